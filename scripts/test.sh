@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine (Debian, Python 3.11, pip, apt; run as root or with sudo):
+# installs what the tests need, starts a throw-away PostgreSQL, then lint, types, layers and pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+need=()
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[dev,spark,linkage,web,reports]'
+
+# A PostgreSQL server of our own, on a private socket and port, removed on exit.
+pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
+pgdir=$(mktemp -d /tmp/rpkd-pg.XXXXXX)
+chmod 777 "$pgdir"
+as_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
+if [ "$(id -u)" -eq 0 ]; then chown postgres "$pgdir"; fi
+as_pg "'$pgbin/initdb' -D '$pgdir/data' -A trust -U rpkd >/dev/null"
+as_pg "'$pgbin/pg_ctl' -D '$pgdir/data' -o \"-p 54329 -k '$pgdir' -c listen_addresses=127.0.0.1\" -l '$pgdir/log' -w start >/dev/null"
+trap 'as_pg "\"$pgbin/pg_ctl\" -D \"$pgdir/data\" -m fast stop >/dev/null" || true; rm -rf "$pgdir"' EXIT
+export RPKD_TEST_POSTGRES_URL="postgresql+psycopg://rpkd@127.0.0.1:54329/postgres"
+
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff format --check src tests benchmarks
+.venv/bin/mypy
+.venv/bin/lint-imports
+.venv/bin/python -m pytest -n 2 --durations=15 "$@"

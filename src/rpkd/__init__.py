@@ -1,0 +1,1 @@
+"""rpkd: plan, target and monitor district poverty reduction."""

@@ -1,0 +1,50 @@
+"""The ``rpkd`` command line (DESIGN.md §7): parse, call one workflow, render.
+
+Each command group lives in its own module and registers itself on :data:`app`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from rpkd.cli import common
+from rpkd.errors import RpkdError
+
+app = typer.Typer(
+    name="rpkd",
+    help="rpkd: perencanaan, penargetan dan pemantauan penanggulangan kemiskinan daerah.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    # Imported here so that `import rpkd.cli` stays cheap and nothing is built at import time.
+    from rpkd.cli import demo, release, synth
+
+    for module in (synth, release, demo):
+        module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning rpkd errors into messages and exit codes."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except RpkdError as exc:
+        common.error(str(exc))
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,58 @@
+"""DuckDB in-process backend: the default engine for a district on a laptop."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import ibis
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table
+
+
+class DuckDBBackend:
+    """One in-memory DuckDB database that spills to a temporary directory when memory is short."""
+
+    name = "duckdb"
+
+    def __init__(self, *, memory_limit: str | None = None, threads: int | None = None) -> None:
+        config: dict[str, Any] = {"temp_directory": tempfile.gettempdir()}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        if threads:
+            config["threads"] = threads
+        self.native = duckdb.connect(":memory:", config=config)
+        self.ibis = ibis.duckdb.from_connection(self.native)
+
+    def read_parquet(self, paths: Sequence[str], name: str) -> Table:
+        return self.ibis.read_parquet(list(paths), table_name=name)
+
+    def read_csv(self, path: str, name: str, columns: Sequence[str], delimiter: str) -> Table:
+        relation = self.native.read_csv(
+            path,
+            header=True,
+            delimiter=delimiter,
+            quotechar='"',
+            all_varchar=True,
+            encoding="utf-8",
+            null_padding=True,
+            strict_mode=False,
+        )
+        self.native.register(name, relation)
+        present = set(relation.columns)
+        table = self.ibis.table(name)
+        return table.select([c for c in columns if c in present]) if columns else table
+
+    def write_parquet(self, expr: Table, path: str) -> None:
+        self.ibis.to_parquet(expr, path, compression="zstd")
+
+    def linkage_api(self) -> Any:
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection=self.native)
+
+    def close(self) -> None:
+        self.native.close()

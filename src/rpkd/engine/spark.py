@@ -1,0 +1,58 @@
+"""Apache Spark backend (extra ``rpkd[spark]``): the same queries at national scale."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import ibis
+
+from rpkd.errors import MissingExtra
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table
+
+
+class SparkBackend:
+    """A SparkSession (local[*] by default, or a cluster master URL) behind Ibis."""
+
+    name = "spark"
+
+    def __init__(self, *, master: str = "local[*]") -> None:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as exc:  # pragma: no cover - depends on the installed extras
+            raise MissingExtra("pyspark", "spark") from exc
+        self.native = (
+            SparkSession.builder.master(master)
+            .appName("rpkd")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.ansi.enabled", "false")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate()
+        )
+        self.ibis = ibis.pyspark.connect(self.native)
+
+    def read_parquet(self, paths: Sequence[str], name: str) -> Table:
+        frame = self.native.read.parquet(*paths)
+        frame.createOrReplaceTempView(name)
+        return self.ibis.table(name)
+
+    def read_csv(self, path: str, name: str, columns: Sequence[str], delimiter: str) -> Table:
+        frame = self.native.read.csv(path, header=True, sep=delimiter, inferSchema=False, encoding="UTF-8")
+        frame.createOrReplaceTempView(name)
+        table = self.ibis.table(name)
+        present = set(frame.columns)
+        return table.select([c for c in columns if c in present]) if columns else table
+
+    def write_parquet(self, expr: Table, path: str) -> None:
+        # Spark writes a folder of part files; rpkd readers accept a folder or a file alike.
+        self.ibis.to_parquet(expr, path)
+
+    def linkage_api(self) -> Any:
+        from splink import SparkAPI
+
+        return SparkAPI(spark_session=self.native)
+
+    def close(self) -> None:
+        self.native.stop()

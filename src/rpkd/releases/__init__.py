@@ -1,0 +1,1 @@
+"""Releases: named, immutable, validated snapshots of registry, survey, village and list data."""

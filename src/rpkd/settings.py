@@ -1,0 +1,99 @@
+"""Workspace settings: where releases and the application database live, which engine runs.
+
+Resolution order for each setting: explicit argument, environment variable, ``rpkd.toml`` in
+the workspace, default. Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, cast, get_args
+
+from rpkd.errors import UsageError
+
+EngineName = Literal["duckdb", "spark"]
+Lang = Literal["id", "en"]
+
+DEFAULT_WORKSPACE = Path("rpkd-workspace")
+SETTINGS_FILE = "rpkd.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings of one workspace."""
+
+    workspace: Path = DEFAULT_WORKSPACE
+    engine: EngineName = "duckdb"
+    spark_master: str = "local[*]"
+    database_url: str | None = None
+    lang: Lang = "id"
+    memory_limit: str | None = None
+    threads: int | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.workspace / "releases"
+
+    @property
+    def database(self) -> str:
+        """SQLAlchemy URL of the application database (SQLite file in the workspace by default)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.workspace / 'rpkd.db').resolve()}"
+
+
+def _choice(value: str, options: tuple[str, ...], param: str) -> str:
+    if value not in options:
+        raise UsageError(
+            "invalid_setting",
+            f"{param} must be one of {', '.join(options)}, not {value!r}",
+            param=param,
+        )
+    return value
+
+
+def load_settings(
+    workspace: Path | str | None = None,
+    *,
+    engine: str | None = None,
+    lang: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Return the settings for ``workspace`` (argument > ``RPKD_*`` env > rpkd.toml > default)."""
+    env = os.environ if environ is None else environ
+    ws = Path(workspace or env.get("RPKD_WORKSPACE") or DEFAULT_WORKSPACE)
+    file_values: dict[str, object] = {}
+    settings_file = ws / SETTINGS_FILE
+    if settings_file.is_file():
+        with settings_file.open("rb") as fh:
+            file_values = tomllib.load(fh)
+
+    def pick(arg: str | None, env_key: str, file_key: str, default: str | None) -> str | None:
+        if arg is not None:
+            return arg
+        if env.get(env_key):
+            return env[env_key]
+        value = file_values.get(file_key)
+        return str(value) if value is not None else default
+
+    engine_name = _choice(
+        pick(engine, "RPKD_ENGINE", "engine", "duckdb") or "duckdb", get_args(EngineName), "engine"
+    )
+    lang_name = _choice(pick(lang, "RPKD_LANG", "lang", "id") or "id", get_args(Lang), "lang")
+    threads = pick(None, "RPKD_THREADS", "threads", None)
+    known = {"engine", "lang", "spark_master", "database_url", "memory_limit", "threads"}
+    return Settings(
+        workspace=ws,
+        engine=cast(EngineName, engine_name),
+        spark_master=pick(None, "RPKD_SPARK_MASTER", "spark_master", "local[*]") or "local[*]",
+        database_url=pick(None, "RPKD_DATABASE_URL", "database_url", None),
+        lang=cast(Lang, lang_name),
+        memory_limit=pick(None, "RPKD_MEMORY_LIMIT", "memory_limit", None),
+        threads=int(threads) if threads else None,
+        extra={k: v for k, v in file_values.items() if k not in known},
+    )
