@@ -23,9 +23,9 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here so that `import rpkd.cli` stays cheap and nothing is built at import time.
-    from rpkd.cli import demo, release, synth
+    from rpkd.cli import release, sae, synth
 
-    for module in (synth, release, demo):
+    for module in (synth, release, sae):
         module.register(app)
 
 

@@ -45,9 +45,13 @@ class Backend(Protocol):
 
     def read_parquet(self, paths: Sequence[str], name: str) -> Table: ...
 
+    def from_arrow(self, data: pa.Table, name: str) -> Table: ...
+
     def read_csv(self, path: str, name: str, columns: Sequence[str], delimiter: str) -> Table: ...
 
     def write_parquet(self, expr: Table, path: str) -> None: ...
+
+    def batches(self, expr: Table, rows: int) -> Iterator[pa.RecordBatch]: ...
 
     def linkage_api(self) -> Any: ...
 
@@ -90,7 +94,7 @@ def _name(prefix: str) -> str:
 def table(engine: Engine, source: PathLike | Sequence[PathLike] | pa.Table, name: str | None = None) -> Table:
     """Return an Ibis table over Parquet file(s) or an in-memory Arrow table."""
     if isinstance(source, pa.Table):
-        return engine.backend.ibis.create_table(name or _name("arrow"), source, temp=True)
+        return engine.backend.from_arrow(source, name or _name("arrow"))
     paths = [str(source)] if isinstance(source, str | Path) else [str(p) for p in source]
     return engine.backend.read_parquet(paths, name or _name("parquet"))
 
@@ -112,10 +116,9 @@ def fetch(expr: Table, *, limit: int | None = None) -> pa.Table:
     return expr.to_pyarrow()
 
 
-def batches(expr: Table, *, rows: int = 1_000_000) -> Iterator[pa.RecordBatch]:
+def batches(engine: Engine, expr: Table, *, rows: int = 1_000_000) -> Iterator[pa.RecordBatch]:
     """Execute ``expr`` and stream its rows as Arrow record batches of at most ``rows`` rows."""
-    reader = expr.to_pyarrow_batches(chunk_size=rows)
-    yield from reader
+    yield from engine.backend.batches(expr, rows)
 
 
 def write_parquet(engine: Engine, expr: Table | pa.Table, path: PathLike) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from pathlib import Path
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import ibis
+import pyarrow as pa
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -28,7 +30,13 @@ class DuckDBBackend:
         self.ibis = ibis.duckdb.from_connection(self.native)
 
     def read_parquet(self, paths: Sequence[str], name: str) -> Table:
-        return self.ibis.read_parquet(list(paths), table_name=name)
+        # A folder (as Spark writes) stands for the Parquet files inside it.
+        files = [f"{p}/**/*.parquet" if Path(p).is_dir() else p for p in paths]
+        return self.ibis.read_parquet(files, table_name=name)
+
+    def from_arrow(self, data: pa.Table, name: str) -> Table:
+        self.native.register(name, data)
+        return self.ibis.table(name)
 
     def read_csv(self, path: str, name: str, columns: Sequence[str], delimiter: str) -> Table:
         relation = self.native.read_csv(
@@ -48,6 +56,10 @@ class DuckDBBackend:
 
     def write_parquet(self, expr: Table, path: str) -> None:
         self.ibis.to_parquet(expr, path, compression="zstd")
+
+    def batches(self, expr: Table, rows: int) -> Iterator[pa.RecordBatch]:
+        reader = self.native.sql(str(self.ibis.compile(expr))).to_arrow_reader(rows)
+        yield from reader
 
     def linkage_api(self) -> Any:
         from splink import DuckDBAPI

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import pyarrow as pa
 
 from rpkd.errors import MissingExtra
 
@@ -29,12 +30,19 @@ class SparkBackend:
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.ansi.enabled", "false")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .getOrCreate()
         )
+        self.native.sparkContext.setLogLevel("ERROR")
         self.ibis = ibis.pyspark.connect(self.native)
 
     def read_parquet(self, paths: Sequence[str], name: str) -> Table:
         frame = self.native.read.parquet(*paths)
+        frame.createOrReplaceTempView(name)
+        return self.ibis.table(name)
+
+    def from_arrow(self, data: pa.Table, name: str) -> Table:
+        frame = self.native.createDataFrame(data)
         frame.createOrReplaceTempView(name)
         return self.ibis.table(name)
 
@@ -48,6 +56,9 @@ class SparkBackend:
     def write_parquet(self, expr: Table, path: str) -> None:
         # Spark writes a folder of part files; rpkd readers accept a folder or a file alike.
         self.ibis.to_parquet(expr, path)
+
+    def batches(self, expr: Table, rows: int) -> Iterator[pa.RecordBatch]:
+        yield from expr.to_pyarrow_batches(chunk_size=rows)
 
     def linkage_api(self) -> Any:
         from splink import SparkAPI

@@ -1,0 +1,168 @@
+"""Users of the application, their role grants, and password checks (Argon2id).
+
+Passwords are hashed with Argon2id (argon2-cffi defaults, RFC 9106); the hash is the only
+thing stored. A workspace with no users is a single-user laptop: the first user added must be
+an admin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Boolean, ForeignKey, Integer, String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from rpkd.access.roles import Grant, Role
+from rpkd.errors import InvalidInput, NotFound
+from rpkd.regions import parse_code
+from rpkd.store import Base, UtcDateTime, utcnow
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class UserRow(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    grants: Mapped[list[GrantRow]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="GrantRow.id"
+    )
+
+
+class GrantRow(Base):
+    __tablename__ = "user_grant"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(String(16))
+    agency: Mapped[str | None] = mapped_column(String(64))
+    partner: Mapped[str | None] = mapped_column(String(64))
+    user: Mapped[UserRow] = relationship(back_populates="grants")
+
+
+@dataclass(frozen=True)
+class User:
+    """A user as the rest of the system sees it (never the password hash)."""
+
+    username: str
+    full_name: str
+    active: bool
+    created_at: datetime
+    grants: tuple[Grant, ...]
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        username=row.username,
+        full_name=row.full_name,
+        active=row.active,
+        created_at=row.created_at,
+        grants=tuple(
+            Grant(g.role, g.region, g.agency, g.partner)  # type: ignore[arg-type]
+            for g in row.grants
+        ),
+    )
+
+
+def count_users(session: Session) -> int:
+    """Return how many users the workspace has."""
+    return int(session.scalar(select(func.count()).select_from(UserRow)) or 0)
+
+
+def add_user(
+    session: Session,
+    username: str,
+    password: str,
+    grants: tuple[Grant, ...],
+    *,
+    full_name: str = "",
+) -> User:
+    """Create a user with an Argon2id password hash and its role grants."""
+    name = username.strip()
+    if not name or len(name) > 64:
+        raise InvalidInput("username_invalid", "nama pengguna kosong atau terlalu panjang", param="username")
+    if session.scalar(select(UserRow).where(UserRow.username == name)) is not None:
+        raise InvalidInput("username_taken", f"pengguna {name} sudah ada", param="username")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "password_short",
+            f"kata sandi minimal {MIN_PASSWORD_LENGTH} karakter",
+            param="password",
+        )
+    if not grants:
+        raise InvalidInput("grant_missing", "pengguna harus punya setidaknya satu peran", param="role")
+    if count_users(session) == 0 and not any(g.role == "admin" for g in grants):
+        raise InvalidInput(
+            "first_user_admin", "pengguna pertama harus berperan admin", param="role"
+        )
+    row = UserRow(
+        username=name,
+        full_name=full_name,
+        password_hash=PasswordHasher().hash(password),
+        active=True,
+        created_at=utcnow(),
+    )
+    for grant in grants:
+        _check_scope(grant)
+        row.grants.append(
+            GrantRow(role=grant.role, region=grant.region, agency=grant.agency, partner=grant.partner)
+        )
+    session.add(row)
+    session.flush()
+    return _user(row)
+
+
+def _check_scope(grant: Grant) -> None:
+    needs: dict[Role, str] = {
+        "agency_operator": "agency",
+        "area_operator": "region",
+        "partner": "partner",
+    }
+    field = needs.get(grant.role)
+    if field is not None and getattr(grant, field) is None:
+        raise InvalidInput(
+            "scope_missing", f"peran {grant.role} memerlukan cakupan --{field}", param=field
+        )
+    if grant.region is not None and parse_code(grant.region) != grant.region:
+        raise InvalidInput("region_malformed", f"kode wilayah {grant.region} harus bertitik", param="region")
+
+
+def list_users(session: Session) -> tuple[User, ...]:
+    """Return every user, by username."""
+    rows = session.scalars(select(UserRow).order_by(UserRow.username))
+    return tuple(_user(r) for r in rows)
+
+
+def get_user(session: Session, username: str) -> User:
+    """Return the active user ``username``; raise :class:`NotFound` otherwise."""
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    if row is None or not row.active:
+        raise NotFound("user_unknown", f"pengguna {username} tidak ada atau tidak aktif", param="user")
+    return _user(row)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """Return the user if the password matches its Argon2 hash, else ``None``.
+
+    A hash made with older parameters is replaced by one with the current ones.
+    """
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    if row is None or not row.active:
+        return None
+    hasher = PasswordHasher()
+    try:
+        hasher.verify(row.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if hasher.check_needs_rehash(row.password_hash):
+        row.password_hash = hasher.hash(password)
+    return _user(row)

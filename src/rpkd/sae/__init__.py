@@ -1,0 +1,1 @@
+"""Small-area estimation: Fay–Herriot EBLUP, benchmarking, variance smoothing, unit-level EBP."""

@@ -1,0 +1,134 @@
+"""Model matrices for small-area models: numeric columns and treatment-coded categorical ones.
+
+Categorical covariates use treatment contrasts with the first sorted level as the reference, as
+R's ``model.matrix`` does for ``as.factor(col)`` (Chambers & Hastie 1992, *Statistical Models in
+S*, ch. 2): levels are sorted numerically when every level is a number (R sorts a numeric column's
+factor levels by value) and as text otherwise. The dummy of level ``L`` of column ``c`` is named
+``c[L]``; the intercept is named ``intercept``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from rpkd.errors import InvalidInput, UsageError
+
+INTERCEPT = "intercept"
+_MISSING = frozenset({"", "na", "nan", "null", "none"})
+
+
+@dataclass(frozen=True)
+class ModelMatrix:
+    """A model matrix (rows x columns) and the name of each column."""
+
+    names: tuple[str, ...]
+    values: np.ndarray
+
+
+def column(data: pa.Table, name: str, flag: str) -> list[object]:
+    """Return the values of column ``name``; a missing column is a usage error of ``flag``."""
+    if name not in data.column_names:
+        raise UsageError(
+            "column_missing",
+            f"kolom {name!r} ({flag}) tidak ada; kolom yang ada: {', '.join(data.column_names)}",
+            param=flag,
+        )
+    values: list[object] = data.column(name).to_pylist()
+    return values
+
+
+def is_missing(value: object) -> bool:
+    """Return whether a cell is empty (None, NaN, or text such as ``""`` or ``NA``)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and value.strip().lower() in _MISSING
+
+
+def numbers(values: Sequence[object], field: str) -> np.ndarray:
+    """Return ``values`` as floats (NaN where missing); raise :class:`InvalidInput` on text.
+
+    Rows in messages are numbered from 1, the header not counted.
+    """
+    out = np.full(len(values), np.nan)
+    for i, value in enumerate(values):
+        if is_missing(value):
+            continue
+        try:
+            number = float(value.strip()) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                "not_numeric",
+                f"baris {i + 1}, kolom {field!r}: {value!r} bukan angka",
+                param=field,
+            ) from None
+        if not math.isfinite(number):
+            raise InvalidInput(
+                "not_finite", f"baris {i + 1}, kolom {field!r}: {value!r} tidak hingga", param=field
+            )
+        out[i] = number
+    return out
+
+
+def labels(values: Sequence[object], field: str) -> list[str]:
+    """Return category labels as text; a missing category is invalid input."""
+    out = []
+    for i, value in enumerate(values):
+        if is_missing(value):
+            raise InvalidInput(
+                "category_missing", f"baris {i + 1}, kolom {field!r}: kategori kosong", param=field
+            )
+        text = str(value).strip()
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        out.append(text)
+    return out
+
+
+def sorted_levels(values: Sequence[str]) -> tuple[str, ...]:
+    """Return the distinct levels, numerically sorted if all are numbers, else as text."""
+    distinct = set(values)
+    try:
+        return tuple(sorted(distinct, key=float))
+    except ValueError:
+        return tuple(sorted(distinct))
+
+
+def model_matrix(
+    numeric: Mapping[str, np.ndarray],
+    categorical: Mapping[str, Sequence[str]],
+    reference: Mapping[str, tuple[str, ...]],
+    rows: int,
+) -> ModelMatrix:
+    """Return intercept, numeric columns, then one dummy per non-reference level of each factor.
+
+    ``reference`` gives each categorical column's levels (first = reference); a value outside
+    them is invalid input, because its effect cannot be estimated.
+    """
+    names = [INTERCEPT]
+    parts = [np.ones(rows)]
+    for name, values in numeric.items():
+        names.append(name)
+        parts.append(np.asarray(values, dtype=float))
+    for name, values in categorical.items():
+        levels = reference[name]
+        unknown = sorted(set(values) - set(levels))
+        if unknown:
+            row = next(i for i, v in enumerate(values) if v == unknown[0])
+            raise InvalidInput(
+                "category_unknown",
+                f"baris {row + 1}, kolom {name!r}: kategori {unknown[0]!r} tidak ada di antara "
+                "area yang punya estimasi langsung, sehingga pengaruhnya tidak dapat diestimasi",
+                param=name,
+            )
+        coded = np.asarray(values, dtype=object)
+        for level in levels[1:]:
+            names.append(f"{name}[{level}]")
+            parts.append((coded == level).astype(float))
+    return ModelMatrix(tuple(names), np.column_stack(parts))

@@ -1,0 +1,82 @@
+"""Open the application database and bring its schema to the latest migration.
+
+Opening a workspace runs ``alembic upgrade head`` programmatically, so a database is never
+behind the code. SQLite gets foreign keys switched on for every connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from rpkd.errors import MissingExtra, UsageError
+from rpkd.settings import Settings
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def connect(url: str) -> Engine:
+    """Return an SQLAlchemy engine for ``url`` (SQLite folders are created as needed)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except ModuleNotFoundError as exc:
+            raise MissingExtra("psycopg", "postgres") from exc
+    raise UsageError(
+        "database_unsupported",
+        f"database {parsed.get_backend_name()!r} is not supported (use sqlite or postgresql)",
+        param="database_url",
+    )
+
+
+def alembic_config(engine: Engine) -> Config:
+    """Return the Alembic configuration of the shipped migrations, bound to ``engine``."""
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("rpkd").joinpath("store/migrations"))
+    )
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every pending migration (``alembic upgrade head``) on ``engine``."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_database(settings: Settings) -> Engine:
+    """Return the workspace's database engine with its schema at the latest migration."""
+    engine = connect(settings.database)
+    upgrade(engine)
+    return engine
+
+
+@contextmanager
+def session(engine: Engine) -> Iterator[Session]:
+    """Yield one session in one transaction: committed on success, rolled back on any error."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory() as active, active.begin():
+        yield active

@@ -1,0 +1,175 @@
+"""Calibration of the synthetic district: region targets and the welfare scale that meets them.
+
+Targets (persons, family size, urban share, poverty headcount P0 and extreme-poverty rate) come
+from ``params/indonesia/synth.toml``; the most specific entry containing the region wins, so a
+region without local figures inherits the national ones (DTSEN 2026, BPS March 2025). The
+log-consumption model ``ln y = mu + s z`` is solved for ``mu`` and ``s`` so that the
+person-weighted shares below the poverty line and below the extreme line equal the targets:
+with ``q_p`` the person-weighted ``p``-quantile of the latent ``z``,
+``s = (ln z_pov - ln z_ext) / (q_P0 - q_ext)`` and ``mu = ln z_pov - s q_P0``.
+
+References
+----------
+BPS (2024). *Penghitungan dan Analisis Kemiskinan Makro Indonesia*: P0 is the share of persons in
+households whose per-capita expenditure is below the line.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rpkd import params, regions
+from rpkd.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Target:
+    """One calibration target: its value and where it comes from."""
+
+    name: str
+    value: float
+    source: str
+    derivation: str = ""
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Calibration targets of one region."""
+
+    region: str
+    persons_per_family: Target
+    urban_share: Target
+    headcount: Target
+    extreme: Target
+    families: Target
+    poverty_line: params.PovertyLine
+    extreme_line: params.PovertyLine
+    reference_date: date
+    list_year: int
+
+    def as_records(self) -> list[dict[str, Any]]:
+        """Return the targets as plain records (for ``synth.json``)."""
+        items = (self.families, self.persons_per_family, self.urban_share, self.headcount, self.extreme)
+        return [
+            {"name": t.name, "target": t.value, "source": t.source, "derivation": t.derivation}
+            for t in items
+        ]
+
+
+def settings() -> dict[str, Any]:
+    """Return the whole ``synth.toml`` document."""
+    return params.load("synth")
+
+
+def _entry(doc: dict[str, Any], region: str, key: str) -> Target:
+    entries = sorted(
+        (e for e in doc["target"] if key in e and (e["region"] == "00" or regions.contains(e["region"], region))),
+        key=lambda e: 0 if e["region"] == "00" else len(e["region"]),
+    )
+    if not entries:
+        raise InvalidInput("synth_target_missing", f"synth.toml has no {key} for {region}", param=key)
+    best = entries[-1]
+    return Target(key, float(best[key]), best.get(f"{key}_source", ""), best.get(f"{key}_derivation", ""))
+
+
+def targets(region: str, n_desa: int, families: int | None = None) -> Targets:
+    """Return the calibration targets for a dotted region code with ``n_desa`` desa/kelurahan.
+
+    The family count is ``--families`` when given; otherwise the region's population divided by
+    the persons per family, scaled by the region's share of desa when the population figure
+    belongs to a larger region; otherwise desa count times the national families per desa.
+    """
+    doc = settings()
+    size = _entry(doc, region, "persons_per_family")
+    if families is not None:
+        count = Target("families", float(families), "--families")
+    else:
+        count = _default_families(doc, region, n_desa, size.value)
+    on: date = doc["reference_date"]
+    return Targets(
+        region=region,
+        persons_per_family=size,
+        urban_share=_entry(doc, region, "urban_share"),
+        headcount=_entry(doc, region, "headcount"),
+        extreme=_entry(doc, region, "extreme"),
+        families=count,
+        poverty_line=params.poverty_line("poverty", region, on),
+        extreme_line=params.poverty_line("extreme", region, on),
+        reference_date=on,
+        list_year=int(doc["list_year"]),
+    )
+
+
+def _default_families(doc: dict[str, Any], region: str, n_desa: int, size: float) -> Target:
+    with_persons = [
+        e for e in doc["target"] if "persons" in e and regions.contains(e["region"], region)
+    ]
+    if with_persons:
+        entry = max(with_persons, key=lambda e: len(e["region"]))
+        owner_desa = len(regions.descendants(entry["region"], "desa"))
+        persons = float(entry["persons"]) * n_desa / owner_desa
+        share = "" if owner_desa == n_desa else f" x {n_desa}/{owner_desa} desa"
+        return Target(
+            "families",
+            float(round(persons / size)),
+            entry["persons_source"],
+            f"{entry['persons']} persons{share} / {size} persons per family",
+        )
+    per_desa = _entry(doc, region, "families_per_desa")
+    return Target(
+        "families",
+        float(round(per_desa.value * n_desa)),
+        per_desa.source,
+        f"{n_desa} desa x {per_desa.value} families per desa ({per_desa.derivation})",
+    )
+
+
+class WeightedHistogram:
+    """A fixed-bin weighted histogram: streaming quantiles without holding the values.
+
+    With bins of width ``(high - low) / bins`` a quantile is exact to half a bin width.
+    """
+
+    def __init__(self, low: float, high: float, bins: int) -> None:
+        self.low, self.high, self.bins = low, high, bins
+        self.counts = np.zeros(bins, dtype=np.float64)
+
+    def add(self, values: NDArray[np.float64], weights: NDArray[np.float64] | None = None) -> None:
+        """Add values (clipped to the range) with optional weights."""
+        scaled = (values - self.low) * (self.bins / (self.high - self.low))
+        index = np.clip(scaled.astype(np.int64), 0, self.bins - 1)
+        self.counts += np.bincount(index, weights=weights, minlength=self.bins)
+
+    def quantiles(self, probs: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return the weighted quantiles at ``probs`` (midpoint of the bin where they fall)."""
+        cumulative = np.cumsum(self.counts)
+        index = np.searchsorted(cumulative, probs * cumulative[-1], side="left")
+        width = (self.high - self.low) / self.bins
+        return self.low + (np.minimum(index, self.bins - 1) + 0.5) * width
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The welfare scale: ``ln y = mu + s z``."""
+
+    mu: float
+    s: float
+
+
+def solve_scale(latent: WeightedHistogram, targets: Targets) -> Scale:
+    """Return the scale putting the person-weighted P0 and extreme shares on their targets."""
+    q_pov, q_ext = latent.quantiles(np.array([targets.headcount.value, targets.extreme.value]))
+    ln_pov = math.log(targets.poverty_line.value)
+    ln_ext = math.log(targets.extreme_line.value)
+    if q_pov <= q_ext or ln_pov <= ln_ext:
+        raise InvalidInput(
+            "synth_calibration", "poverty target must exceed the extreme target", param="region"
+        )
+    s = (ln_pov - ln_ext) / float(q_pov - q_ext)
+    return Scale(mu=ln_pov - s * float(q_pov), s=s)
