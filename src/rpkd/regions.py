@@ -137,7 +137,9 @@ def descendants(code: str | int, depth: Depth) -> tuple[Region, ...]:
     target = _DEPTHS.index(depth)
     if _DEPTHS.index(top.depth) > target:
         raise UnknownRegion(
-            "region_depth", f"{top.code} is a {top.depth}; it has no {depth} inside it", param="region"
+            "region_depth",
+            f"{top.code} is a {top.depth}; it has no {depth} inside it",
+            param="region",
         )
     frontier = [top]
     while frontier and _DEPTHS.index(frontier[0].depth) < target:

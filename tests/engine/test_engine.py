@@ -22,11 +22,7 @@ ROWS = pa.table(
 
 def test_grouped_weighted_sum_is_identical(engine: eng.Engine) -> None:
     t = eng.table(engine, ROWS)
-    expr = (
-        t.group_by("desa")
-        .aggregate(total=(t.weight * t.y).sum(), n=t.count())
-        .order_by("desa")
-    )
+    expr = t.group_by("desa").aggregate(total=(t.weight * t.y).sum(), n=t.count()).order_by("desa")
     got = eng.fetch(expr).to_pylist()
     # 1.5*100 + 2.5*300 = 900; 3*50 = 150; 1*10 = 10 (null group sorts last).
     assert got == [
@@ -36,7 +32,9 @@ def test_grouped_weighted_sum_is_identical(engine: eng.Engine) -> None:
     ]
 
 
-def test_parquet_round_trip_is_readable_by_the_other_engine(engine: eng.Engine, tmp_path: Path) -> None:
+def test_parquet_round_trip_is_readable_by_the_other_engine(
+    engine: eng.Engine, tmp_path: Path
+) -> None:
     out = tmp_path / "rows.parquet"
     eng.write_parquet(engine, eng.table(engine, ROWS), out)
     duck = eng.connect(Settings())

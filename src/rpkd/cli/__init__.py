@@ -43,8 +43,9 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except Exception as exc:  # click usage errors carry their own exit code
         import click
+        from typer.exceptions import TyperException  # typer >= 0.20 vendors click: its own classes
 
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, click.ClickException | TyperException) and hasattr(exc, "show"):
             exc.show()
             sys.exit(exc.exit_code)
         raise

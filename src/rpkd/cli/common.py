@@ -23,14 +23,20 @@ Format = Literal["table", "json", "csv"]
 
 WorkspaceOpt = Annotated[
     Path | None,
-    typer.Option("--workspace", "-w", help="Folder ruang kerja (default: RPKD_WORKSPACE atau ./rpkd-workspace)."),
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Folder ruang kerja (default: RPKD_WORKSPACE atau ./rpkd-workspace).",
+    ),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table | json | csv")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="id (default) | en")]
 EngineOpt = Annotated[str | None, typer.Option("--engine", help="duckdb (default) | spark")]
 
 
-def settings(workspace: Path | None, *, lang: str | None = None, engine: str | None = None) -> Settings:
+def settings(
+    workspace: Path | None, *, lang: str | None = None, engine: str | None = None
+) -> Settings:
     """Resolve settings from the common options."""
     return load_settings(workspace, lang=lang, engine=engine)
 
@@ -76,7 +82,9 @@ def emit(
     if fmt == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
-    columns = list(data.column_names) if isinstance(data, pa.Table) else list(rows[0]) if rows else []
+    columns = (
+        list(data.column_names) if isinstance(data, pa.Table) else list(rows[0]) if rows else []
+    )
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")

@@ -43,30 +43,40 @@ _FINDINGS = {
 
 def register(app: typer.Typer) -> None:
     """Add the ``sae`` command group to ``app``."""
-    group = typer.Typer(
-        help="Estimasi area kecil (small-area estimation).", no_args_is_help=True
-    )
+    group = typer.Typer(help="Estimasi area kecil (small-area estimation).", no_args_is_help=True)
     group.command("fh")(fh)
     app.add_typer(group, name="sae")
 
 
 def fh(
-    data: Annotated[Path, typer.Argument(help="Berkas CSV, XLSX atau Parquet: satu baris per area.")],
+    data: Annotated[
+        Path, typer.Argument(help="Berkas CSV, XLSX atau Parquet: satu baris per area.")
+    ],
     area: Annotated[str, typer.Option("--area", help="Kolom kode/nama area.")],
-    direct: Annotated[str, typer.Option("--direct", help="Kolom estimasi langsung (kosong = tidak tersampel).")],
-    variance: Annotated[str, typer.Option("--variance", help="Kolom varians sampling estimasi langsung.")],
-    covariate: Annotated[list[str] | None, typer.Option("--covariate", help="Kovariat numerik (boleh berulang).")] = None,
-    categorical: Annotated[list[str] | None, typer.Option("--categorical", help="Kovariat kategorik (boleh berulang).")] = None,
+    direct: Annotated[
+        str, typer.Option("--direct", help="Kolom estimasi langsung (kosong = tidak tersampel).")
+    ],
+    variance: Annotated[
+        str, typer.Option("--variance", help="Kolom varians sampling estimasi langsung.")
+    ],
+    covariate: Annotated[
+        list[str] | None, typer.Option("--covariate", help="Kovariat numerik (boleh berulang).")
+    ] = None,
+    categorical: Annotated[
+        list[str] | None, typer.Option("--categorical", help="Kovariat kategorik (boleh berulang).")
+    ] = None,
     method: Annotated[str, typer.Option("--method", help="reml (default) | ml")] = "reml",
     fmt: common.FormatOpt = "table",
     lang: common.LangOpt = None,
 ) -> None:
-    """Fay–Herriot EBLUP per area dengan MSE (Prasad–Rao untuk REML, Datta–Lahiri untuk ML)."""  # noqa: RUF002
+    """Fay–Herriot EBLUP per area dengan MSE (Prasad–Rao untuk REML, Datta–Lahiri untuk ML)."""
     output = common.output_format(fmt)
     settings = common.settings(None, lang=lang)
     chosen = method.strip().lower()
     if chosen not in METHODS:
-        raise typer.BadParameter(f"--method must be reml or ml, not {method!r}")
+        raise UsageError(
+            "method_unknown", f"--method harus reml atau ml, bukan {method!r}", param="method"
+        )
     table = _read(data, settings)
     try:
         result = fay_herriot(
@@ -169,32 +179,26 @@ def _render(result: FayHerriotResult, output: common.Format, lang: Lang) -> None
         writer.writeheader()
         writer.writerows(rows)
         return
-    title = common.say(
-        lang,
-        f"Fay–Herriot ({result.method.upper()}), sigma2_u = {result.sigma2_u:.6g}",
-        f"Fay–Herriot ({result.method.upper()}), sigma2_u = {result.sigma2_u:.6g}",
-    )
+    title = f"Fay–Herriot ({result.method.upper()}), sigma2_u = {result.sigma2_u:.6g}"
     common.emit(
         result.coefficient_table(),
         "table",
         title=common.say(lang, "Koefisien", "Coefficients"),
         headers={"name": common.say(lang, "kovariat", "covariate"), "estimate": "beta"},
     )
-    shown = [
-        {**r, "rse": _rse(r["eblup"], r["mse"])} for r in rows
-    ]
+    shown = [{**r, "rse": _rse(a.eblup, a.mse)} for r, a in zip(rows, result.areas, strict=True)]
     common.emit(
         shown,
         "table",
         title=title,
         headers={
             "direct": common.say(lang, "langsung", "direct"),
-            "rse": common.say(lang, "RSE (sqrt(MSE)/EBLUP)", "RSE (sqrt(MSE)/EBLUP)"),
+            "rse": "RSE = sqrt(MSE)/EBLUP",
         },
     )
 
 
-def _rse(estimate: float | None, mse: float | None) -> float | None:
-    if estimate is None or mse is None or estimate == 0:
+def _rse(estimate: float, mse: float) -> float | None:
+    if estimate == 0 or mse < 0:
         return None
     return math.sqrt(mse) / abs(estimate)

@@ -39,7 +39,9 @@ PathLike = str | Path
 class Backend(Protocol):
     """What each engine module provides; the rest of rpkd never sees it."""
 
-    name: EngineName
+    @property
+    def name(self) -> EngineName: ...
+
     ibis: Any  # the Ibis backend (ibis.BaseBackend)
     native: Any  # duckdb connection or SparkSession, handed to Splink
 
@@ -91,7 +93,9 @@ def _name(prefix: str) -> str:
     return f"rpkd_{prefix}_{next(_counter)}"
 
 
-def table(engine: Engine, source: PathLike | Sequence[PathLike] | pa.Table, name: str | None = None) -> Table:
+def table(
+    engine: Engine, source: PathLike | Sequence[PathLike] | pa.Table, name: str | None = None
+) -> Table:
     """Return an Ibis table over Parquet file(s) or an in-memory Arrow table."""
     if isinstance(source, pa.Table):
         return engine.backend.from_arrow(source, name or _name("arrow"))
@@ -100,7 +104,12 @@ def table(engine: Engine, source: PathLike | Sequence[PathLike] | pa.Table, name
 
 
 def read_csv(
-    engine: Engine, path: PathLike, columns: Sequence[str], *, delimiter: str = ",", name: str | None = None
+    engine: Engine,
+    path: PathLike,
+    columns: Sequence[str],
+    *,
+    delimiter: str = ",",
+    name: str | None = None,
 ) -> Table:
     """Return a CSV file (UTF-8, with a header row) as a table whose ``columns`` are all strings.
 

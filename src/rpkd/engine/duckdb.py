@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
 
 import duckdb
 import ibis
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class DuckDBBackend:
     """One in-memory DuckDB database that spills to a temporary directory when memory is short."""
 
-    name = "duckdb"
+    name: Final = "duckdb"
 
     def __init__(self, *, memory_limit: str | None = None, threads: int | None = None) -> None:
         config: dict[str, Any] = {"temp_directory": tempfile.gettempdir()}

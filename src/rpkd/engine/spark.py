@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import ibis
 import pyarrow as pa
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class SparkBackend:
     """A SparkSession (local[*] by default, or a cluster master URL) behind Ibis."""
 
-    name = "spark"
+    name: Final = "spark"
 
     def __init__(self, *, master: str = "local[*]") -> None:
         try:
@@ -47,7 +47,9 @@ class SparkBackend:
         return self.ibis.table(name)
 
     def read_csv(self, path: str, name: str, columns: Sequence[str], delimiter: str) -> Table:
-        frame = self.native.read.csv(path, header=True, sep=delimiter, inferSchema=False, encoding="UTF-8")
+        frame = self.native.read.csv(
+            path, header=True, sep=delimiter, inferSchema=False, encoding="UTF-8"
+        )
         frame.createOrReplaceTempView(name)
         table = self.ibis.table(name)
         present = set(frame.columns)
@@ -63,7 +65,7 @@ class SparkBackend:
     def linkage_api(self) -> Any:
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=self.native)
+        return SparkAPI(spark_session=self.native)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         self.native.stop()

@@ -27,7 +27,9 @@ def load(topic: str, *, kit: str = "indonesia", workspace: Path | None = None) -
             return tomllib.loads(override.read_text(encoding="utf-8"))
     source = resources.files("rpkd").joinpath(f"params/{kit}/{topic}.toml")
     if not source.is_file():
-        raise NotFound("params_missing", f"parameter file {kit}/{topic}.toml does not exist", param=topic)
+        raise NotFound(
+            "params_missing", f"parameter file {kit}/{topic}.toml does not exist", param=topic
+        )
     return tomllib.loads(source.read_text(encoding="utf-8"))
 
 
@@ -64,7 +66,12 @@ def poverty_lines(*, workspace: Path | None = None) -> tuple[PovertyLine, ...]:
 
 
 def poverty_line(
-    kind: LineKind, region: str, on: date, *, urban: bool | None = None, workspace: Path | None = None
+    kind: LineKind,
+    region: str,
+    on: date,
+    *,
+    urban: bool | None = None,
+    workspace: Path | None = None,
 ) -> PovertyLine:
     """Return the line of ``kind`` in force on ``on`` for ``region`` (most specific region wins).
 
@@ -84,4 +91,7 @@ def poverty_line(
         raise InvalidInput(
             "line_missing", f"no {kind} line for {region} on {on.isoformat()}", param="line"
         )
-    return max(candidates, key=lambda line: (len(line.region) if line.region != "00" else 0, line.urban is not None))
+    return max(
+        candidates,
+        key=lambda line: (len(line.region) if line.region != "00" else 0, line.urban is not None),
+    )

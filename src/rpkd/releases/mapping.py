@@ -76,7 +76,7 @@ class KindMapping:
 
 
 @dataclass(frozen=True)
-class Mapping_:
+class SourceMapping:
     """A whole mapping file: one :class:`KindMapping` per kind, its source and hash."""
 
     kinds: Mapping[str, KindMapping]
@@ -88,9 +88,9 @@ class Mapping_:
         return self.kinds.get(kind) or KindMapping(kind)
 
 
-def default() -> Mapping_:
+def default() -> SourceMapping:
     """Return the identity mapping: canonical headers, ISO dates, default booleans."""
-    return Mapping_({k: KindMapping(k) for k in KINDS})
+    return SourceMapping({k: KindMapping(k) for k in KINDS})
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -143,7 +143,7 @@ def _kind(kind: str, body: Mapping[str, Any], where: str) -> KindMapping:
     )
 
 
-def load_mapping(path: Path) -> Mapping_:
+def load_mapping(path: Path) -> SourceMapping:
     """Return the mapping in TOML file ``path``; raise :class:`InvalidInput` naming what is wrong."""
     try:
         blob = path.read_bytes()
@@ -158,4 +158,4 @@ def load_mapping(path: Path) -> Mapping_:
             param="mapping",
         )
     kinds = {k: _kind(k, document.get(k, {}), f"{path.name} [{k}]") for k in KINDS}
-    return Mapping_(kinds, path, hashlib.sha256(blob).hexdigest(), document)
+    return SourceMapping(kinds, path, hashlib.sha256(blob).hexdigest(), document)

@@ -116,18 +116,18 @@ def model_matrix(
     for name, values in numeric.items():
         names.append(name)
         parts.append(np.asarray(values, dtype=float))
-    for name, values in categorical.items():
+    for name, codes in categorical.items():
         levels = reference[name]
-        unknown = sorted(set(values) - set(levels))
+        unknown = sorted(set(codes) - set(levels))
         if unknown:
-            row = next(i for i, v in enumerate(values) if v == unknown[0])
+            row = next(i for i, v in enumerate(codes) if v == unknown[0])
             raise InvalidInput(
                 "category_unknown",
                 f"baris {row + 1}, kolom {name!r}: kategori {unknown[0]!r} tidak ada di antara "
                 "area yang punya estimasi langsung, sehingga pengaruhnya tidak dapat diestimasi",
                 param=name,
             )
-        coded = np.asarray(values, dtype=object)
+        coded = np.asarray(codes, dtype=object)
         for level in levels[1:]:
             names.append(f"{name}[{level}]")
             parts.append((coded == level).astype(float))

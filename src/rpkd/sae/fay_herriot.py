@@ -137,7 +137,7 @@ def fay_herriot(
     y_all = numbers(column(data, direct, "--direct"), direct)
     psi_all = numbers(column(data, variance, "--variance"), variance)
     sampled = ~np.isnan(y_all)
-    for i in np.flatnonzero(sampled):
+    for i in map(int, np.flatnonzero(sampled)):
         if np.isnan(psi_all[i]) or psi_all[i] <= 0:
             raise InvalidInput(
                 "variance_invalid",
@@ -200,11 +200,13 @@ def fay_herriot(
         method=method,
         sigma2_u=a,
         coefficients={n: float(v) for n, v in zip(design.names, beta, strict=True)},
-        coefficient_se={n: float(v) for n, v in zip(design.names, np.sqrt(np.diag(q)), strict=True)},
+        coefficient_se={
+            n: float(v) for n, v in zip(design.names, np.sqrt(np.diag(q)), strict=True)
+        },
         areas=tuple(estimates),
         iterations=fit.iterations,
         converged=fit.converged,
-        findings=_findings(fit, max_iter, int(np.sum(~sampled))),
+        findings=_findings(fit, max_iter, int(np.count_nonzero(~sampled))),
     )
 
 
@@ -212,7 +214,9 @@ def _check_areas(areas: list[str], field: str) -> None:
     seen: dict[str, int] = {}
     for i, name in enumerate(areas):
         if is_missing(name):
-            raise InvalidInput("area_missing", f"baris {i + 1}, kolom {field!r}: area kosong", param=field)
+            raise InvalidInput(
+                "area_missing", f"baris {i + 1}, kolom {field!r}: area kosong", param=field
+            )
         if name in seen:
             raise InvalidInput(
                 "area_duplicate",

@@ -49,19 +49,21 @@ def connect(url: str) -> Engine:
     )
 
 
-def alembic_config(engine: Engine) -> Config:
-    """Return the Alembic configuration of the shipped migrations, bound to ``engine``."""
+def alembic_config() -> Config:
+    """Return the Alembic configuration of the shipped migrations.
+
+    The migration environment runs on the connection put in ``config.attributes["connection"]``.
+    """
     config = Config()
     config.set_main_option(
         "script_location", str(resources.files("rpkd").joinpath("store/migrations"))
     )
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     return config
 
 
 def upgrade(engine: Engine) -> None:
     """Apply every pending migration (``alembic upgrade head``) on ``engine``."""
-    config = alembic_config(engine)
+    config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

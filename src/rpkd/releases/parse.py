@@ -1,0 +1,147 @@
+"""Typed values from text, as Ibis expressions: every source column arrives as text.
+
+Each parser returns ``(text, value)``: the trimmed text (null when empty) and the typed value
+(null when the text is missing *or* unparseable). A finding is due exactly where the text is
+present and the value is null, so validation and conversion can never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING
+
+import ibis
+
+from rpkd.releases.mapping import KindMapping
+from rpkd.releases.schema import Column
+
+if TYPE_CHECKING:
+    from ibis.expr.types import BooleanValue, DateValue, StringValue, Table, Value
+
+ISO = "%Y-%m-%d"
+_DIRECTIVES = {"%d": r"(\d{1,2})", "%m": r"(\d{1,2})", "%Y": r"(\d{4})", "%y": r"(\d{2})"}
+_DESA = r"^\d{10}$"
+
+
+def text_of(table: Table, column: str) -> StringValue:
+    """Return the trimmed text of ``column`` (null when missing, empty or absent from the file)."""
+    if column not in table.columns:
+        return ibis.null().cast("string")
+    raw = table[column].cast("string").strip()
+    return (raw == "").ifelse(ibis.null().cast("string"), raw)
+
+
+def _folded(text: StringValue) -> StringValue:
+    return text.re_replace(r"\s+", " ").upper()
+
+
+def recoded(text: StringValue, column: Column, mapping: KindMapping) -> StringValue:
+    """Return text after the mapping's value recoding and, for code lists, case-folding."""
+    out = text
+    recode = mapping.values.get(column.name)
+    if recode:
+        out = _folded(text).substitute(dict(recode), else_=text)
+    if column.codes:
+        canonical = {c.upper(): c for c in column.codes}
+        out = _folded(out).re_replace(r"[ -]", "_").substitute(canonical, else_=out)
+    return out
+
+
+def number(text: StringValue, mapping: KindMapping) -> Value:
+    """Return a finite float64 from text written with the mapping's decimal mark."""
+    if mapping.decimal == ",":
+        text = text.replace(".", "").replace(",", ".")
+    value = text.try_cast("float64")
+    return (value.isnan() | value.isinf()).ifelse(ibis.null().cast("float64"), value)
+
+
+def integer(text: StringValue, mapping: KindMapping) -> tuple[Value, BooleanValue]:
+    """Return ``(int64 value, is_number)``: non-whole numbers give null with ``is_number`` true."""
+    value = number(text, mapping)
+    whole = (value.abs() < 1e15) & (value == value.floor())
+    return whole.ifelse(value.cast("int64"), ibis.null().cast("int64")), value.notnull()
+
+
+def boolean(text: StringValue, mapping: KindMapping) -> BooleanValue:
+    """Return true/false from the mapping's spellings (true/false, ya/tidak, y/t, 1/0 by default)."""
+    folded = _folded(text)
+    return (
+        folded.isin(list(mapping.true))
+        .ifelse(ibis.literal(True), folded.isin(list(mapping.false)).ifelse(ibis.literal(False), None))
+        .cast("boolean")
+    )
+
+
+def _pattern(fmt: str) -> tuple[str, list[str]]:
+    parts, order, i = ["^"], [], 0
+    while i < len(fmt):
+        token = fmt[i : i + 2]
+        if token in _DIRECTIVES:
+            parts.append(_DIRECTIVES[token])
+            order.append(token)
+            i += 2
+        else:
+            parts.append(re.escape(fmt[i]))
+            i += 1
+    if sorted(order) not in (["%Y", "%d", "%m"], ["%d", "%m", "%y"]):
+        raise ValueError(f"date format {fmt!r} needs %d, %m and %Y (or %y)")
+    return "".join(parts) + r"(?:[ T].*)?$", order
+
+
+def _formatted(text: StringValue, fmt: str) -> DateValue:
+    pattern, order = _pattern(fmt)
+    part = {token: text.re_extract(pattern, i + 1) for i, token in enumerate(order)}
+    if "%y" in part:
+        two = part["%y"].try_cast("int64")
+        pivot = date.today().year % 100
+        year = (two > pivot).ifelse(two + 1900, two + 2000).cast("string")
+    else:
+        year = part["%Y"]
+    iso = year + "-" + part["%m"].lpad(2, "0") + "-" + part["%d"].lpad(2, "0")
+    return text.re_search(pattern).ifelse(iso.try_cast("date"), ibis.null().cast("date"))
+
+
+def day(text: StringValue, mapping: KindMapping) -> DateValue:
+    """Return a date from ISO text (``YYYY-MM-DD``, optionally with a time) or the mapping's format."""
+    direct = text.try_cast("date")
+    iso = direct.notnull().ifelse(direct, _formatted(text, ISO))
+    if mapping.date_format and mapping.date_format != ISO:
+        custom = _formatted(text, mapping.date_format)
+        return custom.notnull().ifelse(custom, iso)
+    return iso
+
+
+def desa(text: StringValue) -> StringValue:
+    """Return a desa code as dotted Kemendagri code (``62.03.01.2001``), null when malformed."""
+    digits = text.replace(".", "")
+    dotted = (
+        digits.substr(0, 2) + "." + digits.substr(2, 2) + "." + digits.substr(4, 2) + "."
+        + digits.substr(6, 4)
+    )
+    return digits.re_search(_DESA).ifelse(dotted, ibis.null().cast("string"))
+
+
+def formats(mapping: KindMapping) -> str:
+    """Return the accepted date formats, for messages."""
+    accepted = ["YYYY-MM-DD"]
+    if mapping.date_format and mapping.date_format != ISO:
+        accepted.insert(0, mapping.date_format.replace("%d", "DD").replace("%m", "MM")
+                        .replace("%Y", "YYYY").replace("%y", "YY"))
+    return ", ".join(accepted)
+
+
+def value_of(table: Table, column: Column, mapping: KindMapping) -> tuple[StringValue, Value]:
+    """Return ``(text, typed value)`` of one schema column of a staged table."""
+    text = recoded(text_of(table, column.name), column, mapping)
+    if column.name == "desa_code":
+        return text, desa(text)
+    if column.dtype == "int":
+        return text, integer(text, mapping)[0]
+    if column.dtype == "float":
+        return text, number(text, mapping)
+    if column.dtype == "bool":
+        return text, boolean(text, mapping)
+    if column.dtype == "date":
+        return text, day(text, mapping)
+    return text, text

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from rpkd import params
+from rpkd.errors import InvalidInput
+
+
+def test_extreme_line_switches_basis_in_2025() -> None:
+    # facts.md §2.2: USD 1.90 PPP 2011 until 2024 (Rp351,957.4 in March 2023), USD 2.15 PPP 2017 from 2025.
+    old = params.poverty_line("extreme", "62.03", date(2024, 3, 1))
+    new = params.poverty_line("extreme", "62.03", date(2025, 3, 1))
+    assert (old.value, new.value) == (351957.4, 391000.0)
+    assert "1.90" in old.basis and "2.15" in new.basis
+
+
+def test_province_line_applies_to_its_districts_and_national_elsewhere() -> None:
+    # Kalimantan Tengah 2024 line Rp623,954; national March 2024 line Rp582,932 (facts.md §2.1).
+    assert params.poverty_line("poverty", "62.03", date(2024, 6, 1)).value == 623954
+    assert params.poverty_line("poverty", "62.03", date(2023, 6, 1)).value == 596184
+    assert params.poverty_line("poverty", "11.01", date(2024, 6, 1)).value == 582932
+
+
+def test_every_line_has_a_source() -> None:
+    assert all(line.source and line.basis for line in params.poverty_lines())
+
+
+def test_workspace_file_overrides_the_kit(tmp_path: Path) -> None:
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "poverty_lines.toml").write_text(
+        '[[line]]\nkind = "poverty"\nregion = "62.03"\nvalue = 600000\n'
+        'valid_from = 2024-03-01\nbasis = "BPS Kapuas"\nsource = "Kapuas Dalam Angka"\n'
+    )
+    line = params.poverty_line("poverty", "62.03.01", date(2024, 6, 1), workspace=tmp_path)
+    assert line.value == 600000
+
+
+def test_no_line_is_an_error() -> None:
+    with pytest.raises(InvalidInput, match="no extreme line"):
+        params.poverty_line("extreme", "62.03", date(2010, 1, 1))

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rpkd.errors import UsageError
+from rpkd.settings import load_settings
+
+
+def test_argument_beats_environment_beats_file(tmp_path: Path) -> None:
+    (tmp_path / "rpkd.toml").write_text('engine = "spark"\nlang = "en"\nregion = "62.03"\n')
+    from_file = load_settings(tmp_path, environ={})
+    assert (from_file.engine, from_file.lang) == ("spark", "en")
+    assert from_file.extra == {"region": "62.03"}
+    from_env = load_settings(tmp_path, environ={"RPKD_ENGINE": "duckdb"})
+    assert from_env.engine == "duckdb"
+    assert load_settings(tmp_path, engine="duckdb", lang="id", environ={}).lang == "id"
+
+
+def test_defaults_and_database_url(tmp_path: Path) -> None:
+    s = load_settings(tmp_path, environ={})
+    assert (s.engine, s.lang, s.spark_master) == ("duckdb", "id", "local[*]")
+    assert s.database == f"sqlite:///{(tmp_path / 'rpkd.db').resolve()}"
+    pg = load_settings(tmp_path, environ={"RPKD_DATABASE_URL": "postgresql+psycopg://u@h/db"})
+    assert pg.database == "postgresql+psycopg://u@h/db"
+
+
+def test_workspace_from_environment(tmp_path: Path) -> None:
+    assert load_settings(environ={"RPKD_WORKSPACE": str(tmp_path)}).workspace == tmp_path
+
+
+def test_unknown_engine_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="engine must be one of duckdb, spark"):
+        load_settings(tmp_path, engine="polars", environ={})
