@@ -140,9 +140,13 @@ def test_unknown_level_out_of_sample_is_invalid() -> None:
 
 def test_max_iterations_is_a_finding() -> None:
     result = fay_herriot(
-        read("simulated_fh.csv"), area="area", direct="direct", variance="variance",
-        covariates=["x1"], max_iter=1,
-    )  # fmt: skip
+        read("simulated_fh.csv"),
+        area="area",
+        direct="direct",
+        variance="variance",
+        covariates=["x1"],
+        max_iter=1,
+    )
     assert not result.converged
     assert result.findings[0].rule == "not_converged"
 

@@ -16,11 +16,13 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from rpkd.access.roles import Grant, Role
-from rpkd.errors import InvalidInput, NotFound
+from rpkd.errors import InvalidInput, NotFound, UsageError
 from rpkd.regions import parse_code
 from rpkd.store import Base, UtcDateTime, utcnow
 
 MIN_PASSWORD_LENGTH = 10
+LOCAL_USER = "local"
+"""The actor of a workspace without users (a single-user laptop), with admin rights."""
 
 
 class UserRow(Base):
@@ -166,3 +168,22 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if hasher.check_needs_rehash(row.password_hash):
         row.password_hash = hasher.hash(password)
     return _user(row)
+
+
+def acting(session: Session, username: str | None) -> tuple[str, tuple[Grant, ...]]:
+    """Return the acting user's name and grants.
+
+    In a workspace without users everything runs as :data:`LOCAL_USER` with admin rights (the
+    owner of the laptop holds the database file anyway); once a user exists, every action must
+    name an active user (``--as`` or ``RPKD_USER``) and is checked against its grants.
+    """
+    if count_users(session) == 0:
+        return LOCAL_USER, (Grant("admin"),)
+    if not username:
+        raise UsageError(
+            "user_required",
+            "ruang kerja ini punya pengguna: sebutkan --as NAMA (atau RPKD_USER)",
+            param="as",
+        )
+    user = get_user(session, username)
+    return user.username, user.grants

@@ -23,10 +23,13 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here so that `import rpkd.cli` stays cheap and nothing is built at import time.
-    from rpkd.cli import release, sae, synth
+    from rpkd.cli import measure, plan, release, sae, synth
 
-    for module in (synth, release, sae):
+    for module in (synth, release, sae, plan, measure):
         module.register(app)
+    from rpkd.cli import profile as profile_command  # rpkd profile (registry profile)
+
+    profile_command.register(app)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import pyarrow as pa
 import typer
+from rich.markup import escape
 
 from rpkd import engine as eng
 from rpkd.cli import common
@@ -146,8 +147,11 @@ def _read_xlsx(path: Path) -> pa.Table:
 def _warn(result: FayHerriotResult, lang: Lang) -> None:
     for finding in result.findings:
         id_text, en_text = _FINDINGS.get(finding.rule, (finding.message, finding.message))
-        common.stderr().print(f"[yellow]{common.say(lang, 'Catatan', 'Note')}:[/] "
-                              f"{common.say(lang, id_text, en_text)}", markup=True)  # fmt: skip
+        common.stderr().print(
+            f"[yellow]{common.say(lang, 'Catatan', 'Note')}:[/] "
+            f"{common.say(lang, id_text, en_text)}",
+            markup=True,
+        )
 
 
 def _number(value: float | None) -> float | None:
@@ -180,13 +184,21 @@ def _render(result: FayHerriotResult, output: common.Format, lang: Lang) -> None
         writer.writerows(rows)
         return
     title = f"Fay–Herriot ({result.method.upper()}), sigma2_u = {result.sigma2_u:.6g}"
+    # rich reads "[level]" as markup: escape names shown in the terminal table.
+    coefficients = [
+        {"name": escape(n), "estimate": v, "se": result.coefficient_se[n]}
+        for n, v in result.coefficients.items()
+    ]
     common.emit(
-        result.coefficient_table(),
+        coefficients,
         "table",
         title=common.say(lang, "Koefisien", "Coefficients"),
         headers={"name": common.say(lang, "kovariat", "covariate"), "estimate": "beta"},
     )
-    shown = [{**r, "rse": _rse(a.eblup, a.mse)} for r, a in zip(rows, result.areas, strict=True)]
+    shown = [
+        {**r, "area": escape(a.area), "rse": _rse(a.eblup, a.mse)}
+        for r, a in zip(rows, result.areas, strict=True)
+    ]
     common.emit(
         shown,
         "table",

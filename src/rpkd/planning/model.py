@@ -101,6 +101,10 @@ class Activity:
     partners: tuple[str, ...] = ()
     budgets: tuple[Budget, ...] = ()
 
+    def __post_init__(self) -> None:
+        order = sorted(self.budgets, key=lambda b: (b.year, FUNDING_SOURCES.index(b.source)))
+        object.__setattr__(self, "budgets", tuple(order))
+
     def budget(self, year: int) -> dict[FundingSource, float]:
         """Return the budget of ``year`` by funding source."""
         totals: dict[FundingSource, float] = {}
@@ -141,6 +145,9 @@ class Indicator:
     targets: tuple[tuple[int, float], ...] = ()
     programme: str | None = None
     activity: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "targets", tuple(sorted(self.targets)))
 
     def target(self, year: int) -> float | None:
         """Return the target of ``year`` or ``None``."""

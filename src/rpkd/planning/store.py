@@ -180,7 +180,13 @@ def _save_indicators(session: Session, row: PlanRow, plan: Plan) -> None:
         irow.unit, irow.polarity, irow.source = indicator.unit, indicator.polarity, indicator.source
         irow.baseline_year, irow.baseline_value = indicator.baseline_year, indicator.baseline_value
         irow.programme, irow.activity = indicator.programme, indicator.activity
-        irow.targets = [TargetRow(year=y, value=v) for y, v in sorted(indicator.targets)]
+        held = {t.year: t for t in irow.targets}
+        targets = []
+        for year, value in indicator.targets:
+            target = held.get(year) or TargetRow(year=year)
+            target.value = value
+            targets.append(target)
+        irow.targets = targets
         keep.append(irow)
     used = _referenced(session, row.id, "indicator")
     blocked = [i.code for code, i in existing.items()

@@ -105,10 +105,10 @@ def _formatted(text: StringValue, fmt: str) -> DateValue:
 def day(text: StringValue, mapping: KindMapping) -> DateValue:
     """Return a date from ISO text (``YYYY-MM-DD``, optionally with a time) or the mapping's format."""
     direct = text.try_cast("date")
-    iso = direct.notnull().ifelse(direct, _formatted(text, ISO))
+    iso = direct.notnull().ifelse(direct, text.substr(0, 10).try_cast("date"))
     if mapping.date_format and mapping.date_format != ISO:
         custom = _formatted(text, mapping.date_format)
-        return custom.notnull().ifelse(custom, iso)
+        return iso.notnull().ifelse(iso, custom)
     return iso
 
 
@@ -131,17 +131,47 @@ def formats(mapping: KindMapping) -> str:
     return ", ".join(accepted)
 
 
+VALUE = "__v"
+LIST_DATE = "__d"
+
+
 def value_of(table: Table, column: Column, mapping: KindMapping) -> tuple[StringValue, Value]:
     """Return ``(text, typed value)`` of one schema column of a staged table."""
     text = recoded(text_of(table, column.name), column, mapping)
+    return text, _typed(text, column, mapping)
+
+
+def parsed(table: Table, columns: tuple[Column, ...], mapping: KindMapping) -> Table:
+    """Return ``_row`` and, for each column present, its clean text and ``<name>__v`` typed value.
+
+    Run once per file and stored, so that checks compare plain columns instead of re-parsing.
+    Lists keep birth dates as written; ``birth_date__d`` is their parsed date, for checks only.
+    """
+    clean = table.select(
+        "_row",
+        **{c.name: recoded(text_of(table, c.name), c, mapping) for c in columns if c.name in table.columns},
+    )
+    fields: dict[str, Value] = {"_row": clean._row}
+    for column in columns:
+        if column.name not in clean.columns:
+            continue
+        text = clean[column.name]
+        fields[column.name] = text
+        fields[column.name + VALUE] = _typed(text, column, mapping)
+        if column.name == "birth_date" and column.dtype == "string":
+            fields[column.name + LIST_DATE] = day(text, mapping)
+    return clean.select(**fields)
+
+
+def _typed(text: StringValue, column: Column, mapping: KindMapping) -> Value:
     if column.name == "desa_code":
-        return text, desa(text)
+        return desa(text)
     if column.dtype == "int":
-        return text, integer(text, mapping)[0]
+        return integer(text, mapping)[0]
     if column.dtype == "float":
-        return text, number(text, mapping)
+        return number(text, mapping)
     if column.dtype == "bool":
-        return text, boolean(text, mapping)
+        return boolean(text, mapping)
     if column.dtype == "date":
-        return text, day(text, mapping)
-    return text, text
+        return day(text, mapping)
+    return text

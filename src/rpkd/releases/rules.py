@@ -49,10 +49,16 @@ class FileContext:
         return column.label_en if self.lang == "en" else column.label_id
 
     def text(self, column: str) -> Value:
-        return parse.value_of(self.table, self.schema.column(column), self.mapping)[0]
+        """Return the clean text of a column (null when absent from the file)."""
+        if column not in self.table.columns:
+            return ibis.null().cast("string")
+        return self.table[column]
 
     def value(self, column: str) -> Value:
-        return parse.value_of(self.table, self.schema.column(column), self.mapping)[1]
+        """Return the typed value of a column (null when absent, missing or unparseable)."""
+        if column not in self.table.columns:
+            return ibis.null()
+        return self.table[column + parse.VALUE]
 
     def present(self, column: str) -> bool:
         return column in self.table.columns
@@ -97,16 +103,16 @@ def column_checks(ctx: FileContext, column: Column) -> list[Table]:
     filled = ctx.kind == "beneficiaries" and column.name in ("programme", "record")
     if not ctx.present(column.name) or filled:
         return out
-    text, value = parse.value_of(t, column, ctx.mapping)
+    text, value = ctx.text(column.name), ctx.value(column.name)
     if column.required:
         out.append(finding(ctx, t, text.isnull(), column.name, None, "required_missing"))
     if column.name == "desa_code":
         out.append(finding(ctx, t, text.notnull() & value.isnull(), column.name, text, "desa_malformed"))
         return out
     if column.dtype == "int":
-        whole, is_number = parse.integer(text, ctx.mapping)
+        is_number = parse.number(text, ctx.mapping).notnull()
         out.append(finding(ctx, t, text.notnull() & ~is_number, column.name, text, "not_number"))
-        out.append(finding(ctx, t, is_number & whole.isnull(), column.name, text, "not_integer"))
+        out.append(finding(ctx, t, is_number & value.isnull(), column.name, text, "not_integer"))
     elif column.dtype in ("float", "bool", "date"):
         rule = {"float": "not_number", "bool": "not_boolean", "date": "not_date"}[column.dtype]
         out.append(
@@ -194,7 +200,7 @@ def list_birth_checks(ctx: FileContext) -> list[Table]:
         return []
     t = ctx.table
     text = ctx.text("birth_date")
-    birth = parse.day(text, ctx.mapping)
+    birth = t["birth_date" + parse.LIST_DATE]
     placeholder = ((birth.month() == 1) & (birth.day() == 1)) | ((birth.month() == 12) & (birth.day() == 31))
     return [
         finding(ctx, t, text.notnull() & birth.isnull(), "birth_date", text, "not_date",
@@ -222,8 +228,7 @@ def row_checks(ctx: FileContext) -> list[Table]:
     if ctx.kind == "families":
         out.extend(identity_checks(ctx, "kk_number", None, None))
     if ctx.kind == "beneficiaries":
-        birth_text = ctx.text("birth_date") if ctx.present("birth_date") else None
-        birth = parse.day(birth_text, ctx.mapping) if birth_text is not None else None
+        birth = ctx.table["birth_date" + parse.LIST_DATE] if ctx.present("birth_date") else None
         out.extend(identity_checks(ctx, "nik", birth, None))
         out.extend(identity_checks(ctx, "kk_number", None, None))
         out.extend(list_birth_checks(ctx))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from rpkd.errors import InvalidInput, UsageError
 
@@ -76,6 +77,25 @@ def numbers(values: Sequence[object], field: str) -> np.ndarray:
     return out
 
 
+def number_column(data: pa.Table, name: str, flag: str) -> np.ndarray:
+    """Return column ``name`` as floats (NaN where missing), fast for census-sized tables."""
+    values = data.column(name) if name in data.column_names else None
+    if values is not None and (
+        pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
+    ):
+        return np.asarray(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+    if values is not None and pa.types.is_string(values.type):
+        try:
+            cast = pc.cast(values, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        else:
+            out = np.asarray(cast.to_numpy(zero_copy_only=False), dtype=float)
+            if np.isfinite(out[~np.isnan(out)]).all():
+                return out
+    return numbers(column(data, name, flag), name)
+
+
 def labels(values: Sequence[object], field: str) -> list[str]:
     """Return category labels as text; a missing category is invalid input."""
     out = []
@@ -123,8 +143,8 @@ def model_matrix(
             row = next(i for i, v in enumerate(codes) if v == unknown[0])
             raise InvalidInput(
                 "category_unknown",
-                f"baris {row + 1}, kolom {name!r}: kategori {unknown[0]!r} tidak ada di antara "
-                "area yang punya estimasi langsung, sehingga pengaruhnya tidak dapat diestimasi",
+                f"baris {row + 1}, kolom {name!r}: kategori {unknown[0]!r} tidak ada di data yang "
+                "dipakai untuk mengestimasi model, sehingga pengaruhnya tidak dapat diestimasi",
                 param=name,
             )
         coded = np.asarray(codes, dtype=object)

@@ -185,10 +185,15 @@ def fay_herriot(
             eblup = synthetic[i] + (1.0 - b) * (y_all[i] - synthetic[i])
             estimates.append(
                 AreaEstimate(
-                    name, float(y_all[i]), float(psi_all[i]), float(synthetic[i]), float(eblup),
-                    float(mse), float(1.0 - b),
+                    name,
+                    float(y_all[i]),
+                    float(psi_all[i]),
+                    float(synthetic[i]),
+                    float(eblup),
+                    float(mse),
+                    float(1.0 - b),
                 )
-            )  # fmt: skip
+            )
         else:
             mse = a + lever[i] - bias
             estimates.append(

@@ -97,8 +97,15 @@ class Estimates:
     rows: tuple[Estimate, ...]
     findings: tuple[Finding, ...] = ()
 
+    def records(self) -> list[dict[str, Any]]:
+        """Return the estimates table as JSON-ready records (``line`` a number or a column name)."""
+        out = self.to_arrow().to_pylist()
+        for record, row in zip(out, self.rows, strict=True):
+            record["line"] = row.line if isinstance(row.line, str | None) else float(row.line)
+        return out
+
     def to_arrow(self) -> pa.Table:
-        """Render the DESIGN.md §7 estimates table."""
+        """Render the DESIGN.md §7 estimates table (``line`` as text)."""
         records = [
             {
                 "measure": r.measure,
@@ -196,7 +203,7 @@ def domain_totals(
     return Domains(lay, totals, by, labels)
 
 
-def estimate(domains: Domains, quantities: Sequence[Quantity], design: Design) -> Estimates:
+def estimate_quantities(domains: Domains, quantities: Sequence[Quantity], design: Design) -> Estimates:
     """Return estimates of ``quantities`` for the whole population and each domain.
 
     The weighted unit totals come from :func:`domain_totals`; scores are formed per unit and
@@ -279,3 +286,41 @@ def lonely_findings(lay: Layout, design: Design) -> tuple[Finding, ...]:
         )
         for stage, label in lay.structure.lonely()
     )
+
+
+def _quantity_values(table: Table, **columns: str | Value) -> dict[str, Value]:
+    import ibis
+
+    values: dict[str, Value] = {"one": ibis.literal(1.0)}
+    for name, value in columns.items():
+        if isinstance(value, str):
+            design_free = table[value].cast("float64")
+            values[name] = design_free
+        else:
+            values[name] = value
+        values[f"{name}2"] = values[name] * values[name]
+    return values
+
+
+def mean(table: Table, design: Design, value: str | Value, *, by: str | None = None,
+         measure: str = "mean") -> Estimates:
+    """Return the weighted mean of ``value`` (R ``svymean``), overall and by domain."""
+    values = _quantity_values(table, y=value)
+    q = Quantity(measure, "y", "one", square="y2", mean=True)
+    return estimate_quantities(domain_totals(table, design, values, by), [q], design)
+
+
+def total(table: Table, design: Design, value: str | Value, *, by: str | None = None,
+          measure: str = "total") -> Estimates:
+    """Return the weighted total of ``value`` (R ``svytotal``), overall and by domain."""
+    values = _quantity_values(table, y=value)
+    q = Quantity(measure, "y", None, square="y2")
+    return estimate_quantities(domain_totals(table, design, values, by), [q], design)
+
+
+def ratio(table: Table, design: Design, numerator: str | Value, denominator: str | Value, *,
+          by: str | None = None, measure: str = "ratio") -> Estimates:
+    """Return the ratio of weighted totals (R ``svyratio``), overall and by domain (no deff)."""
+    values = _quantity_values(table, a=numerator, b=denominator)
+    q = Quantity(measure, "a", "b")
+    return estimate_quantities(domain_totals(table, design, values, by), [q], design)

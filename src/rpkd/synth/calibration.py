@@ -47,6 +47,7 @@ class Targets:
     urban_share: Target
     headcount: Target
     extreme: Target
+    gini: Target
     families: Target
     poverty_line: params.PovertyLine
     extreme_line: params.PovertyLine
@@ -55,7 +56,10 @@ class Targets:
 
     def as_records(self) -> list[dict[str, Any]]:
         """Return the targets as plain records (for ``synth.json``)."""
-        items = (self.families, self.persons_per_family, self.urban_share, self.headcount, self.extreme)
+        items = (
+            self.families, self.persons_per_family, self.urban_share, self.headcount, self.extreme,
+            self.gini,
+        )
         return [
             {"name": t.name, "target": t.value, "source": t.source, "derivation": t.derivation}
             for t in items
@@ -98,6 +102,7 @@ def targets(region: str, n_desa: int, families: int | None = None) -> Targets:
         urban_share=_entry(doc, region, "urban_share"),
         headcount=_entry(doc, region, "headcount"),
         extreme=_entry(doc, region, "extreme"),
+        gini=_entry(doc, region, "gini"),
         families=count,
         poverty_line=params.poverty_line("poverty", region, on),
         extreme_line=params.poverty_line("extreme", region, on),
@@ -154,16 +159,50 @@ class WeightedHistogram:
         return self.low + (np.minimum(index, self.bins - 1) + 0.5) * width
 
 
+    def midpoints(self) -> NDArray[np.float64]:
+        """Return the bin midpoints."""
+        width = (self.high - self.low) / self.bins
+        return self.low + (np.arange(self.bins) + 0.5) * width
+
+
+def gini(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:
+    """Return the weighted Gini of ``values`` sorted ascending (trapezoidal Lorenz curve).
+
+    References
+    ----------
+    Lerman & Yitzhaki (1989). Improving the accuracy of estimates of Gini coefficients.
+    *Journal of Econometrics* 42, 43-47.
+    """
+    total = weights.sum()
+    if total <= 0:
+        return float("nan")
+    share = np.cumsum(weights * values) / (weights * values).sum()
+    lorenz = np.sum((np.r_[0.0, share[:-1]] + share) * weights / total) / 2.0
+    return float(1.0 - 2.0 * lorenz)
+
+
 @dataclass(frozen=True)
 class Scale:
-    """The welfare scale: ``ln y = mu + s z``."""
+    """The welfare scale: ``ln y = mu + s min(z, knee) + upper max(z - knee, 0)``."""
 
     mu: float
     s: float
+    knee: float
+    upper: float
+
+    def log_consumption(self, z: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return log per-capita consumption for latent welfare ``z`` (monotone in ``z``)."""
+        return np.asarray(
+            self.mu + self.s * np.minimum(z, self.knee) + self.upper * np.maximum(z - self.knee, 0.0)
+        )
 
 
 def solve_scale(latent: WeightedHistogram, targets: Targets) -> Scale:
-    """Return the scale putting the person-weighted P0 and extreme shares on their targets."""
+    """Return the scale putting the person-weighted P0, extreme share and Gini on their targets.
+
+    The part below the poverty quantile fixes P0 and the extreme share exactly; the slope above
+    it is found by bisection on the Gini (increasing in the slope).
+    """
     q_pov, q_ext = latent.quantiles(np.array([targets.headcount.value, targets.extreme.value]))
     ln_pov = math.log(targets.poverty_line.value)
     ln_ext = math.log(targets.extreme_line.value)
@@ -172,4 +211,16 @@ def solve_scale(latent: WeightedHistogram, targets: Targets) -> Scale:
             "synth_calibration", "poverty target must exceed the extreme target", param="region"
         )
     s = (ln_pov - ln_ext) / float(q_pov - q_ext)
-    return Scale(mu=ln_pov - s * float(q_pov), s=s)
+    mu = ln_pov - s * float(q_pov)
+    z, w = latent.midpoints(), latent.counts
+    keep = w > 0
+    z, w = z[keep], w[keep]
+    low, high = 0.01, 3.0
+    for _ in range(50):
+        upper = (low + high) / 2.0
+        values = np.exp(Scale(mu, s, float(q_pov), upper).log_consumption(z) - ln_pov)
+        if gini(values, w) > targets.gini.value:
+            high = upper
+        else:
+            low = upper
+    return Scale(mu=mu, s=s, knee=float(q_pov), upper=(low + high) / 2.0)

@@ -1,8 +1,8 @@
 """Proxy-means test: a linear prediction of welfare from proxies, fitted by streaming OLS.
 
 As BPS calibrates the DTSEN PMT on Susenas, the score here is the least-squares prediction of the
-latent log welfare from the household proxies (never from consumption itself); ``X'X`` and
-``X'z`` are accumulated chunk by chunk, so the fit needs no more memory than one chunk. Desil are
+latent log welfare from the household proxies (never from consumption itself), fitted on a
+systematic 10% sample of families; ``X'X`` and ``X'z`` are accumulated chunk by chunk, so the fit needs no more memory than one chunk. Desil are
 the deciles of the score over all families of the region (each family counts once).
 
 References
@@ -54,10 +54,11 @@ class Normal:
         self.xtx = np.zeros((width, width))
         self.xtz = np.zeros(width)
 
-    def add(self, x: NDArray[np.float64], z: NDArray[np.float64]) -> None:
-        """Accumulate one chunk."""
-        self.xtx += x.T @ x
-        self.xtz += x.T @ z
+    def add(self, x: NDArray[np.float64], z: NDArray[np.float64], every: int = 10) -> None:
+        """Accumulate every ``every``-th family of one chunk (a systematic calibration sample)."""
+        sample = np.asfortranarray(x[::every])
+        self.xtx += sample.T @ sample
+        self.xtz += sample.T @ z[::every]
 
     def solve(self) -> NDArray[np.float64]:
         """Return the least-squares coefficients (minimum-norm where dummies are empty)."""

@@ -1,0 +1,181 @@
+"""Benchmark: import 1M families and ~3.5M persons (CSV), validated and written.
+
+Generates a valid Kapuas-like registry with NumPy (vectorised; NIKs follow the Dukcapil rule),
+writes it as CSV, then times ``import_release`` and samples the peak RSS of this process and its
+children with psutil. Run by hand::
+
+    .venv/bin/python benchmarks/import_1m.py [--families 1000000] [--keep DIR]
+
+Goal (issue): under 2 minutes on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import shutil
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import psutil
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from rpkd import regions
+from rpkd.releases.importer import import_release
+from rpkd.releases.schema import FAMILIES, RELATION
+from rpkd.settings import Settings
+
+REGION = "62.03"
+
+
+def _codes(rng: np.random.Generator, column: str, n: int) -> pa.Array:
+    codes = FAMILIES.column(column).codes or ()
+    return pa.array(np.asarray(codes, dtype=object)[rng.integers(0, len(codes), n)], pa.string())
+
+
+def generate(folder: Path, families: int, seed: int = 20251) -> tuple[int, int]:
+    """Write families.csv and persons.csv to ``folder``; return (families, persons)."""
+    rng = np.random.default_rng(seed)
+    desa = np.array([regions.plain(r.code) for r in regions.descendants(REGION, "desa")])
+    desa_dotted = np.array([r.code for r in regions.descendants(REGION, "desa")], dtype=object)
+    fam_desa = rng.integers(0, len(desa), families)
+    size = rng.choice(np.arange(1, 8), families, p=[0.10, 0.15, 0.22, 0.25, 0.15, 0.08, 0.05])
+    ids = np.char.add("F", np.char.zfill(np.arange(families).astype(str), 8))
+    kec6 = np.array([d[:6] for d in desa])[fam_desa]
+    kk = np.char.add(kec6, np.char.zfill(np.arange(families).astype(str), 10))
+
+    # persons: one head first in every family, then other members
+    fam_of = np.repeat(np.arange(families), size)
+    n = len(fam_of)
+    first = np.r_[0, np.cumsum(size)[:-1]]
+    is_head = np.zeros(n, bool)
+    is_head[first] = True
+    relation = np.asarray(RELATION[1:4], dtype=object)[rng.integers(0, 3, n)]
+    relation[is_head] = "kepala_keluarga"
+    female = rng.random(n) < 0.5
+    birth = np.datetime64("1945-01-01") + rng.integers(0, 28_800, n).astype("timedelta64[D]")
+    dead = (~is_head) & (rng.random(n) < 0.01)
+    death = np.where(dead, np.datetime64("2024-06-30"), np.datetime64("NaT"))
+    living = np.bincount(fam_of, weights=~dead, minlength=families).astype(int)
+
+    # NIK: kecamatan + DDMMYY (DD + 40 for women) + serial unique within (kecamatan, birth date)
+    person_kec = kec6[fam_of]
+    day = birth.astype("datetime64[D]")
+    days = (day - np.datetime64("1900-01-01")).astype(int)
+    key = np.unique(person_kec, return_inverse=True)[1] * 100_000 + days
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_key)) + 1]
+    group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
+    serial = np.empty(n, int)
+    serial[order] = np.arange(n) - group_start + 1
+    def two(values: np.ndarray) -> np.ndarray:
+        return np.char.zfill(values.astype(str), 2)
+
+    month_start = day.astype("datetime64[M]")
+    dd = two((day - month_start).astype(int) + 1 + 40 * female)
+    mm = two(month_start.astype(int) % 12 + 1)
+    yy = two((day.astype("datetime64[Y]").astype(int) + 1970) % 100)
+    nik = person_kec
+    for part in (dd, mm, yy, np.char.zfill(serial.astype(str), 4)):
+        nik = np.char.add(nik, part)
+
+    fam_table = pa.table({
+        "family_id": ids,
+        "kk_number": kk,
+        "desa_code": pa.array(desa_dotted[fam_desa], pa.string()),
+        "address": pa.array(np.char.add("Jl. Contoh No. ", (np.arange(families) % 500).astype(str))),
+        "family_size": living,
+        "urban": rng.random(families) < 0.3,
+        **{c: _codes(rng, c, families) for c in ("floor_material", "wall_material", "roof_material",
+                                                 "drinking_water", "toilet", "electricity", "cooking_fuel")},
+        "floor_area_m2": np.round(rng.uniform(12, 150, families), 1),
+        "has_motorcycle": rng.random(families) < 0.6,
+        "pmt_score": np.round(rng.normal(0, 1, families), 4),
+        "desil": rng.integers(1, 11, families),
+    })
+    per_table = pa.table({
+        "person_id": np.char.add("P", np.char.zfill(np.arange(n).astype(str), 9)),
+        "family_id": ids[fam_of],
+        "nik": nik,
+        "name": pa.array(np.char.add("Warga ", (np.arange(n) % 9973).astype(str))),
+        "sex": np.where(female, "P", "L"),
+        "birth_date": pa.array(day.astype("datetime64[D]")),
+        "relation": pa.array(relation, pa.string()),
+        "education": _codes_from(rng, ("sd", "smp", "sma", "tidak_punya_ijazah"), n),
+        "death_date": pa.array(death.astype("datetime64[D]")),
+    })
+    pacsv.write_csv(fam_table, folder / "families.csv")
+    pacsv.write_csv(per_table, folder / "persons.csv")
+    return families, n
+
+
+def _codes_from(rng: np.random.Generator, codes: tuple[str, ...], n: int) -> pa.Array:
+    return pa.array(np.asarray(codes, dtype=object)[rng.integers(0, len(codes), n)], pa.string())
+
+
+class PeakRSS:
+    """Sample the resident memory of this process and its children every 0.2 s."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = me.memory_info().rss
+            for child in me.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(0.2)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--families", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the generated data here")
+    args = parser.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="rpkd-bench-"))
+    source = root / "source"
+    source.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    families, persons = generate(source, args.families)
+    t1 = time.perf_counter()
+    size = sum(p.stat().st_size for p in source.iterdir()) / 1e6
+    print(f"generated {families:,} families, {persons:,} persons ({size:,.0f} MB CSV) in {t1 - t0:.1f} s")
+    workspace = root / "ws"
+    shutil.rmtree(workspace, ignore_errors=True)
+    with PeakRSS() as rss:
+        t2 = time.perf_counter()
+        result = import_release(source, "bench", Settings(workspace=workspace), today=date(2025, 7, 1))
+        t3 = time.perf_counter()
+    print(f"import: {'ok' if result.ok else 'FAILED'}; errors {result.errors}, warnings {result.warnings}")
+    if not result.ok:
+        print(result.findings.slice(0, 20).to_pandas().to_string())
+    print(f"import time {t3 - t2:.1f} s; peak RSS (process + children) {rss.peak / 2**30:.2f} GiB")
+    print(f"machine: {platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
+          f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, python {platform.python_version()}")
+    if args.keep is None:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""Put a beneficiary list and the registry's persons into one comparable shape.
+
+Both sides get the same columns (:data:`COLUMNS`), computed in the engine: the normalised name
+and its tokens, sorted form and phonetic key (:mod:`rpkd.linkage.names`), the birth date with
+placeholders reduced to the year (:mod:`rpkd.linkage.dates`), sex, desa and kecamatan codes, KK
+number, the NIK's 16 digits and whether the NIK can be trusted (:mod:`rpkd.linkage.nik`).
+
+References
+----------
+Christen, P. (2012). *Data Matching*, ch. 4 (data pre-processing before linkage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import ibis
+
+from rpkd import engine as eng
+from rpkd.linkage import names
+from rpkd.linkage import nik as nik_rules
+from rpkd.linkage.dates import BirthDate, parse_birth_date
+
+if TYPE_CHECKING:
+    from ibis.expr.types import StringValue, Table
+
+COLUMNS: tuple[str, ...] = (
+    "unique_id",
+    "name_std",
+    "name_sorted",
+    "name_tokens",
+    "name_key",
+    "first_key",
+    "father_std",
+    "birth_date",
+    "birth_ym",
+    "birth_year",
+    "year_only",
+    "sex",
+    "desa",
+    "kecamatan",
+    "kk",
+    "nik",
+    "nik_trusted",
+    "deceased",
+)
+LIST_COLUMNS: tuple[str, ...] = ("record", "name", "birth_date", "nik", "kk_number", "desa_code")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How birth dates are read: placeholder day-months and the range of plausible years."""
+
+    placeholders: tuple[str, ...] = ("01-01", "31-12", "01-07")
+    first_year: int = 1901
+    last_year: int = 2100
+
+
+def _text(table: Table, column: str) -> StringValue:
+    if column in table.columns:
+        return table[column].cast("string").strip().nullif("")
+    return ibis.null("string")
+
+
+def _code(raw: StringValue, width: int) -> StringValue:
+    """Return the digits of a code when there are exactly ``width`` of them, else null."""
+    text = raw.re_replace(r"\.0$", "").re_replace(r"[^0-9]", "")
+    return ibis.ifelse(text.length() == width, text, ibis.null("string"))
+
+
+def _sex(raw: StringValue) -> StringValue:
+    """Return L or P from the spellings lists use (L, LK, LAKI-LAKI, 1; P, PR, PEREMPUAN, W, 2)."""
+    text = raw.upper()
+    return ibis.cases(
+        (text.re_search(r"^(L|1)"), "L"),
+        (text.re_search(r"^(P|W|2)"), "P"),
+        else_=ibis.null("string"),
+    )
+
+
+def _common(
+    engine: eng.Engine,
+    table: Table,
+    *,
+    unique_id: StringValue,
+    name: StringValue,
+    birth: BirthDate,
+    sex: StringValue,
+    desa: StringValue,
+    kk: StringValue,
+    nik: StringValue,
+    deceased: ibis.expr.types.BooleanValue,
+) -> Table:
+    own, father = names.normalised_name(name)
+    nik_parts = nik_rules.parts(nik)
+    year2 = birth.year % 100
+    # A NIK whose date disagrees with the written birth date (or sex) cannot be trusted.
+    agrees = (
+        birth.year.isnull() | (nik_parts.year2 == year2)
+    ) & (
+        birth.month.isnull()
+        | ((nik_parts.month == birth.month) & (nik_parts.birth_day == birth.day))
+    ) & (sex.isnull() | (nik_parts.sex() == sex))
+    base = table.select(
+        unique_id=unique_id,
+        name_std=own,
+        father_std=father,
+        birth_date=birth.iso(),
+        birth_ym=birth.year_month(),
+        birth_year=birth.year,
+        year_only=birth.year_only,
+        sex=sex.fill_null(nik_parts.sex()),
+        desa=desa,
+        kecamatan=ibis.ifelse(desa.notnull(), desa.substr(0, 6), ibis.null("string")),
+        kk=kk,
+        nik=nik_parts.nik,
+        nik_shape_ok=nik_parts.shape_valid() & agrees.fill_null(False),
+        deceased=deceased,
+    )
+    named = base.mutate(
+        name_sorted=names.sorted_tokens(base.name_std),
+        name_tokens=names.tokens(base.name_std),
+        name_key=names.phonetic_key(base.name_std),
+        first_key=names.first_token_key(base.name_std),
+    )
+    checked = nik_rules.in_real_kecamatan(engine, named)
+    return checked.mutate(
+        nik_trusted=checked.nik_shape_ok.fill_null(False) & checked.nik_region_ok
+    ).select(*COLUMNS)
+
+
+def standardise_list(engine: eng.Engine, rows: Table, rules: Rules | None = None) -> Table:
+    """Return a beneficiary list in the linkage shape; ``unique_id`` is the list's ``record``.
+
+    ``rows`` has the list columns of the BENEFICIARIES schema (all text is fine); an optional
+    ``sex`` column is used when present, else sex comes from a NIK with a valid date part.
+    """
+    rules = rules or Rules()
+    birth = parse_birth_date(
+        _text(rows, "birth_date"),
+        placeholders=rules.placeholders,
+        first_year=rules.first_year,
+        last_year=rules.last_year,
+    )
+    return _common(
+        engine,
+        rows,
+        unique_id=rows.record.cast("string"),
+        name=_text(rows, "name"),
+        birth=birth,
+        sex=_sex(_text(rows, "sex")),
+        desa=_code(_text(rows, "desa_code"), 10),
+        kk=_code(_text(rows, "kk_number"), 16),
+        nik=_text(rows, "nik"),
+        deceased=ibis.literal(False),
+    )
+
+
+def standardise_registry(
+    engine: eng.Engine, persons: Table, families: Table, rules: Rules | None = None
+) -> Table:
+    """Return the registry's persons (living and deceased) in the linkage shape.
+
+    The desa code and KK number come from each person's family; ``unique_id`` is ``person_id``.
+    """
+    rules = rules or Rules()
+    home = families.select(
+        home_family=families.family_id, home_kk=families.kk_number, home_desa=families.desa_code
+    )
+    joined = persons.left_join(home, persons.family_id == home.home_family)
+    birth = parse_birth_date(
+        joined.birth_date.cast("string"),
+        placeholders=rules.placeholders,
+        first_year=rules.first_year,
+        last_year=rules.last_year,
+    )
+    return _common(
+        engine,
+        joined,
+        unique_id=joined.person_id.cast("string"),
+        name=joined.name.cast("string"),
+        birth=birth,
+        sex=_sex(joined.sex.cast("string")),
+        desa=_code(joined.home_desa.cast("string"), 10),
+        kk=_code(joined.home_kk.cast("string"), 16),
+        nik=joined.nik.cast("string"),
+        deceased=joined.death_date.notnull() if "death_date" in joined.columns else ibis.literal(False),
+    )
+
+
+def rules_from(document: dict[str, object]) -> Rules:
+    """Return :class:`Rules` from the ``[birth_dates]`` table of ``params/linkage.toml``."""
+    dates = document.get("birth_dates", {})
+    assert isinstance(dates, dict)
+    placeholders: Sequence[str] = dates.get("placeholders", Rules.placeholders)
+    return Rules(
+        placeholders=tuple(str(p) for p in placeholders),
+        first_year=int(dates.get("first_year", Rules.first_year)),
+        last_year=int(dates.get("last_year", Rules.last_year)),
+    )

@@ -1,0 +1,1 @@
+"""Poverty measures: monetary (FGT), inequality, multidimensional (MPI) and the registry profile."""

@@ -1,0 +1,161 @@
+"""Alkire-Foster multidimensional poverty: H, A, M0, headcounts, contributions, with SEs.
+
+Each indicator is a 0/1 deprivation column with a weight; weights are normalised to sum 1.
+The deprivation score is ``c_i = Σ_j w_j d_ij``; a unit is poor when ``c_i ≥ k`` (compared as
+``c_i ≥ k - 1e-9`` so that 1/3 + 1/3 + 1/3 reaches 1). Then
+
+* ``H`` = weighted share poor; ``M0`` = weighted mean of ``c_i·1[poor]`` (= H·A);
+* ``A`` = Σ w c_i 1[poor] / Σ w 1[poor] (a ratio);
+* censored headcount ``CH_j`` = weighted share poor and deprived in j; raw headcount ``h_j``;
+* contribution of j = ``w_j CH_j / M0`` (a ratio; contributions sum to 1);
+* subgroup contribution = population share × M0 of the group / M0 (a ratio).
+
+Means and ratios get design-based standard errors from :mod:`rpkd.survey`.
+
+References
+----------
+Alkire, S. & Foster, J. (2011). Counting and multidimensional poverty measurement. *Journal
+of Public Economics* 95(7-8), 476-487. Alkire, S., Foster, J., Seth, S., Santos, M. E., Roche,
+J. M. & Ballon, P. (2015). *Multidimensional Poverty Measurement and Analysis*. OUP, ch. 5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from rpkd import engine as eng
+from rpkd.errors import UsageError
+from rpkd.survey import Design, Estimate, Estimates, Quantity, domain_totals, estimate_quantities
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table, Value
+
+TOLERANCE = 1e-9
+CONTRACT_MEASURES = ("H", "A", "M0", "censored_headcount", "contribution")
+UNIT_WEIGHT = "__mpi_weight"
+
+
+@dataclass(frozen=True)
+class MpiResult:
+    """Alkire-Foster estimates (whole population, then domains) and their design."""
+
+    estimates: Estimates
+    weights: Mapping[str, float]
+    cutoff: float
+
+    def get(self, measure: str, *, indicator: str | None = None, domain: str | None = None) -> Estimate:
+        """Return one estimate, e.g. ``get("M0")`` or ``get("contribution", indicator="water")``."""
+        return self.estimates.find(measure, domain=domain, indicator=indicator)
+
+    @property
+    def findings(self) -> tuple[object, ...]:
+        return self.estimates.findings
+
+    def to_arrow(self, *, measures: tuple[str, ...] | None = None) -> pa.Table:
+        """Render the estimates table (DESIGN §7); ``measures`` keeps only those measures."""
+        rows = self.estimates.rows
+        if measures is not None:
+            rows = tuple(r for r in rows if r.measure in measures)
+        return Estimates(rows, self.estimates.findings).to_arrow()
+
+
+def normalise(indicators: Mapping[str, float]) -> dict[str, float]:
+    """Return the indicator weights scaled to sum 1 (weights must be positive)."""
+    if not indicators:
+        raise UsageError("no_indicators", "give at least one indicator", param="indicator")
+    bad = [name for name, w in indicators.items() if not w > 0]
+    if bad:
+        raise UsageError("bad_weight", f"indicator weight of {bad[0]!r} must be > 0", param="indicator")
+    total = sum(indicators.values())
+    return {name: w / total for name, w in indicators.items()}
+
+
+def estimate(
+    table: Table,
+    indicators: Mapping[str, float],
+    cutoff: float,
+    design: Design | None = None,
+    by: str | None = None,
+) -> MpiResult:
+    """Return H, A, M0, raw and censored headcounts and contributions, overall and by domain.
+
+    Parameters
+    ----------
+    table
+        One row per unit (family or household) with a 0/1 column per indicator.
+    indicators
+        Indicator column → weight (normalised to sum 1).
+    cutoff
+        Poverty cut-off k in (0, 1].
+    design
+        Sample design; ``None`` for a census or registry (every unit weight 1, each unit its
+        own PSU: the SEs are then those of a simple random sample with replacement).
+    by
+        Domain column: each domain's estimates, and its contribution to the overall M0.
+    """
+    import ibis
+
+    if not 0 < cutoff <= 1:
+        raise UsageError("bad_cutoff", f"the cut-off k must lie in (0, 1], not {cutoff}", param="cutoff")
+    weights = normalise(indicators)
+    if design is None:
+        table = table.mutate(**{UNIT_WEIGHT: ibis.literal(1.0)})
+        design = Design(UNIT_WEIGHT)
+    design.check(table.columns, *weights, by)
+    deprived = {j: table[j].cast("float64") for j in weights}
+    score: Value = ibis.literal(0.0)
+    for j, w in weights.items():
+        score = score + deprived[j] * w
+    poor = ibis.ifelse(score >= cutoff - TOLERANCE, 1.0, 0.0)
+    values: dict[str, Value] = {"one": ibis.literal(1.0), "poor": poor, "pc": poor * score,
+                                "pc2": poor * score * score}
+    quantities = [
+        Quantity("H", "poor", "one", square="poor", mean=True),
+        Quantity("A", "pc", "poor"),
+        Quantity("M0", "pc", "one", square="pc2", mean=True),
+    ]
+    for i, (j, w) in enumerate(weights.items()):
+        values[f"d{i}"] = deprived[j]
+        values[f"cd{i}"] = poor * deprived[j]
+        values[f"wcd{i}"] = poor * deprived[j] * w
+        quantities += [
+            Quantity("censored_headcount", f"cd{i}", "one", indicator=j, square=f"cd{i}", mean=True),
+            Quantity("raw_headcount", f"d{i}", "one", indicator=j, square=f"d{i}", mean=True),
+            Quantity("contribution", f"wcd{i}", "pc", indicator=j),
+        ]
+    levels: list[object] = []
+    if by is not None:
+        levels = sorted(v for v in eng.fetch(table.select(by).distinct())[by].to_pylist() if v is not None)
+        for i, level in enumerate(levels):
+            values[f"pc_g{i}"] = ibis.ifelse(table[by] == level, poor * score, 0.0)
+            quantities.append(Quantity(f"subgroup_contribution:{i}", f"pc_g{i}", "pc"))
+    result = estimate_quantities(domain_totals(table, design, values, by), quantities, design)
+    return MpiResult(_subgroups(result, by, levels), weights, cutoff)
+
+
+def _subgroups(result: Estimates, by: str | None, levels: list[object]) -> Estimates:
+    """Turn whole-population ``subgroup_contribution:i`` rows into rows of their domain."""
+    from dataclasses import replace
+
+    rows: list[Estimate] = []
+    extra: dict[str, Estimate] = {}
+    for r in result.rows:
+        if not r.measure.startswith("subgroup_contribution:"):
+            rows.append(r)
+        elif r.domain is None:
+            label = str(levels[int(r.measure.split(":")[1])])
+            extra[label] = replace(r, measure="subgroup_contribution", by=by, domain=label)
+    by_domain: dict[str | None, list[Estimate]] = {}
+    for r in rows:
+        by_domain.setdefault(r.domain, []).append(r)
+    out: list[Estimate] = []
+    for domain, domain_rows in by_domain.items():
+        out += domain_rows
+        if domain in extra:
+            first = domain_rows[0]
+            out.append(replace(extra[domain], n=first.n, population=first.population))
+    return Estimates(tuple(out), result.findings)

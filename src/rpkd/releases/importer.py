@@ -1,0 +1,267 @@
+"""Import a folder of source files as a named, immutable release: all or nothing (DESIGN.md §2).
+
+Everything is written into a hidden temporary folder inside ``releases/`` and renamed into place
+with one ``os.rename`` only when every check passed, after the files were flushed to disk. A
+process killed at any moment therefore leaves either a complete release or a ``.tmp-*`` folder
+that is not a release and that the next import removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from rpkd import engine as eng
+from rpkd.errors import InvalidInput
+from rpkd.releases import catalog, findings, sources
+from rpkd.releases.catalog import MANIFEST, Release
+from rpkd.releases.mapping import SourceMapping, default, load_mapping
+from rpkd.releases.schema import KINDS, SCHEMA_VERSION, TABLES
+from rpkd.releases.validate import Validation, typed, validate
+from rpkd.settings import Settings
+
+Progress = Callable[[str, int, int], None]  # (what is being done, units done, units in all)
+TMP_PREFIX = ".tmp-"
+PII_FIELDS = frozenset(c for t in TABLES.values() for c in t.pii)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The release (None when errors blocked it), its findings and the report files written."""
+
+    release: Release | None
+    findings: pa.Table
+    report: tuple[Path, ...]
+    region: str | None
+    errors: int
+    warnings: int
+
+    @property
+    def ok(self) -> bool:
+        return self.release is not None
+
+    def to_arrow(self) -> pa.Table:
+        return self.findings
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove(path: Path) -> None:
+    def unlock(func: Callable[..., Any], target: str, _exc: object) -> None:  # onerror (3.11)
+        os.chmod(os.path.dirname(target), stat.S_IRWXU)
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(target, stat.S_IRWXU)
+            func(target)
+
+    shutil.rmtree(path, onerror=unlock)
+
+
+def clean_stale(releases: Path) -> tuple[Path, ...]:
+    """Remove temporary folders left by imports whose process no longer runs; return them."""
+    removed = []
+    for path in releases.glob(f"{TMP_PREFIX}*"):
+        pid = path.name.rsplit("-", 2)[-2]
+        if path.is_dir() and (not pid.isdigit() or not _alive(int(pid))):
+            _remove(path)
+            removed.append(path)
+    return tuple(removed)
+
+
+def sha256(path: Path) -> str:
+    """Return the SHA-256 of a file, or of a folder's files in name order (Spark part files)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for item in files:
+        with item.open("rb") as fh:
+            while chunk := fh.read(1 << 22):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _freeze(folder: Path) -> None:
+    """Flush every file to disk and make it read-only (releases are immutable)."""
+    for item in sorted(folder.rglob("*"), reverse=True):
+        if item.is_file():
+            with item.open("rb") as fh:
+                os.fsync(fh.fileno())
+            item.chmod(0o444)
+        elif item.is_dir():
+            item.chmod(0o555)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    folder.chmod(0o555)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("rpkd")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
+
+
+def _mapping(mapping: SourceMapping | Path | None) -> SourceMapping:
+    if mapping is None:
+        return default()
+    return mapping if isinstance(mapping, SourceMapping) else load_mapping(Path(mapping))
+
+
+def _shown(table: pa.Table, unmask: bool) -> pa.Table:
+    return table if unmask else findings.mask_pii(table, PII_FIELDS)
+
+
+def _report(settings: Settings, name: str, table: pa.Table) -> tuple[Path, ...]:
+    if table.num_rows == 0:
+        return ()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return findings.write_report(table, settings.workspace / "findings", f"{name}-{stamp}")
+
+
+def _write(engine: eng.Engine, checked: Validation, folder: Path) -> dict[str, int]:
+    rows: dict[str, int] = {}
+    for kind in KINDS:
+        ctxs = [c for c in checked.contexts if c.kind == kind]
+        if not ctxs:
+            continue
+        parts = [typed(c) for c in ctxs]
+        expr = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+        eng.write_parquet(engine, expr, folder / f"{kind}.parquet")
+        rows[kind] = 0
+    return rows
+
+
+def _manifest(
+    name: str, checked: Validation, staged: tuple[sources.Staged, ...], folder: Path,
+    mapping: SourceMapping, engine_name: str, unmask: bool,
+) -> dict[str, Any]:
+    rows: dict[str, int] = {}
+    for item in staged:
+        rows[item.source.kind] = rows.get(item.source.kind, 0) + item.rows
+    outputs = {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.name.endswith(".parquet")}
+    warnings = checked.summary("warning")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "name": name,
+        "region": checked.district,
+        "kinds": [k for k in KINDS if k in rows],
+        "rows": rows,
+        "programmes": sorted({s.source.programme for s in staged if s.source.programme}),
+        "sources": [s.describe() for s in staged],
+        "outputs": outputs,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "created_by": _user(),
+        "rpkd_version": _version(),
+        "engine": engine_name,
+        "mapping": None
+        if mapping.path is None
+        else {"file": mapping.path.name, "sha256": mapping.sha256, "document": dict(mapping.document)},
+        "warnings": warnings,
+        "deceased": warnings.get("deceased", 0),
+        "findings_masked": not unmask,
+    }
+
+
+def import_release(
+    source_dir: Path,
+    name: str,
+    settings: Settings,
+    mapping: SourceMapping | Path | None = None,
+    region: str | None = None,
+    progress: Progress | None = None,
+    *,
+    unmask_findings: bool = False,
+    today: date | None = None,
+) -> ImportResult:
+    """Validate ``source_dir`` and, when no check fails, store it as release ``name``.
+
+    Returns an :class:`ImportResult` whose ``release`` is None when errors blocked the import; the
+    findings report (CSV and XLSX) is then written to ``<workspace>/findings/``. Raises
+    :class:`InvalidInput` if the release exists or the folder holds no source file.
+    """
+    catalog.check_name(name)
+    chosen = _mapping(mapping)
+    releases = catalog.releases_dir(settings.workspace)
+    releases.mkdir(parents=True, exist_ok=True)
+    if (releases / name).exists():
+        raise InvalidInput("release_exists", f"rilis {name!r} sudah ada; rilis tidak dapat diubah "
+                           "(release exists and is immutable)", param="name")
+    clean_stale(releases)
+    files = sources.discover(Path(source_dir), chosen)
+    tmp = releases / f"{TMP_PREFIX}{name}-{os.getpid()}-{secrets.token_hex(4)}"
+    staging = tmp / ".staging"
+    staging.mkdir(parents=True)
+    report = progress or (lambda _what, _done, _total: None)
+    total = sum(f.path.stat().st_size for f in files) * 2 + 1
+    engine = eng.connect(settings)
+    try:
+        staged_list: list[sources.Staged] = []
+        done = 0
+        for item in files:
+            def advance(n: int, base: int = done, label: str = item.path.name) -> None:
+                report(label, base + n, total)
+
+            staged_list.append(sources.stage(item, chosen, staging, advance))
+            done += item.path.stat().st_size
+        staged = tuple(staged_list)
+        report("validasi", done, total)
+        checked = validate(engine, staged, chosen, lang=settings.lang, region=region, today=today)
+        shown = _shown(checked.findings, unmask_findings)
+        counts = (sum(n for (s, _), n in checked.totals.items() if s == "error"),
+                  sum(n for (s, _), n in checked.totals.items() if s == "warning"))
+        if not checked.ok:
+            return ImportResult(None, shown, _report(settings, name, shown), checked.district, *counts)
+        report("menulis", done + total // 4, total)
+        _write(engine, checked, tmp)
+        warnings = shown.filter(pc.equal(shown["severity"], "warning")) if shown.num_rows else shown
+        eng.write_parquet(engine, warnings, tmp / "findings.parquet")
+        eng.close(engine)
+        _remove(staging)
+        manifest = _manifest(name, checked, staged, tmp, chosen, settings.engine, unmask_findings)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        _freeze(tmp)
+        try:
+            os.rename(tmp, releases / name)
+        except OSError as exc:
+            raise InvalidInput("release_exists", f"rilis {name!r} sudah ada", param="name") from exc
+        report("selesai", total, total)
+        paths = _report(settings, name, shown)
+        return ImportResult(catalog.open_release(settings.workspace, name), shown, paths,
+                            checked.district, *counts)
+    finally:
+        with contextlib.suppress(Exception):
+            eng.close(engine)
+        if tmp.exists():
+            _remove(tmp)

@@ -1,0 +1,198 @@
+"""Validate staged source files: every check as one engine query, findings as a capped table.
+
+Column- and file-level problems come from staging; row-level, duplicate, region and cross-table
+checks (:mod:`rules`, :mod:`consistency`, :mod:`regional`) are unioned and run in one query. At
+most :data:`CAP` findings are kept per file, rule and field (the totals stay exact), so that one
+systematic problem in a million rows gives a readable report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from rpkd import engine as eng
+from rpkd.releases import consistency, parse, regional, rules
+from rpkd.releases.findings import FINDINGS_SCHEMA, RULES, severity
+from rpkd.releases.mapping import SourceMapping
+from rpkd.releases.rules import FileContext
+from rpkd.releases.schema import table_schema
+from rpkd.releases.sources import Staged
+from rpkd.settings import Lang
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table
+
+CAP = 100_000
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What validation found: findings (capped), exact totals by (severity, rule), the district."""
+
+    findings: pa.Table
+    totals: dict[tuple[str, str], int]
+    district: str | None
+    contexts: tuple[FileContext, ...] = field(default=(), repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not any(sev == "error" for sev, _ in self.totals)
+
+    def summary(self, severity_: str) -> dict[str, int]:
+        """Return counts by rule for one severity, largest first."""
+        picked = {rule: n for (sev, rule), n in self.totals.items() if sev == severity_}
+        return dict(sorted(picked.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _issue_rows(staged: Sequence[Staged], lang: Lang) -> pa.Table:
+    rows = []
+    for item in staged:
+        for issue in item.issues:
+            rule = RULES[issue.rule]
+            schema = table_schema(item.source.kind)
+            label = issue.field or ""
+            if issue.field in schema.by_column:
+                column = schema.column(issue.field)
+                label = column.label_en if lang == "en" else column.label_id
+            rows.append({
+                "file": item.source.path.name, "kind": item.source.kind, "row": issue.row,
+                "field": issue.field, "value": None, "rule": issue.rule,
+                "severity": severity(issue.rule, item.source.kind, issue.field),
+                "message": rule.message(lang, field=label, detail=issue.detail),
+            })
+    return pa.Table.from_pylist(rows, schema=FINDINGS_SCHEMA)
+
+
+def contexts(
+    engine: eng.Engine, staged: Sequence[Staged], mapping: SourceMapping, lang: Lang, today: date
+) -> tuple[FileContext, ...]:
+    """Return a check context for every staged file that has rows, parsed once and stored."""
+    out = []
+    for s in staged:
+        if s.rows == 0:
+            continue
+        km = mapping.of(s.source.kind)
+        target = s.path.with_suffix(".parsed.parquet")
+        columns = table_schema(s.source.kind).columns
+        eng.write_parquet(engine, parse.parsed(eng.table(engine, s.path), columns, km), target)
+        out.append(
+            FileContext(
+                kind=s.source.kind,
+                file=s.source.path.name,
+                table=eng.table(engine, target),
+                mapping=km,
+                lang=lang,
+                today=today,
+                programme=s.source.programme,
+            )
+        )
+    return tuple(out)
+
+
+def _checks(engine: eng.Engine, ctxs: Sequence[FileContext], district: str | None,
+            counts: dict[str, Counter[str]]) -> list[Table]:
+    by_kind = {c.kind: c for c in ctxs if c.kind != "beneficiaries"}
+    families, persons = by_kind.get("families"), by_kind.get("persons")
+    desa = regional.desa_lookup(engine, regional.all_codes(counts), district)
+    codes: set[str] = set()
+    for ctx in ctxs:
+        codes |= regional.prefixes(ctx, "nik") | regional.prefixes(ctx, "kk_number")
+    kecamatan = regional.kecamatan_lookup(engine, codes)
+    home = regional.family_home(families) if families and persons and families.present("desa_code") else None
+    out: list[Table] = []
+    for ctx in ctxs:
+        out += rules.row_checks(ctx)
+        out += consistency.key_checks(ctx) + consistency.row_duplicate_checks(ctx)
+        out += consistency.nik_checks(ctx)
+        out += regional.desa_checks(ctx, desa, district)
+        out += regional.identity_region_checks(ctx, "nik", kecamatan, home if ctx.kind == "persons" else None)
+        out += regional.identity_region_checks(ctx, "kk_number", kecamatan)
+        if ctx.kind == "families":
+            out += consistency.kk_checks(ctx)
+        if ctx.kind == "persons":
+            out += consistency.head_checks(ctx)
+    if families and persons:
+        out += consistency.family_checks(families, persons)
+    return out
+
+
+def _capped(checks: Sequence[Table]) -> tuple[pa.Table, dict[tuple[str, str], int]]:
+    if not checks:
+        return FINDINGS_SCHEMA.empty_table(), {}
+    union = ibis.union(*checks, distinct=False) if len(checks) > 1 else checks[0]
+    group = [union.file, union.rule, union.field]
+    ranked = union.mutate(
+        _total=union.rule.count().over(group_by=group),
+        _rank=ibis.row_number().over(group_by=group, order_by=[union.row]),
+    )
+    rows = eng.fetch(ranked.filter(ranked._rank < CAP))
+    totals: Counter[tuple[str, str]] = Counter()
+    seen: set[tuple[str, str, str | None]] = set()
+    for file_, rule, field_, sev, total in zip(
+        *(rows[c].to_pylist() for c in ("file", "rule", "field", "severity", "_total")), strict=True
+    ):
+        if (file_, rule, field_) not in seen:
+            seen.add((file_, rule, field_))
+            totals[(sev, rule)] += total
+    return rows.select(FINDINGS_SCHEMA.names).cast(FINDINGS_SCHEMA), dict(totals)
+
+
+def validate(
+    engine: eng.Engine,
+    staged: Sequence[Staged],
+    mapping: SourceMapping,
+    *,
+    lang: Lang = "id",
+    region: str | None = None,
+    today: date | None = None,
+) -> Validation:
+    """Run every check on the staged files and return the findings.
+
+    ``region`` is the release's district (a Kemendagri code); when None it is the kabupaten/kota
+    holding most families (or, without families, most rows).
+    """
+    issues = _issue_rows(staged, lang)
+    ctxs = contexts(engine, staged, mapping, lang, today or date.today())
+    counts = {f"{c.kind}:{c.file}": regional.desa_counts(c) for c in ctxs}
+    ordered = sorted(counts.items(), key=lambda kv: not kv[0].startswith("families:"))
+    merged: Counter[str] = Counter()
+    for _, tally in ordered:
+        merged.update(tally)
+    first = [ordered[0][1]] if ordered and ordered[0][0].startswith("families:") else []
+    district = regional.choose_district(region, [*first, merged])
+    found, totals = _capped(_checks(engine, ctxs, district, counts))
+    for sev, rule in zip(issues["severity"].to_pylist(), issues["rule"].to_pylist(), strict=True):
+        totals[(sev, rule)] = totals.get((sev, rule), 0) + 1
+    table = pa.concat_tables([issues, found])
+    if table.num_rows:
+        order = pc.sort_indices(table, sort_keys=[("kind", "ascending", "at_start"),
+                                                  ("file", "ascending", "at_start"),
+                                                  ("row", "ascending", "at_start"),
+                                                  ("field", "ascending", "at_start")])
+        table = table.take(order)
+    return Validation(table, totals, district, ctxs)
+
+
+def typed(ctx: FileContext) -> Table:
+    """Return the file's rows with every schema column in its release type and canonical order."""
+    t = ctx.table
+    dtypes = {"string": "string", "int": "int64", "float": "float64", "bool": "boolean", "date": "date"}
+    columns = {}
+    for column in ctx.schema.columns:
+        if ctx.kind == "beneficiaries" and column.name == "programme" and not ctx.present("programme"):
+            columns[column.name] = ibis.literal(ctx.programme or "", "string")
+        elif ctx.kind == "beneficiaries" and column.name == "record" and not ctx.present("record"):
+            columns[column.name] = t._row.cast("string")
+        elif ctx.present(column.name):
+            columns[column.name] = ctx.value(column.name).cast(dtypes[column.dtype])
+        else:
+            columns[column.name] = ibis.null().cast(dtypes[column.dtype])
+    return t.select(**columns)

@@ -1,0 +1,1 @@
+"""Documents from results: DOCX / PDF reports, charts and maps (no statistics here)."""

@@ -1,0 +1,193 @@
+"""Write one chunk: generate members, identities, welfare, enrolment, lists, survey and truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
+
+from rpkd.releases import schema
+from rpkd.synth import calibration, housing, lists, names, people, pmt, population, programmes, records
+from rpkd.synth.areas import Areas, Chunk
+from rpkd.synth.identity import Serials
+from rpkd.synth.population import DAYS_PER_YEAR
+from rpkd.synth.survey import Design
+from rpkd.synth.writer import Sink
+
+_JKN = {name: i for i, name in enumerate(schema.JKN)}
+
+
+@dataclass
+class Totals:
+    """Running totals over the written chunks (achieved calibration values, village shares)."""
+
+    families: int
+    persons: int
+    persons_listed: int
+    urban_persons: float
+    poor_persons: float
+    extreme_persons: float
+    desil: NDArray[np.float64]
+    desa_pln: NDArray[np.float64]
+    desa_poor: NDArray[np.float64]
+    desa_persons: NDArray[np.float64]
+    log_consumption: calibration.WeightedHistogram
+    records: dict[str, int]
+
+    @classmethod
+    def empty(cls, n_desa: int) -> Totals:
+        return cls(0, 0, 0, 0.0, 0.0, 0.0, np.zeros(10), np.zeros(n_desa), np.zeros(n_desa),
+                   np.zeros(n_desa), calibration.WeightedHistogram(8.0, 22.0, 140_000),
+                   dict.fromkeys(schema.PROGRAMMES, 0))
+
+    def gini(self) -> float:
+        """Return the person-weighted Gini of per-capita consumption (from the binned totals)."""
+        h = self.log_consumption
+        return calibration.gini(np.exp(h.midpoints()), h.counts)
+
+
+@dataclass
+class ChunkContext:
+    """Everything a chunk needs from the earlier passes."""
+
+    areas: Areas
+    doc: dict[str, Any]
+    seed: int
+    persons_per_family: float
+    scale: calibration.Scale
+    ranking: pmt.Ranking
+    true_cuts: NDArray[np.float64]
+    design: Design
+    targets: calibration.Targets
+    serials: Serials
+    sinks: dict[str, Sink]
+    totals: Totals
+
+
+def write_chunk(ctx: ChunkContext, chunk: Chunk) -> None:
+    """Generate chunk ``chunk`` in full and append its rows to every sink."""
+    doc, seed, areas = ctx.doc, ctx.seed, ctx.areas
+    core = population.generate(areas, chunk, doc, ctx.persons_per_family, seed)
+    house = housing.generate(core, doc, seed, chunk.index)
+    rng = np.random.default_rng([seed, 3, chunk.index])
+    members = people.generate(core, doc, rng)
+    prediction = ctx.ranking.predict(pmt.design(core, house))
+    desil = ctx.ranking.desil(prediction)
+    consumption = np.exp(ctx.scale.log_consumption(core.latent))
+    poor = consumption < ctx.targets.poverty_line.value
+    extreme = consumption < ctx.targets.extreme_line.value
+    owner = house.code("house_ownership", doc) == "milik_sendiri"
+    welfare = programmes.Welfare(
+        desil=desil,
+        true_desil=(1 + np.searchsorted(ctx.true_cuts, core.latent, side="right")).astype(np.int64),
+        extreme_poor=extreme,
+        unfit=house.unfit(core.size, doc),
+        owner=owner,
+        kelurahan=areas.kelurahan[core.desa],
+    )
+    enrolment = programmes.enrol(core, members, welfare, doc, rng)
+
+    reference = records.epoch_day(ctx.targets.reference_date)
+    birth = reference - core.age_days
+    fam = core.member_family
+    kecamatan = areas.kecamatan_of[core.desa]
+    n_kec = len(areas.kecamatan)
+    moved = (rng.random(len(fam)) < doc["population"]["moved_nik_share"]) & (n_kec > 1)
+    nik_kec = np.where(moved, (kecamatan[fam] + rng.integers(1, max(n_kec, 2), len(fam))) % n_kec, kecamatan[fam])
+    nik_number = ctx.serials.nik(nik_kec, birth, core.female)
+    no_nik = rng.random(len(fam)) < doc["population"]["no_nik_share"]
+    nik = pa.array(nik_number, type=pa.int64(), mask=no_nik).cast(pa.string())
+    head_age = core.age_days[np.searchsorted(fam, np.arange(core.families))] / DAYS_PER_YEAR
+    issued = reference - (rng.random(core.families) * np.clip(head_age - 17.0, 0.5, 25.0) * DAYS_PER_YEAR).astype(np.int64)
+    kk = pa.array(ctx.serials.kk(kecamatan, issued)).cast(pa.string())
+
+    christian = (core.ethnic == 1) & (rng.random(core.families) < 0.6)
+    who = names.People(core.female, core.ethnic[fam], christian[fam], fam, members.age_years)
+    name = names.generate(rng, who)
+    ident = records.identity(areas, core, rng)
+
+    jkn = _jkn(core, members, desil, enrolment["pbi_jk"].member, rng)
+    sinks = ctx.sinks
+    score = np.exp(ctx.scale.log_consumption(prediction))
+    sinks["families"].write(records.families(ident, core, house, kk, score, desil, doc))
+    sinks["persons"].write(records.persons(ident, core, members, nik, name, birth, jkn, reference))
+
+    truth: dict[str, Any] = {
+        "family_id": ident.family_id,
+        "consumption_per_capita": pa.array(np.round(consumption, 2)),
+        "poor": pa.array(poor),
+        "extreme_poor": pa.array(extreme),
+    }
+    for programme, e in enrolment.items():
+        truth[f"eligible_{programme}"] = pa.array(e.eligible)
+        truth[f"receives_{programme}"] = pa.array(e.receives)
+    sinks["truth_families"].write(pa.table(truth))
+
+    head_rows = np.searchsorted(fam, np.arange(core.families))
+    registry = lists.Registry(
+        person_id=ident.person_id, nik=nik, name=name, birth_days=birth, female=core.female,
+        age_years=members.age_years, kk=kk.take(pa.array(fam)),
+        address=ident.address.take(pa.array(fam)), desa_code=ident.desa_code.take(pa.array(fam)),
+        head_name=name.take(pa.array(head_rows[fam])),
+    )
+    for programme, e in enrolment.items():
+        dead = np.flatnonzero(core.deceased & e.receives[fam]) if programme == "pbi_jk" else np.zeros(0, np.int64)
+        table, links = lists.build(programme, registry, e.member, e.amount, dead,
+                                   ctx.targets.list_year, doc, rng)
+        start = ctx.totals.records[programme]
+        record = pc.cast(pa.array(np.arange(start + 1, start + table.num_rows + 1)), pa.string())
+        ctx.totals.records[programme] = start + table.num_rows
+        sinks[f"beneficiaries_{programme}"].write(table.append_column("record", record))
+        sinks[f"links_{programme}"].write(pa.table({"record": record, "person_id": links}))
+
+    global_index = areas.first_family[core.desa] + core.sequence
+    sampled = np.flatnonzero(np.isin(global_index, ctx.design.family))
+    if len(sampled):
+        noise = np.random.default_rng([seed, 6, chunk.index]).normal(0.0, doc["welfare"]["measurement_sd"], core.families)
+        position = np.searchsorted(ctx.design.family, global_index[sampled])
+        table, mapping = records.survey(sampled, position, ctx.design, ident, core, house,
+                                        consumption * np.exp(noise), doc)
+        sinks["survey"].write(table)
+        sinks["truth_survey"].write(mapping)
+
+    _accumulate(ctx, core, house, desil, consumption, poor, extreme)
+
+
+def _jkn(
+    core: population.Core, members: people.Members, desil: NDArray[np.int64], pbi: NDArray[np.int64],
+    rng: np.random.Generator,
+) -> NDArray[np.int64]:
+    """Return JKN status: PBI-APBN for PBI-JK members, else PBI-APBD, contributory or none."""
+    m = len(core.member_family)
+    d = desil[core.member_family]
+    z = core.standard[core.member_family]
+    u = rng.random(m)
+    jkn = np.where(u < np.clip(0.55 + 0.15 * z, 0.05, 0.95), _JKN["non_pbi"], _JKN["tidak_punya"])
+    jkn = np.where((d <= 6) & (rng.random(m) < 0.25), _JKN["pbi_apbd"], jkn)
+    jkn[pbi] = _JKN["pbi_apbn"]
+    return jkn.astype(np.int64)
+
+
+def _accumulate(
+    ctx: ChunkContext, core: population.Core, house: housing.Housing, desil: NDArray[np.int64],
+    consumption: NDArray[np.float64], poor: NDArray[np.bool_], extreme: NDArray[np.bool_],
+) -> None:
+    t = ctx.totals
+    size = core.size.astype(np.float64)
+    n_desa = len(ctx.areas.desa)
+    t.families += core.families
+    t.persons += int(core.size.sum())
+    t.persons_listed += len(core.member_family)
+    t.urban_persons += float(size[core.urban].sum())
+    t.poor_persons += float(size[poor].sum())
+    t.extreme_persons += float(size[extreme].sum())
+    t.desil += np.bincount(desil - 1, minlength=10)
+    pln = np.isin(house.code("electricity", ctx.doc), ["pln_meteran", "pln_tanpa_meteran"])
+    t.desa_pln += np.bincount(core.desa, weights=pln, minlength=n_desa)
+    t.desa_poor += np.bincount(core.desa, weights=size * poor, minlength=n_desa)
+    t.desa_persons += np.bincount(core.desa, weights=size, minlength=n_desa)
+    t.log_consumption.add(np.log(consumption), size)

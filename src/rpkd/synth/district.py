@@ -1,0 +1,188 @@
+"""``synthesize``: a realistic synthetic district written as an agency would receive it.
+
+Three streaming passes over chunks of desa, each chunk regenerated from a generator seeded by
+(seed, chunk index): (1) the latent welfare distribution (person-weighted, to solve the welfare
+scale against the P0 and extreme-poverty targets) and the PMT normal equations; (2) the PMT score
+distribution, whose family deciles are the desil cut points; (3) writing every table. Memory is
+bounded by one chunk whatever ``families`` is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from rpkd import regions
+from rpkd.releases import schema
+from rpkd.synth import areas as area_frame
+from rpkd.synth import calibration, housing, pmt, population, survey, villages
+from rpkd.synth.chunk import ChunkContext, Totals, write_chunk
+from rpkd.synth.identity import Serials
+from rpkd.synth.writer import FileFormat, Sink, arrow_schema
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)``; stages are calibrate, rank, write."""
+
+_LATENT_RANGE = (-15.0, 15.0, 600_000)
+
+
+@dataclass(frozen=True)
+class SynthResult:
+    """What was written: counts, the calibration and the achieved values (``synth.json``)."""
+
+    out: Path
+    summary: dict[str, Any] = field(repr=False)
+
+    def to_arrow(self) -> pa.Table:
+        """Return targets against achieved values, one row per calibrated quantity."""
+        rows = self.summary["calibration"]
+        return pa.table({
+            "name": [r["name"] for r in rows],
+            "target": [r["target"] for r in rows],
+            "achieved": [r["achieved"] for r in rows],
+        })
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def synthesize(
+    region: str,
+    out: Path,
+    *,
+    families: int | None = None,
+    seed: int = 1,
+    fmt: FileFormat = "csv",
+    progress: Progress | None = None,
+) -> SynthResult:
+    """Write a synthetic district for ``region`` into ``out`` and return its summary."""
+    report = progress or _noop
+    doc = calibration.settings()
+    top = regions.region(region)
+    n_desa = len(regions.descendants(top.code, "desa")) if top.depth != "desa" else 1
+    targets = calibration.targets(top.code, n_desa, families)
+    frame = area_frame.build(
+        top.code, int(targets.families.value), targets.urban_share.value, doc["welfare"], seed
+    )
+    chunks = area_frame.chunks(frame)
+    size = targets.persons_per_family.value
+
+    latent_persons = calibration.WeightedHistogram(*_LATENT_RANGE)
+    latent_families = calibration.WeightedHistogram(*_LATENT_RANGE)
+    normal: pmt.Normal | None = None
+    for chunk in chunks:
+        core = population.generate(frame, chunk, doc, size, seed)
+        x = pmt.design(core, housing.generate(core, doc, seed, chunk.index))
+        normal = normal or pmt.Normal(x.shape[1])
+        normal.add(x, core.latent)
+        latent_persons.add(core.latent, core.size.astype(np.float64))
+        latent_families.add(core.latent)
+        report("calibrate", chunk.index + 1, len(chunks))
+    assert normal is not None
+    scale = calibration.solve_scale(latent_persons, targets)
+    coefficients = normal.solve()
+
+    scores = calibration.WeightedHistogram(*_LATENT_RANGE)
+    for chunk in chunks:
+        core = population.generate(frame, chunk, doc, size, seed)
+        scores.add(pmt.design(core, housing.generate(core, doc, seed, chunk.index)) @ coefficients)
+        report("rank", chunk.index + 1, len(chunks))
+    deciles = np.arange(1, 10) / 10.0
+    ranking = pmt.Ranking(coefficients, scores.quantiles(deciles))
+    design = survey.draw(frame, doc, seed)
+
+    out.mkdir(parents=True, exist_ok=True)
+    sinks = _sinks(out, fmt)
+    context = ChunkContext(
+        areas=frame, doc=doc, seed=seed, persons_per_family=size, scale=scale, ranking=ranking,
+        true_cuts=latent_families.quantiles(deciles), design=design, targets=targets,
+        serials=Serials([int(regions.plain(k.code)) for k in frame.kecamatan]), sinks=sinks,
+        totals=Totals.empty(len(frame.desa)),
+    )
+    for chunk in chunks:
+        write_chunk(context, chunk)
+        report("write", chunk.index + 1, len(chunks))
+    totals = context.totals
+    desa_persons = np.maximum(totals.desa_persons, 1.0)
+    sinks["villages"].write(
+        villages.build(frame, totals.desa_pln / np.maximum(frame.families, 1),
+                       totals.desa_poor / desa_persons, doc, seed)
+    )
+    for sink in sinks.values():
+        sink.close()
+    summary = _summary(top, seed, fmt, targets, scale, totals, sinks, out)
+    (out / "synth.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return SynthResult(out, summary)
+
+
+def _sinks(out: Path, fmt: FileFormat) -> dict[str, Sink]:
+    sinks = {
+        kind: Sink(out / f"{kind}.{fmt}", fmt, arrow_schema(schema.table_schema(kind)))
+        for kind in ("families", "persons", "survey", "villages")
+    }
+    for programme in schema.PROGRAMMES:
+        sinks[f"beneficiaries_{programme}"] = Sink(
+            out / f"beneficiaries_{programme}.{fmt}", fmt, arrow_schema(schema.BENEFICIARIES)
+        )
+        sinks[f"links_{programme}"] = Sink(
+            out / "truth" / f"links_{programme}.csv", "csv",
+            pa.schema([("record", pa.string()), ("person_id", pa.string())]),
+        )
+    truth_fields = [("family_id", pa.string()), ("consumption_per_capita", pa.float64()),
+                    ("poor", pa.bool_()), ("extreme_poor", pa.bool_())]
+    for programme in schema.PROGRAMMES:
+        truth_fields += [(f"eligible_{programme}", pa.bool_()), (f"receives_{programme}", pa.bool_())]
+    sinks["truth_families"] = Sink(out / "truth" / f"families.{fmt}", fmt, pa.schema(truth_fields))
+    sinks["truth_survey"] = Sink(
+        out / "truth" / f"survey.{fmt}", fmt,
+        pa.schema([("household_id", pa.string()), ("family_id", pa.string())]),
+    )
+    return sinks
+
+
+def _line(line: Any) -> dict[str, Any]:
+    return {"value": line.value, "region": line.region, "basis": line.basis, "source": line.source,
+            "valid_from": line.valid_from.isoformat()}
+
+
+def _summary(
+    top: regions.Region, seed: int, fmt: str, targets: calibration.Targets, scale: calibration.Scale,
+    totals: Totals, sinks: dict[str, Sink], out: Path,
+) -> dict[str, Any]:
+    persons = totals.persons
+    achieved = {
+        "families": totals.families,
+        "persons_per_family": persons / max(totals.families, 1),
+        "urban_share": totals.urban_persons / max(persons, 1),
+        "headcount": totals.poor_persons / max(persons, 1),
+        "extreme": totals.extreme_persons / max(persons, 1),
+        "gini": totals.gini(),
+    }
+    calibration_rows = [dict(row, achieved=achieved[row["name"]]) for row in targets.as_records()]
+    return {
+        "region": top.code,
+        "region_name": top.name,
+        "region_level": top.level,
+        "seed": seed,
+        "families": totals.families,
+        "persons": persons,
+        "persons_listed": totals.persons_listed,
+        "format": fmt,
+        "reference_date": targets.reference_date.isoformat(),
+        "lines": {"poverty": _line(targets.poverty_line), "extreme": _line(targets.extreme_line)},
+        "welfare_model": {"mu": scale.mu, "s": scale.s, "knee": scale.knee, "upper": scale.upper},
+        "calibration": calibration_rows,
+        "desil_shares": (totals.desil / max(totals.families, 1)).tolist(),
+        "rows": {name: sink.rows for name, sink in sinks.items()},
+        "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()),
+        "generator": "rpkd synth; calibration in rpkd/params/indonesia/synth.toml",
+    }
+
+

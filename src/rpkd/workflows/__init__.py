@@ -1,0 +1,1 @@
+"""Use cases composed from the domain layer; each returns values for the interfaces to render."""

@@ -1,0 +1,57 @@
+"""Users, grants and Argon2 passwords in the application database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, select
+
+from rpkd.access.roles import Grant
+from rpkd.access.users import LOCAL_USER, UserRow, acting, add_user, authenticate, list_users
+from rpkd.errors import InvalidInput, NotFound, UsageError
+from rpkd.store import session
+
+PASSWORD = "kapuas-bersinar-2025"
+
+
+def test_first_user_must_be_admin_then_others_follow(database: Engine) -> None:
+    with session(database) as db:
+        with pytest.raises(InvalidInput, match="admin"):
+            add_user(db, "ani", PASSWORD, (Grant("analyst"),))
+        add_user(db, "admin", PASSWORD, (Grant("admin"),))
+        add_user(db, "ani", PASSWORD, (Grant("agency_operator", agency="DINSOS"),), full_name="Ani")
+        names = [u.username for u in list_users(db)]
+    assert names == ["admin", "ani"]
+
+
+def test_password_is_stored_as_argon2_hash_and_checked(database: Engine) -> None:
+    with session(database) as db:
+        add_user(db, "admin", PASSWORD, (Grant("admin"),))
+    with session(database) as db:
+        stored = db.scalar(select(UserRow.password_hash))
+        assert stored is not None and stored.startswith("$argon2id$") and PASSWORD not in stored
+        assert authenticate(db, "admin", PASSWORD) is not None
+        assert authenticate(db, "admin", "wrong-password!") is None
+        assert authenticate(db, "nobody", PASSWORD) is None
+
+
+def test_rules_on_new_users(database: Engine) -> None:
+    with session(database) as db:
+        with pytest.raises(InvalidInput, match="minimal"):
+            add_user(db, "admin", "short", (Grant("admin"),))
+        add_user(db, "admin", PASSWORD, (Grant("admin"),))
+        with pytest.raises(InvalidInput, match="sudah ada"):
+            add_user(db, "admin", PASSWORD, (Grant("admin"),))
+        with pytest.raises(InvalidInput, match="agency"):
+            add_user(db, "op", PASSWORD, (Grant("agency_operator"),))
+
+
+def test_acting_user(database: Engine) -> None:
+    with session(database) as db:
+        assert acting(db, None) == (LOCAL_USER, (Grant("admin"),))
+        add_user(db, "admin", PASSWORD, (Grant("admin"),))
+        add_user(db, "op", PASSWORD, (Grant("area_operator", region="62.03.01"),))
+        with pytest.raises(UsageError):
+            acting(db, None)
+        with pytest.raises(NotFound):
+            acting(db, "ghost")
+        assert acting(db, "op") == ("op", (Grant("area_operator", region="62.03.01"),))

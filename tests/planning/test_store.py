@@ -1,0 +1,65 @@
+"""Plans in the database: round trip, edits in place, protected realisations."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import Engine
+
+from rpkd.access.roles import Grant
+from rpkd.errors import NotFound
+from rpkd.planning import realisations
+from rpkd.planning.action_plan import action_plan
+from rpkd.planning.model import Plan
+from rpkd.planning.store import PlanRejected, load_plan, save_plan
+from rpkd.store import session
+
+ADMIN = (Grant("admin"),)
+
+
+def test_round_trip(database: Engine, plan: Plan) -> None:
+    with session(database) as db:
+        save_plan(db, plan)
+    with session(database) as db:
+        assert load_plan(db) == plan
+
+
+def test_edit_keeps_realisations_and_refuses_orphaning_them(database: Engine, plan: Plan) -> None:
+    with session(database) as db:
+        save_plan(db, plan)
+        realisations.submit(db, "activity", "K0501", 2025, 1, user="local", grants=ADMIN,
+                            budget_spent=1.0e8)
+    edited = replace(plan, indicators=tuple(
+        replace(i, targets=((2025, 4.9),)) if i.code == "P0" else i for i in plan.indicators
+    ))
+    with session(database) as db:
+        save_plan(db, edited)
+    with session(database) as db:
+        assert load_plan(db).indicator("P0").targets == ((2025, 4.9),)
+        assert len(realisations.history(db)) == 1
+    without = replace(edited, programmes=tuple(replace(p, activities=()) for p in edited.programmes),
+                      indicators=tuple(i for i in edited.indicators if i.activity is None),
+                      commitments=())
+    with pytest.raises(PlanRejected) as caught, session(database) as db:
+        save_plan(db, without)
+    assert {f.value for f in caught.value.findings} == {"K0501"}
+    with session(database) as db:
+        assert load_plan(db) == edited
+
+
+def test_no_plan_is_reported(database: Engine) -> None:
+    with pytest.raises(NotFound, match="plan init"), session(database) as db:
+        load_plan(db)
+
+
+def test_action_plan_rows(plan: Plan) -> None:
+    rat = action_plan(plan, 2025)
+    rows = {r.activity_code: r for r in rat.rows}
+    assert set(rows) == {"K0101", "K0501"}
+    rtlh = rows["K0501"]
+    assert (rtlh.apbd, rtlh.baznas, rtlh.budget_total) == (1.5e9, 2.0e8, 1.7e9)
+    assert rtlh.output_targets == "O0501: 100 unit"
+    assert rows["K0101"].location == "rilis:dtsen-2025q3 [desil = 1]"
+    assert [r.activity_code for r in action_plan(plan, 2026).rows] == ["K0501"]
+    assert rat.to_arrow().num_rows == 2
