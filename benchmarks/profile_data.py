@@ -35,7 +35,8 @@ def desa_codes(region: str) -> np.ndarray:
         codes = [
             row["code"]
             for row in csv.DictReader(fh)
-            if row["code"].count(".") == 3 and (region == "00" or row["code"].startswith(region + "."))
+            if row["code"].count(".") == 3
+            and (region == "00" or row["code"].startswith(region + "."))
         ]
     return np.asarray(sorted(codes))
 
@@ -61,24 +62,26 @@ def families_chunk(
     codes = pa.DictionaryArray.from_arrays(
         pa.array(rng.integers(0, len(desa), n), pa.int32()), pa.array(desa)
     )
-    return pa.table({
-        "family_id": _ids("K", start, n),
-        "desa_code": codes,
-        "family_size": pa.array(size, pa.int64()),
-        "urban": pa.array(rng.random(n) < 0.55),
-        "floor_material": _pick(rng, s.FLOOR, [30, 5, 10, 25, 18, 3, 8, 1], n),
-        "wall_material": _pick(rng, s.WALL, [60, 5, 25, 4, 2, 3, 1], n),
-        "wall_condition": _pick(rng, s.CONDITION, [75, 20, 5], n),
-        "roof_material": _pick(rng, s.ROOF, [10, 30, 50, 5, 2, 1, 1, 1], n),
-        "roof_condition": _pick(rng, s.CONDITION, [75, 20, 5], n),
-        "floor_area_m2": pa.array(np.round(rng.lognormal(3.9, 0.5, n), 1)),
-        "drinking_water": _pick(rng, s.WATER, [35, 15, 20, 10, 5, 3, 2, 5, 4, 1], n),
-        "toilet": _pick(rng, s.TOILET, [80, 8, 4, 8], n),
-        "sewage": _pick(rng, s.SEWAGE, [65, 2, 20, 13], n),
-        "electricity": _pick(rng, s.ELECTRICITY, [85, 8, 5, 2], n),
-        "pmt_score": pa.array(rng.normal(0.0, 1.0, n)),
-        "desil": pa.array(desil, pa.int64(), from_pandas=True),
-    })
+    return pa.table(
+        {
+            "family_id": _ids("K", start, n),
+            "desa_code": codes,
+            "family_size": pa.array(size, pa.int64()),
+            "urban": pa.array(rng.random(n) < 0.55),
+            "floor_material": _pick(rng, s.FLOOR, [30, 5, 10, 25, 18, 3, 8, 1], n),
+            "wall_material": _pick(rng, s.WALL, [60, 5, 25, 4, 2, 3, 1], n),
+            "wall_condition": _pick(rng, s.CONDITION, [75, 20, 5], n),
+            "roof_material": _pick(rng, s.ROOF, [10, 30, 50, 5, 2, 1, 1, 1], n),
+            "roof_condition": _pick(rng, s.CONDITION, [75, 20, 5], n),
+            "floor_area_m2": pa.array(np.round(rng.lognormal(3.9, 0.5, n), 1)),
+            "drinking_water": _pick(rng, s.WATER, [35, 15, 20, 10, 5, 3, 2, 5, 4, 1], n),
+            "toilet": _pick(rng, s.TOILET, [80, 8, 4, 8], n),
+            "sewage": _pick(rng, s.SEWAGE, [65, 2, 20, 13], n),
+            "electricity": _pick(rng, s.ELECTRICITY, [85, 8, 5, 2], n),
+            "pmt_score": pa.array(rng.normal(0.0, 1.0, n)),
+            "desil": pa.array(desil, pa.int64(), from_pandas=True),
+        }
+    )
 
 
 def persons_chunk(rng: np.random.Generator, families: pa.Table, start: int) -> pa.Table:
@@ -93,11 +96,15 @@ def persons_chunk(rng: np.random.Generator, families: pa.Table, start: int) -> p
     age = np.clip(age, 0, 100)
     born = REFERENCE_DAY - (age * 365.25 + rng.integers(0, 365, n)).astype("timedelta64[D]")
     female_head = rng.random(len(size)) < 0.15
-    sex = np.where(relation == 0, female_head[owner], np.where(relation == 1, ~female_head[owner],
-                                                                   rng.random(n) < 0.5))
+    sex = np.where(
+        relation == 0,
+        female_head[owner],
+        np.where(relation == 1, ~female_head[owner], rng.random(n) < 0.5),
+    )
     dead = (relation != 0) & (rng.random(n) < 0.005)
-    death = np.where(dead, REFERENCE_DAY - rng.integers(1, 700, n).astype("timedelta64[D]"),
-                     np.datetime64("NaT"))
+    death = np.where(
+        dead, REFERENCE_DAY - rng.integers(1, 700, n).astype("timedelta64[D]"), np.datetime64("NaT")
+    )
     school = np.where((age >= 5) & (age <= 24), rng.choice(3, n, p=[0.03, 0.82, 0.15]), -1)
     attendance = pa.DictionaryArray.from_arrays(
         pa.array(school, pa.int32(), mask=school < 0), pa.array(s.SCHOOL_ATTENDANCE)
@@ -105,34 +112,42 @@ def persons_chunk(rng: np.random.Generator, families: pa.Table, start: int) -> p
     adult = age >= 15
     work = np.where(adult, rng.choice(5, n, p=[0.6, 0.05, 0.08, 0.17, 0.1]), -1)
     sector = np.where(work == 0, rng.choice(len(s.SECTOR), n), -1)
-    return pa.table({
-        "person_id": _ids("P", start, n),
-        "family_id": families["family_id"].take(pa.array(owner)),
-        "name": pa.DictionaryArray.from_arrays(
-            pa.array(rng.integers(0, len(NAMES), n), pa.int32()), pa.array(NAMES)
-        ),
-        "sex": pa.array(np.where(sex, "P", "L")),
-        "birth_date": pa.array(born.astype("datetime64[D]"), pa.date32()),
-        "relation": pa.DictionaryArray.from_arrays(
-            pa.array(relation, pa.int32()), pa.array(["kepala_keluarga", "istri_suami", "anak"])
-        ),
-        "disability": _pick(rng, s.DISABILITY, [97.5, 1.2, 0.8, 0.5], n),
-        "school_attendance": attendance,
-        "work_status": pa.DictionaryArray.from_arrays(
-            pa.array(work, pa.int32(), mask=work < 0), pa.array(s.WORK_STATUS)
-        ),
-        "sector": pa.DictionaryArray.from_arrays(
-            pa.array(sector, pa.int32(), mask=sector < 0), pa.array(s.SECTOR)
-        ),
-        "jkn_status": _pick(rng, s.JKN, [40, 15, 30, 15], n),
-        "pregnant": pa.array((relation == 1) & sex & (age < 45) & (rng.random(n) < 0.08)),
-        "death_date": pa.array(death.astype("datetime64[D]"), pa.date32()),
-    })
+    return pa.table(
+        {
+            "person_id": _ids("P", start, n),
+            "family_id": families["family_id"].take(pa.array(owner)),
+            "name": pa.DictionaryArray.from_arrays(
+                pa.array(rng.integers(0, len(NAMES), n), pa.int32()), pa.array(NAMES)
+            ),
+            "sex": pa.array(np.where(sex, "P", "L")),
+            "birth_date": pa.array(born.astype("datetime64[D]"), pa.date32()),
+            "relation": pa.DictionaryArray.from_arrays(
+                pa.array(relation, pa.int32()), pa.array(["kepala_keluarga", "istri_suami", "anak"])
+            ),
+            "disability": _pick(rng, s.DISABILITY, [97.5, 1.2, 0.8, 0.5], n),
+            "school_attendance": attendance,
+            "work_status": pa.DictionaryArray.from_arrays(
+                pa.array(work, pa.int32(), mask=work < 0), pa.array(s.WORK_STATUS)
+            ),
+            "sector": pa.DictionaryArray.from_arrays(
+                pa.array(sector, pa.int32(), mask=sector < 0), pa.array(s.SECTOR)
+            ),
+            "jkn_status": _pick(rng, s.JKN, [40, 15, 30, 15], n),
+            "pregnant": pa.array((relation == 1) & sex & (age < 45) & (rng.random(n) < 0.08)),
+            "death_date": pa.array(death.astype("datetime64[D]"), pa.date32()),
+        }
+    )
 
 
 def generate(
-    out: Path, families: int, region: str, chunk: int, seed: int, mean_size: float,
-    worker: int = 0, workers: int = 1,
+    out: Path,
+    families: int,
+    region: str,
+    chunk: int,
+    seed: int,
+    mean_size: float,
+    worker: int = 0,
+    workers: int = 1,
 ) -> tuple[int, int]:
     """Write the registry in chunks (this worker's share of them); return (families, persons).
 
@@ -165,13 +180,23 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--worker", type=int, default=0, help="this process' index (0-based)")
     parser.add_argument("--workers", type=int, default=1, help="processes sharing the chunks")
-    parser.add_argument("--persons-per-family", type=float, default=3.0425,
-                        help="mean family size (DTSEN 2026: 3.0425; Kapuas about 3.54)")
+    parser.add_argument(
+        "--persons-per-family",
+        type=float,
+        default=3.0425,
+        help="mean family size (DTSEN 2026: 3.0425; Kapuas about 3.54)",
+    )
     args = parser.parse_args()
     began = time.perf_counter()
     fam, per = generate(
-        args.out, args.families, args.region, args.chunk, args.seed, args.persons_per_family,
-        args.worker, args.workers,
+        args.out,
+        args.families,
+        args.region,
+        args.chunk,
+        args.seed,
+        args.persons_per_family,
+        args.worker,
+        args.workers,
     )
     print(f"{fam} families, {per} persons in {time.perf_counter() - began:.1f} s -> {args.out}")
 

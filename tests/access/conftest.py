@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -18,11 +19,9 @@ from sqlalchemy.engine import make_url
 from rpkd.store import connect, upgrade
 
 
-def database_urls(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Yield a URL of an empty database of the requested kind."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'rpkd.db'}"
-        return
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """Yield the URL of a fresh PostgreSQL schema (dropped afterwards), or skip."""
     base = os.environ.get("RPKD_TEST_POSTGRES_URL")
     if not base:
         pytest.skip("RPKD_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)")
@@ -39,10 +38,23 @@ def database_urls(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         admin.dispose()
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema (marker ``postgres``)."""
+    with postgres_schema() as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """An empty application database, on SQLite and on PostgreSQL."""
-    yield from database_urls(request, tmp_path_factory)
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'rpkd.db'}"
+        return
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

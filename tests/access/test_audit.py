@@ -15,8 +15,14 @@ from rpkd.store import session, utcnow
 
 def test_entries_are_filtered_by_user_action_and_time(database: Engine) -> None:
     with session(database) as db:
-        audit.record(db, "ani", "release.view", release="dtsen-2025q3", records=120,
-                     parameters={"kecamatan": "62.03.01", "columns": ["desil"]})
+        audit.record(
+            db,
+            "ani",
+            "release.view",
+            release="dtsen-2025q3",
+            records=120,
+            parameters={"kecamatan": "62.03.01", "columns": ["desil"]},
+        )
         audit.record(db, "budi", "realisation.submit", records=1, parameters={"id": 3})
         audit.record(db, "ani", "realisation.verify", records=1, parameters={"id": 3})
     with session(database) as db:
@@ -24,7 +30,11 @@ def test_entries_are_filtered_by_user_action_and_time(database: Engine) -> None:
         by_ani = audit.entries(db, username="ani")
         realisations = audit.entries(db, action="realisation.")
         future = audit.entries(db, since=utcnow() + timedelta(days=1))
-    assert [e.action for e in everything] == ["release.view", "realisation.submit", "realisation.verify"]
+    assert [e.action for e in everything] == [
+        "release.view",
+        "realisation.submit",
+        "realisation.verify",
+    ]
     assert [e.action for e in by_ani] == ["release.view", "realisation.verify"]
     assert [e.username for e in realisations] == ["budi", "ani"]
     assert future == ()
@@ -42,7 +52,9 @@ def test_personal_data_is_refused(database: Engine) -> None:
             audit.record(db, "ani", "release.search", parameters={"query": "6203015507900001"})
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"]
+)
 def test_database_refuses_update_and_delete(database: Engine, statement: str) -> None:
     with session(database) as db:
         audit.record(db, "ani", "plan.export", records=1)

@@ -18,38 +18,78 @@ from rpkd.settings import Settings
 
 REF = date(2025, 3, 1)
 E, S, M = "62.03.01.1006", "62.03.01.1007", "62.03.02.1001"  # Murung Keramat, Selat Hilir, Mambulau
-_ARROW = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
-          "date": pa.date32()}
+_ARROW = {
+    "string": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+}
 GOOD_HOUSE: dict[str, Any] = {
-    "urban": False, "floor_material": "keramik", "wall_material": "tembok", "wall_condition": "baik",
-    "roof_material": "genteng", "roof_condition": "baik", "floor_area_m2": 60.0,
-    "drinking_water": "ledeng", "toilet": "sendiri", "sewage": "tangki_septik",
+    "urban": False,
+    "floor_material": "keramik",
+    "wall_material": "tembok",
+    "wall_condition": "baik",
+    "roof_material": "genteng",
+    "roof_condition": "baik",
+    "floor_area_m2": 60.0,
+    "drinking_water": "ledeng",
+    "toilet": "sendiri",
+    "sewage": "tangki_septik",
     "electricity": "pln_meteran",
 }
 
 
 def _table(schema: Any, rows: list[dict[str, Any]]) -> pa.Table:
-    return pa.table({c.name: pa.array([r.get(c.name) for r in rows], _ARROW[c.dtype])
-                     for c in schema.columns})
+    return pa.table(
+        {c.name: pa.array([r.get(c.name) for r in rows], _ARROW[c.dtype]) for c in schema.columns}
+    )
 
 
 def family(fid: str, desa: str, desil: int | None, size: int, **house: Any) -> dict[str, Any]:
-    return {"family_id": fid, "desa_code": desa, "desil": desil, "family_size": size,
-            **GOOD_HOUSE, **house}
+    return {
+        "family_id": fid,
+        "desa_code": desa,
+        "desil": desil,
+        "family_size": size,
+        **GOOD_HOUSE,
+        **house,
+    }
 
 
 def person(pid: str, fid: str, relation: str, sex: str, born: date, **more: Any) -> dict[str, Any]:
-    return {"person_id": pid, "family_id": fid, "name": pid, "sex": sex, "birth_date": born,
-            "relation": relation, "disability": "tidak", "jkn_status": "pbi_apbn",
-            "pregnant": False, "work_status": "bekerja", "sector": "jasa", **more}
+    return {
+        "person_id": pid,
+        "family_id": fid,
+        "name": pid,
+        "sex": sex,
+        "birth_date": born,
+        "relation": relation,
+        "disability": "tidak",
+        "jkn_status": "pbi_apbn",
+        "pregnant": False,
+        "work_status": "bekerja",
+        "sector": "jasa",
+        **more,
+    }
 
 
 # Six families in three desa of two kecamatan; every characteristic is set by hand below.
 FAMILY_ROWS = [
     family("F1", E, 1, 4, floor_area_m2=50.0),  # 12.5 m2 per person
-    family("F2", E, 2, 2, wall_material="anyaman_bambu", floor_material="tanah",
-           floor_area_m2=10.0, toilet="tidak_ada", sewage="terbuka",
-           drinking_water="air_permukaan", electricity="tidak_ada"),  # 5 m2 per person
+    family(
+        "F2",
+        E,
+        2,
+        2,
+        wall_material="anyaman_bambu",
+        floor_material="tanah",
+        floor_area_m2=10.0,
+        toilet="tidak_ada",
+        sewage="terbuka",
+        drinking_water="air_permukaan",
+        electricity="tidak_ada",
+    ),  # 5 m2 per person
     family("F3", S, 5, 1, floor_area_m2=30.0),
     family("F4", M, None, 1, roof_material="jerami_ijuk_rumbia"),  # desil missing
     family("F5", M, 3, 1),  # its only member died: not counted anywhere
@@ -57,12 +97,27 @@ FAMILY_ROWS = [
 ]
 PERSON_ROWS = [
     person("P11", "F1", "kepala_keluarga", "L", date(1985, 1, 1), sector="perkebunan"),
-    person("P12", "F1", "istri_suami", "P", date(1987, 1, 1), pregnant=True,
-           work_status="mengurus_rumah_tangga"),
+    person(
+        "P12",
+        "F1",
+        "istri_suami",
+        "P",
+        date(1987, 1, 1),
+        pregnant=True,
+        work_status="mengurus_rumah_tangga",
+    ),
     person("P13", "F1", "anak", "L", date(2015, 1, 1), school_attendance="masih_sekolah"),
     person("P14", "F1", "anak", "P", date(2022, 1, 1)),
-    person("P21", "F2", "kepala_keluarga", "P", date(1960, 1, 1), work_status="tidak_bekerja",
-           disability="berat", jkn_status="tidak_punya"),
+    person(
+        "P21",
+        "F2",
+        "kepala_keluarga",
+        "P",
+        date(1960, 1, 1),
+        work_status="tidak_bekerja",
+        disability="berat",
+        jkn_status="tidak_punya",
+    ),
     person("P22", "F2", "cucu", "L", date(2010, 1, 1), school_attendance="tidak_sekolah_lagi"),
     person("P31", "F3", "kepala_keluarga", "L", date(1955, 1, 1)),
     person("P32", "F3", "istri_suami", "P", date(1956, 1, 1), death_date=date(2024, 1, 1)),
@@ -78,10 +133,15 @@ PERSON_ROWS = [
 ]
 
 
-def _profile(engine: eng.Engine, fams: list[dict[str, Any]], pers: list[dict[str, Any]],
-             **options: Any) -> RegistryProfile:
-    return registry_profile(eng.table(engine, _table(FAMILIES, fams)),
-                            eng.table(engine, _table(PERSONS, pers)), reference_date=REF, **options)
+def _profile(
+    engine: eng.Engine, fams: list[dict[str, Any]], pers: list[dict[str, Any]], **options: Any
+) -> RegistryProfile:
+    return registry_profile(
+        eng.table(engine, _table(FAMILIES, fams)),
+        eng.table(engine, _table(PERSONS, pers)),
+        reference_date=REF,
+        **options,
+    )
 
 
 def _cells(result: RegistryProfile) -> dict[tuple[str, str], dict[str, Any]]:
@@ -98,18 +158,37 @@ def test_hand_computed_profile(engine: eng.Engine) -> None:
     assert value[(E, "families_desil_1_4")] == 2
     assert cells[(E, "persons_desil_2")]["share"] == pytest.approx(2 / 6, rel=1e-12)
     # F2 meets every RTLH criterion but the roof; F1 none.
-    for flag in ("rtlh", "rtlh_wall", "rtlh_floor", "rtlh_toilet", "rtlh_floor_area",
-                 "unsafe_water", "no_proper_sanitation", "no_electricity", "non_pln_electricity",
-                 "child_out_of_school", "head_not_working", "member_disability", "member_elderly",
-                 "female_head", "member_jkn_uninsured",
-                 "head_agriculture", "member_under_five", "member_pregnant"):  # last three: F1
+    for flag in (
+        "rtlh",
+        "rtlh_wall",
+        "rtlh_floor",
+        "rtlh_toilet",
+        "rtlh_floor_area",
+        "unsafe_water",
+        "no_proper_sanitation",
+        "no_electricity",
+        "non_pln_electricity",
+        "child_out_of_school",
+        "head_not_working",
+        "member_disability",
+        "member_elderly",
+        "female_head",
+        "member_jkn_uninsured",
+        "head_agriculture",
+        "member_under_five",
+        "member_pregnant",
+    ):  # last three: F1
         assert value[(E, flag)] == 1, flag
         assert cells[(E, flag)]["denominator"] == 2 and cells[(E, flag)]["share"] == 0.5
     assert value[(E, "rtlh_roof")] == 0
     # Selat Hilir: F3 (desil 5; his wife died) and F6 (desil 1, damaged roof, birthdays).
     assert value[(S, "persons_total")] == 6 and value[(S, "families_desil_5")] == 1
     assert value[(S, "families_desil_1_4")] == 1
-    assert value[(S, "rtlh")] == 1 and value[(S, "rtlh_roof")] == 1 and value[(S, "rtlh_floor_area")] == 0
+    assert (
+        value[(S, "rtlh")] == 1
+        and value[(S, "rtlh_roof")] == 1
+        and value[(S, "rtlh_floor_area")] == 0
+    )
     assert value[(S, "member_elderly")] == 1  # the head turns 60 on the reference date
     assert value[(S, "elderly_persons")] == 2  # P31 and P61; P32 is dead, P62 is 59
     assert value[(S, "under_five_persons")] == 1  # P64; P63 turned 5 today
@@ -139,7 +218,9 @@ def test_levels_select_rows(engine: eng.Engine) -> None:
     assert set(table["code"].to_pylist()) == {"62.03.01", "62.03.02"}
 
 
-def _random_registry(seed: int, n_families: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _random_registry(
+    seed: int, n_families: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     rng = np.random.default_rng(seed)
     desa = ["62.03.01.1006", "62.03.01.1007", "62.03.01.1008", "62.03.02.1001", "62.03.02.1002"]
     fams, pers = [], []
@@ -147,24 +228,34 @@ def _random_registry(seed: int, n_families: int) -> tuple[list[dict[str, Any]], 
         size = int(rng.integers(1, 7))
         fid = f"K{i:05d}"
         desil = None if rng.random() < 0.05 else int(rng.integers(1, 11))
-        fams.append(family(
-            fid, str(rng.choice(desa)), desil, size,
-            wall_material=str(rng.choice(["tembok", "anyaman_bambu", "kayu_papan"])),
-            floor_material=str(rng.choice(["keramik", "tanah", "kayu_papan"])),
-            floor_area_m2=float(rng.integers(10, 90)),
-            drinking_water=str(rng.choice(["ledeng", "air_permukaan", None])),
-            toilet=str(rng.choice(["sendiri", "tidak_ada"])),
-        ))
+        fams.append(
+            family(
+                fid,
+                str(rng.choice(desa)),
+                desil,
+                size,
+                wall_material=str(rng.choice(["tembok", "anyaman_bambu", "kayu_papan"])),
+                floor_material=str(rng.choice(["keramik", "tanah", "kayu_papan"])),
+                floor_area_m2=float(rng.integers(10, 90)),
+                drinking_water=str(rng.choice(["ledeng", "air_permukaan", None])),
+                toilet=str(rng.choice(["sendiri", "tidak_ada"])),
+            )
+        )
         for j in range(size):
             born = REF - timedelta(days=int(rng.integers(0, 90 * 365)))
-            pers.append(person(
-                f"{fid}-{j}", fid, "kepala_keluarga" if j == 0 else "anak",
-                str(rng.choice(["L", "P"])), born,
-                disability=str(rng.choice(["tidak", "tidak", "ringan", "berat"])),
-                pregnant=bool(rng.random() < 0.05),
-                death_date=REF - timedelta(days=3) if rng.random() < 0.03 else None,
-                school_attendance=str(rng.choice(["masih_sekolah", "tidak_sekolah_lagi"])),
-            ))
+            pers.append(
+                person(
+                    f"{fid}-{j}",
+                    fid,
+                    "kepala_keluarga" if j == 0 else "anak",
+                    str(rng.choice(["L", "P"])),
+                    born,
+                    disability=str(rng.choice(["tidak", "tidak", "ringan", "berat"])),
+                    pregnant=bool(rng.random() < 0.05),
+                    death_date=REF - timedelta(days=3) if rng.random() < 0.03 else None,
+                    school_attendance=str(rng.choice(["masih_sekolah", "tidak_sekolah_lagi"])),
+                )
+            )
     return fams, pers
 
 
@@ -184,9 +275,14 @@ def test_random_registry_against_plain_python(engine: eng.Engine) -> None:
         inside = [f for f in fams if f["desa_code"].startswith(code) and f["family_id"] in members]
         d14 = [f for f in inside if f["desil"] in (1, 2, 3, 4)]
         crowded = [f for f in d14 if f["floor_area_m2"] / len(members[f["family_id"]]) < 7.2]
-        rtlh = [f for f in d14 if f["wall_material"] == "anyaman_bambu"
-                or f["floor_material"] in ("tanah", "kayu_papan") or f["toilet"] == "tidak_ada"
-                or f in crowded]
+        rtlh = [
+            f
+            for f in d14
+            if f["wall_material"] == "anyaman_bambu"
+            or f["floor_material"] in ("tanah", "kayu_papan")
+            or f["toilet"] == "tidak_ada"
+            or f in crowded
+        ]
         elderly = sum(age(p) >= 60 for f in inside for p in members[f["family_id"]])
         assert cells[(code, "families_total")]["value"] == len(inside)
         assert cells[(code, "families_desil_1_4")]["value"] == len(d14)
@@ -194,7 +290,9 @@ def test_random_registry_against_plain_python(engine: eng.Engine) -> None:
         assert cells[(code, "rtlh")]["value"] == len(rtlh)
         assert cells[(code, "rtlh")]["share"] == pytest.approx(len(rtlh) / len(d14), rel=1e-12)
         assert cells[(code, "elderly_persons")]["value"] == elderly
-        assert cells[(code, "persons_total")]["value"] == sum(len(members[f["family_id"]]) for f in inside)
+        assert cells[(code, "persons_total")]["value"] == sum(
+            len(members[f["family_id"]]) for f in inside
+        )
 
 
 def test_engines_give_identical_profiles(engine: eng.Engine) -> None:
@@ -224,9 +322,15 @@ def test_suppress_two_way_table_hides_a_rectangle() -> None:
     # AD BE CF | G
     a, b, c, t1, d, e, f, t2, ad, be, cf, g = range(12)
     value = np.array([3, 20, 30, 53, 15, 25, 40, 80, 18, 45, 70, 133])
-    eqs = [Equation((a, b, c), t1), Equation((d, e, f), t2), Equation((a, d), ad),
-           Equation((b, e), be), Equation((c, f), cf), Equation((t1, t2), g),
-           Equation((ad, be, cf), g)]
+    eqs = [
+        Equation((a, b, c), t1),
+        Equation((d, e, f), t2),
+        Equation((a, d), ad),
+        Equation((b, e), be),
+        Equation((c, f), cf),
+        Equation((t1, t2), g),
+        Equation((ad, be, cf), g),
+    ]
     hidden = suppress(value, value, eqs, min_cell=10)
     assert set(np.flatnonzero(hidden).tolist()) == {a, b, d, e}
     for eq in eqs:
@@ -242,8 +346,14 @@ def test_suppress_hidden_total_needs_a_hidden_part() -> None:
 
 def test_suppress_followers_mirror_leaders() -> None:
     value = np.array([2, 30, 32, 7, 90, 97])  # families 2 | 30 | 32, then their persons
-    hidden = suppress(value, value, [Equation((0, 1), 2)], min_cell=10,
-                      followers=np.array([3, 4, 5]), leaders=np.array([0, 1, 2]))
+    hidden = suppress(
+        value,
+        value,
+        [Equation((0, 1), 2)],
+        min_cell=10,
+        followers=np.array([3, 4, 5]),
+        leaders=np.array([0, 1, 2]),
+    )
     assert hidden.tolist() == [True, True, False, True, True, False]
 
 
@@ -271,8 +381,13 @@ def test_public_profile_hides_small_cells_and_their_complements(engine: eng.Engi
     # Within each kecamatan, the desa of one indicator never hide exactly one cell.
     for kec in ("62.03.01", "62.03.02"):
         for ind in {r["indicator"] for r in rows}:
-            kids = [r["suppressed"] for r in rows if r["indicator"] == ind and r["level"] == "desa"
-                    and r["code"].startswith(kec + ".")]
+            kids = [
+                r["suppressed"]
+                for r in rows
+                if r["indicator"] == ind
+                and r["level"] == "desa"
+                and r["code"].startswith(kec + ".")
+            ]
             parent = [r["suppressed"] for r in rows if r["indicator"] == ind and r["code"] == kec]
             assert sum(kids) + sum(parent) != 1, (kec, ind)
 
@@ -284,5 +399,8 @@ def test_public_denominator_hidden_hides_shares(engine: eng.Engine) -> None:
     cells = _cells(result)
     assert cells[(E, "families_desil_1_4")]["suppressed"]
     assert cells[(E, "families_desil_1")]["value"] is None
-    assert cells[(E, "rtlh_floor")]["denominator"] is None and cells[(E, "rtlh_floor")]["share"] is None
+    assert (
+        cells[(E, "rtlh_floor")]["denominator"] is None
+        and cells[(E, "rtlh_floor")]["share"] is None
+    )
     assert cells[(E, "rtlh_roof")]["value"] == 0 and not cells[(E, "rtlh_roof")]["suppressed"]

@@ -23,7 +23,14 @@ def test_autogenerate_finds_no_difference(database: Engine) -> None:
 def test_upgrade_twice_is_harmless(database: Engine) -> None:
     upgrade(database)
     tables = set(inspect(database).get_table_names())
-    assert {"app_user", "user_grant", "audit_log", "plan", "plan_indicator", "realisation"} <= tables
+    assert {
+        "app_user",
+        "user_grant",
+        "audit_log",
+        "plan",
+        "plan_indicator",
+        "realisation",
+    } <= tables
 
 
 def test_opening_a_workspace_creates_the_sqlite_database(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -46,8 +46,17 @@ def test_shapley_poverty_gap() -> None:
 )
 def test_components_add_up(first: list[float], second: list[float], alpha: int) -> None:
     for method in ("datt_ravallion", "shapley"):
-        r = decompose(first, np.ones(len(first)), second, np.ones(len(second)), 3.0, alpha=alpha,
-                      method=method)  # type: ignore[arg-type]
-        assert r.growth + r.redistribution + r.residual == pytest.approx(r.final - r.initial, abs=1e-12)
+        r = decompose(
+            first,
+            np.ones(len(first)),
+            second,
+            np.ones(len(second)),
+            3.0,
+            alpha=alpha,
+            method=method,
+        )  # type: ignore[arg-type]
+        assert r.growth + r.redistribution + r.residual == pytest.approx(
+            r.final - r.initial, abs=1e-12
+        )
         if method == "shapley":
             assert r.residual == pytest.approx(0.0, abs=1e-12)

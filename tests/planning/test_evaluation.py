@@ -21,12 +21,14 @@ def test_targets_over_time() -> None:
 
 
 def test_coverage_trend() -> None:
-    table = pa.table({
-        "release": ["2025q1", "2025q1", "2025q2"],
-        "programme": ["pkh", "pbi", "pkh"],
-        "covered": [300, 500, 450],
-        "eligible": [1000, 1000, 900],
-    })
+    table = pa.table(
+        {
+            "release": ["2025q1", "2025q1", "2025q2"],
+            "programme": ["pkh", "pbi", "pkh"],
+            "covered": [300, 500, 450],
+            "eligible": [1000, 1000, 900],
+        }
+    )
     out = coverage_trend(table).to_pylist()
     assert out[0]["coverage"] == 0.3 and out[0]["change"] is None
     assert out[2]["coverage"] == 0.5 and out[2]["change"] == pytest.approx(20.0)
@@ -43,8 +45,13 @@ def test_desil_transitions() -> None:
     assert result.stayed == ("a", "d")
     assert result.left_registry == ("f",)
     assert result.entered_registry == ("g",)
-    assert result.summary() == {"moved_out": 1, "moved_in": 1, "stayed": 2, "left_registry": 1,
-                                "entered_registry": 1}
+    assert result.summary() == {
+        "moved_out": 1,
+        "moved_in": 1,
+        "stayed": 2,
+        "left_registry": 1,
+        "entered_registry": 1,
+    }
     assert sum(result.to_arrow().column("n").to_pylist()) == 7
     with pytest.raises(InvalidInput):
         desil_transitions(pa.table({"family_id": ["a", "a"], "desil": [1, 2]}), after)

@@ -40,9 +40,12 @@ def test_validation_findings(plan: Plan) -> None:
         plan,
         programmes=(
             *plan.programmes,
-            replace(plan.programmes[0], code="PX", strategy="S9", activities=(
-                Activity("KX", "x", "NOPE", regions=("62.04.01", "62.03.99")),
-            )),
+            replace(
+                plan.programmes[0],
+                code="PX",
+                strategy="S9",
+                activities=(Activity("KX", "x", "NOPE", regions=("62.04.01", "62.03.99")),),
+            ),
         ),
     )
     rules = {(f.field, f.rule) for f in errors(validate(broken))}

@@ -53,8 +53,9 @@ def test_off_track_when_the_trend_is_too_slow() -> None:
 def test_loglinear_trend() -> None:
     # log values ln 2, ln 1 with log-SEs 0.2/2 = 0.1/1 = 0.1; slope -ln 2 (halving each year).
     # Cov = (X'WX)^-1 = [[0.01, 0.01], [0.01, 0.02]] at x = year - 2022; x0 = (1, 2): var 0.13.
-    result = path_to_zero([Point(2021, 2.0, 0.2), Point(2022, 1.0, 0.1)], 2024, target=0.25,
-                          method="loglinear")
+    result = path_to_zero(
+        [Point(2021, 2.0, 0.2), Point(2022, 1.0, 0.1)], 2024, target=0.25, method="loglinear"
+    )
     assert result.realised_annual_change == pytest.approx(-0.5)
     assert result.required_annual_change == pytest.approx(-0.5)
     assert result.projected == pytest.approx(0.25)

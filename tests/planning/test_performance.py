@@ -21,7 +21,9 @@ from rpkd.planning.performance import Measured, achievement, as_estimate, assess
         (5.2, 5.0, "lower", 96.0),  # (10 - 5.2) / 5 = 4.8 / 5
     ],
 )
-def test_achievement_by_polarity(realisation: float, target: float, polarity: str, expected: float) -> None:
+def test_achievement_by_polarity(
+    realisation: float, target: float, polarity: str, expected: float
+) -> None:
     assert achievement(realisation, target, polarity) == pytest.approx(expected, rel=1e-12)  # type: ignore[arg-type]
 
 
@@ -74,11 +76,22 @@ def test_default_scheme_carries_source_and_caveat_and_six_band_alternative() -> 
 
 
 def test_assess_with_estimate_interval_and_missing_values() -> None:
-    estimate = as_estimate({"estimate": 0.051, "se": 0.003, "ci_low": 0.045, "ci_high": 0.057}, scale=100)
+    estimate = as_estimate(
+        {"estimate": 0.051, "se": 0.003, "ci_low": 0.045, "ci_high": 0.057}, scale=100
+    )
     assert estimate.estimate == pytest.approx(5.1)
     items = [
-        Measured("indicator", "P0", "P0", "persen", "lower", 5.0, estimate.estimate,
-                 ci_low=estimate.ci_low, ci_high=estimate.ci_high),
+        Measured(
+            "indicator",
+            "P0",
+            "P0",
+            "persen",
+            "lower",
+            5.0,
+            estimate.estimate,
+            ci_low=estimate.ci_low,
+            ci_high=estimate.ci_high,
+        ),
         Measured("indicator", "JKN", "JKN", "persen", "higher", 98.0, None),
         Measured("activity", "K01", "RTLH", "Rp", "higher", 2.0e9, 0.9e9),
     ]
@@ -88,7 +101,9 @@ def test_assess_with_estimate_interval_and_missing_values() -> None:
     assert p0.achievement_low == pytest.approx(86.0)  # CI high 5.7: (10 - 5.7) / 5
     assert p0.achievement_high == pytest.approx(110.0)  # CI low 4.5: (10 - 4.5) / 5
     assert (p0.band, p0.light, p0.lagging) == ("Sangat Tinggi", "green", False)
-    assert jkn.achievement is None and [f.field for f in table.findings] == ["indicator[JKN].realisation"]
+    assert jkn.achievement is None and [f.field for f in table.findings] == [
+        "indicator[JKN].realisation"
+    ]
     assert k01.achievement == pytest.approx(45.0) and k01.lagging
     assert [r.code for r in table.lagging] == ["K01"]
     assert table.to_arrow().num_rows == 3

@@ -28,19 +28,26 @@ def test_round_trip(database: Engine, plan: Plan) -> None:
 def test_edit_keeps_realisations_and_refuses_orphaning_them(database: Engine, plan: Plan) -> None:
     with session(database) as db:
         save_plan(db, plan)
-        realisations.submit(db, "activity", "K0501", 2025, 1, user="local", grants=ADMIN,
-                            budget_spent=1.0e8)
-    edited = replace(plan, indicators=tuple(
-        replace(i, targets=((2025, 4.9),)) if i.code == "P0" else i for i in plan.indicators
-    ))
+        realisations.submit(
+            db, "activity", "K0501", 2025, 1, user="local", grants=ADMIN, budget_spent=1.0e8
+        )
+    edited = replace(
+        plan,
+        indicators=tuple(
+            replace(i, targets=((2025, 4.9),)) if i.code == "P0" else i for i in plan.indicators
+        ),
+    )
     with session(database) as db:
         save_plan(db, edited)
     with session(database) as db:
         assert load_plan(db).indicator("P0").targets == ((2025, 4.9),)
         assert len(realisations.history(db)) == 1
-    without = replace(edited, programmes=tuple(replace(p, activities=()) for p in edited.programmes),
-                      indicators=tuple(i for i in edited.indicators if i.activity is None),
-                      commitments=())
+    without = replace(
+        edited,
+        programmes=tuple(replace(p, activities=()) for p in edited.programmes),
+        indicators=tuple(i for i in edited.indicators if i.activity is None),
+        commitments=(),
+    )
     with pytest.raises(PlanRejected) as caught, session(database) as db:
         save_plan(db, without)
     assert {f.value for f in caught.value.findings} == {"K0501"}

@@ -16,17 +16,16 @@ from rpkd.cli import sae
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "sae"
 CASES: list[dict[str, Any]] = json.loads((GOLDEN / "fay_herriot.json").read_text())["cases"]
+_REGISTERED: list[bool] = []
 
 
 @pytest.fixture(autouse=True)
 def only_sae(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Other command groups are written in parallel; register just this one on the real app.
-    registered: list[bool] = []
-
     def register() -> None:
-        if not registered:
+        if not _REGISTERED:
             sae.register(cli.app)
-            registered.append(True)
+            _REGISTERED.append(True)
 
     monkeypatch.setattr(cli, "_register", register)
     monkeypatch.setenv("RPKD_WORKSPACE", str(tmp_path / "ws"))

@@ -186,3 +186,24 @@ def test_line_column_equals_constant_line() -> None:
     doubled = [w.line * (2 if i % 2 else 1) for i in range(census.num_rows)]
     c = ebp(w.sample, census.set_column(3, "garis", pa.array(doubled)), line="garis", **kwargs)  # type: ignore[arg-type]
     assert all(y.headcount >= x.headcount for x, y in zip(a.areas, c.areas, strict=True))
+
+
+def test_box_cox_bootstrap_refits_transformation() -> None:
+    w = world(8, areas=10, sampled=8)
+    kwargs = dict(
+        area="area",
+        welfare="welfare",
+        line=w.line,
+        covariates=["x1"],
+        transformation="box_cox",
+        replicates=10,
+        bootstrap=5,
+        seed=2,
+    )
+    refit = ebp(w.sample, w.census, **kwargs)  # type: ignore[arg-type]
+    fixed = ebp(w.sample, w.census, refit_transformation=False, **kwargs)  # type: ignore[arg-type]
+    for a, b in zip(refit.areas, fixed.areas, strict=True):
+        assert a.headcount == b.headcount  # same point estimates (same seed, same draws)
+        assert a.mse is not None and b.mse is not None
+        assert all(v > 0 for v in a.mse.values())
+    assert [a.mse for a in refit.areas] != [b.mse for b in fixed.areas]

@@ -16,11 +16,18 @@ from rpkd.synth import SynthResult
 
 Reader = Callable[[Path], pa.Table]
 
-ARROW = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
-         "date": pa.date32()}
+ARROW = {
+    "string": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+}
 
 
-def test_parquet_columns_and_types_follow_the_release_schema(small_parquet: SynthResult, read: Reader) -> None:
+def test_parquet_columns_and_types_follow_the_release_schema(
+    small_parquet: SynthResult, read: Reader
+) -> None:
     out = small_parquet.out
     for kind in ("families", "persons", "survey", "villages"):
         table = read(out / f"{kind}.parquet")
@@ -74,15 +81,22 @@ def _nik_parts(nik: str) -> tuple[str, int, int, int, int]:
 def test_nik_structure_and_uniqueness(small_parquet: SynthResult, read: Reader) -> None:
     persons = read(small_parquet.out / "persons.parquet")
     families = read(small_parquet.out / "families.parquet")
-    desa_of = dict(zip(families["family_id"].to_pylist(), families["desa_code"].to_pylist(), strict=True))
+    desa_of = dict(
+        zip(families["family_id"].to_pylist(), families["desa_code"].to_pylist(), strict=True)
+    )
     kecamatan = {regions.plain(k.code) for k in regions.children("62.03")}
     nik = persons["nik"].to_pylist()
     present = [n for n in nik if n is not None]
     assert 0.005 < 1 - len(present) / len(nik) < 0.03  # some persons without NIK
     assert len(set(present)) == len(present)
     moved = 0
-    rows = zip(nik, persons["sex"].to_pylist(), persons["birth_date"].to_pylist(),
-               persons["family_id"].to_pylist(), strict=True)
+    rows = zip(
+        nik,
+        persons["sex"].to_pylist(),
+        persons["birth_date"].to_pylist(),
+        persons["family_id"].to_pylist(),
+        strict=True,
+    )
     for n, sex, birth, family in rows:
         if n is None:
             continue
@@ -105,7 +119,9 @@ def test_kk_numbers_unique_per_family(small_parquet: SynthResult, read: Reader) 
         dt.date(2000 + int(number[10:12]), int(number[8:10]), int(number[6:8]))
 
 
-def test_one_head_per_family_and_size_counts_the_living(small_parquet: SynthResult, read: Reader) -> None:
+def test_one_head_per_family_and_size_counts_the_living(
+    small_parquet: SynthResult, read: Reader
+) -> None:
     persons = read(small_parquet.out / "persons.parquet").to_pandas()
     families = read(small_parquet.out / "families.parquet").to_pandas()
     heads = persons[persons.relation == "kepala_keluarga"].groupby("family_id").size()

@@ -27,29 +27,55 @@ def _release(workspace: Path, name: str = "r1", reference_date: str = "2025-03-0
     # 12 families in Murung Keramat (desil 1), 3 in Selat Hilir (desil 2), one member each;
     # the head of family 0 turns 60 on the reference date.
     n = 15
-    pq.write_table(pa.table({
-        "family_id": [f"F{i}" for i in range(n)],
-        "desa_code": [DESA[0]] * 12 + [DESA[1]] * 3,
-        "family_size": [1] * n,
-        "desil": [1] * 12 + [2] * 3,
-        "floor_material": ["tanah"] * 2 + ["keramik"] * 13,
-        "wall_material": ["tembok"] * n, "wall_condition": ["baik"] * n,
-        "roof_material": ["genteng"] * n, "roof_condition": ["baik"] * n,
-        "floor_area_m2": [40.0] * n, "drinking_water": ["ledeng"] * n, "toilet": ["sendiri"] * n,
-        "sewage": ["tangki_septik"] * n, "electricity": ["pln_meteran"] * n,
-    }), folder / "families.parquet")
-    pq.write_table(pa.table({
-        "person_id": [f"P{i}" for i in range(n)],
-        "family_id": [f"F{i}" for i in range(n)],
-        "sex": ["L"] * n,
-        "birth_date": pa.array([date(1965, 3, 1)] + [date(1990, 1, 1)] * (n - 1), pa.date32()),
-        "relation": ["kepala_keluarga"] * n,
-        "disability": ["tidak"] * n, "school_attendance": pa.nulls(n, pa.string()),
-        "work_status": ["bekerja"] * n, "sector": ["jasa"] * n, "jkn_status": ["non_pbi"] * n,
-        "pregnant": [False] * n, "death_date": pa.nulls(n, pa.date32()),
-    }), folder / "persons.parquet")
-    manifest = {"name": name, "kinds": ["families", "persons"], "region": "62.03",
-                "created_at": "2026-11-28T10:00:00Z", "reference_date": reference_date}
+    pq.write_table(
+        pa.table(
+            {
+                "family_id": [f"F{i}" for i in range(n)],
+                "desa_code": [DESA[0]] * 12 + [DESA[1]] * 3,
+                "family_size": [1] * n,
+                "desil": [1] * 12 + [2] * 3,
+                "floor_material": ["tanah"] * 2 + ["keramik"] * 13,
+                "wall_material": ["tembok"] * n,
+                "wall_condition": ["baik"] * n,
+                "roof_material": ["genteng"] * n,
+                "roof_condition": ["baik"] * n,
+                "floor_area_m2": [40.0] * n,
+                "drinking_water": ["ledeng"] * n,
+                "toilet": ["sendiri"] * n,
+                "sewage": ["tangki_septik"] * n,
+                "electricity": ["pln_meteran"] * n,
+            }
+        ),
+        folder / "families.parquet",
+    )
+    pq.write_table(
+        pa.table(
+            {
+                "person_id": [f"P{i}" for i in range(n)],
+                "family_id": [f"F{i}" for i in range(n)],
+                "sex": ["L"] * n,
+                "birth_date": pa.array(
+                    [date(1965, 3, 1)] + [date(1990, 1, 1)] * (n - 1), pa.date32()
+                ),
+                "relation": ["kepala_keluarga"] * n,
+                "disability": ["tidak"] * n,
+                "school_attendance": pa.nulls(n, pa.string()),
+                "work_status": ["bekerja"] * n,
+                "sector": ["jasa"] * n,
+                "jkn_status": ["non_pbi"] * n,
+                "pregnant": [False] * n,
+                "death_date": pa.nulls(n, pa.date32()),
+            }
+        ),
+        folder / "persons.parquet",
+    )
+    manifest = {
+        "name": name,
+        "kinds": ["families", "persons"],
+        "region": "62.03",
+        "created_at": "2026-11-28T10:00:00Z",
+        "reference_date": reference_date,
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
@@ -61,10 +87,12 @@ def test_workflow_counts_at_the_release_date(tmp_path: Path) -> None:
     assert cells[(DESA[0], "rtlh_floor")]["value"] == 2
     assert cells[(DESA[0], "elderly_persons")]["value"] == 1  # 60 on 2025-03-01
     assert result.reference_date == date(2025, 3, 1)
-    earlier = profile_release(Settings(workspace=tmp_path), "r1", public=False,
-                              reference_date=date(2025, 2, 28))
+    earlier = profile_release(
+        Settings(workspace=tmp_path), "r1", public=False, reference_date=date(2025, 2, 28)
+    )
     assert {(r["code"], r["indicator"]): r["value"] for r in earlier.to_arrow().to_pylist()}[
-        (DESA[0], "elderly_persons")] == 0
+        (DESA[0], "elderly_persons")
+    ] == 0
 
 
 def test_workflow_public_hides_the_small_desa(tmp_path: Path) -> None:
@@ -89,12 +117,33 @@ def _app() -> typer.Typer:
 
 def test_cli_json_is_the_long_table(tmp_path: Path) -> None:
     _release(tmp_path)
-    out = CliRunner().invoke(_app(), ["profile", "--release", "r1", "--workspace", str(tmp_path),
-                                      "--level", "kecamatan", "--no-public", "--format", "json"])
+    out = CliRunner().invoke(
+        _app(),
+        [
+            "profile",
+            "--release",
+            "r1",
+            "--workspace",
+            str(tmp_path),
+            "--level",
+            "kecamatan",
+            "--no-public",
+            "--format",
+            "json",
+        ],
+    )
     assert out.exit_code == 0, out.output
     rows = json.loads(out.stdout)
-    assert list(rows[0]) == ["level", "code", "name", "indicator", "value", "denominator",
-                             "share", "suppressed"]
+    assert list(rows[0]) == [
+        "level",
+        "code",
+        "name",
+        "indicator",
+        "value",
+        "denominator",
+        "share",
+        "suppressed",
+    ]
     first = {r["indicator"]: r for r in rows if r["code"] == "62.03.01"}
     assert first["families_total"]["value"] == 15 and first["families_desil_1"]["share"] == 0.8
     assert {r["level"] for r in rows} == {"kecamatan"}
@@ -103,18 +152,36 @@ def test_cli_json_is_the_long_table(tmp_path: Path) -> None:
 def test_cli_table_and_workbook(tmp_path: Path) -> None:
     _release(tmp_path)
     book = tmp_path / "profil.xlsx"
-    out = CliRunner().invoke(_app(), ["profile", "--release", "r1", "--workspace", str(tmp_path),
-                                      "--lang", "en", "--output", str(book)])
+    out = CliRunner().invoke(
+        _app(),
+        [
+            "profile",
+            "--release",
+            "r1",
+            "--workspace",
+            str(tmp_path),
+            "--lang",
+            "en",
+            "--output",
+            str(book),
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert "Families" in out.stdout
     sheets = openpyxl.load_workbook(book, read_only=True).sheetnames
-    assert sheets == ["desil", "characteristics_desil_1_4", "vulnerable_groups", "long_table",
-                      "findings"]
+    assert sheets == [
+        "desil",
+        "characteristics_desil_1_4",
+        "vulnerable_groups",
+        "long_table",
+        "findings",
+    ]
 
 
 @pytest.mark.parametrize("args", [["--level", "provinsi"], ["--format", "xml"]])
 def test_cli_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     _release(tmp_path)
-    out = CliRunner().invoke(_app(), ["profile", "--release", "r1", "--workspace", str(tmp_path),
-                                      *args])
+    out = CliRunner().invoke(
+        _app(), ["profile", "--release", "r1", "--workspace", str(tmp_path), *args]
+    )
     assert out.exit_code == 2

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from rpkd.errors import InvalidInput
 from rpkd.store import Base, UtcDateTime, utcnow
 
-PII_KEYS = frozenset({"nik", "no_kk", "kk", "nama", "name", "alamat", "address", "phone", "telepon"})
+PII_KEYS = frozenset(
+    {"nik", "no_kk", "kk", "nama", "name", "alamat", "address", "phone", "telepon"}
+)
 _ID_NUMBER = re.compile(r"\b\d{16}\b")
 
 
@@ -54,7 +56,9 @@ def _check_parameters(parameters: Mapping[str, Any]) -> str:
     bad = sorted(k for k in parameters if k.casefold() in PII_KEYS)
     if bad:
         raise InvalidInput(
-            "audit_pii", f"log audit tidak boleh memuat data pribadi: {', '.join(bad)}", param=bad[0]
+            "audit_pii",
+            f"log audit tidak boleh memuat data pribadi: {', '.join(bad)}",
+            param=bad[0],
         )
     text = json.dumps(dict(parameters), ensure_ascii=False, sort_keys=True, default=str)
     if _ID_NUMBER.search(text):
@@ -89,7 +93,13 @@ def record(
 
 def _entry(row: AuditRow) -> AuditEntry:
     return AuditEntry(
-        row.id, row.at, row.username, row.action, row.release, row.records, json.loads(row.parameters)
+        row.id,
+        row.at,
+        row.username,
+        row.action,
+        row.release,
+        row.records,
+        json.loads(row.parameters),
     )
 
 

@@ -91,7 +91,9 @@ def add_user(
     """Create a user with an Argon2id password hash and its role grants."""
     name = username.strip()
     if not name or len(name) > 64:
-        raise InvalidInput("username_invalid", "nama pengguna kosong atau terlalu panjang", param="username")
+        raise InvalidInput(
+            "username_invalid", "nama pengguna kosong atau terlalu panjang", param="username"
+        )
     if session.scalar(select(UserRow).where(UserRow.username == name)) is not None:
         raise InvalidInput("username_taken", f"pengguna {name} sudah ada", param="username")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -101,7 +103,9 @@ def add_user(
             param="password",
         )
     if not grants:
-        raise InvalidInput("grant_missing", "pengguna harus punya setidaknya satu peran", param="role")
+        raise InvalidInput(
+            "grant_missing", "pengguna harus punya setidaknya satu peran", param="role"
+        )
     if count_users(session) == 0 and not any(g.role == "admin" for g in grants):
         raise InvalidInput(
             "first_user_admin", "pengguna pertama harus berperan admin", param="role"
@@ -116,7 +120,9 @@ def add_user(
     for grant in grants:
         _check_scope(grant)
         row.grants.append(
-            GrantRow(role=grant.role, region=grant.region, agency=grant.agency, partner=grant.partner)
+            GrantRow(
+                role=grant.role, region=grant.region, agency=grant.agency, partner=grant.partner
+            )
         )
     session.add(row)
     session.flush()
@@ -135,7 +141,9 @@ def _check_scope(grant: Grant) -> None:
             "scope_missing", f"peran {grant.role} memerlukan cakupan --{field}", param=field
         )
     if grant.region is not None and parse_code(grant.region) != grant.region:
-        raise InvalidInput("region_malformed", f"kode wilayah {grant.region} harus bertitik", param="region")
+        raise InvalidInput(
+            "region_malformed", f"kode wilayah {grant.region} harus bertitik", param="region"
+        )
 
 
 def list_users(session: Session) -> tuple[User, ...]:
@@ -148,7 +156,9 @@ def get_user(session: Session, username: str) -> User:
     """Return the active user ``username``; raise :class:`NotFound` otherwise."""
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     if row is None or not row.active:
-        raise NotFound("user_unknown", f"pengguna {username} tidak ada atau tidak aktif", param="user")
+        raise NotFound(
+            "user_unknown", f"pengguna {username} tidak ada atau tidak aktif", param="user"
+        )
     return _user(row)
 
 

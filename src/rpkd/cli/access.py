@@ -17,16 +17,32 @@ from rpkd.store import open_database, session
 
 AsOpt = Annotated[
     str | None,
-    typer.Option("--as", envvar="RPKD_USER", help="Pengguna yang bertindak (wajib bila ruang kerja punya pengguna)."),
+    typer.Option(
+        "--as",
+        envvar="RPKD_USER",
+        help="Pengguna yang bertindak (wajib bila ruang kerja punya pengguna).",
+    ),
 ]
 
 user_app = typer.Typer(help="Pengguna dan peran.", no_args_is_help=True)
 audit_app = typer.Typer(help="Log audit (hanya tambah).", no_args_is_help=True)
 
-USER_HEADERS = {"username": "Pengguna", "full_name": "Nama", "active": "Aktif", "roles": "Peran",
-                "created_at": "Dibuat"}
-AUDIT_HEADERS = {"id": "No", "at": "Waktu (UTC)", "username": "Pengguna", "action": "Tindakan",
-                 "release": "Rilis", "records": "Jumlah rekaman", "parameters": "Parameter"}
+USER_HEADERS = {
+    "username": "Pengguna",
+    "full_name": "Nama",
+    "active": "Aktif",
+    "roles": "Peran",
+    "created_at": "Dibuat",
+}
+AUDIT_HEADERS = {
+    "id": "No",
+    "at": "Waktu (UTC)",
+    "username": "Pengguna",
+    "action": "Tindakan",
+    "release": "Rilis",
+    "records": "Jumlah rekaman",
+    "parameters": "Parameter",
+}
 
 
 def _grant_text(grant: Grant, lang: str) -> str:
@@ -38,12 +54,21 @@ def _grant_text(grant: Grant, lang: str) -> str:
 @user_app.command("add")
 def user_add(
     username: Annotated[str, typer.Argument(help="Nama pengguna (login).")],
-    role: Annotated[str, typer.Option("--role", help="admin | analyst | agency_operator | area_operator | partner | viewer")],
-    region: Annotated[str | None, typer.Option("--region", help="Cakupan wilayah (kode Kemendagri).")] = None,
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role", help="admin | analyst | agency_operator | area_operator | partner | viewer"
+        ),
+    ],
+    region: Annotated[
+        str | None, typer.Option("--region", help="Cakupan wilayah (kode Kemendagri).")
+    ] = None,
     agency: Annotated[str | None, typer.Option("--agency", help="Cakupan OPD (kode).")] = None,
     partner: Annotated[str | None, typer.Option("--partner", help="Cakupan mitra (kode).")] = None,
     full_name: Annotated[str, typer.Option("--full-name", help="Nama lengkap.")] = "",
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Baca kata sandi dari stdin.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Baca kata sandi dari stdin.")
+    ] = False,
     actor: AsOpt = None,
     workspace: common.WorkspaceOpt = None,
     fmt: common.FormatOpt = "table",
@@ -56,19 +81,30 @@ def user_add(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = typer.prompt(common.say(settings.lang, "Kata sandi", "Password"),
-                                hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(
+            common.say(settings.lang, "Kata sandi", "Password"),
+            hide_input=True,
+            confirmation_prompt=True,
+        )
     engine = open_database(settings)
     with session(engine) as db:
         name, grants = users.acting(db, actor)
         if users.count_users(db) > 0:
             require(grants, "user.manage", user=name)
         user = users.add_user(db, username, password, (grant,), full_name=full_name)
-        audit.record(db, name, "user.add", records=1,
-                     parameters={"username": user.username, "role": grant.role})
+        audit.record(
+            db,
+            name,
+            "user.add",
+            records=1,
+            parameters={"username": user.username, "role": grant.role},
+        )
     engine.dispose()
-    common.emit([{"username": user.username, "roles": _grant_text(grant, settings.lang)}], out,
-                headers=USER_HEADERS if settings.lang == "id" else None)
+    common.emit(
+        [{"username": user.username, "roles": _grant_text(grant, settings.lang)}],
+        out,
+        headers=USER_HEADERS if settings.lang == "id" else None,
+    )
 
 
 @user_app.command("list")
@@ -86,14 +122,22 @@ def user_list(
         name, grants = users.acting(db, actor)
         require(grants, "user.manage", user=name)
         rows = [
-            {"username": u.username, "full_name": u.full_name, "active": u.active,
-             "roles": "; ".join(_grant_text(g, settings.lang) for g in u.grants),
-             "created_at": u.created_at}
+            {
+                "username": u.username,
+                "full_name": u.full_name,
+                "active": u.active,
+                "roles": "; ".join(_grant_text(g, settings.lang) for g in u.grants),
+                "created_at": u.created_at,
+            }
             for u in users.list_users(db)
         ]
     engine.dispose()
-    common.emit(rows, out, title=common.say(settings.lang, "Pengguna", "Users"),
-                headers=USER_HEADERS if settings.lang == "id" else None)
+    common.emit(
+        rows,
+        out,
+        title=common.say(settings.lang, "Pengguna", "Users"),
+        headers=USER_HEADERS if settings.lang == "id" else None,
+    )
 
 
 def _day(text: str | None, param: str) -> datetime | None:
@@ -102,15 +146,24 @@ def _day(text: str | None, param: str) -> datetime | None:
     try:
         return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
     except ValueError as exc:
-        raise UsageError("date_invalid", f"--{param} harus tanggal YYYY-MM-DD", param=param) from exc
+        raise UsageError(
+            "date_invalid", f"--{param} harus tanggal YYYY-MM-DD", param=param
+        ) from exc
 
 
 @audit_app.command("list")
 def audit_list(
     user: Annotated[str | None, typer.Option("--user", help="Saring menurut pengguna.")] = None,
-    action: Annotated[str | None, typer.Option("--action", help="Saring menurut awalan tindakan, mis. realisation.")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Sejak tanggal (YYYY-MM-DD, UTC).")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Sampai tanggal ini, inklusif (YYYY-MM-DD, UTC).")] = None,
+    action: Annotated[
+        str | None,
+        typer.Option("--action", help="Saring menurut awalan tindakan, mis. realisation."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Sejak tanggal (YYYY-MM-DD, UTC).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Sampai tanggal ini, inklusif (YYYY-MM-DD, UTC).")
+    ] = None,
     actor: AsOpt = None,
     workspace: common.WorkspaceOpt = None,
     fmt: common.FormatOpt = "table",
@@ -125,16 +178,32 @@ def audit_list(
         name, grants = users.acting(db, actor)
         require(grants, "audit.read", user=name)
         rows = [
-            {"id": e.id, "at": e.at, "username": e.username, "action": e.action,
-             "release": e.release, "records": e.records,
-             "parameters": ", ".join(f"{k}={v}" for k, v in e.parameters.items())
-             if out == "table" else e.parameters}
-            for e in audit.entries(db, username=user, action=action, since=_day(since, "since"),
-                                   until=end + timedelta(days=1) if end else None)
+            {
+                "id": e.id,
+                "at": e.at,
+                "username": e.username,
+                "action": e.action,
+                "release": e.release,
+                "records": e.records,
+                "parameters": ", ".join(f"{k}={v}" for k, v in e.parameters.items())
+                if out == "table"
+                else e.parameters,
+            }
+            for e in audit.entries(
+                db,
+                username=user,
+                action=action,
+                since=_day(since, "since"),
+                until=end + timedelta(days=1) if end else None,
+            )
         ]
     engine.dispose()
-    common.emit(rows, out, title=common.say(settings.lang, "Log audit", "Audit log"),
-                headers=AUDIT_HEADERS if settings.lang == "id" else None)
+    common.emit(
+        rows,
+        out,
+        title=common.say(settings.lang, "Log audit", "Audit log"),
+        headers=AUDIT_HEADERS if settings.lang == "id" else None,
+    )
 
 
 def register(app: typer.Typer) -> None:

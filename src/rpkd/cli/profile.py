@@ -55,20 +55,37 @@ _LABELS: dict[str, tuple[str, str]] = {
     "mpi_m0": ("MPI: M0", "MPI: M0"),
 }
 _FINDINGS: dict[str, tuple[str, str]] = {
-    "family_without_living_member": ("keluarga tanpa anggota hidup, tidak dihitung",
-                                     "families without a living member, not counted"),
-    "person_without_family": ("jiwa tanpa keluarga di rilis, tidak dihitung",
-                              "persons whose family is not in the release, not counted"),
-    "family_without_head": ("keluarga tanpa kepala keluarga hidup", "families without a living head"),
-    "desa_code_invalid": ("keluarga dengan kode desa tidak sah, tidak dihitung",
-                          "families with an invalid desa code, not counted"),
-    "region_unknown": ("kode wilayah tidak ada di daftar Kemendagri", "region codes not in the master"),
-    "cells_suppressed": ("sel kecil disembunyikan (dan sel pelengkapnya)",
-                         "small cells suppressed (with their complements)"),
+    "family_without_living_member": (
+        "keluarga tanpa anggota hidup, tidak dihitung",
+        "families without a living member, not counted",
+    ),
+    "person_without_family": (
+        "jiwa tanpa keluarga di rilis, tidak dihitung",
+        "persons whose family is not in the release, not counted",
+    ),
+    "family_without_head": (
+        "keluarga tanpa kepala keluarga hidup",
+        "families without a living head",
+    ),
+    "desa_code_invalid": (
+        "keluarga dengan kode desa tidak sah, tidak dihitung",
+        "families with an invalid desa code, not counted",
+    ),
+    "region_unknown": (
+        "kode wilayah tidak ada di daftar Kemendagri",
+        "region codes not in the master",
+    ),
+    "cells_suppressed": (
+        "sel kecil disembunyikan (dan sel pelengkapnya)",
+        "small cells suppressed (with their complements)",
+    ),
 }
-_SHEETS = {"desil": ("desil", "desil"), "characteristics": ("karakteristik_desil_1_4",
-           "characteristics_desil_1_4"), "vulnerable": ("kelompok_rentan", "vulnerable_groups"),
-           "mpi": ("mpi", "mpi")}
+_SHEETS = {
+    "desil": ("desil", "desil"),
+    "characteristics": ("karakteristik_desil_1_4", "characteristics_desil_1_4"),
+    "vulnerable": ("kelompok_rentan", "vulnerable_groups"),
+    "mpi": ("mpi", "mpi"),
+}
 
 
 def register(app: typer.Typer) -> None:
@@ -80,8 +97,10 @@ def label(indicator: str, lang: Lang) -> str:
     """Return the indicator's label in the user's language (desil cells are named by number)."""
     if indicator in _LABELS:
         return common.say(lang, *_LABELS[indicator])
-    for unit, (id_text, en_text) in (("families_desil_", ("Keluarga desil", "Families in desil")),
-                                     ("persons_desil_", ("Jiwa desil", "Persons in desil"))):
+    for unit, (id_text, en_text) in (
+        ("families_desil_", ("Keluarga desil", "Families in desil")),
+        ("persons_desil_", ("Jiwa desil", "Persons in desil")),
+    ):
         if indicator.startswith(unit):
             slot = indicator.removeprefix(unit)
             slot = common.say(lang, "tanpa desil", "no desil") if slot == "missing" else slot
@@ -98,7 +117,9 @@ def profile(
     workspace: common.WorkspaceOpt = None,
     public: Annotated[
         bool,
-        typer.Option("--public/--no-public", help="Sembunyikan sel kecil (default) untuk publikasi."),
+        typer.Option(
+            "--public/--no-public", help="Sembunyikan sel kecil (default) untuk publikasi."
+        ),
     ] = True,
     fmt: common.FormatOpt = "table",
     lang: common.LangOpt = None,
@@ -113,7 +134,7 @@ def profile(
     if output is not None and output.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"--output must end in .xlsx, not {output.name!r}")
     settings = common.settings(workspace, lang=lang, engine=engine)
-    levels: tuple[Level, ...] = (level,) if level else get_args(Level)  # type: ignore[assignment]
+    levels: tuple[Level, ...] = (level,) if level else get_args(Level)
     result = profile_release(settings, release, levels=levels, public=public)
     for finding in result.findings:
         text = common.say(settings.lang, *_FINDINGS.get(finding.rule, (finding.rule, finding.rule)))
@@ -124,22 +145,49 @@ def profile(
     if output_format == "table":
         for topic, table in _topics(result):
             title = common.say(settings.lang, *_SHEETS[topic]).replace("_", " ")
-            common.emit(_wide(table, settings.lang), "table", title=title)
+            common.emit(_labelled(table, settings.lang), "table", title=title)
         return
     common.emit(result.to_arrow(), output_format)
 
 
+def _labelled(table: pa.Table, lang: Lang) -> pa.Table:
+    """Return the long table for reading: code, name, indicator label, value, percent."""
+    shares = table["share"].to_pylist()
+    return pa.table(
+        {
+            common.say(lang, "kode", "code"): table["code"],
+            common.say(lang, "nama", "name"): table["name"],
+            common.say(lang, "indikator", "indicator"): [
+                label(i, lang) for i in table["indicator"].to_pylist()
+            ],
+            common.say(lang, "jumlah", "count"): table["value"],
+            "%": [None if v is None else round(100.0 * v, 1) for v in shares],
+        }
+    )
+
+
 def _topics(result: RegistryProfile) -> list[tuple[str, pa.Table]]:
-    topics = [("desil", result.desil), ("characteristics", result.characteristics),
-              ("vulnerable", result.vulnerable)]
+    topics = [
+        ("desil", result.desil),
+        ("characteristics", result.characteristics),
+        ("vulnerable", result.vulnerable),
+    ]
     return topics + ([("mpi", result.mpi)] if result.mpi is not None else [])
 
 
 def _wide(table: pa.Table, lang: Lang) -> pa.Table:
     """Return one row per area and one column per indicator (counts; shares as percent)."""
     indicators = list(dict.fromkeys(table["indicator"].to_pylist()))
-    keys = list(dict.fromkeys(zip(table["level"].to_pylist(), table["code"].to_pylist(),
-                                  table["name"].to_pylist(), strict=True)))
+    keys = list(
+        dict.fromkeys(
+            zip(
+                table["level"].to_pylist(),
+                table["code"].to_pylist(),
+                table["name"].to_pylist(),
+                strict=True,
+            )
+        )
+    )
     columns: dict[str, list[object]] = {
         common.say(lang, "tingkat", "level"): [k[0] for k in keys],
         common.say(lang, "kode", "code"): [k[1] for k in keys],

@@ -33,8 +33,12 @@ class _Bars:
             if time.monotonic() - self.started < 1.0:
                 return
             self.progress = Progress(
-                TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                TimeElapsedColumn(), console=common.stderr(), transient=False,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=common.stderr(),
+                transient=False,
             )
             self.progress.start()
         if stage not in self.tasks:
@@ -53,12 +57,17 @@ def register(app: typer.Typer) -> None:
 
     @app.command("synth")
     def synth(
-        region: Annotated[str, typer.Option("--region", help="Kode wilayah Kemendagri (mis. 62.03).")],
+        region: Annotated[
+            str, typer.Option("--region", help="Kode wilayah Kemendagri (mis. 62.03).")
+        ],
         out: Annotated[Path, typer.Option("--out", help="Folder keluaran.")],
         families: Annotated[
-            int | None, typer.Option("--families", help="Jumlah keluarga (default: sesuai wilayah).")
+            int | None,
+            typer.Option("--families", help="Jumlah keluarga (default: sesuai wilayah)."),
         ] = None,
-        seed: Annotated[int, typer.Option("--seed", help="Benih acak (hasil sama untuk benih sama).")] = 1,
+        seed: Annotated[
+            int, typer.Option("--seed", help="Benih acak (hasil sama untuk benih sama).")
+        ] = 1,
         file_format: Annotated[str, typer.Option("--format", "-f", help="csv | parquet")] = "csv",
         lang: common.LangOpt = None,
     ) -> None:
@@ -67,13 +76,20 @@ def register(app: typer.Typer) -> None:
 
         settings = common.settings(None, lang=lang)
         if file_format not in ("csv", "parquet"):
-            raise UsageError("format", f"--format must be csv or parquet, not {file_format!r}", param="format")
+            raise UsageError(
+                "format", f"--format must be csv or parquet, not {file_format!r}", param="format"
+            )
         if families is not None and families < 1:
             raise UsageError("families", "--families must be at least 1", param="families")
         bars = _Bars(settings.lang)
         try:
             result = synthesize(
-                region, out, families=families, seed=seed, fmt=file_format, progress=bars  # type: ignore[arg-type]
+                region,
+                out,
+                families=families,
+                seed=seed,
+                fmt=file_format,
+                progress=bars,  # type: ignore[arg-type]
             )
         finally:
             bars.stop()

@@ -28,6 +28,8 @@ __all__ = [
     "connect",
     "fetch",
     "linkage_api",
+    "materialise",
+    "named",
     "read_csv",
     "table",
     "write_parquet",
@@ -56,6 +58,8 @@ class Backend(Protocol):
     def batches(self, expr: Table, rows: int) -> Iterator[pa.RecordBatch]: ...
 
     def linkage_api(self) -> Any: ...
+
+    def materialise(self, expr: Table, name: str) -> Table: ...
 
     def close(self) -> None: ...
 
@@ -141,6 +145,21 @@ def write_parquet(engine: Engine, expr: Table | pa.Table, path: PathLike) -> Non
 def linkage_api(engine: Engine) -> Any:
     """Return a Splink database API bound to this engine's connection or session."""
     return engine.backend.linkage_api()
+
+
+def materialise(engine: Engine, expr: Table, name: str) -> Table:
+    """Compute ``expr`` once into a session table called ``name`` and return that table.
+
+    Use it where a costly expression is read many times, or where a library handed the same
+    connection (Splink through :func:`linkage_api`) must find it by name.
+    """
+    return engine.backend.materialise(expr, name)
+
+
+def named(engine: Engine, name: str) -> Table:
+    """Return the session table called ``name`` (one written by :func:`materialise` or Splink)."""
+    table: Table = engine.backend.ibis.table(name)
+    return table
 
 
 def close(engine: Engine) -> None:

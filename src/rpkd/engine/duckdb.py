@@ -66,5 +66,8 @@ class DuckDBBackend:
 
         return DuckDBAPI(connection=self.native)
 
+    def materialise(self, expr: Table, name: str) -> Table:
+        return self.ibis.create_table(name, expr, temp=True, overwrite=True)
+
     def close(self) -> None:
         self.native.close()

@@ -67,5 +67,10 @@ class SparkBackend:
 
         return SparkAPI(spark_session=self.native)  # type: ignore[no-untyped-call]
 
+    def materialise(self, expr: Table, name: str) -> Table:
+        frame = self.native.sql(str(self.ibis.compile(expr))).cache()
+        frame.createOrReplaceTempView(name)
+        return self.ibis.table(name)
+
     def close(self) -> None:
         self.native.stop()

@@ -16,13 +16,12 @@ compared component-wise.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import ibis
 
 if TYPE_CHECKING:
-    from ibis.expr.types import BooleanValue, IntegerValue, StringValue
+    from ibis.expr.types import BooleanValue, IntegerValue, Table
 
 _SEP = r"[-/.]"
 # (pattern, index of year, month, day groups) tried in order; a date valid under none is null.
@@ -32,38 +31,6 @@ FORMATS: tuple[tuple[str, int, int, int], ...] = (
     (r"^(\d{2})(\d{2})(\d{4})$", 3, 2, 1),  # DDMMYYYY
     (r"^(\d{4})(\d{2})(\d{2})$", 1, 2, 3),  # YYYYMMDD (spreadsheet exports)
 )
-
-
-@dataclass(frozen=True)
-class BirthDate:
-    """A parsed birth date: year, and month and day unless the date was a placeholder."""
-
-    year: IntegerValue
-    month: IntegerValue
-    day: IntegerValue
-
-    @property
-    def year_only(self) -> BooleanValue:
-        """Whether only the year is known (placeholder date)."""
-        return self.year.notnull() & self.month.isnull()
-
-    def iso(self) -> StringValue:
-        """Return ``YYYY-MM-DD`` when the full date is known, else null."""
-        return ibis.ifelse(
-            self.month.notnull(),
-            self.year.cast("string")
-            .concat("-", self.month.cast("string").lpad(2, "0"))
-            .concat("-", self.day.cast("string").lpad(2, "0")),
-            ibis.null("string"),
-        )
-
-    def year_month(self) -> StringValue:
-        """Return ``YYYY-MM`` when the month is known, else null."""
-        return ibis.ifelse(
-            self.month.notnull(),
-            self.year.cast("string").concat("-", self.month.cast("string").lpad(2, "0")),
-            ibis.null("string"),
-        )
 
 
 def days_in_month(year: IntegerValue, month: IntegerValue) -> IntegerValue:
@@ -81,43 +48,70 @@ def valid_day(year: IntegerValue, month: IntegerValue, day: IntegerValue) -> Boo
     return (month >= 1) & (month <= 12) & (day >= 1) & (day <= days_in_month(year, month))
 
 
-def _group(text: StringValue, pattern: str, index: int) -> IntegerValue:
-    return text.re_extract(pattern, index).nullif("").cast("int32")
-
-
-def parse_birth_date(
-    raw: StringValue,
+def with_birth_date(
+    table: Table,
+    raw: str,
     *,
     placeholders: Sequence[str] = ("01-01", "31-12", "01-07"),
     first_year: int = 1901,
     last_year: int = 2100,
-) -> BirthDate:
-    """Return the birth date in ``raw`` with placeholder day-months reduced to the year.
+) -> Table:
+    """Return ``table`` with the birth date in text column ``raw`` parsed, placeholders reduced.
+
+    Adds ``birth_year`` (null when unknown), ``birth_date`` (``YYYY-MM-DD``, null unless the
+    full date is known), ``birth_ym`` (``YYYY-MM``, same) and ``year_only`` (a placeholder date:
+    only the year is known).
 
     Parameters
     ----------
-    raw
-        Dates as text in any of :data:`FORMATS`; a time part after a space is ignored.
+    table, raw
+        The table and its column of dates as text in any of :data:`FORMATS`; a time part after
+        a space is ignored.
     placeholders
         ``DD-MM`` days that stand for "day unknown" (their year is kept).
     first_year, last_year
         Years outside this range (1900-01-01 and the like) mean the date is unknown.
 
-    Examples: ``17-05-1980`` -> 1980, 5, 17; ``01-01-1975`` -> 1975 only; ``1900-01-01`` -> null.
+    Examples: ``17-05-1980`` -> 1980-05-17; ``01-01-1975`` -> 1975 only; ``1900-01-01`` -> null.
     """
-    text = raw.strip().re_replace(r"\s.*$", "")
-    year: IntegerValue = ibis.null("int32")
-    month: IntegerValue = ibis.null("int32")
-    day: IntegerValue = ibis.null("int32")
-    for pattern, y, m, d in reversed(FORMATS):
-        yy, mm, dd = _group(text, pattern, y), _group(text, pattern, m), _group(text, pattern, d)
-        ok = yy.notnull() & valid_day(yy, mm, dd)
-        year, month, day = ibis.ifelse(ok, yy, year), ibis.ifelse(ok, mm, month), ibis.ifelse(ok, dd, day)
-    known = (year >= first_year) & (year <= last_year)
-    day_month = day.cast("string").lpad(2, "0").concat("-", month.cast("string").lpad(2, "0"))
-    placeholder = day_month.isin(list(placeholders))
-    return BirthDate(
-        year=ibis.ifelse(known, year, ibis.null("int32")),
-        month=ibis.ifelse(known & ~placeholder, month, ibis.null("int32")),
-        day=ibis.ifelse(known & ~placeholder, day, ibis.null("int32")),
+    step = table.mutate(_bd=table[raw].cast("string").strip().re_replace(r"\s.*$", ""))
+    groups = {}
+    for k, (pattern, y, m, d) in enumerate(FORMATS):
+        for part, index in (("y", y), ("m", m), ("d", d)):
+            groups[f"_bd{part}{k}"] = step._bd.re_extract(pattern, index).nullif("").cast("int32")
+    step = step.mutate(**groups)
+    step = step.mutate(
+        **{
+            f"_bdok{k}": step[f"_bdy{k}"].notnull()
+            & valid_day(step[f"_bdy{k}"], step[f"_bdm{k}"], step[f"_bdd{k}"])
+            for k in range(len(FORMATS))
+        }
     )
+
+    def first_valid(part: str) -> IntegerValue:
+        cases = [(step[f"_bdok{k}"], step[f"_bd{part}{k}"]) for k in range(len(FORMATS))]
+        return ibis.cases(*cases, else_=ibis.null("int32"))
+
+    step = step.mutate(_bdy=first_valid("y"), _bdm=first_valid("m"), _bdd=first_valid("d"))
+    day_month = (
+        step._bdd.cast("string").lpad(2, "0").concat("-", step._bdm.cast("string").lpad(2, "0"))
+    )
+    step = step.mutate(
+        _bdknown=((step._bdy >= first_year) & (step._bdy <= last_year)).fill_null(False),
+        _bdfull=~day_month.isin(list(placeholders)).fill_null(True),
+    )
+    full = step._bdknown & step._bdfull
+    month = step._bdm.cast("string").lpad(2, "0")
+    step = step.mutate(
+        birth_year=ibis.ifelse(step._bdknown, step._bdy, ibis.null("int32")),
+        birth_date=ibis.ifelse(
+            full,
+            step._bdy.cast("string").concat("-", month, "-", step._bdd.cast("string").lpad(2, "0")),
+            ibis.null("string"),
+        ),
+        birth_ym=ibis.ifelse(
+            full, step._bdy.cast("string").concat("-", month), ibis.null("string")
+        ),
+        year_only=step._bdknown & ~step._bdfull,
+    )
+    return step.drop(*[c for c in step.columns if c.startswith("_bd")])

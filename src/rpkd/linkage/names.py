@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 if TYPE_CHECKING:
-    from ibis.expr.types import ArrayValue, StringValue
+    from ibis.expr.types import ArrayValue, StringValue, Table
 
 # Honorifics, religious and professional titles written before a name (after punctuation is
 # turned into spaces): haji/hajjah, Drs./Dra., Ir., dr., Prof., Bapak/Ibu/Nyonya/Tuan,
@@ -139,23 +139,32 @@ def modern_spelling(text: StringValue) -> StringValue:
     return text
 
 
-def _mononym(text: StringValue) -> StringValue:
-    """Return one token for a mononym written twice to fill first/last-name fields."""
-    tokens = text.split(" ")
-    doubled = (tokens.length() == 2) & (tokens[0] == tokens[1])
-    return ibis.ifelse(doubled, tokens[0], text)
+def with_names(table: Table, raw: str) -> Table:
+    """Return ``table`` with the name columns computed from the text column ``raw``.
 
-
-def normalised_name(raw: StringValue) -> tuple[StringValue, StringValue]:
-    """Return the normalised own name and the father's name (null when none is written).
+    Adds ``name_std`` (own name normalised), ``father_std`` (after ``bin``/``binti``, or null),
+    ``name_sorted``, ``name_tokens``, ``name_key`` (:func:`phonetic_key`) and ``first_key``.
+    Each step is its own projection so that the engine sees every intermediate once.
 
     Examples: ``Hj. SITI AMINAH, S.Pd`` -> ``siti aminah``; ``Moch. Djoko Soesilo bin Karto``
-    -> (``muhammad joko susilo``, ``karto``); ``SUKARNO SUKARNO`` -> ``sukarno``.
+    -> ``muhammad joko susilo`` with father ``karto``; ``SUKARNO SUKARNO`` (a mononym written
+    twice) -> ``sukarno``.
     """
-    text = without_titles(cleaned(raw))
-    own = _mononym(modern_spelling(given_part(text)))
-    father = modern_spelling(father_part(text))
-    return own.nullif(""), father
+    step = table.mutate(_name_clean=without_titles(cleaned(table[raw].cast("string"))))
+    step = step.mutate(
+        _name_own=modern_spelling(given_part(step._name_clean)),
+        father_std=modern_spelling(father_part(step._name_clean)),
+    )
+    parts = step._name_own.split(" ")
+    doubled = (parts.length() == 2) & (parts[0] == parts[1])
+    step = step.mutate(name_std=ibis.ifelse(doubled, parts[0], step._name_own).nullif(""))
+    step = step.mutate(
+        name_sorted=sorted_tokens(step.name_std),
+        name_tokens=tokens(step.name_std),
+        name_key=phonetic_key(step.name_std),
+        first_key=first_token_key(step.name_std),
+    )
+    return step.drop("_name_clean", "_name_own")
 
 
 def sorted_tokens(name: StringValue) -> StringValue:

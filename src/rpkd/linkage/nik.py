@@ -14,7 +14,6 @@ structure of the NIK. Kemendagri region codes: Kepmendagri 300.2.2-2138/2025 (``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,7 @@ from rpkd import regions
 from rpkd.linkage.dates import valid_day
 
 if TYPE_CHECKING:
-    from ibis.expr.types import BooleanValue, IntegerValue, StringValue, Table
+    from ibis.expr.types import StringValue, Table
 
 WOMAN_OFFSET = 40
 
@@ -50,54 +49,50 @@ def digits(raw: StringValue) -> StringValue:
     return text.re_replace(r"[\s.'`-]", "").nullif("")
 
 
-@dataclass(frozen=True)
-class NikParts:
-    """What a 16-digit NIK encodes; every field is null when the NIK is not 16 digits."""
+def with_nik(engine: eng.Engine, table: Table, raw: str) -> Table:
+    """Return ``table`` with the NIK in text column ``raw`` checked.
 
-    nik: StringValue
-    kecamatan: StringValue
-    day: IntegerValue
-    month: IntegerValue
-    year2: IntegerValue
-    serial: StringValue
+    Adds ``nik`` (the 16 digits, or null when there are not exactly 16), ``nik_valid`` (real
+    kecamatan, calendar date, serial not 0000), ``nik_sex`` (from the day field, null unless
+    valid) and ``nik_birth`` (the encoded day and month ``DD-MM`` and two-digit year ``YY``
+    as ``DD-MM-YY``, null unless valid).
 
-    @property
-    def female(self) -> BooleanValue:
-        return self.day > WOMAN_OFFSET
-
-    @property
-    def birth_day(self) -> IntegerValue:
-        return ibis.ifelse(self.female, self.day - WOMAN_OFFSET, self.day)
-
-    def sex(self) -> StringValue:
-        """Return ``P`` (perempuan) or ``L`` (laki-laki) from the day field, null if invalid."""
-        return ibis.ifelse(self.date_valid(), ibis.ifelse(self.female, "P", "L"), ibis.null("string"))
-
-    def date_valid(self) -> BooleanValue:
-        """Return whether the date part is a calendar date (leap year assumed)."""
-        return self.nik.notnull() & valid_day(ibis.literal(2000), self.month, self.birth_day)
-
-    def shape_valid(self) -> BooleanValue:
-        """Return whether the date and serial parts are valid (the region is checked by join)."""
-        return self.date_valid() & (self.serial != "0000")
-
-
-def parts(raw: StringValue) -> NikParts:
-    """Return the parts of a NIK (after :func:`digits`); null unless it has exactly 16 digits."""
-    text = digits(raw)
-    nik = ibis.ifelse(text.re_search(r"^[0-9]{16}$"), text, ibis.null("string"))
-    return NikParts(
-        nik=nik,
-        kecamatan=nik.substr(0, 6),
-        day=nik.substr(6, 2).cast("int32"),
-        month=nik.substr(8, 2).cast("int32"),
-        year2=nik.substr(10, 2).cast("int32"),
-        serial=nik.substr(12, 4),
+    Examples: ``6203015705800001`` is a woman born 17-05-(19)80 in kecamatan 62.03.01.
+    """
+    step = table.mutate(_nik_text=digits(table[raw].cast("string")))
+    step = step.mutate(
+        nik=ibis.ifelse(
+            step._nik_text.re_search(r"^[0-9]{16}$"), step._nik_text, ibis.null("string")
+        )
     )
-
-
-def in_real_kecamatan(engine: eng.Engine, table: Table, column: str = "nik") -> Table:
-    """Return ``table`` with ``nik_region_ok``: digits 1-6 of ``column`` are a real kecamatan."""
+    step = step.mutate(
+        _nik_day=step.nik.substr(6, 2).cast("int32"),
+        _nik_month=step.nik.substr(8, 2).cast("int32"),
+        _nik_serial=step.nik.substr(12, 4),
+    )
+    female = step._nik_day > WOMAN_OFFSET
+    day = ibis.ifelse(female, step._nik_day - WOMAN_OFFSET, step._nik_day)
+    step = step.mutate(_nik_female=female, _nik_birth_day=day)
+    step = step.mutate(
+        _nik_shape=(
+            step.nik.notnull()
+            & valid_day(ibis.literal(2000), step._nik_month, step._nik_birth_day)
+            & (step._nik_serial != "0000")
+        ).fill_null(False)
+    )
     kecamatan = kecamatan_table(engine)
-    joined = table.left_join(kecamatan, table[column].substr(0, 6) == kecamatan.nik_kecamatan)
-    return joined.mutate(nik_region_ok=joined.nik_kecamatan.notnull()).drop("nik_kecamatan")
+    joined = step.left_join(kecamatan, step.nik.substr(0, 6) == kecamatan.nik_kecamatan)
+    joined = joined.mutate(nik_valid=joined._nik_shape & joined.nik_kecamatan.notnull())
+    joined = joined.mutate(
+        nik_sex=ibis.ifelse(
+            joined.nik_valid, ibis.ifelse(joined._nik_female, "P", "L"), ibis.null("string")
+        ),
+        nik_birth=ibis.ifelse(
+            joined.nik_valid,
+            joined._nik_birth_day.cast("string")
+            .lpad(2, "0")
+            .concat("-", joined.nik.substr(8, 2), "-", joined.nik.substr(10, 2)),
+            ibis.null("string"),
+        ),
+    )
+    return joined.drop("nik_kecamatan", *[c for c in joined.columns if c.startswith("_nik")])

@@ -21,7 +21,7 @@ import ibis
 from rpkd import engine as eng
 from rpkd.linkage import names
 from rpkd.linkage import nik as nik_rules
-from rpkd.linkage.dates import BirthDate, parse_birth_date
+from rpkd.linkage.dates import with_birth_date
 
 if TYPE_CHECKING:
     from ibis.expr.types import StringValue, Table
@@ -80,54 +80,34 @@ def _sex(raw: StringValue) -> StringValue:
     )
 
 
-def _common(
-    engine: eng.Engine,
-    table: Table,
-    *,
-    unique_id: StringValue,
-    name: StringValue,
-    birth: BirthDate,
-    sex: StringValue,
-    desa: StringValue,
-    kk: StringValue,
-    nik: StringValue,
-    deceased: ibis.expr.types.BooleanValue,
-) -> Table:
-    own, father = names.normalised_name(name)
-    nik_parts = nik_rules.parts(nik)
-    year2 = birth.year % 100
-    # A NIK whose date disagrees with the written birth date (or sex) cannot be trusted.
+def _common(engine: eng.Engine, raw: Table, rules: Rules) -> Table:
+    """Standardise ``raw`` (columns unique_id, name, birth, sex, desa, kk, nik, deceased)."""
+    step = names.with_names(raw, "name")
+    step = with_birth_date(
+        step,
+        "birth",
+        placeholders=rules.placeholders,
+        first_year=rules.first_year,
+        last_year=rules.last_year,
+    )
+    step = nik_rules.with_nik(engine, step, "nik_text")
+    written = (step.birth_year % 100).cast("string").lpad(2, "0")
+    # A NIK whose date or sex disagrees with what the list writes cannot be trusted.
     agrees = (
-        birth.year.isnull() | (nik_parts.year2 == year2)
-    ) & (
-        birth.month.isnull()
-        | ((nik_parts.month == birth.month) & (nik_parts.birth_day == birth.day))
-    ) & (sex.isnull() | (nik_parts.sex() == sex))
-    base = table.select(
-        unique_id=unique_id,
-        name_std=own,
-        father_std=father,
-        birth_date=birth.iso(),
-        birth_ym=birth.year_month(),
-        birth_year=birth.year,
-        year_only=birth.year_only,
-        sex=sex.fill_null(nik_parts.sex()),
-        desa=desa,
-        kecamatan=ibis.ifelse(desa.notnull(), desa.substr(0, 6), ibis.null("string")),
-        kk=kk,
-        nik=nik_parts.nik,
-        nik_shape_ok=nik_parts.shape_valid() & agrees.fill_null(False),
-        deceased=deceased,
+        (step.birth_year.isnull() | (step.nik_birth.substr(6, 2) == written))
+        & (
+            step.birth_date.isnull()
+            | (
+                step.nik_birth.substr(0, 5)
+                == step.birth_date.substr(8, 2).concat("-", step.birth_date.substr(5, 2))
+            )
+        )
+        & (step.sex_written.isnull() | (step.nik_sex == step.sex_written))
     )
-    named = base.mutate(
-        name_sorted=names.sorted_tokens(base.name_std),
-        name_tokens=names.tokens(base.name_std),
-        name_key=names.phonetic_key(base.name_std),
-        first_key=names.first_token_key(base.name_std),
-    )
-    checked = nik_rules.in_real_kecamatan(engine, named)
-    return checked.mutate(
-        nik_trusted=checked.nik_shape_ok.fill_null(False) & checked.nik_region_ok
+    return step.mutate(
+        sex=step.sex_written.fill_null(step.nik_sex),
+        kecamatan=step.desa.substr(0, 6),
+        nik_trusted=(step.nik_valid & agrees).fill_null(False),
     ).select(*COLUMNS)
 
 
@@ -138,24 +118,17 @@ def standardise_list(engine: eng.Engine, rows: Table, rules: Rules | None = None
     ``sex`` column is used when present, else sex comes from a NIK with a valid date part.
     """
     rules = rules or Rules()
-    birth = parse_birth_date(
-        _text(rows, "birth_date"),
-        placeholders=rules.placeholders,
-        first_year=rules.first_year,
-        last_year=rules.last_year,
-    )
-    return _common(
-        engine,
-        rows,
+    raw = rows.select(
         unique_id=rows.record.cast("string"),
         name=_text(rows, "name"),
-        birth=birth,
-        sex=_sex(_text(rows, "sex")),
+        birth=_text(rows, "birth_date"),
+        sex_written=_sex(_text(rows, "sex")),
         desa=_code(_text(rows, "desa_code"), 10),
         kk=_code(_text(rows, "kk_number"), 16),
-        nik=_text(rows, "nik"),
+        nik_text=_text(rows, "nik"),
         deceased=ibis.literal(False),
     )
+    return _common(engine, raw, rules)
 
 
 def standardise_registry(
@@ -170,24 +143,18 @@ def standardise_registry(
         home_family=families.family_id, home_kk=families.kk_number, home_desa=families.desa_code
     )
     joined = persons.left_join(home, persons.family_id == home.home_family)
-    birth = parse_birth_date(
-        joined.birth_date.cast("string"),
-        placeholders=rules.placeholders,
-        first_year=rules.first_year,
-        last_year=rules.last_year,
-    )
-    return _common(
-        engine,
-        joined,
+    died = joined.death_date.notnull() if "death_date" in joined.columns else ibis.literal(False)
+    raw = joined.select(
         unique_id=joined.person_id.cast("string"),
-        name=joined.name.cast("string"),
-        birth=birth,
-        sex=_sex(joined.sex.cast("string")),
-        desa=_code(joined.home_desa.cast("string"), 10),
-        kk=_code(joined.home_kk.cast("string"), 16),
-        nik=joined.nik.cast("string"),
-        deceased=joined.death_date.notnull() if "death_date" in joined.columns else ibis.literal(False),
+        name=_text(joined, "name"),
+        birth=_text(joined, "birth_date"),
+        sex_written=_sex(_text(joined, "sex")),
+        desa=_code(_text(joined, "home_desa"), 10),
+        kk=_code(_text(joined, "home_kk"), 16),
+        nik_text=_text(joined, "nik"),
+        deceased=died,
     )
+    return _common(engine, raw, rules)
 
 
 def rules_from(document: dict[str, object]) -> Rules:

@@ -190,7 +190,9 @@ def desa_desil_counts(
     )
     floor = joined.floor_material.isin(list(criteria.floor))
     toilet = joined.toilet.isin(list(criteria.no_toilet))
-    crowded = (joined.floor_area_m2.cast("float64") / joined.members) < criteria.floor_area_per_person
+    crowded = (
+        joined.floor_area_m2.cast("float64") / joined.members
+    ) < criteria.floor_area_per_person
     flags: dict[str, Any] = {
         "rtlh_wall": _one(wall),
         "rtlh_roof": _one(roof),
@@ -214,8 +216,12 @@ def desa_desil_counts(
         desa_code=joined.desa_code.cast("string"),
         desil=joined.desil.cast("int64"),
         persons=joined.members,
-        rtlh=ibis.greatest(*(flags[k] for k in ("rtlh_wall", "rtlh_roof", "rtlh_floor",
-                                               "rtlh_toilet", "rtlh_floor_area"))),
+        rtlh=ibis.greatest(
+            *(
+                flags[k]
+                for k in ("rtlh_wall", "rtlh_roof", "rtlh_floor", "rtlh_toilet", "rtlh_floor_area")
+            )
+        ),
         **flags,
         **{
             name: joined[name].fill_null(0)

@@ -23,11 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from rpkd import engine as eng
+from rpkd import params
 from rpkd.errors import UsageError
 from rpkd.survey import Design, Estimate, Estimates, Quantity, domain_totals, estimate_quantities
 
@@ -159,3 +162,112 @@ def _subgroups(result: Estimates, by: str | None, levels: list[object]) -> Estim
             first = domain_rows[0]
             out.append(replace(extra[domain], n=first.n, population=first.population))
     return Estimates(tuple(out), result.findings)
+
+
+@dataclass(frozen=True)
+class IndicatorSet:
+    """A parameter kit's MPI indicators: relative weights, dimensions, rules and the cut-off."""
+
+    weights: Mapping[str, float]
+    dimensions: Mapping[str, str]
+    cutoff: float
+    rules: tuple[Mapping[str, Any], ...]
+
+
+def default_indicators(*, workspace: Path | None = None) -> IndicatorSet:
+    """Return the kit's indicator set (``params/indonesia/mpi.toml``, or the workspace copy)."""
+    doc = params.load("mpi", workspace=workspace)
+    rules = tuple(doc["indicator"])
+    return IndicatorSet(
+        weights={r["name"]: float(r["weight"]) for r in rules},
+        dimensions={r["name"]: str(r["dimension"]) for r in rules},
+        cutoff=float(doc["cutoff"]),
+        rules=rules,
+    )
+
+
+def _condition(table: Table, spec: Mapping[str, Any], size: Value | None) -> Value:
+    import ibis
+
+    if "count_true" in spec:
+        count: Value = ibis.literal(0)
+        for name in spec["count_true"]:
+            count = count + table[name].fill_null(False).cast("int64")
+        held = count <= int(spec["at_most"])
+        if "unless" in spec:
+            held = held & ~table[spec["unless"]].fill_null(False)
+        return held
+    value = table[spec["column"]]
+    if "below" in spec:
+        number = value.cast("float64")
+        if spec.get("per_person"):
+            if size is None:
+                raise UsageError("no_size", "a per-person rule needs family_size", param="mpi")
+            number = number / size
+        return (number < float(spec["below"])).fill_null(False)
+    return value.isin(list(spec["in"])).fill_null(False)
+
+
+def _any(table: Table, specs: list[Mapping[str, Any]], size: Value | None) -> Value:
+    import ibis
+
+    out: Value = ibis.literal(False)
+    for spec in specs:
+        out = out | _condition(table, spec, size)
+    return out
+
+
+def _age(birth: Value, on: date) -> Value:
+    before_birthday = (birth.month() > on.month) | (
+        (birth.month() == on.month) & (birth.day() > on.day)
+    )
+    return on.year - birth.year() - before_birthday.cast("int64")
+
+
+def deprivations(
+    families: Table, persons: Table, *, on: date, indicators: IndicatorSet | None = None
+) -> Table:
+    """Return one row per family: ``family_id``, ``desa_code`` and a 0/1 column per indicator.
+
+    Computed in the engine from release tables (``families`` and ``persons`` of
+    :mod:`rpkd.releases.schema`): persons rules look at members alive on ``on`` within the age
+    band; a family without members or with missing values is not deprived by that indicator.
+    """
+    import ibis
+
+    kit = indicators or default_indicators()
+    alive = persons.filter(persons.death_date.isnull() | (persons.death_date > on))
+    age = _age(alive.birth_date, on)
+    person_values: dict[str, Value] = {}
+    for rule in kit.rules:
+        if rule["level"] != "persons":
+            continue
+        eligible = alive.family_id.notnull()
+        if "age_min" in rule:
+            eligible = eligible & (age >= int(rule["age_min"]))
+        if "age_max" in rule:
+            eligible = eligible & (age <= int(rule["age_max"]))
+        meets = eligible & _any(alive, rule["any_of"], None)
+        person_values[rule["name"]] = meets.cast("int64").max()
+        person_values[f"__eligible_{rule['name']}"] = eligible.cast("int64").max()
+    members = alive.group_by("family_id").aggregate(**person_values) if person_values else None
+    size = families.family_size.cast("float64")
+    columns: dict[str, Value] = {"family_id": families.family_id, "desa_code": families.desa_code}
+    for rule in kit.rules:
+        if rule["level"] == "family":
+            columns[rule["name"]] = _any(families, rule["any_of"], size).cast("float64")
+    base = families.select(**columns)
+    if members is None:
+        return base
+    joined = base.left_join(members, "family_id")
+    out: dict[str, Value] = {c: joined[c] for c in base.columns}
+    for rule in kit.rules:
+        if rule["level"] != "persons":
+            continue
+        meets = joined[rule["name"]].fill_null(0)
+        if rule.get("rule", "any") == "none":
+            has_members = joined[f"__eligible_{rule['name']}"].fill_null(0) > 0
+            out[rule["name"]] = ibis.ifelse(has_members & (meets == 0), 1.0, 0.0)
+        else:
+            out[rule["name"]] = meets.cast("float64")
+    return joined.select(**out)

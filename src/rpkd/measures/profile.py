@@ -17,56 +17,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from numpy.typing import NDArray
 
 from rpkd import engine as eng
 from rpkd import regions
 from rpkd.errors import UnknownRegion
 from rpkd.measures.characteristics import (
-    COUNT_COLUMNS,
-    FAMILY_FLAGS,
-    PERSON_COUNTS,
     Criteria,
     desa_desil_counts,
     living,
     load_criteria,
 )
-from rpkd.measures.disclosure import Equation, suppress
+from rpkd.measures.rollup import (
+    INDICATORS,
+    LEVELS,
+    LONG_SCHEMA,
+    MPI_INDICATORS,
+    Cells,
+    Finding,
+    Level,
+    ordered,
+    suppression,
+)
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
-
-Level = Literal["kabupaten", "kecamatan", "desa"]
-LEVELS: tuple[Level, ...] = ("kabupaten", "kecamatan", "desa")
-_WIDTH: dict[Level, int] = {"kabupaten": 5, "kecamatan": 8, "desa": 13}
-DESIL_SLOTS: tuple[str, ...] = (*(str(d) for d in range(1, 11)), "missing")
-
-LONG_SCHEMA = pa.schema(
-    [
-        ("level", pa.string()),
-        ("code", pa.string()),
-        ("name", pa.string()),
-        ("indicator", pa.string()),
-        ("value", pa.int64()),
-        ("denominator", pa.int64()),
-        ("share", pa.float64()),
-        ("suppressed", pa.bool_()),
-    ]
-)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """Something the profile noticed in the data: a rule id, how many rows, and a detail."""
-
-    rule: str
-    count: int
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,7 +67,7 @@ class RegistryProfile:
         topics = [self.desil, self.characteristics, self.vulnerable]
         if self.mpi is not None:
             topics.append(self.mpi)
-        return _ordered(topics)
+        return ordered(topics)
 
     def findings_table(self) -> pa.Table:
         """Return the findings as a table (rule, count, detail)."""
@@ -99,41 +78,6 @@ class RegistryProfile:
                 "detail": [f.detail for f in self.findings],
             }
         )
-
-
-@dataclass(frozen=True)
-class _Indicator:
-    name: str
-    topic: Literal["desil", "characteristics", "vulnerable"]
-    denominator: str | None  # another indicator of the same area
-    basis: str  # the indicator (or hidden count) whose families decide suppression
-
-
-def _indicators() -> tuple[_Indicator, ...]:
-    out = [_Indicator("families_total", "desil", None, "families_total")]
-    out += [
-        _Indicator(f"families_desil_{s}", "desil", "families_total", f"families_desil_{s}")
-        for s in (*DESIL_SLOTS[:4], "1_4", *DESIL_SLOTS[4:])
-    ]
-    out.append(_Indicator("persons_total", "desil", None, "families_total"))
-    out += [
-        _Indicator(f"persons_desil_{s}", "desil", "persons_total", f"families_desil_{s}")
-        for s in DESIL_SLOTS
-    ]
-    out += [
-        _Indicator(f, "characteristics", "families_desil_1_4", f) for f in FAMILY_FLAGS
-    ]
-    out += [
-        _Indicator(p, "vulnerable", "persons_total", f"all_{f}") for p, f in PERSON_COUNTS.items()
-    ]
-    out.append(
-        _Indicator("female_headed_families", "vulnerable", "families_total", "female_headed_families")
-    )
-    return tuple(out)
-
-
-INDICATORS: tuple[_Indicator, ...] = _indicators()
-MPI_INDICATORS: tuple[str, ...] = ("mpi_headcount", "mpi_intensity", "mpi_m0")
 
 
 def registry_profile(
@@ -172,8 +116,8 @@ def registry_profile(
     findings = _coverage(families, persons, counts, reference_date)
     counts, code_findings = _normalise(counts)
     findings += code_findings
-    cells = _Cells.build(counts)
-    hidden = _suppression(cells, threshold) if public else np.zeros(cells.size, dtype=bool)
+    cells = Cells.build(counts)
+    hidden = suppression(cells, threshold) if public else np.zeros(cells.size, dtype=bool)
     if public:
         findings.append(Finding("cells_suppressed", int(hidden.sum()), f"min_cell={threshold}"))
     tables = cells.long_tables(hidden, tuple(levels))
@@ -191,7 +135,9 @@ def registry_profile(
     )
 
 
-def _coverage(families: Table, persons: Table, counts: pa.Table, reference_date: date) -> list[Finding]:
+def _coverage(
+    families: Table, persons: Table, counts: pa.Table, reference_date: date
+) -> list[Finding]:
     alive = living(persons, reference_date)
     totals = eng.fetch(
         families.aggregate(n=families.count().cast("int64")).cross_join(
@@ -231,175 +177,23 @@ def _normalise(counts: pa.Table) -> tuple[pa.Table, list[Finding]]:
     if pc.any(bad).as_py():
         dropped = table.filter(bad)
         findings.append(
-            Finding("desa_code_invalid", int(pc.sum(dropped["families"]).as_py()),
-                    ", ".join(sorted({str(c) for c, m in mapping.items() if m is None})[:10]))
+            Finding(
+                "desa_code_invalid",
+                int(pc.sum(dropped["families"]).as_py()),
+                ", ".join(sorted({str(c) for c, m in mapping.items() if m is None})[:10]),
+            )
         )
         table = table.filter(pc.invert(bad))
     return table, findings
 
 
-class _Cells:
-    """Every (level, area, indicator) cell as flat arrays, with the equations between them."""
-
-    def __init__(self, areas: dict[Level, list[str]], values: dict[Level, dict[str, NDArray[np.int64]]]):
-        self.areas = areas
-        self.values = values
-        self.offset: dict[tuple[Level, str], int] = {}
-        position = 0
-        for level in LEVELS:
-            for key in (*(i.name for i in INDICATORS), *self._hidden_names()):
-                self.offset[(level, key)] = position
-                position += len(areas[level])
-        self.size = position
-        self.name_findings: list[Finding] = []
-
-    @staticmethod
-    def _hidden_names() -> tuple[str, ...]:
-        return tuple(f"all_{f}" for f in PERSON_COUNTS.values())
-
-    @classmethod
-    def build(cls, counts: pa.Table) -> _Cells:
-        areas: dict[Level, list[str]] = {}
-        values: dict[Level, dict[str, NDArray[np.int64]]] = {}
-        desa = np.asarray(counts["desa_code"].to_pylist(), dtype=object)
-        slot = np.asarray(counts["desil"].to_pylist(), dtype=object)
-        column = {c: counts[c].to_numpy(zero_copy_only=False).astype(np.int64) for c in COUNT_COLUMNS}
-        d14 = np.isin(slot, DESIL_SLOTS[:4])
-        for level in LEVELS:
-            code = np.asarray([c[: _WIDTH[level]] for c in desa], dtype=object)
-            uniq, index = np.unique(code.astype(str), return_inverse=True)
-            areas[level] = [str(u) for u in uniq]
-            n = len(uniq)
-
-            def total(v: NDArray[np.int64], mask: NDArray[np.bool_] | None = None) -> NDArray[np.int64]:
-                out = np.zeros(n, dtype=np.int64)
-                np.add.at(out, index if mask is None else index[mask], v if mask is None else v[mask])
-                return out
-
-            vals: dict[str, NDArray[np.int64]] = {
-                "families_total": total(column["families"]),
-                "persons_total": total(column["persons"]),
-                "families_desil_1_4": total(column["families"], d14),
-                "female_headed_families": total(column["female_head"]),
-            }
-            for s in DESIL_SLOTS:
-                mask = slot == s
-                vals[f"families_desil_{s}"] = total(column["families"], mask)
-                vals[f"persons_desil_{s}"] = total(column["persons"], mask)
-            for flag in FAMILY_FLAGS:
-                vals[flag] = total(column[flag], d14)
-            for person, flag in PERSON_COUNTS.items():
-                vals[person] = total(column[person])
-                vals[f"all_{flag}"] = total(column[flag])
-            values[level] = vals
-        return cls(areas, values)
-
-    def flat(self) -> NDArray[np.int64]:
-        out = np.zeros(self.size, dtype=np.int64)
-        for (level, key), start in self.offset.items():
-            out[start : start + len(self.areas[level])] = self.values[level][key]
-        return out
-
-    def equations(self) -> list[Equation]:
-        out: list[Equation] = []
-        for level in LEVELS:
-            start = {key: pos for (lv, key), pos in self.offset.items() if lv == level}
-            row = [start[f"families_desil_{s}"] for s in DESIL_SLOTS]
-            for a in range(len(self.areas[level])):
-                out.append(Equation(tuple(r + a for r in row), start["families_total"] + a))
-                out.append(Equation(tuple(r + a for r in row[:4]), start["families_desil_1_4"] + a))
-        leaders = [i.name for i in INDICATORS if not i.name.startswith("persons_")]
-        for child, parent in (("desa", "kecamatan"), ("kecamatan", "kabupaten")):
-            width = _WIDTH[parent]
-            parent_index = {c: k for k, c in enumerate(self.areas[parent])}
-            groups: dict[int, list[int]] = {}
-            for k, c in enumerate(self.areas[child]):
-                groups.setdefault(parent_index[c[:width]], []).append(k)
-            for key in leaders:
-                cs, ps = self.offset[(child, key)], self.offset[(parent, key)]
-                out += [Equation(tuple(cs + k for k in kids), ps + p) for p, kids in groups.items()]
-        return out
-
-    def basis(self) -> NDArray[np.int64]:
-        """Families behind each cell (persons cells are followers; their own basis is unused)."""
-        source = {i.name: i.basis for i in INDICATORS if not i.name.startswith("persons_")}
-        out = np.zeros(self.size, dtype=np.int64)
-        for (level, key), start in self.offset.items():
-            out[start : start + len(self.areas[level])] = self.values[level][source.get(key, key)]
-        return out
-
-    def long_tables(self, hidden: NDArray[np.bool_], levels: tuple[Level, ...]) -> dict[str, pa.Table]:
-        names = {lv: [self._name(c) for c in self.areas[lv]] for lv in levels}
-        pieces: dict[str, list[pa.Table]] = {"desil": [], "characteristics": [], "vulnerable": []}
-        for level in LEVELS:
-            if level not in levels:
-                continue
-            n = len(self.areas[level])
-            for ind in INDICATORS:
-                start = self.offset[(level, ind.name)]
-                value = self.values[level][ind.name]
-                mask = hidden[start : start + n]
-                if ind.denominator is None:
-                    den = np.zeros(n, dtype=np.int64)
-                    den_mask = np.ones(n, dtype=bool)
-                else:
-                    d0 = self.offset[(level, ind.denominator)]
-                    den = self.values[level][ind.denominator]
-                    den_mask = hidden[d0 : d0 + n]
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    share = value / den
-                share_mask = mask | den_mask | (den == 0)
-                pieces[ind.topic].append(
-                    pa.table(
-                        {
-                            "level": pa.array([level] * n, pa.string()),
-                            "code": pa.array(self.areas[level], pa.string()),
-                            "name": pa.array(names[level], pa.string()),
-                            "indicator": pa.array([ind.name] * n, pa.string()),
-                            "value": pa.array(value, pa.int64(), mask=mask),
-                            "denominator": pa.array(den, pa.int64(), mask=den_mask),
-                            "share": pa.array(share, pa.float64(), mask=share_mask),
-                            "suppressed": pa.array(mask, pa.bool_()),
-                        },
-                        schema=LONG_SCHEMA,
-                    )
-                )
-        return {topic: _ordered(parts) for topic, parts in pieces.items()}
-
-    def _name(self, code: str) -> str | None:
-        try:
-            return regions.name(code)
-        except UnknownRegion:
-            self.name_findings.append(Finding("region_unknown", 1, code))
-            return None
-
-
-def _ordered(parts: list[pa.Table]) -> pa.Table:
-    if not parts:
-        return LONG_SCHEMA.empty_table()
-    table = pa.concat_tables(parts)
-    rank_level = pc.index_in(table["level"], pa.array(LEVELS))
-    rank_ind = pc.index_in(table["indicator"], pa.array([*(i.name for i in INDICATORS), *MPI_INDICATORS]))
-    keyed = table.append_column("_l", rank_level).append_column("_i", rank_ind)
-    order = pc.sort_indices(keyed, [("_l", "ascending"), ("code", "ascending"), ("_i", "ascending")])
-    return table.take(order)
-
-
-def _suppression(cells: _Cells, min_cell: int) -> NDArray[np.bool_]:
-    followers: list[int] = []
-    leaders: list[int] = []
-    for level in LEVELS:
-        n = len(cells.areas[level])
-        for ind in INDICATORS:
-            if ind.name.startswith("persons_"):
-                f0, l0 = cells.offset[(level, ind.name)], cells.offset[(level, ind.basis)]
-                followers += range(f0, f0 + n)
-                leaders += range(l0, l0 + n)
-    return suppress(
-        cells.flat(),
-        cells.basis(),
-        cells.equations(),
-        min_cell=min_cell,
-        followers=np.asarray(followers, dtype=np.int64),
-        leaders=np.asarray(leaders, dtype=np.int64),
-    )
+__all__ = [
+    "INDICATORS",
+    "LEVELS",
+    "LONG_SCHEMA",
+    "MPI_INDICATORS",
+    "Finding",
+    "Level",
+    "RegistryProfile",
+    "registry_profile",
+]

@@ -54,8 +54,10 @@ class ActionPlan:
 
 
 _SCHEMA = pa.schema(
-    [(name, pa.int64() if name == "year" else pa.float64() if kind == "float" else pa.string())
-     for name, kind in ActionRow.__annotations__.items()]
+    [
+        (name, pa.int64() if name == "year" else pa.float64() if kind == "float" else pa.string())
+        for name, kind in ActionRow.__annotations__.items()
+    ]
 )
 
 
@@ -70,8 +72,11 @@ def location_text(regions: tuple[str, ...], release: str | None, release_filter:
 def action_plan(plan: Plan, year: int) -> ActionPlan:
     """Return the RAT rows of ``year``: every activity with a budget or output target that year."""
     if year not in plan.years:
-        raise InvalidInput("year_outside", f"tahun {year} di luar periode {plan.start_year}-{plan.end_year}",
-                           param="year")
+        raise InvalidInput(
+            "year_outside",
+            f"tahun {year} di luar periode {plan.start_year}-{plan.end_year}",
+            param="year",
+        )
     strategies = {s.code: s.name for s in plan.strategies}
     rows: list[ActionRow] = []
     for programme, activity in plan.activities():
@@ -84,12 +89,22 @@ def action_plan(plan: Plan, year: int) -> ActionPlan:
         if not budget and not outputs:
             continue
         amounts = {source: budget.get(source, 0.0) for source in FUNDING_SOURCES}
-        rows.append(ActionRow(
-            year=year, strategy=strategies.get(programme.strategy, programme.strategy),
-            pillar=programme.pillar, programme_code=programme.code, programme=programme.name,
-            activity_code=activity.code, activity=activity.name, agency=activity.agency,
-            location=location_text(activity.regions, activity.release, activity.release_filter),
-            target_group=activity.target_group, partners=", ".join(activity.partners),
-            budget_total=sum(amounts.values()), output_targets="; ".join(outputs), **amounts,
-        ))
+        rows.append(
+            ActionRow(
+                year=year,
+                strategy=strategies.get(programme.strategy, programme.strategy),
+                pillar=programme.pillar,
+                programme_code=programme.code,
+                programme=programme.name,
+                activity_code=activity.code,
+                activity=activity.name,
+                agency=activity.agency,
+                location=location_text(activity.regions, activity.release, activity.release_filter),
+                target_group=activity.target_group,
+                partners=", ".join(activity.partners),
+                budget_total=sum(amounts.values()),
+                output_targets="; ".join(outputs),
+                **amounts,
+            )
+        )
     return ActionPlan(plan.name, year, tuple(rows))

@@ -106,5 +106,6 @@ def decompose(
         growth = p21 - p11
         redistribution = p12 - p11
     residual = change - growth - redistribution
-    return Decomposition(method, alpha, line, p11, p22, change, growth, redistribution,
-                         residual, mu1, mu2)
+    return Decomposition(
+        method, alpha, line, p11, p22, change, growth, redistribution, residual, mu1, mu2
+    )

@@ -50,11 +50,18 @@ class TargetsOverTime:
         return pa.Table.from_pylist([vars(r) for r in self.rows], schema=_YEAR_SCHEMA)
 
 
-_YEAR_SCHEMA = pa.schema([
-    ("code", pa.string()), ("name", pa.string()), ("year", pa.int64()),
-    ("target", pa.float64()), ("realisation", pa.float64()), ("achievement", pa.float64()),
-    ("band", pa.string()), ("light", pa.string()),
-])
+_YEAR_SCHEMA = pa.schema(
+    [
+        ("code", pa.string()),
+        ("name", pa.string()),
+        ("year", pa.int64()),
+        ("target", pa.float64()),
+        ("realisation", pa.float64()),
+        ("achievement", pa.float64()),
+        ("band", pa.string()),
+        ("light", pa.string()),
+    ]
+)
 
 
 def targets_over_time(
@@ -75,12 +82,14 @@ def targets_over_time(
             value = realised.get((indicator.code, year))
             score = band = light = None
             if target is not None and value is not None:
-                score = achievement(value, target, indicator.polarity,
-                                    baseline=indicator.baseline_value)
+                score = achievement(
+                    value, target, indicator.polarity, baseline=indicator.baseline_value
+                )
                 chosen = scheme.classify(score)
                 band, light = chosen.label_id, chosen.light
-            rows.append(YearRow(indicator.code, indicator.name, year, target, value, score,
-                                band, light))
+            rows.append(
+                YearRow(indicator.code, indicator.name, year, target, value, score, band, light)
+            )
     return TargetsOverTime(tuple(rows))
 
 
@@ -95,8 +104,11 @@ def coverage_trend(coverage: pa.Table) -> pa.Table:
     needed = {"release", "programme", "covered", "eligible"}
     missing = needed - set(coverage.column_names)
     if missing:
-        raise InvalidInput("columns_missing", f"kolom hilang: {', '.join(sorted(missing))}",
-                           param=sorted(missing)[0])
+        raise InvalidInput(
+            "columns_missing",
+            f"kolom hilang: {', '.join(sorted(missing))}",
+            param=sorted(missing)[0],
+        )
     previous: dict[str, float] = {}
     rows = []
     for record in coverage.select(["release", "programme", "covered", "eligible"]).to_pylist():
@@ -107,10 +119,19 @@ def coverage_trend(coverage: pa.Table) -> pa.Table:
         if share is not None:
             previous[record["programme"]] = share
         rows.append({**record, "coverage": share, "change": change})
-    return pa.Table.from_pylist(rows, schema=pa.schema([
-        ("release", pa.string()), ("programme", pa.string()), ("covered", pa.int64()),
-        ("eligible", pa.int64()), ("coverage", pa.float64()), ("change", pa.float64()),
-    ]))
+    return pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [
+                ("release", pa.string()),
+                ("programme", pa.string()),
+                ("covered", pa.int64()),
+                ("eligible", pa.int64()),
+                ("coverage", pa.float64()),
+                ("change", pa.float64()),
+            ]
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -141,16 +162,20 @@ class DesilTransitions:
 
 def _desil_map(table: pa.Table, which: str) -> dict[str, int | None]:
     if not {"family_id", "desil"} <= set(table.column_names):
-        raise InvalidInput("columns_missing", f"tabel {which} memerlukan kolom family_id dan desil",
-                           param="desil")
+        raise InvalidInput(
+            "columns_missing", f"tabel {which} memerlukan kolom family_id dan desil", param="desil"
+        )
     ids = [str(v) for v in table.column("family_id").to_pylist()]
     if len(set(ids)) != len(ids):
-        raise InvalidInput("family_duplicate", f"family_id ganda dalam tabel {which}",
-                           param="family_id")
+        raise InvalidInput(
+            "family_duplicate", f"family_id ganda dalam tabel {which}", param="family_id"
+        )
     return dict(zip(ids, table.column("desil").to_pylist(), strict=True))
 
 
-def desil_transitions(before: pa.Table, after: pa.Table, *, bottom: frozenset[int] = BOTTOM) -> DesilTransitions:
+def desil_transitions(
+    before: pa.Table, after: pa.Table, *, bottom: frozenset[int] = BOTTOM
+) -> DesilTransitions:
     """Return the families that moved out of, into, or stayed in ``bottom`` desil (1–2).
 
     Families present in only one release are listed apart (``left_registry`` were in the bottom
@@ -177,10 +202,14 @@ def desil_transitions(before: pa.Table, after: pa.Table, *, bottom: frozenset[in
         elif now:
             moved_in.append(family)
     transitions = pa.Table.from_pylist(
-        [{"desil_before": a, "desil_after": b, "n": n}
-         for (a, b), n in sorted(counts.items(), key=lambda kv: (kv[0][0] or 99, kv[0][1] or 99))],
-        schema=pa.schema([("desil_before", pa.int64()), ("desil_after", pa.int64()),
-                          ("n", pa.int64())]),
+        [
+            {"desil_before": a, "desil_after": b, "n": n}
+            for (a, b), n in sorted(counts.items(), key=lambda kv: (kv[0][0] or 99, kv[0][1] or 99))
+        ],
+        schema=pa.schema(
+            [("desil_before", pa.int64()), ("desil_after", pa.int64()), ("n", pa.int64())]
+        ),
     )
-    return DesilTransitions(tuple(moved_out), tuple(moved_in), tuple(stayed), tuple(left),
-                            tuple(entered), transitions)
+    return DesilTransitions(
+        tuple(moved_out), tuple(moved_in), tuple(stayed), tuple(left), tuple(entered), transitions
+    )

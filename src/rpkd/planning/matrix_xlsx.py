@@ -44,12 +44,28 @@ from rpkd.planning.model import (
 )
 
 PLAN_SHEET, REFERENCE_SHEET = "Rencana", "Referensi"
-PROGRAMME_SHEET, INDICATOR_SHEET, COMMITMENT_SHEET = "Matriks Program", "Matriks Indikator", "Komitmen Mitra"
+PROGRAMME_SHEET, INDICATOR_SHEET, COMMITMENT_SHEET = (
+    "Matriks Program",
+    "Matriks Indikator",
+    "Komitmen Mitra",
+)
 
-SOURCE_LABELS = {"apbd": "APBD", "apbn_dak": "APBN/DAK", "dana_desa": "Dana Desa", "csr": "CSR",
-                 "baznas": "Baznas", "other": "Lainnya"}
-PARTNER_LABELS = {"csr": "CSR", "university": "Perguruan Tinggi", "religious": "Lembaga Keagamaan",
-                  "baznas": "Baznas", "community": "Komunitas", "other": "Lainnya"}
+SOURCE_LABELS = {
+    "apbd": "APBD",
+    "apbn_dak": "APBN/DAK",
+    "dana_desa": "Dana Desa",
+    "csr": "CSR",
+    "baznas": "Baznas",
+    "other": "Lainnya",
+}
+PARTNER_LABELS = {
+    "csr": "CSR",
+    "university": "Perguruan Tinggi",
+    "religious": "Lembaga Keagamaan",
+    "baznas": "Baznas",
+    "community": "Komunitas",
+    "other": "Lainnya",
+}
 POLARITY_LABELS = {"higher": "Semakin tinggi semakin baik", "lower": "Semakin rendah semakin baik"}
 LEVEL_LABELS = {"outcome": "Outcome", "output": "Output"}
 KIND_LABELS = {"pillar": "Pilar", "strategy": "Strategi", "agency": "OPD", "partner": "Mitra"}
@@ -66,27 +82,53 @@ BUDGET_GROUP, TARGET_GROUP, BASELINE_GROUP = "Anggaran Indikatif (Rp)", "Target"
 
 # (group header, sub header) of each fixed column; sub None means the group spans two rows.
 PROGRAMME_COLUMNS: tuple[tuple[str, str | None], ...] = (
-    ("No", None), ("Strategi", "Kode"), ("Strategi", "Uraian"), ("Pilar", None),
-    ("Program", "Kode"), ("Program", "Nama"), ("Kegiatan", "Kode"), ("Kegiatan", "Nama"),
-    ("Indikator Keluaran", None), ("OPD Penanggung Jawab", None), ("Mitra", None),
-    ("Lokasi Fokus", "Kecamatan/Desa"), ("Lokasi Fokus", "Rilis By Name"),
-    ("Lokasi Fokus", "Filter Sasaran"), ("Kelompok Sasaran", None), ("Sumber Dana", None),
+    ("No", None),
+    ("Strategi", "Kode"),
+    ("Strategi", "Uraian"),
+    ("Pilar", None),
+    ("Program", "Kode"),
+    ("Program", "Nama"),
+    ("Kegiatan", "Kode"),
+    ("Kegiatan", "Nama"),
+    ("Indikator Keluaran", None),
+    ("OPD Penanggung Jawab", None),
+    ("Mitra", None),
+    ("Lokasi Fokus", "Kecamatan/Desa"),
+    ("Lokasi Fokus", "Rilis By Name"),
+    ("Lokasi Fokus", "Filter Sasaran"),
+    ("Kelompok Sasaran", None),
+    ("Sumber Dana", None),
 )
 INDICATOR_COLUMNS: tuple[tuple[str, str | None], ...] = (
-    ("No", None), ("Kode", None), ("Indikator", None), ("Tingkat", None), ("Program", None),
-    ("Kegiatan", None), ("Satuan", None), ("Polaritas", None), ("Sumber Data", None),
-    (BASELINE_GROUP, "Tahun"), (BASELINE_GROUP, "Nilai"),
+    ("No", None),
+    ("Kode", None),
+    ("Indikator", None),
+    ("Tingkat", None),
+    ("Program", None),
+    ("Kegiatan", None),
+    ("Satuan", None),
+    ("Polaritas", None),
+    ("Sumber Data", None),
+    (BASELINE_GROUP, "Tahun"),
+    (BASELINE_GROUP, "Nilai"),
 )
 
 
-def _header(sheet: Any, columns: list[tuple[str, str | None]], title: str, fmt: dict[str, Any]) -> None:
+def _header(
+    sheet: Any, columns: list[tuple[str, str | None]], title: str, fmt: dict[str, Any]
+) -> None:
     width = len(columns)
     sheet.merge_range(0, 0, 0, width - 1, title, fmt["title"])
     start = 0
     while start < width:
         group, sub = columns[start]
         end = start
-        while sub is not None and end + 1 < width and columns[end + 1][0] == group and columns[end + 1][1] is not None:
+        while (
+            sub is not None
+            and end + 1 < width
+            and columns[end + 1][0] == group
+            and columns[end + 1][1] is not None
+        ):
             end += 1
         if sub is None:
             sheet.merge_range(1, start, 2, start, group, fmt["head"])
@@ -106,8 +148,16 @@ def write_plan_xlsx(plan: Plan, path: Path) -> None:
     book = xlsxwriter.Workbook(str(path))
     fmt = {
         "title": book.add_format({"bold": True, "font_size": 12}),
-        "head": book.add_format({"bold": True, "align": "center", "valign": "vcenter",
-                                 "text_wrap": True, "border": 1, "bg_color": "#DDEBF7"}),
+        "head": book.add_format(
+            {
+                "bold": True,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+                "border": 1,
+                "bg_color": "#DDEBF7",
+            }
+        ),
         "money": book.add_format({"num_format": "#,##0"}),
     }
     try:
@@ -136,8 +186,10 @@ def _write_reference(sheet: Any, plan: Plan, fmt: dict[str, Any]) -> None:
     sheet.write_row(1, 0, ["Jenis", "Kode", "Nama", "Keterangan"], fmt["head"])
     rows: list[list[str]] = (
         [[KIND_LABELS["pillar"], p.code, p.name, ""] for p in plan.pillars]
-        + [[KIND_LABELS["strategy"], s.code, s.name, "Nasional" if s.national else "Lokal"]
-           for s in plan.strategies]
+        + [
+            [KIND_LABELS["strategy"], s.code, s.name, "Nasional" if s.national else "Lokal"]
+            for s in plan.strategies
+        ]
         + [[KIND_LABELS["agency"], a.code, a.name, ""] for a in plan.agencies]
         + [[KIND_LABELS["partner"], p.code, p.name, PARTNER_LABELS[p.kind]] for p in plan.partners]
     )
@@ -154,15 +206,27 @@ def _write_programmes(sheet: Any, plan: Plan, fmt: dict[str, Any]) -> None:
     for programme in plan.programmes:
         lines: list[tuple[Activity | None, str | None]] = []
         for activity in programme.activities or (None,):  # type: ignore[assignment]
-            sources = sorted({b.source for b in activity.budgets}, key=FUNDING_SOURCES.index) if activity else []
+            sources = (
+                sorted({b.source for b in activity.budgets}, key=FUNDING_SOURCES.index)
+                if activity
+                else []
+            )
             lines += [(activity, s) for s in sources] or [(activity, None)]
         for activity, source in lines:
             number += 1
-            outputs = ", ".join(i.code for i in plan.indicators if activity and i.activity == activity.code)
+            outputs = ", ".join(
+                i.code for i in plan.indicators if activity and i.activity == activity.code
+            )
             values: list[Any] = [
-                number, programme.strategy, strategies.get(programme.strategy, ""),
-                programme.pillar or "", programme.code, programme.name,
-                activity.code if activity else "", activity.name if activity else "", outputs,
+                number,
+                programme.strategy,
+                strategies.get(programme.strategy, ""),
+                programme.pillar or "",
+                programme.code,
+                programme.name,
+                activity.code if activity else "",
+                activity.name if activity else "",
+                outputs,
                 activity.agency if activity else programme.agency,
                 ", ".join(activity.partners) if activity else "",
                 ", ".join(activity.regions) if activity else "",
@@ -174,22 +238,35 @@ def _write_programmes(sheet: Any, plan: Plan, fmt: dict[str, Any]) -> None:
             sheet.write_row(row, 0, values)
             if activity and source:
                 for offset, year in enumerate(plan.years):
-                    amount = sum(b.amount for b in activity.budgets if b.year == year and b.source == source)
+                    amount = sum(
+                        b.amount for b in activity.budgets if b.year == year and b.source == source
+                    )
                     if any(b.year == year and b.source == source for b in activity.budgets):
-                        sheet.write_number(row, len(PROGRAMME_COLUMNS) + offset, amount, fmt["money"])
+                        sheet.write_number(
+                            row, len(PROGRAMME_COLUMNS) + offset, amount, fmt["money"]
+                        )
             row += 1
     sheet.set_column(5, 7, 36)
 
 
 def _write_indicators(sheet: Any, plan: Plan, fmt: dict[str, Any]) -> None:
-    columns = [*INDICATOR_COLUMNS, *((TARGET_GROUP, str(y)) for y in plan.years),
-               ("Kondisi Akhir", None)]
+    columns = [
+        *INDICATOR_COLUMNS,
+        *((TARGET_GROUP, str(y)) for y in plan.years),
+        ("Kondisi Akhir", None),
+    ]
     _header(sheet, columns, f"MATRIKS INDIKATOR {plan.name.upper()}", fmt)
     for index, indicator in enumerate(plan.indicators, start=1):
         values: list[Any] = [
-            index, indicator.code, indicator.name, LEVEL_LABELS[indicator.level],
-            indicator.programme or "", indicator.activity or "", indicator.unit,
-            POLARITY_LABELS[indicator.polarity], indicator.source,
+            index,
+            indicator.code,
+            indicator.name,
+            LEVEL_LABELS[indicator.level],
+            indicator.programme or "",
+            indicator.activity or "",
+            indicator.unit,
+            POLARITY_LABELS[indicator.polarity],
+            indicator.source,
             "" if indicator.baseline_year is None else indicator.baseline_year,
             "" if indicator.baseline_value is None else indicator.baseline_value,
             *("" if indicator.target(y) is None else indicator.target(y) for y in plan.years),
@@ -204,8 +281,17 @@ def _write_commitments(sheet: Any, plan: Plan, fmt: dict[str, Any]) -> None:
     sheet.write(0, 0, "KOMITMEN MITRA", fmt["title"])
     sheet.write_row(1, 0, ["Mitra", "Kegiatan", "Tahun", "Uraian", "Nilai (Rp)"], fmt["head"])
     for index, c in enumerate(plan.commitments, start=2):
-        sheet.write_row(index, 0, [c.partner, c.activity or "", c.year, c.description,
-                                   "" if c.amount is None else c.amount])
+        sheet.write_row(
+            index,
+            0,
+            [
+                c.partner,
+                c.activity or "",
+                c.year,
+                c.description,
+                "" if c.amount is None else c.amount,
+            ],
+        )
 
 
 # ----------------------------------------------------------------------------- reading
@@ -267,14 +353,18 @@ class _Reader:
         for code, label in labels.items():
             if value.casefold() in (code.casefold(), label.casefold()):
                 return code
-        self.fail(cell, "code_list", f"{cell.field} harus salah satu dari: {', '.join(labels.values())}")
+        self.fail(
+            cell, "code_list", f"{cell.field} harus salah satu dari: {', '.join(labels.values())}"
+        )
         return None
 
 
 def _grid(path: Path) -> dict[str, list[list[Any]]]:
     book = load_workbook(path, read_only=True, data_only=True)
     try:
-        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+        return {
+            ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets
+        }
     finally:
         book.close()
 
@@ -290,7 +380,9 @@ def _columns(rows: list[list[Any]]) -> tuple[dict[str, int], int]:
                 if head is not None and str(head).strip():
                     group = str(head).strip()
                 sub = sub_row[col] if col < len(sub_row) else None
-                key = f"{group}/{str(sub).strip()}" if sub is not None and str(sub).strip() else group
+                key = (
+                    f"{group}/{str(sub).strip()}" if sub is not None and str(sub).strip() else group
+                )
                 mapping.setdefault(key, col)
             return mapping, index + 2
     return {}, 0
@@ -310,27 +402,41 @@ def read_plan_xlsx(path: Path) -> tuple[Plan | None, tuple[Finding, ...]]:
     reader = _Reader()
     for sheet in (PLAN_SHEET, REFERENCE_SHEET, PROGRAMME_SHEET, INDICATOR_SHEET):
         if sheet not in grid:
-            reader.findings.append(Finding(None, "sheet", sheet, "required",
-                                           f"lembar {sheet!r} tidak ada", sheet=sheet))
+            reader.findings.append(
+                Finding(
+                    None, "sheet", sheet, "required", f"lembar {sheet!r} tidak ada", sheet=sheet
+                )
+            )
     if reader.findings:
         return None, tuple(reader.findings)
     head = _read_head(grid[PLAN_SHEET], reader)
     pillars, strategies, agencies, partners = _read_reference(grid[REFERENCE_SHEET], reader)
     start, end = head.get("start_year"), head.get("end_year")
-    years = range(int(start), int(end) + 1) if isinstance(start, int) and isinstance(end, int) else range(0)
+    years = (
+        range(int(start), int(end) + 1)
+        if isinstance(start, int) and isinstance(end, int)
+        else range(0)
+    )
     programmes, where = _read_programmes(grid[PROGRAMME_SHEET], years, reader)
     indicators, where_ind = _read_indicators(grid[INDICATOR_SHEET], years, reader)
     commitments = _read_commitments(grid.get(COMMITMENT_SHEET, []), reader)
     if reader.findings or not years:
         return None, tuple(reader.findings)
     plan = Plan(
-        name=str(head["name"]), region=str(head["region"]), start_year=years.start,
+        name=str(head["name"]),
+        region=str(head["region"]),
+        start_year=years.start,
         end_year=years.stop - 1,
         extreme_poverty_target_year=int(head.get("extreme_poverty_target_year") or years.stop - 1),
         extreme_poverty_indicator=head.get("extreme_poverty_indicator") or None,  # type: ignore[arg-type]
         description=str(head.get("description") or ""),
-        pillars=pillars, strategies=strategies, agencies=agencies, partners=partners,
-        programmes=programmes, indicators=indicators, commitments=commitments,
+        pillars=pillars,
+        strategies=strategies,
+        agencies=agencies,
+        partners=partners,
+        programmes=programmes,
+        indicators=indicators,
+        commitments=commitments,
     )
     located = tuple(_locate(f, where, where_ind) for f in validate(plan))
     if any(f.severity == "error" for f in located):
@@ -340,10 +446,13 @@ def read_plan_xlsx(path: Path) -> tuple[Plan | None, tuple[Finding, ...]]:
 
 def _locate(finding: Finding, where: dict[str, int], where_ind: dict[str, int]) -> Finding:
     field = finding.field
-    for prefix, sheet, rows in (("activity[", PROGRAMME_SHEET, where), ("programme[", PROGRAMME_SHEET, where),
-                                ("indicator[", INDICATOR_SHEET, where_ind)):
+    for prefix, sheet, rows in (
+        ("activity[", PROGRAMME_SHEET, where),
+        ("programme[", PROGRAMME_SHEET, where),
+        ("indicator[", INDICATOR_SHEET, where_ind),
+    ):
         if field.startswith(prefix):
-            code = field[len(prefix):field.index("]")]
+            code = field[len(prefix) : field.index("]")]
             key = code if prefix != "programme[" else f"programme:{code}"
             return replace(finding, sheet=sheet, row=rows.get(key))
     return replace(finding, sheet=PLAN_SHEET if field in ("period", "region") else REFERENCE_SHEET)
@@ -376,8 +485,10 @@ def _read_reference(
     agencies: list[Agency] = []
     partners: list[Partner] = []
     for number, row in _records(rows, 2):
-        cells = [_Cell(REFERENCE_SHEET, number, f, row[i] if i < len(row) else None)
-                 for i, f in enumerate(("Jenis", "Kode", "Nama", "Keterangan"))]
+        cells = [
+            _Cell(REFERENCE_SHEET, number, f, row[i] if i < len(row) else None)
+            for i, f in enumerate(("Jenis", "Kode", "Nama", "Keterangan"))
+        ]
         kind = reader.choice(cells[0], KIND_LABELS)
         code, name = reader.text(cells[1], required=True), reader.text(cells[2], required=True)
         note = reader.text(cells[3])
@@ -406,21 +517,30 @@ def _read_programmes(
     heads: dict[str, dict[str, Any]] = {}
     activities: dict[str, dict[str, Any]] = {}
     for number, row in _records(rows, start):
+
         def cell(key: str, row: list[Any] = row, number: int = number) -> _Cell:
             col = columns.get(key)
-            return _Cell(PROGRAMME_SHEET, number, key, row[col] if col is not None and col < len(row) else None)
+            return _Cell(
+                PROGRAMME_SHEET,
+                number,
+                key,
+                row[col] if col is not None and col < len(row) else None,
+            )
 
         code = reader.text(cell("Program/Kode"), required=True)
         if not code:
             continue
         where.setdefault(f"programme:{code}", number)
-        head = heads.setdefault(code, {
-            "name": reader.text(cell("Program/Nama"), required=True),
-            "strategy": reader.text(cell("Strategi/Kode"), required=True),
-            "pillar": reader.text(cell("Pilar")) or None,
-            "agency": reader.text(cell("OPD Penanggung Jawab"), required=True),
-            "activities": [],
-        })
+        head = heads.setdefault(
+            code,
+            {
+                "name": reader.text(cell("Program/Nama"), required=True),
+                "strategy": reader.text(cell("Strategi/Kode"), required=True),
+                "pillar": reader.text(cell("Pilar")) or None,
+                "agency": reader.text(cell("OPD Penanggung Jawab"), required=True),
+                "activities": [],
+            },
+        )
         activity_code = reader.text(cell("Kegiatan/Kode"))
         if not activity_code:
             continue
@@ -450,7 +570,11 @@ def _read_programmes(
             activities[activity_code]["budgets"].append(Budget(year, source, amount))  # type: ignore[arg-type]
     programmes = tuple(
         Programme(
-            code=code, name=h["name"], strategy=h["strategy"], agency=h["agency"], pillar=h["pillar"],
+            code=code,
+            name=h["name"],
+            strategy=h["strategy"],
+            agency=h["agency"],
+            pillar=h["pillar"],
             activities=tuple(
                 Activity(**{**activities[a], "budgets": tuple(activities[a]["budgets"])})
                 for a in h["activities"]
@@ -468,25 +592,35 @@ def _read_indicators(
     where: dict[str, int] = {}
     out: list[Indicator] = []
     for number, row in _records(rows, start):
+
         def cell(key: str, row: list[Any] = row, number: int = number) -> _Cell:
             col = columns.get(key)
-            return _Cell(INDICATOR_SHEET, number, key, row[col] if col is not None and col < len(row) else None)
+            return _Cell(
+                INDICATOR_SHEET,
+                number,
+                key,
+                row[col] if col is not None and col < len(row) else None,
+            )
 
         code = reader.text(cell("Kode"), required=True)
         where.setdefault(code, number)
         level = reader.choice(cell("Tingkat"), LEVEL_LABELS)
         polarity = reader.choice(cell("Polaritas"), POLARITY_LABELS)
         targets = tuple(
-            (year, value) for year in years
+            (year, value)
+            for year in years
             if (value := reader.number(cell(f"{TARGET_GROUP}/{year}"))) is not None
         )
         indicator = dict(
-            code=code, name=reader.text(cell("Indikator"), required=True),
-            unit=reader.text(cell("Satuan"), required=True), source=reader.text(cell("Sumber Data")),
+            code=code,
+            name=reader.text(cell("Indikator"), required=True),
+            unit=reader.text(cell("Satuan"), required=True),
+            source=reader.text(cell("Sumber Data")),
             baseline_year=reader.year(cell(f"{BASELINE_GROUP}/Tahun")),
             baseline_value=reader.number(cell(f"{BASELINE_GROUP}/Nilai")),
             programme=reader.text(cell("Program")) or None,
-            activity=reader.text(cell("Kegiatan")) or None, targets=targets,
+            activity=reader.text(cell("Kegiatan")) or None,
+            targets=targets,
         )
         if level is not None and polarity is not None and code:
             out.append(Indicator(level=level, polarity=polarity, **indicator))  # type: ignore[arg-type]
@@ -497,12 +631,15 @@ def _read_commitments(rows: list[list[Any]], reader: _Reader) -> tuple[Commitmen
     out: list[Commitment] = []
     fields = ("Mitra", "Kegiatan", "Tahun", "Uraian", "Nilai (Rp)")
     for number, row in _records(rows, 2):
-        cells = [_Cell(COMMITMENT_SHEET, number, f, row[i] if i < len(row) else None)
-                 for i, f in enumerate(fields)]
+        cells = [
+            _Cell(COMMITMENT_SHEET, number, f, row[i] if i < len(row) else None)
+            for i, f in enumerate(fields)
+        ]
         partner, year = reader.text(cells[0], required=True), reader.year(cells[2], required=True)
         description = reader.text(cells[3], required=True)
         amount = reader.number(cells[4])
         if partner and year is not None and description:
-            out.append(Commitment(partner, year, description, reader.text(cells[1]) or None, amount))
+            out.append(
+                Commitment(partner, year, description, reader.text(cells[1]) or None, amount)
+            )
     return tuple(out)
-

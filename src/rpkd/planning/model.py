@@ -201,7 +201,9 @@ class Plan:
 
 def _duplicates(kind: str, codes: list[str]) -> list[Finding]:
     return [
-        Finding(None, f"{kind}.code", code, "unique", f"kode {kind} {code} dipakai lebih dari sekali")
+        Finding(
+            None, f"{kind}.code", code, "unique", f"kode {kind} {code} dipakai lebih dari sekali"
+        )
         for code, n in Counter(codes).items()
         if n > 1
     ]
@@ -216,15 +218,27 @@ def _region_findings(plan: Plan, activity: Activity) -> list[Finding]:
         except UnknownRegion as exc:
             found.append(Finding(None, where, code, "region", exc.message))
             continue
-        if known.depth not in ("kecamatan", "desa") or not regions.contains(plan.region, known.code):
+        if known.depth not in ("kecamatan", "desa") or not regions.contains(
+            plan.region, known.code
+        ):
             found.append(
-                Finding(None, where, code, "region_scope",
-                        f"lokasi {code} harus kecamatan/desa di dalam wilayah {plan.region}")
+                Finding(
+                    None,
+                    where,
+                    code,
+                    "region_scope",
+                    f"lokasi {code} harus kecamatan/desa di dalam wilayah {plan.region}",
+                )
             )
     if activity.release_filter and not activity.release:
         found.append(
-            Finding(None, f"activity[{activity.code}].release", None, "required",
-                    "filter sasaran by name memerlukan nama rilis")
+            Finding(
+                None,
+                f"activity[{activity.code}].release",
+                None,
+                "required",
+                "filter sasaran by name memerlukan nama rilis",
+            )
         )
     return found
 
@@ -239,8 +253,15 @@ def validate(plan: Plan) -> tuple[Finding, ...]:
     """Return the findings of a plan: broken references, duplicates, bad regions and years."""
     found: list[Finding] = []
     if plan.end_year < plan.start_year:
-        found.append(Finding(None, "period", f"{plan.start_year}-{plan.end_year}", "period",
-                             "tahun akhir periode sebelum tahun awal"))
+        found.append(
+            Finding(
+                None,
+                "period",
+                f"{plan.start_year}-{plan.end_year}",
+                "period",
+                "tahun akhir periode sebelum tahun awal",
+            )
+        )
     try:
         regions.region(plan.region)
     except UnknownRegion as exc:
@@ -274,30 +295,62 @@ def validate(plan: Plan) -> tuple[Finding, ...]:
             found += _region_findings(plan, activity)
             for line in activity.budgets:
                 if line.year not in plan.years:
-                    found.append(Finding(None, f"{where}.budget", str(line.year), "period",
-                                         f"tahun anggaran {line.year} di luar periode rencana"))
+                    found.append(
+                        Finding(
+                            None,
+                            f"{where}.budget",
+                            str(line.year),
+                            "period",
+                            f"tahun anggaran {line.year} di luar periode rencana",
+                        )
+                    )
                 if line.amount < 0:
-                    found.append(Finding(None, f"{where}.budget", str(line.amount), "minimum",
-                                         "anggaran tidak boleh negatif"))
+                    found.append(
+                        Finding(
+                            None,
+                            f"{where}.budget",
+                            str(line.amount),
+                            "minimum",
+                            "anggaran tidak boleh negatif",
+                        )
+                    )
     for indicator in plan.indicators:
         where = f"indicator[{indicator.code}]"
         found += _reference("program", indicator.programme, programmes, f"{where}.programme")
         found += _reference("kegiatan", indicator.activity, activities, f"{where}.activity")
         for year, _ in indicator.targets:
             if year not in plan.years:
-                found.append(Finding(None, f"{where}.targets", str(year), "period",
-                                     f"target tahun {year} di luar periode rencana"))
+                found.append(
+                    Finding(
+                        None,
+                        f"{where}.targets",
+                        str(year),
+                        "period",
+                        f"target tahun {year} di luar periode rencana",
+                    )
+                )
         missing = [y for y in plan.years if indicator.target(y) is None]
         if missing:
-            found.append(Finding(None, f"{where}.targets", ", ".join(map(str, missing)),
-                                 "target_missing", "target belum ditetapkan untuk tahun ini",
-                                 severity="warning"))
+            found.append(
+                Finding(
+                    None,
+                    f"{where}.targets",
+                    ", ".join(map(str, missing)),
+                    "target_missing",
+                    "target belum ditetapkan untuk tahun ini",
+                    severity="warning",
+                )
+            )
     for commitment in plan.commitments:
         found += _reference("mitra", commitment.partner, partners, "commitment.partner")
         found += _reference("kegiatan", commitment.activity, activities, "commitment.activity")
     if plan.extreme_poverty_indicator is not None:
-        found += _reference("indikator", plan.extreme_poverty_indicator,
-                            {i.code for i in plan.indicators}, "extreme_poverty_indicator")
+        found += _reference(
+            "indikator",
+            plan.extreme_poverty_indicator,
+            {i.code for i in plan.indicators},
+            "extreme_poverty_indicator",
+        )
     return tuple(found)
 
 

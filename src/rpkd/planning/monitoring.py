@@ -32,21 +32,36 @@ def monitor(
     items: list[Measured] = []
     for indicator in plan.indicators:
         found = now.get(("indicator", indicator.code))
-        items.append(Measured(
-            kind="indicator", code=indicator.code, name=indicator.name, unit=indicator.unit,
-            polarity=indicator.polarity, target=indicator.target(year),
-            realisation=found.value if found else None, baseline=indicator.baseline_value,
-            ci_low=found.ci_low if found else None, ci_high=found.ci_high if found else None,
-            agency=_agency(plan, indicator.programme, indicator.activity),
-        ))
+        items.append(
+            Measured(
+                kind="indicator",
+                code=indicator.code,
+                name=indicator.name,
+                unit=indicator.unit,
+                polarity=indicator.polarity,
+                target=indicator.target(year),
+                realisation=found.value if found else None,
+                baseline=indicator.baseline_value,
+                ci_low=found.ci_low if found else None,
+                ci_high=found.ci_high if found else None,
+                agency=_agency(plan, indicator.programme, indicator.activity),
+            )
+        )
     for _, activity in plan.activities():
         planned = activity.budget(year)
         found = now.get(("activity", activity.code))
-        items.append(Measured(
-            kind="activity", code=activity.code, name=activity.name, unit="Rp",
-            polarity="higher", target=sum(planned.values()) if planned else None,
-            realisation=found.budget_spent if found else None, agency=activity.agency,
-        ))
+        items.append(
+            Measured(
+                kind="activity",
+                code=activity.code,
+                name=activity.name,
+                unit="Rp",
+                polarity="higher",
+                target=sum(planned.values()) if planned else None,
+                realisation=found.budget_spent if found else None,
+                agency=activity.agency,
+            )
+        )
     return assess(items, scheme)
 
 
@@ -61,7 +76,10 @@ def yearly(plan: Plan, realisations: Sequence[Realisation]) -> dict[tuple[str, i
 
 
 def extreme_poverty_path(
-    plan: Plan, realisations: Sequence[Realisation], *, method: TrendMethod = "linear",
+    plan: Plan,
+    realisations: Sequence[Realisation],
+    *,
+    method: TrendMethod = "linear",
     confidence: float = 0.95,
 ) -> PathToZero:
     """Return the path to zero of the plan's extreme-poverty indicator.
@@ -73,8 +91,11 @@ def extreme_poverty_path(
 
     code = plan.extreme_poverty_indicator
     if code is None:
-        raise InvalidInput("extreme_indicator", "rencana tidak menetapkan indikator kemiskinan ekstrem",
-                           param="extreme_poverty_indicator")
+        raise InvalidInput(
+            "extreme_indicator",
+            "rencana tidak menetapkan indikator kemiskinan ekstrem",
+            param="extreme_poverty_indicator",
+        )
     indicator = plan.indicator(code)
     points: dict[int, Point] = {}
     if indicator.baseline_year is not None and indicator.baseline_value is not None:
@@ -84,6 +105,9 @@ def extreme_poverty_path(
             points[year] = Point(year, item.value, item.se)
     target = indicator.target(plan.extreme_poverty_target_year)
     return path_to_zero(
-        list(points.values()), plan.extreme_poverty_target_year,
-        target=0.0 if target is None else target, method=method, confidence=confidence,
+        list(points.values()),
+        plan.extreme_poverty_target_year,
+        target=0.0 if target is None else target,
+        method=method,
+        confidence=confidence,
     )

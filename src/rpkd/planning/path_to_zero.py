@@ -101,19 +101,32 @@ def path_to_zero(
     """
     ordered = sorted(points, key=lambda p: p.year)
     if len({p.year for p in ordered}) < 2:
-        raise InvalidInput("points_few", "tren memerlukan minimal dua tahun pengamatan", param="points")
+        raise InvalidInput(
+            "points_few", "tren memerlukan minimal dua tahun pengamatan", param="points"
+        )
     last = ordered[-1]
     if target_year <= last.year:
-        raise InvalidInput("target_year", f"tahun target {target_year} harus setelah {last.year}",
-                           param="target_year")
+        raise InvalidInput(
+            "target_year",
+            f"tahun target {target_year} harus setelah {last.year}",
+            param="target_year",
+        )
     found: list[Finding] = []
     x = np.array([p.year - last.year for p in ordered], dtype=float)
     values = np.array([p.value for p in ordered], dtype=float)
     ses = [p.se for p in ordered]
     have_se = all(s is not None and s > 0 for s in ses)
     if not have_se and any(s is not None for s in ses):
-        found.append(Finding(None, "se", None, "se_partial",
-                             "tidak semua titik punya SE; dipakai OLS tanpa bobot", "warning"))
+        found.append(
+            Finding(
+                None,
+                "se",
+                None,
+                "se_partial",
+                "tidak semua titik punya SE; dipakai OLS tanpa bobot",
+                "warning",
+            )
+        )
     se = np.array(ses, dtype=float) if have_se else None
     years_left = target_year - last.year
     if method == "loglinear":
@@ -135,8 +148,16 @@ def path_to_zero(
     spread = math.sqrt(float(x0 @ cov @ x0)) if cov is not None else None
     z = float(norm.ppf(0.5 + confidence / 2.0))
     if spread is None:
-        found.append(Finding(None, "points", str(len(ordered)), "interval",
-                             "dua titik tanpa SE: selang proyeksi tidak dapat dihitung", "warning"))
+        found.append(
+            Finding(
+                None,
+                "points",
+                str(len(ordered)),
+                "interval",
+                "dua titik tanpa SE: selang proyeksi tidak dapat dihitung",
+                "warning",
+            )
+        )
     if method == "loglinear":
         projected = math.exp(centre)
         low = math.exp(centre - z * spread) if spread is not None else None

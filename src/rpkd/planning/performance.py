@@ -146,7 +146,9 @@ def as_estimate(record: Mapping[str, Any] | Any, *, scale: float = 1.0) -> Estim
 
     value = scaled("estimate")
     if value is None:
-        raise InvalidInput("estimate_missing", "rekaman estimasi tanpa nilai 'estimate'", param="estimate")
+        raise InvalidInput(
+            "estimate_missing", "rekaman estimasi tanpa nilai 'estimate'", param="estimate"
+        )
     return Estimate(value, scaled("se"), scaled("ci_low"), scaled("ci_high"))
 
 
@@ -209,11 +211,20 @@ class PerformanceTable:
 
 _SCHEMA = pa.schema(
     [
-        ("kind", pa.string()), ("code", pa.string()), ("name", pa.string()),
-        ("agency", pa.string()), ("unit", pa.string()), ("polarity", pa.string()),
-        ("target", pa.float64()), ("realisation", pa.float64()), ("achievement", pa.float64()),
-        ("achievement_low", pa.float64()), ("achievement_high", pa.float64()),
-        ("band", pa.string()), ("band_en", pa.string()), ("light", pa.string()),
+        ("kind", pa.string()),
+        ("code", pa.string()),
+        ("name", pa.string()),
+        ("agency", pa.string()),
+        ("unit", pa.string()),
+        ("polarity", pa.string()),
+        ("target", pa.float64()),
+        ("realisation", pa.float64()),
+        ("achievement", pa.float64()),
+        ("achievement_low", pa.float64()),
+        ("achievement_high", pa.float64()),
+        ("band", pa.string()),
+        ("band_en", pa.string()),
+        ("light", pa.string()),
         ("lagging", pa.bool_()),
     ]
 )
@@ -231,12 +242,34 @@ def assess(items: Sequence[Measured], scheme: BandScheme) -> PerformanceTable:
         if item.target is None or item.realisation is None:
             missing = "target" if item.target is None else "realisation"
             found.append(
-                Finding(None, f"{item.kind}[{item.code}].{missing}", None, "missing",
-                        f"{missing} belum ada; capaian tidak dihitung", severity="warning")
+                Finding(
+                    None,
+                    f"{item.kind}[{item.code}].{missing}",
+                    None,
+                    "missing",
+                    f"{missing} belum ada; capaian tidak dihitung",
+                    severity="warning",
+                )
             )
-            rows.append(Assessed(item.kind, item.code, item.name, item.agency, item.unit,
-                                 item.polarity, item.target, item.realisation,
-                                 None, None, None, None, None, None, False))
+            rows.append(
+                Assessed(
+                    item.kind,
+                    item.code,
+                    item.name,
+                    item.agency,
+                    item.unit,
+                    item.polarity,
+                    item.target,
+                    item.realisation,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    False,
+                )
+            )
             continue
         value = achievement(item.realisation, item.target, item.polarity, baseline=item.baseline)
         low = high = None
@@ -247,7 +280,23 @@ def assess(items: Sequence[Measured], scheme: BandScheme) -> PerformanceTable:
             )
             low, high = ends
         band = scheme.classify(value)
-        rows.append(Assessed(item.kind, item.code, item.name, item.agency, item.unit,
-                             item.polarity, item.target, item.realisation, value, low, high,
-                             band.label_id, band.label_en, band.light, band.light == "red"))
+        rows.append(
+            Assessed(
+                item.kind,
+                item.code,
+                item.name,
+                item.agency,
+                item.unit,
+                item.polarity,
+                item.target,
+                item.realisation,
+                value,
+                low,
+                high,
+                band.label_id,
+                band.label_en,
+                band.light,
+                band.light == "red",
+            )
+        )
     return PerformanceTable(scheme.code, tuple(rows), tuple(found))

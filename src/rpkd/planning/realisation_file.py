@@ -20,10 +20,21 @@ from rpkd.planning.model import Finding
 from rpkd.planning.performance import Estimate
 
 ALIASES = {
-    "jenis": "kind", "kode": "code", "tahun": "year", "triwulan": "quarter", "nilai": "value",
-    "anggaran_realisasi": "budget_spent", "penerima": "beneficiaries", "bukti": "evidence",
+    "jenis": "kind",
+    "kode": "code",
+    "tahun": "year",
+    "triwulan": "quarter",
+    "nilai": "value",
+    "anggaran_realisasi": "budget_spent",
+    "penerima": "beneficiaries",
+    "bukti": "evidence",
 }
-KINDS = {"indikator": "indicator", "indicator": "indicator", "kegiatan": "activity", "activity": "activity"}
+KINDS = {
+    "indikator": "indicator",
+    "indicator": "indicator",
+    "kegiatan": "activity",
+    "activity": "activity",
+}
 
 
 @dataclass(frozen=True)
@@ -56,14 +67,20 @@ def _rows(path: Path) -> list[dict[str, Any]]:
         if not values:
             return []
         head = [str(h or "").strip() for h in values[0]]
-        return [dict(zip(head, r, strict=False)) for r in values[1:] if any(v is not None for v in r)]
+        return [
+            dict(zip(head, r, strict=False)) for r in values[1:] if any(v is not None for v in r)
+        ]
     if suffix == ".parquet":
         rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
         return rows
-    raise InvalidInput("format_unknown", f"{path.name}: format harus CSV, XLSX atau Parquet", param="file")
+    raise InvalidInput(
+        "format_unknown", f"{path.name}: format harus CSV, XLSX atau Parquet", param="file"
+    )
 
 
-def _number(raw: Any, row: int, field: str, found: list[Finding], *, integer: bool = False) -> float | None:
+def _number(
+    raw: Any, row: int, field: str, found: list[Finding], *, integer: bool = False
+) -> float | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
@@ -82,11 +99,21 @@ def read_realisations(path: Path) -> tuple[tuple[Submission, ...], tuple[Finding
     found: list[Finding] = []
     out: list[Submission] = []
     for index, raw in enumerate(_rows(path), start=2):
-        record = {ALIASES.get(str(k).strip().casefold(), str(k).strip().casefold()): v for k, v in raw.items()}
+        record = {
+            ALIASES.get(str(k).strip().casefold(), str(k).strip().casefold()): v
+            for k, v in raw.items()
+        }
         kind = KINDS.get(str(record.get("kind") or "").strip().casefold())
         if kind is None:
-            found.append(Finding(index, "kind", str(record.get("kind")), "code_list",
-                                 "jenis harus indikator atau kegiatan"))
+            found.append(
+                Finding(
+                    index,
+                    "kind",
+                    str(record.get("kind")),
+                    "code_list",
+                    "jenis harus indikator atau kegiatan",
+                )
+            )
         code = str(record.get("code") or "").strip()
         if not code:
             found.append(Finding(index, "code", None, "required", "kode wajib diisi"))
@@ -102,10 +129,27 @@ def read_realisations(path: Path) -> tuple[tuple[Submission, ...], tuple[Finding
         high = _number(record.get("ci_high"), index, "ci_high", found)
         spent = _number(record.get("budget_spent"), index, "budget_spent", found)
         people = _number(record.get("beneficiaries"), index, "beneficiaries", found, integer=True)
-        if kind is None or not code or year is None or quarter is None or quarter not in (1, 2, 3, 4):
+        if (
+            kind is None
+            or not code
+            or year is None
+            or quarter is None
+            or quarter not in (1, 2, 3, 4)
+        ):
             continue
         estimate = Estimate(value, se, low, high) if value is not None and se is not None else None
-        out.append(Submission(index, kind, code, int(year), int(quarter), value, estimate, spent,
-                              None if people is None else int(people),
-                              str(record.get("evidence") or "")))
+        out.append(
+            Submission(
+                index,
+                kind,
+                code,
+                int(year),
+                int(quarter),
+                value,
+                estimate,
+                spent,
+                None if people is None else int(people),
+                str(record.get("evidence") or ""),
+            )
+        )
     return tuple(out), tuple(found)

@@ -58,10 +58,25 @@ class Realisation:
 
 def _value(row: RealisationRow) -> Realisation:
     return Realisation(
-        row.id, row.subject_kind, row.subject_code, row.year, row.quarter,  # type: ignore[arg-type]
-        row.version, row.value, row.se, row.ci_low, row.ci_high, row.budget_spent,
-        row.beneficiaries, row.evidence, row.status, row.submitted_by,  # type: ignore[arg-type]
-        row.submitted_at, row.reviewed_by, row.reviewed_at, row.reason,
+        row.id,
+        row.subject_kind,
+        row.subject_code,
+        row.year,
+        row.quarter,  # type: ignore[arg-type]
+        row.version,
+        row.value,
+        row.se,
+        row.ci_low,
+        row.ci_high,
+        row.budget_spent,
+        row.beneficiaries,
+        row.evidence,
+        row.status,
+        row.submitted_by,  # type: ignore[arg-type]
+        row.submitted_at,
+        row.reviewed_by,
+        row.reviewed_at,
+        row.reason,
     )
 
 
@@ -88,7 +103,9 @@ def subject_scopes(plan: Plan, kind: SubjectKind, code: str) -> tuple[Scope, ...
     if kind == "indicator":
         indicator = next((i for i in plan.indicators if i.code == code), None)
         if indicator is None:
-            raise NotFound("indicator_unknown", f"indikator {code} tidak ada dalam rencana", param="code")
+            raise NotFound(
+                "indicator_unknown", f"indikator {code} tidak ada dalam rencana", param="code"
+            )
         if indicator.activity is not None:
             return subject_scopes(plan, "activity", indicator.activity)
         agency = next((p.agency for p in plan.programmes if p.code == indicator.programme), None)
@@ -101,11 +118,15 @@ def subject_scopes(plan: Plan, kind: SubjectKind, code: str) -> tuple[Scope, ...
     return tuple(Scope(region=region, agency=activity.agency, partner=p) for p in partners)
 
 
-def _check(plan: Plan, kind: SubjectKind, code: str, grants: tuple[Grant, ...], action: str,
-           user: str) -> None:
+def _check(
+    plan: Plan, kind: SubjectKind, code: str, grants: tuple[Grant, ...], action: str, user: str
+) -> None:
     if not any(allowed(grants, action, s) for s in subject_scopes(plan, kind, code)):  # type: ignore[arg-type]
-        raise Forbidden("forbidden", f"pengguna {user} tidak berwenang untuk {action} {kind} {code}",
-                        param=action)
+        raise Forbidden(
+            "forbidden",
+            f"pengguna {user} tidak berwenang untuk {action} {kind} {code}",
+            param=action,
+        )
 
 
 def _subject_id(session: Session, plan_id: int, kind: SubjectKind, code: str) -> int:
@@ -145,32 +166,57 @@ def submit(
     if kind == "indicator" and value is None:
         raise InvalidInput("value_missing", "realisasi indikator memerlukan nilai", param="value")
     if kind == "activity" and value is None and budget_spent is None and beneficiaries is None:
-        raise InvalidInput("value_missing", "realisasi kegiatan memerlukan nilai, anggaran atau penerima",
-                           param="value")
+        raise InvalidInput(
+            "value_missing",
+            "realisasi kegiatan memerlukan nilai, anggaran atau penerima",
+            param="value",
+        )
     for name, number in (("budget_spent", budget_spent), ("beneficiaries", beneficiaries)):
         if number is not None and number < 0:
             raise InvalidInput("minimum", f"{name} tidak boleh negatif", param=name)
     subject_id = _subject_id(session, row.id, kind, code)
     latest = session.scalar(
         select(func.max(RealisationRow.version)).where(
-            RealisationRow.subject_kind == kind, RealisationRow.subject_id == subject_id,
-            RealisationRow.year == year, RealisationRow.quarter == quarter,
+            RealisationRow.subject_kind == kind,
+            RealisationRow.subject_id == subject_id,
+            RealisationRow.year == year,
+            RealisationRow.quarter == quarter,
         )
     )
     new = RealisationRow(
-        plan_id=row.id, subject_kind=kind, subject_id=subject_id, subject_code=code, year=year,
-        quarter=quarter, version=(latest or 0) + 1, value=value,
+        plan_id=row.id,
+        subject_kind=kind,
+        subject_id=subject_id,
+        subject_code=code,
+        year=year,
+        quarter=quarter,
+        version=(latest or 0) + 1,
+        value=value,
         se=estimate.se if estimate else None,
         ci_low=estimate.ci_low if estimate else None,
         ci_high=estimate.ci_high if estimate else None,
-        budget_spent=budget_spent, beneficiaries=beneficiaries, evidence=evidence,
-        status="submitted", submitted_by=user, submitted_at=utcnow(),
+        budget_spent=budget_spent,
+        beneficiaries=beneficiaries,
+        evidence=evidence,
+        status="submitted",
+        submitted_by=user,
+        submitted_at=utcnow(),
     )
     session.add(new)
     session.flush()
-    audit.record(session, user, "realisation.submit", records=1,
-                 parameters={"id": new.id, "subject": f"{kind}:{code}", "year": year,
-                             "quarter": quarter, "version": new.version})
+    audit.record(
+        session,
+        user,
+        "realisation.submit",
+        records=1,
+        parameters={
+            "id": new.id,
+            "subject": f"{kind}:{code}",
+            "year": year,
+            "quarter": quarter,
+            "version": new.version,
+        },
+    )
     return _value(new)
 
 
@@ -193,16 +239,22 @@ def review(
     plan = load_plan(session, plan_row_name(session, row.plan_id))
     _check(plan, row.subject_kind, row.subject_code, grants, "realisation.verify", user)  # type: ignore[arg-type]
     if row.status != "submitted":
-        raise InvalidInput("status", f"realisasi {realisation_id} sudah berstatus {row.status}",
-                           param="id")
+        raise InvalidInput(
+            "status", f"realisasi {realisation_id} sudah berstatus {row.status}", param="id"
+        )
     if user != LOCAL_USER and row.submitted_by == user:
         raise Forbidden("four_eyes", "verifikator tidak boleh sama dengan pengirim", param="user")
     if decision == "rejected" and not (reason or "").strip():
         raise InvalidInput("reason_missing", "penolakan memerlukan alasan", param="reason")
     row.status, row.reviewed_by, row.reviewed_at, row.reason = decision, user, utcnow(), reason
     session.flush()
-    audit.record(session, user, f"realisation.{'verify' if decision == 'verified' else 'reject'}",
-                 records=1, parameters={"id": row.id, "subject": f"{row.subject_kind}:{row.subject_code}"})
+    audit.record(
+        session,
+        user,
+        f"realisation.{'verify' if decision == 'verified' else 'reject'}",
+        records=1,
+        parameters={"id": row.id, "subject": f"{row.subject_kind}:{row.subject_code}"},
+    )
     return _value(row)
 
 
@@ -217,7 +269,9 @@ def plan_row_name(session: Session, plan_id: int) -> str:
 def history(session: Session, plan_name: str | None = None) -> tuple[Realisation, ...]:
     """Return every version of every realisation of the plan, oldest first."""
     row = plan_row(session, plan_name)
-    query = select(RealisationRow).where(RealisationRow.plan_id == row.id).order_by(RealisationRow.id)
+    query = (
+        select(RealisationRow).where(RealisationRow.plan_id == row.id).order_by(RealisationRow.id)
+    )
     return tuple(_value(r) for r in session.scalars(query))
 
 
@@ -238,4 +292,3 @@ def current(
         if held is None or (item.quarter, item.version) > (held.quarter, held.version):
             best[key] = item
     return best
-

@@ -116,8 +116,14 @@ def save_plan(session: Session, plan: Plan) -> None:
     _save_programmes(session, row, plan)
     _save_indicators(session, row, plan)
     row.commitments = [
-        CommitmentRow(position=i, partner=c.partner, activity=c.activity, year=c.year,
-                      description=c.description, amount=c.amount)
+        CommitmentRow(
+            position=i,
+            partner=c.partner,
+            activity=c.activity,
+            year=c.year,
+            description=c.description,
+            amount=c.amount,
+        )
         for i, c in enumerate(plan.commitments)
     ]
     session.flush()
@@ -135,7 +141,11 @@ def _save_programmes(session: Session, row: PlanRow, plan: Plan) -> None:
             prow = ProgrammeRow(code=programme.code)
             row.programmes.append(prow)
         prow.name, prow.position = programme.name, position
-        prow.strategy, prow.pillar, prow.agency = programme.strategy, programme.pillar, programme.agency
+        prow.strategy, prow.pillar, prow.agency = (
+            programme.strategy,
+            programme.pillar,
+            programme.agency,
+        )
         keep.append(prow)
     session.flush()
     seen: set[str] = set()
@@ -157,11 +167,18 @@ def _save_programmes(session: Session, row: PlanRow, plan: Plan) -> None:
     gone = [a for code, a in existing.items() if code not in seen]
     blocked = [a.code for a in gone if a.id in used]
     if blocked:
-        raise PlanRejected(tuple(
-            Finding(None, "activity.code", code, "has_realisations",
-                    "kegiatan sudah punya realisasi sehingga tidak boleh dihapus dari rencana")
-            for code in blocked
-        ))
+        raise PlanRejected(
+            tuple(
+                Finding(
+                    None,
+                    "activity.code",
+                    code,
+                    "has_realisations",
+                    "kegiatan sudah punya realisasi sehingga tidak boleh dihapus dari rencana",
+                )
+                for code in blocked
+            )
+        )
     for activity_row in gone:
         session.delete(activity_row)
     session.flush()
@@ -189,14 +206,24 @@ def _save_indicators(session: Session, row: PlanRow, plan: Plan) -> None:
         irow.targets = targets
         keep.append(irow)
     used = _referenced(session, row.id, "indicator")
-    blocked = [i.code for code, i in existing.items()
-               if code not in {k.code for k in keep} and i.id in used]
+    blocked = [
+        i.code
+        for code, i in existing.items()
+        if code not in {k.code for k in keep} and i.id in used
+    ]
     if blocked:
-        raise PlanRejected(tuple(
-            Finding(None, "indicator.code", code, "has_realisations",
-                    "indikator sudah punya realisasi sehingga tidak boleh dihapus dari rencana")
-            for code in blocked
-        ))
+        raise PlanRejected(
+            tuple(
+                Finding(
+                    None,
+                    "indicator.code",
+                    code,
+                    "has_realisations",
+                    "indikator sudah punya realisasi sehingga tidak boleh dihapus dari rencana",
+                )
+                for code in blocked
+            )
+        )
     row.indicators = keep
 
 
@@ -230,11 +257,20 @@ def load_plan(session: Session, name: str | None = None) -> Plan:
     row = plan_row(session, name)
     programmes = tuple(
         Programme(
-            code=p.code, name=p.name, strategy=p.strategy, agency=p.agency, pillar=p.pillar,
+            code=p.code,
+            name=p.name,
+            strategy=p.strategy,
+            agency=p.agency,
+            pillar=p.pillar,
             activities=tuple(
                 Activity(
-                    code=a.code, name=a.name, agency=a.agency, target_group=a.target_group,
-                    regions=_split(a.regions), release=a.release, release_filter=a.release_filter,
+                    code=a.code,
+                    name=a.name,
+                    agency=a.agency,
+                    target_group=a.target_group,
+                    regions=_split(a.regions),
+                    release=a.release,
+                    release_filter=a.release_filter,
                     partners=_split(a.partners),
                     budgets=tuple(Budget(b.year, b.source, b.amount) for b in a.budgets),  # type: ignore[arg-type]
                 )
@@ -258,11 +294,17 @@ def load_plan(session: Session, name: str | None = None) -> Plan:
         programmes=programmes,
         indicators=tuple(
             Indicator(
-                code=i.code, name=i.name, level=i.level, unit=i.unit,  # type: ignore[arg-type]
-                polarity=i.polarity, source=i.source,  # type: ignore[arg-type]
-                baseline_year=i.baseline_year, baseline_value=i.baseline_value,
+                code=i.code,
+                name=i.name,
+                level=i.level,
+                unit=i.unit,  # type: ignore[arg-type]
+                polarity=i.polarity,
+                source=i.source,  # type: ignore[arg-type]
+                baseline_year=i.baseline_year,
+                baseline_value=i.baseline_value,
                 targets=tuple((t.year, t.value) for t in i.targets),
-                programme=i.programme, activity=i.activity,
+                programme=i.programme,
+                activity=i.activity,
             )
             for i in row.indicators
         ),

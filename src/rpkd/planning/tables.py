@@ -38,13 +38,27 @@ class PlanRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    pillars: Mapped[list[PillarRow]] = relationship(cascade="all, delete-orphan", order_by="PillarRow.position")
-    strategies: Mapped[list[StrategyRow]] = relationship(cascade="all, delete-orphan", order_by="StrategyRow.position")
-    agencies: Mapped[list[AgencyRow]] = relationship(cascade="all, delete-orphan", order_by="AgencyRow.position")
-    partners: Mapped[list[PartnerRow]] = relationship(cascade="all, delete-orphan", order_by="PartnerRow.position")
-    programmes: Mapped[list[ProgrammeRow]] = relationship(cascade="all, delete-orphan", order_by="ProgrammeRow.position")
-    indicators: Mapped[list[IndicatorRow]] = relationship(cascade="all, delete-orphan", order_by="IndicatorRow.position")
-    commitments: Mapped[list[CommitmentRow]] = relationship(cascade="all, delete-orphan", order_by="CommitmentRow.position")
+    pillars: Mapped[list[PillarRow]] = relationship(
+        cascade="all, delete-orphan", order_by="PillarRow.position"
+    )
+    strategies: Mapped[list[StrategyRow]] = relationship(
+        cascade="all, delete-orphan", order_by="StrategyRow.position"
+    )
+    agencies: Mapped[list[AgencyRow]] = relationship(
+        cascade="all, delete-orphan", order_by="AgencyRow.position"
+    )
+    partners: Mapped[list[PartnerRow]] = relationship(
+        cascade="all, delete-orphan", order_by="PartnerRow.position"
+    )
+    programmes: Mapped[list[ProgrammeRow]] = relationship(
+        cascade="all, delete-orphan", order_by="ProgrammeRow.position"
+    )
+    indicators: Mapped[list[IndicatorRow]] = relationship(
+        cascade="all, delete-orphan", order_by="IndicatorRow.position"
+    )
+    commitments: Mapped[list[CommitmentRow]] = relationship(
+        cascade="all, delete-orphan", order_by="CommitmentRow.position"
+    )
 
 
 class _Coded:
@@ -172,9 +186,7 @@ class RealisationRow(Base):
         UniqueConstraint("subject_kind", "subject_id", "year", "quarter", "version"),
         CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_range"),
         CheckConstraint("subject_kind IN ('indicator', 'activity')", name="subject_kind"),
-        CheckConstraint(
-            "status IN ('submitted', 'verified', 'rejected')", name="status_known"
-        ),
+        CheckConstraint("status IN ('submitted', 'verified', 'rejected')", name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

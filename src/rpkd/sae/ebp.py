@@ -15,10 +15,9 @@ Method (Molina & Rao 2010; as ``emdi::ebp``, Kreutzmann et al. 2019):
 3. MSE by the parametric bootstrap of González-Manteiga et al. (2008), as emdi: draw
    ``u*`` and ``e*`` from the fitted model for the census, compute the bootstrap population's
    true indicators, generate the bootstrap sample with the same ``u*`` on the sample's
-   covariates, refit, predict, and average the squared errors over ``B`` replicates. The
-   transformation's ``lambda`` and shift are held at their sample values in the replicates
-   (emdi re-estimates ``lambda`` in each one; holding it is cheaper and ignores that source of
-   variability).
+   covariates, refit (re-estimating the transformation too, as emdi does, unless
+   ``refit_transformation=False``), predict, and average the squared errors over ``B``
+   replicates.
 
 Draws are vectorised over chunks of census rows, so memory stays bounded for registries of
 hundreds of thousands of rows; randomness comes only from the ``seed`` (a numpy Generator).
@@ -124,11 +123,14 @@ def ebp(
     replicates: int = 50,
     bootstrap: int = 0,
     seed: int | np.random.Generator | None = None,
+    refit_transformation: bool = True,
 ) -> EbpResult:
     """Return EBP estimates of mean welfare and FGT(0,1,2) at ``line`` for every census area.
 
     ``line`` is a number or the name of a census column holding each row's line (e.g. urban and
-    rural lines). ``census_weight`` (e.g. household size, so that rates are of persons) weights
+    rural lines). ``refit_transformation`` re-estimates the transformation (Box–Cox ``lambda``,
+    shift) in every bootstrap replicate, as emdi does; ``False`` holds it fixed (faster, and
+    ignores that source of variability). ``census_weight`` (e.g. household size, so that rates are of persons) weights
     census rows; each census area's indicators are weighted means over its rows.
 
     References
@@ -199,6 +201,7 @@ def ebp(
             replicates,
             bootstrap,
             rng,
+            refit_transformation,
         )
     areas = tuple(
         EbpArea(
@@ -316,6 +319,7 @@ def _bootstrap(
     draws: int,
     replicates: int,
     rng: np.random.Generator,
+    refit_transformation: bool,
 ) -> np.ndarray:
     """Return (areas x 4) parametric-bootstrap MSEs (González-Manteiga et al. 2008)."""
     m = pop.population.size
@@ -327,10 +331,17 @@ def _bootstrap(
         truth = _predict(pop, u_star, zero, sigma2_e, transform, 1, rng)
         t_star = xb_sample + u_star[sample_area]
         t_star += np.sqrt(sigma2_e) * rng.standard_normal(t_star.size)
+        used = transform
+        if refit_transformation and transform.kind != "none":
+            # emdi re-estimates the transformation on the bootstrap sample's welfare
+            welfare = transform.inverse(t_star)
+            if np.isfinite(welfare).all():
+                used = fit_transform(transform.kind, welfare, x_sample, sample_area, m, method)
+                t_star = used.forward(welfare)
         refit = fit_nested_error(t_star, x_sample, sample_area, m, method)
         boot = _Census(x_census @ refit.beta, pop.area, pop.weight, pop.population, pop.line)
         sd = np.sqrt(np.where(refit.n > 0, refit.sigma2_u * (1 - refit.gamma), refit.sigma2_u))
-        estimate = _predict(boot, refit.u, sd, refit.sigma2_e, transform, draws, rng)
+        estimate = _predict(boot, refit.u, sd, refit.sigma2_e, used, draws, rng)
         squared += (estimate - truth) ** 2
     return squared / replicates
 

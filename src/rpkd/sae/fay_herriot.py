@@ -9,7 +9,7 @@ at the median of ``psi_d`` as R ``sae::eblupFH`` does, but iterated until the re
 below ``1e-10`` (``sae`` stops at ``1e-4``). An iterate below zero is set to zero; when the score
 at zero points down, the estimate is ``0`` (the boundary: every EBLUP is the synthetic estimate).
 
-MSE (Rao & Molina 2015, §6.2.1 and §6.2.3; R ``sae::mseFH``): with ``B_d = psi_d/(sigma2_u+psi_d)``,
+MSE (Rao & Molina 2015, §6.2; R ``sae::mseFH``): with ``B_d = psi_d/(sigma2_u+psi_d)``,
 ``g1 = psi_d (1 - B_d)``, ``g2 = B_d^2 x_d' (X'V^-1 X)^-1 x_d``, ``g3 = B_d^2 Vbar/(sigma2_u+psi_d)``,
 ``Vbar = 2 / sum_d (sigma2_u+psi_d)^-2``:
 
@@ -23,7 +23,7 @@ Areas without a direct estimate (out of sample) get the synthetic estimate ``x_l
 is the limit of the in-sample formula as ``psi_l -> infinity`` (``B_l -> 1``): ``g1 -> sigma2_u``,
 ``g2 -> x_l'(X'V^-1X)^-1 x_l`` and the ``g3`` term vanishes, so the MSE is
 ``sigma2_u + x_l'(X'V^-1X)^-1 x_l`` (REML) and ``sigma2_u + x_l'(X'V^-1X)^-1 x_l - b_ML`` (ML),
-the second-order unbiased estimator of the synthetic estimator's MSE (Rao & Molina 2015, §6.2.3:
+the second-order unbiased estimator of the synthetic estimator's MSE (Rao & Molina 2015, §6.2:
 the error of ``x_l'beta_hat(sigma2_u_hat)`` over ``beta_hat(sigma2_u)`` is of order ``m^-1``).
 
 References

@@ -11,8 +11,8 @@ parametrisation of ``nlme::lme``, which ``emdi::ebp`` calls (REML by default).
 References
 ----------
 Battese, G.E., Harter, R.M. & Fuller, W.A. (1988). JASA 83, 28–36.
-Pinheiro, J.C. & Bates, D.M. (2000). *Mixed-Effects Models in S and S-PLUS*, Springer, §2.2.
-Rao, J.N.K. & Molina, I. (2015). *Small Area Estimation*, 2nd ed., Wiley, §7.1–7.2.
+Pinheiro, J.C. & Bates, D.M. (2000). *Mixed-Effects Models in S and S-PLUS*, Springer, ch. 2.
+Rao, J.N.K. & Molina, I. (2015). *Small Area Estimation*, 2nd ed., Wiley, ch. 7.
 """
 
 from __future__ import annotations

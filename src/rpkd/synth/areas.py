@@ -62,16 +62,22 @@ class Chunk:
         return int((self.stop - self.start).sum())
 
 
-def build(code: str, families: int, urban_share: float, welfare: dict[str, Any], seed: int) -> Areas:
+def build(
+    code: str, families: int, urban_share: float, welfare: dict[str, Any], seed: int
+) -> Areas:
     """Return the desa frame of region ``code`` with ``families`` families in all."""
     top = regions.region(code)
     if top.depth == "desa":
         raise InvalidInput(
-            "synth_region_depth", f"{top.code} is a desa; give a kecamatan or larger", param="region"
+            "synth_region_depth",
+            f"{top.code} is a desa; give a kecamatan or larger",
+            param="region",
         )
     desa = regions.descendants(top.code, "desa")
     if not desa:
-        raise InvalidInput("synth_region_empty", f"{top.code} has no desa in the master", param="region")
+        raise InvalidInput(
+            "synth_region_empty", f"{top.code} has no desa in the master", param="region"
+        )
     kecamatan = tuple(dict.fromkeys(regions.ancestor(d.code, "kecamatan") for d in desa))
     kabupaten = tuple(dict.fromkeys(regions.ancestor(d.code, "kabupaten") for d in desa))
     kec_index = {k.code: i for i, k in enumerate(kecamatan)}
@@ -92,8 +98,18 @@ def build(code: str, families: int, urban_share: float, welfare: dict[str, Any],
     effect = kab_effect[kabupaten_of] + kec_effect[kecamatan_of] + desa_effect
     first = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
     return Areas(
-        top, desa, kecamatan, kabupaten, kecamatan_of, kabupaten_of, kelurahan, urban,
-        counts, first, effect, desa_effect,
+        top,
+        desa,
+        kecamatan,
+        kabupaten,
+        kecamatan_of,
+        kabupaten_of,
+        kelurahan,
+        urban,
+        counts,
+        first,
+        effect,
+        desa_effect,
     )
 
 
@@ -108,7 +124,10 @@ def _apportion(total: int, weight: NDArray[np.float64]) -> NDArray[np.int64]:
 
 
 def _urban(
-    kelurahan: NDArray[np.bool_], counts: NDArray[np.int64], urbanity: NDArray[np.float64], share: float
+    kelurahan: NDArray[np.bool_],
+    counts: NDArray[np.int64],
+    urbanity: NDArray[np.float64],
+    share: float,
 ) -> NDArray[np.bool_]:
     urban = kelurahan.copy()
     goal = share * counts.sum()

@@ -57,7 +57,11 @@ class Targets:
     def as_records(self) -> list[dict[str, Any]]:
         """Return the targets as plain records (for ``synth.json``)."""
         items = (
-            self.families, self.persons_per_family, self.urban_share, self.headcount, self.extreme,
+            self.families,
+            self.persons_per_family,
+            self.urban_share,
+            self.headcount,
+            self.extreme,
             self.gini,
         )
         return [
@@ -73,13 +77,21 @@ def settings() -> dict[str, Any]:
 
 def _entry(doc: dict[str, Any], region: str, key: str) -> Target:
     entries = sorted(
-        (e for e in doc["target"] if key in e and (e["region"] == "00" or regions.contains(e["region"], region))),
+        (
+            e
+            for e in doc["target"]
+            if key in e and (e["region"] == "00" or regions.contains(e["region"], region))
+        ),
         key=lambda e: 0 if e["region"] == "00" else len(e["region"]),
     )
     if not entries:
-        raise InvalidInput("synth_target_missing", f"synth.toml has no {key} for {region}", param=key)
+        raise InvalidInput(
+            "synth_target_missing", f"synth.toml has no {key} for {region}", param=key
+        )
     best = entries[-1]
-    return Target(key, float(best[key]), best.get(f"{key}_source", ""), best.get(f"{key}_derivation", ""))
+    return Target(
+        key, float(best[key]), best.get(f"{key}_source", ""), best.get(f"{key}_derivation", "")
+    )
 
 
 def targets(region: str, n_desa: int, families: int | None = None) -> Targets:
@@ -158,7 +170,6 @@ class WeightedHistogram:
         width = (self.high - self.low) / self.bins
         return self.low + (np.minimum(index, self.bins - 1) + 0.5) * width
 
-
     def midpoints(self) -> NDArray[np.float64]:
         """Return the bin midpoints."""
         width = (self.high - self.low) / self.bins
@@ -193,7 +204,9 @@ class Scale:
     def log_consumption(self, z: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return log per-capita consumption for latent welfare ``z`` (monotone in ``z``)."""
         return np.asarray(
-            self.mu + self.s * np.minimum(z, self.knee) + self.upper * np.maximum(z - self.knee, 0.0)
+            self.mu
+            + self.s * np.minimum(z, self.knee)
+            + self.upper * np.maximum(z - self.knee, 0.0)
         )
 
 

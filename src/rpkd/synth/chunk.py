@@ -11,7 +11,17 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from rpkd.releases import schema
-from rpkd.synth import calibration, housing, lists, names, people, pmt, population, programmes, records
+from rpkd.synth import (
+    calibration,
+    housing,
+    lists,
+    names,
+    people,
+    pmt,
+    population,
+    programmes,
+    records,
+)
 from rpkd.synth.areas import Areas, Chunk
 from rpkd.synth.identity import Serials
 from rpkd.synth.population import DAYS_PER_YEAR
@@ -40,9 +50,20 @@ class Totals:
 
     @classmethod
     def empty(cls, n_desa: int) -> Totals:
-        return cls(0, 0, 0, 0.0, 0.0, 0.0, np.zeros(10), np.zeros(n_desa), np.zeros(n_desa),
-                   np.zeros(n_desa), calibration.WeightedHistogram(8.0, 22.0, 140_000),
-                   dict.fromkeys(schema.PROGRAMMES, 0))
+        return cls(
+            0,
+            0,
+            0,
+            0.0,
+            0.0,
+            0.0,
+            np.zeros(10),
+            np.zeros(n_desa),
+            np.zeros(n_desa),
+            np.zeros(n_desa),
+            calibration.WeightedHistogram(8.0, 22.0, 140_000),
+            dict.fromkeys(schema.PROGRAMMES, 0),
+        )
 
     def gini(self) -> float:
         """Return the person-weighted Gini of per-capita consumption (from the binned totals)."""
@@ -75,7 +96,7 @@ def write_chunk(ctx: ChunkContext, chunk: Chunk) -> None:
     house = housing.generate(core, doc, seed, chunk.index)
     rng = np.random.default_rng([seed, 3, chunk.index])
     members = people.generate(core, doc, rng)
-    prediction = ctx.ranking.predict(pmt.design(core, house))
+    prediction = ctx.ranking.predict(pmt.terms(core, house))
     desil = ctx.ranking.desil(prediction)
     consumption = np.exp(ctx.scale.log_consumption(core.latent))
     poor = consumption < ctx.targets.poverty_line.value
@@ -97,12 +118,16 @@ def write_chunk(ctx: ChunkContext, chunk: Chunk) -> None:
     kecamatan = areas.kecamatan_of[core.desa]
     n_kec = len(areas.kecamatan)
     moved = (rng.random(len(fam)) < doc["population"]["moved_nik_share"]) & (n_kec > 1)
-    nik_kec = np.where(moved, (kecamatan[fam] + rng.integers(1, max(n_kec, 2), len(fam))) % n_kec, kecamatan[fam])
+    nik_kec = np.where(
+        moved, (kecamatan[fam] + rng.integers(1, max(n_kec, 2), len(fam))) % n_kec, kecamatan[fam]
+    )
     nik_number = ctx.serials.nik(nik_kec, birth, core.female)
     no_nik = rng.random(len(fam)) < doc["population"]["no_nik_share"]
     nik = pa.array(nik_number, type=pa.int64(), mask=no_nik).cast(pa.string())
     head_age = core.age_days[np.searchsorted(fam, np.arange(core.families))] / DAYS_PER_YEAR
-    issued = reference - (rng.random(core.families) * np.clip(head_age - 17.0, 0.5, 25.0) * DAYS_PER_YEAR).astype(np.int64)
+    issued = reference - (
+        rng.random(core.families) * np.clip(head_age - 17.0, 0.5, 25.0) * DAYS_PER_YEAR
+    ).astype(np.int64)
     kk = pa.array(ctx.serials.kk(kecamatan, issued)).cast(pa.string())
 
     christian = (core.ethnic == 1) & (rng.random(core.families) < 0.6)
@@ -129,15 +154,26 @@ def write_chunk(ctx: ChunkContext, chunk: Chunk) -> None:
 
     head_rows = np.searchsorted(fam, np.arange(core.families))
     registry = lists.Registry(
-        person_id=ident.person_id, nik=nik, name=name, birth_days=birth, female=core.female,
-        age_years=members.age_years, kk=kk.take(pa.array(fam)),
-        address=ident.address.take(pa.array(fam)), desa_code=ident.desa_code.take(pa.array(fam)),
-        head_name=name.take(pa.array(head_rows[fam])),
+        person_id=ident.person_id,
+        nik=nik,
+        name=name,
+        birth_days=birth,
+        female=core.female,
+        family=fam,
+        head=head_rows,
+        kk=kk,
+        address=ident.address,
+        desa_code=ident.desa_code,
     )
     for programme, e in enrolment.items():
-        dead = np.flatnonzero(core.deceased & e.receives[fam]) if programme == "pbi_jk" else np.zeros(0, np.int64)
-        table, links = lists.build(programme, registry, e.member, e.amount, dead,
-                                   ctx.targets.list_year, doc, rng)
+        dead = (
+            np.flatnonzero(core.deceased & e.receives[fam])
+            if programme == "pbi_jk"
+            else np.zeros(0, np.int64)
+        )
+        table, links = lists.build(
+            programme, registry, e.member, e.amount, dead, ctx.targets.list_year, doc, rng
+        )
         start = ctx.totals.records[programme]
         record = pc.cast(pa.array(np.arange(start + 1, start + table.num_rows + 1)), pa.string())
         ctx.totals.records[programme] = start + table.num_rows
@@ -147,10 +183,13 @@ def write_chunk(ctx: ChunkContext, chunk: Chunk) -> None:
     global_index = areas.first_family[core.desa] + core.sequence
     sampled = np.flatnonzero(np.isin(global_index, ctx.design.family))
     if len(sampled):
-        noise = np.random.default_rng([seed, 6, chunk.index]).normal(0.0, doc["welfare"]["measurement_sd"], core.families)
+        noise = np.random.default_rng([seed, 6, chunk.index]).normal(
+            0.0, doc["welfare"]["measurement_sd"], core.families
+        )
         position = np.searchsorted(ctx.design.family, global_index[sampled])
-        table, mapping = records.survey(sampled, position, ctx.design, ident, core, house,
-                                        consumption * np.exp(noise), doc)
+        table, mapping = records.survey(
+            sampled, position, ctx.design, ident, core, house, consumption * np.exp(noise), doc
+        )
         sinks["survey"].write(table)
         sinks["truth_survey"].write(mapping)
 
@@ -158,7 +197,10 @@ def write_chunk(ctx: ChunkContext, chunk: Chunk) -> None:
 
 
 def _jkn(
-    core: population.Core, members: people.Members, desil: NDArray[np.int64], pbi: NDArray[np.int64],
+    core: population.Core,
+    members: people.Members,
+    desil: NDArray[np.int64],
+    pbi: NDArray[np.int64],
     rng: np.random.Generator,
 ) -> NDArray[np.int64]:
     """Return JKN status: PBI-APBN for PBI-JK members, else PBI-APBD, contributory or none."""
@@ -173,8 +215,13 @@ def _jkn(
 
 
 def _accumulate(
-    ctx: ChunkContext, core: population.Core, house: housing.Housing, desil: NDArray[np.int64],
-    consumption: NDArray[np.float64], poor: NDArray[np.bool_], extreme: NDArray[np.bool_],
+    ctx: ChunkContext,
+    core: population.Core,
+    house: housing.Housing,
+    desil: NDArray[np.int64],
+    consumption: NDArray[np.float64],
+    poor: NDArray[np.bool_],
+    extreme: NDArray[np.bool_],
 ) -> None:
     t = ctx.totals
     size = core.size.astype(np.float64)

@@ -24,7 +24,7 @@ from rpkd.synth import areas as area_frame
 from rpkd.synth import calibration, housing, pmt, population, survey, villages
 from rpkd.synth.chunk import ChunkContext, Totals, write_chunk
 from rpkd.synth.identity import Serials
-from rpkd.synth.writer import FileFormat, Sink, arrow_schema
+from rpkd.synth.writer import FileFormat, Sink, arrow_schema, coded
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``; stages are calibrate, rank, write."""
@@ -42,11 +42,13 @@ class SynthResult:
     def to_arrow(self) -> pa.Table:
         """Return targets against achieved values, one row per calibrated quantity."""
         rows = self.summary["calibration"]
-        return pa.table({
-            "name": [r["name"] for r in rows],
-            "target": [r["target"] for r in rows],
-            "achieved": [r["achieved"] for r in rows],
-        })
+        return pa.table(
+            {
+                "name": [r["name"] for r in rows],
+                "target": [r["target"] for r in rows],
+                "achieved": [r["achieved"] for r in rows],
+            }
+        )
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -79,9 +81,10 @@ def synthesize(
     normal: pmt.Normal | None = None
     for chunk in chunks:
         core = population.generate(frame, chunk, doc, size, seed)
-        x = pmt.design(core, housing.generate(core, doc, seed, chunk.index))
+        sample = np.arange(0, core.families, pmt.CALIBRATION_EVERY)
+        x = pmt.design(pmt.terms(core, housing.generate(core, doc, seed, chunk.index), sample))
         normal = normal or pmt.Normal(x.shape[1])
-        normal.add(x, core.latent)
+        normal.add(x, core.latent[sample])
         latent_persons.add(core.latent, core.size.astype(np.float64))
         latent_families.add(core.latent)
         report("calibrate", chunk.index + 1, len(chunks))
@@ -92,7 +95,8 @@ def synthesize(
     scores = calibration.WeightedHistogram(*_LATENT_RANGE)
     for chunk in chunks:
         core = population.generate(frame, chunk, doc, size, seed)
-        scores.add(pmt.design(core, housing.generate(core, doc, seed, chunk.index)) @ coefficients)
+        parts = pmt.terms(core, housing.generate(core, doc, seed, chunk.index))
+        scores.add(pmt.predict(parts, coefficients))
         report("rank", chunk.index + 1, len(chunks))
     deciles = np.arange(1, 10) / 10.0
     ranking = pmt.Ranking(coefficients, scores.quantiles(deciles))
@@ -101,9 +105,17 @@ def synthesize(
     out.mkdir(parents=True, exist_ok=True)
     sinks = _sinks(out, fmt)
     context = ChunkContext(
-        areas=frame, doc=doc, seed=seed, persons_per_family=size, scale=scale, ranking=ranking,
-        true_cuts=latent_families.quantiles(deciles), design=design, targets=targets,
-        serials=Serials([int(regions.plain(k.code)) for k in frame.kecamatan]), sinks=sinks,
+        areas=frame,
+        doc=doc,
+        seed=seed,
+        persons_per_family=size,
+        scale=scale,
+        ranking=ranking,
+        true_cuts=latent_families.quantiles(deciles),
+        design=design,
+        targets=targets,
+        serials=Serials([int(regions.plain(k.code)) for k in frame.kecamatan]),
+        sinks=sinks,
         totals=Totals.empty(len(frame.desa)),
     )
     for chunk in chunks:
@@ -112,49 +124,84 @@ def synthesize(
     totals = context.totals
     desa_persons = np.maximum(totals.desa_persons, 1.0)
     sinks["villages"].write(
-        villages.build(frame, totals.desa_pln / np.maximum(frame.families, 1),
-                       totals.desa_poor / desa_persons, doc, seed)
+        villages.build(
+            frame,
+            totals.desa_pln / np.maximum(frame.families, 1),
+            totals.desa_poor / desa_persons,
+            doc,
+            seed,
+        )
     )
     for sink in sinks.values():
         sink.close()
     summary = _summary(top, seed, fmt, targets, scale, totals, sinks, out)
-    (out / "synth.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (out / "synth.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return SynthResult(out, summary)
 
 
 def _sinks(out: Path, fmt: FileFormat) -> dict[str, Sink]:
     sinks = {
-        kind: Sink(out / f"{kind}.{fmt}", fmt, arrow_schema(schema.table_schema(kind)))
+        kind: Sink(
+            out / f"{kind}.{fmt}",
+            fmt,
+            arrow_schema(schema.table_schema(kind)),
+            coded(schema.table_schema(kind)),
+        )
         for kind in ("families", "persons", "survey", "villages")
     }
     for programme in schema.PROGRAMMES:
         sinks[f"beneficiaries_{programme}"] = Sink(
-            out / f"beneficiaries_{programme}.{fmt}", fmt, arrow_schema(schema.BENEFICIARIES)
+            out / f"beneficiaries_{programme}.{fmt}",
+            fmt,
+            arrow_schema(schema.BENEFICIARIES),
+            ("programme", "desa_code"),
         )
         sinks[f"links_{programme}"] = Sink(
-            out / "truth" / f"links_{programme}.csv", "csv",
+            out / "truth" / f"links_{programme}.csv",
+            "csv",
             pa.schema([("record", pa.string()), ("person_id", pa.string())]),
         )
-    truth_fields = [("family_id", pa.string()), ("consumption_per_capita", pa.float64()),
-                    ("poor", pa.bool_()), ("extreme_poor", pa.bool_())]
+    truth_fields = [
+        ("family_id", pa.string()),
+        ("consumption_per_capita", pa.float64()),
+        ("poor", pa.bool_()),
+        ("extreme_poor", pa.bool_()),
+    ]
     for programme in schema.PROGRAMMES:
-        truth_fields += [(f"eligible_{programme}", pa.bool_()), (f"receives_{programme}", pa.bool_())]
+        truth_fields += [
+            (f"eligible_{programme}", pa.bool_()),
+            (f"receives_{programme}", pa.bool_()),
+        ]
     sinks["truth_families"] = Sink(out / "truth" / f"families.{fmt}", fmt, pa.schema(truth_fields))
     sinks["truth_survey"] = Sink(
-        out / "truth" / f"survey.{fmt}", fmt,
+        out / "truth" / f"survey.{fmt}",
+        fmt,
         pa.schema([("household_id", pa.string()), ("family_id", pa.string())]),
     )
     return sinks
 
 
 def _line(line: Any) -> dict[str, Any]:
-    return {"value": line.value, "region": line.region, "basis": line.basis, "source": line.source,
-            "valid_from": line.valid_from.isoformat()}
+    return {
+        "value": line.value,
+        "region": line.region,
+        "basis": line.basis,
+        "source": line.source,
+        "valid_from": line.valid_from.isoformat(),
+    }
 
 
 def _summary(
-    top: regions.Region, seed: int, fmt: str, targets: calibration.Targets, scale: calibration.Scale,
-    totals: Totals, sinks: dict[str, Sink], out: Path,
+    top: regions.Region,
+    seed: int,
+    fmt: str,
+    targets: calibration.Targets,
+    scale: calibration.Scale,
+    totals: Totals,
+    sinks: dict[str, Sink],
+    out: Path,
 ) -> dict[str, Any]:
     persons = totals.persons
     achieved = {
@@ -184,5 +231,3 @@ def _summary(
         "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()),
         "generator": "rpkd synth; calibration in rpkd/params/indonesia/synth.toml",
     }
-
-

@@ -22,8 +22,17 @@ from scipy.special import ndtri
 from rpkd.synth.population import Core, ordered
 
 CATEGORICAL = (
-    "floor_material", "wall_material", "wall_condition", "roof_material", "roof_condition",
-    "house_ownership", "drinking_water", "toilet", "sewage", "electricity", "cooking_fuel",
+    "floor_material",
+    "wall_material",
+    "wall_condition",
+    "roof_material",
+    "roof_condition",
+    "house_ownership",
+    "drinking_water",
+    "toilet",
+    "sewage",
+    "electricity",
+    "cooking_fuel",
 )
 
 
@@ -46,7 +55,9 @@ class Housing:
         codes = {name: self.code(name, doc) for name in CATEGORICAL}
         perishable = np.isin(codes["wall_material"], ["anyaman_bambu", "batang_kayu", "lainnya"])
         perishable |= np.isin(codes["roof_material"], ["jerami_ijuk_rumbia", "bambu", "lainnya"])
-        damaged = (codes["wall_condition"] == "rusak_berat") | (codes["roof_condition"] == "rusak_berat")
+        damaged = (codes["wall_condition"] == "rusak_berat") | (
+            codes["roof_condition"] == "rusak_berat"
+        )
         floor = np.isin(codes["floor_material"], ["tanah", "bambu"])
         crowded = self.floor_area / np.maximum(size, 1) < doc["programmes"]["rtlh_floor_per_person"]
         no_toilet = codes["toilet"] == "tidak_ada"

@@ -19,7 +19,9 @@ from rpkd.errors import InvalidInput
 _CALENDAR = 100 * 12 * 31
 
 
-def date_parts(days: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+def date_parts(
+    days: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """Return (year, month, day) of dates given as days since 1970-01-01."""
     dates = days.astype("datetime64[D]")
     year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -47,10 +49,14 @@ class Serials:
         serial = counter[key] + rank + 1
         counter += np.bincount(key, minlength=len(counter))
         if len(serial) and serial.max() > 9999:
-            raise InvalidInput("synth_serial", "more than 9999 NIK or KK serials for one prefix", param="families")
+            raise InvalidInput(
+                "synth_serial", "more than 9999 NIK or KK serials for one prefix", param="families"
+            )
         return serial
 
-    def nik(self, kecamatan: NDArray[np.int64], birth: NDArray[np.int64], female: NDArray[np.bool_]) -> NDArray[np.int64]:
+    def nik(
+        self, kecamatan: NDArray[np.int64], birth: NDArray[np.int64], female: NDArray[np.bool_]
+    ) -> NDArray[np.int64]:
         """Return NIKs as integers (16 digits) for kecamatan indices, birth days and sexes."""
         year, month, day = date_parts(birth)
         calendar = ((year % 100) * 12 + month - 1) * 31 + day - 1
@@ -58,7 +64,11 @@ class Serials:
         serial = self._next(self._nik_count, key)
         dd = day + 40 * female
         return (
-            self.codes[kecamatan] * 10**10 + dd * 10**8 + month * 10**6 + (year % 100) * 10**4 + serial
+            self.codes[kecamatan] * 10**10
+            + dd * 10**8
+            + month * 10**6
+            + (year % 100) * 10**4
+            + serial
         )
 
     def kk(self, kecamatan: NDArray[np.int64], issued: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -66,4 +76,10 @@ class Serials:
         year, month, day = date_parts(issued)
         calendar = ((year % 100) * 12 + month - 1) * 31 + day - 1
         serial = self._next(self._kk_count, kecamatan * _CALENDAR + calendar)
-        return self.codes[kecamatan] * 10**10 + day * 10**8 + month * 10**6 + (year % 100) * 10**4 + serial
+        return (
+            self.codes[kecamatan] * 10**10
+            + day * 10**8
+            + month * 10**6
+            + (year % 100) * 10**4
+            + serial
+        )

@@ -25,21 +25,31 @@ from rpkd.synth import names
 
 @dataclass(frozen=True)
 class Registry:
-    """The chunk's members as the lists see them (arrays aligned with the members)."""
+    """The chunk's members as the lists see them (member arrays; kk, address, desa per family)."""
 
     person_id: pa.Array
     nik: pa.Array
     name: pa.Array
     birth_days: NDArray[np.int64]
     female: NDArray[np.bool_]
-    age_years: NDArray[np.float64]
+    family: NDArray[np.int64]
+    head: NDArray[np.int64]
     kk: pa.Array
     address: pa.Array
     desa_code: pa.Array
-    head_name: pa.Array
+
+    def by_family(self, column: pa.Array, rows: NDArray[np.int64]) -> pa.Array:
+        """Return a family-level column for member ``rows``."""
+        return column.take(pa.array(self.family[rows]))
 
 
-def _variants(rng: np.random.Generator, name: pa.Array, registry: Registry, rows: NDArray[np.int64], share: float) -> pa.Array:
+def _variants(
+    rng: np.random.Generator,
+    name: pa.Array,
+    registry: Registry,
+    rows: NDArray[np.int64],
+    share: float,
+) -> pa.Array:
     """Return ``name`` with a spelling variant in a ``share`` of rows (computed on those rows only)."""
     n = len(name)
     chosen = np.flatnonzero(rng.random(n) < share)
@@ -55,13 +65,15 @@ def _variants(rng: np.random.Generator, name: pa.Array, registry: Registry, rows
     dropped = pc.replace_substring_regex(sub, pattern=r" \S+$", replacement="")
     swapped = pc.replace_substring_regex(sub, pattern=r"^(\S+) (\S+)", replacement=r"\2 \1")
     titled = pc.binary_join_element_wise(pa.array(np.where(female, "Hj.", "H.")), sub, " ")
-    father = pc.utf8_split_whitespace(registry.head_name.take(pa.array(rows[chosen])), max_splits=1)
+    heads = registry.head[registry.family[rows[chosen]]]
+    father = pc.utf8_split_whitespace(registry.name.take(pa.array(heads)), max_splits=1)
     link = pa.array(np.where(female, "binti", "bin"))
     patronym = pc.binary_join_element_wise(sub, link, pc.list_element(father, 0), " ")
     typo = pc.replace_substring(sub, pattern="a", replacement="e", max_replacements=1)
     old_spelling = pc.replace_substring(
         pc.replace_substring(sub, pattern="u", replacement="oe", max_replacements=1),
-        pattern="j", replacement="dj",
+        pattern="j",
+        replacement="dj",
     )
     variant = sub
     for k, candidate in enumerate(
@@ -86,8 +98,11 @@ def _broken_nik(rng: np.random.Generator, nik: pa.Array, doc: dict[str, Any]) ->
         short = pc.utf8_slice_codeunits(sub, 0, 15)
         longer = pc.binary_join_element_wise(sub, pa.scalar("0"), "")
         swap = pc.binary_join_element_wise(
-            pc.utf8_slice_codeunits(sub, 0, 12), pc.utf8_slice_codeunits(sub, 13, 14),
-            pc.utf8_slice_codeunits(sub, 12, 13), pc.utf8_slice_codeunits(sub, 14, 16), "",
+            pc.utf8_slice_codeunits(sub, 0, 12),
+            pc.utf8_slice_codeunits(sub, 13, 14),
+            pc.utf8_slice_codeunits(sub, 12, 13),
+            pc.utf8_slice_codeunits(sub, 14, 16),
+            "",
         )
         broken = pc.if_else(pc.equal(kind, 0), short, pc.if_else(pc.equal(kind, 1), longer, swap))
         mask = np.zeros(n, dtype=bool)
@@ -140,17 +155,19 @@ def build(
     year_start = birth.astype("datetime64[Y]").astype("datetime64[D]")
     placeholder = rng.random(len(rows)) < flaws["placeholder_birth_share"]
     end_of_year = (year_start.astype("datetime64[Y]") + 1).astype("datetime64[D]") - 1
-    birth = np.where(placeholder, np.where(rng.random(len(rows)) < 0.7, year_start, end_of_year), birth)
+    birth = np.where(
+        placeholder, np.where(rng.random(len(rows)) < 0.7, year_start, end_of_year), birth
+    )
     birth_text = _dates(birth.astype(np.int64), flaws["date_formats"][programme])
-    desa = registry.desa_code.take(take)
+    desa = registry.by_family(registry.desa_code, rows)
     if programme in ("pbi_jk", "pip"):
         desa = pc.replace_substring(desa, ".", "")
     table = {
         "nik": nik,
-        "kk_number": registry.kk.take(take),
+        "kk_number": registry.by_family(registry.kk, rows),
         "name": name,
         "birth_date": birth_text,
-        "address": registry.address.take(take),
+        "address": registry.by_family(registry.address, rows),
         "desa_code": desa,
         "amount": pa.array(amount, type=pa.float64()),
     }
@@ -159,17 +176,23 @@ def build(
     if ghosts and len(rows):
         table, links = _add_ghosts(table, links, ghosts, registry, doc, rng)
     count = len(table["name"])
-    out = pa.table({
-        "programme": pa.array([programme] * count, type=pa.string()),
-        "year": pa.array(np.full(count, year), type=pa.int64()),
-        **table,
-    })
+    out = pa.table(
+        {
+            "programme": pa.array([programme] * count, type=pa.string()),
+            "year": pa.array(np.full(count, year), type=pa.int64()),
+            **table,
+        }
+    )
     return out, links
 
 
 def _add_ghosts(
-    table: dict[str, pa.Array], links: pa.Array, count: int, registry: Registry,
-    doc: dict[str, Any], rng: np.random.Generator,
+    table: dict[str, pa.Array],
+    links: pa.Array,
+    count: int,
+    registry: Registry,
+    doc: dict[str, Any],
+    rng: np.random.Generator,
 ) -> tuple[dict[str, pa.Array], pa.Array]:
     """Append rows for persons who do not exist in the registry (made-up names and NIKs)."""
     template = rng.integers(0, len(registry.birth_days), count)
@@ -181,9 +204,11 @@ def _add_ghosts(
         "kk_number": pa.nulls(count, pa.string()),
         "name": names.ghost_names(rng, count),
         "birth_date": pa.nulls(count, pa.string()),
-        "address": registry.address.take(pa.array(template)),
-        "desa_code": registry.desa_code.take(pa.array(template)),
-        "amount": pa.array(np.full(count, float(np.median(table["amount"].to_numpy()))), type=pa.float64()),
+        "address": registry.by_family(registry.address, template),
+        "desa_code": registry.by_family(registry.desa_code, template),
+        "amount": pa.array(
+            np.full(count, float(np.median(table["amount"].to_numpy()))), type=pa.float64()
+        ),
     }
     merged = {k: pa.concat_arrays([table[k], ghost[k].cast(table[k].type)]) for k in table}
     return merged, pa.concat_arrays([links, pa.nulls(count, pa.string())])

@@ -59,7 +59,9 @@ def generate(core: Core, doc: dict[str, Any], rng: np.random.Generator) -> Membe
     marital[(rel == HEAD) & has_spouse | (rel == SPOUSE)] = _MARITAL["kawin"]
     alone = (rel == HEAD) & ~has_spouse & (age >= 25)
     marital[alone] = np.where(u[alone] < 0.6, _MARITAL["cerai_mati"], _MARITAL["cerai_hidup"])
-    marital[(rel == PARENT)] = np.where(u[rel == PARENT] < 0.7, _MARITAL["cerai_mati"], _MARITAL["kawin"])
+    marital[(rel == PARENT)] = np.where(
+        u[rel == PARENT] < 0.7, _MARITAL["cerai_mati"], _MARITAL["kawin"]
+    )
     adult_child = ((rel == CHILD) | (rel == OTHER)) & (age >= 19) & (u < 0.12)
     marital[adult_child] = _MARITAL["kawin"]
 
@@ -74,7 +76,9 @@ def generate(core: Core, doc: dict[str, Any], rng: np.random.Generator) -> Membe
         yes = band & (rng.random(m) < p)
         level[yes], attending[yes] = k, True
     attendance[attending] = schema.SCHOOL_ATTENDANCE.index("masih_sekolah")
-    attendance[(age >= 7) & ~attending & (u < 0.02)] = schema.SCHOOL_ATTENDANCE.index("tidak_pernah")
+    attendance[(age >= 7) & ~attending & (u < 0.02)] = schema.SCHOOL_ATTENDANCE.index(
+        "tidak_pernah"
+    )
 
     cohort = doc["education"]["cohort_shift"] * (45.0 - age)
     education = ordered(rng, z + cohort, urban, doc["education"])
@@ -109,17 +113,33 @@ def generate(core: Core, doc: dict[str, Any], rng: np.random.Generator) -> Membe
     disabled = rng.random(m) < pop["disability_share"] * age_factor / 1.3
     severity = np.searchsorted([0.5, 0.8], rng.random(m)) + 1
     disability = np.where(disabled, severity, 0)
-    chronic = rng.random(m) < pop["chronic_share"] * np.select([age < 18, age < 60], [0.1, 1.0], 3.5) / 1.3
+    chronic = (
+        rng.random(m)
+        < pop["chronic_share"] * np.select([age < 18, age < 60], [0.1, 1.0], 3.5) / 1.3
+    )
 
     fertile = core.female & (age >= 15) & (age < 50) & ~core.deceased
     married = fertile & (marital == _MARITAL["kawin"])
     p_preg = pop["pregnant_share"] * np.where((age >= 20) & (age < 36), 1.5, 0.5)
     pregnant = np.where(fertile, (married & (rng.random(m) < p_preg)).astype(np.int64), -1)
     death_ago = np.where(core.deceased, rng.integers(20, 900, m), -1)
-    return Members(age, marital, education, attendance, level, work, sector, disability, chronic,
-                   pregnant, death_ago)
+    return Members(
+        age,
+        marital,
+        education,
+        attendance,
+        level,
+        work,
+        sector,
+        disability,
+        chronic,
+        pregnant,
+        death_ago,
+    )
 
 
-def _schema_index(codes: tuple[str, ...], toml_codes: NDArray[np.str_], index: NDArray[np.int64]) -> NDArray[np.int64]:
+def _schema_index(
+    codes: tuple[str, ...], toml_codes: NDArray[np.str_], index: NDArray[np.int64]
+) -> NDArray[np.int64]:
     lookup = np.array([codes.index(c) for c in toml_codes.tolist()], dtype=np.int64)
     return lookup[np.maximum(index, 0)]

@@ -21,29 +21,80 @@ from numpy.typing import NDArray
 from rpkd.synth.housing import CATEGORICAL, Housing
 from rpkd.synth.population import Core
 
+CALIBRATION_EVERY = 10
+"""The PMT is fitted on every 10th family (a systematic sample, as a survey would be)."""
 EDUCATION_LEVELS = 6
 AGRICULTURE = 5
 """The first five sectors in synth.toml's order are agriculture, plantations, fishing,
 forestry and livestock."""
 
 
-def design(core: Core, housing: Housing) -> NDArray[np.float64]:
-    """Return the PMT design matrix of a chunk (one row per family, intercept first)."""
-    n = core.families
-    columns: list[NDArray[np.float64]] = [np.ones(n), core.urban.astype(np.float64)]
-    for name in CATEGORICAL:
-        index = housing.categories[name]
-        columns.extend((index == k).astype(np.float64) for k in range(1, housing.levels[name]))
-    columns.extend(v.astype(np.float64) for v in housing.assets.values())
-    size = core.size.astype(np.float64)
-    columns.append(np.log(housing.floor_area / size))
-    columns.append(np.log1p(housing.land))
-    columns.extend((np.log(size), size, core.under5.astype(np.float64), core.elderly.astype(np.float64)))
-    columns.append(core.head_female.astype(np.float64))
-    columns.extend((core.head_education == k).astype(np.float64) for k in range(1, EDUCATION_LEVELS))
-    columns.append(((core.head_sector >= 0) & (core.head_sector < AGRICULTURE)).astype(np.float64))
-    columns.append((core.head_sector < 0).astype(np.float64))
-    return np.column_stack(columns)
+Term = tuple[str, NDArray[np.float64] | NDArray[np.int64], int]
+"""A PMT term: ("number", values, 1) or ("category", level indices, number of levels)."""
+
+
+def terms(
+    core: Core, housing: Housing, rows: NDArray[np.int64] | slice = slice(None)
+) -> list[Term]:
+    """Return the PMT terms of a chunk's families (``rows`` selects a subset), in design order."""
+    size = core.size[rows].astype(np.float64)
+    sector = core.head_sector[rows]
+    out: list[Term] = [
+        ("number", np.ones(len(size)), 1),
+        ("number", core.urban[rows].astype(np.float64), 1),
+    ]
+    out.extend(
+        ("category", housing.categories[name][rows], housing.levels[name]) for name in CATEGORICAL
+    )
+    out.extend(("number", v[rows].astype(np.float64), 1) for v in housing.assets.values())
+    out.append(("number", np.log(housing.floor_area[rows] / size), 1))
+    out.append(("number", np.log1p(housing.land[rows]), 1))
+    out.extend(
+        (
+            ("number", np.log(size), 1),
+            ("number", size, 1),
+            ("number", core.under5[rows].astype(np.float64), 1),
+            ("number", core.elderly[rows].astype(np.float64), 1),
+            ("number", core.head_female[rows].astype(np.float64), 1),
+            ("category", core.head_education[rows], EDUCATION_LEVELS),
+            ("number", ((sector >= 0) & (sector < AGRICULTURE)).astype(np.float64), 1),
+            ("number", (sector < 0).astype(np.float64), 1),
+        )
+    )
+    return out
+
+
+def design(parts: list[Term]) -> NDArray[np.float64]:
+    """Return the design matrix of PMT terms (category dummies against their first level)."""
+    n = len(parts[0][1])
+    width = sum(1 if kind == "number" else levels - 1 for kind, _, levels in parts)
+    x = np.empty((n, width), dtype=np.float64, order="F")
+    j = 0
+    for kind, values, levels in parts:
+        if kind == "number":
+            x[:, j] = values
+            j += 1
+        else:
+            block = x[:, j : j + levels - 1]
+            block[:] = 0.0
+            coded = np.flatnonzero(values > 0)
+            block[coded, values[coded] - 1] = 1.0
+            j += levels - 1
+    return x
+
+
+def predict(parts: list[Term], coefficients: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return ``X b`` without building ``X``: categories contribute by table look-up."""
+    total = np.zeros(len(parts[0][1]))
+    j = 0
+    for kind, values, levels in parts:
+        if kind == "number":
+            total += coefficients[j] * values
+            j += 1
+        else:
+            total += np.r_[0.0, coefficients[j : j + levels - 1]][values]
+            j += levels - 1
+    return total
 
 
 class Normal:
@@ -54,11 +105,11 @@ class Normal:
         self.xtx = np.zeros((width, width))
         self.xtz = np.zeros(width)
 
-    def add(self, x: NDArray[np.float64], z: NDArray[np.float64], every: int = 10) -> None:
-        """Accumulate every ``every``-th family of one chunk (a systematic calibration sample)."""
-        sample = np.asfortranarray(x[::every])
-        self.xtx += sample.T @ sample
-        self.xtz += sample.T @ z[::every]
+    def add(self, x: NDArray[np.float64], z: NDArray[np.float64]) -> None:
+        """Accumulate the design rows and outcomes of one chunk's calibration sample."""
+        # einsum without BLAS: small products, and no thread pool to contend for on shared cores
+        self.xtx += np.einsum("ij,ik->jk", x, x)
+        self.xtz += np.einsum("ij,i->j", x, z)
 
     def solve(self) -> NDArray[np.float64]:
         """Return the least-squares coefficients (minimum-norm where dummies are empty)."""
@@ -73,9 +124,9 @@ class Ranking:
     coefficients: NDArray[np.float64]
     cuts: NDArray[np.float64]
 
-    def predict(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+    def predict(self, parts: list[Term]) -> NDArray[np.float64]:
         """Return the predicted latent welfare."""
-        return np.asarray(x @ self.coefficients)
+        return predict(parts, self.coefficients)
 
     def desil(self, prediction: NDArray[np.float64]) -> NDArray[np.int64]:
         """Return desil 1..10 of predictions (1 = poorest 10% of families)."""

@@ -86,7 +86,10 @@ def latent_scale(doc: dict[str, Any], persons_per_family: float) -> tuple[float,
     edu = np.asarray(w["education_effects"], dtype=np.float64)
     centre = float(shares @ edu) + w["size_effect"] * math.log(persons_per_family) - 0.04
     spread = math.sqrt(
-        w["kabupaten_sd"] ** 2 + w["kecamatan_sd"] ** 2 + w["desa_sd"] ** 2 + w["noise_sd"] ** 2
+        w["kabupaten_sd"] ** 2
+        + w["kecamatan_sd"] ** 2
+        + w["desa_sd"] ** 2
+        + w["noise_sd"] ** 2
         + float(shares @ (edu - shares @ edu) ** 2)
     )
     return centre, spread
@@ -100,7 +103,9 @@ def generate(
     pop, w = doc["population"], doc["welfare"]
     lengths = chunk.stop - chunk.start
     desa = np.repeat(chunk.desa, lengths)
-    sequence = np.concatenate([np.arange(a, b) for a, b in zip(chunk.start, chunk.stop, strict=True)])
+    sequence = np.concatenate(
+        [np.arange(a, b) for a, b in zip(chunk.start, chunk.stop, strict=True)]
+    )
     n = len(desa)
     urban = areas.urban[desa]
 
@@ -128,16 +133,51 @@ def generate(
     ]
     child_family = np.repeat(fam, children)
     child_max = np.clip(mother_age[child_family] - 17.0, 0.5, 32.0)
-    parts.append((child_family, CHILD, rng.random(len(child_family)) < 0.49,
-                  rng.random(len(child_family)) * child_max, False))
-    parts.append((fam[grandchild], GRANDCHILD, rng.random(grandchild.sum()) < 0.49,
-                  rng.random(grandchild.sum()) * 12.0, False))
-    parts.append((fam[parent], PARENT, rng.random(parent.sum()) < 0.6,
-                  np.minimum(head_age[parent] + rng.uniform(22.0, 32.0, parent.sum()), 97.0), False))
-    parts.append((fam[other], OTHER, rng.random(other.sum()) < 0.5,
-                  rng.uniform(8.0, 60.0, other.sum()), False))
-    parts.append((fam[deceased_member], PARENT, rng.random(deceased_member.sum()) < 0.6,
-                  rng.uniform(65.0, 92.0, deceased_member.sum()), True))
+    parts.append(
+        (
+            child_family,
+            CHILD,
+            rng.random(len(child_family)) < 0.49,
+            rng.random(len(child_family)) * child_max,
+            False,
+        )
+    )
+    parts.append(
+        (
+            fam[grandchild],
+            GRANDCHILD,
+            rng.random(grandchild.sum()) < 0.49,
+            rng.random(grandchild.sum()) * 12.0,
+            False,
+        )
+    )
+    parts.append(
+        (
+            fam[parent],
+            PARENT,
+            rng.random(parent.sum()) < 0.6,
+            np.minimum(head_age[parent] + rng.uniform(22.0, 32.0, parent.sum()), 97.0),
+            False,
+        )
+    )
+    parts.append(
+        (
+            fam[other],
+            OTHER,
+            rng.random(other.sum()) < 0.5,
+            rng.uniform(8.0, 60.0, other.sum()),
+            False,
+        )
+    )
+    parts.append(
+        (
+            fam[deceased_member],
+            PARENT,
+            rng.random(deceased_member.sum()) < 0.6,
+            rng.uniform(65.0, 92.0, deceased_member.sum()),
+            True,
+        )
+    )
     member_family = np.concatenate([p[0] for p in parts]).astype(np.int64)
     relation = np.concatenate([np.full(len(p[0]), p[1]) for p in parts]).astype(np.int64)
     female = np.concatenate([np.broadcast_to(p[2], len(p[0])) for p in parts]).astype(bool)
@@ -145,7 +185,9 @@ def generate(
     deceased = np.concatenate([np.full(len(p[0]), p[4]) for p in parts]).astype(bool)
     order = np.lexsort((relation, member_family))
     member_family, relation, female = member_family[order], relation[order], female[order]
-    age_days = (age_years[order] * DAYS_PER_YEAR + rng.integers(0, 365, len(order))).astype(np.int64)
+    age_days = (age_years[order] * DAYS_PER_YEAR + rng.integers(0, 365, len(order))).astype(
+        np.int64
+    )
     age_days = np.where(relation == HEAD, np.maximum(age_days, int(17 * DAYS_PER_YEAR)), age_days)
     deceased = deceased[order]
     first = np.searchsorted(member_family, fam)
@@ -153,8 +195,12 @@ def generate(
 
     living = ~deceased
     size = np.bincount(member_family[living], minlength=n).astype(np.int64)
-    under5 = np.bincount(member_family, weights=living & (age_days < 5 * DAYS_PER_YEAR), minlength=n)
-    elderly = np.bincount(member_family, weights=living & (age_days >= 60 * DAYS_PER_YEAR), minlength=n)
+    under5 = np.bincount(
+        member_family, weights=living & (age_days < 5 * DAYS_PER_YEAR), minlength=n
+    )
+    elderly = np.bincount(
+        member_family, weights=living & (age_days >= 60 * DAYS_PER_YEAR), minlength=n
+    )
     under5, elderly = under5.astype(np.int64), elderly.astype(np.int64)
 
     centre, spread = latent_scale(doc, persons_per_family)
@@ -175,6 +221,22 @@ def generate(
     head_sector = np.where(works, sector, -1)
     ethnic = rng.choice(len(pop["ethnic_shares"]), size=n, p=pop["ethnic_shares"]).astype(np.int64)
     return Core(
-        desa, sequence, urban, size, under5, elderly, head_female, head_education, head_sector,
-        ethnic, latent, standard, member_family, member_number, relation, female, age_days, deceased,
+        desa,
+        sequence,
+        urban,
+        size,
+        under5,
+        elderly,
+        head_female,
+        head_education,
+        head_sector,
+        ethnic,
+        latent,
+        standard,
+        member_family,
+        member_number,
+        relation,
+        female,
+        age_days,
+        deceased,
     )

@@ -50,10 +50,14 @@ def _enrol(
     rng: np.random.Generator, desil: NDArray[np.int64], cut: int, coverage: float, leakage: float
 ) -> NDArray[np.bool_]:
     u = rng.random(len(desil))
-    return np.asarray(((desil <= cut) & (u < coverage)) | ((desil > cut) & (desil <= cut + 2) & (u < leakage)))
+    return np.asarray(
+        ((desil <= cut) & (u < coverage)) | ((desil > cut) & (desil <= cut + 2) & (u < leakage))
+    )
 
 
-def enrol(core: Core, members: Members, welfare: Welfare, doc: dict[str, Any], rng: np.random.Generator) -> dict[str, Enrolment]:
+def enrol(
+    core: Core, members: Members, welfare: Welfare, doc: dict[str, Any], rng: np.random.Generator
+) -> dict[str, Enrolment]:
     """Return the enrolment of every programme (``rpkd.releases.schema.PROGRAMMES``)."""
     p = doc["programmes"]
     n, fam = core.families, core.member_family
@@ -63,20 +67,30 @@ def enrol(core: Core, members: Members, welfare: Welfare, doc: dict[str, Any], r
     level = np.where(members.level >= 0, members.level, -1)
 
     # PKH components, at most pkh_max_components per family, the most valuable first
-    value = np.select(
-        [
-            members.pregnant == 1,
-            age < 6,
-            level == 3,
-            level == 2,
-            level == 1,
-            age >= p["pkh_elderly_age"],
-            members.disability == 3,
-        ],
-        [p["pkh_pregnant"], p["pkh_child_0_6"], p["pkh_sma"], p["pkh_smp"], p["pkh_sd"],
-         p["pkh_elderly"], p["pkh_disability"]],
-        0.0,
-    ) * living
+    value = (
+        np.select(
+            [
+                members.pregnant == 1,
+                age < 6,
+                level == 3,
+                level == 2,
+                level == 1,
+                age >= p["pkh_elderly_age"],
+                members.disability == 3,
+            ],
+            [
+                p["pkh_pregnant"],
+                p["pkh_child_0_6"],
+                p["pkh_sma"],
+                p["pkh_smp"],
+                p["pkh_sd"],
+                p["pkh_elderly"],
+                p["pkh_disability"],
+            ],
+            0.0,
+        )
+        * living
+    )
     order = np.lexsort((-value, fam))
     first = np.searchsorted(fam[order], np.arange(n))
     rank = np.arange(len(fam)) - first[fam[order]]
@@ -86,18 +100,25 @@ def enrol(core: Core, members: Members, welfare: Welfare, doc: dict[str, Any], r
     recipient = _recipient(core)
     out: dict[str, Enrolment] = {}
     pkh = component & _enrol(rng, welfare.desil, p["pkh_desil"], p["pkh_coverage"], leak)
-    out["pkh"] = _family(component & (welfare.true_desil <= p["pkh_desil"]), pkh, recipient, pkh_amount)
+    out["pkh"] = _family(
+        component & (welfare.true_desil <= p["pkh_desil"]), pkh, recipient, pkh_amount
+    )
 
     sembako = _enrol(rng, welfare.desil, p["sembako_desil"], p["sembako_coverage"], leak)
     out["sembako"] = _family(
-        welfare.true_desil <= p["sembako_desil"], sembako, recipient,
+        welfare.true_desil <= p["sembako_desil"],
+        sembako,
+        recipient,
         np.full(n, 12.0 * p["sembako_per_month"]),
     )
 
     pbi_family = _enrol(rng, welfare.desil, p["pbi_jk_desil"], p["pbi_jk_coverage"], leak)
     pbi_members = pbi_family[fam] & living
     out["pbi_jk"] = _persons(
-        n, fam, living & (welfare.true_desil[fam] <= p["pbi_jk_desil"]), pbi_members,
+        n,
+        fam,
+        living & (welfare.true_desil[fam] <= p["pbi_jk_desil"]),
+        pbi_members,
         np.full(len(fam), 12.0 * p["pbi_jk_per_month"]),
     )
 
@@ -105,28 +126,48 @@ def enrol(core: Core, members: Members, welfare: Welfare, doc: dict[str, Any], r
     pip_family = _enrol(rng, welfare.desil, p["pip_desil"], p["pip_coverage"], leak)
     pip_amount = np.select([level == 1, level == 2], [p["pip_sd"], p["pip_smp"]], p["pip_sma"])
     out["pip"] = _persons(
-        n, fam, pupil & (welfare.true_desil[fam] <= p["pip_desil"]), pupil & pip_family[fam],
+        n,
+        fam,
+        pupil & (welfare.true_desil[fam] <= p["pip_desil"]),
+        pupil & pip_family[fam],
         pip_amount.astype(np.float64),
     )
 
-    vulnerable = core.head_female | (
-        np.bincount(fam, weights=living & ((members.disability >= 2) | members.chronic), minlength=n) > 0
-    ) | ((core.size == 1) & (core.elderly == 1))
+    vulnerable = (
+        core.head_female
+        | (
+            np.bincount(
+                fam, weights=living & ((members.disability >= 2) | members.chronic), minlength=n
+            )
+            > 0
+        )
+        | ((core.size == 1) & (core.elderly == 1))
+    )
     desa = ~welfare.kelurahan
     u = rng.random(n)
-    blt = desa & ~pkh & (
-        ((welfare.desil == 1) & (u < p["blt_dd_coverage"]))
-        | ((welfare.desil <= 3) & vulnerable & (u < p["blt_dd_coverage"] / 2))
+    blt = (
+        desa
+        & ~pkh
+        & (
+            ((welfare.desil == 1) & (u < p["blt_dd_coverage"]))
+            | ((welfare.desil <= 3) & vulnerable & (u < p["blt_dd_coverage"] / 2))
+        )
     )
     out["blt_dd"] = _family(
-        desa & ~pkh & welfare.extreme_poor, blt, recipient,
+        desa & ~pkh & welfare.extreme_poor,
+        blt,
+        recipient,
         np.full(n, float(p["blt_dd_per_month"] * p["blt_dd_months"])),
     )
 
     house = welfare.unfit & welfare.owner
-    rtlh = house & _enrol(rng, welfare.desil, p["rtlh_desil"], p["rtlh_coverage"], leak * p["rtlh_coverage"])
+    rtlh = house & _enrol(
+        rng, welfare.desil, p["rtlh_desil"], p["rtlh_coverage"], leak * p["rtlh_coverage"]
+    )
     out["rtlh"] = _family(
-        house & (welfare.true_desil <= p["rtlh_desil"]), rtlh, recipient,
+        house & (welfare.true_desil <= p["rtlh_desil"]),
+        rtlh,
+        recipient,
         np.full(n, float(p["rtlh_per_unit"])),
     )
     return out
@@ -143,7 +184,9 @@ def _recipient(core: Core) -> NDArray[np.int64]:
 
 
 def _family(
-    eligible: NDArray[np.bool_], receives: NDArray[np.bool_], recipient: NDArray[np.int64],
+    eligible: NDArray[np.bool_],
+    receives: NDArray[np.bool_],
+    recipient: NDArray[np.int64],
     amount: NDArray[np.float64],
 ) -> Enrolment:
     chosen = np.flatnonzero(receives)
@@ -151,7 +194,10 @@ def _family(
 
 
 def _persons(
-    n: int, fam: NDArray[np.int64], eligible: NDArray[np.bool_], receives: NDArray[np.bool_],
+    n: int,
+    fam: NDArray[np.int64],
+    eligible: NDArray[np.bool_],
+    receives: NDArray[np.bool_],
     amount: NDArray[np.float64],
 ) -> Enrolment:
     chosen = np.flatnonzero(receives)
@@ -161,5 +207,3 @@ def _persons(
         chosen,
         amount[chosen],
     )
-
-

@@ -24,8 +24,18 @@ from rpkd.synth.people import Members
 from rpkd.synth.population import Core
 
 STREETS = (
-    "Jl. Pemuda", "Jl. Tambun Bungai", "Jl. Patih Rumbih", "Jl. Mawar", "Jl. Melati", "Jl. Cilik Riwut",
-    "Jl. Sudirman", "Jl. Ahmad Yani", "Jl. Pelita", "Jl. Kenanga", "Jl. Dahlia", "Jl. Seroja",
+    "Jl. Pemuda",
+    "Jl. Tambun Bungai",
+    "Jl. Patih Rumbih",
+    "Jl. Mawar",
+    "Jl. Melati",
+    "Jl. Cilik Riwut",
+    "Jl. Sudirman",
+    "Jl. Ahmad Yani",
+    "Jl. Pelita",
+    "Jl. Kenanga",
+    "Jl. Dahlia",
+    "Jl. Seroja",
 )
 
 
@@ -66,10 +76,15 @@ def identity(areas: Areas, core: Core, rng: np.random.Generator) -> Identity:
     street = np.asarray(STREETS, dtype=object)[rng.integers(0, len(STREETS), core.families)]
     street_arr = pa.array(np.where(core.urban, street, None), type=pa.string())
     place = pc.binary_join_element_wise(
-        pa.array(np.where(areas.kelurahan[core.desa], "Kel.", "Desa"), type=pa.string()), names.take(desa), " "
+        pa.array(np.where(areas.kelurahan[core.desa], "Kel.", "Desa"), type=pa.string()),
+        names.take(desa),
+        " ",
     )
     address = pc.binary_join_element_wise(
-        street_arr, pc.binary_join_element_wise(pa.scalar("RT"), rt, "/ RW", rw, " "), place, ", ",
+        street_arr,
+        pc.binary_join_element_wise(pa.scalar("RT"), rt, "/ RW", rw, " "),
+        place,
+        ", ",
         null_handling="skip",
     )
     person_id = pc.binary_join_element_wise(
@@ -79,8 +94,13 @@ def identity(areas: Areas, core: Core, rng: np.random.Generator) -> Identity:
 
 
 def families(
-    ident: Identity, core: Core, housing: Housing, kk: pa.Array, score: NDArray[np.float64],
-    desil: NDArray[np.int64], doc: dict[str, Any],
+    ident: Identity,
+    core: Core,
+    housing: Housing,
+    kk: pa.Array,
+    score: NDArray[np.float64],
+    desil: NDArray[np.int64],
+    doc: dict[str, Any],
 ) -> pa.Table:
     """Return the families rows (schema FAMILIES)."""
     columns: dict[str, Any] = {
@@ -112,36 +132,54 @@ def housing_columns(core: Core, housing: Housing, doc: dict[str, Any]) -> dict[s
 
 
 def persons(
-    ident: Identity, core: Core, members: Members, nik: pa.Array, name: pa.Array,
-    birth_days: NDArray[np.int64], jkn: NDArray[np.int64], reference: int,
+    ident: Identity,
+    core: Core,
+    members: Members,
+    nik: pa.Array,
+    name: pa.Array,
+    birth_days: NDArray[np.int64],
+    jkn: NDArray[np.int64],
+    reference: int,
 ) -> pa.Table:
     """Return the persons rows (schema PERSONS)."""
-    death = np.where(members.death_ago >= 0, reference - members.death_ago, 0).astype("datetime64[D]")
-    return pa.table({
-        "person_id": ident.person_id,
-        "family_id": ident.family_id.take(pa.array(core.member_family)),
-        "nik": nik,
-        "name": name,
-        "sex": pa.array(np.where(core.female, "P", "L"), type=pa.string()),
-        "birth_date": pa.array(birth_days.astype("datetime64[D]"), type=pa.date32()),
-        "relation": codes(schema.RELATION, core.relation),
-        "marital_status": codes(schema.MARITAL, members.marital),
-        "disability": codes(schema.DISABILITY, members.disability),
-        "chronic_illness": pa.array(members.chronic),
-        "education": codes(schema.EDUCATION, members.education),
-        "school_attendance": codes(schema.SCHOOL_ATTENDANCE, members.attendance),
-        "school_level": codes(schema.SCHOOL_LEVEL, members.level),
-        "work_status": codes(schema.WORK_STATUS, members.work),
-        "sector": codes(schema.SECTOR, members.sector),
-        "jkn_status": codes(schema.JKN, jkn),
-        "pregnant": pa.array(np.where(members.pregnant >= 0, members.pregnant == 1, None), type=pa.bool_()),
-        "death_date": pa.array(death, type=pa.date32(), mask=members.death_ago < 0),
-    })
+    death = np.where(members.death_ago >= 0, reference - members.death_ago, 0).astype(
+        "datetime64[D]"
+    )
+    return pa.table(
+        {
+            "person_id": ident.person_id,
+            "family_id": ident.family_id.take(pa.array(core.member_family)),
+            "nik": nik,
+            "name": name,
+            "sex": pa.array(np.where(core.female, "P", "L"), type=pa.string()),
+            "birth_date": pa.array(birth_days.astype("datetime64[D]"), type=pa.date32()),
+            "relation": codes(schema.RELATION, core.relation),
+            "marital_status": codes(schema.MARITAL, members.marital),
+            "disability": codes(schema.DISABILITY, members.disability),
+            "chronic_illness": pa.array(members.chronic),
+            "education": codes(schema.EDUCATION, members.education),
+            "school_attendance": codes(schema.SCHOOL_ATTENDANCE, members.attendance),
+            "school_level": codes(schema.SCHOOL_LEVEL, members.level),
+            "work_status": codes(schema.WORK_STATUS, members.work),
+            "sector": codes(schema.SECTOR, members.sector),
+            "jkn_status": codes(schema.JKN, jkn),
+            "pregnant": pa.array(
+                np.where(members.pregnant >= 0, members.pregnant == 1, None), type=pa.bool_()
+            ),
+            "death_date": pa.array(death, type=pa.date32(), mask=members.death_ago < 0),
+        }
+    )
 
 
 def survey(
-    rows: NDArray[np.int64], sample: NDArray[np.int64], design: Any, ident: Identity, core: Core,
-    housing: Housing, expenditure: NDArray[np.float64], doc: dict[str, Any],
+    rows: NDArray[np.int64],
+    sample: NDArray[np.int64],
+    design: Any,
+    ident: Identity,
+    core: Core,
+    housing: Housing,
+    expenditure: NDArray[np.float64],
+    doc: dict[str, Any],
 ) -> tuple[pa.Table, pa.Table]:
     """Return the survey rows for the chunk's sampled families and the truth mapping."""
     take = pa.array(rows)
@@ -160,8 +198,10 @@ def survey(
         "expenditure_per_capita": pa.array(np.round(expenditure[rows], 2)),
         "head_female": pa.array(core.head_female[rows]),
         "head_education": codes(schema.EDUCATION, core.head_education[rows]),
-        "head_sector": pa.array(np.where(head_sector >= 0, sector_codes[np.maximum(head_sector, 0)], None),
-                                type=pa.string()),
+        "head_sector": pa.array(
+            np.where(head_sector >= 0, sector_codes[np.maximum(head_sector, 0)], None),
+            type=pa.string(),
+        ),
         "members_under5": pa.array(core.under5[rows]),
         "members_elderly": pa.array(core.elderly[rows]),
     }

@@ -55,7 +55,9 @@ def draw(areas: Areas, doc: dict[str, Any], seed: int) -> Design:
     families_h = np.bincount(stratum_index, weights=size)
     n_kab = len(areas.kabupaten)
     psus = spec["households_per_kabupaten"] * n_kab / spec["households_per_psu"]
-    n_h = np.clip(np.rint(psus * families_h / families_h.sum()), spec["min_psus_per_stratum"], big_n)
+    n_h = np.clip(
+        np.rint(psus * families_h / families_h.sum()), spec["min_psus_per_stratum"], big_n
+    )
     n_h = n_h.astype(np.int64)
 
     chosen: list[NDArray[np.int64]] = []
@@ -74,13 +76,19 @@ def draw(areas: Areas, doc: dict[str, Any], seed: int) -> Design:
     h_of = stratum_index[block_of]
     weight = big_n[h_of] / n_h[h_of] * size[block_of] / np.repeat(m, m)
     psu_ids = np.array(
-        [f"{regions.plain(areas.desa[d].code)}{b + 1:03d}" for d, b in
-         zip(desa_of_block[picked].tolist(), block_no[picked].tolist(), strict=True)]
+        [
+            f"{regions.plain(areas.desa[d].code)}{b + 1:03d}"
+            for d, b in zip(desa_of_block[picked].tolist(), block_no[picked].tolist(), strict=True)
+        ]
     )
     family = np.concatenate(fam)
     return Design(
-        family, names[h_of], np.repeat(psu_ids, m), big_n[h_of].astype(np.float64),
-        size[block_of].astype(np.float64), weight,
+        family,
+        names[h_of],
+        np.repeat(psu_ids, m),
+        big_n[h_of].astype(np.float64),
+        size[block_of].astype(np.float64),
+        weight,
     )
 
 
@@ -124,7 +132,8 @@ def _strata(areas: Areas, blocks: NDArray[np.int64]) -> NDArray[np.str_]:
         same_kab = np.isin(kab, np.asarray(kab)[inside]) & ~inside & (counts[index] >= 2)
         if not same_kab.any():
             raise InvalidInput(
-                "synth_too_small", "too few families for a survey with two PSUs per stratum",
+                "synth_too_small",
+                "too few families for a survey with two PSUs per stratum",
                 param="families",
             )
         stratum[inside] = names[index[same_kab][np.argmax(counts[index[same_kab]])]]

@@ -18,8 +18,13 @@ from rpkd.synth.areas import Areas
 from rpkd.synth.population import thresholds
 
 
-def build(areas: Areas, share_pln: np.ndarray[Any, Any], poor_share: np.ndarray[Any, Any],
-          doc: dict[str, Any], seed: int) -> pa.Table:
+def build(
+    areas: Areas,
+    share_pln: np.ndarray[Any, Any],
+    poor_share: np.ndarray[Any, Any],
+    doc: dict[str, Any],
+    seed: int,
+) -> pa.Table:
     """Return the villages table (schema VILLAGES) from the desa frame and generated shares."""
     v = doc["villages"]
     rng = np.random.default_rng([seed, 7])
@@ -38,27 +43,39 @@ def build(areas: Areas, share_pln: np.ndarray[Any, Any], poor_share: np.ndarray[
         p = np.where(urban, shares[1], shares[0]) * (1.0 + 0.15 * effect)
         return np.asarray(rng.random(n) < np.clip(p, 0.0, 1.0))
 
-    puskesmas, sd, smp, market = has(v["puskesmas_share"]), has(v["sd_share"]), has(v["smp_share"]), has(v["market_share"])
+    puskesmas, sd, smp, market = (
+        has(v["puskesmas_share"]),
+        has(v["sd_share"]),
+        has(v["smp_share"]),
+        has(v["market_share"]),
+    )
     remote = np.exp(rng.normal(0.0, 0.7, n) - 0.3 * effect)
     distance = lambda present: np.round(np.where(present, 0.0, v["distance_median_km"] * remote), 1)  # noqa: E731
-    area = np.round(v["area_median_km2"] * np.exp(rng.normal(0.0, v["area_sd"], n)) * np.where(urban, 0.3, 1.0), 2)
+    area = np.round(
+        v["area_median_km2"] * np.exp(rng.normal(0.0, v["area_sd"], n)) * np.where(urban, 0.3, 1.0),
+        2,
+    )
     dana = np.where(
         areas.kelurahan,
         0.0,
-        v["dana_desa_base"] + v["dana_desa_per_family"] * areas.families + v["dana_desa_poverty"] * poor_share,
+        v["dana_desa_base"]
+        + v["dana_desa_per_family"] * areas.families
+        + v["dana_desa_poverty"] * poor_share,
     )
-    return pa.table({
-        "desa_code": pa.array([d.code for d in areas.desa], type=pa.string()),
-        "households": pa.array(areas.families, type=pa.int64()),
-        "area_km2": pa.array(area, type=pa.float64()),
-        "main_road": pa.array(np.asarray(v["road_codes"])[road], type=pa.string()),
-        "has_puskesmas": pa.array(puskesmas),
-        "distance_puskesmas_km": pa.array(distance(puskesmas), type=pa.float64()),
-        "has_sd": pa.array(sd),
-        "has_smp": pa.array(smp),
-        "distance_smp_km": pa.array(distance(smp), type=pa.float64()),
-        "has_market": pa.array(market),
-        "share_pln": pa.array(np.round(share_pln, 4), type=pa.float64()),
-        "flood_prone": pa.array(rng.random(n) < v["flood_share"]),
-        "dana_desa": pa.array(np.round(dana, -3), type=pa.float64()),
-    })
+    return pa.table(
+        {
+            "desa_code": pa.array([d.code for d in areas.desa], type=pa.string()),
+            "households": pa.array(areas.families, type=pa.int64()),
+            "area_km2": pa.array(area, type=pa.float64()),
+            "main_road": pa.array(np.asarray(v["road_codes"])[road], type=pa.string()),
+            "has_puskesmas": pa.array(puskesmas),
+            "distance_puskesmas_km": pa.array(distance(puskesmas), type=pa.float64()),
+            "has_sd": pa.array(sd),
+            "has_smp": pa.array(smp),
+            "distance_smp_km": pa.array(distance(smp), type=pa.float64()),
+            "has_market": pa.array(market),
+            "share_pln": pa.array(np.round(share_pln, 4), type=pa.float64()),
+            "flood_prone": pa.array(rng.random(n) < v["flood_share"]),
+            "dana_desa": pa.array(np.round(dana, -3), type=pa.float64()),
+        }
+    )

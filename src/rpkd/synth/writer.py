@@ -26,6 +26,13 @@ _TYPES: dict[str, pa.DataType] = {
 }
 
 
+def coded(table: TableSchema) -> tuple[str, ...]:
+    """Return the columns worth dictionary-encoding: code lists, booleans and desa codes."""
+    return tuple(
+        c.name for c in table.columns if c.codes or c.dtype == "bool" or c.name == "desa_code"
+    )
+
+
 def arrow_schema(table: TableSchema) -> pa.Schema:
     """Return the Arrow schema of a release table (columns in canonical order)."""
     return pa.schema([pa.field(c.name, _TYPES[c.dtype]) for c in table.columns])
@@ -34,8 +41,11 @@ def arrow_schema(table: TableSchema) -> pa.Schema:
 class Sink:
     """One output file, opened lazily on the first write so that its schema is known."""
 
-    def __init__(self, path: Path, fmt: FileFormat, schema: pa.Schema) -> None:
+    def __init__(
+        self, path: Path, fmt: FileFormat, schema: pa.Schema, dictionary: tuple[str, ...] = ()
+    ) -> None:
         self.path, self.fmt, self.schema = path, fmt, schema
+        self.dictionary = [name for name in dictionary if name in schema.names]
         self.rows = 0
         self._writer: pacsv.CSVWriter | pq.ParquetWriter | None = None
 
@@ -50,7 +60,14 @@ class Sink:
     def _open(self) -> pacsv.CSVWriter | pq.ParquetWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.fmt == "parquet":
-            return pq.ParquetWriter(self.path, self.schema, compression="zstd")
+            # dictionary-encode only code columns: identifiers and names would only fall back
+            return pq.ParquetWriter(
+                self.path,
+                self.schema,
+                compression="snappy",
+                use_dictionary=self.dictionary,
+                write_statistics=False,
+            )
         options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
         return pacsv.CSVWriter(self.path, self.schema, write_options=options)
 

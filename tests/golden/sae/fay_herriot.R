@@ -68,6 +68,8 @@ write_and_read <- function(df, file) {
 }
 
 # 1. milk (Arora & Lahiri 1997; R sae's data(milk)), MajorArea as a factor, variance = SD^2.
+#    milk.csv is R sae 1.3's data(milk) as exported to CSV in samplics (tests/sae/milk.csv);
+#    sae itself is not installable here (not in Debian).
 milk <- read.csv("milk.csv")
 milk$var <- milk$SD^2
 milk <- write_and_read(milk, "milk_fh.csv")

@@ -1,0 +1,183 @@
+"""The plan, realisation, monitor, evaluate, user and audit commands, in-process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from openpyxl import load_workbook
+from typer.testing import CliRunner, Result
+
+from rpkd.cli import plan as plan_cli
+from rpkd.errors import RpkdError
+from rpkd.planning.matrix_xlsx import INDICATOR_SHEET
+
+
+def run(workspace: Path, *args: str, stdin: str | None = None, user: str | None = None) -> Result:
+    app = typer.Typer()
+    plan_cli.register(app)
+    env = {"COLUMNS": "250", **({"RPKD_USER": user} if user else {})}
+    return CliRunner().invoke(app, [*args, "--workspace", str(workspace)], input=stdin, env=env)
+
+
+def ok(result: Result) -> Any:
+    assert result.exit_code == 0, (result.output, result.exception)
+    return json.loads(result.stdout) if result.stdout.lstrip().startswith(("[", "{")) else None
+
+
+def failed(result: Result, code: int) -> RpkdError:
+    assert isinstance(result.exception, RpkdError), result.output
+    assert result.exception.exit_code == code
+    return result.exception
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    ok(run(ws, "plan", "init", "--kit", "kapuas", "--target-year", "2027", "--format", "json"))
+    return ws
+
+
+def test_plan_export_edit_import(workspace: Path, tmp_path: Path) -> None:
+    path = tmp_path / "rpkd.xlsx"
+    ok(run(workspace, "plan", "export", str(path)))
+    book = load_workbook(path)
+    sheet = book[INDICATOR_SHEET]
+    row = next(r[0].row for r in sheet.iter_rows(min_row=4) if r[1].value == "P0")
+    sheet.cell(row, 13).value = 4.8  # target 2026 (columns: 11 fixed, then 2025, 2026, ...)
+    book.save(path)
+    ok(run(workspace, "plan", "import", str(path), "--format", "json"))
+    rat = ok(run(workspace, "plan", "rat", "--year", "2026", "--format", "json"))
+    assert rat == []  # the starter kit has programmes but no activities yet
+    evaluation = ok(run(workspace, "evaluate", "--format", "json"))
+    p0 = [r for r in evaluation["targets"] if r["code"] == "P0" and r["year"] == 2026]
+    assert p0[0]["target"] == 4.8
+
+
+def test_bad_import_changes_nothing(workspace: Path, tmp_path: Path) -> None:
+    path = tmp_path / "rpkd.xlsx"
+    ok(run(workspace, "plan", "export", str(path)))
+    book = load_workbook(path)
+    sheet = book[INDICATOR_SHEET]
+    sheet.cell(4, 13).value = "empat"
+    sheet.cell(5, 12).value = 0.5
+    book.save(path)
+    report = tmp_path / "temuan.csv"
+    result = run(
+        workspace, "plan", "import", str(path), "--findings", str(report), "--format", "json"
+    )
+    error = failed(result, 1)
+    assert "rpkd.xlsx" in error.message
+    findings = json.loads(result.stdout)
+    assert findings[0]["row"] == 4 and findings[0]["rule"] == "number"
+    assert report.read_text(encoding="utf-8").startswith("sheet,row,field,value,rule,message")
+    evaluation = ok(run(workspace, "evaluate", "--format", "json"))
+    p1 = [r for r in evaluation["targets"] if r["code"] == "P1" and r["year"] == 2025]
+    assert p1[0]["target"] is None
+
+
+def test_realisations_monitor_and_path_to_zero(workspace: Path, tmp_path: Path) -> None:
+    add = ["realisation", "add", "--indicator", "KE", "--quarter", "4", "--format", "json"]
+    first = ok(run(workspace, *add, "--year", "2025", "--value", "0.8", "--se", "0.1"))
+    second = ok(run(workspace, *add, "--year", "2026", "--value", "0.5", "--se", "0.1"))
+    for item in (first, second):
+        ok(run(workspace, "realisation", "verify", str(item[0]["id"]), "--format", "json"))
+    table = ok(run(workspace, "monitor", "--year", "2027", "--quarter", "4", "--format", "json"))
+    ke = next(r for r in table if r["code"] == "KE")
+    assert ke["target"] == 0.0 and ke["realisation"] is None
+    path = ok(run(workspace, "evaluate", "--format", "json"))["path_to_zero"]
+    # two points with SE 0.1: slope -0.3 per year, projection for 2027 = 0.5 - 0.3 = 0.2
+    assert path["projected"] == pytest.approx(0.2)
+    assert path["required_annual_change"] == pytest.approx(-0.5)
+    assert path["on_track"] is False
+    assert path["projected_se"] == pytest.approx(0.05**0.5)
+    text = run(workspace, "monitor", "--year", "2026", "--quarter", "4")
+    assert "Capaian (%)" in text.stdout
+    english = run(workspace, "monitor", "--year", "2026", "--lang", "en")
+    assert "achievement" in english.stdout
+
+
+def test_realisation_import_is_all_or_nothing(workspace: Path, tmp_path: Path) -> None:
+    good = tmp_path / "ok.csv"
+    good.write_text(
+        "jenis,kode,tahun,triwulan,nilai\nindikator,P0,2025,2,5.1\nindikator,JKN,2025,2,97\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "jenis,kode,tahun,triwulan,nilai\nindikator,P0,2025,2,5.1\nindikator,XX,2025,2,1\n",
+        encoding="utf-8",
+    )
+    error = failed(run(workspace, "realisation", "import", str(bad), "--format", "json"), 1)
+    assert "bad.csv" in error.message
+    assert ok(run(workspace, "realisation", "list", "--format", "json")) == []
+    added = ok(run(workspace, "realisation", "import", str(good), "--format", "json"))
+    assert [r["subject_code"] for r in added] == ["P0", "JKN"]
+
+
+def test_users_roles_and_audit(workspace: Path) -> None:
+    password = "kata-sandi-yang-panjang\nkata-sandi-yang-panjang\n"
+    ok(run(workspace, "user", "add", "admin", "--role", "admin", stdin=password))
+    failed(run(workspace, "user", "list"), 2)  # users exist: --as is required
+    ok(
+        run(
+            workspace,
+            "user",
+            "add",
+            "sari",
+            "--role",
+            "agency_operator",
+            "--agency",
+            "PERKIM",
+            "--as",
+            "admin",
+            stdin=password,
+        )
+    )
+    users = ok(run(workspace, "user", "list", "--format", "json", user="admin"))
+    assert [u["username"] for u in users] == ["admin", "sari"]
+    failed(run(workspace, "user", "list", user="sari"), 1)
+    failed(
+        run(
+            workspace,
+            "realisation",
+            "add",
+            "--indicator",
+            "P0",
+            "--year",
+            "2025",
+            "--quarter",
+            "1",
+            "--value",
+            "5",
+            user="sari",
+        ),
+        1,
+    )
+    entries = ok(
+        run(workspace, "audit", "list", "--format", "json", "--action", "user.", user="admin")
+    )
+    assert [(e["username"], e["parameters"]["username"]) for e in entries] == [
+        ("local", "admin"),
+        ("admin", "sari"),
+    ]
+    assert (
+        ok(
+            run(
+                workspace,
+                "audit",
+                "list",
+                "--format",
+                "json",
+                "--user",
+                "local",
+                "--since",
+                "2999-01-01",
+                user="admin",
+            )
+        )
+        == []
+    )
