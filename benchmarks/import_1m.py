@@ -12,6 +12,7 @@ Goal (issue): under 2 minutes on a 2-core machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import platform
 import shutil
 import tempfile
@@ -74,6 +75,7 @@ def generate(folder: Path, families: int, seed: int = 20251) -> tuple[int, int]:
     group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
     serial = np.empty(n, int)
     serial[order] = np.arange(n) - group_start + 1
+
     def two(values: np.ndarray) -> np.ndarray:
         return np.char.zfill(values.astype(str), 2)
 
@@ -85,31 +87,47 @@ def generate(folder: Path, families: int, seed: int = 20251) -> tuple[int, int]:
     for part in (dd, mm, yy, np.char.zfill(serial.astype(str), 4)):
         nik = np.char.add(nik, part)
 
-    fam_table = pa.table({
-        "family_id": ids,
-        "kk_number": kk,
-        "desa_code": pa.array(desa_dotted[fam_desa], pa.string()),
-        "address": pa.array(np.char.add("Jl. Contoh No. ", (np.arange(families) % 500).astype(str))),
-        "family_size": living,
-        "urban": rng.random(families) < 0.3,
-        **{c: _codes(rng, c, families) for c in ("floor_material", "wall_material", "roof_material",
-                                                 "drinking_water", "toilet", "electricity", "cooking_fuel")},
-        "floor_area_m2": np.round(rng.uniform(12, 150, families), 1),
-        "has_motorcycle": rng.random(families) < 0.6,
-        "pmt_score": np.round(rng.normal(0, 1, families), 4),
-        "desil": rng.integers(1, 11, families),
-    })
-    per_table = pa.table({
-        "person_id": np.char.add("P", np.char.zfill(np.arange(n).astype(str), 9)),
-        "family_id": ids[fam_of],
-        "nik": nik,
-        "name": pa.array(np.char.add("Warga ", (np.arange(n) % 9973).astype(str))),
-        "sex": np.where(female, "P", "L"),
-        "birth_date": pa.array(day.astype("datetime64[D]")),
-        "relation": pa.array(relation, pa.string()),
-        "education": _codes_from(rng, ("sd", "smp", "sma", "tidak_punya_ijazah"), n),
-        "death_date": pa.array(death.astype("datetime64[D]")),
-    })
+    fam_table = pa.table(
+        {
+            "family_id": ids,
+            "kk_number": kk,
+            "desa_code": pa.array(desa_dotted[fam_desa], pa.string()),
+            "address": pa.array(
+                np.char.add("Jl. Contoh No. ", (np.arange(families) % 500).astype(str))
+            ),
+            "family_size": living,
+            "urban": rng.random(families) < 0.3,
+            **{
+                c: _codes(rng, c, families)
+                for c in (
+                    "floor_material",
+                    "wall_material",
+                    "roof_material",
+                    "drinking_water",
+                    "toilet",
+                    "electricity",
+                    "cooking_fuel",
+                )
+            },
+            "floor_area_m2": np.round(rng.uniform(12, 150, families), 1),
+            "has_motorcycle": rng.random(families) < 0.6,
+            "pmt_score": np.round(rng.normal(0, 1, families), 4),
+            "desil": rng.integers(1, 11, families),
+        }
+    )
+    per_table = pa.table(
+        {
+            "person_id": np.char.add("P", np.char.zfill(np.arange(n).astype(str), 9)),
+            "family_id": ids[fam_of],
+            "nik": nik,
+            "name": pa.array(np.char.add("Warga ", (np.arange(n) % 9973).astype(str))),
+            "sex": np.where(female, "P", "L"),
+            "birth_date": pa.array(day.astype("datetime64[D]")),
+            "relation": pa.array(relation, pa.string()),
+            "education": _codes_from(rng, ("sd", "smp", "sma", "tidak_punya_ijazah"), n),
+            "death_date": pa.array(death.astype("datetime64[D]")),
+        }
+    )
     pacsv.write_csv(fam_table, folder / "families.csv")
     pacsv.write_csv(per_table, folder / "persons.csv")
     return families, n
@@ -132,10 +150,8 @@ class PeakRSS:
         while not self._stop.is_set():
             total = me.memory_info().rss
             for child in me.children(recursive=True):
-                try:
+                with contextlib.suppress(psutil.Error):
                     total += child.memory_info().rss
-                except psutil.Error:
-                    pass
             self.peak = max(self.peak, total)
             time.sleep(0.2)
 
@@ -160,19 +176,27 @@ def main() -> None:
     families, persons = generate(source, args.families)
     t1 = time.perf_counter()
     size = sum(p.stat().st_size for p in source.iterdir()) / 1e6
-    print(f"generated {families:,} families, {persons:,} persons ({size:,.0f} MB CSV) in {t1 - t0:.1f} s")
+    print(
+        f"generated {families:,} families, {persons:,} persons ({size:,.0f} MB CSV) in {t1 - t0:.1f} s"
+    )
     workspace = root / "ws"
     shutil.rmtree(workspace, ignore_errors=True)
     with PeakRSS() as rss:
         t2 = time.perf_counter()
-        result = import_release(source, "bench", Settings(workspace=workspace), today=date(2025, 7, 1))
+        result = import_release(
+            source, "bench", Settings(workspace=workspace), today=date(2025, 7, 1)
+        )
         t3 = time.perf_counter()
-    print(f"import: {'ok' if result.ok else 'FAILED'}; errors {result.errors}, warnings {result.warnings}")
+    print(
+        f"import: {'ok' if result.ok else 'FAILED'}; errors {result.errors}, warnings {result.warnings}"
+    )
     if not result.ok:
         print(result.findings.slice(0, 20).to_pandas().to_string())
     print(f"import time {t3 - t2:.1f} s; peak RSS (process + children) {rss.peak / 2**30:.2f} GiB")
-    print(f"machine: {platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
-          f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, python {platform.python_version()}"
+    )
     if args.keep is None:
         shutil.rmtree(root, ignore_errors=True)
 

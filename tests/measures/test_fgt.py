@@ -26,8 +26,17 @@ def test_hand_derived_small_case(duck: eng.Engine) -> None:
     # y = 50, 100, 150, 200 with weights 1, 1, 2, 4 and z = 150 (strict y < z):
     # poor are y=50 (gap 2/3) and y=100 (gap 1/3); y=150 is not poor.
     # P0 = 2/8, P1 = (2/3 + 1/3)/8 = 1/8, P2 = (4/9 + 1/9)/8 = 5/72.
-    t = eng.table(duck, pa.table({"y": [50.0, 100, 150, 200], "w": [1.0, 1, 2, 4],
-                                   "s": ["a", "a", "b", "b"], "p": ["1", "2", "3", "4"]}))
+    t = eng.table(
+        duck,
+        pa.table(
+            {
+                "y": [50.0, 100, 150, 200],
+                "w": [1.0, 1, 2, 4],
+                "s": ["a", "a", "b", "b"],
+                "p": ["1", "2", "3", "4"],
+            }
+        ),
+    )
     r = fgt.estimate(t, design("w", strata="s", psu="p"), welfare="y", lines=[150], poor=True)
     assert r.find("fgt0").estimate == pytest.approx(2 / 8, rel=1e-12)
     assert r.find("fgt1").estimate == pytest.approx(1 / 8, rel=1e-12)
@@ -53,28 +62,45 @@ def test_kit_lines_are_versioned() -> None:
 
 households = st.lists(
     st.tuples(
-        st.floats(0, 2e6, allow_nan=False), st.floats(0.5, 500), st.integers(0, 3),
+        st.floats(0, 2e6, allow_nan=False),
+        st.floats(0.5, 500),
+        st.integers(0, 3),
         st.integers(1, 8),
     ),
-    min_size=6, max_size=40,
+    min_size=6,
+    max_size=40,
 )
 
 
-def _table(engine: eng.Engine, rows: list[tuple[float, float, int, int]], scale: float = 1.0,
-           reverse: bool = False) -> object:
+def _table(
+    engine: eng.Engine,
+    rows: list[tuple[float, float, int, int]],
+    scale: float = 1.0,
+    reverse: bool = False,
+) -> object:
     if reverse:
         rows = rows[::-1]
-    return eng.table(engine, pa.table({
-        "y": [r[0] for r in rows], "w": [r[1] * scale for r in rows],
-        "s": [str(r[2] % 2) for r in rows], "p": [str(r[2]) for r in rows],
-        "size": [r[3] for r in rows],
-    }))
+    return eng.table(
+        engine,
+        pa.table(
+            {
+                "y": [r[0] for r in rows],
+                "w": [r[1] * scale for r in rows],
+                "s": [str(r[2] % 2) for r in rows],
+                "p": [str(r[2]) for r in rows],
+                "size": [r[3] for r in rows],
+            }
+        ),
+    )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=households, z=st.floats(1e5, 1.5e6), dz=st.floats(0, 5e5))
-def test_fgt_properties(duck: eng.Engine, rows: list[tuple[float, float, int, int]], z: float,
-                        dz: float) -> None:
+def test_fgt_properties(
+    duck: eng.Engine, rows: list[tuple[float, float, int, int]], z: float, dz: float
+) -> None:
     d = design("w", size="size", lonely_psu="certainty")
     base = fgt.estimate(_table(duck, rows), d, welfare="y", lines=[z, z + dz])  # type: ignore[arg-type]
     p = {(r.measure, r.line): r for r in base.rows}

@@ -22,9 +22,17 @@ def test_matches_laeken_and_linearisation(name: str, level: str) -> None:
     engine = eng.connect()
     try:
         t = eng.table(engine, pcsv.read_csv(ROOT / "survey" / "households.csv"))
-        stages = {"psu": ["psu"]} if name == "one_stage" else {"psu": ["psu", "hh"], "fpc": ["fpc1", "fpc2"]}
-        d = design("weight", strata="stratum", size="household_size" if level == "person" else None,
-                   **stages)  # type: ignore[arg-type]
+        stages = (
+            {"psu": ["psu"]}
+            if name == "one_stage"
+            else {"psu": ["psu", "hh"], "fpc": ["fpc1", "fpc2"]}
+        )
+        d = design(
+            "weight",
+            strata="stratum",
+            size="household_size" if level == "person" else None,
+            **stages,
+        )  # type: ignore[arg-type]
         r = inequality.estimate(t, d, welfare="expenditure_per_capita", by="kecamatan")
     finally:
         eng.close(engine)
@@ -39,8 +47,10 @@ def test_matches_laeken_and_linearisation(name: str, level: str) -> None:
             (r.find("palma", domain=dom).estimate, g["palma"]),
             (r.find("mean", domain=dom).estimate, g["mean"]),
         ]
-        pairs += [(r.find("decile_share", domain=dom, indicator=f"D{i + 1}").estimate, v)
-                  for i, v in enumerate(g["decile_shares"])]
+        pairs += [
+            (r.find("decile_share", domain=dom, indicator=f"D{i + 1}").estimate, v)
+            for i, v in enumerate(g["decile_shares"])
+        ]
         for got, expected in pairs:
             assert got == pytest.approx(expected, rel=1e-8), (g["domain"], got, expected)
         assert r.find("qsr", domain=dom).se is None

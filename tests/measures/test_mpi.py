@@ -9,6 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rpkd import engine as eng
 from rpkd.measures import mpi
@@ -30,8 +32,9 @@ def test_hand_derived_case(duck: eng.Engine) -> None:
     # Poor (c >= 1/3): f1,f2,f3,f5 -> H = 4/5. A = (1 + 1/3 + 1/3 + 2/3)/4 = 7/12. M0 = 7/15.
     # Censored headcounts: a 3/5 (f1,f2,f5), b 3/5 (f1,f3,f5), c 1/5.
     # Contributions w_j CH_j / M0: a = (1/3)(3/5)/(7/15) = 3/7, b = 3/7, c = 1/7.
-    t = eng.table(duck, pa.table({"a": [1, 1, 0, 0, 1], "b": [1, 0, 1, 0, 1],
-                                   "c": [1, 0, 0, 0, 0]}))
+    t = eng.table(
+        duck, pa.table({"a": [1, 1, 0, 0, 1], "b": [1, 0, 1, 0, 1], "c": [1, 0, 0, 0, 0]})
+    )
     r = mpi.estimate(t, {"a": 1, "b": 1, "c": 1}, 1 / 3)
     assert r.get("H").estimate == pytest.approx(4 / 5, rel=1e-12)
     assert r.get("A").estimate == pytest.approx(7 / 12, rel=1e-12)
@@ -63,3 +66,43 @@ def test_matches_r_survey(duck: eng.Engine) -> None:
         assert got.se == pytest.approx(g["se"], rel=1e-8), g
     total = sum(r.get("contribution", indicator=j).estimate for j in weights)
     assert total == pytest.approx(1.0, rel=1e-12)
+
+
+deprivation_rows = st.lists(
+    st.tuples(
+        st.integers(0, 1),
+        st.integers(0, 1),
+        st.integers(0, 1),
+        st.floats(0.5, 50),
+        st.integers(0, 4),
+    ),
+    min_size=5,
+    max_size=30,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=deprivation_rows, k=st.sampled_from([0.2, 1 / 3, 0.5, 1.0]))
+def test_mpi_properties(
+    duck: eng.Engine, rows: list[tuple[int, int, int, float, int]], k: float
+) -> None:
+    t = eng.table(
+        duck,
+        pa.table(
+            {
+                "a": [r[0] for r in rows],
+                "b": [r[1] for r in rows],
+                "c": [r[2] for r in rows],
+                "w": [r[3] for r in rows],
+                "p": [str(r[4]) for r in rows],
+            }
+        ),
+    )
+    r = mpi.estimate(t, {"a": 2, "b": 1, "c": 1}, k, design("w", psu="p", lonely_psu="certainty"))
+    h, m0 = r.get("H").estimate, r.get("M0").estimate
+    if h > 0:
+        assert m0 == pytest.approx(h * r.get("A").estimate, rel=1e-12)
+    assert 0 <= m0 <= h <= 1 + 1e-12
+    assert all(e.se is None or e.se >= 0 for e in r.estimates.rows)

@@ -18,7 +18,9 @@ def test_default_kit_weights_and_cutoff() -> None:
     for name, w in weights.items():
         by_dimension[kit.dimensions[name]] = by_dimension.get(kit.dimensions[name], 0) + w
     # Three dimensions of 1/3 each; health and education indicators 1/6, living standards 1/24.
-    assert by_dimension == pytest.approx({"education": 1 / 3, "health": 1 / 3, "living_standards": 1 / 3})
+    assert by_dimension == pytest.approx(
+        {"education": 1 / 3, "health": 1 / 3, "living_standards": 1 / 3}
+    )
     assert weights["adult_schooling"] == pytest.approx(1 / 6)
     assert weights["assets"] == pytest.approx(1 / 24)
     assert kit.cutoff == pytest.approx(1 / 3)
@@ -27,36 +29,64 @@ def test_default_kit_weights_and_cutoff() -> None:
 
 def test_deprivations_by_hand() -> None:
     on = date(2025, 3, 1)
-    families = pa.table({
-        "family_id": ["A", "B"], "desa_code": ["62.03.01.2001"] * 2, "family_size": [4, 2],
-        "floor_material": ["tanah", "keramik"], "wall_material": ["tembok", "anyaman_bambu"],
-        "wall_condition": ["baik", "baik"], "roof_material": ["seng", "seng"],
-        "roof_condition": ["baik", None], "drinking_water": ["air_permukaan", "ledeng"],
-        "toilet": ["sendiri", "tidak_ada"], "sewage": ["tangki_septik", None],
-        "electricity": ["pln_meteran", "tidak_ada"], "cooking_fuel": ["kayu_bakar", "gas"],
-        "floor_area_m2": [24.0, 30.0],
-        "has_refrigerator": [False, True], "has_television": [True, True],
-        "has_smartphone": [False, True], "has_motorcycle": [False, False],
-        "has_boat": [False, False], "has_car": [False, False],
-    })
-    persons = pa.table({
-        "person_id": ["a1", "a2", "a3", "a4", "b1", "b2"],
-        "family_id": ["A", "A", "A", "A", "B", "B"],
-        # A: adults without a certificate, a 10-year-old out of school, one without JKN.
-        # B: an SMA graduate; an 8-year-old who died in 2024 (not counted).
-        "birth_date": [date(1980, 5, 1), date(1985, 1, 1), date(2014, 6, 1), date(2010, 3, 2),
-                       date(1990, 1, 1), date(2016, 1, 1)],
-        "education": ["tidak_punya_ijazah", "tidak_punya_ijazah", None, "sd", "sma", None],
-        "school_attendance": [None, None, "tidak_sekolah_lagi", "masih_sekolah", None, "tidak_pernah"],
-        "jkn_status": ["pbi_apbn", "tidak_punya", "pbi_apbn", "pbi_apbn", "non_pbi", "non_pbi"],
-        "chronic_illness": [False, False, False, False, True, False],
-        "disability": ["tidak"] * 6,
-        "death_date": [None, None, None, None, None, date(2024, 5, 1)],
-    })
+    families = pa.table(
+        {
+            "family_id": ["A", "B"],
+            "desa_code": ["62.03.01.2001"] * 2,
+            "family_size": [4, 2],
+            "floor_material": ["tanah", "keramik"],
+            "wall_material": ["tembok", "anyaman_bambu"],
+            "wall_condition": ["baik", "baik"],
+            "roof_material": ["seng", "seng"],
+            "roof_condition": ["baik", None],
+            "drinking_water": ["air_permukaan", "ledeng"],
+            "toilet": ["sendiri", "tidak_ada"],
+            "sewage": ["tangki_septik", None],
+            "electricity": ["pln_meteran", "tidak_ada"],
+            "cooking_fuel": ["kayu_bakar", "gas"],
+            "floor_area_m2": [24.0, 30.0],
+            "has_refrigerator": [False, True],
+            "has_television": [True, True],
+            "has_smartphone": [False, True],
+            "has_motorcycle": [False, False],
+            "has_boat": [False, False],
+            "has_car": [False, False],
+        }
+    )
+    persons = pa.table(
+        {
+            "person_id": ["a1", "a2", "a3", "a4", "b1", "b2"],
+            "family_id": ["A", "A", "A", "A", "B", "B"],
+            # A: adults without a certificate, a 10-year-old out of school, one without JKN.
+            # B: an SMA graduate; an 8-year-old who died in 2024 (not counted).
+            "birth_date": [
+                date(1980, 5, 1),
+                date(1985, 1, 1),
+                date(2014, 6, 1),
+                date(2010, 3, 2),
+                date(1990, 1, 1),
+                date(2016, 1, 1),
+            ],
+            "education": ["tidak_punya_ijazah", "tidak_punya_ijazah", None, "sd", "sma", None],
+            "school_attendance": [
+                None,
+                None,
+                "tidak_sekolah_lagi",
+                "masih_sekolah",
+                None,
+                "tidak_pernah",
+            ],
+            "jkn_status": ["pbi_apbn", "tidak_punya", "pbi_apbn", "pbi_apbn", "non_pbi", "non_pbi"],
+            "chronic_illness": [False, False, False, False, True, False],
+            "disability": ["tidak"] * 6,
+            "death_date": [None, None, None, None, None, date(2024, 5, 1)],
+        }
+    )
     engine = eng.connect()
     try:
-        out = eng.fetch(mpi.deprivations(eng.table(engine, families), eng.table(engine, persons),
-                                         on=on)).to_pylist()
+        out = eng.fetch(
+            mpi.deprivations(eng.table(engine, families), eng.table(engine, persons), on=on)
+        ).to_pylist()
     finally:
         eng.close(engine)
     rows = {r["family_id"]: r for r in out}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,23 @@ from rpkd.errors import RpkdError
 from rpkd.planning.matrix_xlsx import INDICATOR_SHEET
 
 
-def run(workspace: Path, *args: str, stdin: str | None = None, user: str | None = None) -> Result:
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace folder and the URL of its application database."""
+
+    path: Path
+    database_url: str
+
+
+def run(
+    workspace: Workspace, *args: str, stdin: str | None = None, user: str | None = None
+) -> Result:
     app = typer.Typer()
     plan_cli.register(app)
-    env = {"COLUMNS": "250", **({"RPKD_USER": user} if user else {})}
-    return CliRunner().invoke(app, [*args, "--workspace", str(workspace)], input=stdin, env=env)
+    env = {"COLUMNS": "250", "RPKD_DATABASE_URL": workspace.database_url, "RPKD_USER": user}
+    return CliRunner().invoke(
+        app, [*args, "--workspace", str(workspace.path)], input=stdin, env=env
+    )
 
 
 def ok(result: Result) -> Any:
@@ -35,13 +48,14 @@ def failed(result: Result, code: int) -> RpkdError:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    ws = tmp_path / "ws"
+def workspace(tmp_path: Path, database_url: str) -> Workspace:
+    """A workspace with the Kapuas starter plan, its database on SQLite and on PostgreSQL."""
+    ws = Workspace(tmp_path / "ws", database_url)
     ok(run(ws, "plan", "init", "--kit", "kapuas", "--target-year", "2027", "--format", "json"))
     return ws
 
 
-def test_plan_export_edit_import(workspace: Path, tmp_path: Path) -> None:
+def test_plan_export_edit_import(workspace: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "rpkd.xlsx"
     ok(run(workspace, "plan", "export", str(path)))
     book = load_workbook(path)
@@ -57,7 +71,12 @@ def test_plan_export_edit_import(workspace: Path, tmp_path: Path) -> None:
     assert p0[0]["target"] == 4.8
 
 
-def test_bad_import_changes_nothing(workspace: Path, tmp_path: Path) -> None:
+def test_init_refuses_to_overwrite_a_plan(workspace: Workspace) -> None:
+    error = failed(run(workspace, "plan", "init", "--kit", "kapuas"), 1)
+    assert error.code == "plan_exists"
+
+
+def test_bad_import_changes_nothing(workspace: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "rpkd.xlsx"
     ok(run(workspace, "plan", "export", str(path)))
     book = load_workbook(path)
@@ -79,7 +98,7 @@ def test_bad_import_changes_nothing(workspace: Path, tmp_path: Path) -> None:
     assert p1[0]["target"] is None
 
 
-def test_realisations_monitor_and_path_to_zero(workspace: Path, tmp_path: Path) -> None:
+def test_realisations_monitor_and_path_to_zero(workspace: Workspace, tmp_path: Path) -> None:
     add = ["realisation", "add", "--indicator", "KE", "--quarter", "4", "--format", "json"]
     first = ok(run(workspace, *add, "--year", "2025", "--value", "0.8", "--se", "0.1"))
     second = ok(run(workspace, *add, "--year", "2026", "--value", "0.5", "--se", "0.1"))
@@ -100,7 +119,7 @@ def test_realisations_monitor_and_path_to_zero(workspace: Path, tmp_path: Path) 
     assert "achievement" in english.stdout
 
 
-def test_realisation_import_is_all_or_nothing(workspace: Path, tmp_path: Path) -> None:
+def test_realisation_import_is_all_or_nothing(workspace: Workspace, tmp_path: Path) -> None:
     good = tmp_path / "ok.csv"
     good.write_text(
         "jenis,kode,tahun,triwulan,nilai\nindikator,P0,2025,2,5.1\nindikator,JKN,2025,2,97\n",
@@ -118,7 +137,7 @@ def test_realisation_import_is_all_or_nothing(workspace: Path, tmp_path: Path) -
     assert [r["subject_code"] for r in added] == ["P0", "JKN"]
 
 
-def test_users_roles_and_audit(workspace: Path) -> None:
+def test_users_roles_and_audit(workspace: Workspace) -> None:
     password = "kata-sandi-yang-panjang\nkata-sandi-yang-panjang\n"
     ok(run(workspace, "user", "add", "admin", "--role", "admin", stdin=password))
     failed(run(workspace, "user", "list"), 2)  # users exist: --as is required

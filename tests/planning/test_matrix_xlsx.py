@@ -6,12 +6,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from rpkd.planning.matrix_xlsx import (
-    INDICATOR_SHEET,
-    PROGRAMME_SHEET,
-    read_plan_xlsx,
-    write_plan_xlsx,
-)
+from rpkd.planning.matrix_import import read_plan_xlsx
+from rpkd.planning.matrix_xlsx import INDICATOR_SHEET, PROGRAMME_SHEET, write_plan_xlsx
 from rpkd.planning.model import Plan
 
 

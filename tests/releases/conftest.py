@@ -14,12 +14,29 @@ import pytest
 
 from rpkd.settings import Settings
 
-FAMILIES_HEADER = ["family_id", "kk_number", "desa_code", "address", "family_size", "urban", "desil"]
+FAMILIES_HEADER = [
+    "family_id",
+    "kk_number",
+    "desa_code",
+    "address",
+    "family_size",
+    "urban",
+    "desil",
+]
 FAMILIES = [
     ["F1", "6203010101200001", "62.03.01.1006", "Jl. Cilik Riwut 1", "3", "true", "1"],
     ["F2", "6203020202200002", "6203021001", "Jl. Pemuda 2", "2", "false", "4"],
 ]
-PERSONS_HEADER = ["person_id", "family_id", "nik", "name", "sex", "birth_date", "relation", "death_date"]
+PERSONS_HEADER = [
+    "person_id",
+    "family_id",
+    "nik",
+    "name",
+    "sex",
+    "birth_date",
+    "relation",
+    "death_date",
+]
 PERSONS = [
     # man born 1980-05-12 in kecamatan 62.03.01: 620301 120580 0001
     ["P1", "F1", "6203011205800001", "Budi Santoso", "L", "1980-05-12", "kepala_keluarga", ""],
@@ -34,8 +51,14 @@ PERSONS = [
 ]
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]], *,
-              encoding: str = "utf-8", delimiter: str = ",") -> Path:
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, delimiter=delimiter)
         writer.writerow(header)

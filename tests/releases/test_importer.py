@@ -15,8 +15,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import FAMILIES, FAMILIES_HEADER, PERSONS, PERSONS_HEADER, write_csv
 
+from conftest import FAMILIES, FAMILIES_HEADER, PERSONS, PERSONS_HEADER, write_csv
 from rpkd.errors import InvalidInput, NotFound, UsageError
 from rpkd.releases.catalog import list_releases, open_release
 from rpkd.releases.importer import import_release
@@ -138,13 +138,17 @@ def test_nik_birth_part_and_moves(source: Path, settings: Settings) -> None:
     assert _found(result, "nik_birth_mismatch") == [("persons.csv", 2, "nik")]
     assert _found(result, "nik_moved") == [("persons.csv", 1, "nik")]
     assert _found(result, "nik_region_unknown") == [("persons.csv", 3, "nik")]
-    assert {r["severity"] for r in result.findings.to_pylist() if r["rule"] == "nik_moved"} == {"warning"}
+    assert {r["severity"] for r in result.findings.to_pylist() if r["rule"] == "nik_moved"} == {
+        "warning"
+    }
 
 
 def test_unknown_region(source: Path, settings: Settings) -> None:
     rows = [list(r) for r in FAMILIES]
     rows[0][2] = "62.03.99.9999"  # well formed, not a desa
-    rows[1][2] = "62.04.01.1003"  # a real desa of Kabupaten Barito Selatan? no: 62.04 is outside 62.03
+    rows[1][2] = (
+        "62.04.01.1003"  # a real desa of Kabupaten Barito Selatan? no: 62.04 is outside 62.03
+    )
     write_csv(source / "families.csv", FAMILIES_HEADER, rows)
     result = _run(source, settings, region="62.03")
     assert _found(result, "desa_unknown") == [("families.csv", 1, "desa_code")]
@@ -156,23 +160,40 @@ def test_unknown_region(source: Path, settings: Settings) -> None:
 def test_duplicate_nik(source: Path, settings: Settings) -> None:
     rows = [list(r) for r in PERSONS]
     rows[4][2] = rows[1][2]  # P5 (family F2) gets P2's NIK (family F1)
-    rows.append(["P7", "F1", rows[0][2], "Budi S", "L", "1980-05-12", "anak", ""])  # P1's NIK again, same family
+    rows.append(
+        ["P7", "F1", rows[0][2], "Budi S", "L", "1980-05-12", "anak", ""]
+    )  # P1's NIK again, same family
     write_csv(source / "persons.csv", PERSONS_HEADER, rows)
     result = _run(source, settings)
     assert not result.ok
-    assert _found(result, "nik_in_two_families") == [("persons.csv", 2, "nik"), ("persons.csv", 5, "nik")]
+    assert _found(result, "nik_in_two_families") == [
+        ("persons.csv", 2, "nik"),
+        ("persons.csv", 5, "nik"),
+    ]
     assert _found(result, "nik_duplicate") == [("persons.csv", 1, "nik"), ("persons.csv", 7, "nik")]
     _assert_nothing_created(settings)
 
 
 def test_negative_expenditure(source: Path, settings: Settings) -> None:
-    header = ["household_id", "desa_code", "stratum", "psu", "weight", "household_size",
-              "expenditure_per_capita", "urban"]
-    write_csv(source / "survey.csv", header, [
-        ["H1", "62.03.01.1006", "S1", "B1", "120.5", "4", "650000", "false"],
-        ["H2", "62.03.01.1006", "S1", "B1", "120.5", "3", "-15000", "false"],
-        ["H3", "62.03.01.1007", "S1", "B2", "0", "3", "900000", "true"],
-    ])
+    header = [
+        "household_id",
+        "desa_code",
+        "stratum",
+        "psu",
+        "weight",
+        "household_size",
+        "expenditure_per_capita",
+        "urban",
+    ]
+    write_csv(
+        source / "survey.csv",
+        header,
+        [
+            ["H1", "62.03.01.1006", "S1", "B1", "120.5", "4", "650000", "false"],
+            ["H2", "62.03.01.1006", "S1", "B1", "120.5", "3", "-15000", "false"],
+            ["H3", "62.03.01.1007", "S1", "B2", "0", "3", "900000", "true"],
+        ],
+    )
     result = _run(source, settings)
     assert not result.ok
     assert _found(result, "out_of_range") == [("survey.csv", 2, "expenditure_per_capita")]
@@ -191,7 +212,10 @@ def test_family_structure(source: Path, settings: Settings) -> None:
     write_csv(source / "families.csv", FAMILIES_HEADER, fam)
     result = _run(source, settings)
     assert _found(result, "head_missing") == [("persons.csv", 4, "family_id")]
-    assert _found(result, "head_multiple") == [("persons.csv", 1, "family_id"), ("persons.csv", 2, "family_id")]
+    assert _found(result, "head_multiple") == [
+        ("persons.csv", 1, "family_id"),
+        ("persons.csv", 2, "family_id"),
+    ]
     assert _found(result, "family_missing") == [("persons.csv", 7, "family_id")]
     assert _found(result, "family_size_mismatch") == [("families.csv", 1, "family_size")]
 
@@ -216,22 +240,31 @@ def test_key_and_row_duplicates(source: Path, settings: Settings) -> None:
     rows = [list(r) for r in FAMILIES] + [list(FAMILIES[1])]
     write_csv(source / "families.csv", FAMILIES_HEADER, rows)
     result = _run(source, settings)
-    assert _found(result, "key_duplicate") == [("families.csv", 2, "family_id"), ("families.csv", 3, "family_id")]
+    assert _found(result, "key_duplicate") == [
+        ("families.csv", 2, "family_id"),
+        ("families.csv", 3, "family_id"),
+    ]
     assert _found(result, "row_duplicate") == [("families.csv", 2, None), ("families.csv", 3, None)]
 
 
 def test_beneficiary_identity_problems_are_warnings(source: Path, settings: Settings) -> None:
     header = ["nik", "name", "birth_date", "desa_code", "year", "amount"]
-    write_csv(source / "beneficiaries_pkh.csv", header, [
-        ["6203011205800001", "Budi Santoso", "1980-05-12", "62.03.01.1006", "2025", "750000"],
-        ["12345", "Siti", "01-01-1982", "62.03.01.1006", "2025", "750000"],
-        ["6203011205800001", "", "1980-01-01", "62.03.01.1006", "2025", "750000"],
-    ])
+    write_csv(
+        source / "beneficiaries_pkh.csv",
+        header,
+        [
+            ["6203011205800001", "Budi Santoso", "1980-05-12", "62.03.01.1006", "2025", "750000"],
+            ["12345", "Siti", "01-01-1982", "62.03.01.1006", "2025", "750000"],
+            ["6203011205800001", "", "1980-01-01", "62.03.01.1006", "2025", "750000"],
+        ],
+    )
     result = _run(source, settings)
     assert result.ok
     assert _found(result, "nik_malformed") == [("beneficiaries_pkh.csv", 2, "nik")]
-    assert _found(result, "nik_duplicate") == [("beneficiaries_pkh.csv", 1, "nik"),
-                                              ("beneficiaries_pkh.csv", 3, "nik")]
+    assert _found(result, "nik_duplicate") == [
+        ("beneficiaries_pkh.csv", 1, "nik"),
+        ("beneficiaries_pkh.csv", 3, "nik"),
+    ]
     assert _found(result, "required_missing") == [("beneficiaries_pkh.csv", 3, "name")]
     assert _found(result, "birth_date_placeholder") == [("beneficiaries_pkh.csv", 3, "birth_date")]
     lists = pq.read_table(result.release.path_of("beneficiaries"))  # type: ignore[union-attr]
@@ -242,14 +275,20 @@ def test_beneficiary_identity_problems_are_warnings(source: Path, settings: Sett
 
 def test_beneficiary_amount_and_desa_are_errors(source: Path, settings: Settings) -> None:
     header = ["nik", "name", "desa_code", "year", "amount"]
-    write_csv(source / "beneficiaries_blt_dd.csv", header, [
-        ["6203011205800001", "Budi", "62.03.01.1006", "2025", "300.000,-"],
-        ["6203011205800001", "Budi", "62.03.01.9999", "dua ribu", "300000"],
-    ])
+    write_csv(
+        source / "beneficiaries_blt_dd.csv",
+        header,
+        [
+            ["6203011205800001", "Budi", "62.03.01.1006", "2025", "300.000,-"],
+            ["6203011205800001", "Budi", "62.03.01.9999", "dua ribu", "300000"],
+        ],
+    )
     result = _run(source, settings)
     assert not result.ok
-    assert _found(result, "not_number") == [("beneficiaries_blt_dd.csv", 1, "amount"),
-                                           ("beneficiaries_blt_dd.csv", 2, "year")]
+    assert _found(result, "not_number") == [
+        ("beneficiaries_blt_dd.csv", 1, "amount"),
+        ("beneficiaries_blt_dd.csv", 2, "year"),
+    ]
     assert _found(result, "desa_unknown") == [("beneficiaries_blt_dd.csv", 2, "desa_code")]
 
 
@@ -260,7 +299,9 @@ def test_ignores_truth_and_synth_json(source: Path, settings: Settings) -> None:
     assert _run(source, settings).release.kinds == ("families", "persons")  # type: ignore[union-attr]
 
 
-def test_stale_temp_folder_is_not_a_release_and_is_cleaned(source: Path, settings: Settings) -> None:
+def test_stale_temp_folder_is_not_a_release_and_is_cleaned(
+    source: Path, settings: Settings
+) -> None:
     releases = settings.workspace / "releases"
     stale = releases / ".tmp-r1-999999999-abcd"
     stale.mkdir(parents=True)

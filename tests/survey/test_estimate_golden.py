@@ -55,7 +55,12 @@ def test_fgt_matches_r_survey(duck: eng.Engine, name: str, level: str) -> None:
     size = "household_size" if level == "person" else None
     d = design("weight", strata="stratum", size=size, **DESIGNS[name])  # type: ignore[arg-type]
     result = fgt.estimate(
-        table, d, welfare="expenditure_per_capita", lines=[600000, "line"], by="kecamatan", poor=True
+        table,
+        d,
+        welfare="expenditure_per_capita",
+        lines=[600000, "line"],
+        by="kecamatan",
+        poor=True,
     )
     checked = 0
     for r in golden:
@@ -79,7 +84,10 @@ def test_fgt_matches_r_survey(duck: eng.Engine, name: str, level: str) -> None:
 def test_whole_population_rows_come_first(duck: eng.Engine) -> None:
     d = design("weight", strata="stratum", psu="psu")
     result = fgt.estimate(
-        load(duck, "households.csv"), d, welfare="expenditure_per_capita", lines=[600000],
+        load(duck, "households.csv"),
+        d,
+        welfare="expenditure_per_capita",
+        lines=[600000],
         by="kecamatan",
     )
     domains = [r.domain for r in result.rows]
@@ -87,24 +95,39 @@ def test_whole_population_rows_come_first(duck: eng.Engine) -> None:
     assert domains[3:] == sorted(domains[3:])
     table = result.to_arrow()
     assert table.column_names == [
-        "measure", "indicator", "line", "by", "domain", "estimate", "se", "ci_low", "ci_high",
-        "n", "population",
+        "measure",
+        "indicator",
+        "line",
+        "by",
+        "domain",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "n",
+        "population",
     ]
 
 
 @pytest.mark.parametrize("policy", ["adjust", "certainty", "remove"])
-@pytest.mark.parametrize(
-    "name", ["one_stage", "one_stage_fpc", "two_stage_fpc"]
-)
+@pytest.mark.parametrize("name", ["one_stage", "one_stage_fpc", "two_stage_fpc"])
 def test_lonely_psu_policies_match_r(duck: eng.Engine, policy: str, name: str) -> None:
     golden = json.loads((GOLDEN / "lonely_api.json").read_text())
     d = design("weight", strata="stratum", lonely_psu=policy, **DESIGNS[name])  # type: ignore[arg-type]
     result = fgt.estimate(
-        load(duck, "lonely.csv"), d, welfare="expenditure_per_capita", lines=[600000],
-        measures=["fgt0", "fgt1"], by="kecamatan", poor=True,
+        load(duck, "lonely.csv"),
+        d,
+        welfare="expenditure_per_capita",
+        lines=[600000],
+        measures=["fgt0", "fgt1"],
+        by="kecamatan",
+        poor=True,
     )
-    rows = [r for r in golden if r["source"] == "lonely" and r["policy"] == policy
-            and r["design"] == name]
+    rows = [
+        r
+        for r in golden
+        if r["source"] == "lonely" and r["policy"] == policy and r["design"] == name
+    ]
     assert len(rows) == 15
     for r in rows:
         measure = {"f0": "fgt0", "f1": "fgt1", "poor": "poor"}[r["measure"]]
@@ -122,11 +145,15 @@ def test_lonely_psu_fail_is_the_default(duck: eng.Engine) -> None:
 @pytest.mark.parametrize("source", ["apiclus2", "apistrat"])
 def test_published_api_samples(duck: eng.Engine, source: str) -> None:
     """R's api data: apiclus2 two-stage with fpc (Lumley 2010: mean api00 670.81, SE 30.10)."""
-    golden = [r for r in json.loads((GOLDEN / "lonely_api.json").read_text())
-              if r["source"] == source]
+    golden = [
+        r for r in json.loads((GOLDEN / "lonely_api.json").read_text()) if r["source"] == source
+    ]
     table = load(duck, f"{source}.csv")
-    d = (design("pw", psu=["dnum", "snum"], fpc=["fpc1", "fpc2"]) if source == "apiclus2"
-         else design("pw", strata="stype", fpc="fpc"))
+    d = (
+        design("pw", psu=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+        if source == "apiclus2"
+        else design("pw", strata="stype", fpc="fpc")
+    )
     results = {
         "api00": mean(table, d, "api00", by="stype"),
         "low": mean(table, d, (table.api00 < 700).cast("float64"), by="stype"),
@@ -144,10 +171,19 @@ def test_engines_agree_with_r(engine: eng.Engine) -> None:
     golden = json.loads((GOLDEN / "fgt_designs.json").read_text())
     d = design("weight", strata="stratum", size="household_size", **DESIGNS["two_stage_fpc"])  # type: ignore[arg-type]
     result = fgt.estimate(
-        load(engine, "households.csv"), d, welfare="expenditure_per_capita", lines=["line"],
-        measures=["fgt1"], by="kecamatan",
+        load(engine, "households.csv"),
+        d,
+        welfare="expenditure_per_capita",
+        lines=["line"],
+        measures=["fgt1"],
+        by="kecamatan",
     )
     for r in golden:
-        if (r["design"], r["level"], r["measure"], r["line"]) == ("two_stage_fpc", "person", "fgt1", "column"):
+        if (r["design"], r["level"], r["measure"], r["line"]) == (
+            "two_stage_fpc",
+            "person",
+            "fgt1",
+            "column",
+        ):
             got = result.find("fgt1", domain=r["domain"])
             assert close(got.estimate, r["estimate"]) and close(got.se, r["se"])

@@ -47,6 +47,9 @@ def test_default_kapuas_meets_its_targets(kapuas: SynthResult, read: Reader) -> 
     assert set(families["desa_code"].to_pylist()) == codes
     survey = read(out / "survey.parquet")
     assert 700 <= survey.num_rows <= 1100  # Susenas district samples are of this order
+    # Horvitz-Thompson total of families from census blocks of about 100 families
+    total = survey["weight"].to_numpy().sum()
+    assert abs(total / families.num_rows - 1) < 0.03
 
 
 @pytest.mark.slow

@@ -42,10 +42,20 @@ _GOOD_HOUSE: dict[str, Any] = {
 FAMILY_ROWS: list[dict[str, Any]] = [
     # F1 desil 1, 4 members in 20 m² (5 m²/person < 7.2), earth floor, no toilet, river water:
     # unfit house, no sanitation, no safe water; pregnant wife -> PKH, RTLH, STBM, PAMSIMAS, BLT-DD.
-    {"family_id": "F1", "desa_code": "62.03.01.2001", "family_size": 4, "desil": 1,
-     **_GOOD_HOUSE, "floor_material": "tanah", "wall_material": "kayu_papan",
-     "roof_material": "seng", "floor_area_m2": 20.0, "toilet": "tidak_ada", "sewage": "terbuka",
-     "drinking_water": "air_permukaan"},
+    {
+        "family_id": "F1",
+        "desa_code": "62.03.01.2001",
+        "family_size": 4,
+        "desil": 1,
+        **_GOOD_HOUSE,
+        "floor_material": "tanah",
+        "wall_material": "kayu_papan",
+        "roof_material": "seng",
+        "floor_area_m2": 20.0,
+        "toilet": "tidak_ada",
+        "sewage": "terbuka",
+        "drinking_water": "air_permukaan",
+    },
     # F2 desil 3, female head aged 72 (uninsured) and a job-seeking son: PKH (elderly 70+),
     # BLT-DD (desil <= 4 and female head); uninsured deprivation.
     {"family_id": "F2", "desa_code": "62.03.01.2001", "family_size": 2, "desil": 3, **_GOOD_HOUSE},
@@ -53,9 +63,17 @@ FAMILY_ROWS: list[dict[str, Any]] = [
     {"family_id": "F3", "desa_code": "62.03.02.2001", "family_size": 3, "desil": 7, **_GOOD_HOUSE},
     # F4 desil 2, single man 66 with severe disability, renting a bamboo-walled house with a
     # public toilet: PKH (severe disability), BLT-DD (disabled), STBM; not RTLH (not the owner).
-    {"family_id": "F4", "desa_code": "62.03.02.2001", "family_size": 1, "desil": 2,
-     **_GOOD_HOUSE, "wall_material": "anyaman_bambu", "house_ownership": "kontrak_sewa",
-     "toilet": "umum", "sewage": "lubang_tanah"},
+    {
+        "family_id": "F4",
+        "desa_code": "62.03.02.2001",
+        "family_size": 1,
+        "desil": 2,
+        **_GOOD_HOUSE,
+        "wall_material": "anyaman_bambu",
+        "house_ownership": "kontrak_sewa",
+        "toilet": "umum",
+        "sewage": "lubang_tanah",
+    },
     # F5 desil 1, head died 2024-12-01; widow and a child of 10 out of school: no PKH component,
     # BLT-DD (extreme poor); child out of school.
     {"family_id": "F5", "desa_code": "62.03.01.2002", "family_size": 3, "desil": 1, **_GOOD_HOUSE},

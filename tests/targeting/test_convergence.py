@@ -25,9 +25,7 @@ LINKS = pa.table(
 
 
 @pytest.fixture
-def tables(
-    engine: eng.Engine, families: pa.Table, persons: pa.Table, on: date
-) -> dict[str, Any]:
+def tables(engine: eng.Engine, families: pa.Table, persons: pa.Table, on: date) -> dict[str, Any]:
     cat = catalogue()
     people = eng.table(engine, persons)
     links = eng.table(engine, LINKS)
@@ -56,7 +54,7 @@ def test_matrix_coverage_and_lists(tables: dict[str, Any], on: date) -> None:
     assert (long["any"]["recipients"], long["any"]["eligible"]) == (5, 6)
 
     by_desil = cv.coverage_table(eng.fetch(cv.coverage_counts(m, cat, "desil")), cat, "desil")
-    desil1 = [r for r in by_desil.to_pylist() if r["area"] == "1" and r["programme"] == "any"][0]
+    desil1 = next(r for r in by_desil.to_pylist() if r["area"] == "1" and r["programme"] == "any")
     assert (desil1["families"], desil1["recipients"]) == (3, 2)  # F1 F5 F6; F6 gets nothing
 
     excluded = eng.fetch(cv.exclusion(m, people, condition="desil = 1", cat=cat)).to_pylist()
@@ -87,7 +85,9 @@ def test_matrix_coverage_and_lists(tables: dict[str, Any], on: date) -> None:
     assert gaps[("F5", "pip")]["deprivations"] == "child_out_of_school"
     assert ("F2", "pbi_jk") not in gaps  # uninsured head, but the family receives PBI-JK
 
-    summary = {r["programme"]: r for r in eng.fetch(cv.list_summary(links, people, on=on)).to_pylist()}
+    summary = {
+        r["programme"]: r for r in eng.fetch(cv.list_summary(links, people, on=on)).to_pylist()
+    }
     assert (summary["pkh"]["records"], summary["pkh"]["linked"], summary["pkh"]["deceased"]) == (
         4, 3, 1,
     )  # fmt: skip
@@ -96,4 +96,6 @@ def test_matrix_coverage_and_lists(tables: dict[str, Any], on: date) -> None:
 
 def test_exclusion_condition_is_a_checked_rule(tables: dict[str, Any]) -> None:
     with pytest.raises(InvalidInput, match="'pendapatan'"):
-        cv.exclusion(tables["matrix"], tables["persons"], condition="pendapatan < 1", cat=tables["cat"])
+        cv.exclusion(
+            tables["matrix"], tables["persons"], condition="pendapatan < 1", cat=tables["cat"]
+        )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import tomllib
-from importlib import resources
 from datetime import date
+from importlib import resources
 from typing import Any
 
 import pyarrow as pa
@@ -20,7 +20,9 @@ def _by_family(table: pa.Table) -> dict[str, dict[str, Any]]:
     return {r["family_id"]: r for r in table.to_pylist()}
 
 
-def test_family_features_by_hand(engine: eng.Engine, families: pa.Table, persons: pa.Table, on: date) -> None:
+def test_family_features_by_hand(
+    engine: eng.Engine, families: pa.Table, persons: pa.Table, on: date
+) -> None:
     got = _by_family(
         eng.fetch(family_features(eng.table(engine, families), eng.table(engine, persons), on=on))
     )
@@ -44,7 +46,18 @@ def test_family_features_by_hand(engine: eng.Engine, families: pa.Table, persons
 
 EXPECTED = {
     # family: programmes it qualifies for (derivation in conftest.py)
-    "F1": {"pkh", "sembako", "pbi_jk", "pip", "blt_dd", "rtlh", "stbm", "pamsimas", "prakerja", "kur"},
+    "F1": {
+        "pkh",
+        "sembako",
+        "pbi_jk",
+        "pip",
+        "blt_dd",
+        "rtlh",
+        "stbm",
+        "pamsimas",
+        "prakerja",
+        "kur",
+    },
     "F2": {"pkh", "sembako", "pbi_jk", "blt_dd", "prakerja"},
     "F3": {"prakerja"},
     "F4": {"pkh", "sembako", "pbi_jk", "blt_dd", "stbm"},  # 66: too old for Prakerja
@@ -94,14 +107,14 @@ def test_a_rule_with_an_unknown_column_fails_naming_rule_and_column() -> None:
 def test_a_rule_with_an_unknown_function_fails() -> None:
     doc = _doc()
     doc["predicate"][0]["rule"] = "random() < 0.1"
-    with pytest.raises(InvalidInput, match="'extreme_poor'.*'random'"):
+    with pytest.raises(InvalidInput, match=r"'extreme_poor'.*'random'"):
         catalogue(doc=doc)
 
 
 def test_a_person_column_in_a_family_rule_fails() -> None:
     doc = _doc()
     doc["programme"][1]["rule"] = "age >= 60"  # sembako is a family programme
-    with pytest.raises(InvalidInput, match="'sembako'.*'age'"):
+    with pytest.raises(InvalidInput, match=r"'sembako'.*'age'"):
         catalogue(doc=doc)
 
 

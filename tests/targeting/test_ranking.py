@@ -88,7 +88,9 @@ def test_registry_desil_scores_as_numpy_does(
 ) -> None:
     model = ranking.fit_pmt(inputs, method="ols")
     features = family_features(eng.table(engine, families), eng.table(engine, persons), on=on)
-    ranked = {r["family_id"]: r for r in eng.fetch(ranking.rank_registry(features, model)).to_pylist()}
+    ranked = {
+        r["family_id"]: r for r in eng.fetch(ranking.rank_registry(features, model)).to_pylist()
+    }
     # The engine expression and the NumPy design matrix give the same scores.
     reg = eng.fetch(registry_inputs(features))
     by_numpy = matrix(reg, model.spec).x @ np.asarray(model.coefficients)

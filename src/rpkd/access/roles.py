@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from rpkd.errors import RpkdError
+from rpkd.errors import RpkdError, UsageError
 from rpkd.regions import contains
 
 Role = Literal["admin", "analyst", "agency_operator", "area_operator", "partner", "viewer"]
@@ -78,11 +78,9 @@ class Grant:
 
 def parse_role(text: str) -> Role:
     """Return ``text`` as a role; raise :class:`rpkd.errors.UsageError` otherwise."""
-    from rpkd.errors import UsageError
-
     if text not in ROLES:
         raise UsageError("role_unknown", f"role must be one of {', '.join(ROLES)}", param="role")
-    return text  # type: ignore[return-value]
+    return text
 
 
 def _covers(grant: Grant, target: Scope) -> bool:

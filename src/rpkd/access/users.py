@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -68,10 +69,7 @@ def _user(row: UserRow) -> User:
         full_name=row.full_name,
         active=row.active,
         created_at=row.created_at,
-        grants=tuple(
-            Grant(g.role, g.region, g.agency, g.partner)  # type: ignore[arg-type]
-            for g in row.grants
-        ),
+        grants=tuple(Grant(cast(Role, g.role), g.region, g.agency, g.partner) for g in row.grants),
     )
 
 

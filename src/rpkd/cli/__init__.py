@@ -30,6 +30,12 @@ def _register() -> None:
     from rpkd.cli import profile as profile_command  # rpkd profile (registry profile)
 
     profile_command.register(app)
+    from rpkd.cli import map as map_command  # rpkd map (small-area poverty map)
+
+    map_command.register(app)
+    from rpkd.cli import target as target_command  # rpkd target (targeting and convergence)
+
+    target_command.register(app)
 
 
 def main() -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -140,6 +141,14 @@ def user_list(
     )
 
 
+def _parameters(parameters: dict[str, Any], out: common.Format) -> Any:
+    if out == "json":
+        return parameters
+    if out == "csv":
+        return json.dumps(parameters, ensure_ascii=False, sort_keys=True)
+    return ", ".join(f"{k}={v}" for k, v in parameters.items())
+
+
 def _day(text: str | None, param: str) -> datetime | None:
     if text is None:
         return None
@@ -185,9 +194,7 @@ def audit_list(
                 "action": e.action,
                 "release": e.release,
                 "records": e.records,
-                "parameters": ", ".join(f"{k}={v}" for k, v in e.parameters.items())
-                if out == "table"
-                else e.parameters,
+                "parameters": _parameters(e.parameters, out),
             }
             for e in audit.entries(
                 db,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rpkd import engine as eng
@@ -35,7 +36,9 @@ def _first_findings(result: ImportResult, lang: Lang, severity: str) -> list[str
     rows = [r for r in result.findings.to_pylist() if r["severity"] == severity][:_SHOWN]
     lines = []
     for r in rows:
-        where = f"{r['file']}" + (f", {common.say(lang, 'baris', 'row')} {r['row']}" if r["row"] else "")
+        where = f"{r['file']}" + (
+            f", {common.say(lang, 'baris', 'row')} {r['row']}" if r["row"] else ""
+        )
         field = f", {r['field']}" if r["field"] else ""
         value = f" = {r['value']!r}" if r["value"] is not None else ""
         lines.append(f"  {where}{field}{value}: {r['message']} [{r['rule']}]")
@@ -57,7 +60,9 @@ def import_(
     engine: common.EngineOpt = None,
     unmask_findings: Annotated[
         bool,
-        typer.Option("--unmask-findings", help="Tulis nilai PII lengkap di berkas temuan (petugas data)."),
+        typer.Option(
+            "--unmask-findings", help="Tulis nilai PII lengkap di berkas temuan (petugas data)."
+        ),
     ] = False,
 ) -> None:
     """Impor folder sumber sebagai rilis baru: semua atau tidak sama sekali."""
@@ -66,33 +71,53 @@ def import_(
     if mapping is not None and not mapping.is_file():
         raise InvalidInput("mapping_missing", f"{mapping} does not exist", param="mapping")
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(), console=common.stderr(), transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=common.stderr(),
+        transient=True,
     ) as bar:
         task = bar.add_task(common.say(settings.lang, "impor", "import"), total=1)
 
         def progress(what: str, done: int, total: int) -> None:
             bar.update(task, description=what, completed=done, total=total)
 
-        result = import_release(source_dir, name, settings, mapping=mapping, region=region,
-                                progress=progress, unmask_findings=unmask_findings)
+        result = import_release(
+            source_dir,
+            name,
+            settings,
+            mapping=mapping,
+            region=region,
+            progress=progress,
+            unmask_findings=unmask_findings,
+        )
     lang_ = settings.lang
     err = common.stderr()
     if not result.ok:
         lines = [
-            common.say(lang_, f"Impor dibatalkan: {result.errors} galat, tidak ada rilis yang dibuat.",
-                       f"Import aborted: {result.errors} errors, no release was created."),
+            common.say(
+                lang_,
+                f"Impor dibatalkan: {result.errors} galat, tidak ada rilis yang dibuat.",
+                f"Import aborted: {result.errors} errors, no release was created.",
+            ),
             common.say(lang_, "Laporan temuan:", "Findings report:"),
             *(f"  {p}" for p in result.report),
             common.say(lang_, "Temuan pertama:", "First findings:"),
             *_first_findings(result, lang_, "error"),
         ]
-        common.error("\n".join(lines))
+        common.error(escape("\n".join(lines)))
         raise typer.Exit(1)
     assert result.release is not None
     if result.warnings:
-        err.print(common.say(lang_, f"{result.warnings} peringatan (lihat {result.report[0]})",
-                             f"{result.warnings} warnings (see {result.report[0]})"), soft_wrap=True)
+        err.print(
+            common.say(
+                lang_,
+                f"{result.warnings} peringatan (lihat {result.report[0]})",
+                f"{result.warnings} warnings (see {result.report[0]})",
+            ),
+            soft_wrap=True,
+        )
     common.emit(_summary(result.release.manifest), out, title=f"rilis {name}")
 
 
@@ -100,25 +125,35 @@ def _summary(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for kind, n in manifest["rows"].items():
         files = [s for s in manifest["sources"] if s["kind"] == kind]
-        rows.append({
-            "release": manifest["name"], "kind": kind, "rows": n,
-            "files": ", ".join(s["file"] for s in files),
-            "sha256": manifest["outputs"].get(f"{kind}.parquet"),
-        })
+        rows.append(
+            {
+                "release": manifest["name"],
+                "kind": kind,
+                "rows": n,
+                "files": ", ".join(s["file"] for s in files),
+                "sha256": manifest["outputs"].get(f"{kind}.parquet"),
+            }
+        )
     return rows
 
 
-def list_(workspace: common.WorkspaceOpt = None, fmt: common.FormatOpt = "table",
-          lang: common.LangOpt = None) -> None:
+def list_(
+    workspace: common.WorkspaceOpt = None,
+    fmt: common.FormatOpt = "table",
+    lang: common.LangOpt = None,
+) -> None:
     """Daftar rilis di ruang kerja."""
     out = common.output_format(fmt)
     settings = common.settings(workspace, lang=lang)
     rows = [
         {
-            "name": r.name, "region": r.region, "kinds": ",".join(r.kinds),
+            "name": r.name,
+            "region": r.region,
+            "kinds": ",".join(r.kinds),
             **{f"rows_{k}": r.manifest["rows"].get(k) for k in ("families", "persons")},
             "warnings": sum(r.manifest.get("warnings", {}).values()),
-            "created_at": r.manifest.get("created_at"), "created_by": r.manifest.get("created_by"),
+            "created_at": r.manifest.get("created_at"),
+            "created_by": r.manifest.get("created_by"),
         }
         for r in catalog.list_releases(settings.workspace)
     ]
@@ -142,13 +177,20 @@ def show(
     if out == "json":
         sys.stdout.write(json.dumps(m, ensure_ascii=False, indent=2) + "\n")
         return
-    common.emit(_summary(m), out, title=f"{name} · {m.get('region')} · {m.get('created_at')} · "
-                f"{m.get('created_by')} · rpkd {m.get('rpkd_version')}")
+    common.emit(
+        _summary(m),
+        out,
+        title=f"{name} · {m.get('region')} · {m.get('created_at')} · "
+        f"{m.get('created_by')} · rpkd {m.get('rpkd_version')}",
+    )
     if out == "table":
         warnings = [{"rule": k, "count": v} for k, v in m.get("warnings", {}).items()]
         if warnings:
             common.emit(warnings, out, title=common.say(settings.lang, "Peringatan", "Warnings"))
-        sources = [{"file": s["file"], "sha256": s["sha256"], "encoding": s["encoding"]} for s in m["sources"]]
+        sources = [
+            {"file": s["file"], "sha256": s["sha256"], "encoding": s["encoding"]}
+            for s in m["sources"]
+        ]
         common.emit(sources, out, title=common.say(settings.lang, "Berkas sumber", "Source files"))
 
 

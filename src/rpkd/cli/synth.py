@@ -88,8 +88,8 @@ def register(app: typer.Typer) -> None:
                 out,
                 families=families,
                 seed=seed,
-                fmt=file_format,
-                progress=bars,  # type: ignore[arg-type]
+                fmt="parquet" if file_format == "parquet" else "csv",
+                progress=bars,
             )
         finally:
             bars.stop()

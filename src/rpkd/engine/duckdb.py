@@ -67,7 +67,9 @@ class DuckDBBackend:
         return DuckDBAPI(connection=self.native)
 
     def materialise(self, expr: Table, name: str) -> Table:
-        return self.ibis.create_table(name, expr, temp=True, overwrite=True)
+        sql = str(self.ibis.compile(expr))
+        self.native.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        return self.ibis.table(name)
 
     def close(self) -> None:
         self.native.close()

@@ -73,6 +73,7 @@ class ModelSettings:
     u_max_pairs: float = 2e6
     u_seed: int = 1
     em_max_pairs: float = 1e6
+    em_max_iterations: int = 10
     max_block_size: int = 400
     ambiguity: float = 0.50
     report_floor: float = 0.01
@@ -170,38 +171,61 @@ def _settings(n_registry: int, share: float) -> dict[str, Any]:
         "blocking_rules_to_generate_predictions": blocking_rules(),
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
-        "max_iterations": 25,
+        "max_iterations": 10,
         "em_convergence": 0.001,
     }
 
 
-def _fit(engine: eng.Engine, lst: Table, reg: Table, settings: ModelSettings) -> tuple[Any, str]:
-    """Train the model and score blocked pairs; return the fitted model and the scores table."""
+def _fit(
+    engine: eng.Engine, lst: Table, reg: Table, settings: ModelSettings
+) -> tuple[dict[str, Any], str, tuple[str, ...]]:
+    """Train the model and score blocked pairs; return the model, the scores table, findings.
+
+    Each EM session runs on its own linker built from the model so far, so that a session that
+    fails leaves the model untouched. Splink 5 refuses an m that underflows (a level that EM
+    drives to zero, e.g. day typos where a list has none); such a session is retried with fewer
+    iterations (one EM step from the current model cannot underflow) and skipped if it still fails.
+    """
     from splink import Linker
 
     run = next(_names)
-    list_name, reg_name = lst.get_name(), reg.get_name()
     tf_name = eng.materialise(engine, _term_frequencies(reg), f"rpkd_link_tf_{run}").get_name()
     n_registry = int(reg.count().execute())
     api = eng.linkage_api(engine)
-    left = api.register(list_name, dataset_display_name=LIST_SOURCE)
-    right = api.register(reg_name, dataset_display_name=REGISTRY_SOURCE)
-    linker = Linker(
-        [left, right], _settings(n_registry, settings.expected_match_share), log_level=None
-    )
-    linker.table_management.register_term_frequency_lookup(
-        api.register(tf_name, table_name=f"rpkd_link_tf_input_{run}"), "name_std"
-    )
+    left = api.register(lst.get_name(), dataset_display_name=LIST_SOURCE)
+    right = api.register(reg.get_name(), dataset_display_name=REGISTRY_SOURCE)
+    frequencies = api.register(tf_name, table_name=f"rpkd_link_tf_input_{run}")
+
+    def linker_for(model: dict[str, Any]) -> Any:
+        linker = Linker([left, right], model, log_level=None)
+        linker.table_management.register_term_frequency_lookup(frequencies, "name_std")
+        return linker
+
+    linker = linker_for(_settings(n_registry, settings.expected_match_share))
     linker.training.estimate_u_using_random_sampling(
         max_pairs=settings.u_max_pairs, seed=settings.u_seed
     )
-    for rule in training_rules():
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, max_pairs=settings.em_max_pairs
-        )
-    scores = linker.inference.predict(threshold_match_probability=settings.report_floor)
     model: dict[str, Any] = linker.misc.save_model_to_json()
-    return model, scores.physical_name
+    findings: list[str] = []
+    for number, rule in enumerate(training_rules(), start=1):
+        for iterations in (settings.em_max_iterations, 3, 1):
+            trial = linker_for({**model, "max_iterations": iterations})
+            try:
+                trial.training.estimate_parameters_using_expectation_maximisation(
+                    rule, max_pairs=settings.em_max_pairs
+                )
+            except ValueError:
+                continue
+            model = trial.misc.save_model_to_json()
+            if iterations != settings.em_max_iterations:
+                findings.append(f"em_session_{number}_shortened")
+            break
+        else:
+            findings.append(f"em_session_{number}_skipped")
+    scores = linker_for(model).inference.predict(
+        threshold_match_probability=settings.report_floor
+    )
+    return model, scores.physical_name, tuple(findings)
 
 
 def _oriented(scores: Table) -> Table:
@@ -311,12 +335,14 @@ def link(
     """
     thresholds = thresholds or Thresholds()
     settings = settings or ModelSettings()
-    reg, lst = _capped_keys(registry, listed, settings.max_block_size)
     run = next(_names)
+    registry = eng.materialise(engine, registry, f"rpkd_link_registry_std_{run}")
+    listed = eng.materialise(engine, listed, f"rpkd_link_list_std_{run}")
+    reg, lst = _capped_keys(registry, listed, settings.max_block_size)
     reg = eng.materialise(engine, reg, f"rpkd_link_registry_{run}")
     lst = eng.materialise(engine, lst, f"rpkd_link_list_{run}")
     with _quiet():
-        model, scores_name = _fit(engine, lst, reg, settings)
+        model, scores_name, fit_findings = _fit(engine, lst, reg, settings)
     ranked = _ranked(_oriented(eng.named(engine, scores_name)))
     ranked = eng.materialise(engine, ranked, f"{scores_name}_ranked")
     decided = eng.fetch(_decide(lst, reg, ranked, thresholds, settings))
@@ -331,7 +357,7 @@ def link(
             ["record", "rank"]
         )
     )
-    findings: list[str] = []
+    findings = list(fit_findings)
     if decided.num_rows and decided.column("method").to_pylist().count("none") == decided.num_rows:
         findings.append("no_links")
     return LinkResult(decided, picked, thresholds, settings, model, tuple(findings))

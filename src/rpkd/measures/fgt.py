@@ -31,7 +31,11 @@ Line = float | str
 
 
 def kit_line(
-    kind: params.LineKind, region: str, on: date, *, urban: bool | None = None,
+    kind: params.LineKind,
+    region: str,
+    on: date,
+    *,
+    urban: bool | None = None,
     workspace: Path | None = None,
 ) -> float:
     """Return the rupiah value of the kit's ``kind`` line (``poverty`` or ``extreme``) in force."""
@@ -56,7 +60,9 @@ def _gap(table: Table, welfare: str, line: Line, power: int) -> Value:
 def _check_line(table: Table, line: Line) -> None:
     if isinstance(line, str):
         if line not in table.columns:
-            raise UsageError("unknown_column", f"line column {line!r} is not in the data", param="line")
+            raise UsageError(
+                "unknown_column", f"line column {line!r} is not in the data", param="line"
+            )
     elif not float(line) > 0:
         raise UsageError("bad_line", f"a poverty line must be positive, not {line!r}", param="line")
 
@@ -95,7 +101,9 @@ def estimate(
     Foster, Greer & Thorbecke (1984); R ``survey`` ``svymean``/``svytotal``/``svyby``.
     """
     if welfare not in table.columns:
-        raise UsageError("unknown_column", f"column {welfare!r} is not in the data", param="welfare")
+        raise UsageError(
+            "unknown_column", f"column {welfare!r} is not in the data", param="welfare"
+        )
     unknown = [m for m in measures if m not in MEASURES]
     if unknown:
         raise UsageError("bad_measure", f"unknown FGT measure {unknown[0]!r}", param="measure")
@@ -111,9 +119,10 @@ def estimate(
         for m in measures:
             alpha = MEASURES[m]
             quantities.append(
-                Quantity(m, f"g{alpha}_{i}", "one", line=line, square=f"g{2 * alpha}_{i}", mean=True)
+                Quantity(
+                    m, f"g{alpha}_{i}", "one", line=line, square=f"g{2 * alpha}_{i}", mean=True
+                )
             )
         if poor:
             quantities.append(Quantity("poor", f"g0_{i}", None, line=line, square=f"g0_{i}"))
     return estimate_quantities(domain_totals(table, design, values, by), quantities, design)
-

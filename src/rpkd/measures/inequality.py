@@ -105,13 +105,17 @@ def estimate(
     """
     unknown = [m for m in measures if m not in MEASURES]
     if unknown:
-        raise UsageError("bad_measure", f"unknown inequality measure {unknown[0]!r}", param="measure")
+        raise UsageError(
+            "bad_measure", f"unknown inequality measure {unknown[0]!r}", param="measure"
+        )
     design.check(table.columns, welfare, by)
     records = record_values(table, design, {"y": table[welfare].cast("float64")}, by)
     if records.num_rows == 0:
         raise InvalidInput("no_records", "the data has no records", param="data")
     lay = layout(records, design)
     y, w = column(records, "y"), column(records, WEIGHT)
+    if np.isnan(w).any():
+        raise InvalidInput("weight_missing", "some records lack a weight or size", param="weight")
     if np.isnan(y).any() or (y < 0).any():
         raise InvalidInput("welfare_invalid", f"{welfare} must be present and ≥ 0", param=welfare)
     groups: list[tuple[str | None, np.ndarray]] = [(None, np.arange(y.size))]
@@ -122,11 +126,26 @@ def estimate(
         ys, ws = y[idx], w[idx]
         n, population = int(idx.size), float(ws.sum())
 
-        def row(measure: str, value: float, indicator: str | None = None, *,
-                label: str | None = label, n: int = n, population: float = population) -> None:
+        def row(
+            measure: str,
+            value: float,
+            indicator: str | None = None,
+            *,
+            label: str | None = label,
+            n: int = n,
+            population: float = population,
+        ) -> None:
             rows.append(
-                Estimate(measure, value, None, n, population, indicator=indicator,
-                         by=by if label is not None else None, domain=label)
+                Estimate(
+                    measure,
+                    value,
+                    None,
+                    n,
+                    population,
+                    indicator=indicator,
+                    by=by if label is not None else None,
+                    domain=label,
+                )
             )
 
         order = np.argsort(ys, kind="stable")
@@ -152,7 +171,11 @@ def estimate(
                     row("decile_share", float(wy[inside].sum() / wy.sum()), f"D{d + 1}")
     for position, idx, values in scores:
         var = variance(
-            lay.structure, lay.unit[idx], np.zeros(idx.size, np.int64), 1, values[:, None],
+            lay.structure,
+            lay.unit[idx],
+            np.zeros(idx.size, np.int64),
+            1,
+            values[:, None],
             design.lonely_psu,
         )
         rows[position] = replace(rows[position], se=float(np.sqrt(max(var[0, 0], 0.0))))

@@ -50,7 +50,9 @@ class MpiResult:
     weights: Mapping[str, float]
     cutoff: float
 
-    def get(self, measure: str, *, indicator: str | None = None, domain: str | None = None) -> Estimate:
+    def get(
+        self, measure: str, *, indicator: str | None = None, domain: str | None = None
+    ) -> Estimate:
         """Return one estimate, e.g. ``get("M0")`` or ``get("contribution", indicator="water")``."""
         return self.estimates.find(measure, domain=domain, indicator=indicator)
 
@@ -72,7 +74,9 @@ def normalise(indicators: Mapping[str, float]) -> dict[str, float]:
         raise UsageError("no_indicators", "give at least one indicator", param="indicator")
     bad = [name for name, w in indicators.items() if not w > 0]
     if bad:
-        raise UsageError("bad_weight", f"indicator weight of {bad[0]!r} must be > 0", param="indicator")
+        raise UsageError(
+            "bad_weight", f"indicator weight of {bad[0]!r} must be > 0", param="indicator"
+        )
     total = sum(indicators.values())
     return {name: w / total for name, w in indicators.items()}
 
@@ -103,7 +107,9 @@ def estimate(
     import ibis
 
     if not 0 < cutoff <= 1:
-        raise UsageError("bad_cutoff", f"the cut-off k must lie in (0, 1], not {cutoff}", param="cutoff")
+        raise UsageError(
+            "bad_cutoff", f"the cut-off k must lie in (0, 1], not {cutoff}", param="cutoff"
+        )
     weights = normalise(indicators)
     if design is None:
         table = table.mutate(**{UNIT_WEIGHT: ibis.literal(1.0)})
@@ -114,8 +120,12 @@ def estimate(
     for j, w in weights.items():
         score = score + deprived[j] * w
     poor = ibis.ifelse(score >= cutoff - TOLERANCE, 1.0, 0.0)
-    values: dict[str, Value] = {"one": ibis.literal(1.0), "poor": poor, "pc": poor * score,
-                                "pc2": poor * score * score}
+    values: dict[str, Value] = {
+        "one": ibis.literal(1.0),
+        "poor": poor,
+        "pc": poor * score,
+        "pc2": poor * score * score,
+    }
     quantities = [
         Quantity("H", "poor", "one", square="poor", mean=True),
         Quantity("A", "pc", "poor"),
@@ -126,13 +136,17 @@ def estimate(
         values[f"cd{i}"] = poor * deprived[j]
         values[f"wcd{i}"] = poor * deprived[j] * w
         quantities += [
-            Quantity("censored_headcount", f"cd{i}", "one", indicator=j, square=f"cd{i}", mean=True),
+            Quantity(
+                "censored_headcount", f"cd{i}", "one", indicator=j, square=f"cd{i}", mean=True
+            ),
             Quantity("raw_headcount", f"d{i}", "one", indicator=j, square=f"d{i}", mean=True),
             Quantity("contribution", f"wcd{i}", "pc", indicator=j),
         ]
     levels: list[object] = []
     if by is not None:
-        levels = sorted(v for v in eng.fetch(table.select(by).distinct())[by].to_pylist() if v is not None)
+        levels = sorted(
+            v for v in eng.fetch(table.select(by).distinct())[by].to_pylist() if v is not None
+        )
         for i, level in enumerate(levels):
             values[f"pc_g{i}"] = ibis.ifelse(table[by] == level, poor * score, 0.0)
             quantities.append(Quantity(f"subgroup_contribution:{i}", f"pc_g{i}", "pc"))

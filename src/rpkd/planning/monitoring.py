@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rpkd.errors import InvalidInput
 from rpkd.planning.model import Plan
 from rpkd.planning.path_to_zero import PathToZero, Point, TrendMethod, path_to_zero
 from rpkd.planning.performance import BandScheme, Measured, PerformanceTable, assess
@@ -87,8 +88,6 @@ def extreme_poverty_path(
     The points are the indicator's baseline (without SE) and its yearly realisations (with the
     SEs of estimates when they were filled from estimates).
     """
-    from rpkd.errors import InvalidInput
-
     code = plan.extreme_poverty_indicator
     if code is None:
         raise InvalidInput(

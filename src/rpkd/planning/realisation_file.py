@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from rpkd.errors import InvalidInput
 from rpkd.planning.model import Finding
 from rpkd.planning.performance import Estimate
+from rpkd.planning.realisations import SubjectKind
 
 ALIASES = {
     "jenis": "kind",
@@ -29,7 +30,7 @@ ALIASES = {
     "penerima": "beneficiaries",
     "bukti": "evidence",
 }
-KINDS = {
+KINDS: dict[str, SubjectKind] = {
     "indikator": "indicator",
     "indicator": "indicator",
     "kegiatan": "activity",
@@ -42,7 +43,7 @@ class Submission:
     """One row of the file, ready for :func:`rpkd.planning.realisations.submit`."""
 
     row: int
-    kind: str
+    kind: SubjectKind
     code: str
     year: int
     quarter: int

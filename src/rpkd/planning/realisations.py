@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rpkd.access import audit
-from rpkd.access.roles import Forbidden, Grant, Scope, allowed
+from rpkd.access.roles import Action, Forbidden, Grant, Scope, allowed
 from rpkd.access.users import LOCAL_USER
 from rpkd.errors import InvalidInput, NotFound
 from rpkd.planning.model import Plan
@@ -59,10 +59,10 @@ class Realisation:
 def _value(row: RealisationRow) -> Realisation:
     return Realisation(
         row.id,
-        row.subject_kind,
+        cast(SubjectKind, row.subject_kind),
         row.subject_code,
         row.year,
-        row.quarter,  # type: ignore[arg-type]
+        row.quarter,
         row.version,
         row.value,
         row.se,
@@ -71,8 +71,8 @@ def _value(row: RealisationRow) -> Realisation:
         row.budget_spent,
         row.beneficiaries,
         row.evidence,
-        row.status,
-        row.submitted_by,  # type: ignore[arg-type]
+        cast(Status, row.status),
+        row.submitted_by,
         row.submitted_at,
         row.reviewed_by,
         row.reviewed_at,
@@ -119,9 +119,9 @@ def subject_scopes(plan: Plan, kind: SubjectKind, code: str) -> tuple[Scope, ...
 
 
 def _check(
-    plan: Plan, kind: SubjectKind, code: str, grants: tuple[Grant, ...], action: str, user: str
+    plan: Plan, kind: SubjectKind, code: str, grants: tuple[Grant, ...], action: Action, user: str
 ) -> None:
-    if not any(allowed(grants, action, s) for s in subject_scopes(plan, kind, code)):  # type: ignore[arg-type]
+    if not any(allowed(grants, action, s) for s in subject_scopes(plan, kind, code)):
         raise Forbidden(
             "forbidden",
             f"pengguna {user} tidak berwenang untuk {action} {kind} {code}",
@@ -152,10 +152,14 @@ def submit(
     beneficiaries: int | None = None,
     evidence: str = "",
     plan_name: str | None = None,
+    plan: Plan | None = None,
 ) -> Realisation:
-    """Record a new version of a realisation (status ``submitted``) and audit it."""
-    row = plan_row(session, plan_name)
-    plan = load_plan(session, row.name)
+    """Record a new version of a realisation (status ``submitted``) and audit it.
+
+    ``plan`` is the stored plan if the caller already loaded it (imports of many rows).
+    """
+    row = plan_row(session, plan.name if plan is not None else plan_name)
+    plan = plan if plan is not None else load_plan(session, row.name)
     _check(plan, kind, code, grants, "realisation.submit", user)
     if year not in plan.years:
         raise InvalidInput("year_outside", f"tahun {year} di luar periode rencana", param="year")
@@ -237,7 +241,8 @@ def review(
     if row is None:
         raise NotFound("realisation_unknown", f"realisasi {realisation_id} tidak ada", param="id")
     plan = load_plan(session, plan_row_name(session, row.plan_id))
-    _check(plan, row.subject_kind, row.subject_code, grants, "realisation.verify", user)  # type: ignore[arg-type]
+    kind = cast(SubjectKind, row.subject_kind)
+    _check(plan, kind, row.subject_code, grants, "realisation.verify", user)
     if row.status != "submitted":
         raise InvalidInput(
             "status", f"realisasi {realisation_id} sudah berstatus {row.status}", param="id"

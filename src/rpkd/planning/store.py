@@ -8,7 +8,7 @@ of the new plan is removed, unless realisations point at it: then nothing is sav
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,10 +20,14 @@ from rpkd.planning.model import (
     Budget,
     Commitment,
     Finding,
+    FundingSource,
     Indicator,
+    IndicatorLevel,
     Partner,
+    PartnerKind,
     Pillar,
     Plan,
+    Polarity,
     Programme,
     Strategy,
     errors,
@@ -247,9 +251,7 @@ def plan_row(session: Session, name: str | None = None) -> PlanRow:
             else "ada beberapa rencana; pilih dengan --plan NAMA"
         )
         raise NotFound("plan_ambiguous", message, param="plan")
-    row = session.scalar(select(PlanRow))
-    assert row is not None
-    return row
+    return session.scalars(select(PlanRow)).one()
 
 
 def load_plan(session: Session, name: str | None = None) -> Plan:
@@ -272,7 +274,9 @@ def load_plan(session: Session, name: str | None = None) -> Plan:
                     release=a.release,
                     release_filter=a.release_filter,
                     partners=_split(a.partners),
-                    budgets=tuple(Budget(b.year, b.source, b.amount) for b in a.budgets),  # type: ignore[arg-type]
+                    budgets=tuple(
+                        Budget(b.year, cast(FundingSource, b.source), b.amount) for b in a.budgets
+                    ),
                 )
                 for a in p.activities
             ),
@@ -290,16 +294,16 @@ def load_plan(session: Session, name: str | None = None) -> Plan:
         pillars=tuple(Pillar(p.code, p.name) for p in row.pillars),
         strategies=tuple(Strategy(s.code, s.name, s.national) for s in row.strategies),
         agencies=tuple(Agency(a.code, a.name) for a in row.agencies),
-        partners=tuple(Partner(p.code, p.name, p.kind) for p in row.partners),  # type: ignore[arg-type]
+        partners=tuple(Partner(p.code, p.name, cast(PartnerKind, p.kind)) for p in row.partners),
         programmes=programmes,
         indicators=tuple(
             Indicator(
                 code=i.code,
                 name=i.name,
-                level=i.level,
-                unit=i.unit,  # type: ignore[arg-type]
-                polarity=i.polarity,
-                source=i.source,  # type: ignore[arg-type]
+                level=cast(IndicatorLevel, i.level),
+                unit=i.unit,
+                polarity=cast(Polarity, i.polarity),
+                source=i.source,
                 baseline_year=i.baseline_year,
                 baseline_value=i.baseline_value,
                 targets=tuple((t.year, t.value) for t in i.targets),

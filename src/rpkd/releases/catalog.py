@@ -73,8 +73,11 @@ def open_release(workspace: Path, name: str) -> Release:
     check_name(name)
     path = releases_dir(workspace) / name
     if not (path / MANIFEST).is_file():
-        raise NotFound("release_missing", f"rilis {name!r} tidak ada di {releases_dir(workspace)}",
-                       param="name")
+        raise NotFound(
+            "release_missing",
+            f"rilis {name!r} tidak ada di {releases_dir(workspace)}",
+            param="name",
+        )
     return _load(path)
 
 

@@ -96,7 +96,9 @@ def head_checks(persons: FileContext) -> list[Table]:
     )
     per_family = base.group_by("_fam").agg(_heads=ibis._._head.sum(), _first=ibis._._row.min())
     missing = per_family.filter(per_family._heads == 0).select(_row=ibis._._first, _fam=ibis._._fam)
-    heads = base.filter(base._head == 1).inner_join(per_family.filter(per_family._heads > 1), "_fam")
+    heads = base.filter(base._head == 1).inner_join(
+        per_family.filter(per_family._heads > 1), "_fam"
+    )
     return [
         finding(persons, missing, ibis.literal(True), "family_id", missing._fam, "head_missing"),
         finding(persons, heads, ibis.literal(True), "family_id", heads._fam, "head_multiple"),
@@ -107,16 +109,25 @@ def family_checks(families: FileContext, persons: FileContext) -> list[Table]:
     """Return family_missing (persons) and family_size_mismatch (families) findings."""
     if not (families.present("family_id") and persons.present("family_id")):
         return []
-    fam_ids = families.table.select(_fam=families.text("family_id")).filter(ibis._._fam.notnull()).distinct()
+    fam_ids = (
+        families.table.select(_fam=families.text("family_id"))
+        .filter(ibis._._fam.notnull())
+        .distinct()
+    )
     members = persons.table.select("_row", _fam=persons.text("family_id"), _alive=_living(persons))
     orphans = members.filter(members._fam.notnull()).anti_join(fam_ids, "_fam")
-    out = [finding(persons, orphans, ibis.literal(True), "family_id", orphans._fam, "family_missing")]
+    out = [
+        finding(persons, orphans, ibis.literal(True), "family_id", orphans._fam, "family_missing")
+    ]
     if families.present("family_size"):
         living = members.filter(members._alive).group_by("_fam").agg(_living=ibis._.count())
         size = families.value("family_size")
-        fam = families.table.select("_row", _fam=families.text("family_id"), _size=size,
-                                    _text=families.text("family_size"))
+        fam = families.table.select(
+            "_row", _fam=families.text("family_id"), _size=size, _text=families.text("family_size")
+        )
         joined = fam.left_join(living, "_fam")
         mismatch = joined._size.notnull() & (joined._size != joined._living.fill_null(0))
-        out.append(finding(families, joined, mismatch, "family_size", joined._text, "family_size_mismatch"))
+        out.append(
+            finding(families, joined, mismatch, "family_size", joined._text, "family_size_mismatch")
+        )
     return out

@@ -43,8 +43,11 @@ def _side(engine: eng.Engine, release: Release, suffix: str) -> Table:
     t = eng.table(engine, release.path_of("families"))
     return t.select(
         family_id=t.family_id,
-        **{f"desa_{suffix}": t.desa_code, f"desil_{suffix}": t.desil.cast("int64"),
-           f"_in_{suffix}": ibis.literal(True)},
+        **{
+            f"desa_{suffix}": t.desa_code,
+            f"desil_{suffix}": t.desil.cast("int64"),
+            f"_in_{suffix}": ibis.literal(True),
+        },
     )
 
 
@@ -62,10 +65,16 @@ def diff_releases(engine: eng.Engine, old: Release, new: Release) -> ReleaseDiff
         desil_new=joined.desil_new,
         added=joined._in_old.isnull(),
         removed=joined._in_new.isnull(),
-        moved=(joined._in_old.notnull() & joined._in_new.notnull()
-               & (joined.desa_old.fill_null("") != joined.desa_new.fill_null(""))),
-        desil_changed=(joined._in_old.notnull() & joined._in_new.notnull()
-                       & (joined.desil_old.fill_null(0) != joined.desil_new.fill_null(0))),
+        moved=(
+            joined._in_old.notnull()
+            & joined._in_new.notnull()
+            & (joined.desa_old.fill_null("") != joined.desa_new.fill_null(""))
+        ),
+        desil_changed=(
+            joined._in_old.notnull()
+            & joined._in_new.notnull()
+            & (joined.desil_old.fill_null(0) != joined.desil_new.fill_null(0))
+        ),
     )
     totals = eng.fetch(
         both.agg(

@@ -164,8 +164,13 @@ def _write(engine: eng.Engine, checked: Validation, folder: Path) -> dict[str, i
 
 
 def _manifest(
-    name: str, checked: Validation, staged: tuple[sources.Staged, ...], folder: Path,
-    mapping: SourceMapping, engine_name: str, unmask: bool,
+    name: str,
+    checked: Validation,
+    staged: tuple[sources.Staged, ...],
+    folder: Path,
+    mapping: SourceMapping,
+    engine_name: str,
+    unmask: bool,
 ) -> dict[str, Any]:
     rows: dict[str, int] = {}
     for item in staged:
@@ -187,7 +192,11 @@ def _manifest(
         "engine": engine_name,
         "mapping": None
         if mapping.path is None
-        else {"file": mapping.path.name, "sha256": mapping.sha256, "document": dict(mapping.document)},
+        else {
+            "file": mapping.path.name,
+            "sha256": mapping.sha256,
+            "document": dict(mapping.document),
+        },
         "warnings": warnings,
         "deceased": warnings.get("deceased", 0),
         "findings_masked": not unmask,
@@ -216,8 +225,11 @@ def import_release(
     releases = catalog.releases_dir(settings.workspace)
     releases.mkdir(parents=True, exist_ok=True)
     if (releases / name).exists():
-        raise InvalidInput("release_exists", f"rilis {name!r} sudah ada; rilis tidak dapat diubah "
-                           "(release exists and is immutable)", param="name")
+        raise InvalidInput(
+            "release_exists",
+            f"rilis {name!r} sudah ada; rilis tidak dapat diubah (release exists and is immutable)",
+            param="name",
+        )
     clean_stale(releases)
     files = sources.discover(Path(source_dir), chosen)
     tmp = releases / f"{TMP_PREFIX}{name}-{os.getpid()}-{secrets.token_hex(4)}"
@@ -230,6 +242,7 @@ def import_release(
         staged_list: list[sources.Staged] = []
         done = 0
         for item in files:
+
             def advance(n: int, base: int = done, label: str = item.path.name) -> None:
                 report(label, base + n, total)
 
@@ -239,10 +252,14 @@ def import_release(
         report("validasi", done, total)
         checked = validate(engine, staged, chosen, lang=settings.lang, region=region, today=today)
         shown = _shown(checked.findings, unmask_findings)
-        counts = (sum(n for (s, _), n in checked.totals.items() if s == "error"),
-                  sum(n for (s, _), n in checked.totals.items() if s == "warning"))
+        counts = (
+            sum(n for (s, _), n in checked.totals.items() if s == "error"),
+            sum(n for (s, _), n in checked.totals.items() if s == "warning"),
+        )
         if not checked.ok:
-            return ImportResult(None, shown, _report(settings, name, shown), checked.district, *counts)
+            return ImportResult(
+                None, shown, _report(settings, name, shown), checked.district, *counts
+            )
         report("menulis", done + total // 4, total)
         _write(engine, checked, tmp)
         warnings = shown.filter(pc.equal(shown["severity"], "warning")) if shown.num_rows else shown
@@ -250,7 +267,9 @@ def import_release(
         eng.close(engine)
         _remove(staging)
         manifest = _manifest(name, checked, staged, tmp, chosen, settings.engine, unmask_findings)
-        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        (tmp / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         _freeze(tmp)
         try:
             os.rename(tmp, releases / name)
@@ -258,8 +277,9 @@ def import_release(
             raise InvalidInput("release_exists", f"rilis {name!r} sudah ada", param="name") from exc
         report("selesai", total, total)
         paths = _report(settings, name, shown)
-        return ImportResult(catalog.open_release(settings.workspace, name), shown, paths,
-                            checked.district, *counts)
+        return ImportResult(
+            catalog.open_release(settings.workspace, name), shown, paths, checked.district, *counts
+        )
     finally:
         with contextlib.suppress(Exception):
             eng.close(engine)

@@ -36,8 +36,18 @@ from rpkd.releases.schema import KINDS, table_schema
 
 TRUE_SPELLINGS = ("TRUE", "YA", "Y", "1", "1.0")
 FALSE_SPELLINGS = ("FALSE", "TIDAK", "T", "0", "0.0")
-_KIND_KEYS = {"file", "files", "sheet", "header_row", "date_format", "decimal", "true", "false",
-              "columns", "values"}
+_KIND_KEYS = {
+    "file",
+    "files",
+    "sheet",
+    "header_row",
+    "date_format",
+    "decimal",
+    "true",
+    "false",
+    "columns",
+    "values",
+}
 
 
 def fold(text: str) -> str:
@@ -59,7 +69,9 @@ class KindMapping:
     true: tuple[str, ...] = TRUE_SPELLINGS
     false: tuple[str, ...] = FALSE_SPELLINGS
     columns: Mapping[str, str] = field(default_factory=dict)  # folded source header -> canonical
-    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # column -> folded -> code
+    values: Mapping[str, Mapping[str, str]] = field(
+        default_factory=dict
+    )  # column -> folded -> code
 
     def canonical(self, header: str) -> str | None:
         """Return the canonical column for a source header, or None if it is unknown."""
@@ -103,7 +115,9 @@ def _kind(kind: str, body: Mapping[str, Any], where: str) -> KindMapping:
     unknown = set(body) - _KIND_KEYS
     if unknown:
         raise InvalidInput(
-            "mapping_invalid", f"{where}: unknown key(s) {', '.join(sorted(unknown))}", param="mapping"
+            "mapping_invalid",
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}",
+            param="mapping",
         )
     schema = table_schema(kind)
     columns: dict[str, str] = {}
@@ -119,7 +133,9 @@ def _kind(kind: str, body: Mapping[str, Any], where: str) -> KindMapping:
     for column, recode in dict(body.get("values", {})).items():
         if column not in schema.by_column:
             raise InvalidInput(
-                "mapping_invalid", f"{where}.values: {column!r} is not a column of {kind}", param="mapping"
+                "mapping_invalid",
+                f"{where}.values: {column!r} is not a column of {kind}",
+                param="mapping",
             )
         values[column] = {fold(k): str(v) for k, v in dict(recode).items()}
     header_row = body.get("header_row")
@@ -127,7 +143,9 @@ def _kind(kind: str, body: Mapping[str, Any], where: str) -> KindMapping:
         raise InvalidInput("mapping_invalid", f"{where}.header_row must be >= 1", param="mapping")
     decimal = str(body.get("decimal", "."))
     if decimal not in (".", ","):
-        raise InvalidInput("mapping_invalid", f"{where}.decimal must be '.' or ','", param="mapping")
+        raise InvalidInput(
+            "mapping_invalid", f"{where}.decimal must be '.' or ','", param="mapping"
+        )
     return KindMapping(
         kind=kind,
         file=body.get("file"),
@@ -157,5 +175,5 @@ def load_mapping(path: Path) -> SourceMapping:
             f"{path}: unknown kind(s) {', '.join(sorted(unknown))}; expected {', '.join(KINDS)}",
             param="mapping",
         )
-    kinds = {k: _kind(k, document.get(k, {}), f"{path.name} [{k}]") for k in KINDS}
+    kinds: dict[str, KindMapping] = {k: _kind(k, document.get(k, {}), f"{path.name} [{k}]") for k in KINDS}
     return SourceMapping(kinds, path, hashlib.sha256(blob).hexdigest(), document)

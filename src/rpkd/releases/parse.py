@@ -68,7 +68,9 @@ def boolean(text: StringValue, mapping: KindMapping) -> BooleanValue:
     folded = _folded(text)
     return (
         folded.isin(list(mapping.true))
-        .ifelse(ibis.literal(True), folded.isin(list(mapping.false)).ifelse(ibis.literal(False), None))
+        .ifelse(
+            ibis.literal(True), folded.isin(list(mapping.false)).ifelse(ibis.literal(False), None)
+        )
         .cast("boolean")
     )
 
@@ -116,7 +118,12 @@ def desa(text: StringValue) -> StringValue:
     """Return a desa code as dotted Kemendagri code (``62.03.01.2001``), null when malformed."""
     digits = text.replace(".", "")
     dotted = (
-        digits.substr(0, 2) + "." + digits.substr(2, 2) + "." + digits.substr(4, 2) + "."
+        digits.substr(0, 2)
+        + "."
+        + digits.substr(2, 2)
+        + "."
+        + digits.substr(4, 2)
+        + "."
         + digits.substr(6, 4)
     )
     return digits.re_search(_DESA).ifelse(dotted, ibis.null().cast("string"))
@@ -126,8 +133,13 @@ def formats(mapping: KindMapping) -> str:
     """Return the accepted date formats, for messages."""
     accepted = ["YYYY-MM-DD"]
     if mapping.date_format and mapping.date_format != ISO:
-        accepted.insert(0, mapping.date_format.replace("%d", "DD").replace("%m", "MM")
-                        .replace("%Y", "YYYY").replace("%y", "YY"))
+        accepted.insert(
+            0,
+            mapping.date_format.replace("%d", "DD")
+            .replace("%m", "MM")
+            .replace("%Y", "YYYY")
+            .replace("%y", "YY"),
+        )
     return ", ".join(accepted)
 
 
@@ -149,7 +161,11 @@ def parsed(table: Table, columns: tuple[Column, ...], mapping: KindMapping) -> T
     """
     clean = table.select(
         "_row",
-        **{c.name: recoded(text_of(table, c.name), c, mapping) for c in columns if c.name in table.columns},
+        **{
+            c.name: recoded(text_of(table, c.name), c, mapping)
+            for c in columns
+            if c.name in table.columns
+        },
     )
     fields: dict[str, Value] = {"_row": clean._row}
     for column in columns:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import ibis
+import pyarrow as pa
 
 from rpkd import engine as eng
 from rpkd import regions
@@ -29,7 +30,9 @@ def desa_counts(ctx: FileContext) -> Counter[str]:
     if not ctx.present("desa_code"):
         return Counter()
     code = ctx.value("desa_code")
-    rows = eng.fetch(ctx.table.select(code=code).filter(code.notnull()).group_by("code").agg(n=ibis._.count()))
+    rows = eng.fetch(
+        ctx.table.select(code=code).filter(code.notnull()).group_by("code").agg(n=ibis._.count())
+    )
     return Counter(dict(zip(rows["code"].to_pylist(), rows["n"].to_pylist(), strict=True)))
 
 
@@ -54,8 +57,20 @@ def desa_lookup(engine: eng.Engine, codes: Iterable[str], district: str | None) 
     """Return a table (code, known, inside) for every distinct dotted desa code."""
     unique = sorted(set(codes))
     known = [regions.exists(c) and regions.depth_of(c) == "desa" for c in unique]
-    inside = [k and (district is None or regions.contains(district, c)) for c, k in zip(unique, known, strict=True)]
-    return eng.literal_table(engine, {"_code": unique, "_known": known, "_inside": inside})
+    inside = [
+        k and (district is None or regions.contains(district, c))
+        for c, k in zip(unique, known, strict=True)
+    ]
+    return eng.table(
+        engine,
+        pa.table(
+            {
+                "_code": pa.array(unique, pa.string()),
+                "_known": pa.array(known, pa.bool_()),
+                "_inside": pa.array(inside, pa.bool_()),
+            }
+        ),
+    )
 
 
 def desa_checks(ctx: FileContext, lookup: Table, district: str | None) -> list[Table]:
@@ -69,8 +84,15 @@ def desa_checks(ctx: FileContext, lookup: Table, district: str | None) -> list[T
     joined = base.inner_join(lookup, "_code")
     return [
         finding(ctx, joined, ~joined._known, "desa_code", joined._text, "desa_unknown"),
-        finding(ctx, joined, joined._known & ~joined._inside, "desa_code", joined._text, "desa_outside",
-                region=district or ""),
+        finding(
+            ctx,
+            joined,
+            joined._known & ~joined._inside,
+            "desa_code",
+            joined._text,
+            "desa_outside",
+            region=district or "",
+        ),
     ]
 
 
@@ -79,7 +101,9 @@ def prefixes(ctx: FileContext, column: str) -> set[str]:
     if not ctx.present(column):
         return set()
     text = ctx.text(column)
-    rows = eng.fetch(ctx.table.filter(text.re_search(_DIGITS16)).select(p=text.substr(0, 6)).distinct())
+    rows = eng.fetch(
+        ctx.table.filter(text.re_search(_DIGITS16)).select(p=text.substr(0, 6)).distinct()
+    )
     return set(rows["p"].to_pylist())
 
 
@@ -92,7 +116,10 @@ def kecamatan_lookup(engine: eng.Engine, codes: Iterable[str]) -> Table:
             real.append(regions.region(code).depth == "kecamatan")
         except UnknownRegion:
             real.append(False)
-    return eng.literal_table(engine, {"_prefix": unique, "_real": real})
+    return eng.table(
+        engine,
+        pa.table({"_prefix": pa.array(unique, pa.string()), "_real": pa.array(real, pa.bool_())}),
+    )
 
 
 def identity_region_checks(
@@ -117,7 +144,9 @@ def identity_region_checks(
     out = [finding(ctx, joined, ~joined._real, column, joined._text, rule)]
     if home is not None:
         moved = joined.filter(joined._real).inner_join(home, "_fam")
-        out.append(finding(ctx, moved, moved._prefix != moved._home, column, moved._text, "nik_moved"))
+        out.append(
+            finding(ctx, moved, moved._prefix != moved._home, column, moved._text, "nik_moved")
+        )
     return out
 
 

@@ -107,7 +107,9 @@ def column_checks(ctx: FileContext, column: Column) -> list[Table]:
     if column.required:
         out.append(finding(ctx, t, text.isnull(), column.name, None, "required_missing"))
     if column.name == "desa_code":
-        out.append(finding(ctx, t, text.notnull() & value.isnull(), column.name, text, "desa_malformed"))
+        out.append(
+            finding(ctx, t, text.notnull() & value.isnull(), column.name, text, "desa_malformed")
+        )
         return out
     if column.dtype == "int":
         is_number = parse.number(text, ctx.mapping).notnull()
@@ -116,27 +118,54 @@ def column_checks(ctx: FileContext, column: Column) -> list[Table]:
     elif column.dtype in ("float", "bool", "date"):
         rule = {"float": "not_number", "bool": "not_boolean", "date": "not_date"}[column.dtype]
         out.append(
-            finding(ctx, t, text.notnull() & value.isnull(), column.name, text, rule,
-                    formats=parse.formats(ctx.mapping))
+            finding(
+                ctx,
+                t,
+                text.notnull() & value.isnull(),
+                column.name,
+                text,
+                rule,
+                formats=parse.formats(ctx.mapping),
+            )
         )
     if column.codes:
         codes = ", ".join(column.codes)
         out.append(
-            finding(ctx, t, text.notnull() & ~value.isin(list(column.codes)), column.name, text,
-                    "code_unknown", codes=codes)
+            finding(
+                ctx,
+                t,
+                text.notnull() & ~value.isin(list(column.codes)),
+                column.name,
+                text,
+                "code_unknown",
+                codes=codes,
+            )
         )
-    if column.dtype in ("int", "float") and (column.minimum is not None or column.maximum is not None):
+    if column.dtype in ("int", "float") and (
+        column.minimum is not None or column.maximum is not None
+    ):
         outside = ibis.literal(False)
         if column.minimum is not None:
             outside = outside | (value < column.minimum)
         if column.maximum is not None:
             outside = outside | (value > column.maximum)
-        out.append(finding(ctx, t, value.notnull() & outside, column.name, text, "out_of_range",
-                           bounds=_bounds(column)))
+        out.append(
+            finding(
+                ctx,
+                t,
+                value.notnull() & outside,
+                column.name,
+                text,
+                "out_of_range",
+                bounds=_bounds(column),
+            )
+        )
     return out
 
 
-def identity_checks(ctx: FileContext, column: str, birth: Value | None, female: Value | None) -> list[Table]:
+def identity_checks(
+    ctx: FileContext, column: str, birth: Value | None, female: Value | None
+) -> list[Table]:
     """Return NIK or KK structure checks (16 digits; NIK birth part against birth date and sex)."""
     t = ctx.table
     if not ctx.present(column):
@@ -182,15 +211,35 @@ def life_checks(ctx: FileContext) -> list[Table]:
     if birth is not None:
         text = ctx.text("birth_date")
         oldest = ibis.literal(_years_before(ctx.today, 120))
-        out.append(finding(ctx, t, birth.notnull() & (birth < oldest), "birth_date", text, "age_impossible"))
-        out.append(finding(ctx, t, birth.notnull() & (birth > ibis.literal(ctx.today)), "birth_date", text,
-                           "birth_future"))
+        out.append(
+            finding(
+                ctx, t, birth.notnull() & (birth < oldest), "birth_date", text, "age_impossible"
+            )
+        )
+        out.append(
+            finding(
+                ctx,
+                t,
+                birth.notnull() & (birth > ibis.literal(ctx.today)),
+                "birth_date",
+                text,
+                "birth_future",
+            )
+        )
     if death is not None:
         text = ctx.text("death_date")
         out.append(finding(ctx, t, death.notnull(), "death_date", text, "deceased"))
         if birth is not None:
-            out.append(finding(ctx, t, death.notnull() & birth.notnull() & (death < birth), "death_date",
-                               text, "death_before_birth"))
+            out.append(
+                finding(
+                    ctx,
+                    t,
+                    death.notnull() & birth.notnull() & (death < birth),
+                    "death_date",
+                    text,
+                    "death_before_birth",
+                )
+            )
     return out
 
 
@@ -201,11 +250,22 @@ def list_birth_checks(ctx: FileContext) -> list[Table]:
     t = ctx.table
     text = ctx.text("birth_date")
     birth = t["birth_date" + parse.LIST_DATE]
-    placeholder = ((birth.month() == 1) & (birth.day() == 1)) | ((birth.month() == 12) & (birth.day() == 31))
+    placeholder = ((birth.month() == 1) & (birth.day() == 1)) | (
+        (birth.month() == 12) & (birth.day() == 31)
+    )
     return [
-        finding(ctx, t, text.notnull() & birth.isnull(), "birth_date", text, "not_date",
-                formats=parse.formats(ctx.mapping)),
-        finding(ctx, t, birth.notnull() & placeholder, "birth_date", text, "birth_date_placeholder"),
+        finding(
+            ctx,
+            t,
+            text.notnull() & birth.isnull(),
+            "birth_date",
+            text,
+            "not_date",
+            formats=parse.formats(ctx.mapping),
+        ),
+        finding(
+            ctx, t, birth.notnull() & placeholder, "birth_date", text, "birth_date_placeholder"
+        ),
     ]
 
 
@@ -218,8 +278,16 @@ def row_checks(ctx: FileContext) -> list[Table]:
         out.extend(column_checks(ctx, column))
     if ctx.kind == "survey" and ctx.present("weight"):
         weight = ctx.value("weight")
-        out.append(finding(ctx, ctx.table, weight.notnull() & (weight <= 0), "weight", ctx.text("weight"),
-                           "weight_not_positive"))
+        out.append(
+            finding(
+                ctx,
+                ctx.table,
+                weight.notnull() & (weight <= 0),
+                "weight",
+                ctx.text("weight"),
+                "weight_not_positive",
+            )
+        )
     if ctx.kind == "persons":
         birth = ctx.value("birth_date") if ctx.present("birth_date") else None
         female = (ctx.value("sex") == "P") if ctx.present("sex") else None

@@ -102,15 +102,23 @@ def discover(source_dir: Path, mapping: SourceMapping) -> tuple[SourceFile, ...]
         if km.file:
             path = source_dir / km.file
             if not path.is_file():
-                raise InvalidInput("source_missing", f"{path} (from the mapping) does not exist",
-                                   param="mapping")
+                raise InvalidInput(
+                    "source_missing", f"{path} (from the mapping) does not exist", param="mapping"
+                )
             found.append(SourceFile(kind, path))
             continue
-        paths = [source_dir / f"{kind}.{ext}" for ext in EXTENSIONS if (source_dir / f"{kind}.{ext}").is_file()]
+        paths = [
+            source_dir / f"{kind}.{ext}"
+            for ext in EXTENSIONS
+            if (source_dir / f"{kind}.{ext}").is_file()
+        ]
         if len(paths) > 1:
             names = ", ".join(p.name for p in paths)
-            raise InvalidInput("file_ambiguous", f"{source_dir}: more than one {kind} file: {names}",
-                               param="source_dir")
+            raise InvalidInput(
+                "file_ambiguous",
+                f"{source_dir}: more than one {kind} file: {names}",
+                param="source_dir",
+            )
         found.extend(SourceFile(kind, p) for p in paths)
     if not found:
         raise InvalidInput(
@@ -128,14 +136,17 @@ def _lists(source_dir: Path, km: KindMapping) -> list[SourceFile]:
         by_programme.setdefault(programme.lower(), []).append(source_dir / name)
     for path in sorted(source_dir.iterdir()):
         match = _PROGRAMME.match(path.stem.lower())
-        if path.is_file() and match and path.suffix.lower().lstrip(".") in EXTENSIONS:
-            if path not in by_programme.get(match.group(1), []):
-                by_programme.setdefault(match.group(1), []).append(path)
+        listed = match is not None and path in by_programme.get(match.group(1), [])
+        if path.is_file() and match and path.suffix.lower().lstrip(".") in EXTENSIONS and not listed:
+            by_programme.setdefault(match.group(1), []).append(path)
     out = []
     for programme, paths in sorted(by_programme.items()):
         if len(paths) > 1:
-            raise InvalidInput("file_ambiguous", f"more than one list for {programme}: "
-                               + ", ".join(p.name for p in paths), param="source_dir")
+            raise InvalidInput(
+                "file_ambiguous",
+                f"more than one list for {programme}: " + ", ".join(p.name for p in paths),
+                param="source_dir",
+            )
         if not paths[0].is_file():
             raise InvalidInput("source_missing", f"{paths[0]} does not exist", param="mapping")
         out.append(SourceFile("beneficiaries", paths[0], programme))
@@ -215,7 +226,9 @@ def _csv_layout(path: Path, km: KindMapping) -> tuple[str, int, list[str]]:
     return best[2], best[1], best[4]
 
 
-def _resolve(kind: str, headers: Sequence[str], km: KindMapping) -> tuple[dict[int, str], list[ColumnIssue]]:
+def _resolve(
+    kind: str, headers: Sequence[str], km: KindMapping
+) -> tuple[dict[int, str], list[ColumnIssue]]:
     """Return {position: canonical column} and the column-level issues of a header row."""
     positions: dict[int, str] = {}
     issues: list[ColumnIssue] = []
@@ -234,7 +247,9 @@ def _resolve(kind: str, headers: Sequence[str], km: KindMapping) -> tuple[dict[i
             positions[i] = name
     filled = _FILLED.get(kind, ())
     issues.extend(
-        ColumnIssue("column_missing", c) for c in table_schema(kind).required if c not in seen and c not in filled
+        ColumnIssue("column_missing", c)
+        for c in table_schema(kind).required
+        if c not in seen and c not in filled
     )
     return positions, issues
 
@@ -252,7 +267,11 @@ class _Writer:
         n = len(arrays[0]) if arrays else 0
         if n == 0:
             return
-        numbers = rows if rows is not None else pa.array(range(self.rows + 1, self.rows + n + 1), pa.int64())
+        numbers = (
+            rows
+            if rows is not None
+            else pa.array(range(self.rows + 1, self.rows + n + 1), pa.int64())
+        )
         self.writer.write_batch(pa.record_batch([numbers, *arrays], schema=self.schema))
         self.rows += n
 
@@ -260,8 +279,13 @@ class _Writer:
         self.writer.close()
 
 
-def _stage_csv(path: Path, text_path: Path, km: KindMapping, dest: Path, advance: Advance,
-               ) -> tuple[int, tuple[str, ...], str, int, list[ColumnIssue]]:
+def _stage_csv(
+    path: Path,
+    text_path: Path,
+    km: KindMapping,
+    dest: Path,
+    advance: Advance,
+) -> tuple[int, tuple[str, ...], str, int, list[ColumnIssue]]:
     import pyarrow.csv as pacsv
 
     delimiter, index, headers = _csv_layout(text_path, km)
@@ -271,19 +295,28 @@ def _stage_csv(path: Path, text_path: Path, km: KindMapping, dest: Path, advance
 
     def invalid(row: Any) -> str:
         line = None if row.number is None else row.number - index - 1
-        bad.append(ColumnIssue("file_unreadable", None,
-                               f"{row.actual_columns} kolom/columns, {row.expected_columns} expected", line))
+        bad.append(
+            ColumnIssue(
+                "file_unreadable",
+                None,
+                f"{row.actual_columns} kolom/columns, {row.expected_columns} expected",
+                line,
+            )
+        )
         return "skip"
 
     writer = _Writer(dest, list(positions.values()))
     reader = pacsv.open_csv(
         str(text_path),
         read_options=pacsv.ReadOptions(skip_rows=index + 1, column_names=names, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                         invalid_row_handler=invalid),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=invalid
+        ),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, strings_can_be_null=True,
-            quoted_strings_can_be_null=True, null_values=[""],
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
         ),
     )
     size, done = path.stat().st_size, 0
@@ -310,7 +343,9 @@ def _cell(value: Any) -> str | None:
     return text or None
 
 
-def _stage_xlsx(path: Path, km: KindMapping, dest: Path) -> tuple[int, tuple[str, ...], str, int, list[ColumnIssue]]:
+def _stage_xlsx(
+    path: Path, km: KindMapping, dest: Path
+) -> tuple[int, tuple[str, ...], str, int, list[ColumnIssue]]:
     from openpyxl import load_workbook
 
     try:
@@ -319,7 +354,13 @@ def _stage_xlsx(path: Path, km: KindMapping, dest: Path) -> tuple[int, tuple[str
         return 0, (), "", 1, [ColumnIssue("file_unreadable", None, str(exc))]
     try:
         if km.sheet is not None and km.sheet not in book.sheetnames:
-            return 0, (), km.sheet, 1, [ColumnIssue("file_unreadable", None, f"sheet {km.sheet!r} not found")]
+            return (
+                0,
+                (),
+                km.sheet,
+                1,
+                [ColumnIssue("file_unreadable", None, f"sheet {km.sheet!r} not found")],
+            )
         sheet = book[km.sheet] if km.sheet else book.worksheets[0]
         rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
         head = [r for _, r in zip(range(_SCAN_ROWS), rows, strict=False)]
@@ -333,7 +374,9 @@ def _stage_xlsx(path: Path, km: KindMapping, dest: Path) -> tuple[int, tuple[str
         numbers: list[int] = []
 
         def flush() -> None:
-            writer.write([pa.array(col, pa.string()) for col in buffer], pa.array(numbers, pa.int64()))
+            writer.write(
+                [pa.array(col, pa.string()) for col in buffer], pa.array(numbers, pa.int64())
+            )
             for col in buffer:
                 col.clear()
             numbers.clear()
@@ -355,7 +398,9 @@ def _stage_xlsx(path: Path, km: KindMapping, dest: Path) -> tuple[int, tuple[str
         book.close()
 
 
-def _stage_parquet(path: Path, km: KindMapping, dest: Path) -> tuple[int, tuple[str, ...], list[ColumnIssue]]:
+def _stage_parquet(
+    path: Path, km: KindMapping, dest: Path
+) -> tuple[int, tuple[str, ...], list[ColumnIssue]]:
     try:
         source = pq.ParquetFile(str(path))
     except (pa.ArrowException, OSError) as exc:
@@ -385,7 +430,9 @@ def stage(source: SourceFile, mapping: SourceMapping, folder: Path, advance: Adv
         if encoding != "utf-8":
             text_path = folder / f"{dest.stem}.utf8.csv"
             _transcode(source.path, encoding, text_path)
-        rows, columns, delimiter, header_row, issues = _stage_csv(source.path, text_path, km, dest, advance)
+        rows, columns, delimiter, header_row, issues = _stage_csv(
+            source.path, text_path, km, dest, advance
+        )
         if text_path != source.path:
             text_path.unlink()
     else:
@@ -397,5 +444,16 @@ def stage(source: SourceFile, mapping: SourceMapping, folder: Path, advance: Adv
         advance(size)
     if rows == 0 and not any(i.rule in ("file_unreadable", "file_empty") for i in issues):
         issues = [*issues, ColumnIssue("file_empty", None)]
-    return Staged(source, dest, rows, columns, sha, size, encoding, delimiter, header_row, sheet,
-                  tuple(issues))
+    return Staged(
+        source,
+        dest,
+        rows,
+        columns,
+        sha,
+        size,
+        encoding,
+        delimiter,
+        header_row,
+        sheet,
+        tuple(issues),
+    )

@@ -62,12 +62,18 @@ def _issue_rows(staged: Sequence[Staged], lang: Lang) -> pa.Table:
             if issue.field in schema.by_column:
                 column = schema.column(issue.field)
                 label = column.label_en if lang == "en" else column.label_id
-            rows.append({
-                "file": item.source.path.name, "kind": item.source.kind, "row": issue.row,
-                "field": issue.field, "value": None, "rule": issue.rule,
-                "severity": severity(issue.rule, item.source.kind, issue.field),
-                "message": rule.message(lang, field=label, detail=issue.detail),
-            })
+            rows.append(
+                {
+                    "file": item.source.path.name,
+                    "kind": item.source.kind,
+                    "row": issue.row,
+                    "field": issue.field,
+                    "value": None,
+                    "rule": issue.rule,
+                    "severity": severity(issue.rule, item.source.kind, issue.field),
+                    "message": rule.message(lang, field=label, detail=issue.detail),
+                }
+            )
     return pa.Table.from_pylist(rows, schema=FINDINGS_SCHEMA)
 
 
@@ -97,8 +103,12 @@ def contexts(
     return tuple(out)
 
 
-def _checks(engine: eng.Engine, ctxs: Sequence[FileContext], district: str | None,
-            counts: dict[str, Counter[str]]) -> list[Table]:
+def _checks(
+    engine: eng.Engine,
+    ctxs: Sequence[FileContext],
+    district: str | None,
+    counts: dict[str, Counter[str]],
+) -> list[Table]:
     by_kind = {c.kind: c for c in ctxs if c.kind != "beneficiaries"}
     families, persons = by_kind.get("families"), by_kind.get("persons")
     desa = regional.desa_lookup(engine, regional.all_codes(counts), district)
@@ -106,14 +116,20 @@ def _checks(engine: eng.Engine, ctxs: Sequence[FileContext], district: str | Non
     for ctx in ctxs:
         codes |= regional.prefixes(ctx, "nik") | regional.prefixes(ctx, "kk_number")
     kecamatan = regional.kecamatan_lookup(engine, codes)
-    home = regional.family_home(families) if families and persons and families.present("desa_code") else None
+    home = (
+        regional.family_home(families)
+        if families and persons and families.present("desa_code")
+        else None
+    )
     out: list[Table] = []
     for ctx in ctxs:
         out += rules.row_checks(ctx)
         out += consistency.key_checks(ctx) + consistency.row_duplicate_checks(ctx)
         out += consistency.nik_checks(ctx)
         out += regional.desa_checks(ctx, desa, district)
-        out += regional.identity_region_checks(ctx, "nik", kecamatan, home if ctx.kind == "persons" else None)
+        out += regional.identity_region_checks(
+            ctx, "nik", kecamatan, home if ctx.kind == "persons" else None
+        )
         out += regional.identity_region_checks(ctx, "kk_number", kecamatan)
         if ctx.kind == "families":
             out += consistency.kk_checks(ctx)
@@ -173,10 +189,15 @@ def validate(
         totals[(sev, rule)] = totals.get((sev, rule), 0) + 1
     table = pa.concat_tables([issues, found])
     if table.num_rows:
-        order = pc.sort_indices(table, sort_keys=[("kind", "ascending", "at_start"),
-                                                  ("file", "ascending", "at_start"),
-                                                  ("row", "ascending", "at_start"),
-                                                  ("field", "ascending", "at_start")])
+        order = pc.sort_indices(
+            table,
+            sort_keys=[
+                ("kind", "ascending", "at_start"),
+                ("file", "ascending", "at_start"),
+                ("row", "ascending", "at_start"),
+                ("field", "ascending", "at_start"),
+            ],
+        )
         table = table.take(order)
     return Validation(table, totals, district, ctxs)
 
@@ -184,10 +205,20 @@ def validate(
 def typed(ctx: FileContext) -> Table:
     """Return the file's rows with every schema column in its release type and canonical order."""
     t = ctx.table
-    dtypes = {"string": "string", "int": "int64", "float": "float64", "bool": "boolean", "date": "date"}
+    dtypes = {
+        "string": "string",
+        "int": "int64",
+        "float": "float64",
+        "bool": "boolean",
+        "date": "date",
+    }
     columns = {}
     for column in ctx.schema.columns:
-        if ctx.kind == "beneficiaries" and column.name == "programme" and not ctx.present("programme"):
+        if (
+            ctx.kind == "beneficiaries"
+            and column.name == "programme"
+            and not ctx.present("programme")
+        ):
             columns[column.name] = ibis.literal(ctx.programme or "", "string")
         elif ctx.kind == "beneficiaries" and column.name == "record" and not ctx.present("record"):
             columns[column.name] = t._row.cast("string")

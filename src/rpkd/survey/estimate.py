@@ -99,7 +99,7 @@ class Estimates:
 
     def records(self) -> list[dict[str, Any]]:
         """Return the estimates table as JSON-ready records (``line`` a number or a column name)."""
-        out = self.to_arrow().to_pylist()
+        out: list[dict[str, Any]] = self.to_arrow().to_pylist()
         for record, row in zip(out, self.rows, strict=True):
             record["line"] = row.line if isinstance(row.line, str | None) else float(row.line)
         return out
@@ -127,8 +127,10 @@ class Estimates:
     def find(self, measure: str, *, domain: str | None = None, **match: Any) -> Estimate:
         """Return the one row of ``measure`` (and ``domain``, ``line``, ``indicator``)."""
         for r in self.rows:
-            if r.measure == measure and r.domain == domain and all(
-                getattr(r, k) == v for k, v in match.items()
+            if (
+                r.measure == measure
+                and r.domain == domain
+                and all(getattr(r, k) == v for k, v in match.items())
             ):
                 return r
         raise KeyError((measure, domain, match))
@@ -149,8 +151,14 @@ def _line_text(line: float | str) -> str:
 
 
 def ordered(rows: Sequence[Estimate]) -> tuple[Estimate, ...]:
-    """Return rows with the whole population first, then domains (stable otherwise)."""
-    return tuple(sorted(rows, key=lambda r: r.domain is not None))
+    """Return rows with the whole population first, then each domain in order of appearance.
+
+    Used to merge estimates of several measures into one DESIGN §7 table.
+    """
+    rank: dict[str | None, int] = {None: 0}
+    for r in rows:
+        rank.setdefault(r.domain, len(rank))
+    return tuple(sorted(rows, key=lambda r: rank[r.domain]))
 
 
 @dataclass(frozen=True)
@@ -203,7 +211,9 @@ def domain_totals(
     return Domains(lay, totals, by, labels)
 
 
-def estimate_quantities(domains: Domains, quantities: Sequence[Quantity], design: Design) -> Estimates:
+def estimate_quantities(
+    domains: Domains, quantities: Sequence[Quantity], design: Design
+) -> Estimates:
     """Return estimates of ``quantities`` for the whole population and each domain.
 
     The weighted unit totals come from :func:`domain_totals`; scores are formed per unit and
@@ -214,9 +224,10 @@ def estimate_quantities(domains: Domains, quantities: Sequence[Quantity], design
 
     def sums(name: str) -> tuple[FloatArray, FloatArray]:
         values = column(totals, name)[index]
-        return values, np.bincount(group, weights=values, minlength=groups)
+        summed: FloatArray = np.bincount(group, weights=values, minlength=groups).astype(np.float64)
+        return values, summed
 
-    weight, population = sums(WEIGHT)
+    _, population = sums(WEIGHT)
     _, records = sums(RECORDS)
     scores = np.empty((index.size, len(quantities)))
     points = np.empty((groups, len(quantities)))
@@ -232,7 +243,11 @@ def estimate_quantities(domains: Domains, quantities: Sequence[Quantity], design
             scores[:, j] = (num - ratio[group] * den) / den_total[group]
         points[:, j] = ratio
     var = variance(
-        domains.layout.structure, domains.layout.unit[index], group, groups, scores,
+        domains.layout.structure,
+        domains.layout.unit[index],
+        group,
+        groups,
+        scores,
         design.lonely_psu,
     )
     rows: list[Estimate] = []
@@ -244,7 +259,7 @@ def estimate_quantities(domains: Domains, quantities: Sequence[Quantity], design
                     measure=q.measure,
                     estimate=float(points[g, j]),
                     se=float(math.sqrt(max(var[g, j], 0.0))),
-                    n=int(round(records[g])),
+                    n=int(np.rint(records[g])),
                     population=float(population[g]),
                     indicator=q.indicator,
                     line=q.line,
@@ -302,24 +317,43 @@ def _quantity_values(table: Table, **columns: str | Value) -> dict[str, Value]:
     return values
 
 
-def mean(table: Table, design: Design, value: str | Value, *, by: str | None = None,
-         measure: str = "mean") -> Estimates:
+def mean(
+    table: Table,
+    design: Design,
+    value: str | Value,
+    *,
+    by: str | None = None,
+    measure: str = "mean",
+) -> Estimates:
     """Return the weighted mean of ``value`` (R ``svymean``), overall and by domain."""
     values = _quantity_values(table, y=value)
     q = Quantity(measure, "y", "one", square="y2", mean=True)
     return estimate_quantities(domain_totals(table, design, values, by), [q], design)
 
 
-def total(table: Table, design: Design, value: str | Value, *, by: str | None = None,
-          measure: str = "total") -> Estimates:
+def total(
+    table: Table,
+    design: Design,
+    value: str | Value,
+    *,
+    by: str | None = None,
+    measure: str = "total",
+) -> Estimates:
     """Return the weighted total of ``value`` (R ``svytotal``), overall and by domain."""
     values = _quantity_values(table, y=value)
     q = Quantity(measure, "y", None, square="y2")
     return estimate_quantities(domain_totals(table, design, values, by), [q], design)
 
 
-def ratio(table: Table, design: Design, numerator: str | Value, denominator: str | Value, *,
-          by: str | None = None, measure: str = "ratio") -> Estimates:
+def ratio(
+    table: Table,
+    design: Design,
+    numerator: str | Value,
+    denominator: str | Value,
+    *,
+    by: str | None = None,
+    measure: str = "ratio",
+) -> Estimates:
     """Return the ratio of weighted totals (R ``svyratio``), overall and by domain (no deff)."""
     values = _quantity_values(table, a=numerator, b=denominator)
     q = Quantity(measure, "a", "b")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 WEIGHT = "__weight"
 RECORDS = "__records"
 DOMAIN = "__domain"
+MISSING = "__missing"
 
 
 def _key(k: int) -> str:
@@ -65,24 +66,30 @@ def unit_totals(
     and one column per value (sum of weight × value). Without PSU columns every record is
     returned (each is its own PSU).
     """
+    import ibis
+
     weight = person_weight(table, design)
     columns = _design_columns(table, design)
     if by is not None:
         columns[DOMAIN] = table[by]
+    missing = weight.isnull()
+    for value in values.values():
+        missing = missing | value.isnull()
     if not design.stages:
         rows = table.select(
             **columns,
             **{WEIGHT: weight},
-            **{RECORDS: weight * 0 + 1},
+            **{RECORDS: weight * 0 + 1, MISSING: ibis.ifelse(missing, 1, 0)},
             **{name: weight * value for name, value in values.items()},
         )
         out = eng.fetch(rows)
-        return out.append_column(
-            _fpc(1) + "_max", out.column(_fpc(1))
-        ) if design.stage_fpc else out
-    keyed = table.mutate(**columns, **{WEIGHT: weight}, **{
-        name: weight * value for name, value in values.items()
-    })
+        _check_missing(int(pc.sum(out.column(MISSING)).as_py() or 0))
+        return out.append_column(_fpc(1) + "_max", out.column(_fpc(1))) if design.stage_fpc else out
+    keyed = table.mutate(
+        **columns,
+        **{WEIGHT: weight, MISSING: ibis.ifelse(missing, 1, 0)},
+        **{name: weight * value for name, value in values.items()},
+    )
     keys = ["__stratum", *(_key(k) for k in range(1, len(design.stages) + 1))]
     if by is not None:
         keys.append(DOMAIN)
@@ -91,7 +98,19 @@ def unit_totals(
         metrics[_fpc(k)] = keyed[_fpc(k)].min()
         metrics[_fpc(k) + "_max"] = keyed[_fpc(k)].max()
     metrics.update({name: keyed[name].sum() for name in values})
-    return eng.fetch(keyed.group_by(keys).aggregate(**metrics))
+    metrics[MISSING] = keyed[MISSING].sum()
+    out = eng.fetch(keyed.group_by(keys).aggregate(**metrics))
+    _check_missing(int(pc.sum(out.column(MISSING)).as_py() or 0))
+    return out
+
+
+def _check_missing(count: int) -> None:
+    if count:
+        raise InvalidInput(
+            "missing_value",
+            f"{count} record(s) lack the weight, size or an analysis value",
+            param="data",
+        )
 
 
 def record_values(
@@ -127,12 +146,18 @@ def _codes(column: pa.ChunkedArray) -> tuple[IntArray, list[Any]]:
 def _nest(parent: IntArray, child: IntArray) -> IntArray:
     width = np.int64(child.max() + 1) if child.size else np.int64(1)
     _, inverse = np.unique(parent * width + child, return_inverse=True)
-    return inverse.astype(np.int64).ravel()
+    out: IntArray = inverse.astype(np.int64).ravel()
+    return out
 
 
 def _stage(
-    row_unit: IntArray, row_stratum: IntArray, fpc: tuple[FloatArray, FloatArray] | None,
-    counts: bool, factor_of_stratum: FloatArray, labels: list[str], k: int,
+    row_unit: IntArray,
+    row_stratum: IntArray,
+    fpc: tuple[FloatArray, FloatArray] | None,
+    counts: bool,
+    factor_of_stratum: FloatArray,
+    labels: list[str],
+    k: int,
 ) -> Stage:
     units = int(row_unit.max()) + 1
     unit_stratum = np.zeros(units, np.int64)
@@ -172,7 +197,9 @@ def layout(totals: pa.Table, design: Design) -> Layout:
     fpcs: list[tuple[FloatArray, FloatArray]] = []
     for k in range(1, len(design.stage_fpc) + 1):
         low = np.asarray(totals.column(_fpc(k)).to_numpy(zero_copy_only=False), np.float64)
-        high = np.asarray(totals.column(_fpc(k) + "_max").to_numpy(zero_copy_only=False), np.float64)
+        high = np.asarray(
+            totals.column(_fpc(k) + "_max").to_numpy(zero_copy_only=False), np.float64
+        )
         if np.isnan(low).any():
             raise InvalidInput("fpc_missing", f"fpc is missing at stage {k}", param="fpc")
         fpcs.append((low, high))
@@ -219,17 +246,19 @@ def layout(totals: pa.Table, design: Design) -> Layout:
         mapped = np.zeros(units, np.int64)
         mapped[finest] = stage.unit
         by_finest.append(
-            Stage(mapped, stage.stratum, stage.sampled, stage.population, stage.factor, stage.labels)
+            Stage(
+                mapped, stage.stratum, stage.sampled, stage.population, stage.factor, stage.labels
+            )
         )
     structure = Structure(tuple(by_finest), units)
     if DOMAIN not in totals.column_names:
         return Layout(structure, finest, np.zeros(totals.num_rows, np.int64), ())
-    domain, values = _codes(totals.column(DOMAIN))
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    rank = np.empty(len(values), np.int64)
-    rank[order] = np.arange(len(values))
-    domain = np.where(domain >= 0, rank[np.maximum(domain, 0)] if values else 0, -1)
-    return Layout(structure, finest, domain, tuple(values[i] for i in order))
+    codes, found = _codes(totals.column(DOMAIN))
+    order = sorted(range(len(found)), key=lambda i: found[i])
+    rank = np.empty(len(found), np.int64)
+    rank[order] = np.arange(len(found))
+    domain: IntArray = np.where(codes >= 0, rank[np.maximum(codes, 0)] if found else 0, -1)
+    return Layout(structure, finest, domain, tuple(found[i] for i in order))
 
 
 def column(totals: pa.Table, name: str) -> FloatArray:

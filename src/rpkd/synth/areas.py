@@ -62,9 +62,7 @@ class Chunk:
         return int((self.stop - self.start).sum())
 
 
-def build(
-    code: str, families: int, urban_share: float, welfare: dict[str, Any], seed: int
-) -> Areas:
+def build(code: str, families: int, urban_share: float, doc: dict[str, Any], seed: int) -> Areas:
     """Return the desa frame of region ``code`` with ``families`` families in all."""
     top = regions.region(code)
     if top.depth == "desa":
@@ -87,7 +85,9 @@ def build(
     kelurahan = np.array([d.level == "kelurahan" for d in desa], dtype=bool)
 
     rng = np.random.default_rng([seed, 1])
-    size_weight = np.exp(rng.normal(0.0, 0.6, len(desa))) * np.where(kelurahan, 2.5, 1.0)
+    welfare, people = doc["welfare"], doc["people"]
+    size_weight = np.exp(rng.normal(0.0, people["desa_size_sd"], len(desa)))
+    size_weight *= np.where(kelurahan, people["kelurahan_size"], 1.0)
     counts = _apportion(families, size_weight)
     urbanity = rng.normal(0.0, 1.0, len(desa)) + 0.5 * np.log(size_weight)
     urban = _urban(kelurahan, counts, urbanity, urban_share)
@@ -120,7 +120,7 @@ def _apportion(total: int, weight: NDArray[np.float64]) -> NDArray[np.int64]:
     remainder = total - int(counts.sum())
     order = np.argsort(-(exact - counts), kind="stable")
     counts[order[:remainder]] += 1
-    return counts
+    return np.asarray(counts, dtype=np.int64)
 
 
 def _urban(

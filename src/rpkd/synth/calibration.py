@@ -168,12 +168,14 @@ class WeightedHistogram:
         cumulative = np.cumsum(self.counts)
         index = np.searchsorted(cumulative, probs * cumulative[-1], side="left")
         width = (self.high - self.low) / self.bins
-        return self.low + (np.minimum(index, self.bins - 1) + 0.5) * width
+        return np.asarray(
+            self.low + (np.minimum(index, self.bins - 1) + 0.5) * width, dtype=np.float64
+        )
 
     def midpoints(self) -> NDArray[np.float64]:
         """Return the bin midpoints."""
         width = (self.high - self.low) / self.bins
-        return self.low + (np.arange(self.bins) + 0.5) * width
+        return np.asarray(self.low + (np.arange(self.bins) + 0.5) * width, dtype=np.float64)
 
 
 def gini(values: NDArray[np.float64], weights: NDArray[np.float64]) -> float:

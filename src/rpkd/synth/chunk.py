@@ -89,6 +89,17 @@ class ChunkContext:
     totals: Totals
 
 
+@dataclass(frozen=True)
+class _Named:
+    """Who the members are: NIK, name and birth day; the families' KK and identifiers."""
+
+    nik: pa.Array
+    name: pa.Array
+    birth: NDArray[np.int64]
+    kk: pa.Array
+    ident: records.Identity
+
+
 def write_chunk(ctx: ChunkContext, chunk: Chunk) -> None:
     """Generate chunk ``chunk`` in full and append its rows to every sink."""
     doc, seed, areas = ctx.doc, ctx.seed, ctx.areas
@@ -101,46 +112,25 @@ def write_chunk(ctx: ChunkContext, chunk: Chunk) -> None:
     consumption = np.exp(ctx.scale.log_consumption(core.latent))
     poor = consumption < ctx.targets.poverty_line.value
     extreme = consumption < ctx.targets.extreme_line.value
-    owner = house.code("house_ownership", doc) == "milik_sendiri"
     welfare = programmes.Welfare(
         desil=desil,
         true_desil=(1 + np.searchsorted(ctx.true_cuts, core.latent, side="right")).astype(np.int64),
         extreme_poor=extreme,
+        poor=poor,
         unfit=house.unfit(core.size, doc),
-        owner=owner,
+        owner=house.code("house_ownership", doc) == "milik_sendiri",
         kelurahan=areas.kelurahan[core.desa],
     )
     enrolment = programmes.enrol(core, members, welfare, doc, rng)
-
-    reference = records.epoch_day(ctx.targets.reference_date)
-    birth = reference - core.age_days
-    fam = core.member_family
-    kecamatan = areas.kecamatan_of[core.desa]
-    n_kec = len(areas.kecamatan)
-    moved = (rng.random(len(fam)) < doc["population"]["moved_nik_share"]) & (n_kec > 1)
-    nik_kec = np.where(
-        moved, (kecamatan[fam] + rng.integers(1, max(n_kec, 2), len(fam))) % n_kec, kecamatan[fam]
-    )
-    nik_number = ctx.serials.nik(nik_kec, birth, core.female)
-    no_nik = rng.random(len(fam)) < doc["population"]["no_nik_share"]
-    nik = pa.array(nik_number, type=pa.int64(), mask=no_nik).cast(pa.string())
-    head_age = core.age_days[np.searchsorted(fam, np.arange(core.families))] / DAYS_PER_YEAR
-    issued = reference - (
-        rng.random(core.families) * np.clip(head_age - 17.0, 0.5, 25.0) * DAYS_PER_YEAR
-    ).astype(np.int64)
-    kk = pa.array(ctx.serials.kk(kecamatan, issued)).cast(pa.string())
-
-    christian = (core.ethnic == 1) & (rng.random(core.families) < 0.6)
-    who = names.People(core.female, core.ethnic[fam], christian[fam], fam, members.age_years)
-    name = names.generate(rng, who)
-    ident = records.identity(areas, core, rng)
-
-    jkn = _jkn(core, members, desil, enrolment["pbi_jk"].member, rng)
-    sinks = ctx.sinks
+    named = _name(ctx, core, members, rng)
+    jkn = _jkn(core, desil, enrolment["pbi_jk"].member, doc["people"], rng)
     score = np.exp(ctx.scale.log_consumption(prediction))
-    sinks["families"].write(records.families(ident, core, house, kk, score, desil, doc))
-    sinks["persons"].write(records.persons(ident, core, members, nik, name, birth, jkn, reference))
-
+    reference = records.epoch_day(ctx.targets.reference_date)
+    ident = named.ident
+    ctx.sinks["families"].write(records.families(ident, core, house, named.kk, score, desil, doc))
+    ctx.sinks["persons"].write(
+        records.persons(ident, core, members, named.nik, named.name, named.birth, jkn, reference)
+    )
     truth: dict[str, Any] = {
         "family_id": ident.family_id,
         "consumption_per_capita": pa.array(np.round(consumption, 2)),
@@ -150,66 +140,111 @@ def write_chunk(ctx: ChunkContext, chunk: Chunk) -> None:
     for programme, e in enrolment.items():
         truth[f"eligible_{programme}"] = pa.array(e.eligible)
         truth[f"receives_{programme}"] = pa.array(e.receives)
-    sinks["truth_families"].write(pa.table(truth))
+    ctx.sinks["truth_families"].write(pa.table(truth))
+    _write_lists(ctx, core, named, enrolment, rng)
+    _write_survey(ctx, chunk, core, house, ident, consumption)
+    _accumulate(ctx, core, house, desil, consumption, poor, extreme)
 
-    head_rows = np.searchsorted(fam, np.arange(core.families))
+
+def _name(
+    ctx: ChunkContext, core: population.Core, members: people.Members, rng: np.random.Generator
+) -> _Named:
+    """Return NIKs (a few missing, a few with another kecamatan's code), KK numbers and names."""
+    doc, areas = ctx.doc, ctx.areas
+    reference = records.epoch_day(ctx.targets.reference_date)
+    birth = reference - core.age_days
+    fam = core.member_family
+    kecamatan = areas.kecamatan_of[core.desa]
+    n_kec = len(areas.kecamatan)
+    moved = (rng.random(len(fam)) < doc["population"]["moved_nik_share"]) & (n_kec > 1)
+    elsewhere = (kecamatan[fam] + rng.integers(1, max(n_kec, 2), len(fam))) % n_kec
+    nik_number = ctx.serials.nik(np.where(moved, elsewhere, kecamatan[fam]), birth, core.female)
+    no_nik = rng.random(len(fam)) < doc["population"]["no_nik_share"]
+    nik = pa.array(nik_number, type=pa.int64(), mask=no_nik).cast(pa.string())
+    head_age = core.age_days[np.searchsorted(fam, np.arange(core.families))] / DAYS_PER_YEAR
+    years = rng.random(core.families) * np.clip(head_age - 17.0, 0.5, 25.0)
+    issued = reference - (years * DAYS_PER_YEAR).astype(np.int64)
+    kk = pa.array(ctx.serials.kk(kecamatan, issued)).cast(pa.string())
+    christian = (core.ethnic == 1) & (rng.random(core.families) < doc["people"]["christian_dayak"])
+    who = names.People(core.female, core.ethnic[fam], christian[fam], fam, members.age_years)
+    name = names.generate(rng, who)
+    return _Named(nik, name, birth, kk, records.identity(areas, core, rng))
+
+
+def _write_lists(
+    ctx: ChunkContext,
+    core: population.Core,
+    named: _Named,
+    enrolment: dict[str, programmes.Enrolment],
+    rng: np.random.Generator,
+) -> None:
+    """Append each programme's list rows and their true links (records number on across chunks)."""
+    fam = core.member_family
     registry = lists.Registry(
-        person_id=ident.person_id,
-        nik=nik,
-        name=name,
-        birth_days=birth,
+        person_id=named.ident.person_id,
+        nik=named.nik,
+        name=named.name,
+        birth_days=named.birth,
         female=core.female,
         family=fam,
-        head=head_rows,
-        kk=kk,
-        address=ident.address,
-        desa_code=ident.desa_code,
+        head=np.searchsorted(fam, np.arange(core.families)),
+        kk=named.kk,
+        address=named.ident.address,
+        desa_code=named.ident.desa_code,
     )
     for programme, e in enrolment.items():
-        dead = (
-            np.flatnonzero(core.deceased & e.receives[fam])
-            if programme == "pbi_jk"
-            else np.zeros(0, np.int64)
-        )
+        # PBI-JK cards of members who died stay on the list until it is cleaned
+        dead = np.flatnonzero(core.deceased & e.receives[fam]) if programme == "pbi_jk" else fam[:0]
         table, links = lists.build(
-            programme, registry, e.member, e.amount, dead, ctx.targets.list_year, doc, rng
+            programme, registry, e.member, e.amount, dead, ctx.targets.list_year, ctx.doc, rng
         )
         start = ctx.totals.records[programme]
         record = pc.cast(pa.array(np.arange(start + 1, start + table.num_rows + 1)), pa.string())
         ctx.totals.records[programme] = start + table.num_rows
-        sinks[f"beneficiaries_{programme}"].write(table.append_column("record", record))
-        sinks[f"links_{programme}"].write(pa.table({"record": record, "person_id": links}))
+        ctx.sinks[f"beneficiaries_{programme}"].write(table.append_column("record", record))
+        ctx.sinks[f"links_{programme}"].write(pa.table({"record": record, "person_id": links}))
 
-    global_index = areas.first_family[core.desa] + core.sequence
+
+def _write_survey(
+    ctx: ChunkContext,
+    chunk: Chunk,
+    core: population.Core,
+    house: housing.Housing,
+    ident: records.Identity,
+    consumption: NDArray[np.float64],
+) -> None:
+    """Append the chunk's sampled households, with expenditure measured with small noise."""
+    global_index = ctx.areas.first_family[core.desa] + core.sequence
     sampled = np.flatnonzero(np.isin(global_index, ctx.design.family))
-    if len(sampled):
-        noise = np.random.default_rng([seed, 6, chunk.index]).normal(
-            0.0, doc["welfare"]["measurement_sd"], core.families
-        )
-        position = np.searchsorted(ctx.design.family, global_index[sampled])
-        table, mapping = records.survey(
-            sampled, position, ctx.design, ident, core, house, consumption * np.exp(noise), doc
-        )
-        sinks["survey"].write(table)
-        sinks["truth_survey"].write(mapping)
-
-    _accumulate(ctx, core, house, desil, consumption, poor, extreme)
+    if not len(sampled):
+        return
+    noise = np.random.default_rng([ctx.seed, 6, chunk.index]).normal(
+        0.0, ctx.doc["welfare"]["measurement_sd"], core.families
+    )
+    position = np.searchsorted(ctx.design.family, global_index[sampled])
+    table, mapping = records.survey(
+        sampled, position, ctx.design, ident, core, house, consumption * np.exp(noise), ctx.doc
+    )
+    ctx.sinks["survey"].write(table)
+    ctx.sinks["truth_survey"].write(mapping)
 
 
 def _jkn(
     core: population.Core,
-    members: people.Members,
     desil: NDArray[np.int64],
     pbi: NDArray[np.int64],
+    spec: dict[str, Any],
     rng: np.random.Generator,
 ) -> NDArray[np.int64]:
     """Return JKN status: PBI-APBN for PBI-JK members, else PBI-APBD, contributory or none."""
     m = len(core.member_family)
     d = desil[core.member_family]
     z = core.standard[core.member_family]
-    u = rng.random(m)
-    jkn = np.where(u < np.clip(0.55 + 0.15 * z, 0.05, 0.95), _JKN["non_pbi"], _JKN["tidak_punya"])
-    jkn = np.where((d <= 6) & (rng.random(m) < 0.25), _JKN["pbi_apbd"], jkn)
+    base, slope = spec["jkn_contributory"]
+    share, cut = spec["pbi_apbd"]
+    contributory = rng.random(m) < np.clip(base + slope * z, 0.05, 0.95)
+    jkn = np.where(contributory, _JKN["non_pbi"], _JKN["tidak_punya"])
+    jkn = np.where((d <= cut) & (rng.random(m) < share), _JKN["pbi_apbd"], jkn)
     jkn[pbi] = _JKN["pbi_apbn"]
     return jkn.astype(np.int64)
 

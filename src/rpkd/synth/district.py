@@ -71,7 +71,7 @@ def synthesize(
     n_desa = len(regions.descendants(top.code, "desa")) if top.depth != "desa" else 1
     targets = calibration.targets(top.code, n_desa, families)
     frame = area_frame.build(
-        top.code, int(targets.families.value), targets.urban_share.value, doc["welfare"], seed
+        top.code, int(targets.families.value), targets.urban_share.value, doc, seed
     )
     chunks = area_frame.chunks(frame)
     size = targets.persons_per_family.value

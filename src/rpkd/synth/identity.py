@@ -35,19 +35,20 @@ class Serials:
 
     def __init__(self, kecamatan_codes: list[int]) -> None:
         self.codes = np.asarray(kecamatan_codes, dtype=np.int64)
-        self._nik_count = np.zeros(len(kecamatan_codes) * _CALENDAR * 2, dtype=np.int64)
-        self._kk_count = np.zeros(len(kecamatan_codes) * _CALENDAR, dtype=np.int64)
+        self._nik_count = np.zeros(len(kecamatan_codes) * _CALENDAR * 2, dtype=np.int32)
+        self._kk_count = np.zeros(len(kecamatan_codes) * _CALENDAR, dtype=np.int32)
 
     @staticmethod
-    def _next(counter: NDArray[np.int64], key: NDArray[np.int64]) -> NDArray[np.int64]:
+    def _next(counter: NDArray[np.int32], key: NDArray[np.int64]) -> NDArray[np.int64]:
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
         starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-        group_start = np.repeat(starts, np.diff(np.r_[starts, len(key)]))
+        sizes = np.diff(np.r_[starts, len(key)])
+        group_start = np.repeat(starts, sizes)
         rank = np.empty(len(key), dtype=np.int64)
         rank[order] = np.arange(len(key)) - group_start
-        serial = counter[key] + rank + 1
-        counter += np.bincount(key, minlength=len(counter))
+        serial = counter[key].astype(np.int64) + rank + 1
+        counter[sorted_key[starts]] += sizes.astype(np.int32)
         if len(serial) and serial.max() > 9999:
             raise InvalidInput(
                 "synth_serial", "more than 9999 NIK or KK serials for one prefix", param="families"
@@ -63,7 +64,7 @@ class Serials:
         key = (kecamatan * _CALENDAR + calendar) * 2 + female
         serial = self._next(self._nik_count, key)
         dd = day + 40 * female
-        return (
+        return np.asarray(
             self.codes[kecamatan] * 10**10
             + dd * 10**8
             + month * 10**6
@@ -76,7 +77,7 @@ class Serials:
         year, month, day = date_parts(issued)
         calendar = ((year % 100) * 12 + month - 1) * 31 + day - 1
         serial = self._next(self._kk_count, kecamatan * _CALENDAR + calendar)
-        return (
+        return np.asarray(
             self.codes[kecamatan] * 10**10
             + day * 10**8
             + month * 10**6

@@ -196,8 +196,14 @@ def _add_ghosts(
 ) -> tuple[dict[str, pa.Array], pa.Array]:
     """Append rows for persons who do not exist in the registry (made-up names and NIKs)."""
     template = rng.integers(0, len(registry.birth_days), count)
-    nik_prefix = pc.utf8_slice_codeunits(registry.nik.take(pa.array(template)), 0, 12)
-    nik_prefix = pc.fill_null(nik_prefix, "000000000000")
+    # half of the ghosts carry a NIK from outside the province (out-of-district entries)
+    template_nik = pc.fill_null(registry.nik.take(pa.array(template)), "0000000000000000")
+    province = pc.utf8_slice_codeunits(template_nik, 0, 2)
+    outside = pc.if_else(pc.equal(province, "63"), pa.scalar("62"), pa.scalar("63"))
+    province = pc.if_else(pa.array(rng.random(count) < 0.5), outside, province)
+    nik_prefix = pc.binary_join_element_wise(
+        province, pc.utf8_slice_codeunits(template_nik, 2, 12), ""
+    )
     serial = pa.array([f"{9900 + k:04d}" for k in rng.integers(0, 100, count)], type=pa.string())
     ghost = {
         "nik": pc.binary_join_element_wise(nik_prefix, serial, ""),

@@ -373,7 +373,7 @@ def generate(rng: np.random.Generator, people: People) -> pa.Array:
     # one Dayak family name per family: a fixed draw per family index
     family_pick = rng.integers(0, len(DAYAK_FAMILY), int(people.family.max(initial=0)) + 1)
     family_name = np.asarray(DAYAK_FAMILY, dtype=object)[family_pick[people.family]]
-    surname = pa.array(np.where(dayak & (rng.random(n) < 0.7), family_name, None), type=pa.string())
+    surname = pa.array(family_name, type=pa.string(), mask=~(dayak & (rng.random(n) < 0.7)))
     return pc.binary_join_element_wise(prefix, given, middle, surname, " ", null_handling="skip")
 
 

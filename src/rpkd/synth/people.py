@@ -46,7 +46,7 @@ class Members:
 
 def generate(core: Core, doc: dict[str, Any], rng: np.random.Generator) -> Members:
     """Return the attributes of the members of ``core``."""
-    pop = doc["population"]
+    pop, q = doc["population"], doc["people"]
     m = len(core.member_family)
     fam = core.member_family
     age = core.age_days / DAYS_PER_YEAR
@@ -58,11 +58,13 @@ def generate(core: Core, doc: dict[str, Any], rng: np.random.Generator) -> Membe
     has_spouse = np.bincount(fam, weights=rel == SPOUSE, minlength=core.families)[fam] > 0
     marital[(rel == HEAD) & has_spouse | (rel == SPOUSE)] = _MARITAL["kawin"]
     alone = (rel == HEAD) & ~has_spouse & (age >= 25)
-    marital[alone] = np.where(u[alone] < 0.6, _MARITAL["cerai_mati"], _MARITAL["cerai_hidup"])
-    marital[(rel == PARENT)] = np.where(
-        u[rel == PARENT] < 0.7, _MARITAL["cerai_mati"], _MARITAL["kawin"]
+    marital[alone] = np.where(
+        u[alone] < q["head_alone_widowed"], _MARITAL["cerai_mati"], _MARITAL["cerai_hidup"]
     )
-    adult_child = ((rel == CHILD) | (rel == OTHER)) & (age >= 19) & (u < 0.12)
+    marital[(rel == PARENT)] = np.where(
+        u[rel == PARENT] < q["parent_widowed"], _MARITAL["cerai_mati"], _MARITAL["kawin"]
+    )
+    adult_child = ((rel == CHILD) | (rel == OTHER)) & (age >= 19) & (u < q["adult_child_married"])
     marital[adult_child] = _MARITAL["kawin"]
 
     level = np.full(m, -1)
@@ -76,8 +78,8 @@ def generate(core: Core, doc: dict[str, Any], rng: np.random.Generator) -> Membe
         yes = band & (rng.random(m) < p)
         level[yes], attending[yes] = k, True
     attendance[attending] = schema.SCHOOL_ATTENDANCE.index("masih_sekolah")
-    attendance[(age >= 7) & ~attending & (u < 0.02)] = schema.SCHOOL_ATTENDANCE.index(
-        "tidak_pernah"
+    attendance[(age >= 7) & ~attending & (u < q["never_attended"])] = (
+        schema.SCHOOL_ATTENDANCE.index("tidak_pernah")
     )
 
     cohort = doc["education"]["cohort_shift"] * (45.0 - age)
@@ -94,9 +96,10 @@ def generate(core: Core, doc: dict[str, Any], rng: np.random.Generator) -> Membe
     work[older] = _WORK["tidak_bekerja"]
     working_age = older & ~attending
     draw = rng.random(m)
-    employed = working_age & (draw < np.where(age >= 65, 0.35, np.where(core.female, 0.45, 0.78)))
+    men, women, older = q["employment"]
+    employed = working_age & (draw < np.where(age >= 65, older, np.where(core.female, women, men)))
     work[employed] = _WORK["bekerja"]
-    home = working_age & ~employed & core.female & (age >= 18) & (draw < 0.9)
+    home = working_age & ~employed & core.female & (age >= 18) & (draw < q["homemaker"])
     work[home] = _WORK["mengurus_rumah_tangga"]
     seeking = working_age & ~employed & ~home & (age < 30) & (age >= 15) & (draw > 0.85)
     work[seeking] = _WORK["mencari_kerja"]
@@ -111,7 +114,7 @@ def generate(core: Core, doc: dict[str, Any], rng: np.random.Generator) -> Membe
 
     age_factor = np.select([age < 18, age < 60], [0.3, 1.0], 4.0)
     disabled = rng.random(m) < pop["disability_share"] * age_factor / 1.3
-    severity = np.searchsorted([0.5, 0.8], rng.random(m)) + 1
+    severity = np.searchsorted(np.cumsum(q["disability_severity"])[:-1], rng.random(m)) + 1
     disability = np.where(disabled, severity, 0)
     chronic = (
         rng.random(m)

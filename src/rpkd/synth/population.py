@@ -216,7 +216,8 @@ def generate(
         + w["noise_sd"] * rng.standard_normal(n)
     )
     standard = (latent - centre) / spread
-    works = np.where(head_age < 65.0, rng.random(n) < 0.93, rng.random(n) < 0.55)
+    younger, older = doc["people"]["head_employment"]
+    works = np.where(head_age < 65.0, rng.random(n) < younger, rng.random(n) < older)
     sector = ordered(rng, standard, urban, doc["sectors"])
     head_sector = np.where(works, sector, -1)
     ethnic = rng.choice(len(pop["ethnic_shares"]), size=n, p=pop["ethnic_shares"]).astype(np.int64)

@@ -31,6 +31,7 @@ class Welfare:
     desil: NDArray[np.int64]
     true_desil: NDArray[np.int64]
     extreme_poor: NDArray[np.bool_]
+    poor: NDArray[np.bool_]
     unfit: NDArray[np.bool_]
     owner: NDArray[np.bool_]
     kelurahan: NDArray[np.bool_]
@@ -95,7 +96,7 @@ def enrol(
     first = np.searchsorted(fam[order], np.arange(n))
     rank = np.arange(len(fam)) - first[fam[order]]
     kept = np.where(rank < p["pkh_max_components"], value[order], 0.0)
-    pkh_amount = np.bincount(fam[order], weights=kept, minlength=n)
+    pkh_amount = np.asarray(np.bincount(fam[order], weights=kept, minlength=n), dtype=np.float64)
     component = pkh_amount > 0
     recipient = _recipient(core)
     out: dict[str, Enrolment] = {}
@@ -153,8 +154,9 @@ def enrol(
             | ((welfare.desil <= 3) & vulnerable & (u < p["blt_dd_coverage"] / 2))
         )
     )
+    poor_vulnerable = welfare.poor & vulnerable
     out["blt_dd"] = _family(
-        desa & ~pkh & welfare.extreme_poor,
+        desa & ~pkh & (welfare.extreme_poor | poor_vulnerable),
         blt,
         recipient,
         np.full(n, float(p["blt_dd_per_month"] * p["blt_dd_months"])),

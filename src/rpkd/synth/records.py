@@ -74,7 +74,7 @@ def identity(areas: Areas, core: Core, rng: np.random.Generator) -> Identity:
     rt = padded(1 + (core.sequence // 35) % 25, 3)
     rw = padded(1 + core.sequence // 875, 3)
     street = np.asarray(STREETS, dtype=object)[rng.integers(0, len(STREETS), core.families)]
-    street_arr = pa.array(np.where(core.urban, street, None), type=pa.string())
+    street_arr = pa.array(street, type=pa.string(), mask=~core.urban)
     place = pc.binary_join_element_wise(
         pa.array(np.where(areas.kelurahan[core.desa], "Kel.", "Desa"), type=pa.string()),
         names.take(desa),
@@ -184,7 +184,6 @@ def survey(
     """Return the survey rows for the chunk's sampled families and the truth mapping."""
     take = pa.array(rows)
     household_id = pc.binary_join_element_wise(pa.scalar("RT"), padded(sample + 1, 6), "")
-    sector_codes = np.asarray(doc["sectors"]["codes"], dtype=object)
     head_sector = core.head_sector[rows]
     columns: dict[str, Any] = {
         "household_id": household_id,
@@ -198,10 +197,7 @@ def survey(
         "expenditure_per_capita": pa.array(np.round(expenditure[rows], 2)),
         "head_female": pa.array(core.head_female[rows]),
         "head_education": codes(schema.EDUCATION, core.head_education[rows]),
-        "head_sector": pa.array(
-            np.where(head_sector >= 0, sector_codes[np.maximum(head_sector, 0)], None),
-            type=pa.string(),
-        ),
+        "head_sector": codes(doc["sectors"]["codes"], head_sector),
         "members_under5": pa.array(core.under5[rows]),
         "members_elderly": pa.array(core.elderly[rows]),
     }

@@ -4,7 +4,7 @@ Strata are urban/rural x kecamatan (one kabupaten) or urban/rural x kabupaten (a
 strata with fewer than two census blocks are pooled into their kabupaten's urban or rural
 stratum, then into the kabupaten. Each desa is split into census blocks of about ``psu_size``
 families (the PSUs). Stage 1 draws ``n_h >= 2`` blocks per stratum by simple random sampling
-without replacement, allocated proportionally to families; stage 2 draws ``m`` families per block
+without replacement (two each, the rest allocated proportionally to families); stage 2 draws ``m`` families per block
 by SRS. Weights are the inverse inclusion probabilities ``(N_h / n_h) (M_i / m_i)``; ``fpc1 = N_h``
 and ``fpc2 = M_i`` are the population counts R ``survey`` expects.
 
@@ -55,9 +55,9 @@ def draw(areas: Areas, doc: dict[str, Any], seed: int) -> Design:
     families_h = np.bincount(stratum_index, weights=size)
     n_kab = len(areas.kabupaten)
     psus = spec["households_per_kabupaten"] * n_kab / spec["households_per_psu"]
-    n_h = np.clip(
-        np.rint(psus * families_h / families_h.sum()), spec["min_psus_per_stratum"], big_n
-    )
+    floor = spec["min_psus_per_stratum"]
+    extra = max(psus - floor * len(names), 0.0)
+    n_h = np.clip(floor + np.rint(extra * families_h / families_h.sum()), floor, big_n)
     n_h = n_h.astype(np.int64)
 
     chosen: list[NDArray[np.int64]] = []

@@ -50,7 +50,10 @@ def build(
         has(v["market_share"]),
     )
     remote = np.exp(rng.normal(0.0, 0.7, n) - 0.3 * effect)
-    distance = lambda present: np.round(np.where(present, 0.0, v["distance_median_km"] * remote), 1)  # noqa: E731
+
+    def distance(present: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        return np.asarray(np.round(np.where(present, 0.0, v["distance_median_km"] * remote), 1))
+
     area = np.round(
         v["area_median_km2"] * np.exp(rng.normal(0.0, v["area_sd"], n)) * np.where(urban, 0.3, 1.0),
         2,

@@ -153,16 +153,18 @@ def exclusion(table: Table, persons: Table, *, condition: str, cat: Catalogue) -
     }
     rule = parse_rule(condition, name="exclusion", columns=allowed)
     chosen = table.filter(compile_rule(rule, table) & ~table.receives_any)
-    return _with_head(chosen, persons).select(
+    return with_head(chosen, persons).select(
         "family_id", "desa_code", "kecamatan_code", "desil", "kk_number", "address",
         "head_name", "head_nik", "family_size",
         *[f"eligible_{p}" for p in cat.codes],
     ).order_by(["desa_code", "family_id"])  # fmt: skip
 
 
-def _with_head(table: Table, persons: Table) -> Table:
-    heads = persons.filter(persons.relation == "kepala_keluarga").group_by("family_id").aggregate(
-        head_name=persons.name.min(), head_nik=persons.nik.min()
+def with_head(table: Table, persons: Table) -> Table:
+    """Return ``table`` with the family head's ``head_name`` and ``head_nik`` (personal data)."""
+    heads = persons.filter(persons.relation == "kepala_keluarga")
+    heads = heads.group_by("family_id").aggregate(
+        head_name=heads.name.min(), head_nik=heads.nik.min()
     )
     return left_join(table, heads, "family_id")
 
@@ -181,9 +183,7 @@ def inclusion(table: Table, cat: Catalogue) -> Table:
 
 def double_receipt(table: Table, cat: Catalogue) -> Table:
     """Return families receiving two programmes that the catalogue declares exclusive."""
-    pairs = sorted(
-        {tuple(sorted((p.code, q))) for p in cat.programmes for q in p.exclusive_with}
-    )
+    pairs = sorted({tuple(sorted((p.code, q))) for p in cat.programmes for q in p.exclusive_with})
     parts = [
         table.filter(table[f"receives_{a}"] & table[f"receives_{b}"]).select(
             "family_id", "desa_code", "kecamatan_code", "desil",

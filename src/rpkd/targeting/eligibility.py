@@ -200,7 +200,9 @@ def catalogue(*, workspace: Path | None = None, doc: Mapping[str, Any] | None = 
                     f"program {p.code!r}: exclusive_with menyebut program tak dikenal {other!r}",
                     param=other,
                 )
-    return Catalogue(str(data.get("version", "")), tuple(predicates), programmes, tuple(deprivations))
+    return Catalogue(
+        str(data.get("version", "")), tuple(predicates), programmes, tuple(deprivations)
+    )
 
 
 def _programme(item: Mapping[str, Any], family: ColumnTypes, person: ColumnTypes) -> Programme:
@@ -265,7 +267,10 @@ def eligibility(
     )
     joined = left_join(table, counts, "family_id")
     return joined.mutate(
-        **{f"n_eligible_{p.code}": joined[f"n_eligible_{p.code}"].fill_null(0) for p in person_progs},
+        **{
+            f"n_eligible_{p.code}": joined[f"n_eligible_{p.code}"].fill_null(0)
+            for p in person_progs
+        },
         **{
             f"eligible_{p.code}": joined[f"n_eligible_{p.code}"].fill_null(0) > 0
             for p in person_progs

@@ -49,14 +49,23 @@ FAMILY_FEATURES: tuple[Feature, ...] = (
     Feature("head_age", "int", "Umur kepala", "Head's age", "age of the living head"),
     Feature("head_female", "bool", "Kepala perempuan", "Female head", "head's sex == 'P'"),
     Feature(
-        "head_education", "string", "Ijazah kepala", "Head's certificate", "head's education",
+        "head_education",
+        "string",
+        "Ijazah kepala",
+        "Head's certificate",
+        "head's education",
         EDUCATION,
     ),
-    Feature("head_sector", "string", "Lapangan usaha kepala", "Head's sector", "head's sector",
-            SECTOR),  # fmt: skip
     Feature(
-        "head_work_status", "string", "Kegiatan utama kepala", "Head's main activity",
-        "head's work_status", WORK_STATUS,
+        "head_sector", "string", "Lapangan usaha kepala", "Head's sector", "head's sector", SECTOR
+    ),
+    Feature(
+        "head_work_status",
+        "string",
+        "Kegiatan utama kepala",
+        "Head's main activity",
+        "head's work_status",
+        WORK_STATUS,
     ),
     _count("n_under5", "Balita (0-4)", "Children 0-4", "age < 5"),
     _count("n_under6", "Anak usia dini (0-5)", "Children 0-5", "age < 6"),
@@ -76,12 +85,26 @@ FAMILY_FEATURES: tuple[Feature, ...] = (
     _count("n_elderly", "Lansia (60+)", "Elderly 60+", "age >= 60"),
     _count("n_elderly70", "Lansia (70+)", "Elderly 70+", "age >= 70"),
     _count("n_pregnant", "Ibu hamil", "Pregnant women", "pregnant"),
-    _count("n_disabled", "Penyandang disabilitas", "Members with a disability",
-           "disability in ('ringan', 'sedang', 'berat')"),  # fmt: skip
-    Feature("has_severe_disability", "bool", "Ada disabilitas berat", "Has severe disability",
-            "any disability == 'berat'"),  # fmt: skip
-    Feature("has_chronic_illness", "bool", "Ada penyakit kronis", "Has chronic illness",
-            "any chronic_illness"),  # fmt: skip
+    _count(
+        "n_disabled",
+        "Penyandang disabilitas",
+        "Members with a disability",
+        "disability in ('ringan', 'sedang', 'berat')",
+    ),
+    Feature(
+        "has_severe_disability",
+        "bool",
+        "Ada disabilitas berat",
+        "Has severe disability",
+        "any disability == 'berat'",
+    ),
+    Feature(
+        "has_chronic_illness",
+        "bool",
+        "Ada penyakit kronis",
+        "Has chronic illness",
+        "any chronic_illness",
+    ),
     _count("n_uninsured", "Tanpa JKN", "Without JKN", "jkn_status == 'tidak_punya'"),
     _count("n_pbi", "Peserta PBI", "PBI members", "jkn_status in ('pbi_apbn', 'pbi_apbd')"),
     _count("n_job_seekers", "Mencari kerja", "Job seekers", "work_status == 'mencari_kerja'"),

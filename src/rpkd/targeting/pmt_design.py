@@ -35,8 +35,10 @@ MISSING = "~na"
 
 NUMERIC: tuple[str, ...] = ("household_size", "members_under5", "members_elderly",
                             "floor_area_m2", "land_owned_m2")  # fmt: skip
-BOOLEAN: tuple[str, ...] = ("head_female", "urban") + tuple(
-    c for c in HOUSING_COLUMNS if c.startswith("has_")
+BOOLEAN: tuple[str, ...] = (
+    "head_female",
+    "urban",
+    *tuple(c for c in HOUSING_COLUMNS if c.startswith("has_")),
 )
 CATEGORICAL: tuple[str, ...] = (
     "kecamatan", "head_education", "head_sector",

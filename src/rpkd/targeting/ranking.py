@@ -50,6 +50,7 @@ class FitQuality:
 
     n: int
     folds: int
+    seed: int
     r2: float
     r2_cv: float
     bottom40_exclusion_cv: float
@@ -169,15 +170,13 @@ def fit_pmt(
         Candidate ridge penalties (on the standardised scale with weights of mean 1); the
         default is ``n · 10^linspace(-5, 1, 31)``.
     """
-    expenditure = np.asarray(inputs.column("expenditure").to_numpy(zero_copy_only=False), float)
-    weight = np.asarray(inputs.column("weight").to_numpy(zero_copy_only=False), float)
-    keep = np.isfinite(expenditure) & (expenditure > 0) & np.isfinite(weight) & (weight > 0)
     findings: list[Finding] = []
-    if (~keep).any():
+    inputs, dropped = usable(inputs)
+    if dropped:
         findings.append(Finding("dropped", "households without positive expenditure or weight",
-                                value=float((~keep).sum())))  # fmt: skip
-        inputs = inputs.filter(pa.array(keep))
-        expenditure, weight = expenditure[keep], weight[keep]
+                                value=float(dropped)))  # fmt: skip
+    expenditure = _column(inputs, "expenditure")
+    weight = _column(inputs, "weight")
     if inputs.num_rows < 2 * folds or folds < 2:
         raise InvalidInput(
             "survey_small", f"survei terlalu kecil untuk {folds} lipatan validasi silang",
@@ -189,18 +188,14 @@ def fit_pmt(
     x = design.x
     findings += [Finding("filled", f"{n} missing values of {c} filled", column=c, value=float(n))
                  for c, n in design.filled.items() if n]  # fmt: skip
-    rng = np.random.default_rng(seed)
-    psu = [str(v) for v in inputs.column("psu").to_pylist()]
-    fold = folds_of(psu, folds, rng)
-    if len(set(psu)) < folds:
+    fold = _folds(inputs, folds, seed)
+    if len(set(inputs.column("psu").to_pylist())) < folds:
         findings.append(Finding("folds_by_household", "fewer PSUs than folds: folds by household"))
-        fold = rng.permutation(len(y)) % folds
     penalty: float | None = None
     if method == "ridge":
         grid = penalties if penalties is not None else len(y) * 10 ** np.linspace(-5, 1, 31)
         errors = [
-            float(weight @ (y - _cv_predictions(x, y, weight, fold, float(p))) ** 2)
-            for p in grid
+            float(weight @ (y - _cv_predictions(x, y, weight, fold, float(p))) ** 2) for p in grid
         ]
         penalty = float(grid[int(np.argmin(errors))])
     elif np.linalg.matrix_rank(x) < x.shape[1]:
@@ -209,12 +204,45 @@ def fit_pmt(
     cv = _cv_predictions(x, y, weight, fold, penalty or 0.0)
     exclusion, inclusion = _bottom40(y, cv, weight)
     quality = FitQuality(
-        n=len(y), folds=folds, r2=r_squared(y, x @ beta, weight), r2_cv=r_squared(y, cv, weight),
+        n=len(y), folds=folds, seed=seed, r2=r_squared(y, x @ beta, weight),
+        r2_cv=r_squared(y, cv, weight),
         bottom40_exclusion_cv=exclusion, bottom40_inclusion_cv=inclusion,
     )  # fmt: skip
     terms = ("(intercept)", *spec.terms)
     return PmtModel(method, spec, terms, tuple(float(b) for b in beta), penalty, quality,
                     tuple(findings))  # fmt: skip
+
+
+def usable(inputs: pa.Table) -> tuple[pa.Table, int]:
+    """Return the survey inputs with positive expenditure and weight, and how many were dropped."""
+    expenditure, weight = _column(inputs, "expenditure"), _column(inputs, "weight")
+    keep = np.isfinite(expenditure) & (expenditure > 0) & np.isfinite(weight) & (weight > 0)
+    return inputs.filter(pa.array(keep)), int((~keep).sum())
+
+
+def _column(table: pa.Table, name: str) -> FloatArray:
+    return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _folds(inputs: pa.Table, folds: int, seed: int) -> NDArray[np.int64]:
+    rng = np.random.default_rng(seed)
+    psu = [str(v) for v in inputs.column("psu").to_pylist()]
+    if len(set(psu)) < folds:
+        return np.asarray(rng.permutation(len(psu)) % folds, dtype=np.int64)
+    return folds_of(psu, folds, rng)
+
+
+def cross_validated(inputs: pa.Table, model: PmtModel) -> tuple[pa.Table, FloatArray]:
+    """Return the usable survey inputs and their out-of-fold predicted log expenditure.
+
+    The folds and penalty are the model's, so these are the predictions behind ``r2_cv``: the
+    honest stand-in for how the model ranks households it was not fitted on.
+    """
+    kept, _ = usable(inputs)
+    y = np.log(_column(kept, "expenditure"))
+    x = matrix(kept, model.spec).x
+    fold = _folds(kept, model.quality.folds, model.quality.seed)
+    return kept, _cv_predictions(x, y, _column(kept, "weight"), fold, model.penalty or 0.0)
 
 
 def rank_registry(features: Table, model: PmtModel) -> Table:

@@ -199,7 +199,9 @@ def _compile(node: exp.Expression, table: Table) -> Value:
     if isinstance(node, exp.Neg):
         return -_compile(node.this, table)
     if type(node) in _COMPARISONS:
-        return _COMPARISONS[type(node)](_compile(node.this, table), _compile(node.expression, table))
+        return _COMPARISONS[type(node)](
+            _compile(node.this, table), _compile(node.expression, table)
+        )
     if type(node) in _ARITHMETIC:
         return _ARITHMETIC[type(node)](_compile(node.this, table), _compile(node.expression, table))
     if isinstance(node, exp.In):

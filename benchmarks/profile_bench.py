@@ -1,0 +1,159 @@
+"""Time the registry profile (all levels) on DuckDB or Spark, and against pandas.
+
+    python benchmarks/profile_bench.py duckdb DATA [--repeat 3] [--memory-limit 8GB] [--public]
+    python benchmarks/profile_bench.py spark DATA [--repeat 2] [--master local[2]]
+    python benchmarks/profile_bench.py pandas DATA [--memory-gb 16]
+
+DATA holds ``families/`` and ``persons/`` Parquet (``profile_data.py`` or
+``profile_nation_data.py``). ``pandas`` runs ``profile_pandas.py`` in a subprocess with an
+address-space limit, then rpkd on DuckDB in the same run, and checks that both counted the same.
+Peak memory is sampled with psutil (this process and its children, e.g. Spark's JVM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import psutil
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from rpkd import engine as eng
+from rpkd.measures.characteristics import COUNT_COLUMNS, desa_desil_counts, load_criteria
+from rpkd.measures.profile import registry_profile
+from rpkd.settings import Settings
+
+REF = date(2025, 3, 1)
+
+
+class PeakMemory:
+    """Sample the resident memory of this process and its children every 0.2 s."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            try:
+                total = me.memory_info().rss + sum(
+                    c.memory_info().rss for c in me.children(recursive=True)
+                )
+            except psutil.Error:
+                total = 0
+            self.peak = max(self.peak, total)
+            time.sleep(0.2)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min) {five:.1f} (5 min) on {psutil.cpu_count()} cores"
+
+
+def run_engine(settings: Settings, data: Path, repeat: int, public: bool) -> None:
+    with PeakMemory() as memory:
+        began = time.perf_counter()
+        engine = eng.connect(settings)
+        started = time.perf_counter() - began
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            result = registry_profile(
+                eng.table(engine, data / "families"),
+                eng.table(engine, data / "persons"),
+                reference_date=REF,
+                public=public,
+            )
+            times.append(time.perf_counter() - t0)
+        eng.close(engine)
+    rows = result.to_arrow().num_rows
+    families = pc.sum(
+        pc.filter(result.desil["value"], pc.equal(result.desil["indicator"], "families_total"))
+    ).as_py()
+    print(
+        f"{settings.engine}: profile all levels public={public}: "
+        f"{', '.join(f'{t:.2f}' for t in times)} s (engine start {started:.1f} s); "
+        f"{rows} output rows; families counted (sum over 3 levels) {families}; "
+        f"peak RSS {memory.peak / 2**30:.2f} GB; {_load()}",
+        flush=True,
+    )
+
+
+def run_pandas(data: Path, memory_gb: float) -> None:
+    out = Path(tempfile.mkdtemp()) / "pandas.parquet"
+    script = Path(__file__).with_name("profile_pandas.py")
+    with PeakMemory() as memory:
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, str(script), str(data), str(out), "--memory-gb", str(memory_gb)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - t0
+    tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
+    print(f"pandas (limit {memory_gb} GB): exit {done.returncode}, {wall:.1f} s wall, "
+          f"peak RSS {memory.peak / 2**30:.2f} GB; {' | '.join(tail)}; {_load()}", flush=True)
+    engine = eng.connect(Settings())
+    t0 = time.perf_counter()
+    counts = eng.fetch(
+        desa_desil_counts(
+            eng.table(engine, data / "families"),
+            eng.table(engine, data / "persons"),
+            reference_date=REF,
+            criteria=load_criteria(),
+        )
+    )
+    engine_counts = time.perf_counter() - t0
+    eng.close(engine)
+    print(f"rpkd duckdb desa x desil counts: {engine_counts:.2f} s", flush=True)
+    if done.returncode == 0:
+        theirs = pq.read_table(out)
+        same = all(
+            pc.sum(counts[c]).as_py() == pc.sum(theirs[c]).as_py() for c in COUNT_COLUMNS
+        ) and counts.num_rows == theirs.num_rows
+        print(f"pandas and rpkd counts agree: {same}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=["duckdb", "spark", "pandas"])
+    parser.add_argument("data", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 8GB")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--memory-gb", type=float, default=16.0)
+    parser.add_argument("--public", action="store_true")
+    args = parser.parse_args()
+    print(f"{time.strftime('%Y-%m-%d %H:%M')} {args.mode} {args.data}", flush=True)
+    if args.mode == "pandas":
+        run_pandas(args.data, args.memory_gb)
+        return
+    settings = Settings(
+        engine=args.mode, spark_master=args.master, memory_limit=args.memory_limit,
+        threads=args.threads,
+    )
+    run_engine(settings, args.data, args.repeat, args.public)
+
+
+if __name__ == "__main__":
+    main()

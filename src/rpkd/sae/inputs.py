@@ -1,0 +1,408 @@
+"""Inputs of small-area estimation built from a release: direct estimates and covariates.
+
+- **Direct estimates** of P0/P1/P2 by kecamatan or desa are domain estimates of the survey
+  (:func:`rpkd.measures.fgt.estimate` with ``by`` the area, R ``svyby``), person-level (weight x
+  household size), with their Taylor-linearised variances and the number of sampled PSUs.
+- **Smoothed variances**: a direct variance from fewer than ``min_psu`` PSUs, or equal to zero,
+  is replaced by its generalised-variance-function prediction (:mod:`rpkd.sae.gvf`), as is
+  usual before fitting an area-level model (Rao & Molina 2015, ch. 6).
+- **Area covariates** are aggregates of the registry (families and persons) and the village
+  table per area, computed in the engine (Ibis): shares of desil 1–2 families, of families
+  without proper sanitation, in unfit houses (RTLH), with an earth floor, of heads with at most
+  primary schooling, urban share, mean family size and the mean distance to a puskesmas.
+- **Unit tables** for the EBP: one row per survey household and one per registry family with
+  the same proxy variables, defined once here so that sample and census agree.
+
+Unfit house and proper sanitation are the predicates of the programme catalogue
+(``params/indonesia/programmes.toml``), so a district that redefines them there redefines them
+here too.
+
+References
+----------
+Rao, J.N.K. & Molina, I. (2015). *Small Area Estimation*, 2nd ed., Wiley, ch. 6–7 and 9.
+Molina, I. & Rao, J.N.K. (2010). Small area estimation of poverty indicators. CJS 38, 369–385.
+Wolter, K.M. (2007). *Introduction to Variance Estimation*, 2nd ed., Springer, ch. 7.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pyarrow as pa
+
+from rpkd.errors import InvalidInput
+from rpkd.measures import fgt
+from rpkd.sae.findings import Finding
+from rpkd.sae.gvf import GvfResult, gvf
+from rpkd.survey import Design, LonelyPsu
+from rpkd.targeting.eligibility import catalogue
+from rpkd.targeting.features import family_features
+from rpkd.targeting.rules import compile_rule
+
+if TYPE_CHECKING:
+    from ibis.expr.types import BooleanValue, StringValue, Table, Value
+
+Level = Literal["kecamatan", "desa"]
+LEVELS: tuple[Level, ...] = ("kecamatan", "desa")
+Measure = Literal["fgt0", "fgt1", "fgt2"]
+MEASURES: tuple[Measure, ...] = ("fgt0", "fgt1", "fgt2")
+WELFARE = "expenditure_per_capita"
+AREA = "area"
+
+AREA_COVARIATES: tuple[str, ...] = (
+    "share_desil12",
+    "share_no_sanitation",
+    "share_unfit_house",
+    "share_earth_floor",
+    "share_head_primary",
+    "urban_share",
+    "mean_family_size",
+    "distance_puskesmas_km",
+)
+UNIT_COVARIATES: tuple[str, ...] = (
+    "household_size",
+    "urban",
+    "head_primary",
+    "head_female",
+    "head_agriculture",
+    "earth_floor",
+    "unfit_house",
+    "no_proper_sanitation",
+    "electricity_pln",
+    "cooking_wood",
+    "has_refrigerator",
+    "has_motorcycle",
+    "has_smartphone",
+    "has_television",
+    "area_share_desil12",
+)
+_PRIMARY_OR_LESS = ("tidak_punya_ijazah", "sd")
+_AGRICULTURE = ("pertanian_tanaman", "perkebunan", "perikanan", "peternakan", "kehutanan")
+_PREDICATES = ("unfit_house", "no_proper_sanitation")
+_ZERO_SE = 1e-9
+
+
+def area_of(table: Table, level: Level) -> StringValue:
+    """Return the area code of each row: the kecamatan (``62.03.01``) or desa of ``desa_code``."""
+    code: StringValue = table.desa_code
+    return code.substr(0, 8) if level == "kecamatan" else code
+
+
+def survey_design(survey: Table, lonely_psu: LonelyPsu = "adjust") -> Design:
+    """Return the survey release's design: strata, PSU, households within PSUs, person weights.
+
+    With both fpc columns filled the design is two-stage (R ``svydesign(ids = ~psu +
+    household_id, fpc = ~fpc1 + fpc2, strata = ~stratum)``); otherwise ultimate-cluster.
+    """
+    counts = survey.aggregate(
+        rows=survey.count(),
+        **{c: survey[c].count() for c in ("fpc1", "fpc2") if c in survey.columns},
+    ).to_pyarrow()
+    rows = counts.column("rows")[0].as_py()
+    full = all(c in counts.column_names and counts.column(c)[0].as_py() == rows
+               for c in ("fpc1", "fpc2"))  # fmt: skip
+    if full:
+        return Design(
+            "weight", "stratum", ("psu", "household_id"), ("fpc1", "fpc2"), "household_size",
+            lonely_psu,
+        )  # fmt: skip
+    return Design("weight", "stratum", ("psu",), (), "household_size", lonely_psu)
+
+
+@dataclass(frozen=True)
+class DirectArea:
+    """One sampled area: direct estimate, its design-based SE, households, PSUs, persons."""
+
+    area: str
+    estimate: float
+    se: float
+    n: int
+    psus: int
+    population: float
+
+    @property
+    def variance(self) -> float:
+        return self.se**2
+
+
+@dataclass(frozen=True)
+class DirectEstimates:
+    """Direct estimates of one FGT measure for the whole district and for each sampled area."""
+
+    measure: Measure
+    line: float
+    level: Level
+    district: float
+    district_se: float
+    areas: tuple[DirectArea, ...]
+    findings: tuple[Finding, ...]
+
+    def to_arrow(self) -> pa.Table:
+        """Return one row per sampled area."""
+        fields = ("area", "estimate", "se", "n", "psus", "population")
+        table = {f: [getattr(a, f) for a in self.areas] for f in fields}
+        table["variance"] = [a.variance for a in self.areas]
+        return pa.table(table)
+
+
+def direct_estimates(
+    survey: Table,
+    *,
+    level: Level,
+    measure: Measure,
+    line: float,
+    design: Design | None = None,
+) -> DirectEstimates:
+    """Return person-level direct FGT estimates by area with linearised standard errors.
+
+    References
+    ----------
+    Foster, Greer & Thorbecke (1984); R ``survey::svyby`` (Lumley 2010).
+    """
+    design = design or survey_design(survey)
+    table = survey.mutate(**{AREA: area_of(survey, level)})
+    result = fgt.estimate(table, design, welfare=WELFARE, lines=[line], measures=[measure], by=AREA)
+    psus = (
+        table.group_by(AREA)
+        .aggregate(psus=table[design.psu[0]].nunique(), households=table.count())
+        .to_pyarrow()
+    )
+    by_area = dict(zip(psus.column(AREA).to_pylist(), psus.column("psus").to_pylist(), strict=True))
+    whole = result.find(measure, domain=None)
+    areas = tuple(
+        DirectArea(
+            area=str(r.domain),
+            estimate=r.estimate,
+            se=r.se if r.se is not None else float("nan"),
+            n=r.n,
+            psus=int(by_area[r.domain]),
+            population=r.population,
+        )
+        for r in result.rows
+        if r.domain is not None
+    )
+    findings = tuple(
+        Finding(f.code, f.message) for f in result.findings
+    )
+    return DirectEstimates(
+        measure=measure,
+        line=float(line),
+        level=level,
+        district=whole.estimate,
+        district_se=whole.se if whole.se is not None else float("nan"),
+        areas=tuple(sorted(areas, key=lambda a: a.area)),
+        findings=findings,
+    )
+
+
+@dataclass(frozen=True)
+class SmoothedVariances:
+    """The sampling variance each area enters an area-level model with, and where it came from."""
+
+    areas: tuple[str, ...]
+    variance: tuple[float, ...]
+    smoothed: tuple[bool, ...]
+    gvf: GvfResult | None
+    findings: tuple[Finding, ...]
+
+    def to_arrow(self) -> pa.Table:
+        return pa.table(
+            {"area": list(self.areas), "variance": list(self.variance),
+             "smoothed": list(self.smoothed)}
+        )  # fmt: skip
+
+
+def smoothed_variances(direct: DirectEstimates, *, min_psu: int = 2) -> SmoothedVariances:
+    """Return each area's variance: the direct one when stable, else the GVF prediction.
+
+    A variance is unstable when it comes from fewer than ``min_psu`` PSUs or is zero (every
+    sampled person poor, or none). The GVF is log-linear in ``log n`` and the log of the
+    estimate, fitted on the areas with a positive variance. An area whose estimate is zero is
+    predicted at the district estimate instead: its variance is that of the level the area is
+    expected to have, not the zero variance of a sample that happened to hold no poor person
+    (a zero estimate says little about the area's sampling variance).
+
+    References
+    ----------
+    Wolter (2007), ch. 7; Rao & Molina (2015), ch. 6.
+    """
+    names = [a.area for a in direct.areas]
+    # Rounding leaves ~1e-35 where the exact variance is zero; such values are zeros.
+    variance = np.array(
+        [a.variance if a.se > _ZERO_SE else 0.0 for a in direct.areas], dtype=float
+    )
+    unstable = np.array(
+        [a.psus < min_psu or not (v > 0) for a, v in zip(direct.areas, variance, strict=True)],
+        dtype=bool,
+    )
+    if not unstable.any():
+        return SmoothedVariances(tuple(names), tuple(map(float, variance)),
+                                 (False,) * len(names), None, ())  # fmt: skip
+    level = [a.estimate if a.estimate > 0 else direct.district for a in direct.areas]
+    try:
+        fitted = gvf(
+            names,
+            level,
+            [v if v > 0 else None for v in variance],
+            [a.n for a in direct.areas],
+            predictor="log",
+        )
+    except InvalidInput as exc:
+        raise InvalidInput(
+            "gvf_failed",
+            f"varians langsung tidak stabil di {int(unstable.sum())} area dan GVF tidak dapat "
+            f"diestimasi: {exc.message}",
+            param="survey",
+        ) from None
+    smoothed = np.asarray(fitted.smoothed_variance)
+    used = np.where(unstable, smoothed, variance)
+    findings = (
+        *fitted.findings,
+        Finding(
+            "variance_smoothed",
+            f"{int(unstable.sum())} of {len(names)} area variances replaced by the GVF "
+            f"(R² = {fitted.r_squared:.3f}): fewer than {min_psu} PSUs or zero",
+            value=float(unstable.sum()),
+        ),
+    )
+    return SmoothedVariances(tuple(names), tuple(map(float, used)),
+                             tuple(map(bool, unstable)), fitted, findings)  # fmt: skip
+
+
+def _share(condition: BooleanValue) -> Value:
+    return condition.cast("float64").mean()
+
+
+def _predicates(table: Table, workspace: Path | None) -> dict[str, BooleanValue]:
+    """Return the catalogue's unfit-house and sanitation predicates compiled over ``table``."""
+    cat = catalogue(workspace=workspace)
+    found = {p.name: p.rule for p in cat.predicates if p.name in _PREDICATES}
+    missing = [n for n in _PREDICATES if n not in found]
+    if missing:
+        raise InvalidInput(
+            "predicate_missing",
+            f"programmes.toml tidak memuat predikat {missing[0]!r} yang dipakai SAE",
+            param=missing[0],
+        )
+    return {name: compile_rule(found[name], table) for name in _PREDICATES}
+
+
+def registry_families(
+    families: Table, persons: Table, *, on: date, workspace: Path | None = None
+) -> Table:
+    """Return registry families with their head's characteristics and the two predicates."""
+    features = family_features(families, persons, on=on)
+    return features.mutate(**_predicates(features, workspace))
+
+
+def area_covariates(
+    families: Table,
+    persons: Table,
+    villages: Table | None,
+    *,
+    level: Level,
+    on: date,
+    workspace: Path | None = None,
+) -> Table:
+    """Return one row per area of the registry with :data:`AREA_COVARIATES`, families, persons.
+
+    Shares are of families (a family with no living head counts in no head share); the
+    distance to a puskesmas is the mean over the area's desa in the village table.
+    """
+    f = registry_families(families, persons, on=on, workspace=workspace)
+    f = f.mutate(**{AREA: area_of(f, level)})
+    grouped = f.group_by(AREA).aggregate(
+        families=f.count(),
+        persons=f.family_size.sum().cast("float64"),
+        share_desil12=_share(f.desil.fill_null(99) <= 2),
+        share_no_sanitation=_share(f.no_proper_sanitation),
+        share_unfit_house=_share(f.unfit_house),
+        share_earth_floor=_share(f.floor_material == "tanah"),
+        share_head_primary=_share(f.head_education.isin(_PRIMARY_OR_LESS)),
+        urban_share=_share(f.urban),
+        mean_family_size=f.family_size.cast("float64").mean(),
+    )
+    if villages is None:
+        import ibis
+
+        return grouped.mutate(distance_puskesmas_km=ibis.null("float64"))
+    v = villages.mutate(**{AREA: area_of(villages, level)})
+    access = v.group_by(AREA).aggregate(
+        distance_puskesmas_km=v.distance_puskesmas_km.cast("float64").mean()
+    )
+    joined = grouped.left_join(access, AREA)
+    return joined.drop(f"{AREA}_right") if f"{AREA}_right" in joined.columns else joined
+
+
+def _flag(condition: BooleanValue) -> Value:
+    return condition.fill_null(False).cast("float64")
+
+
+def _units(table: Table, size: Value, head_education: Value, head_female: Value,
+           head_sector: Value, predicates: dict[str, BooleanValue]) -> dict[str, Value]:  # fmt: skip
+    return {
+        "household_size": size.cast("float64"),
+        "urban": _flag(table.urban),
+        "head_primary": _flag(head_education.isin(_PRIMARY_OR_LESS)),
+        "head_female": _flag(head_female),
+        "head_agriculture": _flag(head_sector.isin(_AGRICULTURE)),
+        "earth_floor": _flag(table.floor_material == "tanah"),
+        "unfit_house": _flag(predicates["unfit_house"]),
+        "no_proper_sanitation": _flag(predicates["no_proper_sanitation"]),
+        "electricity_pln": _flag(table.electricity == "pln_meteran"),
+        "cooking_wood": _flag(table.cooking_fuel.isin(("kayu_bakar", "arang"))),
+        "has_refrigerator": _flag(table.has_refrigerator),
+        "has_motorcycle": _flag(table.has_motorcycle),
+        "has_smartphone": _flag(table.has_smartphone),
+        "has_television": _flag(table.has_television),
+    }
+
+
+def _with_context(units: Table, families: Table, level: Level) -> Table:
+    f = families.mutate(**{AREA: area_of(families, level)})
+    context = f.group_by(AREA).aggregate(area_share_desil12=_share(f.desil.fill_null(99) <= 2))
+    joined = units.left_join(context, AREA)
+    joined = joined.drop(f"{AREA}_right") if f"{AREA}_right" in joined.columns else joined
+    return joined.mutate(area_share_desil12=joined.area_share_desil12.fill_null(0.0))
+
+
+def sample_units(
+    survey: Table, families: Table, *, level: Level, workspace: Path | None = None
+) -> Table:
+    """Return one row per survey household: area, welfare and :data:`UNIT_COVARIATES`.
+
+    ``area_share_desil12`` is the share of desil 1–2 families of the household's area in the
+    registry (a contextual covariate, known for every area).
+    """
+    s = survey.mutate(floor_area_per_person=survey.floor_area_m2.cast("float64")
+                      / survey.household_size)  # fmt: skip
+    predicates = _predicates(s, workspace)
+    values = _units(s, s.household_size, s.head_education, s.head_female, s.head_sector,
+                    predicates)  # fmt: skip
+    units = s.select(**{AREA: area_of(s, level)}, welfare=s[WELFARE].cast("float64"), **values)
+    return _with_context(units, families, level)
+
+
+def census_units(
+    families: Table,
+    persons: Table,
+    *,
+    level: Level,
+    on: date,
+    workspace: Path | None = None,
+) -> Table:
+    """Return one row per registry family: area, household size and :data:`UNIT_COVARIATES`.
+
+    The census of the EBP: the same proxies as :func:`sample_units`, computed from the
+    family record and its living head in ``persons`` at ``on``; ``household_size`` is the
+    census weight that makes area rates rates of persons.
+    """
+    f = registry_families(families, persons, on=on, workspace=workspace)
+    predicates = {name: f[name] for name in _PREDICATES}
+    values = _units(f, f.family_size, f.head_education, f.head_female, f.head_sector, predicates)
+    units = f.select(**{AREA: area_of(f, level)}, **values)
+    return _with_context(units, families, level)

@@ -1,0 +1,227 @@
+"""Targeting workflows and ``rpkd target`` on a small synthetic district (rpkd synth + import).
+
+Expected values are computed here from the synthetic truth with NumPy, independently of the
+engine queries: the truth knows every family's poverty and receipt.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from rpkd.access import audit, users
+from rpkd.access.roles import Forbidden, Grant
+from rpkd.cli import target as target_cli
+from rpkd.releases.importer import import_release
+from rpkd.settings import Settings
+from rpkd.store import open_database, session
+from rpkd.synth.district import synthesize
+from rpkd.workflows import targeting as wf
+
+PROGRAMMES = ("pkh", "sembako", "pbi_jk", "pip", "blt_dd", "rtlh")
+
+
+@dataclass(frozen=True)
+class District:
+    settings: Settings
+    truth: Path
+    release: Path
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[District]:
+    root = tmp_path_factory.mktemp("district")
+    synthesize("62.03.01", root / "synth", families=300, seed=11, fmt="parquet")
+    settings = Settings(workspace=root / "ws")
+    result = import_release(root / "synth", "s", settings, today=date(2025, 7, 1))
+    assert result.ok, result.findings.slice(0, 5).to_pylist()
+    yield District(settings, root / "synth" / "truth", root / "ws" / "releases" / "s")
+
+
+def _truth(d: District) -> dict[str, np.ndarray]:
+    truth = pq.read_table(d.truth / "families.parquet")
+    families = pq.read_table(d.release / "families.parquet").select(["family_id", "desil"])
+    desil = dict(
+        zip(*(families.column(c).to_pylist() for c in ("family_id", "desil")), strict=True)
+    )
+    out = {c: np.asarray(truth.column(c).to_pylist()) for c in truth.column_names}
+    out["desil"] = np.asarray([desil[f] for f in out["family_id"]])
+    return out
+
+
+def test_accuracy_against_the_truth_counts_as_numpy(district: District) -> None:
+    t = _truth(district)
+    report = wf.accuracy_report(district.settings, "s", truth=district.truth, cutoff=4)
+    rows = {r["measure"]: r for r in report.rows.to_pylist()}
+    poor = t["poor"].astype(bool)
+    for measure, covered in [("desil_1_4", t["desil"] <= 4)] + [
+        (f"programme_{p}", t[f"receives_{p}"].astype(bool)) for p in PROGRAMMES
+    ]:
+        row = rows[measure]
+        both = int((poor & covered).sum())
+        assert (row["target"], row["covered"], row["both"]) == (poor.sum(), covered.sum(), both)
+        if covered.sum():
+            assert row["inclusion"] == pytest.approx(1 - both / covered.sum())
+        assert row["exclusion"] == pytest.approx(1 - both / poor.sum())
+
+
+def test_accuracy_by_desil_sums_to_the_whole(district: District) -> None:
+    report = wf.accuracy_report(district.settings, "s", truth=district.truth, by="desil",
+                                target="extreme_poor")  # fmt: skip
+    rows = [r for r in report.rows.to_pylist() if r["measure"] == "desil_1_4"]
+    whole, parts = rows[0], rows[1:]
+    assert whole["domain"] is None and [r["domain"] for r in parts] == sorted(
+        {r["domain"] for r in parts}, key=int
+    )
+    assert sum(r["target"] for r in parts) == whole["target"]
+    assert sum(r["both"] for r in parts) == whole["both"]
+
+
+def test_links_from_the_truth_give_the_true_receipt(district: District) -> None:
+    # The true links reproduce truth/families' receives_<programme> exactly.
+    base = wf.accuracy_report(district.settings, "s", truth=district.truth)
+    linked = wf.accuracy_report(district.settings, "s", truth=district.truth, links=district.truth)
+    assert base.rows.to_pylist() == linked.rows.to_pylist()
+
+
+def test_convergence_lists_agree_with_the_truth(district: District) -> None:
+    t = _truth(district)
+    report = wf.convergence_report(district.settings, "s", links=district.truth, level="kecamatan")
+    coverage = {r["programme"]: r for r in report.coverage.to_pylist()}
+    for p in PROGRAMMES:
+        assert coverage[p]["recipients"] == int(t[f"receives_{p}"].astype(bool).sum())
+        outside = coverage[p]["recipients"] - coverage[p]["eligible_recipients"]
+        listed = [r for r in report.inclusion.to_pylist() if r["programme"] == p]
+        assert len(listed) == outside
+    receives_any = np.zeros(len(t["family_id"]), bool)
+    for p in PROGRAMMES:
+        receives_any |= t[f"receives_{p}"].astype(bool)
+    expected = sorted(t["family_id"][(t["desil"] == 1) & ~receives_any].tolist())
+    assert sorted(r["family_id"] for r in report.exclusion.to_pylist()) == expected
+    # Deceased recipients: linked persons with a death date on or before the reference date.
+    persons = pq.read_table(district.release / "persons.parquet")
+    dead = {p: d for p, d in zip(persons.column("person_id").to_pylist(),
+                                 persons.column("death_date").to_pylist(), strict=True) if d}  # fmt: skip
+    on = wf.release_date(wf.open_release(district.settings.workspace, "s"))
+    expected_dead = set()
+    for p in PROGRAMMES:
+        links = pacsv.read_csv(district.truth / f"links_{p}.csv", convert_options=pacsv.ConvertOptions(
+            column_types={"record": pa.string(), "person_id": pa.string()}))  # fmt: skip
+        for record, person in zip(*(links.column(c).to_pylist() for c in ("record", "person_id")),
+                                  strict=True):  # fmt: skip
+            if person in dead and dead[person] <= on:
+                expected_dead.add((p, record))
+    assert {(r["programme"], r["record"]) for r in report.deceased.to_pylist()} == expected_dead
+    # Masked by default: no NIK or name in full.
+    for row in report.exclusion.to_pylist() + report.inclusion.to_pylist():
+        assert row["head_nik"] is None or "*" in row["head_nik"]
+
+
+def test_lists_write_one_masked_workbook_per_desa_and_are_audited(
+    district: District, tmp_path: Path
+) -> None:
+    out = tmp_path / "lists"
+    result = wf.verification_lists(district.settings, "s", out, links=district.truth)
+    families = pq.read_table(district.release / "families.parquet")
+    assert len(result.files) == len(set(families.column("desa_code").to_pylist()))
+    book = openpyxl.load_workbook(result.files[0], read_only=True)
+    assert book.sheetnames[:2] == ["Tidak Menerima Bantuan", "Penerima di Luar Aturan"]
+    header = next(book["Penerima di Luar Aturan"].iter_rows(min_row=3, max_row=3, values_only=True))
+    assert header[:3] == ("No.", "ID keluarga", "Nama kepala keluarga")
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            assert not any(isinstance(v, str) and re.fullmatch(r"\d{16}", v) for v in row)
+    engine = open_database(district.settings)
+    with session(engine) as db:
+        assert [e.action for e in audit.entries(db, action="target.lists")][-1:] == [
+            "target.lists.export"
+        ]
+    engine.dispose()
+
+
+def test_unmasking_needs_the_personal_data_permission(district: District, tmp_path: Path) -> None:
+    settings = Settings(workspace=tmp_path / "ws2")
+    (tmp_path / "ws2").mkdir()
+    (tmp_path / "ws2" / "releases").symlink_to(district.release.parent)
+    engine = open_database(settings)
+    with session(engine) as db:
+        users.add_user(db, "admin", "rahasia-panjang-1", (Grant("admin"),))
+        users.add_user(db, "pemantau", "rahasia-panjang-2", (Grant("viewer"),))
+    engine.dispose()
+    with pytest.raises(Forbidden):
+        wf.convergence_report(settings, "s", links=district.truth, actor="pemantau", personal=True)
+    report = wf.convergence_report(
+        settings, "s", links=district.truth, actor="admin", personal=True
+    )
+    niks = [r["head_nik"] for r in report.inclusion.to_pylist() if r["head_nik"]]
+    assert niks and all("*" not in n for n in niks)
+
+
+def test_survey_accuracy_has_standard_errors(district: District) -> None:
+    report = wf.accuracy_report(district.settings, "s", by="kecamatan")
+    rows = report.rows.to_pylist()
+    assert report.basis == "survey" and rows[0]["domain"] is None
+    for r in rows:
+        # a sample without poor households has no exclusion rate (null, not NaN)
+        assert r["exclusion"] is None or (0 <= r["exclusion"] <= 1 and r["exclusion_se"] >= 0)
+        assert 0 <= r["inclusion"] <= 1 and r["inclusion_se"] >= 0
+        assert r["covered"] > 0 and r["both"] <= min(r["target"], r["covered"])
+
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+    target_cli.register(app)
+    return app
+
+
+def test_cli_eligibility_and_convergence_json(district: District) -> None:
+    runner = CliRunner()
+    ws = str(district.settings.workspace)
+    got = runner.invoke(_cli(), ["target", "eligibility", "-r", "s", "-w", ws, "--format", "json"])
+    assert got.exit_code == 0, got.output
+    rows = json.loads(got.stdout)
+    assert {r["programme"] for r in rows} >= set(PROGRAMMES)
+    got = runner.invoke(_cli(), ["target", "convergence", "-r", "s", "-w", ws, "--links",
+                                 str(district.truth), "--format", "csv", "--show", "lists"])  # fmt: skip
+    assert got.exit_code == 0, got.output
+    assert got.stdout.splitlines()[0] == "programme,records,linked,families,deceased"
+
+
+def test_cli_rank_json(district: District) -> None:
+    runner = CliRunner()
+    got = runner.invoke(_cli(), ["target", "rank", "-r", "s", "-w", str(district.settings.workspace),
+                                 "--format", "json", "--method", "ridge"])  # fmt: skip
+    assert got.exit_code == 0, got.output
+    doc = json.loads(got.stdout)
+    assert doc["method"] == "ridge" and doc["penalty"] > 0
+    assert sum(c["families"] for c in doc["crosstab"]) == 300
+    assert -1 <= doc["rank_correlation"] <= 1
+
+
+def test_a_workspace_rule_with_an_unknown_column_fails_clearly(
+    district: District, tmp_path: Path
+) -> None:
+    ws = tmp_path / "ws3"
+    (ws / "params").mkdir(parents=True)
+    (ws / "releases").symlink_to(district.release.parent)
+    (ws / "params" / "programmes.toml").write_text(
+        '[[programme]]\ncode = "bansos_daerah"\nname_id = "Bansos"\nname_en = "Local aid"\n'
+        'unit = "family"\nrule = "desil <= 2 AND penghasilan < 500000"\nrule_source = "Perbup"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(Exception) as err:
+        wf.eligibility_report(Settings(workspace=ws), "s")
+    assert "bansos_daerah" in str(err.value) and "penghasilan" in str(err.value)
