@@ -39,6 +39,7 @@ class PeakMemory:
 
     def __init__(self) -> None:
         self.peak = 0
+        self.cpu = 0.0  # user + system seconds of this process and its children
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -53,6 +54,7 @@ class PeakMemory:
                 total = 0
             self.peak = max(self.peak, total)
             time.sleep(0.2)
+        self.cpu = _cpu_seconds(me)
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()
@@ -61,6 +63,18 @@ class PeakMemory:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    own = process.cpu_times()
+    children = 0.0
+    for child in process.children(recursive=True):
+        try:
+            t = child.cpu_times()
+            children += t.user + t.system
+        except psutil.Error:
+            continue
+    return own.user + own.system + own.children_user + own.children_system + children
 
 
 def _load() -> str:
@@ -92,7 +106,7 @@ def run_engine(settings: Settings, data: Path, repeat: int, public: bool) -> Non
         f"{settings.engine}: profile all levels public={public}: "
         f"{', '.join(f'{t:.2f}' for t in times)} s (engine start {started:.1f} s); "
         f"{rows} output rows; families counted (sum over 3 levels) {families}; "
-        f"peak RSS {memory.peak / 2**30:.2f} GB; {_load()}",
+        f"peak RSS {memory.peak / 2**30:.2f} GB; CPU {memory.cpu:.1f} s in all; {_load()}",
         flush=True,
     )
 
@@ -111,9 +125,11 @@ def run_pandas(data: Path, memory_gb: float) -> None:
         wall = time.perf_counter() - t0
     tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
     print(f"pandas (limit {memory_gb} GB): exit {done.returncode}, {wall:.1f} s wall, "
-          f"peak RSS {memory.peak / 2**30:.2f} GB; {' | '.join(tail)}; {_load()}", flush=True)
+          f"peak RSS {memory.peak / 2**30:.2f} GB, CPU {memory.cpu:.1f} s; {' | '.join(tail)}; "
+          f"{_load()}", flush=True)
     engine = eng.connect(Settings())
     t0 = time.perf_counter()
+    cpu0 = _cpu_seconds(psutil.Process())
     counts = eng.fetch(
         desa_desil_counts(
             eng.table(engine, data / "families"),
@@ -123,8 +139,9 @@ def run_pandas(data: Path, memory_gb: float) -> None:
         )
     )
     engine_counts = time.perf_counter() - t0
+    cpu = _cpu_seconds(psutil.Process()) - cpu0
     eng.close(engine)
-    print(f"rpkd duckdb desa x desil counts: {engine_counts:.2f} s", flush=True)
+    print(f"rpkd duckdb desa x desil counts: {engine_counts:.2f} s wall, CPU {cpu:.1f} s", flush=True)
     if done.returncode == 0:
         theirs = pq.read_table(out)
         same = all(

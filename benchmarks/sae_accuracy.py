@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import shutil
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -46,20 +47,38 @@ def _seeds(text: str) -> list[int]:
     return out
 
 
+def _span(seeds: list[int]) -> str:
+    return (
+        f"{seeds[0]}-{seeds[-1]}"
+        if seeds == list(range(seeds[0], seeds[-1] + 1))
+        else (",".join(map(str, seeds)))
+    )
+
+
 def _truth(folder: Path, line: float) -> dict[str, dict[str, float]]:
-    families = pq.read_table(folder / "families.parquet", columns=["family_id", "desa_code",
-                                                                  "family_size"])  # fmt: skip
-    truth = pq.read_table(folder / "truth" / "families.parquet",
-                          columns=["family_id", "consumption_per_capita"])  # fmt: skip
-    consumption = dict(zip(truth.column("family_id").to_pylist(),
-                           truth.column("consumption_per_capita").to_pylist(), strict=True))  # fmt: skip
+    families = pq.read_table(
+        folder / "families.parquet", columns=["family_id", "desa_code", "family_size"]
+    )
+    truth = pq.read_table(
+        folder / "truth" / "families.parquet", columns=["family_id", "consumption_per_capita"]
+    )
+    consumption = dict(
+        zip(
+            truth.column("family_id").to_pylist(),
+            truth.column("consumption_per_capita").to_pylist(),
+            strict=True,
+        )
+    )
     out: dict[str, dict[str, float]] = {}
     for level, width in (("kecamatan", 8), ("desa", None)):
         poor: dict[str, float] = {}
         persons: dict[str, float] = {}
-        for fid, code, size in zip(families.column("family_id").to_pylist(),
-                                   families.column("desa_code").to_pylist(),
-                                   families.column("family_size").to_pylist(), strict=True):  # fmt: skip
+        for fid, code, size in zip(
+            families.column("family_id").to_pylist(),
+            families.column("desa_code").to_pylist(),
+            families.column("family_size").to_pylist(),
+            strict=True,
+        ):
             area = code[:width] if width else code
             persons[area] = persons.get(area, 0.0) + size
             poor[area] = poor.get(area, 0.0) + size * (consumption[fid] < line)
@@ -86,28 +105,49 @@ def _run_seed(seed: int, families: int, bootstrap: int, work: Path) -> list[dict
             for method in METHODS:
                 started = time.perf_counter()
                 estimated = estimate_areas(
-                    tables, region="62.03", level=level, measure="fgt0", method=method,
-                    line=line, on=on, seed=seed, bootstrap=bootstrap,
-                )  # fmt: skip
+                    tables,
+                    region="62.03",
+                    level=level,
+                    measure="fgt0",
+                    method=method,
+                    line=line,
+                    on=on,
+                    seed=seed,
+                    bootstrap=bootstrap,
+                )
                 seconds = time.perf_counter() - started
                 for a in estimated.areas:
                     if a.area not in truth[level]:
                         continue
-                    rows.append({
-                        "seed": seed, "level": level, "method": method, "area": a.area,
-                        "in_sample": a.in_sample, "truth": truth[level][a.area],
-                        "estimate": a.estimate, "rmse": a.rmse, "seconds": seconds,
-                    })  # fmt: skip
+                    rows.append(
+                        {
+                            "seed": seed,
+                            "level": level,
+                            "method": method,
+                            "area": a.area,
+                            "in_sample": a.in_sample,
+                            "truth": truth[level][a.area],
+                            "estimate": a.estimate,
+                            "rmse": a.rmse,
+                            "seconds": seconds,
+                        }
+                    )
                 print(f"seed {seed} {level} {method}: {seconds:.1f} s", flush=True)
     finally:
         eng.close(engine)
     return rows
 
 
-def _summary(rows: list[dict[str, Any]], level: str, method: str, sampled: bool | None
-             ) -> dict[str, Any]:  # fmt: skip
-    chosen = [r for r in rows if r["level"] == level and r["method"] == method
-              and (sampled is None or r["in_sample"] == sampled)]  # fmt: skip
+def _summary(
+    rows: list[dict[str, Any]], level: str, method: str, sampled: bool | None
+) -> dict[str, Any]:
+    chosen = [
+        r
+        for r in rows
+        if r["level"] == level
+        and r["method"] == method
+        and (sampled is None or r["in_sample"] == sampled)
+    ]
     estimated = [r for r in chosen if r["estimate"] is not None]
     if not estimated:
         return {"areas": 0}
@@ -139,8 +179,14 @@ def _plots(rows: list[dict[str, Any]]) -> list[str]:
         figure = Figure(figsize=(11, 3.8), layout="constrained")
         for k, method in enumerate(METHODS):
             axes = figure.add_subplot(1, 3, k + 1)
-            chosen = [r for r in rows if r["level"] == level and r["method"] == method
-                      and r["seed"] == first and r["estimate"] is not None]  # fmt: skip
+            chosen = [
+                r
+                for r in rows
+                if r["level"] == level
+                and r["method"] == method
+                and r["seed"] == first
+                and r["estimate"] is not None
+            ]
             truth = [r["truth"] for r in chosen]
             estimate = [r["estimate"] for r in chosen]
             colour = ["#d7301f" if r["in_sample"] else "#4575b4" for r in chosen]
@@ -199,12 +245,17 @@ def _reading(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _write(rows: list[dict[str, Any]], seeds: list[int], args: argparse.Namespace,
-           images: list[str], elapsed: float) -> None:  # fmt: skip
+def _write(
+    rows: list[dict[str, Any]],
+    seeds: list[int],
+    args: argparse.Namespace,
+    images: list[str],
+    elapsed: float,
+) -> None:
     lines = [
         "# Accuracy of the poverty map (small-area estimation)",
         "",
-        f"Generated by `benchmarks/sae_accuracy.py --seeds {args.seeds} --families "
+        f"Generated by `benchmarks/sae_accuracy.py --seeds {_span(seeds)} --families "
         f"{args.families} --bootstrap {args.bootstrap}` on {datetime.now(UTC):%Y-%m-%d} "
         f"({platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
         f"shared 2-core machine; {elapsed / 60:.0f} min). Re-run the command to regenerate it.",
@@ -234,9 +285,14 @@ def _write(rows: list[dict[str, Any]], seeds: list[int], args: argparse.Namespac
                 f"| {_fmt(s['rmse'])} | {_fmt(s['rrmse'], False)} "
                 f"| {_fmt(s['mean_estimated_rmse'])} | {_fmt(s['coverage'])} |"
             )
-    lines += ["", "Sampled and non-sampled areas separately (FH and EBP):", "",
-              "| level | method | areas | sampled RMSE | sampled coverage | non-sampled RMSE "
-              "| non-sampled coverage |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines += [
+        "",
+        "Sampled and non-sampled areas separately (FH and EBP):",
+        "",
+        "| level | method | areas | sampled RMSE | sampled coverage | non-sampled RMSE "
+        "| non-sampled coverage |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for level in LEVELS:
         for method in ("fh", "ebp"):
             a, b = _summary(rows, level, method, True), _summary(rows, level, method, False)
@@ -270,12 +326,14 @@ def main() -> None:
     started = time.perf_counter()
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="rpkd-sae-") as work:
-        for seed in seeds:
+        for done, seed in enumerate(seeds, start=1):
             rows += _run_seed(seed, args.families, args.bootstrap, Path(work))
             if args.rows:
                 args.rows.write_text(json.dumps(rows), encoding="utf-8")
-    images = _plots(rows)
-    _write(rows, seeds, args, images, time.perf_counter() - started)
+            # The report is rewritten after every seed, so a stopped run still leaves one.
+            images = _plots(rows)
+            _write(rows, seeds[:done], args, images, time.perf_counter() - started)
+            shutil.rmtree(Path(work) / f"seed{seed}", ignore_errors=True)
     print(f"wrote {DOC}")
 
 

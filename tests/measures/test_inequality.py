@@ -45,6 +45,8 @@ def test_matches_laeken_and_linearisation(name: str, level: str) -> None:
             (r.find("gini", domain=dom).se, g["gini_se"]),
             (r.find("qsr", domain=dom).estimate, g["qsr"]),
             (r.find("palma", domain=dom).estimate, g["palma"]),
+            (r.find("qsr", domain=dom).se, g["qsr_se"]),
+            (r.find("palma", domain=dom).se, g["palma_se"]),
             (r.find("mean", domain=dom).estimate, g["mean"]),
         ]
         pairs += [
@@ -53,4 +55,4 @@ def test_matches_laeken_and_linearisation(name: str, level: str) -> None:
         ]
         for got, expected in pairs:
             assert got == pytest.approx(expected, rel=1e-8), (g["domain"], got, expected)
-        assert r.find("qsr", domain=dom).se is None
+        assert r.find("decile_share", domain=dom, indicator="D1").se is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ import pyarrow.compute as pc
 import pytest
 
 from rpkd import engine as eng
+from rpkd.measures import mpi
 from rpkd.measures.disclosure import Equation, suppress
 from rpkd.measures.profile import LONG_SCHEMA, RegistryProfile, registry_profile
 from rpkd.releases.schema import FAMILIES, PERSONS
@@ -128,7 +130,8 @@ PERSON_ROWS = [
     person("P62", "F6", "istri_suami", "P", date(1965, 3, 2)),  # 59
     person("P63", "F6", "anak", "L", date(2020, 3, 1)),  # 5
     person("P64", "F6", "anak", "P", date(2020, 3, 2)),  # 4
-    person("P65", "F6", "anak", "P", date(2018, 3, 2), school_attendance="tidak_pernah"),  # 6
+    person("P65", "F6", "anak", "P", date(2018, 3, 2), school_attendance="tidak_pernah",
+           jkn_status="tidak_punya"),  # 6, no JKN
     person("P99", "F99", "kepala_keluarga", "L", date(1980, 1, 1)),  # no such family
 ]
 
@@ -194,6 +197,16 @@ def test_hand_computed_profile(engine: eng.Engine) -> None:
     assert value[(S, "under_five_persons")] == 1  # P64; P63 turned 5 today
     assert value[(S, "child_out_of_school")] == 0  # P65 is 6
     assert value[(S, "female_headed_families")] == 0
+    # Registry MPI in points (k = 5 of 15): F2 is deprived in all 7 indicators (15 points);
+    # F6 only lacks JKN (5 points, poor at the cut-off); the others score 0.
+    share = {key: row["share"] for key, row in cells.items()}
+    assert value[(E, "mpi_headcount")] == 1 and share[(E, "mpi_headcount")] == 0.5
+    assert share[(E, "mpi_intensity")] == 1.0 and share[(E, "mpi_m0")] == 0.5
+    assert share[(S, "mpi_intensity")] == pytest.approx(1 / 3) and value[(S, "mpi_m0")] is None
+    assert share[(S, "mpi_m0")] == pytest.approx(5 / 30)
+    assert share[("62.03", "mpi_headcount")] == pytest.approx(2 / 5)
+    assert share[("62.03", "mpi_intensity")] == pytest.approx(20 / 30)
+    assert share[("62.03", "mpi_m0")] == pytest.approx(20 / 75)
     # Mambulau: F4 has no desil; F5's only member died.
     assert value[(M, "families_total")] == 1 and value[(M, "families_desil_missing")] == 1
     assert value[(M, "families_desil_1_4")] == 0 and value[(M, "rtlh")] == 0
@@ -211,8 +224,16 @@ def test_hand_computed_profile(engine: eng.Engine) -> None:
     assert not any(result.to_arrow()["suppressed"].to_pylist())
 
 
-def test_levels_select_rows(engine: eng.Engine) -> None:
-    result = _profile(engine, FAMILY_ROWS, PERSON_ROWS, levels=("kecamatan",))
+@pytest.fixture
+def duck() -> Iterator[eng.Engine]:
+    """DuckDB only: for tests of logic after the engine query (parity is tested on both)."""
+    engine = eng.connect(Settings(engine="duckdb"))
+    yield engine
+    eng.close(engine)
+
+
+def test_levels_select_rows(duck: eng.Engine) -> None:
+    result = _profile(duck, FAMILY_ROWS, PERSON_ROWS, levels=("kecamatan",))
     table = result.to_arrow()
     assert set(table["level"].to_pylist()) == {"kecamatan"}
     assert set(table["code"].to_pylist()) == {"62.03.01", "62.03.02"}
@@ -259,9 +280,9 @@ def _random_registry(
     return fams, pers
 
 
-def test_random_registry_against_plain_python(engine: eng.Engine) -> None:
+def test_random_registry_against_plain_python(duck: eng.Engine) -> None:
     fams, pers = _random_registry(7, 400)
-    cells = _cells(_profile(engine, fams, pers))
+    cells = _cells(_profile(duck, fams, pers))
     alive = [p for p in pers if p["death_date"] is None]
     members: dict[str, list[dict[str, Any]]] = {}
     for p in alive:
@@ -357,9 +378,9 @@ def test_suppress_followers_mirror_leaders() -> None:
     assert hidden.tolist() == [True, True, False, True, True, False]
 
 
-def test_public_profile_hides_small_cells_and_their_complements(engine: eng.Engine) -> None:
+def test_public_profile_hides_small_cells_and_their_complements(duck: eng.Engine) -> None:
     fams, pers = _random_registry(3, 250)
-    result = _profile(engine, fams, pers, public=True, min_cell=10)
+    result = _profile(duck, fams, pers, public=True, min_cell=10)
     table = result.to_arrow()
     rows = table.to_pylist()
     hidden = [r for r in rows if r["suppressed"]]
@@ -392,10 +413,10 @@ def test_public_profile_hides_small_cells_and_their_complements(engine: eng.Engi
             assert sum(kids) + sum(parent) != 1, (kec, ind)
 
 
-def test_public_denominator_hidden_hides_shares(engine: eng.Engine) -> None:
+def test_public_denominator_hidden_hides_shares(duck: eng.Engine) -> None:
     # With a threshold of 3, Murung Keramat's two desil 1-4 families are a small cell: the
     # characteristics of that desa lose their denominator and share.
-    result = _profile(engine, FAMILY_ROWS, PERSON_ROWS, public=True, min_cell=3)
+    result = _profile(duck, FAMILY_ROWS, PERSON_ROWS, public=True, min_cell=3)
     cells = _cells(result)
     assert cells[(E, "families_desil_1_4")]["suppressed"]
     assert cells[(E, "families_desil_1")]["value"] is None
@@ -404,3 +425,40 @@ def test_public_denominator_hidden_hides_shares(engine: eng.Engine) -> None:
         and cells[(E, "rtlh_floor")]["share"] is None
     )
     assert cells[(E, "rtlh_roof")]["value"] == 0 and not cells[(E, "rtlh_roof")]["suppressed"]
+
+
+def test_registry_mpi_equals_alkire_foster_estimate(duck: eng.Engine) -> None:
+    """H, A and M0 of the profile are those of rpkd.measures.mpi on the same deprivations."""
+    fams, pers = _random_registry(5, 300)
+    cells = _cells(_profile(duck, fams, pers))
+    alive: dict[str, list[dict[str, Any]]] = {}
+    for p in pers:
+        if p["death_date"] is None:
+            alive.setdefault(p["family_id"], []).append(p)
+
+    def age(p: dict[str, Any]) -> int:
+        b = p["birth_date"]
+        return REF.year - b.year - ((b.month, b.day) > (REF.month, REF.day))
+
+    rows = []
+    for f in fams:
+        members = alive.get(f["family_id"])
+        if not members:
+            continue
+        rows.append({
+            "child_out_of_school": int(any(7 <= age(p) <= 18 and p["school_attendance"]
+                                           == "tidak_sekolah_lagi" for p in members)),
+            "member_jkn_uninsured": 0,
+            "unsafe_water": int(f["drinking_water"] == "air_permukaan"),
+            "no_proper_sanitation": int(f["toilet"] == "tidak_ada"),
+            "no_electricity": 0,
+            "rtlh_floor": int(f["floor_material"] in ("tanah", "kayu_papan")),
+            "rtlh_floor_area": int(f["floor_area_m2"] / len(members) < 7.2),
+        })
+    weights = {"child_out_of_school": 5, "member_jkn_uninsured": 5, "unsafe_water": 1,
+               "no_proper_sanitation": 1, "no_electricity": 1, "rtlh_floor": 1,
+               "rtlh_floor_area": 1}
+    expected = mpi.estimate(eng.table(duck, pa.Table.from_pylist(rows)), weights, 1 / 3)
+    for measure, indicator in (("H", "mpi_headcount"), ("A", "mpi_intensity"), ("M0", "mpi_m0")):
+        got = cells[("62.03", indicator)]["share"]
+        assert got == pytest.approx(expected.get(measure).estimate, rel=1e-12), measure

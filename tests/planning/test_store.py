@@ -11,7 +11,7 @@ from rpkd.access.roles import Grant
 from rpkd.errors import NotFound
 from rpkd.planning import realisations
 from rpkd.planning.action_plan import action_plan
-from rpkd.planning.model import Plan
+from rpkd.planning.model import Plan, Strategy
 from rpkd.planning.store import PlanRejected, load_plan, save_plan
 from rpkd.store import session
 
@@ -70,3 +70,21 @@ def test_action_plan_rows(plan: Plan) -> None:
     assert rows["K0101"].location == "rilis:dtsen-2025q3 [desil = 1]"
     assert [r.activity_code for r in action_plan(plan, 2026).rows] == ["K0501"]
     assert rat.to_arrow().num_rows == 2
+
+
+def test_reference_lists_are_synchronised(database: Engine, plan: Plan) -> None:
+    with session(database) as db:
+        save_plan(db, plan)
+    edited = replace(
+        plan,
+        pillars=plan.pillars[:4],
+        strategies=(*plan.strategies, Strategy("S4", "Strategi lokal: ekonomi sungai")),
+        agencies=tuple(replace(a, name=a.name.upper()) for a in plan.agencies),
+        programmes=tuple(
+            replace(p, pillar=None) if p.pillar == "RELIGIUS" else p for p in plan.programmes
+        ),
+    )
+    with session(database) as db:
+        save_plan(db, edited)
+    with session(database) as db:
+        assert load_plan(db) == edited

@@ -317,3 +317,14 @@ def test_progress_is_reported(source: Path, settings: Settings) -> None:
     _run(source, settings, progress=lambda what, done, total: seen.append((what, done, total)))
     assert seen and seen[-1][1] == seen[-1][2]
     assert all(0 <= d <= t for _, d, t in seen)
+
+
+def test_region_from_workspace_settings(source: Path, tmp_path: Path) -> None:
+    from rpkd.settings import load_settings
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "rpkd.toml").write_text('region = "62.04"\n', encoding="utf-8")
+    result = _run(source, load_settings(workspace))
+    assert not result.ok and result.region == "62.04"
+    assert _found(result, "desa_outside") == [("families.csv", 1, "desa_code"), ("families.csv", 2, "desa_code")]

@@ -38,25 +38,55 @@ HOUSE = {
 def _families() -> pa.Table:
     # Kecamatan 62.03.01: desa 1001 (f1, f2) and 1002 (f3); kecamatan 62.03.02: desa 2001 (f4).
     rows = [
-        {"family_id": "f1", "desa_code": "62.03.01.1001", "family_size": 4, "desil": 1,
-         **HOUSE, "floor_material": "tanah", "urban": False},
-        {"family_id": "f2", "desa_code": "62.03.01.1001", "family_size": 2, "desil": 5,
-         **HOUSE, "toilet": "tidak_ada", "sewage": "terbuka"},
-        {"family_id": "f3", "desa_code": "62.03.01.1002", "family_size": 3, "desil": 2,
-         **HOUSE, "floor_area_m2": 18.0},
+        {
+            "family_id": "f1",
+            "desa_code": "62.03.01.1001",
+            "family_size": 4,
+            "desil": 1,
+            **HOUSE,
+            "floor_material": "tanah",
+            "urban": False,
+        },
+        {
+            "family_id": "f2",
+            "desa_code": "62.03.01.1001",
+            "family_size": 2,
+            "desil": 5,
+            **HOUSE,
+            "toilet": "tidak_ada",
+            "sewage": "terbuka",
+        },
+        {
+            "family_id": "f3",
+            "desa_code": "62.03.01.1002",
+            "family_size": 3,
+            "desil": 2,
+            **HOUSE,
+            "floor_area_m2": 18.0,
+        },
         {"family_id": "f4", "desa_code": "62.03.02.2001", "family_size": 1, "desil": 9, **HOUSE},
-    ]  # fmt: skip
+    ]
     return pa.Table.from_pylist(rows)
 
 
 def _person(pid: str, fid: str, relation: str, education: str, sex: str = "L") -> dict[str, object]:
     return {
-        "person_id": pid, "family_id": fid, "sex": sex, "birth_date": date(1980, 1, 1),
-        "relation": relation, "education": education, "sector": "perkebunan",
-        "work_status": "bekerja", "school_attendance": "tidak_sekolah_lagi",
-        "school_level": None, "disability": "tidak", "chronic_illness": False,
-        "jkn_status": "non_pbi", "pregnant": None, "death_date": None,
-    }  # fmt: skip
+        "person_id": pid,
+        "family_id": fid,
+        "sex": sex,
+        "birth_date": date(1980, 1, 1),
+        "relation": relation,
+        "education": education,
+        "sector": "perkebunan",
+        "work_status": "bekerja",
+        "school_attendance": "tidak_sekolah_lagi",
+        "school_level": None,
+        "disability": "tidak",
+        "chronic_illness": False,
+        "jkn_status": "non_pbi",
+        "pregnant": None,
+        "death_date": None,
+    }
 
 
 def _persons() -> pa.Table:
@@ -68,21 +98,30 @@ def _persons() -> pa.Table:
         _person("p5", "f4", "kepala_keluarga", "smp"),
     ]
     table = pa.Table.from_pylist(rows)
-    return table.set_column(
-        table.schema.get_field_index("school_level"), "school_level",
-        pa.array([None] * 5, pa.string()),
-    ).set_column(
-        table.schema.get_field_index("pregnant"), "pregnant", pa.array([None] * 5, pa.bool_())
-    ).set_column(
-        table.schema.get_field_index("death_date"), "death_date", pa.array([None] * 5, pa.date32())
-    )  # fmt: skip
+    return (
+        table.set_column(
+            table.schema.get_field_index("school_level"),
+            "school_level",
+            pa.array([None] * 5, pa.string()),
+        )
+        .set_column(
+            table.schema.get_field_index("pregnant"), "pregnant", pa.array([None] * 5, pa.bool_())
+        )
+        .set_column(
+            table.schema.get_field_index("death_date"),
+            "death_date",
+            pa.array([None] * 5, pa.date32()),
+        )
+    )
 
 
 def _villages() -> pa.Table:
-    return pa.table({
-        "desa_code": ["62.03.01.1001", "62.03.01.1002", "62.03.02.2001"],
-        "distance_puskesmas_km": [2.0, 6.0, 0.5],
-    })  # fmt: skip
+    return pa.table(
+        {
+            "desa_code": ["62.03.01.1001", "62.03.01.1002", "62.03.02.2001"],
+            "distance_puskesmas_km": [2.0, 6.0, 0.5],
+        }
+    )
 
 
 def _by_area(table: pa.Table) -> dict[str, dict[str, object]]:
@@ -136,12 +175,17 @@ def _survey(rng: np.random.Generator) -> pa.Table:
         for psu in range(3):
             desa = f"{kecamatan}.{1001 + psu}"
             for h in range(6):
-                rows.append({
-                    "household_id": f"h{stratum}{psu}{h}", "desa_code": desa,
-                    "stratum": f"s{stratum}", "psu": f"s{stratum}p{psu}",
-                    "weight": float(rng.uniform(5, 20)), "household_size": int(rng.integers(1, 7)),
-                    "expenditure_per_capita": float(np.exp(rng.normal(13.6, 0.5))),
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "household_id": f"h{stratum}{psu}{h}",
+                        "desa_code": desa,
+                        "stratum": f"s{stratum}",
+                        "psu": f"s{stratum}p{psu}",
+                        "weight": float(rng.uniform(5, 20)),
+                        "household_size": int(rng.integers(1, 7)),
+                        "expenditure_per_capita": float(np.exp(rng.normal(13.6, 0.5))),
+                    }
+                )
     return pa.Table.from_pylist(rows)
 
 
@@ -152,12 +196,14 @@ def test_direct_estimates_agree_with_survey_domains(engine: eng.Engine) -> None:
     design = Design("weight", "stratum", ("psu",), (), "household_size", "adjust")
     for level in inputs.LEVELS:
         for measure in inputs.MEASURES:
-            direct = inputs.direct_estimates(table, level=level, measure=measure, line=line,
-                                             design=design)  # fmt: skip
+            direct = inputs.direct_estimates(
+                table, level=level, measure=measure, line=line, design=design
+            )
             width = 8 if level == "kecamatan" else 13
             by = table.mutate(dom=table.desa_code.substr(0, width))
-            expected = fgt.estimate(by, design, welfare=inputs.WELFARE, lines=[line],
-                                    measures=[measure], by="dom")  # fmt: skip
+            expected = fgt.estimate(
+                by, design, welfare=inputs.WELFARE, lines=[line], measures=[measure], by="dom"
+            )
             assert direct.district == pytest.approx(expected.find(measure).estimate, rel=1e-12)
             for area in direct.areas:
                 row = expected.find(measure, domain=area.area)
@@ -165,16 +211,21 @@ def test_direct_estimates_agree_with_survey_domains(engine: eng.Engine) -> None:
                 assert area.se == pytest.approx(row.se, rel=1e-10, abs=1e-15)
                 assert area.n == row.n
     # Hand check of one point estimate: P0 of kecamatan 62.03.02 (person-weighted).
-    direct = inputs.direct_estimates(table, level="kecamatan", measure="fgt0", line=line,
-                                     design=design)  # fmt: skip
+    direct = inputs.direct_estimates(
+        table, level="kecamatan", measure="fgt0", line=line, design=design
+    )
     rows = [r for r in data.to_pylist() if r["desa_code"].startswith("62.03.02")]
     w = np.array([r["weight"] * r["household_size"] for r in rows])
     poor = np.array([r["expenditure_per_capita"] < line for r in rows])
     got = {a.area: a for a in direct.areas}["62.03.02"]
     assert got.estimate == pytest.approx(float(w @ poor / w.sum()), rel=1e-12)
     assert got.psus == 3 and got.n == 18
-    assert {a.psus for a in inputs.direct_estimates(
-        table, level="desa", measure="fgt0", line=line, design=design).areas} == {1}  # fmt: skip
+    desa = inputs.direct_estimates(table, level="desa", measure="fgt0", line=line, design=design)
+    # strata s0 and s1 both lie in kecamatan 62.03.01 and share its desa codes: two PSUs each
+    assert {a.area: a.psus for a in desa.areas} == {
+        **{f"62.03.01.{1001 + i}": 2 for i in range(3)},
+        **{f"62.03.0{k}.{1001 + i}": 1 for k in (2, 3) for i in range(3)},
+    }
 
 
 def test_survey_design_uses_both_fpcs_when_filled(engine: eng.Engine) -> None:
@@ -204,7 +255,7 @@ def test_smoothed_variances_replace_only_unstable_areas() -> None:
         if i not in (3, 5):
             assert result.variance[i] == a.variance
     assert result.gvf is not None
-    # The zero-estimate area is predicted at the district level (0.15) with its n (25).
+    # Unstable areas are predicted at the district level (0.15) with their own n.
     c = result.gvf.coefficients
     expected = np.exp(c["intercept"] + c["log_n"] * np.log(25) + c["log_estimate"] * np.log(0.15))
     assert result.variance[3] == pytest.approx(expected * result.gvf.smearing, rel=1e-12)

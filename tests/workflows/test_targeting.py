@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 from rpkd.access import audit, users
 from rpkd.access.roles import Forbidden, Grant
 from rpkd.cli import target as target_cli
+from rpkd.errors import UsageError
 from rpkd.releases.importer import import_release
 from rpkd.settings import Settings
 from rpkd.store import open_database, session
@@ -225,3 +226,44 @@ def test_a_workspace_rule_with_an_unknown_column_fails_clearly(
     with pytest.raises(Exception) as err:
         wf.eligibility_report(Settings(workspace=ws), "s")
     assert "bansos_daerah" in str(err.value) and "penghasilan" in str(err.value)
+
+
+def test_a_desa_operator_unmasks_only_its_own_desa(district: District, tmp_path: Path) -> None:
+    ws = tmp_path / "ws4"
+    ws.mkdir()
+    (ws / "releases").symlink_to(district.release.parent)
+    settings = Settings(workspace=ws)
+    families = pq.read_table(district.release / "families.parquet")
+    own, other = sorted(set(families.column("desa_code").to_pylist()))[:2]
+    engine = open_database(settings)
+    with session(engine) as db:
+        users.add_user(db, "admin", "rahasia-panjang-1", (Grant("admin"),))
+        users.add_user(db, "desa", "rahasia-panjang-3", (Grant("area_operator", region=own),))
+    engine.dispose()
+    got = wf.verification_lists(settings, "s", tmp_path / "own", links=district.truth,
+                                desa=[own], actor="desa", personal=True)  # fmt: skip
+    assert [p.name for p in got.files] == [f"verifikasi_{own}.xlsx"]
+    with pytest.raises(Forbidden):
+        wf.verification_lists(settings, "s", tmp_path / "two", links=district.truth,
+                              desa=[own, other], actor="desa", personal=True)  # fmt: skip
+
+
+def test_exclusion_by_predicted_desil_uses_the_saved_ranking(district: District) -> None:
+    with pytest.raises(UsageError, match="rpkd target rank"):
+        wf.convergence_report(district.settings, "s", links=district.truth, welfare="ridge",
+                              condition="predicted_desil = 1")  # fmt: skip
+    rank = wf.ranking_report(district.settings, "s", method="ols")
+    assert rank.saved is not None and rank.saved.with_suffix(".json").is_file()
+    ranked = pq.read_table(rank.saved)
+    predicted = dict(zip(*(ranked.column(c).to_pylist() for c in ("family_id", "predicted_desil")),
+                         strict=True))  # fmt: skip
+    t = _truth(district)
+    receives_any = np.zeros(len(t["family_id"]), bool)
+    for p in PROGRAMMES:
+        receives_any |= t[f"receives_{p}"].astype(bool)
+    expected = sorted(f for f, r in zip(t["family_id"], receives_any, strict=True)
+                      if predicted[f] == 1 and not r)  # fmt: skip
+    report = wf.convergence_report(district.settings, "s", links=district.truth, welfare="ols",
+                                   condition="predicted_desil = 1")  # fmt: skip
+    assert sorted(r["family_id"] for r in report.exclusion.to_pylist()) == expected
+    assert sum(1 for v in predicted.values() if v == 1) == 30  # 10% of 300 families

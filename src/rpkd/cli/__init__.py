@@ -36,6 +36,9 @@ def _register() -> None:
     from rpkd.cli import target as target_command  # rpkd target (targeting and convergence)
 
     target_command.register(app)
+    from rpkd.cli import link as link_command  # rpkd link (beneficiary list -> registry persons)
+
+    link_command.register(app)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from rpkd import regions
 from rpkd.cli import common
 from rpkd.errors import UsageError
 from rpkd.reports.maps import choropleth
+from rpkd.sae.inputs import LEVELS, MEASURES
 from rpkd.settings import Lang
 from rpkd.workflows import sae as workflow
 
@@ -25,8 +26,11 @@ _LABELS = {
     "fgt1": ("Indeks kedalaman kemiskinan (P1)", "Poverty gap index (P1)"),
     "fgt2": ("Indeks keparahan kemiskinan (P2)", "Poverty severity index (P2)"),
 }
-_METHOD_NAMES = {"direct": ("langsung", "direct"), "fh": ("Fay–Herriot", "Fay–Herriot"),
-                 "ebp": ("EBP", "EBP")}  # fmt: skip
+_METHOD_NAMES = {
+    "direct": ("langsung", "direct"),
+    "fh": ("Fay–Herriot", "Fay–Herriot"),
+    "ebp": ("EBP", "EBP"),
+}
 _FINDINGS = {
     "sigma2_u_zero": (
         "varians efek area terestimasi 0: estimasi = estimasi sintetis",
@@ -50,8 +54,9 @@ _FINDINGS = {
 def _choice(value: str, allowed: tuple[str, ...], flag: str) -> str:
     chosen = value.strip().lower()
     if chosen not in allowed:
-        raise UsageError(flag.strip("-"), f"{flag} harus {' | '.join(allowed)}, bukan {value!r}",
-                         param=flag)  # fmt: skip
+        raise UsageError(
+            flag.strip("-"), f"{flag} harus {' | '.join(allowed)}, bukan {value!r}", param=flag
+        )
     return chosen
 
 
@@ -67,8 +72,9 @@ def map_(
     method: Annotated[str, typer.Option("--method", help="direct | fh | ebp")] = "fh",
     benchmark: Annotated[
         bool,
-        typer.Option("--benchmark/--no-benchmark",
-                     help="Sesuaikan (rasio) ke estimasi langsung kabupaten."),  # fmt: skip
+        typer.Option(
+            "--benchmark/--no-benchmark", help="Sesuaikan (rasio) ke estimasi langsung kabupaten."
+        ),
     ] = True,
     line: Annotated[
         float | None, typer.Option("--line", help="Garis kemiskinan (Rp/kapita/bulan).")
@@ -86,8 +92,8 @@ def map_(
     """Peta kemiskinan per kecamatan/desa: estimasi langsung, Fay–Herriot atau EBP."""
     output = common.output_format(fmt)
     settings = common.settings(workspace, lang=lang, engine=engine)
-    chosen_level = _choice(level, workflow.LEVELS, "--level")
-    chosen_measure = _choice(measure, workflow.MEASURES, "--measure")
+    chosen_level = _choice(level, LEVELS, "--level")
+    chosen_measure = _choice(measure, MEASURES, "--measure")
     chosen_method = _choice(method, workflow.METHODS, "--method")
     if bootstrap is not None and bootstrap < 0:
         raise UsageError("bootstrap", "--bootstrap harus >= 0", param="bootstrap")
@@ -159,32 +165,43 @@ def _headers(lang: Lang) -> dict[str, str]:
     }
 
 
-def _report(result: workflow.PovertyMap, files: workflow.MapFiles, threshold: float,
-            lang: Lang) -> None:  # fmt: skip
+def _report(
+    result: workflow.PovertyMap, files: workflow.MapFiles, threshold: float, lang: Lang
+) -> None:
     console = common.stderr()
     for finding in result.findings:
         texts = _FINDINGS.get(finding.rule)
         if texts is None:
             continue
-        console.print(f"[yellow]{common.say(lang, 'Catatan', 'Note')}:[/] "
-                      f"{common.say(lang, *texts)}", markup=True)  # fmt: skip
+        console.print(
+            f"[yellow]{common.say(lang, 'Catatan', 'Note')}:[/] {common.say(lang, *texts)}",
+            markup=True,
+        )
     if result.benchmark is not None:
         b = result.benchmark
-        console.print(common.say(
-            lang,
-            f"Benchmarking rasio ke estimasi langsung kabupaten {b.target:.4%}: "
-            f"faktor {b.factor:.4f} (rata-rata tertimbang sebelum {b.implied:.4%})",
-            f"Ratio benchmarking to the district direct estimate {b.target:.4%}: "
-            f"factor {b.factor:.4f} (weighted mean before {b.implied:.4%})",
-        ), highlight=False, soft_wrap=True)  # fmt: skip
+        console.print(
+            common.say(
+                lang,
+                f"Benchmarking rasio ke estimasi langsung kabupaten {b.target:.4%}: "
+                f"faktor {b.factor:.4f} (rata-rata tertimbang sebelum {b.implied:.4%})",
+                f"Ratio benchmarking to the district direct estimate {b.target:.4%}: "
+                f"factor {b.factor:.4f} (weighted mean before {b.implied:.4%})",
+            ),
+            highlight=False,
+            soft_wrap=True,
+        )
     unreliable = sum(1 for a in result.areas if a.cv is not None and a.cv > threshold)
-    console.print(common.say(
-        lang,
-        f"{unreliable} dari {len(result.areas)} area dengan CV > {threshold:.0%} (kurang andal, "
-        "diarsir di peta)",
-        f"{unreliable} of {len(result.areas)} areas with CV > {threshold:.0%} (unreliable, "
-        "hatched on the map)",
-    ), highlight=False, soft_wrap=True)  # fmt: skip
+    console.print(
+        common.say(
+            lang,
+            f"{unreliable} dari {len(result.areas)} area dengan CV > {threshold:.0%} (kurang andal, "
+            "diarsir di peta)",
+            f"{unreliable} of {len(result.areas)} areas with CV > {threshold:.0%} (unreliable, "
+            "hatched on the map)",
+        ),
+        highlight=False,
+        soft_wrap=True,
+    )
     console.print(common.say(lang, "Berkas ditulis:", "Files written:"), highlight=False)
     for path in (files.csv, files.parquet, files.svg, files.png, files.geojson, files.parameters):
         console.print(f"  {path}", highlight=False, soft_wrap=True)

@@ -107,6 +107,24 @@ RAT_HEADERS = {
 
 
 LIGHTS = {"green": "hijau", "yellow": "kuning", "red": "merah"}
+KINDS = {"indicator": "indikator", "activity": "kegiatan"}
+PATH_ITEMS = {
+    "method": "metode tren",
+    "target": "target",
+    "target_year": "tahun target",
+    "last_year": "tahun pengamatan terakhir",
+    "last_value": "nilai terakhir",
+    "realised_annual_change": "perubahan tahunan terealisasi",
+    "required_annual_change": "perubahan tahunan yang diperlukan",
+    "projected": "proyeksi pada tahun target",
+    "projected_se": "galat baku proyeksi",
+    "projected_low": "batas bawah proyeksi",
+    "projected_high": "batas atas proyeksi",
+    "year_reaching_target": "tahun tren mencapai target",
+    "on_track": "sesuai jalur",
+    "probability_on_track": "peluang sesuai jalur",
+    "confidence": "tingkat kepercayaan",
+}
 PERFORMANCE_TABLE = (
     "kind",
     "code",
@@ -133,8 +151,11 @@ def _performance_rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, A
         view = {k: row[k] for k in PERFORMANCE_TABLE}
         if lang == "en":
             view["band"] = row["band_en"]
-        elif row["light"] is not None:
-            view["light"] = LIGHTS[row["light"]]
+        else:
+            view["kind"] = KINDS[row["kind"]]
+            view["lagging"] = "ya" if row["lagging"] else "tidak"
+            if row["light"] is not None:
+                view["light"] = LIGHTS[row["light"]]
         out.append(view)
     return out
 
@@ -425,7 +446,10 @@ def evaluate(
         headers=localised(settings.lang, YEAR_HEADERS),
     )
     if out == "table":
-        rows = [{"item": k, "value": v} for k, v in (path or {}).items()]
+        rows = [
+            {"item": PATH_ITEMS[k] if settings.lang == "id" else k, "value": v}
+            for k, v in (path or {}).items()
+        ]
         if problem:
             rows.append({"item": common.say(settings.lang, "catatan", "note"), "value": problem})
         common.emit(

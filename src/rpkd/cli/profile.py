@@ -167,12 +167,12 @@ def _labelled(table: pa.Table, lang: Lang) -> pa.Table:
 
 
 def _topics(result: RegistryProfile) -> list[tuple[str, pa.Table]]:
-    topics = [
+    return [
         ("desil", result.desil),
         ("characteristics", result.characteristics),
         ("vulnerable", result.vulnerable),
+        ("mpi", result.mpi),
     ]
-    return topics + ([("mpi", result.mpi)] if result.mpi is not None else [])
 
 
 def _wide(table: pa.Table, lang: Lang) -> pa.Table:

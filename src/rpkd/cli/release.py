@@ -113,8 +113,8 @@ def import_(
         err.print(
             common.say(
                 lang_,
-                f"{result.warnings} peringatan (lihat {result.report[0]})",
-                f"{result.warnings} warnings (see {result.report[0]})",
+                f"{result.warnings} peringatan disimpan di rilis (rpkd release show {name})",
+                f"{result.warnings} warnings kept in the release (rpkd release show {name})",
             ),
             soft_wrap=True,
         )

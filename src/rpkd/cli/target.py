@@ -42,6 +42,12 @@ AsOpt = Annotated[
 UnmaskOpt = Annotated[
     bool, typer.Option("--unmask", help="Tampilkan data pribadi (perlu izin personal_data.read).")
 ]
+WelfareOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--welfare", help="Sertakan peringkat PMT tersimpan (ols | ridge): predicted_desil."
+    ),
+]
 LevelOpt = Annotated[str, typer.Option("--level", help="kabupaten | kecamatan | desa | desil")]
 
 SHOW = ("coverage", "lists", "exclusion", "inclusion", "double", "deceased", "gaps")
@@ -98,7 +104,15 @@ def _headers(lang: Lang) -> dict[str, str]:
 def _level(value: str) -> Level:
     if value not in LEVELS:
         raise typer.BadParameter(f"--level must be one of {', '.join(LEVELS)}, not {value!r}")
-    return cast(Level, value)
+    return value
+
+
+def _method(value: str | None) -> Method | None:
+    if value is None:
+        return None
+    if value not in METHODS:
+        raise typer.BadParameter(f"--welfare must be ols or ridge, not {value!r}")
+    return value
 
 
 def _settings(workspace: Path | None, lang: str | None, engine: str | None) -> Settings:
@@ -125,7 +139,7 @@ def rank(
     if show not in ("quality", "coefficients", "crosstab"):
         raise typer.BadParameter("--show must be quality, coefficients or crosstab")
     settings = _settings(workspace, lang, engine)
-    report = wf.ranking_report(settings, release, method=cast(Method, method), folds=folds,
+    report = wf.ranking_report(settings, release, method=method, folds=folds,
                                seed=seed)  # fmt: skip
     if output == "json":
         doc = {
@@ -178,7 +192,7 @@ def accuracy(
     report = wf.accuracy_report(
         settings, release, truth=truth, links=links, cutoff=cutoff,
         target=cast(Literal["poor", "extreme_poor"], target),
-        by=cast(Literal["desil", "kecamatan"] | None, by), method=cast(Method, method), line=line,
+        by=cast(Literal["desil", "kecamatan"] | None, by), method=method, line=line,
     )  # fmt: skip
     basis = {"truth": ("kebenaran sintetis", "synthetic truth"), "survey": ("survei", "survey")}
     label = basis[report.basis]
@@ -241,6 +255,7 @@ def convergence(
     condition: Annotated[
         str, typer.Option("--condition", help="Aturan daftar eksklusi.")
     ] = "desil = 1",
+    welfare: WelfareOpt = None,
     unmask: UnmaskOpt = False,
     actor: AsOpt = None,
     workspace: common.WorkspaceOpt = None,
@@ -254,7 +269,8 @@ def convergence(
         raise typer.BadParameter(f"--show must be one of {', '.join(SHOW)}")
     settings = _settings(workspace, lang, engine)
     report = wf.convergence_report(settings, release, links=links, level=_level(level),
-                                   condition=condition, actor=actor, personal=unmask)  # fmt: skip
+                                   condition=condition, welfare=_method(welfare), actor=actor,
+                                   personal=unmask)  # fmt: skip
     if report.links == "nik":
         common.stderr().print(common.say(
             settings.lang, "Catatan: daftar ditautkan dengan NIK persis (jalankan rpkd link).",
@@ -275,6 +291,7 @@ def lists(
     condition: Annotated[
         str, typer.Option("--condition", help="Aturan daftar eksklusi.")
     ] = "desil = 1",
+    welfare: WelfareOpt = None,
     unmask: UnmaskOpt = False,
     actor: AsOpt = None,
     workspace: common.WorkspaceOpt = None,
@@ -286,8 +303,8 @@ def lists(
     output = common.output_format(fmt)
     settings = _settings(workspace, lang, engine)
     result = wf.verification_lists(
-        settings, release, out, links=links, condition=condition, desa=desa or (), actor=actor,
-        personal=unmask, lang=settings.lang,
+        settings, release, out, links=links, condition=condition, welfare=_method(welfare),
+        desa=desa or (), actor=actor, personal=unmask, lang=settings.lang,
     )  # fmt: skip
     title = common.say(settings.lang, f"{len(result.files)} berkas verifikasi di {out}",
                        f"{len(result.files)} verification workbooks in {out}")  # fmt: skip

@@ -70,7 +70,7 @@ class ModelSettings:
     """Training and blocking settings (defaults in ``params/indonesia/linkage.toml``)."""
 
     expected_match_share: float = 0.97
-    u_max_pairs: float = 2e6
+    u_max_pairs: float = 1e6
     u_seed: int = 1
     em_max_pairs: float = 1e6
     em_max_iterations: int = 10

@@ -158,13 +158,14 @@ def with_names(table: Table, raw: str) -> Table:
     parts = step._name_own.split(" ")
     doubled = (parts.length() == 2) & (parts[0] == parts[1])
     step = step.mutate(name_std=ibis.ifelse(doubled, parts[0], step._name_own).nullif(""))
+    step = step.mutate(_name_sound=sounds(step.name_std))
     step = step.mutate(
         name_sorted=sorted_tokens(step.name_std),
         name_tokens=tokens(step.name_std),
-        name_key=phonetic_key(step.name_std),
-        first_key=first_token_key(step.name_std),
+        name_key=sorted_tokens(step._name_sound),
+        first_key=step._name_sound.split(" ")[0],
     )
-    return step.drop("_name_clean", "_name_own")
+    return step.drop("_name_clean", "_name_own", "_name_sound")
 
 
 def sorted_tokens(name: StringValue) -> StringValue:
@@ -178,7 +179,12 @@ def tokens(name: StringValue) -> ArrayValue:
 
 
 def phonetic_key(name: StringValue) -> StringValue:
-    """Return a phonetic key for Indonesian names: one code per token, tokens sorted.
+    """Return a phonetic key for Indonesian names: :func:`sounds` with its tokens sorted."""
+    return sorted_tokens(sounds(name))
+
+
+def sounds(name: StringValue) -> StringValue:
+    """Return the name with each token replaced by its phonetic code (token order kept).
 
     The rpkd key (no published Indonesian encoder suits registry names, so this one is
     documented here): on the normalised name, merge ``kh``/``h``, ``sy``/``sh``/``s``,
@@ -199,9 +205,4 @@ def phonetic_key(name: StringValue) -> StringValue:
     key = key.translate("eo", "iu")
     for letter in _LETTERS:
         key = key.re_replace(f"{letter}{letter}+", letter)
-    return sorted_tokens(key)
-
-
-def first_token_key(name: StringValue) -> StringValue:
-    """Return the phonetic code of the name's first token (its given name in most lists)."""
-    return phonetic_key(name.split(" ")[0])
+    return key

@@ -61,6 +61,8 @@ COUNT_COLUMNS: tuple[str, ...] = (
     *FAMILY_FLAGS,
     *PERSON_COUNTS,
     "without_head",
+    "mpi_poor",
+    "mpi_points",
 )
 
 
@@ -86,6 +88,8 @@ class Criteria:
     school_from: int
     school_to: int
     min_cell: int
+    mpi_points: tuple[tuple[str, int], ...] = ()
+    mpi_cutoff: int = 1
 
 
 def load_criteria(workspace: Path | None = None) -> Criteria:
@@ -111,6 +115,8 @@ def load_criteria(workspace: Path | None = None) -> Criteria:
         school_from=int(ages["school_from"]),
         school_to=int(ages["school_to"]),
         min_cell=int(doc["disclosure"]["min_cell"]),
+        mpi_points=tuple((str(k), int(v)) for k, v in doc["mpi"]["points"].items()),
+        mpi_cutoff=int(doc["mpi"]["cutoff_points"]),
     )
 
 
@@ -234,6 +240,14 @@ def desa_desil_counts(
                 *PERSON_COUNTS,
             )
         },
+    )
+    # Alkire-Foster score in integer points (exact on every engine); poor when score >= cut-off.
+    points = ibis.literal(0, "int64")
+    for name, weight in criteria.mpi_points:
+        points = points + rows[name] * weight
+    rows = rows.mutate(
+        mpi_poor=_one(points >= criteria.mpi_cutoff),
+        mpi_points=ibis.ifelse(points >= criteria.mpi_cutoff, points, ibis.literal(0, "int64")),
     )
     return rows.group_by(["desa_code", "desil"]).aggregate(
         families=rows.count().cast("int64"),

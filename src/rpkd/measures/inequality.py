@@ -13,8 +13,11 @@ Definitions follow R ``laeken`` (Eurostat, EU-SILC), returned as fractions, not 
   q(0.2) (``laeken::qsr``); Palma = income above q(0.9) / income at or below q(0.4) (Cobham &
   Sumner 2013); decile d holds ``q((d-1)/10) < y ≤ q(d/10)``.
 
-QSR, Palma and decile shares are returned without standard errors (``se`` null): their
-linearisation (Hulliger & Münnich 2006) is not implemented.
+S80/S20 and Palma are ratios of partial income totals ``Y_p = Σ w y 1[y ≤ q_p]``; their SEs use
+the linearisation of a partial total at an estimated quantile (Osier 2009, §3.3; the density
+terms of the quantile and of the partial total cancel):
+``I(Y_p)_k = y_k 1[y_k ≤ q_p] + q_p (p - 1[y_k ≤ q_p])``, so for ``R = (Y - Y_t) / Y_b``
+``z_k = (y_k - I(Y_t)_k) / Y_b - R · I(Y_b)_k / Y_b``. Decile shares have no SE (``se`` null).
 
 References
 ----------
@@ -74,10 +77,26 @@ def gini(y: FloatArray, w: FloatArray) -> tuple[float, FloatArray]:
     return g, z
 
 
-def _share_ratio(ys: FloatArray, ws: FloatArray, top: float, bottom: float) -> float:
-    upper, lower = weighted_quantile(ys, ws, top), weighted_quantile(ys, ws, bottom)
-    wy = ws * ys
-    return float(wy[ys > upper].sum() / wy[ys <= lower].sum())
+def share_ratio(
+    y: FloatArray, w: FloatArray, top: float, bottom: float
+) -> tuple[float, FloatArray]:
+    """Return income above q(top) / income at or below q(bottom), and each record's z_k.
+
+    S80/S20 is ``share_ratio(y, w, 0.8, 0.2)`` and Palma ``share_ratio(y, w, 0.9, 0.4)``.
+    """
+    order = np.argsort(y, kind="stable")
+    upper = weighted_quantile(y[order], w[order], top)
+    lower = weighted_quantile(y[order], w[order], bottom)
+    below_upper = (y <= upper).astype(np.float64)
+    below_lower = (y <= lower).astype(np.float64)
+    wy = w * y
+    total_top = float(wy.sum() - (wy * below_upper).sum())
+    total_bottom = float((wy * below_lower).sum())
+    value = total_top / total_bottom
+    partial_top = y * below_upper + upper * (top - below_upper)
+    partial_bottom = y * below_lower + lower * (bottom - below_lower)
+    z = (y - partial_top) / total_bottom - value * partial_bottom / total_bottom
+    return value, z
 
 
 def estimate(
@@ -151,18 +170,18 @@ def estimate(
         order = np.argsort(ys, kind="stable")
         sy, sw = ys[order], ws[order]
         for measure in measures:
-            if measure in ("gini", "mean"):
+            if measure in ("gini", "mean", "qsr", "palma"):
                 if measure == "gini":
                     value, z = gini(ys, ws)
+                elif measure == "qsr":
+                    value, z = share_ratio(ys, ws, 0.8, 0.2)
+                elif measure == "palma":
+                    value, z = share_ratio(ys, ws, 0.9, 0.4)
                 else:
                     value = float((ws * ys).sum() / population)
                     z = (ys - value) / population
                 row(measure, value)
                 scores.append((len(rows) - 1, idx, ws * z))
-            elif measure == "qsr":
-                row("qsr", _share_ratio(sy, sw, 0.8, 0.2))
-            elif measure == "palma":
-                row("palma", _share_ratio(sy, sw, 0.9, 0.4))
             else:
                 cuts = [-np.inf, *(weighted_quantile(sy, sw, d / 10) for d in range(1, 10)), np.inf]
                 wy = sw * sy

@@ -59,15 +59,12 @@ class RegistryProfile:
     desil: pa.Table
     characteristics: pa.Table
     vulnerable: pa.Table
-    mpi: pa.Table | None
+    mpi: pa.Table
     findings: tuple[Finding, ...]
 
     def to_arrow(self) -> pa.Table:
         """Return every topic as one long table (level, code, name, indicator, value, ...)."""
-        topics = [self.desil, self.characteristics, self.vulnerable]
-        if self.mpi is not None:
-            topics.append(self.mpi)
-        return ordered(topics)
+        return ordered([self.desil, self.characteristics, self.vulnerable, self.mpi])
 
     def findings_table(self) -> pa.Table:
         """Return the findings as a table (rule, count, detail)."""
@@ -116,7 +113,7 @@ def registry_profile(
     findings = _coverage(families, persons, counts, reference_date)
     counts, code_findings = _normalise(counts)
     findings += code_findings
-    cells = Cells.build(counts)
+    cells = Cells.build(counts, sum(w for _, w in criteria.mpi_points))
     hidden = suppression(cells, threshold) if public else np.zeros(cells.size, dtype=bool)
     if public:
         findings.append(Finding("cells_suppressed", int(hidden.sum()), f"min_cell={threshold}"))
@@ -130,7 +127,7 @@ def registry_profile(
         desil=tables["desil"],
         characteristics=tables["characteristics"],
         vulnerable=tables["vulnerable"],
-        mpi=None,
+        mpi=tables["mpi"],
         findings=tuple(findings),
     )
 

@@ -52,7 +52,7 @@ class Finding:
 @dataclass(frozen=True)
 class _Indicator:
     name: str
-    topic: Literal["desil", "characteristics", "vulnerable"]
+    topic: Literal["desil", "characteristics", "vulnerable", "mpi"]
     denominator: str | None  # another indicator of the same area
     basis: str  # the indicator (or hidden count) whose families decide suppression
 
@@ -77,11 +77,20 @@ def _indicators() -> tuple[_Indicator, ...]:
             "female_headed_families", "vulnerable", "families_total", "female_headed_families"
         )
     )
+    # Alkire-Foster on the registry: H = q / n, A = points of the poor / (q * total points),
+    # M0 = points of the poor / (n * total points) = H * A; A and M0 are shares without a count.
+    out += [
+        _Indicator("mpi_headcount", "mpi", "families_total", "mpi_headcount"),
+        _Indicator("mpi_intensity", "mpi", "mpi_headcount", "mpi_headcount"),
+        _Indicator("mpi_m0", "mpi", "families_total", "mpi_headcount"),
+    ]
     return tuple(out)
 
 
 INDICATORS: tuple[_Indicator, ...] = _indicators()
 MPI_INDICATORS: tuple[str, ...] = ("mpi_headcount", "mpi_intensity", "mpi_m0")
+# Cells holding points (not families): published as a share only, hidden with the headcount.
+_POINTS = ("mpi_intensity", "mpi_m0")
 
 
 def _sum_by(
@@ -99,8 +108,12 @@ class Cells:
     """Every (level, area, indicator) cell as flat arrays, with the equations between them."""
 
     def __init__(
-        self, areas: dict[Level, list[str]], values: dict[Level, dict[str, NDArray[np.int64]]]
+        self,
+        areas: dict[Level, list[str]],
+        values: dict[Level, dict[str, NDArray[np.int64]]],
+        points_total: int,
     ):
+        self.points_total = points_total
         self.areas = areas
         self.values = values
         self.offset: dict[tuple[Level, str], int] = {}
@@ -117,7 +130,7 @@ class Cells:
         return tuple(f"all_{f}" for f in PERSON_COUNTS.values())
 
     @classmethod
-    def build(cls, counts: pa.Table) -> Cells:
+    def build(cls, counts: pa.Table, points_total: int) -> Cells:
         areas: dict[Level, list[str]] = {}
         values: dict[Level, dict[str, NDArray[np.int64]]] = {}
         desa = np.asarray(counts["desa_code"].to_pylist(), dtype=object)
@@ -155,8 +168,10 @@ class Cells:
             for person, flag in PERSON_COUNTS.items():
                 vals[person] = total(column[person])
                 vals[f"all_{flag}"] = total(column[flag])
+            vals["mpi_headcount"] = total(column["mpi_poor"])
+            vals["mpi_intensity"] = vals["mpi_m0"] = total(column["mpi_points"])
             values[level] = vals
-        return cls(areas, values)
+        return cls(areas, values, points_total)
 
     def flat(self) -> NDArray[np.int64]:
         out = np.zeros(self.size, dtype=np.int64)
@@ -172,7 +187,9 @@ class Cells:
             for a in range(len(self.areas[level])):
                 out.append(Equation(tuple(r + a for r in row), start["families_total"] + a))
                 out.append(Equation(tuple(r + a for r in row[:4]), start["families_desil_1_4"] + a))
-        leaders = [i.name for i in INDICATORS if not i.name.startswith("persons_")]
+        leaders = [
+            i.name for i in INDICATORS if not i.name.startswith("persons_") and i.name not in _POINTS
+        ]
         pairs: tuple[tuple[Level, Level], ...] = (("desa", "kecamatan"), ("kecamatan", "kabupaten"))
         for child, parent in pairs:
             width = _WIDTH[parent]
@@ -197,7 +214,12 @@ class Cells:
         self, hidden: NDArray[np.bool_], levels: tuple[Level, ...]
     ) -> dict[str, pa.Table]:
         names = {lv: [self._name(c) for c in self.areas[lv]] for lv in levels}
-        pieces: dict[str, list[pa.Table]] = {"desil": [], "characteristics": [], "vulnerable": []}
+        pieces: dict[str, list[pa.Table]] = {
+            "desil": [],
+            "characteristics": [],
+            "vulnerable": [],
+            "mpi": [],
+        }
         for level in LEVELS:
             if level not in levels:
                 continue
@@ -215,7 +237,9 @@ class Cells:
                     den_mask = hidden[d0 : d0 + n]
                 with np.errstate(divide="ignore", invalid="ignore"):
                     share = value / den
-                share_mask = mask | den_mask | (den == 0)
+                    if ind.name in _POINTS:
+                        share = value / (den * self.points_total)
+                share_mask = mask | den_mask | (den == 0) | (ind.name in _POINTS and not self.points_total)
                 pieces[ind.topic].append(
                     pa.table(
                         {
@@ -223,7 +247,7 @@ class Cells:
                             "code": pa.array(self.areas[level], pa.string()),
                             "name": pa.array(names[level], pa.string()),
                             "indicator": pa.array([ind.name] * n, pa.string()),
-                            "value": pa.array(value, pa.int64(), mask=mask),
+                            "value": pa.array(value, pa.int64(), mask=mask | (ind.name in _POINTS)),
                             "denominator": pa.array(den, pa.int64(), mask=den_mask),
                             "share": pa.array(share, pa.float64(), mask=share_mask),
                             "suppressed": pa.array(mask, pa.bool_()),
@@ -247,7 +271,7 @@ def ordered(parts: list[pa.Table]) -> pa.Table:
     table = pa.concat_tables(parts)
     rank_level = pc.index_in(table["level"], pa.array(LEVELS))
     rank_ind = pc.index_in(
-        table["indicator"], pa.array([*(i.name for i in INDICATORS), *MPI_INDICATORS])
+        table["indicator"], pa.array([i.name for i in INDICATORS])
     )
     keyed = table.append_column("_l", rank_level).append_column("_i", rank_ind)
     order = pc.sort_indices(
@@ -262,7 +286,7 @@ def suppression(cells: Cells, min_cell: int) -> NDArray[np.bool_]:
     for level in LEVELS:
         n = len(cells.areas[level])
         for ind in INDICATORS:
-            if ind.name.startswith("persons_"):
+            if ind.name.startswith("persons_") or ind.name in _POINTS:
                 f0, l0 = cells.offset[(level, ind.name)], cells.offset[(level, ind.basis)]
                 followers += range(f0, f0 + n)
                 leaders += range(l0, l0 + n)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from rpkd.errors import InvalidInput, NotFound
 from rpkd.planning.model import (
@@ -256,7 +256,22 @@ def plan_row(session: Session, name: str | None = None) -> PlanRow:
 
 def load_plan(session: Session, name: str | None = None) -> Plan:
     """Return the stored plan as a frozen :class:`Plan`."""
-    row = plan_row(session, name)
+    found = plan_row(session, name)
+    row = session.scalars(
+        select(PlanRow)
+        .where(PlanRow.id == found.id)
+        .options(
+            selectinload(PlanRow.programmes)
+            .selectinload(ProgrammeRow.activities)
+            .selectinload(ActivityRow.budgets),
+            selectinload(PlanRow.indicators).selectinload(IndicatorRow.targets),
+            selectinload(PlanRow.pillars),
+            selectinload(PlanRow.strategies),
+            selectinload(PlanRow.agencies),
+            selectinload(PlanRow.partners),
+            selectinload(PlanRow.commitments),
+        )
+    ).one()
     programmes = tuple(
         Programme(
             code=p.code,

@@ -44,13 +44,13 @@ def row_duplicate_checks(ctx: FileContext) -> list[Table]:
     ]
     if not columns:
         return []
-    signature = ibis.literal("\x1f").join([t[c].fill_null("\x00") for c in columns])
-    base = t.select("_row", _sig=signature)
     if ctx.kind != "beneficiaries" and ctx.present(ctx.schema.key[-1]):
         # Identical rows share their key: look only among rows whose key is duplicated.
-        key = t.select("_row", _k=ctx.text(ctx.schema.key[-1]))
-        base = base.semi_join(_duplicated(key, "_k").select("_row"), "_row")
-    dup = _duplicated(base, "_sig")
+        key = ctx.text(ctx.schema.key[-1])
+        counts = t.select(_k=key).filter(ibis._._k.notnull()).group_by("_k").agg(_n=ibis._.count())
+        t = t.filter(key.isin(counts.filter(counts._n > 1)._k))
+    signature = ibis.literal("\x1f").join([t[c].fill_null("\x00") for c in columns])
+    dup = _duplicated(t.select("_row", _sig=signature), "_sig")
     return [finding(ctx, dup, ibis.literal(True), None, None, "row_duplicate")]
 
 
@@ -61,11 +61,13 @@ def nik_checks(ctx: FileContext) -> list[Table]:
     t = ctx.table
     fam = ctx.text("family_id") if ctx.present("family_id") else ibis.literal("", "string")
     base = t.select("_row", _nik=ctx.text("nik"), _fam=fam).filter(ibis._._nik.notnull())
-    groups = base.group_by("_nik").agg(_n=ibis._.count(), _families=ibis._._fam.nunique())
+    groups = base.group_by("_nik").agg(
+        _n=ibis._.count(), _two=ibis._._fam.min() != ibis._._fam.max()
+    )
     dup = base.inner_join(groups.filter(groups._n > 1), "_nik")
     return [
-        finding(ctx, dup, dup._families > 1, "nik", dup._nik, "nik_in_two_families"),
-        finding(ctx, dup, dup._families <= 1, "nik", dup._nik, "nik_duplicate"),
+        finding(ctx, dup, dup._two, "nik", dup._nik, "nik_in_two_families"),
+        finding(ctx, dup, ~dup._two, "nik", dup._nik, "nik_duplicate"),
     ]
 
 

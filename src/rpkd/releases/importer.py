@@ -250,7 +250,8 @@ def import_release(
             done += item.path.stat().st_size
         staged = tuple(staged_list)
         report("validasi", done, total)
-        checked = validate(engine, staged, chosen, lang=settings.lang, region=region, today=today)
+        district = region or (str(settings.extra["region"]) if settings.extra.get("region") else None)
+        checked = validate(engine, staged, chosen, lang=settings.lang, region=district, today=today)
         shown = _shown(checked.findings, unmask_findings)
         counts = (
             sum(n for (s, _), n in checked.totals.items() if s == "error"),
@@ -276,7 +277,7 @@ def import_release(
         except OSError as exc:
             raise InvalidInput("release_exists", f"rilis {name!r} sudah ada", param="name") from exc
         report("selesai", total, total)
-        paths = _report(settings, name, shown)
+        paths: tuple[Path, ...] = ()
         return ImportResult(
             catalog.open_release(settings.workspace, name), shown, paths, checked.district, *counts
         )

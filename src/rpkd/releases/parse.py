@@ -28,8 +28,7 @@ def text_of(table: Table, column: str) -> StringValue:
     """Return the trimmed text of ``column`` (null when missing, empty or absent from the file)."""
     if column not in table.columns:
         return ibis.null().cast("string")
-    raw = table[column].cast("string").strip()
-    return (raw == "").ifelse(ibis.null().cast("string"), raw)
+    return table[column].cast("string").strip().nullif("")
 
 
 def _folded(text: StringValue) -> StringValue:
@@ -43,8 +42,10 @@ def recoded(text: StringValue, column: Column, mapping: KindMapping) -> StringVa
     if recode:
         out = _folded(text).substitute(dict(recode), else_=text)
     if column.codes:
+        # Most values are already codes: fold (regex) only the others.
         canonical = {c.upper(): c for c in column.codes}
-        out = _folded(out).re_replace(r"[ -]", "_").substitute(canonical, else_=out)
+        folded = _folded(out).re_replace(r"[ -]", "_").substitute(canonical, else_=out)
+        out = out.isin(list(column.codes)).ifelse(out, folded)
     return out
 
 
@@ -65,7 +66,7 @@ def integer(text: StringValue, mapping: KindMapping) -> tuple[Value, BooleanValu
 
 def boolean(text: StringValue, mapping: KindMapping) -> BooleanValue:
     """Return true/false from the mapping's spellings (true/false, ya/tidak, y/t, 1/0 by default)."""
-    folded = _folded(text)
+    folded = text.upper()
     return (
         folded.isin(list(mapping.true))
         .ifelse(
@@ -145,12 +146,6 @@ def formats(mapping: KindMapping) -> str:
 
 VALUE = "__v"
 LIST_DATE = "__d"
-
-
-def value_of(table: Table, column: Column, mapping: KindMapping) -> tuple[StringValue, Value]:
-    """Return ``(text, typed value)`` of one schema column of a staged table."""
-    text = recoded(text_of(table, column.name), column, mapping)
-    return text, _typed(text, column, mapping)
 
 
 def parsed(table: Table, columns: tuple[Column, ...], mapping: KindMapping) -> Table:

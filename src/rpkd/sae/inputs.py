@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pyarrow as pa
 
+from rpkd.engine import fetch
 from rpkd.errors import InvalidInput
 from rpkd.measures import fgt
 from rpkd.sae.findings import Finding
@@ -98,18 +99,25 @@ def survey_design(survey: Table, lonely_psu: LonelyPsu = "adjust") -> Design:
     With both fpc columns filled the design is two-stage (R ``svydesign(ids = ~psu +
     household_id, fpc = ~fpc1 + fpc2, strata = ~stratum)``); otherwise ultimate-cluster.
     """
-    counts = survey.aggregate(
-        rows=survey.count(),
-        **{c: survey[c].count() for c in ("fpc1", "fpc2") if c in survey.columns},
-    ).to_pyarrow()
+    counts = fetch(
+        survey.aggregate(
+            rows=survey.count(),
+            **{c: survey[c].count() for c in ("fpc1", "fpc2") if c in survey.columns},
+        )
+    )
     rows = counts.column("rows")[0].as_py()
-    full = all(c in counts.column_names and counts.column(c)[0].as_py() == rows
-               for c in ("fpc1", "fpc2"))  # fmt: skip
+    full = all(
+        c in counts.column_names and counts.column(c)[0].as_py() == rows for c in ("fpc1", "fpc2")
+    )
     if full:
         return Design(
-            "weight", "stratum", ("psu", "household_id"), ("fpc1", "fpc2"), "household_size",
+            "weight",
+            "stratum",
+            ("psu", "household_id"),
+            ("fpc1", "fpc2"),
+            "household_size",
             lonely_psu,
-        )  # fmt: skip
+        )
     return Design("weight", "stratum", ("psu",), (), "household_size", lonely_psu)
 
 
@@ -166,10 +174,10 @@ def direct_estimates(
     design = design or survey_design(survey)
     table = survey.mutate(**{AREA: area_of(survey, level)})
     result = fgt.estimate(table, design, welfare=WELFARE, lines=[line], measures=[measure], by=AREA)
-    psus = (
-        table.group_by(AREA)
-        .aggregate(psus=table[design.psu[0]].nunique(), households=table.count())
-        .to_pyarrow()
+    psus = fetch(
+        table.group_by(AREA).aggregate(
+            psus=table[design.psu[0]].nunique(), households=table.count()
+        )
     )
     by_area = dict(zip(psus.column(AREA).to_pylist(), psus.column("psus").to_pylist(), strict=True))
     whole = result.find(measure, domain=None)
@@ -185,9 +193,7 @@ def direct_estimates(
         for r in result.rows
         if r.domain is not None
     )
-    findings = tuple(
-        Finding(f.code, f.message) for f in result.findings
-    )
+    findings = tuple(Finding(f.code, f.message) for f in result.findings)
     return DirectEstimates(
         measure=measure,
         line=float(line),
@@ -211,20 +217,29 @@ class SmoothedVariances:
 
     def to_arrow(self) -> pa.Table:
         return pa.table(
-            {"area": list(self.areas), "variance": list(self.variance),
-             "smoothed": list(self.smoothed)}
-        )  # fmt: skip
+            {
+                "area": list(self.areas),
+                "variance": list(self.variance),
+                "smoothed": list(self.smoothed),
+            }
+        )
 
 
-def smoothed_variances(direct: DirectEstimates, *, min_psu: int = 2) -> SmoothedVariances:
+def smoothed_variances(
+    direct: DirectEstimates, *, min_psu: int = 2, smooth_all: bool = False
+) -> SmoothedVariances:
     """Return each area's variance: the direct one when stable, else the GVF prediction.
 
     A variance is unstable when it comes from fewer than ``min_psu`` PSUs or is zero (every
     sampled person poor, or none). The GVF is log-linear in ``log n`` and the log of the
-    estimate, fitted on the areas with a positive variance. An area whose estimate is zero is
-    predicted at the district estimate instead: its variance is that of the level the area is
-    expected to have, not the zero variance of a sample that happened to hold no poor person
-    (a zero estimate says little about the area's sampling variance).
+    estimate, fitted on the areas with a positive variance, and an unstable area's variance is
+    its prediction at the area's sample size and the *district* estimate. Predicting at the
+    area's own estimate would tie the variance to the estimate (a zero estimate would get a
+    tiny variance and the largest weight in the model, pulling the regression towards zero);
+    at the district level the variance reflects the sample size only, the usual choice for
+    smoothed variances of rates (e.g. ``deff p(1-p)/n`` with ``p`` a stable rate). With
+    ``smooth_all`` every area gets the prediction (direct variances of a few PSUs are noisy and
+    correlated with their estimate even when positive).
 
     References
     ----------
@@ -232,21 +247,22 @@ def smoothed_variances(direct: DirectEstimates, *, min_psu: int = 2) -> Smoothed
     """
     names = [a.area for a in direct.areas]
     # Rounding leaves ~1e-35 where the exact variance is zero; such values are zeros.
-    variance = np.array(
-        [a.variance if a.se > _ZERO_SE else 0.0 for a in direct.areas], dtype=float
-    )
+    variance = np.array([a.variance if a.se > _ZERO_SE else 0.0 for a in direct.areas], dtype=float)
     unstable = np.array(
-        [a.psus < min_psu or not (v > 0) for a, v in zip(direct.areas, variance, strict=True)],
+        [
+            smooth_all or a.psus < min_psu or not (v > 0)
+            for a, v in zip(direct.areas, variance, strict=True)
+        ],
         dtype=bool,
     )
     if not unstable.any():
-        return SmoothedVariances(tuple(names), tuple(map(float, variance)),
-                                 (False,) * len(names), None, ())  # fmt: skip
-    level = [a.estimate if a.estimate > 0 else direct.district for a in direct.areas]
+        return SmoothedVariances(
+            tuple(names), tuple(map(float, variance)), (False,) * len(names), None, ()
+        )
     try:
         fitted = gvf(
             names,
-            level,
+            [a.estimate if a.estimate > 0 else direct.district for a in direct.areas],
             [v if v > 0 else None for v in variance],
             [a.n for a in direct.areas],
             predictor="log",
@@ -258,7 +274,11 @@ def smoothed_variances(direct: DirectEstimates, *, min_psu: int = 2) -> Smoothed
             f"diestimasi: {exc.message}",
             param="survey",
         ) from None
-    smoothed = np.asarray(fitted.smoothed_variance)
+    c = fitted.coefficients
+    n = np.array([a.n for a in direct.areas], dtype=float)
+    smoothed = fitted.smearing * np.exp(
+        c["intercept"] + c["log_n"] * np.log(n) + c["log_estimate"] * np.log(direct.district)
+    )
     used = np.where(unstable, smoothed, variance)
     findings = (
         *fitted.findings,
@@ -269,8 +289,9 @@ def smoothed_variances(direct: DirectEstimates, *, min_psu: int = 2) -> Smoothed
             value=float(unstable.sum()),
         ),
     )
-    return SmoothedVariances(tuple(names), tuple(map(float, used)),
-                             tuple(map(bool, unstable)), fitted, findings)  # fmt: skip
+    return SmoothedVariances(
+        tuple(names), tuple(map(float, used)), tuple(map(bool, unstable)), fitted, findings
+    )
 
 
 def _share(condition: BooleanValue) -> Value:
@@ -342,8 +363,14 @@ def _flag(condition: BooleanValue) -> Value:
     return condition.fill_null(False).cast("float64")
 
 
-def _units(table: Table, size: Value, head_education: Value, head_female: Value,
-           head_sector: Value, predicates: dict[str, BooleanValue]) -> dict[str, Value]:  # fmt: skip
+def _units(
+    table: Table,
+    size: Value,
+    head_education: Value,
+    head_female: Value,
+    head_sector: Value,
+    predicates: dict[str, BooleanValue],
+) -> dict[str, Value]:
     return {
         "household_size": size.cast("float64"),
         "urban": _flag(table.urban),
@@ -378,11 +405,11 @@ def sample_units(
     ``area_share_desil12`` is the share of desil 1–2 families of the household's area in the
     registry (a contextual covariate, known for every area).
     """
-    s = survey.mutate(floor_area_per_person=survey.floor_area_m2.cast("float64")
-                      / survey.household_size)  # fmt: skip
+    s = survey.mutate(
+        floor_area_per_person=survey.floor_area_m2.cast("float64") / survey.household_size
+    )
     predicates = _predicates(s, workspace)
-    values = _units(s, s.household_size, s.head_education, s.head_female, s.head_sector,
-                    predicates)  # fmt: skip
+    values = _units(s, s.household_size, s.head_education, s.head_female, s.head_sector, predicates)
     units = s.select(**{AREA: area_of(s, level)}, welfare=s[WELFARE].cast("float64"), **values)
     return _with_context(units, families, level)
 

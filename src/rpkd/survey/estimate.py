@@ -258,7 +258,7 @@ def estimate_quantities(
                 Estimate(
                     measure=q.measure,
                     estimate=float(points[g, j]),
-                    se=float(math.sqrt(max(var[g, j], 0.0))),
+                    se=math.sqrt(max(var[g, j], 0.0)) if math.isfinite(var[g, j]) else None,
                     n=int(np.rint(records[g])),
                     population=float(population[g]),
                     indicator=q.indicator,

@@ -223,7 +223,10 @@ def solve_scale(latent: WeightedHistogram, targets: Targets) -> Scale:
     ln_ext = math.log(targets.extreme_line.value)
     if q_pov <= q_ext or ln_pov <= ln_ext:
         raise InvalidInput(
-            "synth_calibration", "poverty target must exceed the extreme target", param="region"
+            "synth_calibration",
+            "cannot calibrate welfare: the poverty target must exceed the extreme target and "
+            "the district needs enough families to separate them (try more --families)",
+            param="families",
         )
     s = (ln_pov - ln_ext) / float(q_pov - q_ext)
     mu = ln_pov - s * float(q_pov)

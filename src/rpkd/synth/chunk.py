@@ -40,6 +40,7 @@ class Totals:
     persons_listed: int
     urban_persons: float
     poor_persons: float
+    urban_poor_persons: float
     extreme_persons: float
     desil: NDArray[np.float64]
     desa_pln: NDArray[np.float64]
@@ -54,6 +55,7 @@ class Totals:
             0,
             0,
             0,
+            0.0,
             0.0,
             0.0,
             0.0,
@@ -266,6 +268,7 @@ def _accumulate(
     t.persons_listed += len(core.member_family)
     t.urban_persons += float(size[core.urban].sum())
     t.poor_persons += float(size[poor].sum())
+    t.urban_poor_persons += float(size[poor & core.urban].sum())
     t.extreme_persons += float(size[extreme].sum())
     t.desil += np.bincount(desil - 1, minlength=10)
     pln = np.isin(house.code("electricity", ctx.doc), ["pln_meteran", "pln_tanpa_meteran"])

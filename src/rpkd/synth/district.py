@@ -226,6 +226,11 @@ def _summary(
         "lines": {"poverty": _line(targets.poverty_line), "extreme": _line(targets.extreme_line)},
         "welfare_model": {"mu": scale.mu, "s": scale.s, "knee": scale.knee, "upper": scale.upper},
         "calibration": calibration_rows,
+        "headcount_by_area": {
+            "urban": totals.urban_poor_persons / max(totals.urban_persons, 1.0),
+            "rural": (totals.poor_persons - totals.urban_poor_persons)
+            / max(persons - totals.urban_persons, 1.0),
+        },
         "desil_shares": (totals.desil / max(totals.families, 1)).tolist(),
         "rows": {name: sink.rows for name, sink in sinks.items()},
         "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()),

@@ -96,8 +96,8 @@ def generate(core: Core, doc: dict[str, Any], rng: np.random.Generator) -> Membe
     work[older] = _WORK["tidak_bekerja"]
     working_age = older & ~attending
     draw = rng.random(m)
-    men, women, older = q["employment"]
-    employed = working_age & (draw < np.where(age >= 65, older, np.where(core.female, women, men)))
+    men, women, aged = q["employment"]
+    employed = working_age & (draw < np.where(age >= 65, aged, np.where(core.female, women, men)))
     work[employed] = _WORK["bekerja"]
     home = working_age & ~employed & core.female & (age >= 18) & (draw < q["homemaker"])
     work[home] = _WORK["mengurus_rumah_tangga"]

@@ -39,6 +39,8 @@ LEVELS: dict[Level, str | None] = {
     "desa": "desa_code",
     "desil": "desil",
 }
+PREDICTED = ("predicted_welfare", "predicted_desil")
+"""Columns of a PMT ranking (:mod:`rpkd.targeting.ranking`) an exclusion condition may use."""
 ANY = "any"
 """Programme name of the "at least one programme" rows."""
 
@@ -144,12 +146,16 @@ def _sort_key(area: str | None) -> tuple[int, float, str]:
 def exclusion(table: Table, persons: Table, *, condition: str, cat: Catalogue) -> Table:
     """Return families meeting ``condition`` (a rule, e.g. ``desil = 1``) that receive nothing.
 
+    The condition may use the family columns, the catalogue's predicates (``extreme_poor``),
+    ``eligible_<p>``/``receives_<p>`` and, when ``table`` carries a PMT ranking, ``predicted_desil``.
+
     Carries the head's name and NIK, KK number and address: personal data, mask before display.
     """
     allowed = {
         **family_columns(),
         **{p.name: ("bool", None) for p in cat.predicates},
         **{c: ("bool", None) for c in table.columns if c.startswith(("eligible_", "receives_"))},
+        **{c: ("float", None) for c in PREDICTED if c in table.columns},
     }
     rule = parse_rule(condition, name="exclusion", columns=allowed)
     chosen = table.filter(compile_rule(rule, table) & ~table.receives_any)

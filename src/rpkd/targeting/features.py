@@ -128,7 +128,9 @@ PERSON_FEATURES: tuple[Feature, ...] = (
 
 def family_columns() -> dict[str, tuple[str, tuple[str, ...] | None]]:
     """Return every column a family-unit rule may use: name -> (dtype, code list)."""
-    columns = {c.name: (c.dtype, c.codes) for c in FAMILIES.columns if not c.pii}
+    columns: dict[str, tuple[str, tuple[str, ...] | None]] = {
+        c.name: (c.dtype, c.codes) for c in FAMILIES.columns if not c.pii
+    }
     columns.update({f.name: (f.dtype, f.codes) for f in FAMILY_FEATURES})
     return columns
 

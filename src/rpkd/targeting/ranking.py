@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from rpkd import engine as eng
 from rpkd.errors import InvalidInput
 from rpkd.targeting.accuracy import error_rates, weighted_quantile
 from rpkd.targeting.findings import Finding
@@ -269,7 +270,7 @@ def rank_registry(features: Table, model: PmtModel) -> Table:
 def desil_cuts(ranked: Table) -> FloatArray:
     """Return the nine predicted-welfare cut points between predicted deciles (fetched)."""
     tops = ranked.group_by("predicted_desil").aggregate(top=ranked.predicted_welfare.max())
-    rows = tops.order_by("predicted_desil").to_pyarrow().to_pylist()
+    rows = eng.fetch(tops.order_by("predicted_desil")).to_pylist()
     values = {int(r["predicted_desil"]): float(r["top"]) for r in rows}
     return np.asarray([values.get(k, np.nan) for k in range(1, 10)])
 
@@ -277,7 +278,8 @@ def desil_cuts(ranked: Table) -> FloatArray:
 def desil_of(welfare: FloatArray, cuts: FloatArray) -> NDArray[np.int64]:
     """Return the registry desil a predicted welfare falls in (1 + cut points strictly below)."""
     finite = np.where(np.isfinite(cuts), cuts, np.inf)
-    return 1 + np.sum(welfare[:, None] > finite[None, :], axis=1).astype(np.int64)
+    below = np.sum(welfare[:, None] > finite[None, :], axis=1)
+    return np.asarray(1 + below, dtype=np.int64)
 
 
 def crosstab(ranked: Table) -> Table:

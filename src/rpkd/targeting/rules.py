@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import ibis
 import sqlglot
@@ -86,10 +86,10 @@ def parse_rule(text: str, *, name: str, columns: ColumnTypes) -> Rule:
         raise _fail(name, text, f"tidak dapat diurai: {exc}", name) from None
     if len(trees) != 1:
         raise _fail(name, text, "harus satu ekspresi (tanpa ';')", name)
-    tree = trees[0]
+    tree = cast(exp.Expression, trees[0])
     used: list[str] = []
     for node in tree.walk():
-        _check_node(node, name, text, columns, used)
+        _check_node(cast(exp.Expression, node), name, text, columns, used)
     return Rule(name, text, tuple(dict.fromkeys(used)), tree)
 
 

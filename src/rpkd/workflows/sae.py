@@ -58,7 +58,7 @@ from rpkd.sae.inputs import (
     smoothed_variances,
     survey_design,
 )
-from rpkd.settings import Lang, Settings
+from rpkd.settings import Settings
 from rpkd.workflows.profile import release_date
 
 if TYPE_CHECKING:
@@ -224,28 +224,39 @@ def estimate_areas(
     EBP's number of bootstrap replicates from ``params/indonesia/sae.toml``.
     """
     if level not in LEVELS:
-        raise UsageError("level", f"level harus kecamatan atau desa, bukan {level!r}", param="level")
+        raise UsageError(
+            "level", f"level harus kecamatan atau desa, bukan {level!r}", param="level"
+        )
     if measure not in MEASURES:
-        raise UsageError("measure", f"ukuran {measure!r} harus fgt0, fgt1 atau fgt2",
-                         param="measure")  # fmt: skip
+        raise UsageError(
+            "measure", f"ukuran {measure!r} harus fgt0, fgt1 atau fgt2", param="measure"
+        )
     if method not in METHODS:
         raise UsageError("method", f"metode {method!r} harus direct, fh atau ebp", param="method")
     settings = _sae_params(workspace)
     design = survey_design(tables.survey, settings["direct"].get("lonely_psu", "adjust"))
-    direct = direct_estimates(tables.survey, level=level, measure=measure, line=line,
-                              design=design)  # fmt: skip
-    covariates = area_covariates(
-        tables.families, tables.persons, tables.villages, level=level, on=on, workspace=workspace
-    ).to_pyarrow()
+    direct = direct_estimates(tables.survey, level=level, measure=measure, line=line, design=design)
+    covariates = eng.fetch(
+        area_covariates(
+            tables.families,
+            tables.persons,
+            tables.villages,
+            level=level,
+            on=on,
+            workspace=workspace,
+        )
+    )
     frame = regions.descendants(region, level)
     if not frame:
-        raise InvalidInput("region_level", f"wilayah {region} tidak memiliki {level}",
-                           param="region")  # fmt: skip
+        raise InvalidInput(
+            "region_level", f"wilayah {region} tidak memiliki {level}", param="region"
+        )
     findings: list[Finding] = list(direct.findings)
     outside = sorted({a.area for a in direct.areas} - {r.code for r in frame})
     if outside:
-        raise InvalidInput("area_outside", f"area sampel {outside[0]} tidak di wilayah {region}",
-                           param="desa_code")  # fmt: skip
+        raise InvalidInput(
+            "area_outside", f"area sampel {outside[0]} tidak di wilayah {region}", param="desa_code"
+        )
     model: dict[str, Any] = {}
     if method == "direct":
         rows = _direct_rows(direct, frame)
@@ -278,8 +289,15 @@ def estimate_areas(
     )
 
 
-def _row(region: regions.Region, direct: Any, method: Method, estimate: float | None,
-         mse: float | None, in_sample: bool, smoothed: bool = False) -> AreaRow:  # fmt: skip
+def _row(
+    region: regions.Region,
+    direct: Any,
+    method: Method,
+    estimate: float | None,
+    mse: float | None,
+    in_sample: bool,
+    smoothed: bool = False,
+) -> AreaRow:
     d_est = None if direct is None else direct.estimate
     d_se = None if direct is None else _finite(direct.se)
     estimate, mse = _finite(estimate), _finite(mse)
@@ -306,8 +324,16 @@ def _direct_rows(direct: DirectEstimates, frame: Sequence[regions.Region]) -> li
     rows = []
     for r in frame:
         d = by_area.get(r.code)
-        rows.append(_row(r, d, "direct", None if d is None else d.estimate,
-                         None if d is None else d.variance, d is not None))  # fmt: skip
+        rows.append(
+            _row(
+                r,
+                d,
+                "direct",
+                None if d is None else d.estimate,
+                None if d is None else d.variance,
+                d is not None,
+            )
+        )
     return rows
 
 
@@ -318,7 +344,11 @@ def _fh_rows(
     level: Level,
     settings: dict[str, Any],
 ) -> tuple[list[AreaRow], dict[str, Any], list[Finding]]:
-    smoothed = smoothed_variances(direct, min_psu=int(settings["direct"].get("min_psu", 2)))
+    smoothed = smoothed_variances(
+        direct,
+        min_psu=int(settings["direct"].get("min_psu", 2)),
+        smooth_all=settings["direct"].get("smooth", "all") == "all",
+    )
     psi = dict(zip(smoothed.areas, smoothed.variance, strict=True))
     was_smoothed = dict(zip(smoothed.areas, smoothed.smoothed, strict=True))
     by_area = {a.area: a for a in direct.areas}
@@ -327,23 +357,37 @@ def _fh_rows(
     order = {c: i for i, c in enumerate(covariates.column(AREA).to_pylist())}
     table = covariates.take([order[c] for c in codes])
     table = table.append_column(
-        "direct", pa.array([by_area[c].estimate if c in by_area else None for c in codes],
-                           pa.float64())  # fmt: skip
+        "direct",
+        pa.array([by_area[c].estimate if c in by_area else None for c in codes], pa.float64()),
     ).append_column("psi", pa.array([psi.get(c) for c in codes], pa.float64()))
     sampled = np.array([c in by_area for c in codes])
     wanted = list(settings["fay_herriot"][level])
     kept, dropped = _usable(table, sampled, wanted)
     findings = list(smoothed.findings)
     if dropped:
-        findings.append(Finding("covariate_dropped", "covariates left out (missing, constant or "
-                                f"collinear): {', '.join(dropped)}"))  # fmt: skip
+        findings.append(
+            Finding(
+                "covariate_dropped",
+                f"covariates left out (missing, constant or collinear): {', '.join(dropped)}",
+            )
+        )
     missing = sorted(set(by_area) - set(codes))
     if missing:
-        findings.append(Finding("area_without_registry",
-                                f"{len(missing)} sampled area(s) have no registry families",
-                                area=missing[0]))  # fmt: skip
-    fit = fay_herriot(table, area=AREA, direct="direct", variance="psi", covariates=kept,
-                      method=settings["fay_herriot"].get("method", "reml"))  # fmt: skip
+        findings.append(
+            Finding(
+                "area_without_registry",
+                f"{len(missing)} sampled area(s) have no registry families",
+                area=missing[0],
+            )
+        )
+    fit = fay_herriot(
+        table,
+        area=AREA,
+        direct="direct",
+        variance="psi",
+        covariates=kept,
+        method=settings["fay_herriot"].get("method", "reml"),
+    )
     findings += fit.findings
     fitted = {a.area: a for a in fit.areas}
     rows = []
@@ -353,13 +397,26 @@ def _fh_rows(
         d = by_area.get(r.code)
         value = None if a is None else min(max(a.eblup, 0.0), 1.0)
         truncated += a is not None and value != a.eblup
-        rows.append(_row(r, d, "fh", value, None if a is None else a.mse,
-                         d is not None, was_smoothed.get(r.code, False)))  # fmt: skip
+        rows.append(
+            _row(
+                r,
+                d,
+                "fh",
+                value,
+                None if a is None else a.mse,
+                d is not None,
+                was_smoothed.get(r.code, False),
+            )
+        )
     if truncated:
         # A linear model can predict a rate outside [0, 1]; the rate's range is known.
-        findings.append(Finding("estimate_truncated", f"{truncated} EBLUP(s) outside [0, 1] "
-                                "set to the nearest bound (MSE unchanged)",
-                                value=float(truncated)))  # fmt: skip
+        findings.append(
+            Finding(
+                "estimate_truncated",
+                f"{truncated} EBLUP(s) outside [0, 1] set to the nearest bound (MSE unchanged)",
+                value=float(truncated),
+            )
+        )
     model = {
         "sigma2_u": fit.sigma2_u,
         "coefficients": fit.coefficients,
@@ -384,21 +441,36 @@ def _ebp_rows(
     workspace: Path | None,
 ) -> tuple[list[AreaRow], dict[str, Any], list[Finding]]:
     options = settings["ebp"]
-    sample = sample_units(tables.survey, tables.families, level=level,
-                          workspace=workspace).to_pyarrow()  # fmt: skip
-    census = census_units(tables.families, tables.persons, level=level, on=on,
-                          workspace=workspace).to_pyarrow()  # fmt: skip
+    sample = eng.fetch(
+        sample_units(tables.survey, tables.families, level=level, workspace=workspace)
+    )
+    census = eng.fetch(
+        census_units(tables.families, tables.persons, level=level, on=on, workspace=workspace)
+    )
     kept, dropped = _usable(sample, np.ones(sample.num_rows, dtype=bool), options["covariates"])
     findings = []
     if dropped:
-        findings.append(Finding("covariate_dropped", "covariates left out (missing, constant or "
-                                f"collinear): {', '.join(dropped)}"))  # fmt: skip
+        findings.append(
+            Finding(
+                "covariate_dropped",
+                f"covariates left out (missing, constant or collinear): {', '.join(dropped)}",
+            )
+        )
     replicates = int(options.get("replicates", 50))
     boot = int(options.get("bootstrap", 50)) if bootstrap is None else bootstrap
-    result = ebp(sample, census, area=AREA, welfare="welfare", line=line, covariates=kept,
-                 census_weight="household_size", transformation=options.get(
-                     "transformation", "box_cox"),
-                 replicates=replicates, bootstrap=boot, seed=seed)  # fmt: skip
+    result = ebp(
+        sample,
+        census,
+        area=AREA,
+        welfare="welfare",
+        line=line,
+        covariates=kept,
+        census_weight="household_size",
+        transformation=options.get("transformation", "box_cox"),
+        replicates=replicates,
+        bootstrap=boot,
+        seed=seed,
+    )
     findings += result.findings
     indicator = _EBP_INDICATOR[measure]
     fitted = {a.area: a for a in result.areas}
@@ -425,8 +497,13 @@ def _ebp_rows(
 
 
 def _with_population(rows: list[AreaRow], covariates: pa.Table) -> list[AreaRow]:
-    persons = dict(zip(covariates.column(AREA).to_pylist(),
-                       covariates.column("persons").to_pylist(), strict=True))  # fmt: skip
+    persons = dict(
+        zip(
+            covariates.column(AREA).to_pylist(),
+            covariates.column("persons").to_pylist(),
+            strict=True,
+        )
+    )
     return [AreaRow(**{**asdict(r), "population": persons.get(r.area)}) for r in rows]
 
 
@@ -436,8 +513,11 @@ def _benchmark(
     """Ratio-benchmark the estimated areas to the district direct estimate (weights: persons)."""
     usable = [r for r in rows if r.estimate is not None and r.population]
     if not usable:
-        raise InvalidInput("benchmark_empty", "tidak ada area dengan estimasi untuk benchmarking",
-                           param="benchmark")  # fmt: skip
+        raise InvalidInput(
+            "benchmark_empty",
+            "tidak ada area dengan estimasi untuk benchmarking",
+            param="benchmark",
+        )
     result = benchmark_estimates(
         [r.area for r in usable],
         [float(r.estimate) for r in usable],  # type: ignore[arg-type]
@@ -454,8 +534,10 @@ def _benchmark(
             out.append(AreaRow(**{**asdict(r), "estimate": value, "cv": _cv(value, r.mse)}))
         else:
             out.append(r)
-    return out, Benchmarking(result.target, result.implied, result.adjustment), list(
-        result.findings
+    return (
+        out,
+        Benchmarking(result.target, result.implied, result.adjustment),
+        list(result.findings),
     )
 
 
@@ -464,8 +546,9 @@ def default_line(region: str, on: date, workspace: Path | None = None) -> float:
     return params.poverty_line("poverty", region, on, workspace=workspace).value
 
 
-def output_folder(workspace: Path, release: str, level: Level, measure: Measure, method: Method,
-                  benchmark: bool) -> Path:  # fmt: skip
+def output_folder(
+    workspace: Path, release: str, level: Level, measure: Measure, method: Method, benchmark: bool
+) -> Path:
     """Return ``<workspace>/derived/<release>/sae/<level>-<measure>-<method>[-benchmarked]``."""
     tag = f"{level}-{measure}-{method}" + ("-benchmarked" if benchmark else "")
     return workspace / "derived" / release / "sae" / tag
@@ -519,8 +602,9 @@ def map_release(
     """
     release = open_release(settings.workspace, name)
     if release.region is None:
-        raise InvalidInput("release_region", f"rilis {name} tidak mencatat wilayahnya",
-                           param="release")  # fmt: skip
+        raise InvalidInput(
+            "release_region", f"rilis {name} tidak mencatat wilayahnya", param="release"
+        )
     on = release_date(release)
     chosen_line = line if line is not None else default_line(release.region, on, settings.workspace)
     if not chosen_line > 0:
@@ -537,10 +621,19 @@ def map_release(
             villages=villages,
         )
         result = estimate_areas(
-            tables, region=release.region, level=level, measure=measure, method=method,
-            line=chosen_line, on=on, benchmark=benchmark, seed=seed, bootstrap=bootstrap,
-            release=name, workspace=settings.workspace,
-        )  # fmt: skip
+            tables,
+            region=release.region,
+            level=level,
+            measure=measure,
+            method=method,
+            line=chosen_line,
+            on=on,
+            benchmark=benchmark,
+            seed=seed,
+            bootstrap=bootstrap,
+            release=name,
+            workspace=settings.workspace,
+        )
     finally:
         eng.close(engine)
     folder = out or output_folder(settings.workspace, name, level, measure, method, benchmark)

@@ -8,6 +8,7 @@ masks by default and appends every export to the audit log.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -56,6 +57,7 @@ class Opened:
     persons: Table
     on: date
     scratch: Path
+    derived: Path
 
 
 @contextmanager
@@ -70,6 +72,7 @@ def opened(settings: Settings, name: str, *, on: date | None = None) -> Iterator
                 eng.table(engine, release.path_of("families")),
                 eng.table(engine, release.path_of("persons")),
                 on or release_date(release), Path(scratch),
+                settings.workspace / "derived" / name / "targeting",
             )  # fmt: skip
     finally:
         eng.close(engine)
@@ -229,7 +232,8 @@ def ranking_report(
     """Fit the PMT on the release's survey, rank its families, compare with the official desil.
 
     With ``save`` the per-family predicted welfare and desil are written to
-    ``<release>/derived/welfare_<method>.parquet`` (the release itself stays untouched).
+    ``<workspace>/derived/<release>/targeting/welfare_<method>.parquet`` with the parameters
+    that produced them beside it (``.json``); the release itself is never written.
     """
     with opened(settings, name) as o:
         model = _fit(o, method, folds, seed)
@@ -238,9 +242,12 @@ def ranking_report(
         table = eng.fetch(ranking.crosstab(ranked).order_by(["desil", "predicted_desil"]))
         saved = None
         if save:
-            saved = o.release.path / "derived" / f"welfare_{method}.parquet"
-            saved.parent.mkdir(exist_ok=True)
+            o.derived.mkdir(parents=True, exist_ok=True)
+            saved = o.derived / f"welfare_{method}.parquet"
             eng.write_parquet(o.engine, eng.fetch(ranked), saved)
+            tags = {"release": name, "method": method, "folds": folds, "seed": seed,
+                    "penalty": model.penalty, "reference_date": o.on.isoformat()}  # fmt: skip
+            saved.with_suffix(".json").write_text(json.dumps(tags, indent=2) + "\n", "utf-8")
     return RankingReport(name, model, table, ranking.rank_correlation(table), saved)
 
 
@@ -425,10 +432,23 @@ class ConvergenceReport:
         return self.coverage
 
 
-def _matrix(o: Opened, cat: Catalogue, links: Path | None) -> tuple[Table, Table, str]:
+def _matrix(
+    o: Opened, cat: Catalogue, links: Path | None, welfare: ranking.Method | None = None
+) -> tuple[Table, Table, str]:
     link_table, how = load_links(o, links, cat.codes)
     link_table = _materialise(o, link_table, "links")
     elig = eligibility(o.families, o.persons, cat, on=o.on)
+    if welfare is not None:
+        path = o.derived / f"welfare_{welfare}.parquet"
+        if not path.is_file():
+            raise UsageError(
+                "welfare_missing",
+                f"peringkat {welfare} belum ada ({path}): jalankan rpkd target rank --method "
+                f"{welfare} --release {o.release.name}",
+                param="welfare",
+            )
+        ranked = eng.table(o.engine, path).select("family_id", *cv.PREDICTED)
+        elig = _join_on(elig, ranked, "family_id")
     return _materialise(o, cv.matrix(elig, link_table, o.persons, cat), "matrix"), link_table, how
 
 
@@ -439,13 +459,18 @@ def convergence_report(
     links: Path | None = None,
     level: cv.Level = "kabupaten",
     condition: str = "desil = 1",
+    welfare: ranking.Method | None = None,
     actor: str | None = None,
     personal: bool = False,
 ) -> ConvergenceReport:
-    """Return coverage and the convergence lists of release ``name`` (see :mod:`convergence`)."""
+    """Return coverage and the convergence lists of release ``name`` (see :mod:`convergence`).
+
+    ``welfare`` adds the saved PMT ranking of that method (``rpkd target rank``), so that the
+    exclusion ``condition`` may use ``predicted_desil`` (e.g. ``predicted_desil = 1``).
+    """
     cat = catalogue(workspace=settings.workspace)
     with opened(settings, name) as o:
-        m, link_table, how = _matrix(o, cat, links)
+        m, link_table, how = _matrix(o, cat, links, welfare)
         counts = eng.fetch(cv.coverage_counts(m, cat, level))
         tables = _lists(o, m, link_table, cat, condition)
         summary_table = eng.fetch(cv.list_summary(link_table, o.persons, on=o.on))
@@ -493,15 +518,21 @@ def _personal_export(
     actor: str | None,
     personal: bool,
     action: str,
+    areas: Sequence[str] = (),
     extra: dict[str, Any] | None = None,
 ) -> dict[str, pa.Table]:
-    """Check permission, mask unless allowed, and audit: the one door for by-name rows."""
+    """Check permission, mask unless allowed, and audit: the one door for by-name rows.
+
+    Unmasked rows need ``personal_data.read`` on every area exported (``areas``, else the
+    release's region), so a desa operator may unmask the lists of its own desa only.
+    """
     engine = open_database(settings)
     try:
         with session(engine) as db:
             username, grants = users.acting(db, actor)
             if personal:
-                require(grants, "personal_data.read", Scope(region=release.region), user=username)
+                for area in areas or (release.region,):
+                    require(grants, "personal_data.read", Scope(region=area), user=username)
             records = sum(t.num_rows for t in tables.values())
             audit.record(
                 db, username, action, release=release.name, records=records,
@@ -532,6 +563,7 @@ def verification_lists(
     *,
     links: Path | None = None,
     condition: str = "desil = 1",
+    welfare: ranking.Method | None = None,
     desa: Sequence[str] = (),
     actor: str | None = None,
     personal: bool = False,
@@ -541,7 +573,7 @@ def verification_lists(
     cat = catalogue(workspace=settings.workspace)
     wanted = {regions.parse_code(d) for d in desa}
     with opened(settings, name) as o:
-        m, link_table, _ = _matrix(o, cat, links)
+        m, link_table, _ = _matrix(o, cat, links, welfare)
         tables = _lists(o, m, link_table, cat, condition)
         fam_desa = eng.fetch(o.families.select("family_id", "desa_code"))
     desa_of = dict(zip(fam_desa.column("family_id").to_pylist(),
@@ -555,7 +587,8 @@ def verification_lists(
         codes = [c for c in codes if c in wanted]
         tables = {k: _only(t, set(codes)) for k, t in tables.items()}
     tables = _personal_export(settings, o.release, tables, actor=actor, personal=personal,
-                              action="target.lists.export", extra={"desa": len(codes)})  # fmt: skip
+                              action="target.lists.export", areas=codes,
+                              extra={"desa": len(codes)})  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     files, rows = [], []
     for code in codes:

@@ -25,6 +25,16 @@ check <- function(y, w) {
     stopifnot(abs(num - z[k]) <= 1e-6 * max(abs(z)))
   }
 }
+# S80/S20 and Palma SEs: the linearised variable of a ratio of partial income totals at
+# estimated quantiles (Osier 2009, section 3.3), written here from the formula and passed to
+# survey::svytotal. This checks rpkd's variance of that variable, not the formula itself.
+share_z <- function(y, w, top, bottom) {
+  q <- laeken::weightedQuantile(y, w, probs = c(bottom, top))
+  lo <- as.numeric(y <= q[1]); hi <- as.numeric(y <= q[2])
+  Yb <- sum(w * y * lo); Yt <- sum(w * y) - sum(w * y * hi)
+  It <- y * hi + q[2] * (top - hi); Ib <- y * lo + q[1] * (bottom - lo)
+  (y - It) / Yb - (Yt / Yb) * Ib / Yb
+}
 share_ratio <- function(y, w, top, bottom) {
   q <- laeken::weightedQuantile(y, w, probs = c(bottom, top))
   sum(w[y > q[2]] * y[y > q[2]]) / sum(w[y <= q[1]] * y[y <= q[1]])
@@ -46,11 +56,18 @@ for (dname in names(designs)) {
       des$variables$z <- 0
       des$variables$z[inside] <- gini_z(y, w)
       tz <- svytotal(~z, des)
+      des$variables$zq <- 0
+      des$variables$zq[inside] <- share_z(y, w, 0.8, 0.2)
+      des$variables$zp <- 0
+      des$variables$zp[inside] <- share_z(y, w, 0.9, 0.4)
+      tq <- svytotal(~zq, des)
+      tp <- svytotal(~zp, des)
       q <- laeken::incQuintile(y, w)
       add(design = dname, level = level, domain = dom,
           gini = laeken::gini(y, w)$value / 100, gini_se = as.numeric(SE(tz)),
           qsr = laeken::qsr(y, w)$value, qsr_check = share_ratio(y, w, 0.8, 0.2),
-          palma = share_ratio(y, w, 0.9, 0.4),
+          qsr_se = as.numeric(SE(tq)),
+          palma = share_ratio(y, w, 0.9, 0.4), palma_se = as.numeric(SE(tp)),
           decile_shares = sapply(1:10, function(d) {
             cut <- c(-Inf, laeken::weightedQuantile(y, w, probs = (1:9) / 10), Inf)
             k <- y > cut[d] & y <= cut[d + 1]

@@ -1,0 +1,132 @@
+"""``rpkd map`` in-process: writes SVG, PNG and GeoJSON; the estimates table; exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from rpkd.cli import map as map_command
+from rpkd.errors import RpkdError
+from rpkd.releases.importer import import_release
+from rpkd.settings import Settings
+from rpkd.synth import synthesize
+
+KEYS = (
+    "measure",
+    "indicator",
+    "line",
+    "by",
+    "domain",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n",
+    "population",
+)
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def root() -> None:
+        """rpkd."""
+
+    map_command.register(app)
+    return app
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(_app(), list(args), catch_exceptions=True)
+    if isinstance(result.exception, RpkdError):
+        return result.exception.exit_code, "", str(result.exception)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("map")
+    synthesize("62.03", root / "synth", families=1200, seed=4)
+    result = import_release(root / "synth", "r1", Settings(workspace=root / "ws"))
+    assert result.ok
+    return root / "ws"
+
+
+def test_map_writes_svg_png_geojson_and_prints_the_table(workspace: Path, tmp_path: Path) -> None:
+    out = tmp_path / "maps"
+    code, stdout, stderr = run(
+        "map",
+        "--release",
+        "r1",
+        "--level",
+        "kecamatan",
+        "--measure",
+        "fgt0",
+        "--method",
+        "fh",
+        "--workspace",
+        str(workspace),
+        "--format",
+        "json",
+        "--lang",
+        "en",
+        "--out",
+        str(out),
+    )
+    assert code == 0, stderr
+    records = json.loads(stdout)
+    assert len(records) == 17
+    for record in records:
+        assert tuple(record)[: len(KEYS)] == KEYS
+        assert record["measure"] == "fgt0" and record["by"] == "kecamatan"
+        assert record["domain"] == record["area"] and record["method"] == "fh"
+    svg = (out / "map.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert (out / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    geojson = json.loads((out / "map.geojson").read_text())
+    assert geojson["type"] == "FeatureCollection" and len(geojson["features"]) == 17
+    by_code = {r["area"]: r for r in records}
+    for feature in geojson["features"]:
+        props = feature["properties"]
+        assert props["estimate"] == pytest.approx(by_code[props["code"]]["estimate"])
+        cv = by_code[props["code"]]["cv"]
+        assert props["reliable"] == (None if cv is None else cv <= 0.25)
+    assert (out / "estimates.csv").is_file() and (out / "parameters.json").is_file()
+    assert str(out / "map.svg") in stderr.replace("\n", "")
+
+
+def test_default_folder_is_under_derived_and_csv_output(workspace: Path) -> None:
+    code, stdout, _ = run(
+        "map",
+        "--release",
+        "r1",
+        "--level",
+        "desa",
+        "--method",
+        "direct",
+        "--no-benchmark",
+        "--workspace",
+        str(workspace),
+        "--format",
+        "csv",
+    )
+    assert code == 0
+    assert stdout.splitlines()[0].startswith(",".join(KEYS))
+    assert len(stdout.splitlines()) == 1 + 231
+    folder = workspace / "derived" / "r1" / "sae" / "desa-fgt0-direct"
+    for name in ("map.svg", "map.png", "map.geojson", "estimates.csv", "parameters.json"):
+        assert (folder / name).is_file()
+
+
+def test_usage_and_missing_release_errors(workspace: Path) -> None:
+    code, _, message = run(
+        "map", "--release", "r1", "--method", "magic", "--workspace", str(workspace)
+    )
+    assert code == 2 and "--method" in message
+    code, _, _ = run("map", "--release", "nope", "--workspace", str(workspace))
+    assert code != 0

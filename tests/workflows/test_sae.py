@@ -1,0 +1,119 @@
+"""The poverty-map workflow end to end on a small synthetic Kapuas, imported as a release."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from rpkd import regions
+from rpkd.releases.importer import import_release
+from rpkd.settings import Settings
+from rpkd.synth import synthesize
+from rpkd.workflows import sae
+
+REGION = "62.03"
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("sae")
+    synthesize(REGION, root / "synth", families=1500, seed=11)
+    settings = Settings(workspace=root / "ws")
+    result = import_release(root / "synth", "small", settings)
+    assert result.ok, result.findings.to_pylist()[:3]
+    return settings
+
+
+def _codes(level: str) -> list[str]:
+    return [r.code for r in regions.descendants(REGION, level)]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("level", ["kecamatan", "desa"])
+def test_fay_herriot_covers_every_area_with_finite_mse(workspace: Settings, level: str) -> None:
+    result, files = sae.map_release(
+        workspace,
+        "small",
+        level=level,
+        measure="fgt0",
+        method="fh",
+        benchmark=False,  # type: ignore[arg-type]
+    )
+    assert [a.area for a in result.areas] == _codes(level)
+    assert all(a.name for a in result.areas)
+    estimated = [a for a in result.areas if a.estimate is not None]
+    # every area with registry families has a covariate row, hence an EBLUP or synthetic value
+    assert len(estimated) == sum(1 for a in result.areas if a.population)
+    assert all(0 <= a.estimate <= 1 for a in estimated)  # type: ignore[operator]
+    assert all(a.mse is not None and math.isfinite(a.mse) and a.mse > 0 for a in estimated)
+    assert any(not a.in_sample for a in result.areas)
+    assert files.folder == workspace.workspace / "derived" / "small" / "sae" / f"{level}-fgt0-fh"
+    table = pq.read_table(files.parquet)
+    assert table.num_rows == len(_codes(level))
+    parameters = json.loads(files.parameters.read_text())
+    assert parameters["release"] == "small" and parameters["method"] == "fh"
+    assert parameters["line"] > 0 and parameters["benchmark"] is None
+
+
+def test_direct_rows_are_the_survey_domain_estimates(workspace: Settings) -> None:
+    result, _ = sae.map_release(
+        workspace, "small", level="kecamatan", measure="fgt1", method="direct", benchmark=False
+    )
+    sampled = [a for a in result.areas if a.in_sample]
+    assert sampled
+    for a in result.areas:
+        if a.in_sample:
+            assert a.estimate == a.direct
+            assert a.mse == pytest.approx((a.direct_se or 0.0) ** 2, abs=1e-18)
+        else:
+            assert a.estimate is None and a.direct is None
+
+
+def test_ratio_benchmark_meets_the_district_direct_estimate(workspace: Settings) -> None:
+    plain, _ = sae.map_release(
+        workspace, "small", level="kecamatan", measure="fgt0", method="fh", benchmark=False
+    )
+    result, files = sae.map_release(
+        workspace, "small", level="kecamatan", measure="fgt0", method="fh", benchmark=True
+    )
+    assert result.benchmark is not None
+    pairs = [(a, b) for a, b in zip(plain.areas, result.areas, strict=True) if b.estimate]
+    persons = sum(b.population for _, b in pairs)  # type: ignore[misc]
+    mean = sum(b.estimate * b.population for _, b in pairs) / persons  # type: ignore[operator]
+    assert mean == pytest.approx(result.district_direct, rel=1e-12)
+    for a, b in pairs:
+        assert b.estimate == pytest.approx(a.estimate * result.benchmark.factor, rel=1e-12)
+        assert b.mse == a.mse  # MSEs are not adjusted
+    assert files.folder.name == "kecamatan-fgt0-fh-benchmarked"
+    written = json.loads(files.parameters.read_text())["benchmark"]
+    assert written["factor"] == pytest.approx(result.benchmark.factor)
+
+
+@pytest.mark.parametrize("level", ["kecamatan", "desa"])
+def test_ebp_covers_every_registry_area_with_finite_mse(workspace: Settings, level: str) -> None:
+    result, _ = sae.map_release(
+        workspace,
+        "small",
+        level=level,
+        measure="fgt0",
+        method="ebp",
+        benchmark=False,  # type: ignore[arg-type]
+        bootstrap=3,
+    )
+    assert [a.area for a in result.areas] == _codes(level)
+    for a in result.areas:
+        if a.population:
+            assert a.estimate is not None and 0 <= a.estimate <= 1
+            assert a.mse is not None and math.isfinite(a.mse) and a.mse >= 0
+    assert result.model["bootstrap"] == 3
+
+
+def test_release_is_left_untouched(workspace: Settings) -> None:
+    folder = workspace.workspace / "releases" / "small"
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    sae.map_release(workspace, "small", level="kecamatan", measure="fgt2", method="direct")
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+    assert not (Path(folder) / "derived").exists()
