@@ -124,9 +124,12 @@ def run_pandas(data: Path, memory_gb: float) -> None:
         )
         wall = time.perf_counter() - t0
     tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
-    print(f"pandas (limit {memory_gb} GB): exit {done.returncode}, {wall:.1f} s wall, "
-          f"peak RSS {memory.peak / 2**30:.2f} GB, CPU {memory.cpu:.1f} s; {' | '.join(tail)}; "
-          f"{_load()}", flush=True)
+    print(
+        f"pandas (limit {memory_gb} GB): exit {done.returncode}, {wall:.1f} s wall, "
+        f"peak RSS {memory.peak / 2**30:.2f} GB, CPU {memory.cpu:.1f} s; {' | '.join(tail)}; "
+        f"{_load()}",
+        flush=True,
+    )
     engine = eng.connect(Settings())
     t0 = time.perf_counter()
     cpu0 = _cpu_seconds(psutil.Process())
@@ -141,12 +144,15 @@ def run_pandas(data: Path, memory_gb: float) -> None:
     engine_counts = time.perf_counter() - t0
     cpu = _cpu_seconds(psutil.Process()) - cpu0
     eng.close(engine)
-    print(f"rpkd duckdb desa x desil counts: {engine_counts:.2f} s wall, CPU {cpu:.1f} s", flush=True)
+    print(
+        f"rpkd duckdb desa x desil counts: {engine_counts:.2f} s wall, CPU {cpu:.1f} s", flush=True
+    )
     if done.returncode == 0:
         theirs = pq.read_table(out)
-        same = all(
-            pc.sum(counts[c]).as_py() == pc.sum(theirs[c]).as_py() for c in COUNT_COLUMNS
-        ) and counts.num_rows == theirs.num_rows
+        same = (
+            all(pc.sum(counts[c]).as_py() == pc.sum(theirs[c]).as_py() for c in COUNT_COLUMNS)
+            and counts.num_rows == theirs.num_rows
+        )
         print(f"pandas and rpkd counts agree: {same}", flush=True)
 
 
@@ -166,7 +172,9 @@ def main() -> None:
         run_pandas(args.data, args.memory_gb)
         return
     settings = Settings(
-        engine=args.mode, spark_master=args.master, memory_limit=args.memory_limit,
+        engine=args.mode,
+        spark_master=args.master,
+        memory_limit=args.memory_limit,
         threads=args.threads,
     )
     run_engine(settings, args.data, args.repeat, args.public)

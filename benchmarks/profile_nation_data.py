@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import duckdb
-
 from profile_data import desa_codes
+
 from rpkd.releases import schema as s
 
 
@@ -99,20 +99,32 @@ def generate(out: Path, families: int, chunk: int, mean: float, threads: int) ->
     """Write the country chunk by chunk (families first, their persons from the same hashes)."""
     (out / "families").mkdir(parents=True, exist_ok=True)
     (out / "persons").mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"threads": threads, "memory_limit": "6GB",
-                                 "temp_directory": tempfile.gettempdir(),
-                                 "preserve_insertion_order": False})
+    con = duckdb.connect(
+        config={
+            "threads": threads,
+            "memory_limit": "6GB",
+            "temp_directory": tempfile.gettempdir(),
+            "preserve_insertion_order": False,
+        }
+    )
     codes = desa_codes("00")
-    con.execute("CREATE TABLE desa AS SELECT unnest(range(?)) AS idx, unnest(?) AS code",
-                [len(codes), list(codes)])
+    con.execute(
+        "CREATE TABLE desa AS SELECT unnest(range(?)) AS idx, unnest(?) AS code",
+        [len(codes), list(codes)],
+    )
     for part, start in enumerate(range(0, families, chunk)):
         stop = min(start + chunk, families)
-        con.execute("CREATE OR REPLACE TEMP TABLE f AS "
-                    + families_sql(start, stop, len(codes), mean))
-        con.execute(f"COPY (SELECT * EXCLUDE (i) FROM f) TO '{out}/families/part-{part:05d}.parquet' "
-                    "(FORMAT parquet, COMPRESSION zstd)")
-        con.execute(f"COPY ({persons_sql('f')}) TO '{out}/persons/part-{part:05d}.parquet' "
-                    "(FORMAT parquet, COMPRESSION zstd)")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE f AS " + families_sql(start, stop, len(codes), mean)
+        )
+        con.execute(
+            f"COPY (SELECT * EXCLUDE (i) FROM f) TO '{out}/families/part-{part:05d}.parquet' "
+            "(FORMAT parquet, COMPRESSION zstd)"
+        )
+        con.execute(
+            f"COPY ({persons_sql('f')}) TO '{out}/persons/part-{part:05d}.parquet' "
+            "(FORMAT parquet, COMPRESSION zstd)"
+        )
         print(f"part {part}: families {start}-{stop}", flush=True)
     con.close()
 

@@ -56,3 +56,26 @@ def test_matches_laeken_and_linearisation(name: str, level: str) -> None:
         for got, expected in pairs:
             assert got == pytest.approx(expected, rel=1e-8), (g["domain"], got, expected)
         assert r.find("decile_share", domain=dom, indicator="D1").se is None
+
+
+def test_linearised_se_matches_simulation() -> None:
+    """The influence functions give the sampling SD seen over repeated samples (seeded)."""
+    import numpy as np
+
+    rng = np.random.default_rng(20261129)
+    n, reps = 600, 400
+    values: dict[str, list[float]] = {"qsr": [], "palma": [], "gini": []}
+    ses: dict[str, list[float]] = {"qsr": [], "palma": [], "gini": []}
+    for _ in range(reps):
+        y = np.round(np.exp(rng.normal(13.4, 0.45, n)))
+        w = rng.uniform(80, 120, n)
+        for name, (v, z) in (
+            ("qsr", inequality.share_ratio(y, w, 0.8, 0.2)),
+            ("palma", inequality.share_ratio(y, w, 0.9, 0.4)),
+            ("gini", inequality.gini(y, w)),
+        ):
+            u = w * z
+            values[name].append(v)
+            ses[name].append(float(np.sqrt(n / (n - 1) * ((u - u.mean()) ** 2).sum())))
+    for name in values:
+        assert np.mean(ses[name]) == pytest.approx(np.std(values[name]), rel=0.12), name

@@ -130,8 +130,15 @@ PERSON_ROWS = [
     person("P62", "F6", "istri_suami", "P", date(1965, 3, 2)),  # 59
     person("P63", "F6", "anak", "L", date(2020, 3, 1)),  # 5
     person("P64", "F6", "anak", "P", date(2020, 3, 2)),  # 4
-    person("P65", "F6", "anak", "P", date(2018, 3, 2), school_attendance="tidak_pernah",
-           jkn_status="tidak_punya"),  # 6, no JKN
+    person(
+        "P65",
+        "F6",
+        "anak",
+        "P",
+        date(2018, 3, 2),
+        school_attendance="tidak_pernah",
+        jkn_status="tidak_punya",
+    ),  # 6, no JKN
     person("P99", "F99", "kepala_keluarga", "L", date(1980, 1, 1)),  # no such family
 ]
 
@@ -445,19 +452,31 @@ def test_registry_mpi_equals_alkire_foster_estimate(duck: eng.Engine) -> None:
         members = alive.get(f["family_id"])
         if not members:
             continue
-        rows.append({
-            "child_out_of_school": int(any(7 <= age(p) <= 18 and p["school_attendance"]
-                                           == "tidak_sekolah_lagi" for p in members)),
-            "member_jkn_uninsured": 0,
-            "unsafe_water": int(f["drinking_water"] == "air_permukaan"),
-            "no_proper_sanitation": int(f["toilet"] == "tidak_ada"),
-            "no_electricity": 0,
-            "rtlh_floor": int(f["floor_material"] in ("tanah", "kayu_papan")),
-            "rtlh_floor_area": int(f["floor_area_m2"] / len(members) < 7.2),
-        })
-    weights = {"child_out_of_school": 5, "member_jkn_uninsured": 5, "unsafe_water": 1,
-               "no_proper_sanitation": 1, "no_electricity": 1, "rtlh_floor": 1,
-               "rtlh_floor_area": 1}
+        rows.append(
+            {
+                "child_out_of_school": int(
+                    any(
+                        7 <= age(p) <= 18 and p["school_attendance"] == "tidak_sekolah_lagi"
+                        for p in members
+                    )
+                ),
+                "member_jkn_uninsured": 0,
+                "unsafe_water": int(f["drinking_water"] == "air_permukaan"),
+                "no_proper_sanitation": int(f["toilet"] == "tidak_ada"),
+                "no_electricity": 0,
+                "rtlh_floor": int(f["floor_material"] in ("tanah", "kayu_papan")),
+                "rtlh_floor_area": int(f["floor_area_m2"] / len(members) < 7.2),
+            }
+        )
+    weights = {
+        "child_out_of_school": 5,
+        "member_jkn_uninsured": 5,
+        "unsafe_water": 1,
+        "no_proper_sanitation": 1,
+        "no_electricity": 1,
+        "rtlh_floor": 1,
+        "rtlh_floor_area": 1,
+    }
     expected = mpi.estimate(eng.table(duck, pa.Table.from_pylist(rows)), weights, 1 / 3)
     for measure, indicator in (("H", "mpi_headcount"), ("A", "mpi_intensity"), ("M0", "mpi_m0")):
         got = cells[("62.03", indicator)]["share"]

@@ -188,7 +188,9 @@ class Cells:
                 out.append(Equation(tuple(r + a for r in row), start["families_total"] + a))
                 out.append(Equation(tuple(r + a for r in row[:4]), start["families_desil_1_4"] + a))
         leaders = [
-            i.name for i in INDICATORS if not i.name.startswith("persons_") and i.name not in _POINTS
+            i.name
+            for i in INDICATORS
+            if not i.name.startswith("persons_") and i.name not in _POINTS
         ]
         pairs: tuple[tuple[Level, Level], ...] = (("desa", "kecamatan"), ("kecamatan", "kabupaten"))
         for child, parent in pairs:
@@ -239,7 +241,9 @@ class Cells:
                     share = value / den
                     if ind.name in _POINTS:
                         share = value / (den * self.points_total)
-                share_mask = mask | den_mask | (den == 0) | (ind.name in _POINTS and not self.points_total)
+                share_mask = (
+                    mask | den_mask | (den == 0) | (ind.name in _POINTS and not self.points_total)
+                )
                 pieces[ind.topic].append(
                     pa.table(
                         {
@@ -270,9 +274,7 @@ def ordered(parts: list[pa.Table]) -> pa.Table:
         return LONG_SCHEMA.empty_table()
     table = pa.concat_tables(parts)
     rank_level = pc.index_in(table["level"], pa.array(LEVELS))
-    rank_ind = pc.index_in(
-        table["indicator"], pa.array([i.name for i in INDICATORS])
-    )
+    rank_ind = pc.index_in(table["indicator"], pa.array([i.name for i in INDICATORS]))
     keyed = table.append_column("_l", rank_level).append_column("_i", rank_ind)
     order = pc.sort_indices(
         keyed, [("_l", "ascending"), ("code", "ascending"), ("_i", "ascending")]

@@ -27,7 +27,8 @@ check <- function(y, w) {
 }
 # S80/S20 and Palma SEs: the linearised variable of a ratio of partial income totals at
 # estimated quantiles (Osier 2009, section 3.3), written here from the formula and passed to
-# survey::svytotal. This checks rpkd's variance of that variable, not the formula itself.
+# survey::svytotal. This checks rpkd's variance of that variable; the formula itself is checked
+# against repeated sampling in tests/measures/test_inequality.py.
 share_z <- function(y, w, top, bottom) {
   q <- laeken::weightedQuantile(y, w, probs = c(bottom, top))
   lo <- as.numeric(y <= q[1]); hi <- as.numeric(y <= q[2])
