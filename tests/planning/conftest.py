@@ -1,72 +1,13 @@
-"""The application database on SQLite and on PostgreSQL (marker ``postgres``).
-
-PostgreSQL tests need ``RPKD_TEST_POSTGRES_URL`` (scripts/test.sh starts a server and sets it);
-each test gets a fresh schema, dropped afterwards, so tests are independent and can run in
-parallel.
-"""
+"""A sample RPKD plan for the planning tests (database fixtures: tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
 from rpkd.planning.kit import starter_plan
 from rpkd.planning.model import Activity, Budget, Commitment, Indicator, Plan
-from rpkd.store import connect, upgrade
-
-
-@contextmanager
-def postgres_schema() -> Iterator[str]:
-    """Yield the URL of a fresh PostgreSQL schema (dropped afterwards), or skip."""
-    base = os.environ.get("RPKD_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("RPKD_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema (marker ``postgres``)."""
-    with postgres_schema() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """An empty application database, on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'rpkd.db'}"
-        return
-    with postgres_schema() as url:
-        yield url
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Engine]:
-    """The application database with every migration applied."""
-    engine = connect(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def sample_plan() -> Plan:

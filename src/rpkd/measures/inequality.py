@@ -107,7 +107,7 @@ def estimate(
     measures: Sequence[str] = MEASURES,
     by: str | None = None,
 ) -> Estimates:
-    """Return inequality measures, overall then per domain (Gini and mean with SEs).
+    """Return inequality measures, overall then per domain (SEs for all but decile shares).
 
     Parameters
     ----------
