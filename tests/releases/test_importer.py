@@ -327,4 +327,7 @@ def test_region_from_workspace_settings(source: Path, tmp_path: Path) -> None:
     (workspace / "rpkd.toml").write_text('region = "62.04"\n', encoding="utf-8")
     result = _run(source, load_settings(workspace))
     assert not result.ok and result.region == "62.04"
-    assert _found(result, "desa_outside") == [("families.csv", 1, "desa_code"), ("families.csv", 2, "desa_code")]
+    assert _found(result, "desa_outside") == [
+        ("families.csv", 1, "desa_code"),
+        ("families.csv", 2, "desa_code"),
+    ]

@@ -250,7 +250,9 @@ def import_release(
             done += item.path.stat().st_size
         staged = tuple(staged_list)
         report("validasi", done, total)
-        district = region or (str(settings.extra["region"]) if settings.extra.get("region") else None)
+        district = region or (
+            str(settings.extra["region"]) if settings.extra.get("region") else None
+        )
         checked = validate(engine, staged, chosen, lang=settings.lang, region=district, today=today)
         shown = _shown(checked.findings, unmask_findings)
         counts = (

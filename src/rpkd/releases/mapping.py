@@ -175,5 +175,7 @@ def load_mapping(path: Path) -> SourceMapping:
             f"{path}: unknown kind(s) {', '.join(sorted(unknown))}; expected {', '.join(KINDS)}",
             param="mapping",
         )
-    kinds: dict[str, KindMapping] = {k: _kind(k, document.get(k, {}), f"{path.name} [{k}]") for k in KINDS}
+    kinds: dict[str, KindMapping] = {
+        k: _kind(k, document.get(k, {}), f"{path.name} [{k}]") for k in KINDS
+    }
     return SourceMapping(kinds, path, hashlib.sha256(blob).hexdigest(), document)

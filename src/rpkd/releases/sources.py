@@ -137,7 +137,12 @@ def _lists(source_dir: Path, km: KindMapping) -> list[SourceFile]:
     for path in sorted(source_dir.iterdir()):
         match = _PROGRAMME.match(path.stem.lower())
         listed = match is not None and path in by_programme.get(match.group(1), [])
-        if path.is_file() and match and path.suffix.lower().lstrip(".") in EXTENSIONS and not listed:
+        if (
+            path.is_file()
+            and match
+            and path.suffix.lower().lstrip(".") in EXTENSIONS
+            and not listed
+        ):
             by_programme.setdefault(match.group(1), []).append(path)
     out = []
     for programme, paths in sorted(by_programme.items()):

@@ -2,8 +2,14 @@
 
 Every desa/kelurahan of the region (Kemendagri 2025 master) gets a family count, an urban flag
 (kelurahan are urban; the most urban-looking desa are added until the urban share of families
-meets its target) and a latent welfare effect that sums independent kabupaten, kecamatan and desa
-random effects, as in the nested-error model of small-area estimation.
+meets its target) and a latent welfare effect that sums independent provinsi, kabupaten, kecamatan
+and desa random effects, as in the nested-error model of small-area estimation.
+
+The region is a Kemendagri code or the whole nation (``00``, also written ``ID``): the nation is
+not a region of the master but the union of its 38 provinces, handled here as a :class:`Scope`.
+The provinsi effects are centred over the provinces of the run, so a run inside one province has
+none; in a national run they spread poverty between provinces while the welfare scale, solved on
+the national distribution, keeps the national rates on target.
 
 References
 ----------
@@ -14,7 +20,10 @@ Battese, Harter & Fuller (1988). An error-components model for prediction of cou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
+
+import pyarrow as pa
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,12 +34,51 @@ from rpkd.errors import InvalidInput
 CHUNK_FAMILIES = 50_000
 """Families generated together; fixed so that a seed always gives the same output."""
 
+NATION = "00"
+"""Code of the whole nation (as in the parameter kits); ``ID`` is accepted too."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a run covers: a region of the master or the nation (code ``00``)."""
+
+    code: str
+    name: str
+    level: str
+    depth: str
+
+
+def scope(code: str) -> Scope:
+    """Return the scope of ``code``: ``00``/``ID`` is the nation, anything else a region."""
+    if code.strip().upper() in (NATION, "ID", "0"):
+        return Scope(NATION, "Indonesia", "nasional", "nasional")
+    top = regions.region(code)
+    return Scope(top.code, top.name, top.level, top.depth)
+
+
+def provinces() -> tuple[regions.Region, ...]:
+    """Return the provinces of the master (two-digit codes), in code order."""
+    return tuple(regions.region(f"{c:02d}") for c in range(11, 100) if regions.exists(f"{c:02d}"))
+
+
+def desa_of(top: Scope) -> tuple[regions.Region, ...]:
+    """Return every desa/kelurahan inside the scope, in code order."""
+    if top.code == NATION:
+        return tuple(d for p in provinces() for d in regions.descendants(p.code, "desa"))
+    if top.depth == "desa":
+        raise InvalidInput(
+            "synth_region_depth",
+            f"{top.code} is a desa; give a kecamatan or larger",
+            param="region",
+        )
+    return regions.descendants(top.code, "desa")
+
 
 @dataclass(frozen=True)
 class Areas:
     """Desa of the region in code order, with their kecamatan and kabupaten."""
 
-    region: regions.Region
+    region: Scope
     desa: tuple[regions.Region, ...]
     kecamatan: tuple[regions.Region, ...]
     kabupaten: tuple[regions.Region, ...]
@@ -47,6 +95,24 @@ class Areas:
     def total_families(self) -> int:
         return int(self.families.sum())
 
+    @cached_property
+    def labels(self) -> tuple[pa.Array, pa.Array, pa.Array]:
+        """Return the desa codes without dots, dotted, and names (built once per run)."""
+        return (
+            pa.array([regions.plain(d.code) for d in self.desa], type=pa.string()),
+            pa.array([d.code for d in self.desa], type=pa.string()),
+            pa.array([d.name for d in self.desa], type=pa.string()),
+        )
+
+    @cached_property
+    def kabupaten_kecamatan(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Return, per kecamatan, the index of its kabupaten's first kecamatan and their count."""
+        kab = np.zeros(len(self.kecamatan), dtype=np.int64)
+        kab[self.kecamatan_of] = self.kabupaten_of
+        count = np.bincount(kab, minlength=len(self.kabupaten))
+        first = np.concatenate(([0], np.cumsum(count)[:-1]))
+        return first[kab].astype(np.int64), count[kab].astype(np.int64)
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -62,16 +128,9 @@ class Chunk:
         return int((self.stop - self.start).sum())
 
 
-def build(code: str, families: int, urban_share: float, doc: dict[str, Any], seed: int) -> Areas:
-    """Return the desa frame of region ``code`` with ``families`` families in all."""
-    top = regions.region(code)
-    if top.depth == "desa":
-        raise InvalidInput(
-            "synth_region_depth",
-            f"{top.code} is a desa; give a kecamatan or larger",
-            param="region",
-        )
-    desa = regions.descendants(top.code, "desa")
+def build(top: Scope, families: int, urban_share: float, doc: dict[str, Any], seed: int) -> Areas:
+    """Return the desa frame of ``top`` with ``families`` families in all."""
+    desa = desa_of(top)
     if not desa:
         raise InvalidInput(
             "synth_region_empty", f"{top.code} has no desa in the master", param="region"
@@ -96,6 +155,7 @@ def build(code: str, families: int, urban_share: float, doc: dict[str, Any], see
     kec_effect = rng.normal(0.0, welfare["kecamatan_sd"], len(kecamatan))
     desa_effect = rng.normal(0.0, welfare["desa_sd"], len(desa))
     effect = kab_effect[kabupaten_of] + kec_effect[kecamatan_of] + desa_effect
+    effect += _province_effect(desa, welfare["provinsi_sd"], seed)
     first = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
     return Areas(
         top,
@@ -111,6 +171,15 @@ def build(code: str, families: int, urban_share: float, doc: dict[str, Any], see
         effect,
         desa_effect,
     )
+
+
+def _province_effect(
+    desa: tuple[regions.Region, ...], sd: float, seed: int
+) -> NDArray[np.float64]:
+    """Return each desa's provinsi effect, centred over the provinces present (own stream)."""
+    names, index = np.unique([d.code[:2] for d in desa], return_inverse=True)
+    effect = np.random.default_rng([seed, 8]).normal(0.0, sd, len(names))
+    return np.asarray((effect - effect.mean())[index], dtype=np.float64)
 
 
 def _apportion(total: int, weight: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -159,6 +228,19 @@ def chunks(areas: Areas, size: int = CHUNK_FAMILIES) -> list[Chunk]:
     if parts:
         out.append(_chunk(len(out), parts))
     return out
+
+
+def retirements(areas: Areas, chunked: list[Chunk]) -> list[NDArray[np.int64]]:
+    """Return, per chunk, the kecamatan whose kabupaten has no family in any later chunk."""
+    last_of_desa = np.full(len(areas.desa), -1, dtype=np.int64)
+    for chunk in chunked:
+        last_of_desa[chunk.desa] = chunk.index
+    last_of_kab = np.full(len(areas.kabupaten), -1, dtype=np.int64)
+    np.maximum.at(last_of_kab, areas.kabupaten_of, last_of_desa)
+    kab_of_kec = np.zeros(len(areas.kecamatan), dtype=np.int64)
+    kab_of_kec[areas.kecamatan_of] = areas.kabupaten_of
+    done = last_of_kab[kab_of_kec]
+    return [np.flatnonzero(done == chunk.index) for chunk in chunked]
 
 
 def _chunk(index: int, parts: list[tuple[int, int, int]]) -> Chunk:

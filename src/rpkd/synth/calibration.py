@@ -97,7 +97,8 @@ def _entry(doc: dict[str, Any], region: str, key: str) -> Target:
 def targets(region: str, n_desa: int, families: int | None = None) -> Targets:
     """Return the calibration targets for a dotted region code with ``n_desa`` desa/kelurahan.
 
-    The family count is ``--families`` when given; otherwise the region's population divided by
+    The family count is ``--families`` when given; otherwise the region's own family count
+    (the nation's DTSEN total); otherwise the region's population divided by
     the persons per family, scaled by the region's share of desa when the population figure
     belongs to a larger region; otherwise desa count times the national families per desa.
     """
@@ -124,6 +125,14 @@ def targets(region: str, n_desa: int, families: int | None = None) -> Targets:
 
 
 def _default_families(doc: dict[str, Any], region: str, n_desa: int, size: float) -> Target:
+    counted = [e for e in doc["target"] if "families" in e and e["region"] == region]
+    if counted:
+        return Target(
+            "families",
+            float(counted[0]["families"]),
+            counted[0]["families_source"],
+            counted[0].get("families_derivation", ""),
+        )
     with_persons = [
         e for e in doc["target"] if "persons" in e and regions.contains(e["region"], region)
     ]

@@ -2,7 +2,17 @@
 
 NIK (16 digits): kecamatan code (6) + birth date DDMMYY with 40 added to DD for women + serial (4).
 KK number (16 digits): kecamatan code (6) + issue date DDMMYY + serial (4). Serials count up per
-(kecamatan, date, sex) prefix across chunks, so numbers stay unique without holding them.
+(kecamatan, date, sex) prefix in chunk order, so numbers are unique without holding them.
+
+Memory stays bounded for the whole nation: counters exist only for the kecamatan of the kabupaten
+being written (one row of ``100 x 12 x 31`` dates per kecamatan, about 0.2 MB), and a kabupaten's
+rows are released once its last chunk is written (:meth:`Serials.retire`). This holds because the
+chunks follow the desa code order and a NIK carrying another kecamatan's code is drawn within the
+same kabupaten. A prefix that has used all ``cap`` serials (9999) spills to the next calendar day
+with a free serial (same kecamatan and sex): that NIK's DDMMYY then differs from the recorded
+birth date by a few days, as such mismatches do occur in the registry. With 289 million persons
+over 7,285 kecamatan a prefix holds a handful of persons, so spills do not happen at real sizes;
+they are counted (``spilled``) and tested with a tiny cap.
 
 References
 ----------
@@ -15,6 +25,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpkd.errors import InvalidInput
+
+SERIAL_CAP = 9999
+"""Four-digit serials: 0001 to 9999 per prefix."""
 
 _CALENDAR = 100 * 12 * 31
 
@@ -30,57 +43,131 @@ def date_parts(
     return year, month, day
 
 
-class Serials:
-    """Running serial counters per (kecamatan, DDMMYY, sex) prefix."""
+def _calendar(days: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Return the DDMMYY slot (0 to 37,199) of each date: two-digit year, month, day."""
+    year, month, day = date_parts(days)
+    return np.asarray(((year % 100) * 12 + month - 1) * 31 + day - 1, dtype=np.int64)
 
-    def __init__(self, kecamatan_codes: list[int]) -> None:
-        self.codes = np.asarray(kecamatan_codes, dtype=np.int64)
-        self._nik_count = np.zeros(len(kecamatan_codes) * _CALENDAR * 2, dtype=np.int32)
-        self._kk_count = np.zeros(len(kecamatan_codes) * _CALENDAR, dtype=np.int32)
 
-    @staticmethod
-    def _next(counter: NDArray[np.int32], key: NDArray[np.int64]) -> NDArray[np.int64]:
+def _number(code: NDArray[np.int64], days: NDArray[np.int64], add: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Return ``code`` (6 digits) + DDMMYY (``add`` added to DD) without the serial."""
+    year, month, day = date_parts(days)
+    return np.asarray(
+        code * 10**10 + (day + add) * 10**8 + month * 10**6 + (year % 100) * 10**4, dtype=np.int64
+    )
+
+
+class _Counters:
+    """Serials used per (kecamatan, slot), one row per kecamatan in use."""
+
+    def __init__(self, n_kecamatan: int, slots: int, cap: int) -> None:
+        self.slots, self.cap = slots, cap
+        self.row_of = np.full(n_kecamatan, -1, dtype=np.int64)
+        self.used = np.zeros((0, slots), dtype=np.uint16)
+        self.free: list[int] = []
+        self.retired = np.zeros(n_kecamatan, dtype=bool)
+        self.spilled = 0
+
+    def rows(self, kecamatan: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Return the counter row of each kecamatan, opening rows for new ones."""
+        new = np.unique(kecamatan[self.row_of[kecamatan] < 0])
+        if self.retired[new].any():
+            raise InvalidInput(
+                "synth_serial_retired",
+                "a NIK or KK serial was asked for a kecamatan already closed (chunk order broken)",
+                param="region",
+            )
+        if len(new) > len(self.free):
+            grow = max(len(new) - len(self.free), len(self.used))
+            self.free.extend(range(len(self.used), len(self.used) + grow))
+            self.used = np.concatenate([self.used, np.zeros((grow, self.slots), np.uint16)])
+        for k in new.tolist():
+            self.row_of[k] = self.free.pop()
+        return self.row_of[kecamatan]
+
+    def retire(self, kecamatan: NDArray[np.int64]) -> None:
+        """Release the rows of kecamatan that will never be asked for again."""
+        open_ = kecamatan[self.row_of[kecamatan] >= 0]
+        rows = self.row_of[open_]
+        self.used[rows] = 0
+        self.free.extend(rows.tolist())
+        self.row_of[open_] = -1
+        self.retired[kecamatan] = True
+
+    def next(
+        self, kecamatan: NDArray[np.int64], days: NDArray[np.int64], sex: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Return (serial, day written in the number) for each person, in input order."""
+        rows = self.rows(kecamatan)
+        flat = self.used.reshape(-1)
+        key = rows * self.slots + _calendar(days) * (self.slots // _CALENDAR) + sex
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
         starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
         sizes = np.diff(np.r_[starts, len(key)])
-        group_start = np.repeat(starts, sizes)
         rank = np.empty(len(key), dtype=np.int64)
-        rank[order] = np.arange(len(key)) - group_start
-        serial = counter[key].astype(np.int64) + rank + 1
-        counter[sorted_key[starts]] += sizes.astype(np.int32)
-        if len(serial) and serial.max() > 9999:
-            raise InvalidInput(
-                "synth_serial", "more than 9999 NIK or KK serials for one prefix", param="families"
-            )
-        return serial
+        rank[order] = np.arange(len(key)) - np.repeat(starts, sizes)
+        serial = flat[key].astype(np.int64) + rank + 1
+        first = sorted_key[starts]
+        flat[first] = np.minimum(flat[first].astype(np.int64) + sizes, self.cap).astype(np.uint16)
+        days = days.copy()
+        for i in np.flatnonzero(serial > self.cap).tolist():
+            serial[i], days[i] = self._spill(int(rows[i]), int(days[i]), int(sex[i]), flat)
+            self.spilled += 1
+        return serial, days
+
+    def _spill(self, row: int, day: int, sex: int, flat: NDArray[np.uint16]) -> tuple[int, int]:
+        """Walk to the next calendar day whose prefix still has a serial free."""
+        step = self.slots // _CALENDAR
+        while True:
+            day += 1
+            k = row * self.slots + int(_calendar(np.array([day]))[0]) * step + sex
+            if flat[k] < self.cap:
+                flat[k] += 1
+                return int(flat[k]), day
+
+
+class Serials:
+    """NIK and KK serial counters of the kecamatan in use.
+
+    Parameters
+    ----------
+    kecamatan_codes
+        The 6-digit kecamatan codes (as integers) of the region, indexed as the callers index them.
+    cap
+        Serials per prefix; 9999 as in real numbers (smaller only to test the spill).
+    """
+
+    def __init__(self, kecamatan_codes: list[int], cap: int = SERIAL_CAP) -> None:
+        self.codes = np.asarray(kecamatan_codes, dtype=np.int64)
+        self._nik = _Counters(len(kecamatan_codes), _CALENDAR * 2, cap)
+        self._kk = _Counters(len(kecamatan_codes), _CALENDAR, cap)
+
+    @property
+    def spilled(self) -> dict[str, int]:
+        """Return how many NIK and KK numbers spilled to a neighbouring date."""
+        return {"nik": self._nik.spilled, "kk": self._kk.spilled}
+
+    @property
+    def open_rows(self) -> int:
+        """Return the counter rows held (NIK and KK), a measure of the memory in use."""
+        return len(self._nik.used) + len(self._kk.used)
 
     def nik(
         self, kecamatan: NDArray[np.int64], birth: NDArray[np.int64], female: NDArray[np.bool_]
     ) -> NDArray[np.int64]:
         """Return NIKs as integers (16 digits) for kecamatan indices, birth days and sexes."""
-        year, month, day = date_parts(birth)
-        calendar = ((year % 100) * 12 + month - 1) * 31 + day - 1
-        key = (kecamatan * _CALENDAR + calendar) * 2 + female
-        serial = self._next(self._nik_count, key)
-        dd = day + 40 * female
-        return np.asarray(
-            self.codes[kecamatan] * 10**10
-            + dd * 10**8
-            + month * 10**6
-            + (year % 100) * 10**4
-            + serial
-        )
+        sex = female.astype(np.int64)
+        serial, days = self._nik.next(kecamatan, birth, sex)
+        return _number(self.codes[kecamatan], days, 40 * sex) + serial
 
     def kk(self, kecamatan: NDArray[np.int64], issued: NDArray[np.int64]) -> NDArray[np.int64]:
         """Return KK numbers as integers (16 digits) for kecamatan indices and issue days."""
-        year, month, day = date_parts(issued)
-        calendar = ((year % 100) * 12 + month - 1) * 31 + day - 1
-        serial = self._next(self._kk_count, kecamatan * _CALENDAR + calendar)
-        return np.asarray(
-            self.codes[kecamatan] * 10**10
-            + day * 10**8
-            + month * 10**6
-            + (year % 100) * 10**4
-            + serial
-        )
+        zero = np.zeros(len(kecamatan), dtype=np.int64)
+        serial, days = self._kk.next(kecamatan, issued, zero)
+        return _number(self.codes[kecamatan], days, zero) + serial
+
+    def retire(self, kecamatan: NDArray[np.int64]) -> None:
+        """Release the counters of kecamatan whose numbers are all issued."""
+        self._nik.retire(kecamatan)
+        self._kk.retire(kecamatan)
