@@ -173,26 +173,40 @@ def main() -> None:
     source = root / "source"
     source.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    families, persons = generate(source, args.families)
-    t1 = time.perf_counter()
+    if (source / "persons.csv").is_file() and args.keep is not None:
+        print(f"reusing {source}")
+    else:
+        families, persons = generate(source, args.families)
+        print(
+            f"generated {families:,} families, {persons:,} persons "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
     size = sum(p.stat().st_size for p in source.iterdir()) / 1e6
-    print(
-        f"generated {families:,} families, {persons:,} persons ({size:,.0f} MB CSV) in {t1 - t0:.1f} s"
-    )
+    print(f"source: {size:,.0f} MB CSV")
     workspace = root / "ws"
     shutil.rmtree(workspace, ignore_errors=True)
+    me = psutil.Process()
+    cpu0 = sum(me.cpu_times()[:4])
+    load0 = psutil.getloadavg()[0]
     with PeakRSS() as rss:
         t2 = time.perf_counter()
         result = import_release(
             source, "bench", Settings(workspace=workspace), today=date(2025, 7, 1)
         )
         t3 = time.perf_counter()
+    cpu = sum(me.cpu_times()[:4]) - cpu0
     print(
         f"import: {'ok' if result.ok else 'FAILED'}; errors {result.errors}, warnings {result.warnings}"
     )
     if not result.ok:
         print(result.findings.slice(0, 20).to_pandas().to_string())
-    print(f"import time {t3 - t2:.1f} s; peak RSS (process + children) {rss.peak / 2**30:.2f} GiB")
+    rows = result.release.manifest["rows"] if result.release else {}
+    print(f"rows: {rows}")
+    print(
+        f"import wall time {t3 - t2:.1f} s; CPU time (user+sys, with children) {cpu:.1f} s; "
+        f"peak RSS (process + children) {rss.peak / 2**30:.2f} GiB; "
+        f"load average before/after {load0:.1f}/{psutil.getloadavg()[0]:.1f}"
+    )
     print(
         f"machine: {platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, python {platform.python_version()}"

@@ -179,3 +179,13 @@ def test_mapping_errors_name_the_problem(tmp_path: Path) -> None:
     mapping = load_mapping(EXAMPLE)
     assert mapping.of("persons").canonical(" jenis  kelamin ") == "sex"
     assert mapping.of("persons").values["sex"]["LAKI-LAKI"] == "L"
+
+
+def test_ragged_row_is_reported_with_its_row(source: Path, settings: Settings) -> None:
+    rows = [list(r) for r in PERSONS]
+    rows[2].append("extra")
+    write_csv(source / "persons.csv", PERSONS_HEADER, rows)
+    result = import_release(source, "ragged", settings, today=TODAY)
+    assert not result.ok
+    found = [(r["file"], r["row"], r["rule"]) for r in result.findings.to_pylist()]
+    assert found == [("persons.csv", 3, "file_unreadable")]

@@ -35,7 +35,49 @@ def test_kk_number_is_kecamatan_issue_date_serial() -> None:
     ]
 
 
-def test_more_than_9999_serials_is_refused() -> None:
-    serials = Serials([620301])
+def test_a_full_prefix_spills_to_the_next_day() -> None:
+    # cap 3: seven women born 19 May 1997 take 0001-0003 on 19 May (DD 59), then 20 May (60),
+    # then 21 May (61); a man born 20 May keeps his own prefix (DD 20).
+    serials = Serials([620301], cap=3)
+    women = serials.nik(np.zeros(7, dtype=np.int64), np.full(7, 10_000), np.ones(7, dtype=bool))
+    assert women.tolist() == [
+        6203015905970001,
+        6203015905970002,
+        6203015905970003,
+        6203016005970001,
+        6203016005970002,
+        6203016005970003,
+        6203016105970001,
+    ]
+    man = serials.nik(np.zeros(1, dtype=np.int64), np.array([10_001]), np.zeros(1, dtype=bool))
+    assert man.tolist() == [6203012005970001]
+    # a woman born 20 May later finds 20 May full and goes on to 21 May (serial 0002)
+    later = serials.nik(np.zeros(1, dtype=np.int64), np.array([10_001]), np.ones(1, dtype=bool))
+    assert later.tolist() == [6203016105970002]
+    assert serials.spilled == {"nik": 5, "kk": 0}
+
+
+def test_nik_unique_under_a_tiny_cap_across_chunks_and_kabupaten() -> None:
+    rng = np.random.default_rng(4)
+    codes = [620101, 620102, 620201, 620202, 620203]
+    serials = Serials(codes, cap=2)
+    seen: list[int] = []
+    # chunks in code order: kabupaten 62.01 (kecamatan 0, 1), then 62.02 (2-4), retired after
+    for chunk, pool in enumerate(([0, 1], [0, 1], [1, 2, 3], [2, 3, 4])):
+        n = 20_000
+        kecamatan = rng.choice(pool, n)
+        birth = 10_000 + rng.integers(0, 60, n)  # crowded: 60 days for 80,000 persons
+        seen += serials.nik(kecamatan, birth, rng.random(n) < 0.5).tolist()
+        if chunk == 2:
+            serials.retire(np.array([0, 1]))
+        assert serials.open_rows <= 2 * 4
+    numbers = np.array(seen)
+    assert len(np.unique(numbers)) == len(numbers)
+    assert (numbers % 10_000).max() <= 2 and (numbers % 10_000).min() >= 1
+    assert (numbers // 10**10).tolist() == [codes[k] for k in _kecamatan_of(numbers, codes)]
     with pytest.raises(InvalidInput):
-        serials.kk(np.zeros(10_000, dtype=np.int64), np.full(10_000, 10_000))
+        serials.nik(np.array([0]), np.array([10_000]), np.array([True]))
+
+
+def _kecamatan_of(numbers: np.ndarray, codes: list[int]) -> list[int]:
+    return [codes.index(int(n // 10**10)) for n in numbers]

@@ -248,10 +248,15 @@ def test_a_desa_operator_unmasks_only_its_own_desa(district: District, tmp_path:
                               desa=[own, other], actor="desa", personal=True)  # fmt: skip
 
 
-def test_exclusion_by_predicted_desil_uses_the_saved_ranking(district: District) -> None:
+def test_exclusion_by_predicted_desil_uses_the_saved_ranking(
+    district: District, tmp_path: Path
+) -> None:
+    fresh = tmp_path / "ws5"
+    fresh.mkdir()
+    (fresh / "releases").symlink_to(district.release.parent)
     with pytest.raises(UsageError, match="rpkd target rank"):
-        wf.convergence_report(district.settings, "s", links=district.truth, welfare="ridge",
-                              condition="predicted_desil = 1")  # fmt: skip
+        wf.convergence_report(Settings(workspace=fresh), "s", links=district.truth,
+                              welfare="ridge", condition="predicted_desil = 1")  # fmt: skip
     rank = wf.ranking_report(district.settings, "s", method="ols")
     assert rank.saved is not None and rank.saved.with_suffix(".json").is_file()
     ranked = pq.read_table(rank.saved)

@@ -23,22 +23,11 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here so that `import rpkd.cli` stays cheap and nothing is built at import time.
-    from rpkd.cli import measure, plan, release, sae, synth
+    from rpkd.cli import demo, link, measure, plan, profile, release, sae, synth, target
+    from rpkd.cli import map as map_command
 
-    for module in (synth, release, sae, plan, measure):
+    for module in (demo, synth, release, measure, profile, map_command, sae, link, target, plan):
         module.register(app)
-    from rpkd.cli import profile as profile_command  # rpkd profile (registry profile)
-
-    profile_command.register(app)
-    from rpkd.cli import map as map_command  # rpkd map (small-area poverty map)
-
-    map_command.register(app)
-    from rpkd.cli import target as target_command  # rpkd target (targeting and convergence)
-
-    target_command.register(app)
-    from rpkd.cli import link as link_command  # rpkd link (beneficiary list -> registry persons)
-
-    link_command.register(app)
 
 
 def main() -> None:

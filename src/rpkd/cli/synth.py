@@ -58,7 +58,11 @@ def register(app: typer.Typer) -> None:
     @app.command("synth")
     def synth(
         region: Annotated[
-            str, typer.Option("--region", help="Kode wilayah Kemendagri (mis. 62.03).")
+            str,
+            typer.Option(
+                "--region",
+                help="Kode wilayah Kemendagri (mis. 62.03), atau 00 / ID untuk seluruh Indonesia.",
+            ),
         ],
         out: Annotated[Path, typer.Option("--out", help="Folder keluaran.")],
         families: Annotated[

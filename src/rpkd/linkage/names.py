@@ -51,7 +51,7 @@ _DEGREE_FIELD = (
 )
 _DEGREES = rf"(\s+({_DEGREE_LEVEL}\s?{_DEGREE_FIELD}|ns|amk|bsc|ba|mba|phd))+$"
 
-PATRONYMIC = ("bin", "binti", "bt", "bnt", "bte", "binte")
+PATRONYMIC = ("bin", "binti", "bt", "bn", "bnt", "bte", "binte")
 
 # Spelling variants written as one canonical token (after the old spelling is modernised).
 VARIANTS: tuple[tuple[str, str], ...] = (

@@ -305,18 +305,10 @@ def _stage_csv(
     delimiter, index, headers = _csv_layout(text_path, km)
     positions, issues = _resolve(km.kind, headers, km)
     names = [f"c{i}" for i in range(len(headers))]
-    bad: list[ColumnIssue] = []
+    bad: list[int] = []
 
     def invalid(row: Any) -> str:
-        line = None if row.number is None else row.number - index - 1
-        bad.append(
-            ColumnIssue(
-                "file_unreadable",
-                None,
-                f"{row.actual_columns} kolom/columns, {row.expected_columns} expected",
-                line,
-            )
-        )
+        bad.append(row.actual_columns)
         return "skip"
 
     writer = _Writer(dest, list(positions.values()))
@@ -339,7 +331,26 @@ def _stage_csv(
         done += 1 << 24
         advance(min(done, size))
     writer.close()
-    return writer.rows, tuple(positions.values()), delimiter, index + 1, issues + bad[:100]
+    if bad:
+        issues = issues + _ragged(text_path, delimiter, index, len(headers))
+    return writer.rows, tuple(positions.values()), delimiter, index + 1, issues
+
+
+def _ragged(path: Path, delimiter: str, index: int, width: int) -> list[ColumnIssue]:
+    """Return the rows whose number of fields differs from the header's (first 100).
+
+    Only run when the fast reader met such rows: it cannot say which data rows they were.
+    """
+    found = []
+    with path.open("r", encoding="utf-8", newline="") as fh:
+        records = csv.reader(fh, delimiter=delimiter)
+        for number, record in enumerate(records, start=-index):
+            if number >= 1 and record and len(record) != width:
+                detail = f"{len(record)} kolom/columns, {width} expected"
+                found.append(ColumnIssue("file_unreadable", None, detail, number))
+                if len(found) == 100:
+                    break
+    return found
 
 
 def _cell(value: Any) -> str | None:

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-import pyarrow as pa
-
 import numpy as np
+import pyarrow as pa
 from numpy.typing import NDArray
 
 from rpkd import regions
@@ -173,9 +172,7 @@ def build(top: Scope, families: int, urban_share: float, doc: dict[str, Any], se
     )
 
 
-def _province_effect(
-    desa: tuple[regions.Region, ...], sd: float, seed: int
-) -> NDArray[np.float64]:
+def _province_effect(desa: tuple[regions.Region, ...], sd: float, seed: int) -> NDArray[np.float64]:
     """Return each desa's provinsi effect, centred over the provinces present (own stream)."""
     names, index = np.unique([d.code[:2] for d in desa], return_inverse=True)
     effect = np.random.default_rng([seed, 8]).normal(0.0, sd, len(names))

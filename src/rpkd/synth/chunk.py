@@ -157,9 +157,11 @@ def _name(
     birth = reference - core.age_days
     fam = core.member_family
     kecamatan = areas.kecamatan_of[core.desa]
-    n_kec = len(areas.kecamatan)
+    # a NIK issued in another kecamatan of the same kabupaten (moves within the kabupaten)
+    first, n_kec = (a[kecamatan[fam]] for a in areas.kabupaten_kecamatan)
     moved = (rng.random(len(fam)) < doc["population"]["moved_nik_share"]) & (n_kec > 1)
-    elsewhere = (kecamatan[fam] + rng.integers(1, max(n_kec, 2), len(fam))) % n_kec
+    step = rng.integers(1, np.maximum(n_kec, 2), len(fam))
+    elsewhere = first + (kecamatan[fam] - first + step) % n_kec
     nik_number = ctx.serials.nik(np.where(moved, elsewhere, kecamatan[fam]), birth, core.female)
     no_nik = rng.random(len(fam)) < doc["population"]["no_nik_share"]
     nik = pa.array(nik_number, type=pa.int64(), mask=no_nik).cast(pa.string())
@@ -217,7 +219,8 @@ def _write_survey(
 ) -> None:
     """Append the chunk's sampled households, with expenditure measured with small noise."""
     global_index = ctx.areas.first_family[core.desa] + core.sequence
-    sampled = np.flatnonzero(np.isin(global_index, ctx.design.family))
+    found = np.minimum(np.searchsorted(ctx.design.family, global_index), len(ctx.design.family) - 1)
+    sampled = np.flatnonzero(ctx.design.family[found] == global_index)
     if not len(sampled):
         return
     noise = np.random.default_rng([ctx.seed, 6, chunk.index]).normal(

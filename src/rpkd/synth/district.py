@@ -67,12 +67,10 @@ def synthesize(
     """Write a synthetic district for ``region`` into ``out`` and return its summary."""
     report = progress or _noop
     doc = calibration.settings()
-    top = regions.region(region)
-    n_desa = len(regions.descendants(top.code, "desa")) if top.depth != "desa" else 1
+    top = area_frame.scope(region)
+    n_desa = len(area_frame.desa_of(top))
     targets = calibration.targets(top.code, n_desa, families)
-    frame = area_frame.build(
-        top.code, int(targets.families.value), targets.urban_share.value, doc, seed
-    )
+    frame = area_frame.build(top, int(targets.families.value), targets.urban_share.value, doc, seed)
     chunks = area_frame.chunks(frame)
     size = targets.persons_per_family.value
 
@@ -118,8 +116,10 @@ def synthesize(
         sinks=sinks,
         totals=Totals.empty(len(frame.desa)),
     )
+    closing = area_frame.retirements(frame, chunks)
     for chunk in chunks:
         write_chunk(context, chunk)
+        context.serials.retire(closing[chunk.index])
         report("write", chunk.index + 1, len(chunks))
     totals = context.totals
     desa_persons = np.maximum(totals.desa_persons, 1.0)
@@ -134,7 +134,7 @@ def synthesize(
     )
     for sink in sinks.values():
         sink.close()
-    summary = _summary(top, seed, fmt, targets, scale, totals, sinks, out)
+    summary = _summary(top, frame, seed, fmt, targets, scale, context, out)
     (out / "synth.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
@@ -193,16 +193,29 @@ def _line(line: Any) -> dict[str, Any]:
     }
 
 
+def _by_province(frame: area_frame.Areas, totals: Totals) -> dict[str, float]:
+    """Return the achieved person-weighted P0 of each province of a multi-province run."""
+    codes, index = np.unique([d.code[:2] for d in frame.desa], return_inverse=True)
+    if len(codes) < 2:
+        return {}
+    poor = np.bincount(index, weights=totals.desa_poor, minlength=len(codes))
+    persons = np.bincount(index, weights=totals.desa_persons, minlength=len(codes))
+    return {
+        str(c): round(float(p / n), 5) for c, p, n in zip(codes, poor, persons, strict=True) if n
+    }
+
+
 def _summary(
-    top: regions.Region,
+    top: area_frame.Scope,
+    frame: area_frame.Areas,
     seed: int,
     fmt: str,
     targets: calibration.Targets,
     scale: calibration.Scale,
-    totals: Totals,
-    sinks: dict[str, Sink],
+    context: ChunkContext,
     out: Path,
 ) -> dict[str, Any]:
+    totals, sinks = context.totals, context.sinks
     persons = totals.persons
     achieved = {
         "families": totals.families,
@@ -231,7 +244,9 @@ def _summary(
             "rural": (totals.poor_persons - totals.urban_poor_persons)
             / max(persons - totals.urban_persons, 1.0),
         },
+        "headcount_by_province": _by_province(frame, totals),
         "desil_shares": (totals.desil / max(totals.families, 1)).tolist(),
+        "serials_spilled": context.serials.spilled,
         "rows": {name: sink.rows for name, sink in sinks.items()},
         "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()),
         "generator": "rpkd synth; calibration in rpkd/params/indonesia/synth.toml",

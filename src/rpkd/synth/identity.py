@@ -49,7 +49,9 @@ def _calendar(days: NDArray[np.int64]) -> NDArray[np.int64]:
     return np.asarray(((year % 100) * 12 + month - 1) * 31 + day - 1, dtype=np.int64)
 
 
-def _number(code: NDArray[np.int64], days: NDArray[np.int64], add: NDArray[np.int64]) -> NDArray[np.int64]:
+def _number(
+    code: NDArray[np.int64], days: NDArray[np.int64], add: NDArray[np.int64]
+) -> NDArray[np.int64]:
     """Return ``code`` (6 digits) + DDMMYY (``add`` added to DD) without the serial."""
     year, month, day = date_parts(days)
     return np.asarray(

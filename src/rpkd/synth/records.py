@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from rpkd import regions
 from rpkd.releases import schema
 from rpkd.synth.areas import Areas
 from rpkd.synth.housing import CATEGORICAL, Housing
@@ -66,9 +65,7 @@ class Identity:
 
 def identity(areas: Areas, core: Core, rng: np.random.Generator) -> Identity:
     """Return family and person identifiers, desa codes and addresses."""
-    plain = pa.array([regions.plain(d.code) for d in areas.desa], type=pa.string())
-    dotted = pa.array([d.code for d in areas.desa], type=pa.string())
-    names = pa.array([d.name for d in areas.desa], type=pa.string())
+    plain, dotted, names = areas.labels
     desa = pa.array(core.desa)
     family_id = pc.binary_join_element_wise(plain.take(desa), padded(core.sequence + 1, 7), "")
     rt = padded(1 + (core.sequence // 35) % 25, 3)
