@@ -52,8 +52,9 @@ def poverty_figures(
     """Return FGT (both lines), the number of poor and inequality of release ``name``'s survey."""
     release = open_release(settings.workspace, name)
     when = on or release_date(release)
+    region = release.region or "00"  # a release without a region falls back to national lines
     lines = {
-        kind: params.poverty_line(kind, release.region, when, workspace=settings.workspace)
+        kind: params.poverty_line(kind, region, when, workspace=settings.workspace)
         for kind in ("poverty", "extreme")
     }
     engine = eng.connect(settings)
