@@ -272,3 +272,8 @@ def test_exclusion_by_predicted_desil_uses_the_saved_ranking(
                                    condition="predicted_desil = 1")  # fmt: skip
     assert sorted(r["family_id"] for r in report.exclusion.to_pylist()) == expected
     assert sum(1 for v in predicted.values() if v == 1) == 30  # 10% of 300 families
+    accuracy = wf.accuracy_report(district.settings, "s", truth=district.truth, welfare="ols")
+    row = next(r for r in accuracy.rows.to_pylist() if r["measure"] == "predicted_desil_1_4")
+    covered = np.asarray([predicted[f] <= 4 for f in t["family_id"]])
+    poor = t["poor"].astype(bool)
+    assert (row["covered"], row["both"]) == (covered.sum(), (covered & poor).sum())

@@ -118,10 +118,15 @@ def import_(
             ),
             soft_wrap=True,
         )
-    common.emit(_summary(result.release.manifest), out, title=f"rilis {name}")
+    common.emit(
+        _summary(result.release.manifest, short=out == "table"),
+        out,
+        title=common.say(lang_, f"rilis {name}", f"release {name}"),
+    )
 
 
-def _summary(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+def _summary(manifest: dict[str, Any], *, short: bool = False) -> list[dict[str, Any]]:
+    """Return one row per kind; ``short`` abbreviates hashes for the terminal (json has them all)."""
     rows = []
     for kind, n in manifest["rows"].items():
         files = [s for s in manifest["sources"] if s["kind"] == kind]
@@ -131,7 +136,9 @@ def _summary(manifest: dict[str, Any]) -> list[dict[str, Any]]:
                 "kind": kind,
                 "rows": n,
                 "files": ", ".join(s["file"] for s in files),
-                "sha256": manifest["outputs"].get(f"{kind}.parquet"),
+                "sha256": (digest[:16] + "…")
+                if short and (digest := manifest["outputs"].get(f"{kind}.parquet"))
+                else manifest["outputs"].get(f"{kind}.parquet"),
             }
         )
     return rows
@@ -178,7 +185,7 @@ def show(
         sys.stdout.write(json.dumps(m, ensure_ascii=False, indent=2) + "\n")
         return
     common.emit(
-        _summary(m),
+        _summary(m, short=out == "table"),
         out,
         title=f"{name} · {m.get('region')} · {m.get('created_at')} · "
         f"{m.get('created_by')} · rpkd {m.get('rpkd_version')}",

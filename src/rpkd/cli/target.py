@@ -175,6 +175,7 @@ def accuracy(
     line: Annotated[
         float | None, typer.Option("--line", help="Garis kemiskinan (Rp/kapita/bulan).")
     ] = None,
+    welfare: WelfareOpt = None,
     workspace: common.WorkspaceOpt = None,
     engine: common.EngineOpt = None,
     fmt: common.FormatOpt = "table",
@@ -193,6 +194,7 @@ def accuracy(
         settings, release, truth=truth, links=links, cutoff=cutoff,
         target=cast(Literal["poor", "extreme_poor"], target),
         by=cast(Literal["desil", "kecamatan"] | None, by), method=method, line=line,
+        welfare=_method(welfare),
     )  # fmt: skip
     basis = {"truth": ("kebenaran sintetis", "synthetic truth"), "survey": ("survei", "survey")}
     label = basis[report.basis]

@@ -115,6 +115,18 @@ def day(text: StringValue, mapping: KindMapping) -> DateValue:
     return iso
 
 
+LIST_FORMATS = ("%d-%m-%Y", "%d/%m/%Y")
+
+
+def list_day(text: StringValue, mapping: KindMapping) -> DateValue:
+    """Return a date as agencies write it on lists: ISO, the mapping's format, DD-MM-YYYY or
+    DD/MM/YYYY."""
+    out = day(text, mapping)
+    for fmt in LIST_FORMATS:
+        out = out.notnull().ifelse(out, _formatted(text, fmt))
+    return out
+
+
 def desa(text: StringValue) -> StringValue:
     """Return a desa code as dotted Kemendagri code (``62.03.01.2001``), null when malformed."""
     digits = text.replace(".", "")
@@ -170,7 +182,7 @@ def parsed(table: Table, columns: tuple[Column, ...], mapping: KindMapping) -> T
         fields[column.name] = text
         fields[column.name + VALUE] = _typed(text, column, mapping)
         if column.name == "birth_date" and column.dtype == "string":
-            fields[column.name + LIST_DATE] = day(text, mapping)
+            fields[column.name + LIST_DATE] = list_day(text, mapping)
     return clean.select(**fields)
 
 

@@ -261,7 +261,7 @@ def list_birth_checks(ctx: FileContext) -> list[Table]:
             "birth_date",
             text,
             "not_date",
-            formats=parse.formats(ctx.mapping),
+            formats=parse.formats(ctx.mapping) + ", DD-MM-YYYY, DD/MM/YYYY",
         ),
         finding(
             ctx, t, birth.notnull() & placeholder, "birth_date", text, "birth_date_placeholder"

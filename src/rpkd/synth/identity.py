@@ -21,6 +21,8 @@ Permendagri 7/2019 and UU 24/2013 (Administrasi Kependudukan): structure of the 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -30,6 +32,7 @@ SERIAL_CAP = 9999
 """Four-digit serials: 0001 to 9999 per prefix."""
 
 _CALENDAR = 100 * 12 * 31
+_EPOCH = date(1970, 1, 1)
 
 
 def date_parts(
@@ -69,6 +72,7 @@ class _Counters:
         self.free: list[int] = []
         self.retired = np.zeros(n_kecamatan, dtype=bool)
         self.spilled = 0
+        self.jump: dict[tuple[int, int, int], int] = {}
 
     def rows(self, kecamatan: NDArray[np.int64]) -> NDArray[np.int64]:
         """Return the counter row of each kecamatan, opening rows for new ones."""
@@ -92,6 +96,9 @@ class _Counters:
         open_ = kecamatan[self.row_of[kecamatan] >= 0]
         rows = self.row_of[open_]
         self.used[rows] = 0
+        if self.jump:
+            gone = set(rows.tolist())
+            self.jump = {k: v for k, v in self.jump.items() if k[0] not in gone}
         self.free.extend(rows.tolist())
         self.row_of[open_] = -1
         self.retired[kecamatan] = True
@@ -119,14 +126,30 @@ class _Counters:
         return serial, days
 
     def _spill(self, row: int, day: int, sex: int, flat: NDArray[np.uint16]) -> tuple[int, int]:
-        """Walk to the next calendar day whose prefix still has a serial free."""
+        """Walk to the next calendar day whose prefix still has a serial free.
+
+        Full days are skipped through ``jump`` (the next day worth trying, path-compressed), so
+        that many spills into the same crowded dates stay linear.
+        """
         step = self.slots // _CALENDAR
+        start, walked = (row, sex, day), []
+        day = self.jump.get(start, day + 1)
         while True:
-            day += 1
-            k = row * self.slots + int(_calendar(np.array([day]))[0]) * step + sex
+            k = row * self.slots + _slot(day) * step + sex
             if flat[k] < self.cap:
-                flat[k] += 1
-                return int(flat[k]), day
+                break
+            walked.append((row, sex, day))
+            day = self.jump.get((row, sex, day), day + 1)
+        flat[k] += 1
+        for key in [start, *walked]:
+            self.jump[key] = day
+        return int(flat[k]), day
+
+
+def _slot(day: int) -> int:
+    """Return the DDMMYY slot of one date (days since 1970-01-01)."""
+    on = _EPOCH + timedelta(days=day)
+    return ((on.year % 100) * 12 + on.month - 1) * 31 + on.day - 1
 
 
 class Serials:

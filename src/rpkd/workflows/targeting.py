@@ -180,10 +180,11 @@ def eligibility_report(
         cat.programme(code)
     with opened(settings, name, on=on) as o:
         table = eligibility(o.families, o.persons, cat, on=o.on, programmes=chosen)
-        counts = eng.fetch(summary(table, cat, by=cv.LEVELS[level]))
+        by = cv.LEVELS[level]
+        grouped = summary(table, cat, by=by)
+        counts = eng.fetch(grouped.order_by(by) if by else grouped)
     rows = []
-    by = cv.LEVELS[level]
-    for r in sorted(counts.to_pylist(), key=lambda r: str(r.get(by)) if by else ""):
+    for r in counts.to_pylist():
         for code in chosen:
             rows.append({
                 "level": level, "area": None if by is None else str(r[by]), "programme": code,
@@ -278,10 +279,13 @@ def accuracy_report(
     by: Literal["desil", "kecamatan"] | None = None,
     method: ranking.Method = "ols",
     line: float | None = None,
+    welfare: ranking.Method | None = None,
 ) -> AccuracyReport:
     """Return error rates of the desil cut-off (and, with the truth, of each programme's list).
 
-    With ``truth`` (a synthetic release's ``truth/`` folder) every family's poverty is known.
+    With ``truth`` (a synthetic release's ``truth/`` folder) every family's poverty is known;
+    ``welfare`` adds the same cut-off on the saved PMT ranking (``predicted_desil_1_<k>``), so
+    the official and the predicted desil can be compared.
     Without it the survey measures the cut-off applied to a PMT desil: each survey household's
     cross-validated PMT prediction placed among the registry's predicted-desil cut points,
     against poverty by consumption, with Taylor-linearised SEs.
@@ -290,7 +294,7 @@ def accuracy_report(
         raise UsageError("cutoff", "--cutoff harus 1 sampai 10", param="cutoff")
     with opened(settings, name) as o:
         if truth is not None:
-            return _accuracy_truth(o, truth, links, cutoff, target, by)
+            return _accuracy_truth(o, truth, links, cutoff, target, by, welfare)
         return _accuracy_survey(o, cutoff, by, method, line)
 
 
@@ -309,7 +313,13 @@ def _truth_families(o: Opened, folder: Path) -> Table:
 
 
 def _accuracy_truth(
-    o: Opened, folder: Path, links: Path | None, cutoff: int, target: Target, by: str | None
+    o: Opened,
+    folder: Path,
+    links: Path | None,
+    cutoff: int,
+    target: Target,
+    by: str | None,
+    welfare: ranking.Method | None,
 ) -> AccuracyReport:
     truth = _truth_families(o, folder)
     keep = [c for c in truth.columns if c != "family_id"]
@@ -323,6 +333,12 @@ def _accuracy_truth(
         )
         table = _join_on(table, got, "family_id")
     measures: list[tuple[str, Any]] = [(f"desil_1_{cutoff}", table.desil <= cutoff)]
+    if welfare is not None:
+        ranked = eng.table(o.engine, _welfare_path(o, welfare)).select(
+            "family_id", "predicted_desil"
+        )
+        table = _join_on(table, ranked, "family_id")
+        measures.append((f"predicted_desil_1_{cutoff}", table.predicted_desil <= cutoff))
     for p in programmes:
         column = f"linked_{p}" if links is not None else f"receives_{p}"
         measures.append((f"programme_{p}", table[column].fill_null(False)))
@@ -439,17 +455,21 @@ def _matrix(
     link_table = _materialise(o, link_table, "links")
     elig = eligibility(o.families, o.persons, cat, on=o.on)
     if welfare is not None:
-        path = o.derived / f"welfare_{welfare}.parquet"
-        if not path.is_file():
-            raise UsageError(
-                "welfare_missing",
-                f"peringkat {welfare} belum ada ({path}): jalankan rpkd target rank --method "
-                f"{welfare} --release {o.release.name}",
-                param="welfare",
-            )
-        ranked = eng.table(o.engine, path).select("family_id", *cv.PREDICTED)
+        ranked = eng.table(o.engine, _welfare_path(o, welfare)).select("family_id", *cv.PREDICTED)
         elig = _join_on(elig, ranked, "family_id")
     return _materialise(o, cv.matrix(elig, link_table, o.persons, cat), "matrix"), link_table, how
+
+
+def _welfare_path(o: Opened, method: ranking.Method) -> Path:
+    path = o.derived / f"welfare_{method}.parquet"
+    if not path.is_file():
+        raise UsageError(
+            "welfare_missing",
+            f"peringkat {method} belum ada ({path}): jalankan rpkd target rank --method "
+            f"{method} --release {o.release.name}",
+            param="welfare",
+        )
+    return path
 
 
 def convergence_report(
