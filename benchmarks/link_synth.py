@@ -39,7 +39,10 @@ def _release(source: Path, workspace: Path) -> str:
         options = pcsv.ConvertOptions(
             column_types={**{c: pa.string() for c in strings}, **types}, strings_can_be_null=True
         )
-        pq.write_table(pcsv.read_csv(source / f"{kind}.csv", convert_options=options), folder / f"{kind}.parquet")
+        pq.write_table(
+            pcsv.read_csv(source / f"{kind}.csv", convert_options=options),
+            folder / f"{kind}.parquet",
+        )
     manifest = {"name": "synth", "kinds": ["persons", "families"], "region": None}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return "synth"
@@ -50,7 +53,10 @@ def _truth(path: Path) -> dict[str, str | None]:
         column_types={"record": pa.string(), "person_id": pa.string()}, strings_can_be_null=True
     )
     table = pcsv.read_csv(path, convert_options=options)
-    return {r: (p or None) for r, p in zip(table["record"].to_pylist(), table["person_id"].to_pylist(), strict=True)}
+    return {
+        r: (p or None)
+        for r, p in zip(table["record"].to_pylist(), table["person_id"].to_pylist(), strict=True)
+    }
 
 
 def score(links: pa.Table, truth: dict[str, str | None]) -> dict[str, float]:

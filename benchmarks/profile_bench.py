@@ -111,7 +111,7 @@ def run_engine(settings: Settings, data: Path, repeat: int, public: bool) -> Non
     )
 
 
-def run_pandas(data: Path, memory_gb: float) -> None:
+def run_pandas(data: Path, memory_gb: float, compare: bool) -> None:
     out = Path(tempfile.mkdtemp()) / "pandas.parquet"
     script = Path(__file__).with_name("profile_pandas.py")
     with PeakMemory() as memory:
@@ -130,9 +130,10 @@ def run_pandas(data: Path, memory_gb: float) -> None:
         f"{_load()}",
         flush=True,
     )
+    run_engine(Settings(), data, 1, public=False)
+    if not compare or done.returncode != 0:
+        return
     engine = eng.connect(Settings())
-    t0 = time.perf_counter()
-    cpu0 = _cpu_seconds(psutil.Process())
     counts = eng.fetch(
         desa_desil_counts(
             eng.table(engine, data / "families"),
@@ -141,19 +142,14 @@ def run_pandas(data: Path, memory_gb: float) -> None:
             criteria=load_criteria(),
         )
     )
-    engine_counts = time.perf_counter() - t0
-    cpu = _cpu_seconds(psutil.Process()) - cpu0
     eng.close(engine)
-    print(
-        f"rpkd duckdb desa x desil counts: {engine_counts:.2f} s wall, CPU {cpu:.1f} s", flush=True
+    theirs = pq.read_table(out)
+    same = counts.num_rows == theirs.num_rows and all(
+        pc.sum(counts[c]).as_py() == pc.sum(theirs[c]).as_py()
+        for c in COUNT_COLUMNS
+        if c in theirs.column_names
     )
-    if done.returncode == 0:
-        theirs = pq.read_table(out)
-        same = (
-            all(pc.sum(counts[c]).as_py() == pc.sum(theirs[c]).as_py() for c in COUNT_COLUMNS)
-            and counts.num_rows == theirs.num_rows
-        )
-        print(f"pandas and rpkd counts agree: {same}", flush=True)
+    print(f"pandas and rpkd desa x desil counts agree: {same}", flush=True)
 
 
 def main() -> None:
@@ -166,10 +162,11 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--memory-gb", type=float, default=16.0)
     parser.add_argument("--public", action="store_true")
+    parser.add_argument("--compare", action="store_true", help="pandas: check the counts agree")
     args = parser.parse_args()
     print(f"{time.strftime('%Y-%m-%d %H:%M')} {args.mode} {args.data}", flush=True)
     if args.mode == "pandas":
-        run_pandas(args.data, args.memory_gb)
+        run_pandas(args.data, args.memory_gb, args.compare)
         return
     settings = Settings(
         engine=args.mode,

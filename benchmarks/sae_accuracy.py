@@ -2,7 +2,7 @@
 
 For each seed a synthetic Kapuas (``rpkd.synth.synthesize``, ``--families`` families, the
 survey of ~900 households the generator draws) is estimated at kecamatan and desa level by the
-three methods of :func:`rpkd.workflows.sae.estimate_areas` (no benchmarking). The true area P0
+three methods of :func:`rpkd.sae.area_estimates.estimate_areas` (no benchmarking). The true area P0
 is the family-size-weighted share of persons whose true per-capita consumption
 (``truth/families``) is below the line. Reported per level and method, pooled over seeds and
 areas: bias, RMSE, relative RMSE, and the coverage of the nominal 95% interval
@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import time
 from datetime import UTC, date, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,17 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from rpkd import engine as eng
+from rpkd.sae.area_estimates import Method, PovertyMap, SaeTables, estimate_areas
+from rpkd.sae.benchmark import benchmark
+from rpkd.sae.inputs import Level
 from rpkd.synth import synthesize
-from rpkd.workflows.sae import SaeTables, estimate_areas
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "sae-accuracy.md"
 IMG = ROOT / "docs" / "img"
-LEVELS = ("kecamatan", "desa")
-METHODS = ("direct", "fh", "ebp")
+LEVELS: tuple[Level, ...] = ("kecamatan", "desa")
+METHODS: tuple[Method, ...] = ("direct", "fh", "ebp")
+LABELS = (*METHODS, "fh-unstable", "fh+bench", "ebp+bench")
 Z = 1.959963984540054
 
 
@@ -86,6 +90,35 @@ def _truth(folder: Path, line: float) -> dict[str, dict[str, float]]:
     return out
 
 
+def _variants(work: Path) -> list[tuple[str, Method, Path | None]]:
+    """Return the estimators compared: the three methods, and FH with direct variances kept
+    where stable (``smooth = "unstable"`` in a workspace copy of ``params/sae.toml``)."""
+    workspace = work / "unstable"
+    text = resources.files("rpkd").joinpath("params/indonesia/sae.toml").read_text("utf-8")
+    changed = text.replace('smooth = "all"', 'smooth = "unstable"')
+    if changed == text:
+        raise SystemExit('params/indonesia/sae.toml no longer holds smooth = "all"')
+    (workspace / "params").mkdir(parents=True, exist_ok=True)
+    (workspace / "params" / "sae.toml").write_text(changed, encoding="utf-8")
+    return [*((m, m, None) for m in METHODS), ("fh-unstable", "fh", workspace)]
+
+
+def _benchmarked(result: PovertyMap) -> dict[str, tuple[float | None, float | None, bool]]:
+    """Return the estimates ratio-benchmarked to the district direct estimate (MSE unchanged)."""
+    usable = [a for a in result.areas if a.estimate is not None and a.population]
+    adjusted = benchmark(
+        [a.area for a in usable],
+        [float(a.estimate or 0.0) for a in usable],
+        [float(a.population or 0.0) for a in usable],
+        result.district_direct,
+    )
+    factor = adjusted.adjustment
+    return {
+        a.area: (None if a.estimate is None else a.estimate * factor, a.rmse, a.in_sample)
+        for a in result.areas
+    }
+
+
 def _run_seed(seed: int, families: int, bootstrap: int, work: Path) -> list[dict[str, Any]]:
     folder = work / f"seed{seed}"
     result = synthesize("62.03", folder, families=families, seed=seed, fmt="parquet")
@@ -102,7 +135,7 @@ def _run_seed(seed: int, families: int, bootstrap: int, work: Path) -> list[dict
             villages=eng.table(engine, folder / "villages.parquet"),
         )
         for level in LEVELS:
-            for method in METHODS:
+            for label, method, workspace in _variants(work):
                 started = time.perf_counter()
                 estimated = estimate_areas(
                     tables,
@@ -114,25 +147,30 @@ def _run_seed(seed: int, families: int, bootstrap: int, work: Path) -> list[dict
                     on=on,
                     seed=seed,
                     bootstrap=bootstrap,
+                    workspace=workspace,
                 )
                 seconds = time.perf_counter() - started
-                for a in estimated.areas:
-                    if a.area not in truth[level]:
-                        continue
-                    rows.append(
-                        {
-                            "seed": seed,
-                            "level": level,
-                            "method": method,
-                            "area": a.area,
-                            "in_sample": a.in_sample,
-                            "truth": truth[level][a.area],
-                            "estimate": a.estimate,
-                            "rmse": a.rmse,
-                            "seconds": seconds,
-                        }
-                    )
-                print(f"seed {seed} {level} {method}: {seconds:.1f} s", flush=True)
+                values = {a.area: (a.estimate, a.rmse, a.in_sample) for a in estimated.areas}
+                labelled = [(label, values)]
+                if label in ("fh", "ebp"):
+                    labelled.append((f"{label}+bench", _benchmarked(estimated)))
+                for name, found in labelled:
+                    for area, (estimate, rmse, in_sample) in found.items():
+                        if area in truth[level]:
+                            rows.append(
+                                {
+                                    "seed": seed,
+                                    "level": level,
+                                    "method": name,
+                                    "area": area,
+                                    "in_sample": in_sample,
+                                    "truth": truth[level][area],
+                                    "estimate": estimate,
+                                    "rmse": rmse,
+                                    "seconds": seconds,
+                                }
+                            )
+                print(f"seed {seed} {level} {label}: {seconds:.1f} s", flush=True)
     finally:
         eng.close(engine)
     return rows
@@ -263,7 +301,7 @@ def _write(
         f"**Design.** {len(seeds)} synthetic Kapuas districts (`rpkd synth`, seeds "
         f"{', '.join(map(str, seeds))}; {args.families:,} families each, the survey of about "
         "900 households in about 90 PSUs that the generator draws, as Susenas does for one "
-        "kabupaten). Each is estimated by `rpkd.workflows.sae.estimate_areas` at kecamatan "
+        "kabupaten). Each is estimated by `rpkd.sae.area_estimates.estimate_areas` at kecamatan "
         "(17 areas) and desa (231) level for P0 at the kit's poverty line, without "
         "benchmarking. Truth: the family-size-weighted share of persons whose true per-capita "
         "consumption (`truth/families`) is below the line. Figures pool every area and seed. "
@@ -271,12 +309,20 @@ def _write(
         "95%); for direct estimates the MSE is the design variance, which is zero where no "
         f"sampled person is poor. EBP MSEs use B = {args.bootstrap} bootstrap replicates.",
         "",
+        "Rows: `direct`, `fh`, `ebp` are `rpkd map --method direct|fh|ebp --no-benchmark` with "
+        "the shipped parameters (`params/indonesia/sae.toml`: FH sampling variances all taken "
+        "from the GVF). `fh-unstable` is FH with each area's direct variance kept where it "
+        'comes from at least two PSUs and is positive (`smooth = "unstable"`). `fh+bench` '
+        "and `ebp+bench` are the FH and EBP estimates ratio-benchmarked to the district direct "
+        "estimate (`rpkd map --benchmark`, the default); their intervals use the "
+        "unbenchmarked MSE, as the map does.",
+        "",
         "| level | method | areas estimated | bias | RMSE | relative RMSE | mean est. √MSE "
         "| 95% coverage |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for level in LEVELS:
-        for method in METHODS:
+        for method in LABELS:
             s = _summary(rows, level, method, None)
             if not s["areas"]:
                 continue
@@ -310,6 +356,16 @@ def _write(
         "## Reading",
         "",
         *_reading(rows),
+        "",
+        "What the methods do (independent of this run): direct estimates exist only for "
+        "sampled areas and their linearised variance is zero where no sampled person is poor, "
+        "so their intervals miss there; FH borrows strength from registry aggregates (desil "
+        "1–2 share, sanitation, RTLH, urban share, family size) and gives every area with "
+        "registry families an estimate, negative EBLUPs truncated at 0; EBP predicts each "
+        "registry family's welfare from unit-level proxies shared by survey and registry "
+        "(Box–Cox nested-error model) and averages FGT over Monte Carlo draws. All three "
+        "assume the synthetic survey and registry measure the proxies alike, which the "
+        "generator guarantees and a real district must check.",
         "",
     ]
     DOC.write_text("\n".join(lines), encoding="utf-8")

@@ -54,7 +54,17 @@ def _nik(day: dt.date, female: bool, serial: int) -> str:
 def build(seed: int = 7) -> Fixture:
     rng = np.random.default_rng(seed)
     persons: dict[str, list[object]] = {
-        k: [] for k in ("person_id", "family_id", "nik", "name", "sex", "birth_date", "relation", "death_date")
+        k: []
+        for k in (
+            "person_id",
+            "family_id",
+            "nik",
+            "name",
+            "sex",
+            "birth_date",
+            "relation",
+            "death_date",
+        )
     }
     families: dict[str, list[object]] = {"family_id": [], "kk_number": [], "desa_code": []}
     used: set[str] = set()
@@ -71,7 +81,11 @@ def build(seed: int = 7) -> Fixture:
             while True:
                 pool = FEMALE if female else MALE
                 given = pool[rng.integers(len(pool))]
-                name = given if rng.random() < 0.15 else f"{given} {SECOND[rng.integers(len(SECOND))] if m else second}"
+                name = (
+                    given
+                    if rng.random() < 0.15
+                    else f"{given} {SECOND[rng.integers(len(SECOND))] if m else second}"
+                )
                 if name not in used or rng.random() < 0.02:
                     break
             used.add(name)
@@ -88,8 +102,11 @@ def build(seed: int = 7) -> Fixture:
             persons["relation"].append("kepala_keluarga" if m == 0 else "anak")
             persons["death_date"].append(dt.date(2024, 6, 1) if rng.random() < 0.01 else None)
     person_table = pa.table(
-        {**persons, "birth_date": pa.array(persons["birth_date"], pa.date32()),
-         "death_date": pa.array(persons["death_date"], pa.date32())}
+        {
+            **persons,
+            "birth_date": pa.array(persons["birth_date"], pa.date32()),
+            "death_date": pa.array(persons["death_date"], pa.date32()),
+        }
     )
     family_table = pa.table(families)
     return _listed(rng, person_table, family_table)
@@ -110,15 +127,24 @@ def _damage(kind: str, name: str) -> str:
 
 
 def _listed(rng: np.random.Generator, persons: pa.Table, families: pa.Table) -> Fixture:
-    kk = dict(zip(families["family_id"].to_pylist(), families["kk_number"].to_pylist(), strict=True))
-    desa = dict(zip(families["family_id"].to_pylist(), families["desa_code"].to_pylist(), strict=True))
+    kk = dict(
+        zip(families["family_id"].to_pylist(), families["kk_number"].to_pylist(), strict=True)
+    )
+    desa = dict(
+        zip(families["family_id"].to_pylist(), families["desa_code"].to_pylist(), strict=True)
+    )
     rows = persons.to_pylist()
     living = [r for r in rows if r["death_date"] is None and r["name"].count(" ") == 1]
     dead = [r for r in rows if r["death_date"] is not None]
     order = rng.permutation(len(living))
     plan = (
-        ["exact"] * 60 + ["no_nik"] * 15 + ["typo"] * 12 + ["old_spelling"] * 8 + ["title"] * 8
-        + ["placeholder"] * 10 + ["invalid_nik"] * 8
+        ["exact"] * 60
+        + ["no_nik"] * 15
+        + ["typo"] * 12
+        + ["old_spelling"] * 8
+        + ["title"] * 8
+        + ["placeholder"] * 10
+        + ["invalid_nik"] * 8
     )
     listed: dict[str, list[object]] = {
         k: [] for k in ("record", "nik", "kk_number", "name", "birth_date", "desa_code")

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from linkage_fixture import Fixture
 
 from rpkd import engine as eng
 from rpkd.errors import UsageError
 from rpkd.linkage.model import LinkResult, ModelSettings, Thresholds, link
 from rpkd.linkage.standardise import standardise_list, standardise_registry
 from rpkd.settings import Settings
-
-from linkage_fixture import Fixture
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +30,9 @@ def _run(engine: eng.Engine, data: Fixture, thresholds: Thresholds | None = None
     return link(
         engine,
         standardise_list(engine, eng.table(engine, data.listed)),
-        standardise_registry(engine, eng.table(engine, data.persons), eng.table(engine, data.families)),
+        standardise_registry(
+            engine, eng.table(engine, data.persons), eng.table(engine, data.families)
+        ),
         thresholds=thresholds,
     )
 
@@ -79,7 +80,9 @@ def test_ghost_rows_link_to_nobody(linked: LinkResult, hand_made: Fixture) -> No
 
 def test_deceased_persons_link_and_are_flagged(linked: LinkResult, hand_made: Fixture) -> None:
     rows = _rows(linked, hand_made, "deceased")
-    assert rows and all(r["deceased"] and r["person_id"] == hand_made.truth[str(r["record"])] for r in rows)
+    assert rows and all(
+        r["deceased"] and r["person_id"] == hand_made.truth[str(r["record"])] for r in rows
+    )
 
 
 def test_a_person_claimed_by_two_rows_is_flagged(linked: LinkResult, hand_made: Fixture) -> None:
@@ -89,7 +92,9 @@ def test_a_person_claimed_by_two_rows_is_flagged(linked: LinkResult, hand_made: 
     assert sum(bool(r["shared"]) for r in linked.links.to_pylist()) == 2
 
 
-def test_thresholds_move_rows_between_link_review_and_none(duck: eng.Engine, hand_made: Fixture, linked: LinkResult) -> None:
+def test_thresholds_move_rows_between_link_review_and_none(
+    duck: eng.Engine, hand_made: Fixture, linked: LinkResult
+) -> None:
     probabilities = {
         r["record"]: r["match_probability"]
         for r in linked.links.to_pylist()

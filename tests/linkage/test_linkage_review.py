@@ -20,7 +20,9 @@ from rpkd.settings import Settings
 def queued(hand_made: Fixture) -> Iterator[tuple[LinkResult, pa.Table]]:
     engine = eng.connect(Settings())
     data = hand_made
-    listed, persons, families = (eng.table(engine, t) for t in (data.listed, data.persons, data.families))
+    listed, persons, families = (
+        eng.table(engine, t) for t in (data.listed, data.persons, data.families)
+    )
     # An upper threshold no probabilistic link reaches sends every such row to review.
     result = link(
         engine,
@@ -35,7 +37,9 @@ def queued(hand_made: Fixture) -> Iterator[tuple[LinkResult, pa.Table]]:
     eng.close(engine)
 
 
-def test_queue_lists_each_review_row_with_its_true_person_first(queued: tuple[LinkResult, pa.Table], hand_made: Fixture) -> None:
+def test_queue_lists_each_review_row_with_its_true_person_first(
+    queued: tuple[LinkResult, pa.Table], hand_made: Fixture
+) -> None:
     result, queue = queued
     review = {r["record"] for r in result.links.to_pylist() if r["method"] == "review"}
     assert review and set(queue.column("record").to_pylist()) == review
@@ -50,8 +54,12 @@ def _edited(queue: pa.Table, accept: set[str]) -> list[dict[str, str | None]]:
     rows = []
     for row in queue.to_pylist():
         take = row["rank"] == 1 and row["record"] in accept
-        rows.append({**{k: None if v is None else str(v) for k, v in row.items()},
-                     "decision": "terima" if take else "tolak"})
+        rows.append(
+            {
+                **{k: None if v is None else str(v) for k, v in row.items()},
+                "decision": "terima" if take else "tolak",
+            }
+        )
     return rows
 
 
@@ -63,7 +71,10 @@ def test_decisions_round_trip(queued: tuple[LinkResult, pa.Table], hand_made: Fi
     final = {r["record"]: r for r in apply_decisions(result.links, decisions, queue).to_pylist()}
     for record in records:
         if record in accept:
-            assert (final[record]["method"], final[record]["person_id"]) == ("review", hand_made.truth[record])
+            assert (final[record]["method"], final[record]["person_id"]) == (
+                "review",
+                hand_made.truth[record],
+            )
         else:
             assert (final[record]["method"], final[record]["person_id"]) == ("none", None)
         assert final[record]["reviewed"]
@@ -73,7 +84,10 @@ def test_decisions_round_trip(queued: tuple[LinkResult, pa.Table], hand_made: Fi
 
 def test_undecided_rows_stay_in_review(queued: tuple[LinkResult, pa.Table]) -> None:
     result, queue = queued
-    rows = [{**{k: None if v is None else str(v) for k, v in r.items()}, "decision": ""} for r in queue.to_pylist()]
+    rows = [
+        {**{k: None if v is None else str(v) for k, v in r.items()}, "decision": ""}
+        for r in queue.to_pylist()
+    ]
     final = apply_decisions(result.links, read_decisions(rows, queue), queue)
     assert final.column("method").to_pylist() == result.links.column("method").to_pylist()
 
@@ -91,6 +105,9 @@ def test_bad_decisions_name_the_row(queued: tuple[LinkResult, pa.Table]) -> None
     record = queue.column("record")[0].as_py()
     twice = [r for r in queue.to_pylist() if r["record"] == record]
     if len(twice) > 1:
-        rows = [{**{k: None if v is None else str(v) for k, v in r.items()}, "decision": "accept"} for r in twice]
+        rows = [
+            {**{k: None if v is None else str(v) for k, v in r.items()}, "decision": "accept"}
+            for r in twice
+        ]
         with pytest.raises(InvalidInput, match="baris 2"):
             read_decisions(rows, queue)

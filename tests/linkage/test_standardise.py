@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pyarrow as pa
-import pytest
 
 from rpkd import engine as eng
 from rpkd.linkage import names
@@ -96,7 +95,9 @@ def test_phonetic_key_merges_spelling_variants(engine: eng.Engine) -> None:
 
 
 def test_phonetic_key_keeps_different_names_apart(engine: eng.Engine) -> None:
-    table = eng.table(engine, pa.table({"a": ["rina", "budi", "sutrisna"], "b": ["rini", "badu", "sutrisno"]}))
+    table = eng.table(
+        engine, pa.table({"a": ["rina", "budi", "sutrisna"], "b": ["rini", "badu", "sutrisno"]})
+    )
     got = eng.fetch(table.select(a=names.phonetic_key(table.a), b=names.phonetic_key(table.b)))
     assert all(r["a"] != r["b"] for r in got.to_pylist())
 
@@ -123,11 +124,22 @@ DATE_CASES = [
 
 
 def test_birth_dates_and_placeholders(engine: eng.Engine) -> None:
-    table = eng.table(engine, pa.table({"i": list(range(len(DATE_CASES))),
-                                        "raw": pa.array([c[0] for c in DATE_CASES], pa.string())}))
+    table = eng.table(
+        engine,
+        pa.table(
+            {
+                "i": list(range(len(DATE_CASES))),
+                "raw": pa.array([c[0] for c in DATE_CASES], pa.string()),
+            }
+        ),
+    )
     got = eng.fetch(with_birth_date(table, "raw").order_by("i")).to_pylist()
     for (raw, year, date, year_only), row in zip(DATE_CASES, got, strict=True):
-        assert (row["birth_year"], row["birth_date"], row["year_only"]) == (year, date, year_only), raw
+        assert (row["birth_year"], row["birth_date"], row["year_only"]) == (
+            year,
+            date,
+            year_only,
+        ), raw
 
 
 # (written, 16 digits kept, valid, sex from the day field)
@@ -146,8 +158,15 @@ NIK_CASES = [
 
 
 def test_nik_validity_and_sex(engine: eng.Engine) -> None:
-    table = eng.table(engine, pa.table({"i": list(range(len(NIK_CASES))),
-                                        "raw": pa.array([c[0] for c in NIK_CASES], pa.string())}))
+    table = eng.table(
+        engine,
+        pa.table(
+            {
+                "i": list(range(len(NIK_CASES))),
+                "raw": pa.array([c[0] for c in NIK_CASES], pa.string()),
+            }
+        ),
+    )
     got = eng.fetch(with_nik(engine, table, "raw").order_by("i")).to_pylist()
     for (raw, digits, valid, sex), row in zip(NIK_CASES, got, strict=True):
         assert (row["nik"], row["nik_valid"], row["nik_sex"]) == (digits, valid, sex), raw
@@ -164,12 +183,19 @@ def test_list_rows_take_sex_from_nik_and_distrust_inconsistent_niks(engine: eng.
             "desa_code": ["62.03.01.2001", "6203012001", "62.03.01", None],
         }
     )
-    got = {r["unique_id"]: r for r in eng.fetch(standardise_list(engine, eng.table(engine, rows))).to_pylist()}
+    got = {
+        r["unique_id"]: r
+        for r in eng.fetch(standardise_list(engine, eng.table(engine, rows))).to_pylist()
+    }
     assert got["1"]["sex"] == "P" and got["2"]["sex"] == "L"
     assert got["1"]["nik_trusted"] and got["2"]["nik_trusted"]
     assert not got["3"]["nik_trusted"]  # NIK says the 17th, the list the 18th
     assert got["4"]["nik_trusted"]  # a placeholder date only checks the year
-    assert (got["1"]["desa"], got["1"]["kecamatan"], got["1"]["kk"]) == ("6203012001", "620301", "6203010101010001")
+    assert (got["1"]["desa"], got["1"]["kecamatan"], got["1"]["kk"]) == (
+        "6203012001",
+        "620301",
+        "6203010101010001",
+    )
     assert (got["3"]["desa"], got["3"]["kk"]) == (None, None)
 
 
@@ -185,8 +211,12 @@ def test_registry_keeps_deceased_persons_and_takes_desa_from_the_family(engine: 
             "death_date": pa.array([None, dt.date(2024, 1, 1)], pa.date32()),
         }
     )
-    families = pa.table({"family_id": ["f1"], "kk_number": ["6203010101010001"], "desa_code": ["62.03.01.2001"]})
-    got = eng.fetch(standardise_registry(engine, eng.table(engine, persons), eng.table(engine, families)))
+    families = pa.table(
+        {"family_id": ["f1"], "kk_number": ["6203010101010001"], "desa_code": ["62.03.01.2001"]}
+    )
+    got = eng.fetch(
+        standardise_registry(engine, eng.table(engine, persons), eng.table(engine, families))
+    )
     assert tuple(got.column_names) == COLUMNS
     rows = {r["unique_id"]: r for r in got.to_pylist()}
     assert rows["p2"]["deceased"] and not rows["p1"]["deceased"]

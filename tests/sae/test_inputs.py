@@ -260,3 +260,23 @@ def test_smoothed_variances_replace_only_unstable_areas() -> None:
     expected = np.exp(c["intercept"] + c["log_n"] * np.log(25) + c["log_estimate"] * np.log(0.15))
     assert result.variance[3] == pytest.approx(expected * result.gvf.smearing, rel=1e-12)
     assert not result.gvf.used[3] and result.gvf.used[5]
+
+
+def test_smooth_all_replaces_every_variance_by_the_prediction_at_the_district_level() -> None:
+    rng = np.random.default_rng(5)
+    areas = tuple(
+        inputs.DirectArea(f"a{i:02d}", p, float(np.sqrt(2 * p * (1 - p) / n)), n, 5, 10.0 * n)
+        for i, (p, n) in enumerate(
+            zip(rng.uniform(0.05, 0.3, 10), rng.integers(20, 80, 10), strict=True)
+        )
+    )
+    direct = inputs.DirectEstimates("fgt0", 1.0, "kecamatan", 0.12, 0.01, areas, ())
+    result = inputs.smoothed_variances(direct, smooth_all=True)
+    assert all(result.smoothed)
+    assert result.gvf is not None
+    c = result.gvf.coefficients
+    for a, v in zip(areas, result.variance, strict=True):
+        log_v = c["intercept"] + c["log_n"] * np.log(a.n) + c["log_estimate"] * np.log(0.12)
+        assert v == pytest.approx(result.gvf.smearing * np.exp(log_v), rel=1e-12)
+    # without smooth_all, stable positive variances are kept
+    assert inputs.smoothed_variances(direct).smoothed == (False,) * 10

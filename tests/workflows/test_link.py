@@ -12,17 +12,20 @@ import json
 import sys
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "linkage"))
 
-from linkage_fixture import Fixture, build  # noqa: E402
+from linkage_fixture import Fixture, build
 
-from rpkd.cli import _register, app  # noqa: E402
-from rpkd.settings import Settings  # noqa: E402
-from rpkd.workflows.link import link_list  # noqa: E402
+from rpkd.cli import _register, app
+from rpkd.errors import InvalidInput, NotFound, RpkdError
+from rpkd.settings import Settings
+from rpkd.workflows.link import link_list
 
 CONTRACT = {"record", "person_id", "match_probability", "method"}
 
@@ -54,10 +57,23 @@ def _run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def _error(*args: str) -> BaseException | int:
+    """Return the rpkd error the command raised (main() maps it to its exit code), or the code."""
+    _register()
+    result = CliRunner().invoke(app, list(args))
+    return result.exception if isinstance(result.exception, RpkdError) else result.exit_code
+
+
 def test_json_gives_one_contract_record_per_list_row(workspace: Path, data: Fixture) -> None:
     code, out, _ = _run(
-        "link", str(workspace / "beneficiaries_pkh.csv"), "--release", "dtsen-uji",
-        "--workspace", str(workspace), "--format", "json",
+        "link",
+        str(workspace / "beneficiaries_pkh.csv"),
+        "--release",
+        "dtsen-uji",
+        "--workspace",
+        str(workspace),
+        "--format",
+        "json",
     )
     assert code == 0
     records = json.loads(out)
@@ -75,8 +91,14 @@ def test_json_gives_one_contract_record_per_list_row(workspace: Path, data: Fixt
 
 def test_table_shows_counts_without_names_or_niks(workspace: Path, data: Fixture) -> None:
     code, out, err = _run(
-        "link", str(workspace / "beneficiaries_pkh.csv"), "--release", "dtsen-uji",
-        "--workspace", str(workspace), "--lang", "en",
+        "link",
+        str(workspace / "beneficiaries_pkh.csv"),
+        "--release",
+        "dtsen-uji",
+        "--workspace",
+        str(workspace),
+        "--lang",
+        "en",
     )
     assert code == 0
     shown = out + err
@@ -91,7 +113,9 @@ def test_derived_links_are_written_beside_the_release_with_their_parameters(
     workspace: Path, data: Fixture
 ) -> None:
     settings = Settings(workspace=workspace)
-    outcome = link_list(settings, workspace / "beneficiaries_pkh.csv", "dtsen-uji", upper=0.97, lower=0.4)
+    outcome = link_list(
+        settings, workspace / "beneficiaries_pkh.csv", "dtsen-uji", upper=0.97, lower=0.4
+    )
     assert outcome.folder.parent == workspace / "releases" / "dtsen-uji" / "derived" / "links"
     parameters = json.loads((outcome.folder / "parameters.json").read_text(encoding="utf-8"))
     assert (parameters["upper"], parameters["lower"]) == (0.97, 0.4)
@@ -100,19 +124,99 @@ def test_derived_links_are_written_beside_the_release_with_their_parameters(
     assert {"deceased", "shared"} <= set(links.column_names)
     review = (outcome.folder / "review.csv").read_text(encoding="utf-8")
     assert next(csv.reader(io.StringIO(review)))[:5] == [
-        "record", "rank", "person_id", "match_probability", "decision"
+        "record",
+        "rank",
+        "person_id",
+        "match_probability",
+        "decision",
     ]
     for row in data.persons.to_pylist():
         assert row["nik"] not in review  # masked by default
 
 
 def test_usage_and_input_errors_have_their_exit_codes(workspace: Path) -> None:
-    code, _, _ = _run("link", str(workspace / "missing.csv"), "--release", "dtsen-uji",
-                      "--workspace", str(workspace))
-    assert code == 1
-    code, _, _ = _run("link", str(workspace / "beneficiaries_pkh.csv"), "--release", "tidak-ada",
-                      "--workspace", str(workspace))
-    assert code == 1
-    code, _, _ = _run("link", str(workspace / "beneficiaries_pkh.csv"), "--release", "dtsen-uji",
-                      "--workspace", str(workspace), "--upper", "1.5")
+    missing = _error(
+        "link",
+        str(workspace / "missing.csv"),
+        "--release",
+        "dtsen-uji",
+        "--workspace",
+        str(workspace),
+    )
+    assert isinstance(missing, InvalidInput) and missing.exit_code == 1
+    unknown = _error(
+        "link",
+        str(workspace / "beneficiaries_pkh.csv"),
+        "--release",
+        "tidak-ada",
+        "--workspace",
+        str(workspace),
+    )
+    assert isinstance(unknown, NotFound) and unknown.exit_code == 1
+    code, _, _ = _run(
+        "link",
+        str(workspace / "beneficiaries_pkh.csv"),
+        "--release",
+        "dtsen-uji",
+        "--workspace",
+        str(workspace),
+        "--upper",
+        "1.5",
+    )
     assert code == 2
+
+
+@pytest.mark.slow
+def test_precision_and_recall_on_a_synthetic_kecamatan(tmp_path: Path) -> None:
+    """``rpkd synth`` of kecamatan Selat (3,000 families): its truth files are the reference."""
+    code, _, _ = _run(
+        "synth",
+        "--region",
+        "62.03.01",
+        "--families",
+        "3000",
+        "--seed",
+        "1",
+        "--out",
+        str(tmp_path / "synth"),
+    )
+    assert code == 0
+    source = tmp_path / "synth"
+    folder = tmp_path / "ws" / "releases" / "synth"
+    folder.mkdir(parents=True)
+    for kind in ("persons", "families"):
+        dates = {"birth_date": pa.date32(), "death_date": pa.date32()} if kind == "persons" else {}
+        text = {c: pa.string() for c in ("person_id", "family_id", "nik", "kk_number", "desa_code")}
+        options = pcsv.ConvertOptions(column_types={**text, **dates}, strings_can_be_null=True)
+        pq.write_table(
+            pcsv.read_csv(source / f"{kind}.csv", convert_options=options),
+            folder / f"{kind}.parquet",
+        )
+    manifest = {"name": "synth", "kinds": ["families", "persons"], "region": "62.03.01"}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    settings = Settings(workspace=tmp_path / "ws")
+    for programme in ("pkh", "pbi_jk"):
+        outcome = link_list(settings, source / f"beneficiaries_{programme}.csv", "synth")
+        truth = pcsv.read_csv(
+            source / "truth" / f"links_{programme}.csv",
+            convert_options=pcsv.ConvertOptions(
+                column_types={"record": pa.string(), "person_id": pa.string()},
+                strings_can_be_null=True,
+            ),
+        )
+        true = {
+            r: p or None
+            for r, p in zip(
+                truth["record"].to_pylist(), truth["person_id"].to_pylist(), strict=True
+            )
+        }
+        made = {
+            r["record"]: r["person_id"]
+            for r in outcome.links.to_pylist()
+            if r["method"] in ("nik", "probabilistic")
+        }
+        right = sum(1 for r, p in made.items() if true.get(r) == p)
+        precision = right / len(made)
+        recall = right / sum(1 for p in true.values() if p is not None)
+        assert precision >= 0.99, (programme, precision)
+        assert recall >= 0.97, (programme, recall)

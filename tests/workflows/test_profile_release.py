@@ -173,6 +173,7 @@ def test_cli_table_and_workbook(tmp_path: Path) -> None:
         "desil",
         "characteristics_desil_1_4",
         "vulnerable_groups",
+        "mpi",
         "long_table",
         "findings",
     ]

@@ -11,6 +11,7 @@ import pytest
 
 from rpkd import regions
 from rpkd.releases.importer import import_release
+from rpkd.sae.inputs import Level
 from rpkd.settings import Settings
 from rpkd.synth import synthesize
 from rpkd.workflows import sae
@@ -28,19 +29,19 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-def _codes(level: str) -> list[str]:
-    return [r.code for r in regions.descendants(REGION, level)]  # type: ignore[arg-type]
+def _codes(level: Level) -> list[str]:
+    return [r.code for r in regions.descendants(REGION, level)]
 
 
 @pytest.mark.parametrize("level", ["kecamatan", "desa"])
-def test_fay_herriot_covers_every_area_with_finite_mse(workspace: Settings, level: str) -> None:
+def test_fay_herriot_covers_every_area_with_finite_mse(workspace: Settings, level: Level) -> None:
     result, files = sae.map_release(
         workspace,
         "small",
         level=level,
         measure="fgt0",
         method="fh",
-        benchmark=False,  # type: ignore[arg-type]
+        benchmark=False,
     )
     assert [a.area for a in result.areas] == _codes(level)
     assert all(a.name for a in result.areas)
@@ -80,12 +81,16 @@ def test_ratio_benchmark_meets_the_district_direct_estimate(workspace: Settings)
         workspace, "small", level="kecamatan", measure="fgt0", method="fh", benchmark=True
     )
     assert result.benchmark is not None
-    pairs = [(a, b) for a, b in zip(plain.areas, result.areas, strict=True) if b.estimate]
-    persons = sum(b.population for _, b in pairs)  # type: ignore[misc]
-    mean = sum(b.estimate * b.population for _, b in pairs) / persons  # type: ignore[operator]
+    pairs = [
+        (float(a.estimate or 0.0), float(b.estimate or 0.0), float(b.population or 0.0), a, b)
+        for a, b in zip(plain.areas, result.areas, strict=True)
+        if b.estimate is not None
+    ]
+    persons = sum(p for _, _, p, _, _ in pairs)
+    mean = sum(e * p for _, e, p, _, _ in pairs) / persons
     assert mean == pytest.approx(result.district_direct, rel=1e-12)
-    for a, b in pairs:
-        assert b.estimate == pytest.approx(a.estimate * result.benchmark.factor, rel=1e-12)
+    for before, after, _, a, b in pairs:
+        assert after == pytest.approx(before * result.benchmark.factor, rel=1e-12)
         assert b.mse == a.mse  # MSEs are not adjusted
     assert files.folder.name == "kecamatan-fgt0-fh-benchmarked"
     written = json.loads(files.parameters.read_text())["benchmark"]
@@ -93,14 +98,14 @@ def test_ratio_benchmark_meets_the_district_direct_estimate(workspace: Settings)
 
 
 @pytest.mark.parametrize("level", ["kecamatan", "desa"])
-def test_ebp_covers_every_registry_area_with_finite_mse(workspace: Settings, level: str) -> None:
+def test_ebp_covers_every_registry_area_with_finite_mse(workspace: Settings, level: Level) -> None:
     result, _ = sae.map_release(
         workspace,
         "small",
         level=level,
         measure="fgt0",
         method="ebp",
-        benchmark=False,  # type: ignore[arg-type]
+        benchmark=False,
         bootstrap=3,
     )
     assert [a.area for a in result.areas] == _codes(level)

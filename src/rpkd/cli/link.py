@@ -18,7 +18,10 @@ from rpkd.workflows.link import LinkOutcome, link_list
 
 _METHODS = {
     "nik": ("NIK sama (tepercaya, satu orang)", "Same NIK (trusted, one person)"),
-    "probabilistic": ("Probabilistik di atas ambang atas", "Probabilistic above the upper threshold"),
+    "probabilistic": (
+        "Probabilistik di atas ambang atas",
+        "Probabilistic above the upper threshold",
+    ),
     "review": ("Perlu pemeriksaan petugas", "Needs clerical review"),
     "none": ("Tidak ditemukan di registri", "Not found in the registry"),
     "deceased": ("  di antaranya orang yang sudah meninggal", "  of which deceased persons"),

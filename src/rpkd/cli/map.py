@@ -8,6 +8,7 @@ table; where the files are goes to standard error. Areas with CV > 25% (BPS) are
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -43,6 +44,10 @@ _FINDINGS = {
     "variance_smoothed": (
         "varians langsung yang tidak stabil diganti prediksi GVF",
         "unstable direct variances replaced by the GVF prediction",
+    ),
+    "estimate_truncated": (
+        "EBLUP di luar [0, 1] diganti batas terdekat (MSE tetap)",
+        "EBLUPs outside [0, 1] set to the nearest bound (MSE unchanged)",
     ),
     "covariate_dropped": (
         "kovariat konstan/kolinear/kosong tidak dipakai",
@@ -116,13 +121,16 @@ def map_(
         result.region,
         result.level,
         {a.area: a.estimate for a in result.areas if a.estimate is not None},
-        cv={a.area: a.cv for a in result.areas if a.cv is not None},
+        cv={a.area: cv for a in result.areas if (cv := _map_cv(a)) is not None},
         title=f"{label}, {regions.name(result.region)} ({method_name})",
         label=label,
         percent=True,
         lang=lang_code,
         workspace=settings.workspace,
     )
+    for feature in drawn.geojson["features"]:  # JSON has no infinity: the flag says it all
+        if feature["properties"].get("cv") == math.inf:
+            feature["properties"]["cv"] = None
     workflow.write_map(files, svg=drawn.svg, png=drawn.png, geojson=drawn.geojson)
     _report(result, files, drawn.cv_threshold, lang_code)
     if output == "table":
@@ -130,12 +138,12 @@ def map_(
             {
                 "area": a.area,
                 "name": a.name,
-                "direct": a.direct,
-                "direct_cv": a.direct_cv,
-                "estimate": a.estimate,
-                "rmse": a.rmse,
-                "cv": a.cv,
-                "reliable": _reliability(a.cv, drawn.cv_threshold, lang_code),
+                "direct": _percent(a.direct),
+                "direct_cv": _percent(a.direct_cv),
+                "estimate": _percent(a.estimate),
+                "rmse": _percent(a.rmse),
+                "cv": _percent(a.cv),
+                "reliable": _reliability(_map_cv(a), drawn.cv_threshold, lang_code),
                 "in_sample": a.in_sample,
             }
             for a in result.areas
@@ -143,6 +151,17 @@ def map_(
         common.emit(rows, "table", title=f"{label} — {method_name}", headers=_headers(lang_code))
     else:
         common.emit(result.records(), output)
+
+
+def _map_cv(area: workflow.AreaRow) -> float | None:
+    """Return the CV, infinite for an estimate of zero with a positive MSE (unreliable)."""
+    if area.cv is None and area.estimate == 0 and area.rmse:
+        return math.inf
+    return area.cv
+
+
+def _percent(value: float | None) -> str | None:
+    return None if value is None else f"{value:.2%}"
 
 
 def _reliability(cv: float | None, threshold: float, lang: Lang) -> str:
@@ -190,7 +209,7 @@ def _report(
             highlight=False,
             soft_wrap=True,
         )
-    unreliable = sum(1 for a in result.areas if a.cv is not None and a.cv > threshold)
+    unreliable = sum(1 for a in result.areas if (cv := _map_cv(a)) is not None and cv > threshold)
     console.print(
         common.say(
             lang,

@@ -139,4 +139,3 @@ def comparisons() -> list[Any]:
         cl.ExactMatch("kk"),
         _nik(),
     ]
-

@@ -72,7 +72,7 @@ class ModelSettings:
     expected_match_share: float = 0.97
     u_max_pairs: float = 1e6
     u_seed: int = 1
-    em_max_pairs: float = 1e6
+    em_max_pairs: float = 2.5e5
     em_max_iterations: int = 10
     max_block_size: int = 400
     ambiguity: float = 0.50
@@ -105,7 +105,7 @@ class LinkResult:
     def counts(self) -> dict[str, int]:
         """Return the number of list rows by method, and of flagged rows."""
         methods = self.links.column("method").to_pylist()
-        out = {m: methods.count(m) for m in METHODS}
+        out: dict[str, int] = {m: methods.count(m) for m in METHODS}
         out["deceased"] = sum(bool(v) for v in self.links.column("deceased").to_pylist())
         out["shared"] = sum(bool(v) for v in self.links.column("shared").to_pylist())
         return out
@@ -222,9 +222,7 @@ def _fit(
             break
         else:
             findings.append(f"em_session_{number}_skipped")
-    scores = linker_for(model).inference.predict(
-        threshold_match_probability=settings.report_floor
-    )
+    scores = linker_for(model).inference.predict(threshold_match_probability=settings.report_floor)
     return model, scores.physical_name, tuple(findings)
 
 

@@ -74,7 +74,9 @@ def review_queue(
     (empty, for the clerk), then ``list_<field>`` and ``registry_<field>`` for each of
     :data:`FIELDS`, then ``deceased``. Values are unmasked: mask them before showing them.
     """
-    queue = eng.table(engine, candidates.select(["record", "person_id", "match_probability", "rank"]))
+    queue = eng.table(
+        engine, candidates.select(["record", "person_id", "match_probability", "rank"])
+    )
     left = listed.select(
         list_record=listed.record.cast("string"),
         **{f"list_{k}": _text(listed, col) for k, col, _ in FIELDS},
@@ -183,12 +185,16 @@ def apply_decisions(links: pa.Table, decisions: pa.Table, queue: pa.Table) -> pa
     }
     accept = {
         r: p
-        for r, p, d in zip(*(decisions.column(c).to_pylist() for c in decisions.column_names), strict=True)
+        for r, p, d in zip(
+            *(decisions.column(c).to_pylist() for c in decisions.column_names), strict=True
+        )
         if d == "accept"
     }
     decided: dict[str, set[str]] = {}
     rejected: dict[str, set[str]] = {}
-    for r, p, d in zip(*(decisions.column(c).to_pylist() for c in decisions.column_names), strict=True):
+    for r, p, d in zip(
+        *(decisions.column(c).to_pylist() for c in decisions.column_names), strict=True
+    ):
         decided.setdefault(r, set()).add(d)
         if d == "reject":
             rejected.setdefault(r, set()).add(p)
@@ -208,14 +214,14 @@ def apply_decisions(links: pa.Table, decisions: pa.Table, queue: pa.Table) -> pa
     out = links.set_column(
         links.schema.get_field_index("person_id"), "person_id", pa.array(persons, pa.string())
     )
-    out = out.set_column(out.schema.get_field_index("method"), "method", pa.array(methods, pa.string()))
+    out = out.set_column(
+        out.schema.get_field_index("method"), "method", pa.array(methods, pa.string())
+    )
     out = out.set_column(
         out.schema.get_field_index("deceased"), "deceased", pa.array(deceased, pa.bool_())
     )
     claims = pc.value_counts(pc.drop_null(out.column("person_id")))
-    many = {
-        v["values"].as_py() for v in claims if v["counts"].as_py() > 1
-    }
+    many = {v["values"].as_py() for v in claims if v["counts"].as_py() > 1}
     shared = pa.array([p is not None and p in many for p in persons], pa.bool_())
     out = out.set_column(out.schema.get_field_index("shared"), "shared", shared)
     if "reviewed" in out.column_names:

@@ -12,9 +12,9 @@ Christen, P. (2012). *Data Matching*, ch. 4 (data pre-processing before linkage)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
@@ -157,13 +157,11 @@ def standardise_registry(
     return _common(engine, raw, rules)
 
 
-def rules_from(document: dict[str, object]) -> Rules:
+def rules_from(document: Mapping[str, Any]) -> Rules:
     """Return :class:`Rules` from the ``[birth_dates]`` table of ``params/linkage.toml``."""
-    dates = document.get("birth_dates", {})
-    assert isinstance(dates, dict)
-    placeholders: Sequence[str] = dates.get("placeholders", Rules.placeholders)
+    dates: Mapping[str, Any] = document.get("birth_dates", {})
     return Rules(
-        placeholders=tuple(str(p) for p in placeholders),
+        placeholders=tuple(str(p) for p in dates.get("placeholders", Rules.placeholders)),
         first_year=int(dates.get("first_year", Rules.first_year)),
         last_year=int(dates.get("last_year", Rules.last_year)),
     )

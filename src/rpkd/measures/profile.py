@@ -15,7 +15,7 @@ facts.md §2.3 (desil), §3 (RTLH criteria), §7.B.7 (profile contents).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -40,8 +40,8 @@ from rpkd.measures.rollup import (
     Cells,
     Finding,
     Level,
-    ordered,
     suppression,
+    topic,
 )
 
 if TYPE_CHECKING:
@@ -50,21 +50,42 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RegistryProfile:
-    """The registry profile: long tables (see :data:`LONG_SCHEMA`) per topic, and findings."""
+    """The registry profile: one long table (see :data:`LONG_SCHEMA`) and the findings.
+
+    Rows are sorted by level (kabupaten, kecamatan, desa), area code and indicator; the topics
+    (``desil``, ``characteristics``, ``vulnerable``, ``mpi``) are views of it.
+    """
 
     reference_date: date
     levels: tuple[Level, ...]
     public: bool
     min_cell: int
-    desil: pa.Table
-    characteristics: pa.Table
-    vulnerable: pa.Table
-    mpi: pa.Table
+    table: pa.Table = field(repr=False)
     findings: tuple[Finding, ...]
 
+    @property
+    def desil(self) -> pa.Table:
+        """Families and persons by desil 1-10 and missing, with totals and desil 1-4."""
+        return topic(self.table, "desil")
+
+    @property
+    def characteristics(self) -> pa.Table:
+        """Characteristics of desil 1-4 families (counts of families, shares of desil 1-4)."""
+        return topic(self.table, "characteristics")
+
+    @property
+    def vulnerable(self) -> pa.Table:
+        """Vulnerable groups among all living persons (and female-headed families)."""
+        return topic(self.table, "vulnerable")
+
+    @property
+    def mpi(self) -> pa.Table:
+        """Registry Alkire-Foster MPI: H (with the count of poor families), A and M0."""
+        return topic(self.table, "mpi")
+
     def to_arrow(self) -> pa.Table:
-        """Return every topic as one long table (level, code, name, indicator, value, ...)."""
-        return ordered([self.desil, self.characteristics, self.vulnerable, self.mpi])
+        """Return the long table (level, code, name, indicator, value, denominator, share, ...)."""
+        return self.table
 
     def findings_table(self) -> pa.Table:
         """Return the findings as a table (rule, count, detail)."""
@@ -117,17 +138,14 @@ def registry_profile(
     hidden = suppression(cells, threshold) if public else np.zeros(cells.size, dtype=bool)
     if public:
         findings.append(Finding("cells_suppressed", int(hidden.sum()), f"min_cell={threshold}"))
-    tables = cells.long_tables(hidden, tuple(levels))
+    table = cells.long_table(hidden, tuple(levels))
     findings += cells.name_findings
     return RegistryProfile(
         reference_date=reference_date,
         levels=tuple(levels),
         public=public,
         min_cell=threshold,
-        desil=tables["desil"],
-        characteristics=tables["characteristics"],
-        vulnerable=tables["vulnerable"],
-        mpi=tables["mpi"],
+        table=table,
         findings=tuple(findings),
     )
 
@@ -156,15 +174,15 @@ def _coverage(
 
 def _normalise(counts: pa.Table) -> tuple[pa.Table, list[Finding]]:
     """Return counts with dotted desa codes and desil slots; drop rows whose code is not a desa."""
-    raw = counts["desa_code"].to_pylist()
+    encoded = pc.dictionary_encode(counts["desa_code"].combine_chunks())
     mapping: dict[str | None, str | None] = {}
-    for code in set(raw):
+    for code in encoded.dictionary.to_pylist():
         try:
             dotted = regions.parse_code(code.strip()) if code else None
         except UnknownRegion:
             dotted = None
         mapping[code] = dotted if dotted and regions.depth_of(dotted) == "desa" else None
-    dotted_codes = pa.array([mapping[c] for c in raw], pa.string())
+    dotted_codes = pa.array(list(mapping.values()), pa.string()).take(encoded.indices)
     desil = counts["desil"]
     valid = pc.and_(pc.greater_equal(desil, 1), pc.less_equal(desil, 10))
     slot = pc.if_else(pc.fill_null(valid, False), pc.cast(desil, pa.string()), "missing")

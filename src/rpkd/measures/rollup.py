@@ -96,12 +96,21 @@ _POINTS = ("mpi_intensity", "mpi_m0")
 def _sum_by(
     index: NDArray[np.intp], n: int, v: NDArray[np.int64], mask: NDArray[np.bool_] | None = None
 ) -> NDArray[np.int64]:
-    out = np.zeros(n, dtype=np.int64)
-    if mask is None:
-        np.add.at(out, index, v)
-    else:
-        np.add.at(out, index[mask], v[mask])
-    return out
+    # bincount sums in float64, exact for counts below 2**53.
+    if mask is not None:
+        index, v = index[mask], v[mask]
+    return np.rint(np.bincount(index, weights=v, minlength=n)).astype(np.int64)
+
+
+def _areas(desa: pa.Array, width: int) -> tuple[list[str], NDArray[np.intp]]:
+    """Return the sorted area codes (code prefixes of ``width``) and each row's area index."""
+    encoded = pc.dictionary_encode(pc.utf8_slice_codeunits(desa, 0, width))
+    dictionary = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    order = np.argsort(dictionary.astype(str), kind="stable")
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    index = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    return [str(c) for c in dictionary[order]], index
 
 
 class Cells:
@@ -133,16 +142,16 @@ class Cells:
     def build(cls, counts: pa.Table, points_total: int) -> Cells:
         areas: dict[Level, list[str]] = {}
         values: dict[Level, dict[str, NDArray[np.int64]]] = {}
-        desa = np.asarray(counts["desa_code"].to_pylist(), dtype=object)
-        slot = np.asarray(counts["desil"].to_pylist(), dtype=object)
+        desa = counts["desa_code"].combine_chunks()
+        slot = counts["desil"].combine_chunks()
         column = {
             c: counts[c].to_numpy(zero_copy_only=False).astype(np.int64) for c in COUNT_COLUMNS
         }
-        d14 = np.isin(slot, DESIL_SLOTS[:4])
+        d14 = pc.is_in(slot, value_set=pa.array(DESIL_SLOTS[:4])).to_numpy(zero_copy_only=False)
+        slots = {s: pc.equal(slot, s).to_numpy(zero_copy_only=False) for s in DESIL_SLOTS}
         for level in LEVELS:
-            code = np.asarray([c[: _WIDTH[level]] for c in desa], dtype=object)
-            uniq, index = np.unique(code.astype(str), return_inverse=True)
-            areas[level] = [str(u) for u in uniq]
+            uniq, index = _areas(desa, _WIDTH[level])
+            areas[level] = uniq
             n = len(uniq)
 
             def total(
@@ -160,7 +169,7 @@ class Cells:
                 "female_headed_families": total(column["female_head"]),
             }
             for s in DESIL_SLOTS:
-                mask = slot == s
+                mask = slots[s]
                 vals[f"families_desil_{s}"] = total(column["families"], mask)
                 vals[f"persons_desil_{s}"] = total(column["persons"], mask)
             for flag in FAMILY_FLAGS:
@@ -212,54 +221,54 @@ class Cells:
             out[start : start + len(self.areas[level])] = self.values[level][source.get(key, key)]
         return out
 
-    def long_tables(
-        self, hidden: NDArray[np.bool_], levels: tuple[Level, ...]
-    ) -> dict[str, pa.Table]:
-        names = {lv: [self._name(c) for c in self.areas[lv]] for lv in levels}
-        pieces: dict[str, list[pa.Table]] = {
-            "desil": [],
-            "characteristics": [],
-            "vulnerable": [],
-            "mpi": [],
-        }
+    def long_table(self, hidden: NDArray[np.bool_], levels: tuple[Level, ...]) -> pa.Table:
+        """Return the long table, sorted by level, area code and indicator (as INDICATORS)."""
+        k = len(INDICATORS)
+        ind_names = pa.array([i.name for i in INDICATORS])
+        parts = []
         for level in LEVELS:
             if level not in levels:
                 continue
             n = len(self.areas[level])
-            for ind in INDICATORS:
+            value = np.empty((n, k), dtype=np.int64)
+            den = np.zeros((n, k), dtype=np.int64)
+            mask = np.empty((n, k), dtype=bool)
+            den_mask = np.ones((n, k), dtype=bool)
+            scale = np.ones(k, dtype=np.int64)
+            for j, ind in enumerate(INDICATORS):
                 start = self.offset[(level, ind.name)]
-                value = self.values[level][ind.name]
-                mask = hidden[start : start + n]
-                if ind.denominator is None:
-                    den = np.zeros(n, dtype=np.int64)
-                    den_mask = np.ones(n, dtype=bool)
-                else:
+                value[:, j] = self.values[level][ind.name]
+                mask[:, j] = hidden[start : start + n]
+                if ind.denominator is not None:
                     d0 = self.offset[(level, ind.denominator)]
-                    den = self.values[level][ind.denominator]
-                    den_mask = hidden[d0 : d0 + n]
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    share = value / den
-                    if ind.name in _POINTS:
-                        share = value / (den * self.points_total)
-                share_mask = (
-                    mask | den_mask | (den == 0) | (ind.name in _POINTS and not self.points_total)
+                    den[:, j] = self.values[level][ind.denominator]
+                    den_mask[:, j] = hidden[d0 : d0 + n]
+                if ind.name in _POINTS:
+                    scale[j] = self.points_total
+            points = np.isin(np.asarray([i.name for i in INDICATORS]), _POINTS)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = value / (den * scale)
+            share_mask = mask | den_mask | (den * scale == 0)
+            names = pa.array([self._name(c) for c in self.areas[level]], pa.string())
+            area = np.repeat(np.arange(n, dtype=np.int32), k)
+            parts.append(
+                pa.table(
+                    {
+                        "level": pa.array(np.full(n * k, level)),
+                        "code": pa.DictionaryArray.from_arrays(
+                            pa.array(area), pa.array(self.areas[level], pa.string())
+                        ).cast(pa.string()),
+                        "name": names.take(pa.array(area)),
+                        "indicator": ind_names.take(pa.array(np.tile(np.arange(k), n))),
+                        "value": pa.array(value.ravel(), pa.int64(), mask=(mask | points).ravel()),
+                        "denominator": pa.array(den.ravel(), pa.int64(), mask=den_mask.ravel()),
+                        "share": pa.array(share.ravel(), pa.float64(), mask=share_mask.ravel()),
+                        "suppressed": pa.array(mask.ravel(), pa.bool_()),
+                    },
+                    schema=LONG_SCHEMA,
                 )
-                pieces[ind.topic].append(
-                    pa.table(
-                        {
-                            "level": pa.array([level] * n, pa.string()),
-                            "code": pa.array(self.areas[level], pa.string()),
-                            "name": pa.array(names[level], pa.string()),
-                            "indicator": pa.array([ind.name] * n, pa.string()),
-                            "value": pa.array(value, pa.int64(), mask=mask | (ind.name in _POINTS)),
-                            "denominator": pa.array(den, pa.int64(), mask=den_mask),
-                            "share": pa.array(share, pa.float64(), mask=share_mask),
-                            "suppressed": pa.array(mask, pa.bool_()),
-                        },
-                        schema=LONG_SCHEMA,
-                    )
-                )
-        return {topic: ordered(parts) for topic, parts in pieces.items()}
+            )
+        return pa.concat_tables(parts) if parts else LONG_SCHEMA.empty_table()
 
     def _name(self, code: str) -> str | None:
         try:
@@ -269,17 +278,10 @@ class Cells:
             return None
 
 
-def ordered(parts: list[pa.Table]) -> pa.Table:
-    if not parts:
-        return LONG_SCHEMA.empty_table()
-    table = pa.concat_tables(parts)
-    rank_level = pc.index_in(table["level"], pa.array(LEVELS))
-    rank_ind = pc.index_in(table["indicator"], pa.array([i.name for i in INDICATORS]))
-    keyed = table.append_column("_l", rank_level).append_column("_i", rank_ind)
-    order = pc.sort_indices(
-        keyed, [("_l", "ascending"), ("code", "ascending"), ("_i", "ascending")]
-    )
-    return table.take(order)
+def topic(table: pa.Table, name: str) -> pa.Table:
+    """Return the rows of one topic (desil, characteristics, vulnerable, mpi), order kept."""
+    names = pa.array([i.name for i in INDICATORS if i.topic == name])
+    return table.filter(pc.is_in(table["indicator"], value_set=names))
 
 
 def suppression(cells: Cells, min_cell: int) -> NDArray[np.bool_]:

@@ -10,7 +10,6 @@ the data officer asks for them in full.
 from __future__ import annotations
 
 import csv
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -250,11 +249,6 @@ def severity(rule: str, kind: str, field: str | None = None) -> Severity:
     return RULES[rule].severity
 
 
-def empty() -> pa.Table:
-    """Return a findings table with no rows."""
-    return FINDINGS_SCHEMA.empty_table()
-
-
 def mask(values: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
     """Return values with all but the first and last 4 characters masked (``6203xxxxxxxx1234``).
 
@@ -288,22 +282,6 @@ def mask_pii(findings: pa.Table, pii_fields: frozenset[str]) -> pa.Table:
     is_pii = pc.is_in(findings["field"], value_set=pa.array(sorted(pii_fields), pa.string()))
     masked = pc.if_else(is_pii, mask(findings["value"]), findings["value"])
     return findings.set_column(findings.schema.get_field_index("value"), "value", masked)
-
-
-def counts(findings: pa.Table, severity_: Severity | None = None) -> dict[str, int]:
-    """Return the number of findings by rule (optionally of one severity), largest first."""
-    rows = findings
-    if severity_ is not None and rows.num_rows:
-        rows = rows.filter(pc.equal(rows["severity"], severity_))
-    tally = Counter(rows["rule"].to_pylist())
-    return dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def errors(findings: pa.Table) -> pa.Table:
-    """Return the blocking findings."""
-    if findings.num_rows == 0:
-        return findings
-    return findings.filter(pc.equal(findings["severity"], "error"))
 
 
 def write_report(findings: pa.Table, folder: Path, stem: str) -> tuple[Path, Path]:

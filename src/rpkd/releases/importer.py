@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rpkd import engine as eng
+from rpkd import regions
 from rpkd.errors import InvalidInput
 from rpkd.releases import catalog, findings, sources
 from rpkd.releases.catalog import MANIFEST, Release
@@ -150,8 +151,7 @@ def _report(settings: Settings, name: str, table: pa.Table) -> tuple[Path, ...]:
     return findings.write_report(table, settings.workspace / "findings", f"{name}-{stamp}")
 
 
-def _write(engine: eng.Engine, checked: Validation, folder: Path) -> dict[str, int]:
-    rows: dict[str, int] = {}
+def _write(engine: eng.Engine, checked: Validation, folder: Path) -> None:
     for kind in KINDS:
         ctxs = [c for c in checked.contexts if c.kind == kind]
         if not ctxs:
@@ -159,8 +159,6 @@ def _write(engine: eng.Engine, checked: Validation, folder: Path) -> dict[str, i
         parts = [typed(c) for c in ctxs]
         expr = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
         eng.write_parquet(engine, expr, folder / f"{kind}.parquet")
-        rows[kind] = 0
-    return rows
 
 
 def _manifest(
@@ -213,12 +211,14 @@ def import_release(
     *,
     unmask_findings: bool = False,
     today: date | None = None,
+    engine: eng.Engine | None = None,
 ) -> ImportResult:
     """Validate ``source_dir`` and, when no check fails, store it as release ``name``.
 
     Returns an :class:`ImportResult` whose ``release`` is None when errors blocked the import; the
     findings report (CSV and XLSX) is then written to ``<workspace>/findings/``. Raises
-    :class:`InvalidInput` if the release exists or the folder holds no source file.
+    :class:`InvalidInput` if the release exists or the folder holds no source file. ``engine``
+    (default: one opened from ``settings`` and closed at the end) is left open when given.
     """
     catalog.check_name(name)
     chosen = _mapping(mapping)
@@ -230,6 +230,9 @@ def import_release(
             f"rilis {name!r} sudah ada; rilis tidak dapat diubah (release exists and is immutable)",
             param="name",
         )
+    district = region or (str(settings.extra["region"]) if settings.extra.get("region") else None)
+    if district is not None:
+        district = regions.region(district).code  # an unknown --region fails before any work
     clean_stale(releases)
     files = sources.discover(Path(source_dir), chosen)
     tmp = releases / f"{TMP_PREFIX}{name}-{os.getpid()}-{secrets.token_hex(4)}"
@@ -237,7 +240,8 @@ def import_release(
     staging.mkdir(parents=True)
     report = progress or (lambda _what, _done, _total: None)
     total = sum(f.path.stat().st_size for f in files) * 2 + 1
-    engine = eng.connect(settings)
+    own = engine is None
+    engine = engine or eng.connect(settings)
     try:
         staged_list: list[sources.Staged] = []
         done = 0
@@ -250,9 +254,6 @@ def import_release(
             done += item.path.stat().st_size
         staged = tuple(staged_list)
         report("validasi", done, total)
-        district = region or (
-            str(settings.extra["region"]) if settings.extra.get("region") else None
-        )
         checked = validate(engine, staged, chosen, lang=settings.lang, region=district, today=today)
         shown = _shown(checked.findings, unmask_findings)
         counts = (
@@ -267,9 +268,8 @@ def import_release(
         _write(engine, checked, tmp)
         warnings = shown.filter(pc.equal(shown["severity"], "warning")) if shown.num_rows else shown
         eng.write_parquet(engine, warnings, tmp / "findings.parquet")
-        eng.close(engine)
         _remove(staging)
-        manifest = _manifest(name, checked, staged, tmp, chosen, settings.engine, unmask_findings)
+        manifest = _manifest(name, checked, staged, tmp, chosen, engine.name, unmask_findings)
         (tmp / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
         )
@@ -284,7 +284,8 @@ def import_release(
             catalog.open_release(settings.workspace, name), shown, paths, checked.district, *counts
         )
     finally:
-        with contextlib.suppress(Exception):
-            eng.close(engine)
+        if own:
+            with contextlib.suppress(Exception):
+                eng.close(engine)
         if tmp.exists():
             _remove(tmp)

@@ -3,9 +3,10 @@
 - **Direct estimates** of P0/P1/P2 by kecamatan or desa are domain estimates of the survey
   (:func:`rpkd.measures.fgt.estimate` with ``by`` the area, R ``svyby``), person-level (weight x
   household size), with their Taylor-linearised variances and the number of sampled PSUs.
-- **Smoothed variances**: a direct variance from fewer than ``min_psu`` PSUs, or equal to zero,
-  is replaced by its generalised-variance-function prediction (:mod:`rpkd.sae.gvf`), as is
-  usual before fitting an area-level model (Rao & Molina 2015, ch. 6).
+- **Smoothed variances**: a direct variance from fewer than ``min_psu`` PSUs, or equal to zero
+  (or every variance, ``smooth_all``), is replaced by its generalised-variance-function
+  prediction (:mod:`rpkd.sae.gvf`), as is usual before fitting an area-level model (Rao &
+  Molina 2015, ch. 6).
 - **Area covariates** are aggregates of the registry (families and persons) and the village
   table per area, computed in the engine (Ibis): shares of desil 1–2 families, of families
   without proper sanitation, in unfit houses (RTLH), with an earth floor, of heads with at most
@@ -285,7 +286,8 @@ def smoothed_variances(
         Finding(
             "variance_smoothed",
             f"{int(unstable.sum())} of {len(names)} area variances replaced by the GVF "
-            f"(R² = {fitted.r_squared:.3f}): fewer than {min_psu} PSUs or zero",
+            f"(R² = {fitted.r_squared:.3f})"
+            + ("" if smooth_all else f": fewer than {min_psu} PSUs or zero"),
             value=float(unstable.sum()),
         ),
     )

@@ -20,7 +20,7 @@ Battese, Harter & Fuller (1988). An error-components model for prediction of cou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -60,6 +60,7 @@ def provinces() -> tuple[regions.Region, ...]:
     return tuple(regions.region(f"{c:02d}") for c in range(11, 100) if regions.exists(f"{c:02d}"))
 
 
+@cache
 def desa_of(top: Scope) -> tuple[regions.Region, ...]:
     """Return every desa/kelurahan inside the scope, in code order."""
     if top.code == NATION:
@@ -134,8 +135,8 @@ def build(top: Scope, families: int, urban_share: float, doc: dict[str, Any], se
         raise InvalidInput(
             "synth_region_empty", f"{top.code} has no desa in the master", param="region"
         )
-    kecamatan = tuple(dict.fromkeys(regions.ancestor(d.code, "kecamatan") for d in desa))
-    kabupaten = tuple(dict.fromkeys(regions.ancestor(d.code, "kabupaten") for d in desa))
+    kecamatan = tuple(regions.region(c) for c in dict.fromkeys(d.code[:8] for d in desa))
+    kabupaten = tuple(regions.region(c) for c in dict.fromkeys(d.code[:5] for d in desa))
     kec_index = {k.code: i for i, k in enumerate(kecamatan)}
     kab_index = {k.code: i for i, k in enumerate(kabupaten)}
     kecamatan_of = np.array([kec_index[d.code[:8]] for d in desa], dtype=np.int64)

@@ -4,7 +4,8 @@ Three streaming passes over chunks of desa, each chunk regenerated from a genera
 (seed, chunk index): (1) the latent welfare distribution (person-weighted, to solve the welfare
 scale against the P0 and extreme-poverty targets) and the PMT normal equations; (2) the PMT score
 distribution, whose family deciles are the desil cut points; (3) writing every table. Memory is
-bounded by one chunk whatever ``families`` is.
+bounded by one chunk whatever ``families`` is, plus the NIK/KK serial counts of the kabupaten
+being written (:mod:`rpkd.synth.identity`). ``region`` ``00`` (or ``ID``) is the whole nation.
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ import pyarrow as pa
 from rpkd import regions
 from rpkd.releases import schema
 from rpkd.synth import areas as area_frame
-from rpkd.synth import calibration, housing, pmt, population, survey, villages
+from rpkd.synth import calibration, housing, identity, pmt, population, survey, villages
 from rpkd.synth.chunk import ChunkContext, Totals, write_chunk
-from rpkd.synth.identity import Serials
 from rpkd.synth.writer import FileFormat, Sink, arrow_schema, coded
 
 Progress = Callable[[str, int, int], None]
@@ -112,7 +112,9 @@ def synthesize(
         true_cuts=latent_families.quantiles(deciles),
         design=design,
         targets=targets,
-        serials=Serials([int(regions.plain(k.code)) for k in frame.kecamatan]),
+        serials=identity.Serials(
+            [int(regions.plain(k.code)) for k in frame.kecamatan], identity.SERIAL_CAP
+        ),
         sinks=sinks,
         totals=Totals.empty(len(frame.desa)),
     )

@@ -73,10 +73,10 @@ def ordered(
     """Draw an ordered category (index into ``spec['codes']`` or shares) correlated with welfare."""
     r = float(spec["rho"] if rho is None else rho)
     latent = r * standard + math.sqrt(1.0 - r * r) * rng.standard_normal(len(standard))
-    rural_cut, urban_cut = thresholds(spec["rural"]), thresholds(spec["urban"])
-    return np.where(
-        urban, np.searchsorted(urban_cut, latent), np.searchsorted(rural_cut, latent)
-    ).astype(np.int64)
+    out = np.empty(len(latent), dtype=np.int64)
+    out[~urban] = np.searchsorted(thresholds(spec["rural"]), latent[~urban])
+    out[urban] = np.searchsorted(thresholds(spec["urban"]), latent[urban])
+    return out
 
 
 def latent_scale(doc: dict[str, Any], persons_per_family: float) -> tuple[float, float]:

@@ -28,8 +28,8 @@ from rpkd.access.masking import initials, mask_nik
 from rpkd.errors import InvalidInput
 from rpkd.linkage.model import LinkResult, ModelSettings, Thresholds, link
 from rpkd.linkage.review import apply_decisions, mask_queue, read_decisions, review_queue
-from rpkd.linkage.standardise import rules_from, standardise_list, standardise_registry
-from rpkd.releases.catalog import open_release
+from rpkd.linkage.standardise import Rules, rules_from, standardise_list, standardise_registry
+from rpkd.releases.catalog import Release, open_release
 from rpkd.releases.mapping import default as default_mapping
 from rpkd.releases.sources import SourceFile, stage
 from rpkd.settings import Settings
@@ -74,23 +74,33 @@ def _read_list(engine: eng.Engine, path: Path, folder: Path) -> Any:
     """Return the list as an all-text table with ``record`` (the data row number if absent)."""
     if not path.is_file():
         raise InvalidInput("list_missing", f"{path}: berkas tidak ada", param="list")
-    programme = path.stem.removeprefix("beneficiaries_") if path.stem.startswith("beneficiaries_") else None
-    staged = stage(SourceFile("beneficiaries", path, programme), default_mapping(), folder, lambda _: None)
+    programme = (
+        path.stem.removeprefix("beneficiaries_") if path.stem.startswith("beneficiaries_") else None
+    )
+    staged = stage(
+        SourceFile("beneficiaries", path, programme), default_mapping(), folder, lambda _: None
+    )
     unreadable = [i for i in staged.issues if i.rule in ("file_unreadable", "file_empty")]
     if unreadable:
         raise InvalidInput(
-            "list_unreadable", f"{path.name}: berkas tidak dapat dibaca ({unreadable[0].rule})",
+            "list_unreadable",
+            f"{path.name}: berkas tidak dapat dibaca ({unreadable[0].rule})",
             param="list",
         )
     if "name" not in staged.columns:
         raise InvalidInput(
-            "list_column_missing", f"{path.name}: kolom name (nama penerima) tidak ada", param="name"
+            "list_column_missing",
+            f"{path.name}: kolom name (nama penerima) tidak ada",
+            param="name",
         )
     table = eng.table(engine, staged.path)
     record = table.record.cast("string") if "record" in table.columns else None
     numbered = table.mutate(
-        record=(record.fill_null(table._row.cast("string")) if record is not None
-                else table._row.cast("string"))
+        record=(
+            record.fill_null(table._row.cast("string"))
+            if record is not None
+            else table._row.cast("string")
+        )
     )
     return eng.materialise(engine, numbered, f"rpkd_link_rows_{staged.sha256[:12]}")
 
@@ -107,17 +117,19 @@ def _masked(queue: pa.Table) -> pa.Table:
                 [mask_nik(v) for v in queue.column(f"{side}_{key}").to_pylist()], pa.string()
             )
         masks[f"{side}_birth_date"] = pa.array(
-            [None if v is None else str(v)[:4] + "-**-**" if str(v)[:4].isdigit() else "**"
-             for v in queue.column(f"{side}_birth_date").to_pylist()],
+            [
+                None if v is None else str(v)[:4] + "-**-**" if str(v)[:4].isdigit() else "**"
+                for v in queue.column(f"{side}_birth_date").to_pylist()
+            ],
             pa.string(),
         )
     return mask_queue(queue, masks)
 
 
 def _output_folder(settings: Settings, release_path: Path, release: str, tag: str) -> Path:
-    """Return a writable folder for the derived links (beside the release when possible)."""
+    """Return a writable folder ``derived/<tag>`` (beside the release when possible)."""
     for base in (release_path / "derived", settings.workspace / "derived" / release):
-        folder = base / "links" / tag
+        folder = base / tag
         try:
             folder.mkdir(parents=True, exist_ok=True)
             probe = folder / ".write-test"
@@ -131,6 +143,30 @@ def _output_folder(settings: Settings, release_path: Path, release: str, tag: st
         f"tidak dapat menulis hasil turunan untuk rilis {release}",
         param="workspace",
     )
+
+
+def _standardised_registry(
+    engine: eng.Engine, release: Release, rules: Rules, base: Path | None
+) -> Any:
+    """Return the release's persons standardised, cached as Parquet beside the release.
+
+    The registry side does not depend on the list, so every list of the same release reuses
+    it; the file name carries the birth-date rules and rpkd version that produced it.
+    """
+    key = json.dumps({"rules": rules.__dict__, "rpkd": version("rpkd")}, sort_keys=True)
+    stem = f"registry-{hashlib.sha256(key.encode()).hexdigest()[:10]}.parquet"
+    cached = base / stem if base is not None else None
+    if cached is not None and cached.is_file():
+        return eng.table(engine, cached)
+    persons = eng.table(engine, release.path_of("persons"))
+    families = eng.table(engine, release.path_of("families"))
+    standardised = standardise_registry(engine, persons, families, rules)
+    if cached is None:
+        return standardised
+    partial = cached.with_name(f".{stem}.partial")
+    eng.write_parquet(engine, standardised, partial)
+    partial.replace(cached)
+    return eng.table(engine, cached)
 
 
 def _write_queue(queue: pa.Table, path: Path) -> None:
@@ -178,10 +214,14 @@ def link_list(
         with tempfile.TemporaryDirectory(prefix="rpkd-link-") as tmp:
             rows = _read_list(engine, list_path, Path(tmp))
         persons, families = eng.table(engine, persons_path), eng.table(engine, families_path)
+        try:
+            cache: Path | None = _output_folder(settings, release.path, release.name, "linkage")
+        except InvalidInput:
+            cache = None
         result = link(
             engine,
             standardise_list(engine, rows, rules),
-            standardise_registry(engine, persons, families, rules),
+            _standardised_registry(engine, release, rules, cache),
             thresholds=thresholds,
             settings=model_settings,
         )
@@ -208,7 +248,7 @@ def link_list(
     }
     tag_source = json.dumps(parameters, sort_keys=True, default=str).encode()
     tag = f"{list_path.stem}-{hashlib.sha256(tag_source).hexdigest()[:10]}"
-    folder = _output_folder(settings, release.path, release.name, tag)
+    folder = _output_folder(settings, release.path, release.name, f"links/{tag}")
     shown = _masked(queue) if masked else queue
     pq.write_table(links, folder / "links.parquet", compression="zstd")
     _write_queue(shown, folder / "review.csv")

@@ -1,157 +1,60 @@
 """Use case: the poverty map of a release (``rpkd map``): direct, Fay–Herriot or EBP by area.
 
-From a release's survey, registry and village tables this estimates P0, P1 or P2 for every
-kecamatan or desa of the release's region by one of three methods:
-
-- ``direct``: the survey's domain estimate (sampled areas only), MSE = design variance;
-- ``fh``: the Fay–Herriot EBLUP on area covariates of the registry, with GVF-smoothed sampling
-  variances where the direct ones are unstable; synthetic estimates out of sample;
-- ``ebp``: the Molina–Rao empirical best predictor on unit-level proxies shared by survey and
-  registry, with parametric-bootstrap MSE; every area with registry families is estimated.
-
-Estimates may be ratio-benchmarked to the district's direct estimate (the factor is reported;
-MSEs are not adjusted). Results are written under ``<workspace>/derived/<release>/sae/`` with
-a ``parameters.json`` naming everything that produced them, and the map (SVG, PNG, GeoJSON)
-that the interface renders with :mod:`rpkd.reports.maps` (a higher layer) is written beside
-them by :func:`write_map`; the release itself is never touched.
-
-References
-----------
-Rao, J.N.K. & Molina, I. (2015). *Small Area Estimation*, 2nd ed., Wiley.
-Molina, I. & Rao, J.N.K. (2010). Small area estimation of poverty indicators. CJS 38, 369–385.
+Opens the release, estimates with :func:`rpkd.sae.area_estimates.estimate_areas` at the kit's
+poverty line for the release's region and reference date (or a given line), and writes the
+estimates under ``<workspace>/derived/<release>/sae/<level>-<measure>-<method>[-benchmarked]/``
+with a ``parameters.json`` naming everything that produced them. The map (SVG, PNG, GeoJSON),
+rendered by the interface with :mod:`rpkd.reports.maps` (a higher layer), is written beside them
+by :func:`write_map`. The release itself is never touched.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
-import numpy as np
-import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from rpkd import engine as eng
-from rpkd import params, regions
+from rpkd import params
 from rpkd.errors import InvalidInput, UsageError
 from rpkd.releases.catalog import open_release
-from rpkd.sae.benchmark import benchmark as benchmark_estimates
-from rpkd.sae.ebp import ebp
-from rpkd.sae.fay_herriot import fay_herriot
-from rpkd.sae.findings import Finding
-from rpkd.sae.inputs import (
-    AREA,
-    LEVELS,
-    MEASURES,
-    DirectEstimates,
-    Level,
-    Measure,
-    area_covariates,
-    census_units,
-    direct_estimates,
-    sample_units,
-    smoothed_variances,
-    survey_design,
+from rpkd.sae.area_estimates import (
+    METHODS,
+    AreaRow,
+    Benchmarking,
+    Method,
+    PovertyMap,
+    SaeTables,
+    estimate_areas,
 )
+from rpkd.sae.inputs import LEVELS, MEASURES, Level, Measure
 from rpkd.settings import Settings
 from rpkd.workflows.profile import release_date
 
-if TYPE_CHECKING:
-    from ibis.expr.types import Table
-
-Method = Literal["direct", "fh", "ebp"]
-METHODS: tuple[Method, ...] = ("direct", "fh", "ebp")
-_EBP_INDICATOR = {"fgt0": "headcount", "fgt1": "poverty_gap", "fgt2": "severity"}
-
-
-@dataclass(frozen=True)
-class SaeTables:
-    """The release tables the map is estimated from (Ibis tables of one engine)."""
-
-    survey: Table
-    families: Table
-    persons: Table
-    villages: Table | None = None
-
-
-@dataclass(frozen=True)
-class AreaRow:
-    """One area of the map: direct estimate and its SE/CV, final estimate, MSE, RMSE and CV."""
-
-    area: str
-    name: str
-    direct: float | None
-    direct_se: float | None
-    direct_cv: float | None
-    estimate: float | None
-    mse: float | None
-    rmse: float | None
-    cv: float | None
-    method: Method
-    in_sample: bool
-    n: int
-    population: float | None
-    variance_smoothed: bool = False
-
-
-@dataclass(frozen=True)
-class Benchmarking:
-    """Ratio benchmarking: district direct estimate, the estimates' implied mean and the factor."""
-
-    target: float
-    implied: float
-    factor: float
-
-
-@dataclass(frozen=True)
-class PovertyMap:
-    """Area estimates of one FGT measure at one level by one method, with their provenance."""
-
-    release: str
-    region: str
-    level: Level
-    measure: Measure
-    method: Method
-    line: float
-    district_direct: float
-    district_se: float
-    areas: tuple[AreaRow, ...]
-    benchmark: Benchmarking | None
-    model: dict[str, Any] = field(default_factory=dict)
-    findings: tuple[Finding, ...] = ()
-
-    def to_arrow(self) -> pa.Table:
-        """Return one row per area of the region (codes in order)."""
-        names = [f for f in AreaRow.__dataclass_fields__]
-        return pa.Table.from_pylist([asdict(a) for a in self.areas]).select(names)
-
-    def records(self) -> list[dict[str, Any]]:
-        """Return the estimates-table records (DESIGN.md §7 keys first, then the map's own)."""
-        out = []
-        for a in self.areas:
-            half = None if a.rmse is None or a.estimate is None else 1.959963984540054 * a.rmse
-            out.append(
-                {
-                    "measure": self.measure,
-                    "indicator": None,
-                    "line": self.line,
-                    "by": self.level,
-                    "domain": a.area,
-                    "estimate": a.estimate,
-                    "se": a.rmse,
-                    "ci_low": None if half is None else a.estimate - half,  # type: ignore[operator]
-                    "ci_high": None if half is None else a.estimate + half,  # type: ignore[operator]
-                    "n": a.n,
-                    "population": a.population,
-                    **{k: v for k, v in asdict(a).items() if k not in ("estimate",)},
-                }
-            )
-        return out
+__all__ = [
+    "LEVELS",
+    "MEASURES",
+    "METHODS",
+    "AreaRow",
+    "Benchmarking",
+    "Level",
+    "MapFiles",
+    "Measure",
+    "Method",
+    "PovertyMap",
+    "SaeTables",
+    "default_line",
+    "estimate_areas",
+    "map_release",
+    "output_folder",
+    "write_estimates",
+    "write_map",
+]
 
 
 @dataclass(frozen=True)
@@ -165,380 +68,6 @@ class MapFiles:
     png: Path
     geojson: Path
     parameters: Path
-
-
-def _cv(estimate: float | None, mse: float | None) -> float | None:
-    if estimate is None or mse is None or estimate == 0 or not math.isfinite(mse) or mse < 0:
-        return None
-    return math.sqrt(mse) / abs(estimate)
-
-
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
-
-
-def _usable(table: pa.Table, rows: np.ndarray, names: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Return the covariates that are complete and add rank on ``rows``, and those dropped."""
-    kept: list[str] = []
-    dropped: list[str] = []
-    matrix = np.ones((int(rows.sum()), 1))
-    for name in names:
-        if name not in table.column_names:
-            dropped.append(name)
-            continue
-        values = np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=float)
-        if np.isnan(values).any():
-            dropped.append(name)
-            continue
-        trial = np.column_stack([matrix, values[rows]])
-        if np.linalg.matrix_rank(trial) > matrix.shape[1]:
-            kept.append(name)
-            matrix = trial
-        else:
-            dropped.append(name)
-    return kept, dropped
-
-
-def _sae_params(workspace: Path | None) -> dict[str, Any]:
-    return params.load("sae", workspace=workspace)
-
-
-def estimate_areas(
-    tables: SaeTables,
-    *,
-    region: str,
-    level: Level,
-    measure: Measure,
-    method: Method,
-    line: float,
-    on: date,
-    benchmark: bool = False,
-    seed: int = 1,
-    bootstrap: int | None = None,
-    release: str = "",
-    workspace: Path | None = None,
-) -> PovertyMap:
-    """Return the estimates of ``measure`` for every ``level`` area of ``region`` by ``method``.
-
-    ``on`` is the reference date for the registry (ages, deaths); ``bootstrap`` overrides the
-    EBP's number of bootstrap replicates from ``params/indonesia/sae.toml``.
-    """
-    if level not in LEVELS:
-        raise UsageError(
-            "level", f"level harus kecamatan atau desa, bukan {level!r}", param="level"
-        )
-    if measure not in MEASURES:
-        raise UsageError(
-            "measure", f"ukuran {measure!r} harus fgt0, fgt1 atau fgt2", param="measure"
-        )
-    if method not in METHODS:
-        raise UsageError("method", f"metode {method!r} harus direct, fh atau ebp", param="method")
-    settings = _sae_params(workspace)
-    design = survey_design(tables.survey, settings["direct"].get("lonely_psu", "adjust"))
-    direct = direct_estimates(tables.survey, level=level, measure=measure, line=line, design=design)
-    covariates = eng.fetch(
-        area_covariates(
-            tables.families,
-            tables.persons,
-            tables.villages,
-            level=level,
-            on=on,
-            workspace=workspace,
-        )
-    )
-    frame = regions.descendants(region, level)
-    if not frame:
-        raise InvalidInput(
-            "region_level", f"wilayah {region} tidak memiliki {level}", param="region"
-        )
-    findings: list[Finding] = list(direct.findings)
-    outside = sorted({a.area for a in direct.areas} - {r.code for r in frame})
-    if outside:
-        raise InvalidInput(
-            "area_outside", f"area sampel {outside[0]} tidak di wilayah {region}", param="desa_code"
-        )
-    model: dict[str, Any] = {}
-    if method == "direct":
-        rows = _direct_rows(direct, frame)
-    elif method == "fh":
-        rows, model, found = _fh_rows(direct, covariates, frame, level, settings)
-        findings += found
-    else:
-        rows, model, found = _ebp_rows(
-            tables, direct, frame, level, measure, line, on, settings, seed, bootstrap, workspace
-        )
-        findings += found
-    rows = _with_population(rows, covariates)
-    bench = None
-    if benchmark:
-        rows, bench, found = _benchmark(rows, direct.district)
-        findings += found
-    return PovertyMap(
-        release=release,
-        region=region,
-        level=level,
-        measure=measure,
-        method=method,
-        line=float(line),
-        district_direct=direct.district,
-        district_se=direct.district_se,
-        areas=tuple(rows),
-        benchmark=bench,
-        model=model,
-        findings=tuple(findings),
-    )
-
-
-def _row(
-    region: regions.Region,
-    direct: Any,
-    method: Method,
-    estimate: float | None,
-    mse: float | None,
-    in_sample: bool,
-    smoothed: bool = False,
-) -> AreaRow:
-    d_est = None if direct is None else direct.estimate
-    d_se = None if direct is None else _finite(direct.se)
-    estimate, mse = _finite(estimate), _finite(mse)
-    return AreaRow(
-        area=region.code,
-        name=region.name,
-        direct=d_est,
-        direct_se=d_se,
-        direct_cv=_cv(d_est, None if d_se is None else d_se**2),
-        estimate=estimate,
-        mse=mse,
-        rmse=None if mse is None else math.sqrt(max(mse, 0.0)),
-        cv=_cv(estimate, mse),
-        method=method,
-        in_sample=in_sample,
-        n=0 if direct is None else direct.n,
-        population=None,
-        variance_smoothed=smoothed,
-    )
-
-
-def _direct_rows(direct: DirectEstimates, frame: Sequence[regions.Region]) -> list[AreaRow]:
-    by_area = {a.area: a for a in direct.areas}
-    rows = []
-    for r in frame:
-        d = by_area.get(r.code)
-        rows.append(
-            _row(
-                r,
-                d,
-                "direct",
-                None if d is None else d.estimate,
-                None if d is None else d.variance,
-                d is not None,
-            )
-        )
-    return rows
-
-
-def _fh_rows(
-    direct: DirectEstimates,
-    covariates: pa.Table,
-    frame: Sequence[regions.Region],
-    level: Level,
-    settings: dict[str, Any],
-) -> tuple[list[AreaRow], dict[str, Any], list[Finding]]:
-    smoothed = smoothed_variances(
-        direct,
-        min_psu=int(settings["direct"].get("min_psu", 2)),
-        smooth_all=settings["direct"].get("smooth", "all") == "all",
-    )
-    psi = dict(zip(smoothed.areas, smoothed.variance, strict=True))
-    was_smoothed = dict(zip(smoothed.areas, smoothed.smoothed, strict=True))
-    by_area = {a.area: a for a in direct.areas}
-    known = set(covariates.column(AREA).to_pylist())
-    codes = [r.code for r in frame if r.code in known]
-    order = {c: i for i, c in enumerate(covariates.column(AREA).to_pylist())}
-    table = covariates.take([order[c] for c in codes])
-    table = table.append_column(
-        "direct",
-        pa.array([by_area[c].estimate if c in by_area else None for c in codes], pa.float64()),
-    ).append_column("psi", pa.array([psi.get(c) for c in codes], pa.float64()))
-    sampled = np.array([c in by_area for c in codes])
-    wanted = list(settings["fay_herriot"][level])
-    kept, dropped = _usable(table, sampled, wanted)
-    findings = list(smoothed.findings)
-    if dropped:
-        findings.append(
-            Finding(
-                "covariate_dropped",
-                f"covariates left out (missing, constant or collinear): {', '.join(dropped)}",
-            )
-        )
-    missing = sorted(set(by_area) - set(codes))
-    if missing:
-        findings.append(
-            Finding(
-                "area_without_registry",
-                f"{len(missing)} sampled area(s) have no registry families",
-                area=missing[0],
-            )
-        )
-    fit = fay_herriot(
-        table,
-        area=AREA,
-        direct="direct",
-        variance="psi",
-        covariates=kept,
-        method=settings["fay_herriot"].get("method", "reml"),
-    )
-    findings += fit.findings
-    fitted = {a.area: a for a in fit.areas}
-    rows = []
-    truncated = 0
-    for r in frame:
-        a = fitted.get(r.code)
-        d = by_area.get(r.code)
-        value = None if a is None else min(max(a.eblup, 0.0), 1.0)
-        truncated += a is not None and value != a.eblup
-        rows.append(
-            _row(
-                r,
-                d,
-                "fh",
-                value,
-                None if a is None else a.mse,
-                d is not None,
-                was_smoothed.get(r.code, False),
-            )
-        )
-    if truncated:
-        # A linear model can predict a rate outside [0, 1]; the rate's range is known.
-        findings.append(
-            Finding(
-                "estimate_truncated",
-                f"{truncated} EBLUP(s) outside [0, 1] set to the nearest bound (MSE unchanged)",
-                value=float(truncated),
-            )
-        )
-    model = {
-        "sigma2_u": fit.sigma2_u,
-        "coefficients": fit.coefficients,
-        "coefficient_se": fit.coefficient_se,
-        "covariates": kept,
-        "gvf": None if smoothed.gvf is None else smoothed.gvf.coefficients,
-    }
-    return rows, model, findings
-
-
-def _ebp_rows(
-    tables: SaeTables,
-    direct: DirectEstimates,
-    frame: Sequence[regions.Region],
-    level: Level,
-    measure: Measure,
-    line: float,
-    on: date,
-    settings: dict[str, Any],
-    seed: int,
-    bootstrap: int | None,
-    workspace: Path | None,
-) -> tuple[list[AreaRow], dict[str, Any], list[Finding]]:
-    options = settings["ebp"]
-    sample = eng.fetch(
-        sample_units(tables.survey, tables.families, level=level, workspace=workspace)
-    )
-    census = eng.fetch(
-        census_units(tables.families, tables.persons, level=level, on=on, workspace=workspace)
-    )
-    kept, dropped = _usable(sample, np.ones(sample.num_rows, dtype=bool), options["covariates"])
-    findings = []
-    if dropped:
-        findings.append(
-            Finding(
-                "covariate_dropped",
-                f"covariates left out (missing, constant or collinear): {', '.join(dropped)}",
-            )
-        )
-    replicates = int(options.get("replicates", 50))
-    boot = int(options.get("bootstrap", 50)) if bootstrap is None else bootstrap
-    result = ebp(
-        sample,
-        census,
-        area=AREA,
-        welfare="welfare",
-        line=line,
-        covariates=kept,
-        census_weight="household_size",
-        transformation=options.get("transformation", "box_cox"),
-        replicates=replicates,
-        bootstrap=boot,
-        seed=seed,
-    )
-    findings += result.findings
-    indicator = _EBP_INDICATOR[measure]
-    fitted = {a.area: a for a in result.areas}
-    by_area = {a.area: a for a in direct.areas}
-    rows = []
-    for r in frame:
-        a = fitted.get(r.code)
-        estimate = None if a is None else float(getattr(a, indicator))
-        mse = None if a is None or a.mse is None else a.mse[indicator]
-        rows.append(_row(r, by_area.get(r.code), "ebp", estimate, mse, r.code in by_area))
-    model = {
-        "sigma2_u": result.sigma2_u,
-        "sigma2_e": result.sigma2_e,
-        "transformation": result.transformation,
-        "lambda": result.lam,
-        "shift": result.shift,
-        "coefficients": result.coefficients,
-        "covariates": kept,
-        "replicates": replicates,
-        "bootstrap": boot,
-        "seed": seed,
-    }
-    return rows, model, findings
-
-
-def _with_population(rows: list[AreaRow], covariates: pa.Table) -> list[AreaRow]:
-    persons = dict(
-        zip(
-            covariates.column(AREA).to_pylist(),
-            covariates.column("persons").to_pylist(),
-            strict=True,
-        )
-    )
-    return [AreaRow(**{**asdict(r), "population": persons.get(r.area)}) for r in rows]
-
-
-def _benchmark(
-    rows: list[AreaRow], target: float
-) -> tuple[list[AreaRow], Benchmarking, list[Finding]]:
-    """Ratio-benchmark the estimated areas to the district direct estimate (weights: persons)."""
-    usable = [r for r in rows if r.estimate is not None and r.population]
-    if not usable:
-        raise InvalidInput(
-            "benchmark_empty",
-            "tidak ada area dengan estimasi untuk benchmarking",
-            param="benchmark",
-        )
-    result = benchmark_estimates(
-        [r.area for r in usable],
-        [float(r.estimate) for r in usable],  # type: ignore[arg-type]
-        [float(r.population) for r in usable],  # type: ignore[arg-type]
-        target,
-        method="ratio",
-        bounds=(0.0, 1.0),
-    )
-    adjusted = {a.area: a.benchmarked for a in result.areas}
-    out = []
-    for r in rows:
-        if r.area in adjusted:
-            value = adjusted[r.area]
-            out.append(AreaRow(**{**asdict(r), "estimate": value, "cv": _cv(value, r.mse)}))
-        else:
-            out.append(r)
-    return (
-        out,
-        Benchmarking(result.target, result.implied, result.adjustment),
-        list(result.findings),
-    )
 
 
 def default_line(region: str, on: date, workspace: Path | None = None) -> float:

@@ -332,12 +332,11 @@ def _accuracy_truth(
             {f"linked_{p}": f"receives_{p}" for p in programmes}
         )
         table = _join_on(table, got, "family_id")
+    if welfare is not None:
+        ranked = eng.table(o.engine, _welfare_path(o, welfare))
+        table = _join_on(table, ranked.select("family_id", "predicted_desil"), "family_id")
     measures: list[tuple[str, Any]] = [(f"desil_1_{cutoff}", table.desil <= cutoff)]
     if welfare is not None:
-        ranked = eng.table(o.engine, _welfare_path(o, welfare)).select(
-            "family_id", "predicted_desil"
-        )
-        table = _join_on(table, ranked, "family_id")
         measures.append((f"predicted_desil_1_{cutoff}", table.predicted_desil <= cutoff))
     for p in programmes:
         column = f"linked_{p}" if links is not None else f"receives_{p}"
