@@ -54,9 +54,10 @@ class PeakMemory:
                 total = 0
             self.peak = max(self.peak, total)
             time.sleep(0.2)
-        self.cpu = _cpu_seconds(me)
+        self.cpu = _cpu_seconds(me) - self._cpu0
 
     def __enter__(self) -> PeakMemory:
+        self._cpu0 = _cpu_seconds(psutil.Process())
         self._thread.start()
         return self
 

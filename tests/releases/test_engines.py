@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import PERSONS, PERSONS_HEADER, write_csv
 
+from conftest import PERSONS, PERSONS_HEADER, write_csv
 from rpkd import engine as eng
 from rpkd.releases.importer import import_release
 from rpkd.settings import Settings

@@ -99,8 +99,17 @@ def test_matrix_coverage_and_lists(tables: dict[str, Any], on: date) -> None:
     assert summary["pbi_jk"]["families"] == 2
 
 
-def test_exclusion_condition_is_a_checked_rule(tables: dict[str, Any]) -> None:
-    with pytest.raises(InvalidInput, match="'pendapatan'"):
-        cv.exclusion(
-            tables["matrix"], tables["persons"], condition="pendapatan < 1", cat=tables["cat"]
-        )
+def test_exclusion_condition_is_a_checked_rule(
+    families: pa.Table, persons: pa.Table, on: date
+) -> None:
+    # The condition is parsed before any query runs, so one engine is enough.
+    duck = eng.connect()
+    try:
+        cat = catalogue()
+        people = eng.table(duck, persons)
+        elig = eligibility(eng.table(duck, families), people, cat, on=on)
+        matrix = cv.matrix(elig, eng.table(duck, LINKS), people, cat)
+        with pytest.raises(InvalidInput, match="'pendapatan'"):
+            cv.exclusion(matrix, people, condition="pendapatan < 1", cat=cat)
+    finally:
+        eng.close(duck)

@@ -109,29 +109,43 @@ def test_table_shows_counts_without_names_or_niks(workspace: Path, data: Fixture
             assert row["nik"] not in shown
 
 
-def test_derived_links_are_written_beside_the_release_with_their_parameters(
-    workspace: Path, data: Fixture
-) -> None:
+def test_derived_links_and_the_review_round_trip(workspace: Path, data: Fixture) -> None:
+    """A strict upper threshold sends rows to review; the clerk's file settles them."""
     settings = Settings(workspace=workspace)
-    outcome = link_list(
-        settings, workspace / "beneficiaries_pkh.csv", "dtsen-uji", upper=0.97, lower=0.4
-    )
-    assert outcome.folder.parent == workspace / "releases" / "dtsen-uji" / "derived" / "links"
-    parameters = json.loads((outcome.folder / "parameters.json").read_text(encoding="utf-8"))
-    assert (parameters["upper"], parameters["lower"]) == (0.97, 0.4)
-    links = pq.read_table(outcome.folder / "links.parquet")
+    listed = workspace / "beneficiaries_pkh.csv"
+    first = link_list(settings, listed, "dtsen-uji", upper=0.999999999999, lower=0.4)
+    assert first.folder.parent == workspace / "releases" / "dtsen-uji" / "derived" / "links"
+    parameters = json.loads((first.folder / "parameters.json").read_text(encoding="utf-8"))
+    assert (parameters["upper"], parameters["lower"]) == (0.999999999999, 0.4)
+    links = pq.read_table(first.folder / "links.parquet")
     assert links.num_rows == data.listed.num_rows
     assert {"deceased", "shared"} <= set(links.column_names)
-    review = (outcome.folder / "review.csv").read_text(encoding="utf-8")
-    assert next(csv.reader(io.StringIO(review)))[:5] == [
+    text = (first.folder / "review.csv").read_text(encoding="utf-8")
+    for row in data.persons.to_pylist():
+        assert row["nik"] not in text and row["name"] not in text  # masked by default
+    queue = list(csv.DictReader(io.StringIO(text)))
+    assert queue and list(queue[0])[:5] == [
         "record",
         "rank",
         "person_id",
         "match_probability",
         "decision",
     ]
-    for row in data.persons.to_pylist():
-        assert row["nik"] not in review  # masked by default
+    for row in queue:
+        row["decision"] = "accept" if row["rank"] == "1" else "reject"
+    decided = workspace / "review-decided.csv"
+    with decided.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(queue[0]))
+        writer.writeheader()
+        writer.writerows(queue)
+    second = link_list(
+        settings, listed, "dtsen-uji", upper=0.999999999999, lower=0.4, decisions=decided
+    )
+    final = {r["record"]: r for r in second.links.to_pylist()}
+    for record in {r["record"] for r in queue}:
+        assert final[record]["method"] == "review" and final[record]["reviewed"]
+        assert final[record]["person_id"] == data.truth[record]
+    assert second.folder != first.folder  # the decisions are part of the tag
 
 
 def test_usage_and_input_errors_have_their_exit_codes(workspace: Path) -> None:

@@ -29,6 +29,16 @@ _METHODS = {
 }
 
 
+# Findings of the model fit (rule prefix -> Indonesian, English).
+_FINDINGS = {
+    "em_session": (
+        "sesi EM dipersingkat/dilewati agar peluang m tidak menjadi nol",
+        "an EM session was shortened or skipped so that no m probability underflows",
+    ),
+    "no_links": ("tidak ada satu baris pun yang tertaut", "no list row was linked"),
+}
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``link`` command to ``app``."""
     app.command("link")(link)
@@ -96,6 +106,10 @@ def _summary(outcome: LinkOutcome, lang: Lang) -> None:
         f"Linkage of {counts['rows']} list rows to release {outcome.release}",
     )
     common.emit(rows, "table", title=title)
+    for finding in outcome.result.findings:
+        for prefix, texts in _FINDINGS.items():
+            if finding.startswith(prefix):
+                common.stderr().print(f"{finding}: {common.say(lang, *texts)}", markup=False)
     common.stderr().print(
         common.say(lang, "Hasil dan antrean pemeriksaan: ", "Links and review queue: ")
         + str(outcome.folder),

@@ -57,8 +57,8 @@ def training_rules() -> list[Any]:
     from splink import block_on
 
     # 1) fixes desa and birth date, trains name, sex, KK, NIK;
-    # 2) fixes name (its phonetic key) and sex, trains birth date, desa, KK, NIK.
-    return [block_on("desa", "birth_year"), block_on("name_key", "sex")]
+    # 2) fixes name (its phonetic key), trains birth date, sex, desa, KK, NIK.
+    return [block_on("desa", "birth_year"), block_on("name_key")]
 
 
 def _name() -> Any:

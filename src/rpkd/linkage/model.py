@@ -185,8 +185,10 @@ def _fit(
     fails leaves the model untouched. Splink 5 refuses an m that underflows (a level that EM
     drives to zero, e.g. day typos where a list has none); such a session is retried with fewer
     iterations (one EM step from the current model cannot underflow) and skipped if it still fails.
+    A session whose rule forms no pairs (no list row has the fields it blocks on) is skipped.
     """
     from splink import Linker
+    from splink.internals.exceptions import SplinkException
 
     run = next(_names)
     tf_name = eng.materialise(engine, _term_frequencies(reg), f"rpkd_link_tf_{run}").get_name()
@@ -214,6 +216,8 @@ def _fit(
                 trial.training.estimate_parameters_using_expectation_maximisation(
                     rule, max_pairs=settings.em_max_pairs
                 )
+            except SplinkException:
+                break  # no pairs for this rule (e.g. no list row has a sex): nothing to train
             except ValueError:
                 continue
             model = trial.misc.save_model_to_json()

@@ -88,7 +88,6 @@ def _indicators() -> tuple[_Indicator, ...]:
 
 
 INDICATORS: tuple[_Indicator, ...] = _indicators()
-MPI_INDICATORS: tuple[str, ...] = ("mpi_headcount", "mpi_intensity", "mpi_m0")
 # Cells holding points (not families): published as a share only, hidden with the headcount.
 _POINTS = ("mpi_intensity", "mpi_m0")
 
@@ -140,6 +139,7 @@ class Cells:
 
     @classmethod
     def build(cls, counts: pa.Table, points_total: int) -> Cells:
+        """Return the cells of every level from the desa x desil counts (dotted codes, slots)."""
         areas: dict[Level, list[str]] = {}
         values: dict[Level, dict[str, NDArray[np.int64]]] = {}
         desa = counts["desa_code"].combine_chunks()
@@ -183,12 +183,14 @@ class Cells:
         return cls(areas, values, points_total)
 
     def flat(self) -> NDArray[np.int64]:
+        """Return every cell's value, in offset order."""
         out = np.zeros(self.size, dtype=np.int64)
         for (level, key), start in self.offset.items():
             out[start : start + len(self.areas[level])] = self.values[level][key]
         return out
 
     def equations(self) -> list[Equation]:
+        """Return the additive relations a reader of the published cells could use."""
         out: list[Equation] = []
         for level in LEVELS:
             start = {key: pos for (lv, key), pos in self.offset.items() if lv == level}
@@ -285,6 +287,7 @@ def topic(table: pa.Table, name: str) -> pa.Table:
 
 
 def suppression(cells: Cells, min_cell: int) -> NDArray[np.bool_]:
+    """Return the suppressed cells: threshold rule, complements, persons and MPI shares follow."""
     followers: list[int] = []
     leaders: list[int] = []
     for level in LEVELS:

@@ -180,7 +180,8 @@ def parsed(table: Table, columns: tuple[Column, ...], mapping: KindMapping) -> T
             continue
         text = clean[column.name]
         fields[column.name] = text
-        fields[column.name + VALUE] = _typed(text, column, mapping)
+        if column.dtype != "string" or column.name == "desa_code":  # text is its own value
+            fields[column.name + VALUE] = _typed(text, column, mapping)
         if column.name == "birth_date" and column.dtype == "string":
             fields[column.name + LIST_DATE] = list_day(text, mapping)
     return clean.select(**fields)

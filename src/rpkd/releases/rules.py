@@ -58,7 +58,8 @@ class FileContext:
         """Return the typed value of a column (null when absent, missing or unparseable)."""
         if column not in self.table.columns:
             return ibis.null()
-        return self.table[column + parse.VALUE]
+        typed = column + parse.VALUE
+        return self.table[typed] if typed in self.table.columns else self.table[column]
 
     def present(self, column: str) -> bool:
         return column in self.table.columns

@@ -28,6 +28,9 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from rpkd.survey.design import Design
+from rpkd.survey.estimate import ratio, total
+
 if TYPE_CHECKING:
     from ibis.expr.types import BooleanValue, Table
 
@@ -113,7 +116,7 @@ def rates_table(
     rows: list[dict[str, Any]] = []
     blocks = [(overall, None)] if overall is not None else []
     for block, name in (*blocks, (totals, by)):
-        ordered = sorted(block.to_pylist(), key=lambda r: _order(r["domain"]))
+        ordered = sorted(block.to_pylist(), key=lambda r: domain_order(r["domain"]))
         for r in ordered:
             rates = ErrorRates(r["target"] or 0.0, r["covered"] or 0.0, r["both"] or 0.0)
             rows.append(
@@ -130,7 +133,52 @@ def _finite(value: float) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def _order(domain: str | None) -> tuple[int, float, str]:
+def domain_order(domain: str | None) -> tuple[int, float, str]:
+    """Sort key of domain labels: the whole population first, numbers numerically, then text."""
     if domain is None:
         return (0, 0.0, "")
     return (1, float(domain), "") if domain.isdigit() else (2, 0.0, domain)
+
+
+def design_rates(
+    table: Table,
+    design: Design,
+    *,
+    target: str,
+    covered: str,
+    by: str | None,
+    measure: str,
+    label: str | None = None,
+) -> pa.Table:
+    """Return survey estimates of both error rates with Taylor-linearised SEs.
+
+    ``target`` and ``covered`` name 0/1 columns. Exclusion is the ratio
+    ``Σ w·T(1−C) / Σ w·T`` and inclusion ``Σ w·C(1−T) / Σ w·C`` (R ``svyratio``; by domain as
+    ``svyby``); ``target``, ``covered`` and ``both`` are the weighted totals (``svytotal``).
+    Rows: the whole population first, then each domain of ``by`` (named ``label`` if given).
+    """
+    t, c = table[target].cast("float64"), table[covered].cast("float64")
+    exclusion = ratio(table, design, t * (1 - c), t, by=by, measure="exclusion")
+    inclusion = ratio(table, design, c * (1 - t), c, by=by, measure="inclusion")
+    totals = {
+        name: total(table, design, value, by=by, measure=name)
+        for name, value in (("target", t), ("covered", c), ("both", t * c))
+    }
+    rows = []
+    for ex in exclusion.rows:
+        inc = inclusion.find("inclusion", domain=ex.domain)
+        rows.append(
+            {
+                "measure": measure, "by": (label or by) if ex.domain is not None else None,
+                "domain": ex.domain, "units": ex.n,
+                **{k: v.find(k, domain=ex.domain).estimate for k, v in totals.items()},
+                "exclusion": _none(ex.estimate), "exclusion_se": _none(ex.se),
+                "inclusion": _none(inc.estimate), "inclusion_se": _none(inc.se),
+                "population": ex.population,
+            }
+        )  # fmt: skip
+    return pa.Table.from_pylist(rows)
+
+
+def _none(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)

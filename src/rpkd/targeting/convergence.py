@@ -25,6 +25,7 @@ import ibis
 import pyarrow as pa
 
 from rpkd.errors import UsageError
+from rpkd.targeting.accuracy import domain_order
 from rpkd.targeting.eligibility import Catalogue
 from rpkd.targeting.features import family_columns, left_join
 from rpkd.targeting.rules import compile_rule, parse_rule
@@ -115,7 +116,7 @@ def coverage_table(counts: pa.Table, cat: Catalogue, level: Level) -> pa.Table:
     recipients (the inclusion rate against the rule).
     """
     rows = []
-    ordered = sorted(counts.to_pylist(), key=lambda r: _sort_key(r["area"]))
+    ordered = sorted(counts.to_pylist(), key=lambda r: domain_order(r["area"]))
     for row in ordered:
         for p in (*cat.codes, ANY):
             families, elig = row["families"], row[f"eligible__{p}"]
@@ -135,12 +136,6 @@ def coverage_table(counts: pa.Table, cat: Catalogue, level: Level) -> pa.Table:
                 }
             )
     return pa.Table.from_pylist(rows)
-
-
-def _sort_key(area: str | None) -> tuple[int, float, str]:
-    if area is None:
-        return (0, 0.0, "")
-    return (1, float(area), "") if area.isdigit() else (1, 0.0, area)
 
 
 def exclusion(table: Table, persons: Table, *, condition: str, cat: Catalogue) -> Table:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -127,3 +129,34 @@ def rows_for(
     for i in range(table.num_rows):
         rows.append([i + 1] + [data[c][i] if c in data else None for c in sheet.columns])
     return headers, rows
+
+
+def write_workbook(
+    path: Path, title: str, tables: Mapping[str, pa.Table], *, lang: str = "id"
+) -> None:
+    """Write one desa's verification workbook: one sheet per list, headers frozen."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path))
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    try:
+        for sheet in SHEETS:
+            headers, rows = rows_for(tables[sheet.key], sheet, lang=lang)
+            name = sheet.title_en if lang == "en" else sheet.title_id
+            ws = workbook.add_worksheet(name[:31])
+            ws.write(0, 0, f"{name} — {title}", bold)
+            ws.write_row(2, 0, headers, bold)
+            for i, row in enumerate(rows, start=3):
+                ws.write_row(i, 0, [_cell(v, lang) for v in row])
+            ws.freeze_panes(3, 0)
+            ws.set_column(0, len(headers) - 1, 18)
+    finally:
+        workbook.close()
+
+
+def _cell(value: object, lang: str) -> object:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return ("yes" if value else "no") if lang == "en" else ("ya" if value else "tidak")
+    return value

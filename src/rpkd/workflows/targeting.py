@@ -30,13 +30,12 @@ from rpkd.releases.catalog import Release, open_release
 from rpkd.settings import Settings
 from rpkd.store import open_database, session
 from rpkd.survey.design import design as survey_design
-from rpkd.survey.estimate import ratio
 from rpkd.targeting import accuracy as acc
 from rpkd.targeting import convergence as cv
 from rpkd.targeting import lists as vl
 from rpkd.targeting import ranking
 from rpkd.targeting.eligibility import Catalogue, catalogue, eligibility, summary
-from rpkd.targeting.features import family_features
+from rpkd.targeting.features import family_features, left_join
 from rpkd.targeting.findings import Finding
 from rpkd.targeting.pmt_design import survey_inputs
 from rpkd.workflows.profile import release_date
@@ -331,10 +330,10 @@ def _accuracy_truth(
         got = cv.receipt(link_table, o.persons, programmes).rename(
             {f"linked_{p}": f"receives_{p}" for p in programmes}
         )
-        table = _join_on(table, got, "family_id")
+        table = left_join(table, got, "family_id")
     if welfare is not None:
         ranked = eng.table(o.engine, _welfare_path(o, welfare))
-        table = _join_on(table, ranked.select("family_id", "predicted_desil"), "family_id")
+        table = left_join(table, ranked.select("family_id", "predicted_desil"), "family_id")
     measures: list[tuple[str, Any]] = [(f"desil_1_{cutoff}", table.desil <= cutoff)]
     if welfare is not None:
         measures.append((f"predicted_desil_1_{cutoff}", table.predicted_desil <= cutoff))
@@ -380,43 +379,21 @@ def _accuracy_survey(
         rows.append_column("poor", pa.array(poor.astype(float)))
         .append_column("covered", pa.array(covered.astype(float)))
         .append_column("predicted_desil", pa.array(desil.astype(np.int64)))
+        .append_column("kecamatan", pa.array([c[:8] for c in rows.column("desa_code").to_pylist()]))
     )
-    frame = frame.append_column(
-        "kecamatan", pa.array([c[:8] for c in rows.column("desa_code").to_pylist()])
-    )
-    table = eng.table(o.engine, frame)
+    # Ultimate-cluster variance (PSUs within strata, no fpc); lonely PSUs as R "adjust".
     design = survey_design("weight", strata="stratum", psu="psu", lonely_psu="adjust")
     domain = {"desil": "predicted_desil", "kecamatan": "kecamatan"}.get(by or "")
-    exclusion = ratio(table, design, table.poor * (1 - table.covered), "poor", by=domain,
-                      measure="exclusion")  # fmt: skip
-    inclusion = ratio(table, design, table.covered * (1 - table.poor), "covered", by=domain,
-                      measure="inclusion")  # fmt: skip
-    weight = np.asarray(rows.column("weight").to_pylist(), float)
-    domains = frame.column(domain).to_pylist() if domain else [None] * frame.num_rows
-    out = []
-    for ex in exclusion.rows:
-        inc = inclusion.find("inclusion", domain=ex.domain)
-        inside = np.asarray([ex.domain is None or str(d) == ex.domain for d in domains])
-        w = weight * inside
-        out.append({
-            "measure": f"desil_1_{cutoff}_pmt", "by": by if ex.domain is not None else None,
-            "domain": ex.domain, "units": ex.n, "target": float(w @ poor),
-            "covered": float(w @ covered), "both": float(w @ (poor & covered)),
-            "exclusion": _number(ex.estimate), "exclusion_se": _number(ex.se),
-            "inclusion": _number(inc.estimate), "inclusion_se": _number(inc.se),
-            "population": ex.population, "line": z,
-        })  # fmt: skip
+    out = acc.design_rates(eng.table(o.engine, frame), design, target="poor", covered="covered",
+                           by=domain, measure=f"desil_1_{cutoff}_pmt", label=by)  # fmt: skip
+    out = out.append_column("line", pa.array([z] * out.num_rows, pa.float64()))
     note = Finding(
         "pmt_desil",
         "survey households placed in the registry's PMT desil by their cross-validated PMT "
         "prediction; the official desil is not in the survey",
     )
     findings = (*model.findings, note)
-    return AccuracyReport(o.release.name, "survey", pa.Table.from_pylist(out), findings)
-
-
-def _number(value: float | None) -> float | None:
-    return None if value is None or not np.isfinite(value) else float(value)
+    return AccuracyReport(o.release.name, "survey", out, findings)
 
 
 def _poverty_line(o: Opened) -> float:
@@ -455,7 +432,7 @@ def _matrix(
     elig = eligibility(o.families, o.persons, cat, on=o.on)
     if welfare is not None:
         ranked = eng.table(o.engine, _welfare_path(o, welfare)).select("family_id", *cv.PREDICTED)
-        elig = _join_on(elig, ranked, "family_id")
+        elig = left_join(elig, ranked, "family_id")
     return _materialise(o, cv.matrix(elig, link_table, o.persons, cat), "matrix"), link_table, how
 
 
@@ -488,6 +465,7 @@ def convergence_report(
     exclusion ``condition`` may use ``predicted_desil`` (e.g. ``predicted_desil = 1``).
     """
     cat = catalogue(workspace=settings.workspace)
+    _authorise(settings, actor, personal, [open_release(settings.workspace, name).region])
     with opened(settings, name) as o:
         m, link_table, how = _matrix(o, cat, links, welfare)
         counts = eng.fetch(cv.coverage_counts(m, cat, level))
@@ -519,14 +497,25 @@ def _lists(
         "exclusion": excluded,
         "inclusion": with_head(cv.inclusion(m, cat)),
         "double": with_head(cv.double_receipt(m, cat)),
-        "deceased": eng.fetch(_join_on(dead, people, "person_id")),
+        "deceased": eng.fetch(left_join(dead, people, "person_id")),
         "gaps": with_head(cv.gaps(m, cat)),
     }
 
 
-def _join_on(left: Table, right: Table, key: str) -> Table:
-    joined = left.left_join(right, key)
-    return joined.drop(f"{key}_right") if f"{key}_right" in joined.columns else joined
+def _authorise(
+    settings: Settings, actor: str | None, personal: bool, areas: Sequence[str | None]
+) -> None:
+    """Fail early, before any query, when unmasked rows are asked for without permission."""
+    if not personal:
+        return
+    engine = open_database(settings)
+    try:
+        with session(engine) as db:
+            username, grants = users.acting(db, actor)
+            for area in areas:
+                require(grants, "personal_data.read", Scope(region=area), user=username)
+    finally:
+        engine.dispose()
 
 
 def _personal_export(
@@ -591,6 +580,8 @@ def verification_lists(
     """Write one XLSX per desa for the musyawarah desa and return what was written."""
     cat = catalogue(workspace=settings.workspace)
     wanted = {regions.parse_code(d) for d in desa}
+    region = open_release(settings.workspace, name).region
+    _authorise(settings, actor, personal, sorted(wanted) or [region])
     with opened(settings, name) as o:
         m, link_table, _ = _matrix(o, cat, links, welfare)
         tables = _lists(o, m, link_table, cat, condition)
@@ -613,7 +604,8 @@ def verification_lists(
     for code in codes:
         per_desa = {k: _only(t, {code}) for k, t in tables.items()}
         path = out / f"verifikasi_{code}.xlsx"
-        _write_workbook(path, code, per_desa, lang)
+        place = regions.name(code) if regions.exists(code) else code
+        vl.write_workbook(path, f"{place} ({code})", per_desa, lang=lang)
         files.append(path)
         rows.append({"desa_code": code, "file": path.name,
                      **{k: t.num_rows for k, t in per_desa.items()}})  # fmt: skip
@@ -623,33 +615,3 @@ def verification_lists(
 def _only(table: pa.Table, codes: set[str]) -> pa.Table:
     keep = [c in codes for c in table.column("desa_code").to_pylist()]
     return table.filter(pa.array(keep, pa.bool_()))
-
-
-def _write_workbook(path: Path, code: str, tables: dict[str, pa.Table], lang: str) -> None:
-    import xlsxwriter
-
-    title = f"{regions.name(code) if regions.exists(code) else code} ({code})"
-    workbook = xlsxwriter.Workbook(str(path))
-    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    try:
-        for sheet in vl.SHEETS:
-            headers, rows = vl.rows_for(tables[sheet.key], sheet, lang=lang)
-            ws = workbook.add_worksheet(
-                sheet.title_en[:31] if lang == "en" else sheet.title_id[:31]
-            )
-            ws.write(0, 0, f"{sheet.title_en if lang == 'en' else sheet.title_id} — {title}", bold)
-            ws.write_row(2, 0, headers, bold)
-            for i, row in enumerate(rows, start=3):
-                ws.write_row(i, 0, [_cell(v) for v in row])
-            ws.freeze_panes(3, 0)
-            ws.set_column(0, len(headers) - 1, 18)
-    finally:
-        workbook.close()
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "ya" if value else "tidak"
-    return value
