@@ -210,6 +210,7 @@ def _fit(
     model: dict[str, Any] = linker.misc.save_model_to_json()
     findings: list[str] = []
     for number, rule in enumerate(training_rules(), start=1):
+        outcome = "skipped"
         for iterations in (settings.em_max_iterations, 3, 1):
             trial = linker_for({**model, "max_iterations": iterations})
             try:
@@ -217,15 +218,15 @@ def _fit(
                     rule, max_pairs=settings.em_max_pairs
                 )
             except SplinkException:
-                break  # no pairs for this rule (e.g. no list row has a sex): nothing to train
+                outcome = "no_pairs"  # no list row has the fields this rule blocks on
+                break
             except ValueError:
                 continue
             model = trial.misc.save_model_to_json()
-            if iterations != settings.em_max_iterations:
-                findings.append(f"em_session_{number}_shortened")
+            outcome = "done" if iterations == settings.em_max_iterations else "shortened"
             break
-        else:
-            findings.append(f"em_session_{number}_skipped")
+        if outcome != "done":
+            findings.append(f"em_session_{number}_{outcome}")
     scores = linker_for(model).inference.predict(threshold_match_probability=settings.report_floor)
     return model, scores.physical_name, tuple(findings)
 
