@@ -17,6 +17,8 @@ STAGES = {
     "write": ("Menulis data sintetis", "Writing synthetic data"),
     "poverty": ("Estimasi kemiskinan", "Estimating poverty"),
     "profile": ("Profil registri", "Registry profile"),
+    "link": ("Penautan daftar penerima", "Linking beneficiary lists"),
+    "convergence": ("Konvergensi program", "Programme convergence"),
     "plan": ("Rencana dan kinerja", "Plan and performance"),
 }
 

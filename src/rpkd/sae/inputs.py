@@ -402,7 +402,10 @@ def _with_context(units: Table, families: Table, level: Level) -> Table:
 def sample_units(
     survey: Table, families: Table, *, level: Level, workspace: Path | None = None
 ) -> Table:
-    """Return one row per survey household: area, welfare and :data:`UNIT_COVARIATES`.
+    """Return one row per survey household: id, area, welfare and :data:`UNIT_COVARIATES`.
+
+    Rows are ordered by ``household_id`` (engines return joins in any order, and the EBP's
+    random draws follow the row order: a fixed order makes a seed reproducible).
 
     ``area_share_desil12`` is the share of desil 1–2 families of the household's area in the
     registry (a contextual covariate, known for every area).
@@ -412,8 +415,13 @@ def sample_units(
     )
     predicates = _predicates(s, workspace)
     values = _units(s, s.household_size, s.head_education, s.head_female, s.head_sector, predicates)
-    units = s.select(**{AREA: area_of(s, level)}, welfare=s[WELFARE].cast("float64"), **values)
-    return _with_context(units, families, level)
+    units = s.select(
+        "household_id",
+        **{AREA: area_of(s, level)},
+        welfare=s[WELFARE].cast("float64"),
+        **values,
+    )
+    return _with_context(units, families, level).order_by("household_id")
 
 
 def census_units(
@@ -424,7 +432,7 @@ def census_units(
     on: date,
     workspace: Path | None = None,
 ) -> Table:
-    """Return one row per registry family: area, household size and :data:`UNIT_COVARIATES`.
+    """Return one row per registry family (ordered by ``family_id``): area and covariates.
 
     The census of the EBP: the same proxies as :func:`sample_units`, computed from the
     family record and its living head in ``persons`` at ``on``; ``household_size`` is the
@@ -433,5 +441,5 @@ def census_units(
     f = registry_families(families, persons, on=on, workspace=workspace)
     predicates = {name: f[name] for name in _PREDICATES}
     values = _units(f, f.family_size, f.head_education, f.head_female, f.head_sector, predicates)
-    units = f.select(**{AREA: area_of(f, level)}, **values)
-    return _with_context(units, families, level)
+    units = f.select("family_id", **{AREA: area_of(f, level)}, **values)
+    return _with_context(units, families, level).order_by("family_id")
