@@ -56,6 +56,15 @@ def test_profile_covers_every_kecamatan(demo_workspace: Path) -> None:
     assert len(codes) == 17
 
 
+def test_map_has_every_kecamatan_with_finite_mse(demo_workspace: Path) -> None:
+    import pyarrow.csv as pacsv
+
+    table = pacsv.read_csv(demo_workspace / "demo" / "hasil" / "peta" / "estimates.csv")
+    rows = table.to_pylist()
+    assert len(rows) == 17
+    assert all(r["mse"] is not None and np.isfinite(r["mse"]) for r in rows)
+
+
 def test_second_run_reuses_the_release(demo_workspace: Path) -> None:
     _register()
     result = CliRunner().invoke(app, ["demo", "--workspace", str(demo_workspace)])

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from rpkd.cli import common
+from rpkd.cli.map import draw
 from rpkd.workflows.demo import run_demo
 
 STAGES = {
@@ -17,6 +18,7 @@ STAGES = {
     "write": ("Menulis data sintetis", "Writing synthetic data"),
     "poverty": ("Estimasi kemiskinan", "Estimating poverty"),
     "profile": ("Profil registri", "Registry profile"),
+    "map": ("Peta kemiskinan (SAE)", "Poverty map (SAE)"),
     "link": ("Penautan daftar penerima", "Linking beneficiary lists"),
     "convergence": ("Konvergensi program", "Programme convergence"),
     "plan": ("Rencana dan kinerja", "Plan and performance"),
@@ -53,6 +55,8 @@ def demo(
         result = run_demo(settings, seed=seed, families=families, progress=progress)
         for task in tasks.values():
             bar.update(task, completed=bar.tasks[task].total)
+    for poverty_map, files in result.maps:  # maps are drawn here: reports sit above workflows
+        draw(poverty_map, files, settings.lang, settings.workspace)
     out = Console(highlight=False)
     title = "rpkd demo" + (" — results" if en else " — hasil")
     out.print(f"[bold]{title}[/] ({settings.workspace.resolve()})")

@@ -115,24 +115,8 @@ def map_(
         out=out,
     )
     lang_code = settings.lang
-    label = common.say(lang_code, *_LABELS[chosen_measure])
-    method_name = common.say(lang_code, *_METHOD_NAMES[chosen_method])
-    drawn = choropleth(
-        result.region,
-        result.level,
-        {a.area: a.estimate for a in result.areas if a.estimate is not None},
-        cv={a.area: cv for a in result.areas if (cv := _map_cv(a)) is not None},
-        title=f"{label}, {regions.name(result.region)} ({method_name})",
-        label=label,
-        percent=True,
-        lang=lang_code,
-        workspace=settings.workspace,
-    )
-    for feature in drawn.geojson["features"]:  # JSON has no infinity: the flag says it all
-        if feature["properties"].get("cv") == math.inf:
-            feature["properties"]["cv"] = None
-    workflow.write_map(files, svg=drawn.svg, png=drawn.png, geojson=drawn.geojson)
-    _report(result, files, drawn.cv_threshold, lang_code)
+    threshold = draw(result, files, lang_code, settings.workspace)
+    _report(result, files, threshold, lang_code)
     if output == "table":
         rows = [
             {
@@ -143,11 +127,13 @@ def map_(
                 "estimate": _percent(a.estimate),
                 "rmse": _percent(a.rmse),
                 "cv": _percent(a.cv),
-                "reliable": _reliability(_map_cv(a), drawn.cv_threshold, lang_code),
+                "reliable": _reliability(_map_cv(a), threshold, lang_code),
                 "in_sample": a.in_sample,
             }
             for a in result.areas
         ]
+        label = common.say(lang_code, *_LABELS[result.measure])
+        method_name = common.say(lang_code, *_METHOD_NAMES[result.method])
         common.emit(rows, "table", title=f"{label} — {method_name}", headers=_headers(lang_code))
     else:
         common.emit(result.records(), output)
@@ -224,3 +210,27 @@ def _report(
     console.print(common.say(lang, "Berkas ditulis:", "Files written:"), highlight=False)
     for path in (files.csv, files.parquet, files.svg, files.png, files.geojson, files.parameters):
         console.print(f"  {path}", highlight=False, soft_wrap=True)
+
+
+def draw(
+    result: workflow.PovertyMap, files: workflow.MapFiles, lang_code: Lang, workspace: Path
+) -> float:
+    """Render ``result`` as a choropleth beside its estimates; return the CV threshold used."""
+    label = common.say(lang_code, *_LABELS[result.measure])
+    method_name = common.say(lang_code, *_METHOD_NAMES[result.method])
+    drawn = choropleth(
+        result.region,
+        result.level,
+        {a.area: a.estimate for a in result.areas if a.estimate is not None},
+        cv={a.area: cv for a in result.areas if (cv := _map_cv(a)) is not None},
+        title=f"{label}, {regions.name(result.region)} ({method_name})",
+        label=label,
+        percent=True,
+        lang=lang_code,
+        workspace=workspace,
+    )
+    for feature in drawn.geojson["features"]:  # JSON has no infinity: the flag says it all
+        if feature["properties"].get("cv") == math.inf:
+            feature["properties"]["cv"] = None
+    workflow.write_map(files, svg=drawn.svg, png=drawn.png, geojson=drawn.geojson)
+    return drawn.cv_threshold

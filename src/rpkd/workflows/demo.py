@@ -1,7 +1,7 @@
 """Use case: ``rpkd demo`` — the main job end to end on the embedded default (Kapuas, 62.03).
 
 Synthetic district → validated release → poverty and inequality with standard errors →
-registry profile → beneficiary lists linked to the registry (scored against the synthetic
+registry profile → kecamatan poverty map by small-area estimation → beneficiary lists linked to the registry (scored against the synthetic
 truth) → programme convergence and the desil-1 families left out → the RPKD plan with outcome indicators filled from the estimates, quarterly
 performance and the path to zero extreme poverty. Every step writes its result table under
 ``<workspace>/demo/`` (CSV and JSON) and the run returns where they are. Running it again
@@ -32,6 +32,7 @@ from rpkd.synth import synthesize
 from rpkd.workflows.link import link_list
 from rpkd.workflows.poverty import PovertyFigures, poverty_figures
 from rpkd.workflows.profile import profile_release
+from rpkd.workflows.sae import MapFiles, PovertyMap, map_release
 from rpkd.workflows.targeting import convergence_report
 
 REGION = "62.03"
@@ -55,6 +56,7 @@ class DemoResult:
     workspace: Path
     release: str
     steps: tuple[DemoStep, ...]
+    maps: tuple[tuple[PovertyMap, MapFiles], ...] = ()
 
     def to_arrow(self) -> pa.Table:
         return pa.Table.from_pylist(
@@ -171,6 +173,22 @@ def _plan(settings: Settings, folder: Path, figures: PovertyFigures) -> DemoStep
     return DemoStep("plan", summary, files)
 
 
+def _map(settings: Settings, folder: Path) -> tuple[DemoStep, tuple[PovertyMap, MapFiles]]:
+    """The kecamatan poverty map by Fay–Herriot, benchmarked to the district's direct P0."""
+    result, files = map_release(
+        settings, RELEASE, level="kecamatan", measure="fgt0", method="fh", out=folder / "peta"
+    )
+    reliable = sum(1 for a in result.areas if a.cv is not None and a.cv <= 0.25)
+    summary = (
+        f"P0 per kecamatan (Fay–Herriot, dibenchmark): {len(result.areas)} kecamatan, "
+        f"{reliable} dengan CV ≤ 25%"
+    )
+    return DemoStep("map", summary, (files.csv, files.svg, files.png, files.geojson)), (
+        result,
+        files,
+    )
+
+
 def _link(settings: Settings, folder: Path) -> DemoStep:
     """Link every beneficiary list of the demo source to the registry; score against the truth."""
     source = settings.workspace / "demo" / "source"
@@ -236,10 +254,13 @@ def run_demo(
     steps.append(poverty_step)
     report("profile", 0, 1)
     steps.append(_profile(settings, folder))
+    report("map", 0, 1)
+    map_step, poverty_map = _map(settings, folder)
+    steps.append(map_step)
     report("link", 0, 1)
     steps.append(_link(settings, folder))
     report("convergence", 0, 1)
     steps.append(_convergence(settings, folder))
     report("plan", 0, 1)
     steps.append(_plan(settings, folder, figures))
-    return DemoResult(settings.workspace, RELEASE, tuple(steps))
+    return DemoResult(settings.workspace, RELEASE, tuple(steps), maps=(poverty_map,))
