@@ -91,7 +91,8 @@ def test_ratio_benchmark_meets_the_district_direct_estimate(workspace: Settings)
     assert mean == pytest.approx(result.district_direct, rel=1e-12)
     for before, after, _, a, b in pairs:
         assert after == pytest.approx(before * result.benchmark.factor, rel=1e-12)
-        assert b.mse == a.mse  # MSEs are not adjusted
+        # MSEs are not adjusted (equal up to the order of parallel sums in the engine)
+        assert b.mse == pytest.approx(a.mse, rel=1e-9)
     assert files.folder.name == "kecamatan-fgt0-fh-benchmarked"
     written = json.loads(files.parameters.read_text())["benchmark"]
     assert written["factor"] == pytest.approx(result.benchmark.factor)
