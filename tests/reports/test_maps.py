@@ -7,8 +7,6 @@ import pytest
 from rpkd import regions
 from rpkd.reports.maps import choropleth
 
-pytest.importorskip("matplotlib")
-
 
 def test_kapuas_kecamatan_map() -> None:
     codes = [r.code for r in regions.descendants("62.03", "kecamatan")]
