@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -51,9 +52,21 @@ def stderr() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def error(message: str) -> None:
+def requested_lang(argv: Sequence[str], environ: Mapping[str, str]) -> Lang:
+    """Return the language asked for on the command line (``--lang``) or in ``RPKD_LANG``."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return "en" if argv[i + 1] == "en" else "id"
+        if arg.startswith("--lang="):
+            return "en" if arg.split("=", 1)[1] == "en" else "id"
+    return "en" if environ.get("RPKD_LANG") == "en" else "id"
+
+
+def error(message: str, lang: Lang | None = None) -> None:
     """Print an error message for the user on standard error."""
-    stderr().print(f"[bold red]Galat:[/] {message}", markup=True, soft_wrap=True)
+    chosen = lang or requested_lang(sys.argv[1:], os.environ)
+    prefix = "Error" if chosen == "en" else "Galat"
+    stderr().print(f"[bold red]{prefix}:[/] {message}", markup=True, soft_wrap=True)
 
 
 def _plain(value: Any) -> Any:
