@@ -37,6 +37,7 @@ import pyarrow as pa
 from rpkd import engine as eng
 from rpkd import params, regions
 from rpkd.errors import InvalidInput, UsageError
+from rpkd.releases.survey_design import survey_design
 from rpkd.sae.benchmark import benchmark as benchmark_estimates
 from rpkd.sae.ebp import ebp
 from rpkd.sae.fay_herriot import fay_herriot
@@ -53,7 +54,6 @@ from rpkd.sae.inputs import (
     direct_estimates,
     sample_units,
     smoothed_variances,
-    survey_design,
 )
 
 if TYPE_CHECKING:

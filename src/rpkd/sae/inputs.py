@@ -38,9 +38,10 @@ import pyarrow as pa
 from rpkd.engine import fetch
 from rpkd.errors import InvalidInput
 from rpkd.measures import fgt
+from rpkd.releases.survey_design import survey_design
 from rpkd.sae.findings import Finding
 from rpkd.sae.gvf import GvfResult, gvf
-from rpkd.survey import Design, LonelyPsu
+from rpkd.survey import Design
 from rpkd.targeting.eligibility import catalogue
 from rpkd.targeting.features import family_features
 from rpkd.targeting.rules import compile_rule
@@ -92,34 +93,6 @@ def area_of(table: Table, level: Level) -> StringValue:
     """Return the area code of each row: the kecamatan (``62.03.01``) or desa of ``desa_code``."""
     code: StringValue = table.desa_code
     return code.substr(0, 8) if level == "kecamatan" else code
-
-
-def survey_design(survey: Table, lonely_psu: LonelyPsu = "adjust") -> Design:
-    """Return the survey release's design: strata, PSU, households within PSUs, person weights.
-
-    With both fpc columns filled the design is two-stage (R ``svydesign(ids = ~psu +
-    household_id, fpc = ~fpc1 + fpc2, strata = ~stratum)``); otherwise ultimate-cluster.
-    """
-    counts = fetch(
-        survey.aggregate(
-            rows=survey.count(),
-            **{c: survey[c].count() for c in ("fpc1", "fpc2") if c in survey.columns},
-        )
-    )
-    rows = counts.column("rows")[0].as_py()
-    full = all(
-        c in counts.column_names and counts.column(c)[0].as_py() == rows for c in ("fpc1", "fpc2")
-    )
-    if full:
-        return Design(
-            "weight",
-            "stratum",
-            ("psu", "household_id"),
-            ("fpc1", "fpc2"),
-            "household_size",
-            lonely_psu,
-        )
-    return Design("weight", "stratum", ("psu",), (), "household_size", lonely_psu)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from rpkd import engine as eng
 from rpkd import params
 from rpkd.measures import fgt, inequality
 from rpkd.releases.catalog import open_release
-from rpkd.sae.inputs import survey_design
+from rpkd.releases.survey_design import survey_design
 from rpkd.settings import Settings
 from rpkd.survey.estimate import Estimates
 from rpkd.workflows.profile import release_date
