@@ -2,11 +2,12 @@
 
     python benchmarks/profile_bench.py duckdb DATA [--repeat 3] [--memory-limit 8GB] [--public]
     python benchmarks/profile_bench.py spark DATA [--repeat 2] [--master local[2]]
-    python benchmarks/profile_bench.py pandas DATA [--memory-gb 16]
+    python benchmarks/profile_bench.py pandas DATA [--memory-gb 20] [--compare]
 
 DATA holds ``families/`` and ``persons/`` Parquet (``profile_data.py`` or
-``profile_nation_data.py``). ``pandas`` runs ``profile_pandas.py`` in a subprocess with an
-address-space limit, then rpkd on DuckDB in the same run, and checks that both counted the same.
+``profile_nation_data.py``). ``pandas`` runs ``profile_pandas.py`` in a subprocess, killed if its
+resident memory passes ``--memory-gb`` (the machine's RAM less what the system needs), then rpkd
+on DuckDB in the same run, and with ``--compare`` checks that both counted the same.
 Peak memory is sampled with psutil (this process and its children, e.g. Spark's JVM).
 """
 
@@ -35,11 +36,17 @@ REF = date(2025, 3, 1)
 
 
 class PeakMemory:
-    """Sample the resident memory of this process and its children every 0.2 s."""
+    """Sample the resident memory of this process and its children every 0.2 s.
 
-    def __init__(self) -> None:
+    With ``kill_children_above`` (bytes), a child whose resident memory passes it is killed: that
+    is how "runs out of memory" is decided for pandas (resident memory, not address space).
+    """
+
+    def __init__(self, kill_children_above: int | None = None) -> None:
         self.peak = 0
         self.cpu = 0.0  # user + system seconds of this process and its children
+        self.killed_at: int | None = None
+        self._limit = kill_children_above
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -47,9 +54,14 @@ class PeakMemory:
         me = psutil.Process()
         while not self._stop.is_set():
             try:
-                total = me.memory_info().rss + sum(
-                    c.memory_info().rss for c in me.children(recursive=True)
-                )
+                children = me.children(recursive=True)
+                sizes = [c.memory_info().rss for c in children]
+                total = me.memory_info().rss + sum(sizes)
+                if self._limit is not None:
+                    for child, size in zip(children, sizes, strict=True):
+                        if size > self._limit:
+                            self.killed_at = size
+                            child.kill()
             except psutil.Error:
                 total = 0
             self.peak = max(self.peak, total)
@@ -115,18 +127,20 @@ def run_engine(settings: Settings, data: Path, repeat: int, public: bool) -> Non
 def run_pandas(data: Path, memory_gb: float, compare: bool) -> None:
     out = Path(tempfile.mkdtemp()) / "pandas.parquet"
     script = Path(__file__).with_name("profile_pandas.py")
-    with PeakMemory() as memory:
+    with PeakMemory(kill_children_above=int(memory_gb * 2**30)) as memory:
         t0 = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, str(script), str(data), str(out), "--memory-gb", str(memory_gb)],
+            [sys.executable, str(script), str(data), str(out)],
             capture_output=True,
             text=True,
             check=False,
         )
         wall = time.perf_counter() - t0
     tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
+    if memory.killed_at is not None:
+        tail.append(f"killed: resident memory passed {memory_gb} GB ({memory.killed_at / 2**30:.1f})")
     print(
-        f"pandas (limit {memory_gb} GB): exit {done.returncode}, {wall:.1f} s wall, "
+        f"pandas (resident limit {memory_gb} GB): exit {done.returncode}, {wall:.1f} s wall, "
         f"peak RSS {memory.peak / 2**30:.2f} GB, CPU {memory.cpu:.1f} s; {' | '.join(tail)}; "
         f"{_load()}",
         flush=True,
@@ -161,7 +175,9 @@ def main() -> None:
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 8GB")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--master", default="local[2]")
-    parser.add_argument("--memory-gb", type=float, default=16.0)
+    parser.add_argument(
+        "--memory-gb", type=float, default=20.0, help="pandas: kill it past this resident memory"
+    )
     parser.add_argument("--public", action="store_true")
     parser.add_argument("--compare", action="store_true", help="pandas: check the counts agree")
     args = parser.parse_args()

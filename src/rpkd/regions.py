@@ -13,6 +13,7 @@ import gzip
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -123,6 +124,12 @@ def exists(code: str) -> bool:
 def name(code: str | int) -> str:
     """Return the region's name."""
     return region(code).name
+
+
+def names(codes: Iterable[str]) -> list[str | None]:
+    """Return the name of each dotted code, None where the code is not in the master."""
+    by_code = _master().by_code
+    return [found.name if (found := by_code.get(c)) else None for c in codes]
 
 
 def children(code: str | int) -> tuple[Region, ...]:

@@ -246,6 +246,24 @@ def test_levels_select_rows(duck: eng.Engine) -> None:
     assert set(table["code"].to_pylist()) == {"62.03.01", "62.03.02"}
 
 
+def test_codes_that_are_not_desa_are_dropped_and_reported(engine: eng.Engine) -> None:
+    fams = [
+        family("F1", E, 1, 1),
+        family("F2", "62.03.01", 1, 1),  # a kecamatan
+        family("F3", "62.03.01.20X1", 2, 1),  # not a number
+        family("F4", " 6203011007 ", 3, 1),  # a desa without dots, padded: read as Selat Hilir
+    ]
+    pers = [person(f"P{i}", f"F{i}", "kepala_keluarga", "L", date(1980, 1, 1)) for i in range(1, 5)]
+    result = _profile(engine, fams, pers)
+    (invalid,) = [f for f in result.findings if f.rule == "desa_code_invalid"]
+    assert invalid.count == 2
+    assert invalid.detail == "62.03.01.20X1, 620301"
+    cells = _cells(result)
+    assert cells[(E, "families_total")]["value"] == 1
+    assert cells[(S, "families_desil_3")]["value"] == 1
+    assert cells[("62.03", "families_total")]["value"] == 2
+
+
 def _random_registry(
     seed: int, n_families: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -38,6 +38,7 @@ from rpkd.measures.characteristics import (
     desa_desil_counts,
     living,
     load_criteria,
+    unreadable_desa_codes,
 )
 from rpkd.measures.rollup import (
     INDICATORS,
@@ -138,7 +139,7 @@ def registry_profile(
         desa_desil_counts(families, persons, reference_date=reference_date, criteria=criteria)
     )
     findings = _coverage(families, persons, counts, reference_date)
-    counts, code_findings = _normalise(counts)
+    counts, code_findings = _normalise(counts, families)
     findings += code_findings
     cells = Cells.build(counts, sum(w for _, w in criteria.mpi_points))
     hidden = suppression(cells, threshold) if public else np.zeros(cells.size, dtype=bool)
@@ -178,17 +179,21 @@ def _coverage(
     return out
 
 
-def _normalise(counts: pa.Table) -> tuple[pa.Table, list[Finding]]:
+def _dotted(number: int) -> str | None:
+    """Return the dotted desa code of a desa number, None if it is not a desa in the master form."""
+    try:
+        dotted = regions.parse_code(str(number))
+    except UnknownRegion:
+        return None
+    return dotted if regions.depth_of(dotted) == "desa" else None
+
+
+def _normalise(counts: pa.Table, families: Table) -> tuple[pa.Table, list[Finding]]:
     """Return counts with dotted desa codes and desil slots; drop rows whose code is not a desa."""
-    encoded = pc.dictionary_encode(counts["desa_code"].combine_chunks())
-    mapping: dict[str | None, str | None] = {}
-    for code in encoded.dictionary.to_pylist():
-        try:
-            dotted = regions.parse_code(code.strip()) if code else None
-        except UnknownRegion:
-            dotted = None
-        mapping[code] = dotted if dotted and regions.depth_of(dotted) == "desa" else None
-    dotted_codes = pa.array(list(mapping.values()), pa.string()).take(encoded.indices)
+    encoded = pc.dictionary_encode(counts["desa"].combine_chunks())
+    numbers = encoded.dictionary.to_pylist()
+    dotted = [None if n is None else _dotted(n) for n in numbers]
+    dotted_codes = pa.array(dotted, pa.string()).take(encoded.indices)
     desil = counts["desil"]
     valid = pc.and_(pc.greater_equal(desil, 1), pc.less_equal(desil, 10))
     slot = pc.if_else(pc.fill_null(valid, False), pc.cast(desil, pa.string()), "missing")
@@ -197,11 +202,14 @@ def _normalise(counts: pa.Table) -> tuple[pa.Table, list[Finding]]:
     findings = []
     if pc.any(bad).as_py():
         dropped = table.filter(bad)
+        shown = sorted(str(n) for n, d in zip(numbers, dotted, strict=True) if n and d is None)
+        if counts["desa"].null_count:
+            shown = unreadable_desa_codes(families) + shown
         findings.append(
             Finding(
                 "desa_code_invalid",
                 int(pc.sum(dropped["families"]).as_py()),
-                ", ".join(sorted({str(c) for c, m in mapping.items() if m is None})[:10]),
+                ", ".join(shown[:10]),
             )
         )
         table = table.filter(pc.invert(bad))

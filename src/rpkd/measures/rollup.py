@@ -17,7 +17,6 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from rpkd import regions
-from rpkd.errors import UnknownRegion
 from rpkd.measures.characteristics import COUNT_COLUMNS, FAMILY_FLAGS, PERSON_COUNTS
 from rpkd.measures.disclosure import Equation, suppress
 
@@ -92,13 +91,19 @@ INDICATORS: tuple[_Indicator, ...] = _indicators()
 _POINTS = ("mpi_intensity", "mpi_m0")
 
 
-def _sum_by(
-    index: NDArray[np.intp], n: int, v: NDArray[np.int64], mask: NDArray[np.bool_] | None = None
-) -> NDArray[np.int64]:
-    # bincount sums in float64, exact for counts below 2**53.
-    if mask is not None:
-        index, v = index[mask], v[mask]
-    return np.rint(np.bincount(index, weights=v, minlength=n)).astype(np.int64)
+def _group_sum(key: NDArray[np.intp], n: int, values: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Return the rows of ``values`` (rows x columns) summed by ``key`` in ``[0, n)``, exactly."""
+    out = np.zeros((n, values.shape[1]), dtype=np.int64)
+    if len(key) == 0:
+        return out
+    order = None if bool(np.all(key[1:] >= key[:-1])) else np.argsort(key, kind="stable")
+    sorted_key = key if order is None else key[order]
+    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    rows = values if order is None else values[order]
+    out[sorted_key[starts]] = (
+        rows[starts] if len(starts) == len(key) else np.add.reduceat(rows, starts, axis=0)
+    )
+    return out
 
 
 def _areas(desa: pa.Array, width: int) -> tuple[list[str], NDArray[np.intp]]:
@@ -110,6 +115,30 @@ def _areas(desa: pa.Array, width: int) -> tuple[list[str], NDArray[np.intp]]:
     rank[order] = np.arange(len(order))
     index = rank[encoded.indices.to_numpy(zero_copy_only=False)]
     return [str(c) for c in dictionary[order]], index
+
+
+def _indicator_values(cube: NDArray[np.int64]) -> dict[str, NDArray[np.int64]]:
+    """Return each indicator (and hidden count) of an area x desil-slot x column cube."""
+    by_column = np.ascontiguousarray(cube.transpose(2, 0, 1))
+    col = {c: by_column[k] for k, c in enumerate(COUNT_COLUMNS)}
+    d14 = len(DESIL_SLOTS[:4])
+    vals: dict[str, NDArray[np.int64]] = {
+        "families_total": col["families"].sum(axis=1),
+        "persons_total": col["persons"].sum(axis=1),
+        "families_desil_1_4": col["families"][:, :d14].sum(axis=1),
+        "female_headed_families": col["female_head"].sum(axis=1),
+    }
+    for k, s in enumerate(DESIL_SLOTS):
+        vals[f"families_desil_{s}"] = col["families"][:, k]
+        vals[f"persons_desil_{s}"] = col["persons"][:, k]
+    for flag in FAMILY_FLAGS:
+        vals[flag] = col[flag][:, :d14].sum(axis=1)
+    for person, flag in PERSON_COUNTS.items():
+        vals[person] = col[person].sum(axis=1)
+        vals[f"all_{flag}"] = col[flag].sum(axis=1)
+    vals["mpi_headcount"] = col["mpi_poor"].sum(axis=1)
+    vals["mpi_intensity"] = vals["mpi_m0"] = col["mpi_points"].sum(axis=1)
+    return {k: np.ascontiguousarray(v) for k, v in vals.items()}
 
 
 class Cells:
@@ -139,48 +168,33 @@ class Cells:
 
     @classmethod
     def build(cls, counts: pa.Table, points_total: int) -> Cells:
-        """Return the cells of every level from the desa x desil counts (dotted codes, slots)."""
-        areas: dict[Level, list[str]] = {}
-        values: dict[Level, dict[str, NDArray[np.int64]]] = {}
+        """Return the cells of every level from the desa x desil counts (dotted codes, slots).
+
+        The counts are summed once into a desa x desil-slot x column cube; kecamatan and
+        kabupaten cubes are sums of desa cubes, and every indicator is a sum over slots.
+        """
         desa = counts["desa_code"].combine_chunks()
-        slot = counts["desil"].combine_chunks()
-        column = {
-            c: counts[c].to_numpy(zero_copy_only=False).astype(np.int64) for c in COUNT_COLUMNS
+        slot = pc.index_in(counts["desil"], value_set=pa.array(DESIL_SLOTS)).to_numpy(
+            zero_copy_only=False
+        )
+        values = np.column_stack(
+            [counts[c].to_numpy(zero_copy_only=False).astype(np.int64) for c in COUNT_COLUMNS]
+        ).reshape(counts.num_rows, len(COUNT_COLUMNS))
+        slots, columns = len(DESIL_SLOTS), len(COUNT_COLUMNS)
+        desa_codes, desa_index = _areas(desa, _WIDTH["desa"])
+        cube = {
+            "desa": _group_sum(desa_index * slots + slot, len(desa_codes) * slots, values).reshape(
+                len(desa_codes), slots, columns
+            )
         }
-        d14 = pc.is_in(slot, value_set=pa.array(DESIL_SLOTS[:4])).to_numpy(zero_copy_only=False)
-        slots = {s: pc.equal(slot, s).to_numpy(zero_copy_only=False) for s in DESIL_SLOTS}
-        for level in LEVELS:
-            uniq, index = _areas(desa, _WIDTH[level])
-            areas[level] = uniq
-            n = len(uniq)
-
-            def total(
-                v: NDArray[np.int64],
-                mask: NDArray[np.bool_] | None = None,
-                index: NDArray[np.intp] = index,
-                n: int = n,
-            ) -> NDArray[np.int64]:
-                return _sum_by(index, n, v, mask)
-
-            vals: dict[str, NDArray[np.int64]] = {
-                "families_total": total(column["families"]),
-                "persons_total": total(column["persons"]),
-                "families_desil_1_4": total(column["families"], d14),
-                "female_headed_families": total(column["female_head"]),
-            }
-            for s in DESIL_SLOTS:
-                mask = slots[s]
-                vals[f"families_desil_{s}"] = total(column["families"], mask)
-                vals[f"persons_desil_{s}"] = total(column["persons"], mask)
-            for flag in FAMILY_FLAGS:
-                vals[flag] = total(column[flag], d14)
-            for person, flag in PERSON_COUNTS.items():
-                vals[person] = total(column[person])
-                vals[f"all_{flag}"] = total(column[flag])
-            vals["mpi_headcount"] = total(column["mpi_poor"])
-            vals["mpi_intensity"] = vals["mpi_m0"] = total(column["mpi_points"])
-            values[level] = vals
-        return cls(areas, values, points_total)
+        areas: dict[Level, list[str]] = {"desa": desa_codes}
+        codes = pa.array(desa_codes, pa.string())
+        for level in ("kecamatan", "kabupaten"):
+            areas[level], parent = _areas(codes, _WIDTH[level])
+            flat = cube["desa"].reshape(len(desa_codes), slots * columns)
+            cube[level] = _group_sum(parent, len(areas[level]), flat).reshape(-1, slots, columns)
+        values_by_level = {level: _indicator_values(cube[level]) for level in LEVELS}
+        return cls(areas, values_by_level, points_total)
 
     def flat(self) -> NDArray[np.int64]:
         """Return every cell's value, in offset order."""
@@ -251,12 +265,12 @@ class Cells:
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = value / (den * scale)
             share_mask = mask | den_mask | (den * scale == 0)
-            names = pa.array([self._name(c) for c in self.areas[level]], pa.string())
+            names = pa.array(self._names(self.areas[level]), pa.string())
             area = np.repeat(np.arange(n, dtype=np.int32), k)
             parts.append(
                 pa.table(
                     {
-                        "level": pa.array(np.full(n * k, level)),
+                        "level": pa.repeat(pa.scalar(level), n * k),
                         "code": pa.DictionaryArray.from_arrays(
                             pa.array(area), pa.array(self.areas[level], pa.string())
                         ).cast(pa.string()),
@@ -272,12 +286,12 @@ class Cells:
             )
         return pa.concat_tables(parts) if parts else LONG_SCHEMA.empty_table()
 
-    def _name(self, code: str) -> str | None:
-        try:
-            return regions.name(code)
-        except UnknownRegion:
-            self.name_findings.append(Finding("region_unknown", 1, code))
-            return None
+    def _names(self, codes: list[str]) -> list[str | None]:
+        found = regions.names(codes)
+        self.name_findings += [
+            Finding("region_unknown", 1, c) for c, n in zip(codes, found, strict=True) if n is None
+        ]
+        return found
 
 
 def topic(table: pa.Table, name: str) -> pa.Table:
