@@ -151,8 +151,9 @@ def _bit_or(value: int) -> int:  # type: ignore[empty-body]
 
 
 def _one(condition: BooleanValue) -> IntegerValue:
-    # CASE WHEN: an unknown (null) condition counts as 0 on every engine.
-    return ibis.ifelse(condition, ibis.literal(1, "int64"), ibis.literal(0, "int64"))
+    """Return 1 where ``condition`` holds and 0 elsewhere, an unknown (null) condition included."""
+    one: IntegerValue = condition.fill_null(False).cast("int32")
+    return one
 
 
 def _pack(conditions: Sequence[BooleanValue]) -> IntegerValue:
@@ -334,17 +335,17 @@ def desa_desil_counts(
     rows = f.select(
         desa=f.desa,
         desil=f.desil.cast("int64"),
-        persons=f.members.cast("int64"),
-        **{name: f[name].cast("int64") for name in PERSON_COUNTS},
+        persons=f.members.cast("int32"),
+        **{name: f[name].cast("int32") for name in PERSON_COUNTS},
         **flags,
     )
     # Alkire-Foster score in integer points (exact on every engine); poor when score >= cut-off.
-    points = ibis.literal(0, "int64")
+    points = ibis.literal(0, "int32")
     for name, weight in criteria.mpi_points:
         points = points + rows[name] * weight
     rows = rows.mutate(
         mpi_poor=_one(points >= criteria.mpi_cutoff),
-        mpi_points=ibis.ifelse(points >= criteria.mpi_cutoff, points, ibis.literal(0, "int64")),
+        mpi_points=ibis.ifelse(points >= criteria.mpi_cutoff, points, ibis.literal(0, "int32")),
     )
     return rows.group_by(["desa", "desil"]).aggregate(
         families=rows.count().cast("int64"),
