@@ -4,9 +4,14 @@ Generates a valid Kapuas-like registry with NumPy (vectorised; NIKs follow the D
 writes it as CSV, then times ``import_release`` and samples the peak RSS of this process and its
 children with psutil. Run by hand::
 
-    .venv/bin/python benchmarks/import_1m.py [--families 1000000] [--keep DIR]
+    .venv/bin/python benchmarks/import_1m.py [--families 1000000] [--keep DIR] [--memory-limit 4GB]
+    .venv/bin/python benchmarks/import_1m.py --source SYNTH_DIR --memory-limit 4GB  # e.g. 10M
 
-Goal (issue): under 2 minutes on a 2-core machine.
+``--source`` imports an existing folder (such as ``rpkd synth --format csv`` output without its
+beneficiary lists) instead of generating one.
+
+Goal (issue): under 2 minutes on a 2-core machine, in memory bounded by ``--memory-limit``
+(DuckDB's ``memory_limit``, as ``RPKD_MEMORY_LIMIT``) plus a constant.
 """
 
 from __future__ import annotations
@@ -168,12 +173,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--families", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, default=None, help="keep the generated data here")
+    parser.add_argument("--source", type=Path, default=None, help="import this folder instead")
+    parser.add_argument(
+        "--memory-limit", default=None, help="DuckDB memory_limit (default: DuckDB's, 80%% of RAM)"
+    )
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="rpkd-bench-"))
-    source = root / "source"
+    source = args.source or root / "source"
     source.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    if (source / "persons.csv").is_file() and args.keep is not None:
+    if args.source is not None or ((source / "persons.csv").is_file() and args.keep is not None):
         print(f"reusing {source}")
     else:
         families, persons = generate(source, args.families)
@@ -181,7 +190,7 @@ def main() -> None:
             f"generated {families:,} families, {persons:,} persons "
             f"in {time.perf_counter() - t0:.1f} s"
         )
-    size = sum(p.stat().st_size for p in source.iterdir()) / 1e6
+    size = sum(p.stat().st_size for p in source.iterdir() if p.is_file()) / 1e6
     print(f"source: {size:,.0f} MB CSV")
     workspace = root / "ws"
     shutil.rmtree(workspace, ignore_errors=True)
@@ -191,7 +200,10 @@ def main() -> None:
     with PeakRSS() as rss:
         t2 = time.perf_counter()
         result = import_release(
-            source, "bench", Settings(workspace=workspace), today=date(2025, 7, 1)
+            source,
+            "bench",
+            Settings(workspace=workspace, memory_limit=args.memory_limit),
+            today=date(2025, 7, 1),
         )
         t3 = time.perf_counter()
     cpu = sum(me.cpu_times()[:4]) - cpu0
@@ -205,7 +217,8 @@ def main() -> None:
     print(
         f"import wall time {t3 - t2:.1f} s; CPU time (user+sys, with children) {cpu:.1f} s; "
         f"peak RSS (process + children) {rss.peak / 2**30:.2f} GiB; "
-        f"load average before/after {load0:.1f}/{psutil.getloadavg()[0]:.1f}"
+        f"load average before/after {load0:.1f}/{psutil.getloadavg()[0]:.1f}; "
+        f"memory_limit {args.memory_limit or 'DuckDB default'}"
     )
     print(
         f"machine: {platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "

@@ -138,7 +138,9 @@ def run_pandas(data: Path, memory_gb: float, compare: bool) -> None:
         wall = time.perf_counter() - t0
     tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
     if memory.killed_at is not None:
-        tail.append(f"killed: resident memory passed {memory_gb} GB ({memory.killed_at / 2**30:.1f})")
+        tail.append(
+            f"killed: resident memory passed {memory_gb} GB ({memory.killed_at / 2**30:.1f})"
+        )
     print(
         f"pandas (resident limit {memory_gb} GB): exit {done.returncode}, {wall:.1f} s wall, "
         f"peak RSS {memory.peak / 2**30:.2f} GB, CPU {memory.cpu:.1f} s; {' | '.join(tail)}; "

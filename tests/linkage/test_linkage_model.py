@@ -1,8 +1,7 @@
 """Linking the hand-made list (tests/linkage/conftest.py): every flaw kind, and the thresholds.
 
 The truth is known by construction, so each assertion compares with it, never with a previous run.
-Splink runs on DuckDB here; Spark goes through the same ``linkage_api`` but needs Splink's
-similarity UDF jar, so it is not exercised in the suite.
+Splink runs on DuckDB here; ``test_linkage_spark.py`` checks that Spark gives the same links.
 """
 
 from __future__ import annotations

@@ -297,7 +297,9 @@ def _random_registry(
                     str(rng.choice(["L", "P"])),
                     born,
                     disability=str(rng.choice(["tidak", "tidak", "ringan", "berat"])),
-                    pregnant=bool(rng.random() < 0.05),
+                    # Asked of women only, as in the registry: null for men (Spark sums a
+                    # condition, and a sum of nulls is null where a count is 0).
+                    pregnant=bool(rng.random() < 0.05) if j % 2 else None,
                     death_date=REF - timedelta(days=3) if rng.random() < 0.03 else None,
                     school_attendance=str(rng.choice(["masih_sekolah", "tidak_sekolah_lagi"])),
                 )
@@ -336,6 +338,8 @@ def test_random_registry_against_plain_python(duck: eng.Engine) -> None:
         assert cells[(code, "rtlh")]["value"] == len(rtlh)
         assert cells[(code, "rtlh")]["share"] == pytest.approx(len(rtlh) / len(d14), rel=1e-12)
         assert cells[(code, "elderly_persons")]["value"] == elderly
+        pregnant = sum(p["pregnant"] is True for f in inside for p in members[f["family_id"]])
+        assert cells[(code, "pregnant_persons")]["value"] == pregnant
         assert cells[(code, "persons_total")]["value"] == sum(
             len(members[f["family_id"]]) for f in inside
         )

@@ -34,7 +34,8 @@ def main() -> None:
     """Console-script entry point: run the app, turning rpkd errors into messages and exit codes."""
     _register()
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click returns the code of a typer.Exit instead of raising it.
+        code = app(standalone_mode=False)
     except RpkdError as exc:
         common.error(str(exc))
         sys.exit(exc.exit_code)
@@ -50,3 +51,5 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    if isinstance(code, int) and code:
+        sys.exit(code)

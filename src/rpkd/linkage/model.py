@@ -204,8 +204,13 @@ def _fit(
         return linker
 
     linker = linker_for(_settings(n_registry, settings.expected_match_share))
+    # One chunk, no early stop: Splink's chunks and its early stop pick rows by the engine's
+    # own hash function, so u would depend on the engine; the whole sample does not.
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=settings.u_max_pairs, seed=settings.u_seed
+        max_pairs=settings.u_max_pairs,
+        seed=settings.u_seed,
+        min_count_per_level=None,
+        num_chunks=1,
     )
     model: dict[str, Any] = linker.misc.save_model_to_json()
     findings: list[str] = []

@@ -268,10 +268,11 @@ def _person_rows(persons: Table, reference_date: date, criteria: Criteria) -> Ta
         floor_area_m2=ibis.null("float64"),
         housing=ibis.null("int16"),
         person=ibis.literal(True),
-        elderly=aged(p.birth_date, reference_date, criteria.elderly_age),
-        disabled=p.disability.isin([d for d in DISABILITY if d != "tidak"]),
-        under_five=~aged(p.birth_date, reference_date, criteria.under_five_age),
-        pregnant=p.pregnant.cast("boolean"),
+        # No nulls: Spark counts a condition as a sum, which is null when all values are.
+        elderly=aged(p.birth_date, reference_date, criteria.elderly_age).fill_null(False),
+        disabled=p.disability.isin([d for d in DISABILITY if d != "tidak"]).fill_null(False),
+        under_five=(~aged(p.birth_date, reference_date, criteria.under_five_age)).fill_null(False),
+        pregnant=p.pregnant.cast("boolean").fill_null(False),
         member_bits=_pack([member_any[name] for name in MEMBER_ANY]).cast("int16"),
     )
 

@@ -10,6 +10,7 @@ the data officer asks for them in full.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -35,6 +36,7 @@ FINDINGS_SCHEMA = pa.schema(
 )
 REPORT_COLUMNS = tuple(FINDINGS_SCHEMA.names)
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit minus the header row
+_REPORT_BATCH = 65_536
 
 
 @dataclass(frozen=True)
@@ -284,33 +286,44 @@ def mask_pii(findings: pa.Table, pii_fields: frozenset[str]) -> pa.Table:
     return findings.set_column(findings.schema.get_field_index("value"), "value", masked)
 
 
-def write_report(findings: pa.Table, folder: Path, stem: str) -> tuple[Path, Path]:
-    """Write ``findings`` to ``folder/stem.csv`` (UTF-8 with BOM, opens in Excel) and ``.xlsx``."""
+def write_report(
+    findings: pa.Table | Iterable[pa.RecordBatch], folder: Path, stem: str
+) -> tuple[Path, Path]:
+    """Write ``findings`` to ``folder/stem.csv`` (UTF-8 with BOM, opens in Excel) and ``.xlsx``.
+
+    ``findings`` may be a table or a stream of record batches (as the engine returns them); both
+    files are written in one pass, batch by batch, so memory does not grow with the number of
+    findings. The XLSX file stops at Excel's sheet limit (:data:`XLSX_MAX_ROWS`); the CSV holds
+    every row.
+    """
     import xlsxwriter
 
     folder.mkdir(parents=True, exist_ok=True)
     csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
-    rows = findings.select(list(REPORT_COLUMNS))
-    with csv_path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(REPORT_COLUMNS)
-        for batch in rows.to_batches(100_000):
-            columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-            writer.writerows(zip(*columns, strict=True))
+    stream = findings.to_batches(_REPORT_BATCH) if isinstance(findings, pa.Table) else findings
     book = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True})
     sheet = book.add_worksheet("temuan")
     bold = book.add_format({"bold": True})
     for col, name in enumerate(REPORT_COLUMNS):
         sheet.write_string(0, col, name, bold)
-    for r, record in enumerate(rows.slice(0, XLSX_MAX_ROWS).to_pylist(), start=1):
-        for col, name in enumerate(REPORT_COLUMNS):
-            value = record[name]
-            if value is None:
-                continue
-            if name == "row":
-                sheet.write_number(r, col, value)
-            else:
-                sheet.write_string(r, col, str(value))
-    sheet.autofilter(0, 0, min(rows.num_rows, XLSX_MAX_ROWS), len(REPORT_COLUMNS) - 1)
+    numeric = REPORT_COLUMNS.index("row")
+    sheet_rows = 0
+    with csv_path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(REPORT_COLUMNS)
+        for batch in stream:
+            columns = [batch.column(name).to_pylist() for name in REPORT_COLUMNS]
+            records = list(zip(*columns, strict=True))
+            writer.writerows(records)
+            for record in records[: XLSX_MAX_ROWS - sheet_rows]:
+                sheet_rows += 1
+                for col, value in enumerate(record):
+                    if value is None:
+                        continue
+                    if col == numeric:
+                        sheet.write_number(sheet_rows, col, value)
+                    else:
+                        sheet.write_string(sheet_rows, col, str(value))
+    sheet.autofilter(0, 0, sheet_rows, len(REPORT_COLUMNS) - 1)
     book.close()
     return csv_path, xlsx_path

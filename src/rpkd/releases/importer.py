@@ -16,35 +16,47 @@ import os
 import secrets
 import shutil
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from rpkd import engine as eng
 from rpkd import regions
 from rpkd.errors import InvalidInput
 from rpkd.releases import catalog, findings, sources
 from rpkd.releases.catalog import MANIFEST, Release
+from rpkd.releases.findings import FINDINGS_SCHEMA
 from rpkd.releases.mapping import SourceMapping, default, load_mapping
 from rpkd.releases.schema import KINDS, SCHEMA_VERSION, TABLES
-from rpkd.releases.validate import Validation, typed, validate
+from rpkd.releases.validate import ORDER, Validation, ordered, typed, validate
 from rpkd.settings import Settings
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table
 
 Progress = Callable[[str, int, int], None]  # (what is being done, units done, units in all)
 TMP_PREFIX = ".tmp-"
 PII_FIELDS = frozenset(c for t in TABLES.values() for c in t.pii)
+PREVIEW = 10_000  # findings kept in memory in ImportResult (the report files hold them all)
+_STREAM_ROWS = 65_536  # findings per batch streamed from the engine to the report files
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    """The release (None when errors blocked it), its findings and the report files written."""
+    """The release (None when errors blocked it), its findings and the report files written.
+
+    ``findings`` holds at most :data:`PREVIEW` findings (errors chosen first), in report order;
+    the report files (on failure) and the release's ``findings.parquet`` (warnings) hold every
+    kept finding, and ``errors``/``warnings`` are exact totals.
+    """
 
     release: Release | None
     findings: pa.Table
@@ -140,15 +152,41 @@ def _mapping(mapping: SourceMapping | Path | None) -> SourceMapping:
     return mapping if isinstance(mapping, SourceMapping) else load_mapping(Path(mapping))
 
 
-def _shown(table: pa.Table, unmask: bool) -> pa.Table:
-    return table if unmask else findings.mask_pii(table, PII_FIELDS)
+def _masked(batches: Iterable[pa.RecordBatch], unmask: bool) -> Iterator[pa.RecordBatch]:
+    """Yield the findings batches cast to the findings schema, PII values masked unless ``unmask``."""
+    for batch in batches:
+        table = pa.Table.from_batches([batch]).select(FINDINGS_SCHEMA.names).cast(FINDINGS_SCHEMA)
+        yield from (table if unmask else findings.mask_pii(table, PII_FIELDS)).to_batches()
 
 
-def _report(settings: Settings, name: str, table: pa.Table) -> tuple[Path, ...]:
-    if table.num_rows == 0:
-        return ()
+def _stream(engine: eng.Engine, table: Table, unmask: bool) -> Iterator[pa.RecordBatch]:
+    """Yield ``table`` (findings) in report order from the engine, batch by batch, masked."""
+    yield from _masked(eng.batches(engine, ordered(table), rows=_STREAM_ROWS), unmask)
+
+
+def _preview(engine: eng.Engine, table: Table, unmask: bool) -> pa.Table:
+    """Return at most :data:`PREVIEW` findings in report order, errors chosen before warnings."""
+    keys = [ibis.asc(c, nulls_first=True) for c in ORDER]
+    first = table.order_by([ibis.asc(table.severity != "error"), *keys])
+    rows = eng.fetch(first, limit=PREVIEW).select(FINDINGS_SCHEMA.names).cast(FINDINGS_SCHEMA)
+    if rows.num_rows:
+        rows = rows.take(
+            pc.sort_indices(rows, sort_keys=[(c, "ascending", "at_start") for c in ORDER])
+        )
+    return rows if unmask else findings.mask_pii(rows, PII_FIELDS)
+
+
+def _report(settings: Settings, name: str, batches: Iterable[pa.RecordBatch]) -> tuple[Path, ...]:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return findings.write_report(table, settings.workspace / "findings", f"{name}-{stamp}")
+    return findings.write_report(batches, settings.workspace / "findings", f"{name}-{stamp}")
+
+
+def _write_warnings(engine: eng.Engine, table: Table, path: Path, unmask: bool) -> None:
+    """Write the warnings (masked unless ``unmask``) to ``path``, streamed from the engine."""
+    warnings = table.filter(table.severity == "warning")
+    with pq.ParquetWriter(str(path), FINDINGS_SCHEMA, compression="zstd") as writer:
+        for batch in _stream(engine, warnings, unmask):
+            writer.write_batch(batch)
 
 
 def _write(engine: eng.Engine, checked: Validation, folder: Path) -> None:
@@ -255,19 +293,17 @@ def import_release(
         staged = tuple(staged_list)
         report("validasi", done, total)
         checked = validate(engine, staged, chosen, lang=settings.lang, region=district, today=today)
-        shown = _shown(checked.findings, unmask_findings)
         counts = (
             sum(n for (s, _), n in checked.totals.items() if s == "error"),
             sum(n for (s, _), n in checked.totals.items() if s == "warning"),
         )
+        shown = _preview(engine, checked.findings, unmask_findings)
         if not checked.ok:
-            return ImportResult(
-                None, shown, _report(settings, name, shown), checked.district, *counts
-            )
+            written = _report(settings, name, _stream(engine, checked.findings, unmask_findings))
+            return ImportResult(None, shown, written, checked.district, *counts)
         report("menulis", done + total // 4, total)
         _write(engine, checked, tmp)
-        warnings = shown.filter(pc.equal(shown["severity"], "warning")) if shown.num_rows else shown
-        eng.write_parquet(engine, warnings, tmp / "findings.parquet")
+        _write_warnings(engine, checked.findings, tmp / "findings.parquet", unmask_findings)
         _remove(staging)
         manifest = _manifest(name, checked, staged, tmp, chosen, engine.name, unmask_findings)
         (tmp / MANIFEST).write_text(

@@ -32,6 +32,7 @@ _CHUNK = 1 << 22
 _SCAN_ROWS = 30
 _DELIMITERS = (",", ";", "\t", "|")
 _BATCH = 65_536
+_BLOCK = 1 << 24  # bytes of CSV text the streaming reader parses at a time
 _PROGRAMME = re.compile(r"^beneficiaries_([a-z0-9_]+)$")
 # Filled in by the importer, so a list without them is not missing anything.
 _FILLED = {"beneficiaries": ("programme", "record")}
@@ -314,7 +315,7 @@ def _stage_csv(
     writer = _Writer(dest, list(positions.values()))
     reader = pacsv.open_csv(
         str(text_path),
-        read_options=pacsv.ReadOptions(skip_rows=index + 1, column_names=names, block_size=1 << 24),
+        read_options=pacsv.ReadOptions(skip_rows=index + 1, column_names=names, block_size=_BLOCK),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter, newlines_in_values=True, invalid_row_handler=invalid
         ),
@@ -328,7 +329,7 @@ def _stage_csv(
     size, done = path.stat().st_size, 0
     for batch in reader:
         writer.write([batch.column(i) for i in positions])
-        done += 1 << 24
+        done += _BLOCK
         advance(min(done, size))
     writer.close()
     if bad:

@@ -3,7 +3,9 @@
 Column- and file-level problems come from staging; row-level, duplicate, region and cross-table
 checks (:mod:`rules`, :mod:`consistency`, :mod:`regional`) are unioned and run in one query. At
 most :data:`CAP` findings are kept per file, rule and field (the totals stay exact), so that one
-systematic problem in a million rows gives a readable report.
+systematic problem in a million rows gives a readable report. The kept findings are written by
+the engine to a Parquet file beside the staged files and handed on as an engine table, never
+held in Python memory: with dozens of (file, rule, field) groups they can be millions of rows.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ibis
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from rpkd import engine as eng
 from rpkd.releases import consistency, parse, regional, rules
@@ -31,13 +33,21 @@ if TYPE_CHECKING:
     from ibis.expr.types import Table
 
 CAP = 100_000
+FINDINGS_FILE = "findings.capped.parquet"
+_TYPES = ibis.schema({f.name: ("int64" if f.name == "row" else "string") for f in FINDINGS_SCHEMA})
+# Report order: by kind, file, data row and field (file- and column-level findings first).
+ORDER = ("kind", "file", "row", "field", "rule", "value")
 
 
 @dataclass(frozen=True)
 class Validation:
-    """What validation found: findings (capped), exact totals by (severity, rule), the district."""
+    """What validation found: findings (capped, an engine table), exact totals, the district.
 
-    findings: pa.Table
+    ``findings`` has the columns of :data:`~rpkd.releases.findings.FINDINGS_SCHEMA`, unordered;
+    :func:`ordered` sorts it for reports.
+    """
+
+    findings: Table
     totals: dict[tuple[str, str], int]
     district: str | None
     contexts: tuple[FileContext, ...] = field(default=(), repr=False)
@@ -140,25 +150,42 @@ def _checks(
     return out
 
 
-def _capped(checks: Sequence[Table]) -> tuple[pa.Table, dict[tuple[str, str], int]]:
+def _findings_columns(table: Table) -> Table:
+    return table.select(*FINDINGS_SCHEMA.names).cast(_TYPES)
+
+
+def _capped(
+    engine: eng.Engine, checks: Sequence[Table], dest: Path
+) -> tuple[Table | None, dict[tuple[str, str], int]]:
+    """Run every check once; write at most ``CAP`` findings per (file, rule, field) to ``dest``.
+
+    Returns the written findings as an engine table and the exact totals by (severity, rule),
+    read back from the small per-group aggregate of the file.
+    """
     if not checks:
-        return FINDINGS_SCHEMA.empty_table(), {}
+        return None, {}
     union = ibis.union(*checks, distinct=False) if len(checks) > 1 else checks[0]
     group = [union.file, union.rule, union.field]
     ranked = union.mutate(
         _total=union.rule.count().over(group_by=group),
         _rank=ibis.row_number().over(group_by=group, order_by=[union.row]),
     )
-    rows = eng.fetch(ranked.filter(ranked._rank < CAP))
+    eng.write_parquet(engine, ranked.filter(ranked._rank < CAP).drop("_rank"), dest)
+    kept = eng.table(engine, dest)
+    groups = eng.fetch(
+        kept.group_by(["file", "rule", "field", "severity"]).agg(_total=kept._total.max())
+    )
     totals: Counter[tuple[str, str]] = Counter()
-    seen: set[tuple[str, str, str | None]] = set()
-    for file_, rule, field_, sev, total in zip(
-        *(rows[c].to_pylist() for c in ("file", "rule", "field", "severity", "_total")), strict=True
+    for rule, sev, total in zip(
+        *(groups[c].to_pylist() for c in ("rule", "severity", "_total")), strict=True
     ):
-        if (file_, rule, field_) not in seen:
-            seen.add((file_, rule, field_))
-            totals[(sev, rule)] += total
-    return rows.select(FINDINGS_SCHEMA.names).cast(FINDINGS_SCHEMA), dict(totals)
+        totals[(sev, rule)] += total
+    return _findings_columns(kept), dict(totals)
+
+
+def ordered(findings: Table) -> Table:
+    """Return ``findings`` in report order: kind, file, row, field (nulls first), then rule."""
+    return findings.order_by([ibis.asc(c, nulls_first=True) for c in ORDER])
 
 
 def validate(
@@ -178,27 +205,27 @@ def validate(
     issues = _issue_rows(staged, lang)
     ctxs = contexts(engine, staged, mapping, lang, today or date.today())
     counts = {f"{c.kind}:{c.file}": regional.desa_counts(c) for c in ctxs}
-    ordered = sorted(counts.items(), key=lambda kv: not kv[0].startswith("families:"))
+    ordered_counts = sorted(counts.items(), key=lambda kv: not kv[0].startswith("families:"))
     merged: Counter[str] = Counter()
-    for _, tally in ordered:
+    for _, tally in ordered_counts:
         merged.update(tally)
-    first = [ordered[0][1]] if ordered and ordered[0][0].startswith("families:") else []
+    first = (
+        [ordered_counts[0][1]]
+        if ordered_counts and ordered_counts[0][0].startswith("families:")
+        else []
+    )
     district = regional.choose_district(region, [*first, merged])
-    found, totals = _capped(_checks(engine, ctxs, district, counts))
+    checks = _checks(engine, ctxs, district, counts)
+    found, totals = (
+        _capped(engine, checks, staged[0].path.parent / FINDINGS_FILE) if staged else (None, {})
+    )
     for sev, rule in zip(issues["severity"].to_pylist(), issues["rule"].to_pylist(), strict=True):
         totals[(sev, rule)] = totals.get((sev, rule), 0) + 1
-    table = pa.concat_tables([issues, found])
-    if table.num_rows:
-        order = pc.sort_indices(
-            table,
-            sort_keys=[
-                ("kind", "ascending", "at_start"),
-                ("file", "ascending", "at_start"),
-                ("row", "ascending", "at_start"),
-                ("field", "ascending", "at_start"),
-            ],
-        )
-        table = table.take(order)
+    if found is not None and issues.num_rows == 0:
+        table = found
+    else:
+        listed = _findings_columns(eng.table(engine, issues))
+        table = listed if found is None else ibis.union(listed, found, distinct=False)
     return Validation(table, totals, district, ctxs)
 
 

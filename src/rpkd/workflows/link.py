@@ -93,7 +93,9 @@ def _read_list(engine: eng.Engine, path: Path, folder: Path) -> Any:
             f"{path.name}: kolom name (nama penerima) tidak ada",
             param="name",
         )
-    table = eng.table(engine, staged.path)
+    # Handed over as Arrow, not as a path: the staged file is in this process's temporary
+    # folder, which a cluster's executors or a Spark Connect server cannot read.
+    table = eng.table(engine, pq.read_table(staged.path))
     record = table.record.cast("string") if "record" in table.columns else None
     numbered = table.mutate(
         record=(
@@ -156,7 +158,7 @@ def _standardised_registry(
     key = json.dumps({"rules": rules.__dict__, "rpkd": version("rpkd")}, sort_keys=True)
     stem = f"registry-{hashlib.sha256(key.encode()).hexdigest()[:10]}.parquet"
     cached = base / stem if base is not None else None
-    if cached is not None and cached.is_file():
+    if cached is not None and cached.exists():  # a file (DuckDB) or a folder (Spark)
         return eng.table(engine, cached)
     persons = eng.table(engine, release.path_of("persons"))
     families = eng.table(engine, release.path_of("families"))
