@@ -11,9 +11,7 @@ Run as a script, this module is that child: ``python test_spark_connect.py TASK 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
 import os
 import signal
 import socket
@@ -166,20 +164,9 @@ def test_engine_operations_over_connect(connect_url: str, tmp_path: Path) -> Non
 def _link_workspace(root: Path) -> Path:
     """A workspace with the hand-made registry as release ``dtsen-uji`` and its list as CSV."""
     sys.path.insert(0, str(LINKAGE_TESTS))
-    from linkage_fixture import build
+    from linkage_fixture import build, write_workspace
 
-    data = build()
-    folder = root / "releases" / "dtsen-uji"
-    folder.mkdir(parents=True)
-    pq.write_table(data.persons, folder / "persons.parquet")
-    pq.write_table(data.families, folder / "families.parquet")
-    manifest = {"name": "dtsen-uji", "kinds": ["families", "persons"], "region": "62.03"}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    with (root / "beneficiaries_pkh.csv").open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=data.listed.column_names)
-        writer.writeheader()
-        writer.writerows(data.listed.to_pylist())
-    return root
+    return write_workspace(root, build())
 
 
 def _link(settings: Settings) -> pa.Table:

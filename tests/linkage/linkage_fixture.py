@@ -10,11 +10,19 @@ row, and ghost rows that match nobody.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
+
+from rpkd import engine as eng
+from rpkd.linkage.model import LinkResult, Thresholds, link
+from rpkd.linkage.standardise import standardise_list, standardise_registry
 
 MALE = (
     "Ahmad", "Muhammad", "Budi", "Slamet", "Joko", "Agus", "Hendra", "Rudi", "Yusuf", "Hasan",
@@ -183,3 +191,32 @@ def _listed(rng: np.random.Generator, persons: pa.Table, families: pa.Table) -> 
         kinds[record] = "ghost"
     table = pa.table({k: pa.array(v, pa.string()) for k, v in listed.items()})
     return Fixture(persons, families, table, truth, kinds)
+
+
+def link_fixture(
+    engine: eng.Engine, data: Fixture, thresholds: Thresholds | None = None
+) -> LinkResult:
+    """Link the fixture's list to its registry on ``engine`` (standardising both sides)."""
+    return link(
+        engine,
+        standardise_list(engine, eng.table(engine, data.listed)),
+        standardise_registry(
+            engine, eng.table(engine, data.persons), eng.table(engine, data.families)
+        ),
+        thresholds=thresholds,
+    )
+
+
+def write_workspace(root: Path, data: Fixture) -> Path:
+    """Write a workspace with the registry as release ``dtsen-uji`` and the list as a CSV file."""
+    folder = root / "releases" / "dtsen-uji"
+    folder.mkdir(parents=True)
+    pq.write_table(data.persons, folder / "persons.parquet")
+    pq.write_table(data.families, folder / "families.parquet")
+    manifest = {"name": "dtsen-uji", "kinds": ["families", "persons"], "region": "62.03"}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with (root / "beneficiaries_pkh.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=data.listed.column_names)
+        writer.writeheader()
+        writer.writerows(data.listed.to_pylist())
+    return root

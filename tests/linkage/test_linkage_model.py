@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from linkage_fixture import Fixture
+from linkage_fixture import Fixture, link_fixture
 
 from rpkd import engine as eng
 from rpkd.errors import UsageError
-from rpkd.linkage.model import LinkResult, ModelSettings, Thresholds, link
-from rpkd.linkage.standardise import standardise_list, standardise_registry
+from rpkd.linkage.model import LinkResult, ModelSettings, Thresholds
 from rpkd.settings import Settings
 
 
@@ -25,20 +24,9 @@ def duck() -> Iterator[eng.Engine]:
     eng.close(engine)
 
 
-def _run(engine: eng.Engine, data: Fixture, thresholds: Thresholds | None = None) -> LinkResult:
-    return link(
-        engine,
-        standardise_list(engine, eng.table(engine, data.listed)),
-        standardise_registry(
-            engine, eng.table(engine, data.persons), eng.table(engine, data.families)
-        ),
-        thresholds=thresholds,
-    )
-
-
 @pytest.fixture(scope="module")
 def linked(duck: eng.Engine, hand_made: Fixture) -> LinkResult:
-    return _run(duck, hand_made)
+    return link_fixture(duck, hand_made)
 
 
 def _rows(result: LinkResult, data: Fixture, kind: str) -> list[dict[str, object]]:
@@ -100,7 +88,7 @@ def test_thresholds_move_rows_between_link_review_and_none(
         if r["method"] == "probabilistic"
     }
     cut = sorted(probabilities.values())[len(probabilities) // 2]
-    strict = _run(duck, hand_made, Thresholds(upper=min(cut + 1e-12, 0.999999), lower=0.5))
+    strict = link_fixture(duck, hand_made, Thresholds(upper=min(cut + 1e-12, 0.999999), lower=0.5))
     by_record = {r["record"]: r for r in strict.links.to_pylist()}
     for record, p in probabilities.items():
         expected = "probabilistic" if p >= strict.thresholds.upper else "review"
@@ -110,7 +98,7 @@ def test_thresholds_move_rows_between_link_review_and_none(
     queued = set(strict.candidates.column("record").to_pylist())
     assert queued == {r for r, row in by_record.items() if row["method"] == "review"}
     # A lower threshold above every probability leaves no probabilistic link and no review.
-    none = _run(duck, hand_made, Thresholds(upper=0.9999999999, lower=0.9999999999))
+    none = link_fixture(duck, hand_made, Thresholds(upper=0.9999999999, lower=0.9999999999))
     assert {r["method"] for r in none.links.to_pylist()} <= {"nik", "none"}
 
 

@@ -13,12 +13,11 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 import pytest
-from linkage_fixture import Fixture
+from linkage_fixture import Fixture, link_fixture
 
 from rpkd import engine as eng
 from rpkd.linkage.comparisons import comparisons, edit_similarity_level
-from rpkd.linkage.model import LinkResult, Thresholds, link
-from rpkd.linkage.standardise import standardise_list, standardise_registry
+from rpkd.linkage.model import Thresholds
 from rpkd.settings import Settings
 
 # (left, right, Levenshtein distance counted by hand, longer length)
@@ -80,17 +79,6 @@ def test_no_comparison_needs_splinks_scala_udfs() -> None:
     assert not used & udfs
 
 
-def _link(engine: eng.Engine, data: Fixture, thresholds: Thresholds | None = None) -> LinkResult:
-    return link(
-        engine,
-        standardise_list(engine, eng.table(engine, data.listed)),
-        standardise_registry(
-            engine, eng.table(engine, data.persons), eng.table(engine, data.families)
-        ),
-        thresholds=thresholds,
-    )
-
-
 @pytest.fixture
 def spark(spark_engine: eng.Engine) -> Iterator[eng.Engine]:
     """The suite's Spark session with two shuffle partitions (Splink repartitions by it)."""
@@ -116,7 +104,7 @@ def test_spark_links_like_duckdb(spark: eng.Engine, hand_made: Fixture) -> None:
     try:
         # An upper threshold halfway between two middle probabilities, so that every method
         # (nik, probabilistic, review, none) occurs and the review queue has candidates.
-        first = _link(duck, hand_made)
+        first = link_fixture(duck, hand_made)
         linked = sorted(
             {r["match_probability"] for r in first.links.to_pylist() if r["method"] != "nik"}
             - {None}
@@ -124,10 +112,10 @@ def test_spark_links_like_duckdb(spark: eng.Engine, hand_made: Fixture) -> None:
         middle = len(linked) // 2
         upper = (linked[middle - 1] + linked[middle]) / 2
         thresholds = Thresholds(upper=upper, lower=min(0.5, upper))
-        ref = _link(duck, hand_made, thresholds)
+        ref = link_fixture(duck, hand_made, thresholds)
     finally:
         eng.close(duck)
-    got = _link(spark, hand_made, thresholds)
+    got = link_fixture(spark, hand_made, thresholds)
 
     key = ["record", "person_id", "method", "deceased", "shared"]
     assert got.links.select(key).to_pylist() == ref.links.select(key).to_pylist()

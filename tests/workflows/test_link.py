@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "linkage"))
 
-from linkage_fixture import Fixture, build
+from linkage_fixture import Fixture, build, write_workspace
 
 from rpkd.cli import _register, app
 from rpkd.errors import InvalidInput, NotFound, RpkdError
@@ -37,18 +37,7 @@ def data() -> Fixture:
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory, data: Fixture) -> Path:
-    root = tmp_path_factory.mktemp("ws")
-    folder = root / "releases" / "dtsen-uji"
-    folder.mkdir(parents=True)
-    pq.write_table(data.persons, folder / "persons.parquet")
-    pq.write_table(data.families, folder / "families.parquet")
-    manifest = {"name": "dtsen-uji", "kinds": ["families", "persons"], "region": "62.03"}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    with (root / "beneficiaries_pkh.csv").open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=data.listed.column_names)
-        writer.writeheader()
-        writer.writerows(data.listed.to_pylist())
-    return root
+    return write_workspace(tmp_path_factory.mktemp("ws"), data)
 
 
 def _run(*args: str) -> tuple[int, str, str]:
