@@ -197,8 +197,8 @@ def aged(birth: Any, reference_date: date, years: int) -> BooleanValue:
 def desa_number(code: StringValue) -> IntegerValue:
     """Return a desa code as a number (``62.03.01.2001`` -> 6203012001), null if it is not one.
 
-    A number is a fixed-width aggregation value on every engine; a 13-character code is a heap
-    string, and carrying it through an aggregation of 95M families costs a third of the time.
+    A number is a fixed-width value in the per-family aggregation on every engine, where the
+    13-character code would be a string stored once per family (95M of them nationally).
     """
     number: IntegerValue = code.strip().replace(".", "").try_cast("int64")
     return number
@@ -231,7 +231,7 @@ def _family_rows(families: Table, criteria: Criteria) -> Table:
     return f.select(
         family_id=f.family_id.cast("string"),
         desa=desa_number(f.desa_code),
-        desil=f.desil.cast("int16"),
+        desil=f.desil.cast("int64"),
         floor_area_m2=f.floor_area_m2.cast("float64"),
         housing=_pack([housing[name] for name in HOUSING]).cast("int16"),
         person=none,
@@ -264,7 +264,7 @@ def _person_rows(persons: Table, reference_date: date, criteria: Criteria) -> Ta
     return p.select(
         family_id=p.family_id.cast("string"),
         desa=ibis.null("int64"),
-        desil=ibis.null("int16"),
+        desil=ibis.null("int64"),
         floor_area_m2=ibis.null("float64"),
         housing=ibis.null("int16"),
         person=ibis.literal(True),
@@ -285,8 +285,8 @@ def family_summary(
     Families and their living members are stacked in one table and reduced by ``family_id`` in a
     single aggregation (no join): the family row brings the area, desil and housing, the members
     bring counts and the packed "any member" conditions. At national scale (95M families, 289M
-    persons) this is the whole cost of the profile, and one narrow aggregation is about half the
-    work of aggregating persons and then joining the families.
+    persons) this is most of the profile's cost; it replaced aggregating persons and joining the
+    families, which took 532 CPU seconds there against 393 (benchmarks/RESULTS.md, profile).
     """
     rows = ibis.union(
         _family_rows(families, criteria),
@@ -335,7 +335,7 @@ def desa_desil_counts(
     flags["without_head"] = 1 - flags.pop("has_head")
     rows = f.select(
         desa=f.desa,
-        desil=f.desil.cast("int64"),
+        desil=f.desil,
         persons=f.members.cast("int32"),
         **{name: f[name].cast("int32") for name in PERSON_COUNTS},
         **flags,
