@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pyspark  # the suite needs the spark extra (scripts/test.sh installs it)
 import pytest
 
 from rpkd import engine as eng
@@ -50,8 +51,6 @@ def _listening(port: int) -> bool:
 @pytest.fixture(scope="module")
 def connect_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start a local Spark Connect server; yield its ``sc://`` URL; stop it."""
-    pyspark = pytest.importorskip("pyspark")
-    pytest.importorskip("grpc")
     home = Path(pyspark.__file__).parent
     port = _free_port()
     log = tmp_path_factory.mktemp("connect") / "server.log"

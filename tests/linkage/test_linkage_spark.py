@@ -66,7 +66,6 @@ def test_edit_similarity_levels_agree_with_hand_counts(
 
 
 def test_no_comparison_needs_splinks_scala_udfs() -> None:
-    pytest.importorskip("pyspark")
     from splink.internals.spark.jar_location import get_scala_udfs
 
     udfs = {name.lower() for name, _, _ in get_scala_udfs()}

@@ -192,7 +192,7 @@ def _normalise(counts: pa.Table, families: Table) -> tuple[pa.Table, list[Findin
     """Return counts with dotted desa codes and desil slots; drop rows whose code is not a desa."""
     encoded = pc.dictionary_encode(counts["desa"].combine_chunks())
     numbers = encoded.dictionary.to_pylist()
-    dotted = [None if n is None else _dotted(n) for n in numbers]
+    dotted = [_dotted(n) for n in numbers]  # the dictionary holds no null
     dotted_codes = pa.array(dotted, pa.string()).take(encoded.indices)
     desil = counts["desil"]
     valid = pc.and_(pc.greater_equal(desil, 1), pc.less_equal(desil, 10))
@@ -202,7 +202,7 @@ def _normalise(counts: pa.Table, families: Table) -> tuple[pa.Table, list[Findin
     findings = []
     if pc.any(bad).as_py():
         dropped = table.filter(bad)
-        shown = sorted(str(n) for n, d in zip(numbers, dotted, strict=True) if n and d is None)
+        shown = sorted(str(n) for n, d in zip(numbers, dotted, strict=True) if d is None)
         if counts["desa"].null_count:
             shown = unreadable_desa_codes(families) + shown
         findings.append(

@@ -179,7 +179,7 @@ class Cells:
         )
         values = np.column_stack(
             [counts[c].to_numpy(zero_copy_only=False).astype(np.int64) for c in COUNT_COLUMNS]
-        ).reshape(counts.num_rows, len(COUNT_COLUMNS))
+        )
         slots, columns = len(DESIL_SLOTS), len(COUNT_COLUMNS)
         desa_codes, desa_index = _areas(desa, _WIDTH["desa"])
         cube = {
