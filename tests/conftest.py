@@ -40,6 +40,14 @@ def engine(request: pytest.FixtureRequest) -> Iterator[eng.Engine]:
     eng.close(duck)
 
 
+@pytest.fixture(scope="module")
+def duck() -> Iterator[eng.Engine]:
+    """DuckDB only: for tests of logic after the engine query (parity is tested on both)."""
+    engine = eng.connect(Settings(engine="duckdb"))
+    yield engine
+    eng.close(engine)
+
+
 @contextmanager
 def postgres_schema() -> Iterator[str]:
     """Yield the URL of a fresh PostgreSQL schema (dropped afterwards), or skip."""

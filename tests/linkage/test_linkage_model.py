@@ -6,22 +6,12 @@ Splink runs on DuckDB here; ``test_linkage_spark.py`` checks that Spark gives th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from linkage_fixture import Fixture, link_fixture
 
 from rpkd import engine as eng
 from rpkd.errors import UsageError
 from rpkd.linkage.model import LinkResult, ModelSettings, Thresholds
-from rpkd.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def duck() -> Iterator[eng.Engine]:
-    engine = eng.connect(Settings())
-    yield engine
-    eng.close(engine)
 
 
 @pytest.fixture(scope="module")

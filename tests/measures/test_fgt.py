@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,13 +11,6 @@ from rpkd import engine as eng
 from rpkd.errors import UsageError
 from rpkd.measures import fgt
 from rpkd.survey import design
-
-
-@pytest.fixture(scope="module")
-def duck() -> Iterator[eng.Engine]:
-    engine = eng.connect()
-    yield engine
-    eng.close(engine)
 
 
 def test_hand_derived_small_case(duck: eng.Engine) -> None:

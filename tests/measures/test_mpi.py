@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,13 +16,6 @@ from rpkd.measures import mpi
 from rpkd.survey import design
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "measures"
-
-
-@pytest.fixture(scope="module")
-def duck() -> Iterator[eng.Engine]:
-    engine = eng.connect()
-    yield engine
-    eng.close(engine)
 
 
 def test_hand_derived_case(duck: eng.Engine) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -229,14 +228,6 @@ def test_hand_computed_profile(engine: eng.Engine) -> None:
     assert found == {"family_without_living_member": 1, "person_without_family": 1}
     assert result.to_arrow().schema == LONG_SCHEMA
     assert not any(result.to_arrow()["suppressed"].to_pylist())
-
-
-@pytest.fixture
-def duck() -> Iterator[eng.Engine]:
-    """DuckDB only: for tests of logic after the engine query (parity is tested on both)."""
-    engine = eng.connect(Settings(engine="duckdb"))
-    yield engine
-    eng.close(engine)
 
 
 def test_levels_select_rows(duck: eng.Engine) -> None:

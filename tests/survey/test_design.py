@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 import pyarrow as pa
 import pytest
@@ -11,13 +10,6 @@ import pytest
 from rpkd import engine as eng
 from rpkd.errors import InvalidInput, UsageError
 from rpkd.survey import Design, design, mean, total
-
-
-@pytest.fixture(scope="module")
-def duck() -> Iterator[eng.Engine]:
-    engine = eng.connect()
-    yield engine
-    eng.close(engine)
 
 
 def test_design_validation() -> None:

@@ -6,7 +6,6 @@ Each JSON was written by the committed .R script beside it; agreement is 1e-8 re
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +33,6 @@ def close(actual: float | None, expected: float | None) -> bool:
         return True
     assert actual is not None
     return abs(actual - expected) <= REL * max(abs(expected), 1e-300)
-
-
-@pytest.fixture(scope="module")
-def duck() -> Iterator[eng.Engine]:
-    engine = eng.connect()
-    yield engine
-    eng.close(engine)
 
 
 def load(engine: eng.Engine, name: str) -> Any:

@@ -95,6 +95,28 @@ def test_workflow_counts_at_the_release_date(tmp_path: Path) -> None:
     ] == 0
 
 
+def test_workflow_stores_the_family_summary_and_reads_it_back(tmp_path: Path) -> None:
+    _release(tmp_path)
+    settings = Settings(workspace=tmp_path)
+    first = profile_release(settings, "r1", public=False)
+    folder = tmp_path / "releases" / "r1" / "derived" / "profile"
+    (path,) = folder.iterdir()
+    assert path.name.startswith("family-summary-2025-03-01-duckdb-")
+    summary = pq.read_table(path)
+    assert summary.num_rows == 15 and "family_id" not in summary.column_names
+    assert profile_release(settings, "r1", public=False).to_arrow().equals(first.to_arrow())
+    # The stored summary is what a second profile reads: double every family's members.
+    pq.write_table(summary.set_column(4, "members", pa.array([2] * 15, pa.int64())), path)
+    cells = {
+        (r["code"], r["indicator"]): r["value"]
+        for r in profile_release(settings, "r1", public=False).to_arrow().to_pylist()
+    }
+    assert cells[(DESA[0], "persons_total")] == 24
+    # Another reference date makes another summary and keeps the first.
+    profile_release(settings, "r1", public=False, reference_date=date(2025, 2, 28))
+    assert len(list(folder.iterdir())) == 2
+
+
 def test_workflow_public_hides_the_small_desa(tmp_path: Path) -> None:
     _release(tmp_path)
     result = profile_release(Settings(workspace=tmp_path), "r1", levels=("desa",))

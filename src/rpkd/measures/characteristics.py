@@ -151,22 +151,27 @@ def _bit_or(value: int) -> int:  # type: ignore[empty-body]
 
 
 def _one(condition: BooleanValue) -> IntegerValue:
-    """Return 1 where ``condition`` holds and 0 elsewhere, an unknown (null) condition included."""
-    one: IntegerValue = condition.fill_null(False).cast("int32")
+    """Return 1 where ``condition`` holds and 0 elsewhere, an unknown (null) condition included.
+
+    A ``CASE WHEN``: DuckDB evaluates it about three times faster than a cast of the boolean,
+    because the rest of an ``AND`` is skipped once a row fails (measured on 30M persons).
+    """
+    one: IntegerValue = condition.ifelse(1, 0)
     return one
 
 
 def _pack(conditions: Sequence[BooleanValue]) -> IntegerValue:
     """Return the conditions as one integer: bit ``k`` is set when condition ``k`` holds."""
-    packed: IntegerValue = ibis.literal(0, "int64")
+    packed: IntegerValue = ibis.literal(0, "int16")
     for k, condition in enumerate(conditions):
-        packed = packed + _one(condition) * (1 << k)
+        packed = packed + condition.ifelse(ibis.literal(1 << k, "int16"), 0)
     return packed
 
 
 def _bit(packed: IntegerValue, k: int) -> IntegerValue:
     """Return bit ``k`` of ``packed`` as 0 or 1."""
-    return _one((packed & (1 << k)) != 0)
+    bit: IntegerValue = (packed >> k) & 1
+    return bit
 
 
 def living(persons: Table, reference_date: date) -> Table:
@@ -227,7 +232,7 @@ def _family_rows(families: Table, criteria: Criteria) -> Table:
         "no_electricity": f.electricity.isin(list(criteria.no_electricity)),
         "non_pln_electricity": f.electricity.isin(list(criteria.non_pln)),
     }
-    none = ibis.null("boolean")
+    none = ibis.null("int8")
     return f.select(
         family_id=f.family_id.cast("string"),
         desa=desa_number(f.desa_code),
@@ -267,26 +272,41 @@ def _person_rows(persons: Table, reference_date: date, criteria: Criteria) -> Ta
         desil=ibis.null("int64"),
         floor_area_m2=ibis.null("float64"),
         housing=ibis.null("int16"),
-        person=ibis.literal(True),
-        # No nulls: Spark counts a condition as a sum, which is null when all values are.
-        elderly=aged(p.birth_date, reference_date, criteria.elderly_age).fill_null(False),
-        disabled=p.disability.isin([d for d in DISABILITY if d != "tidak"]).fill_null(False),
-        under_five=(~aged(p.birth_date, reference_date, criteria.under_five_age)).fill_null(False),
-        pregnant=p.pregnant.cast("boolean").fill_null(False),
+        person=ibis.literal(1, "int8"),
+        elderly=_one(aged(p.birth_date, reference_date, criteria.elderly_age)),
+        disabled=_one(p.disability.isin([d for d in DISABILITY if d != "tidak"])),
+        under_five=_one(~aged(p.birth_date, reference_date, criteria.under_five_age)),
+        pregnant=_one(p.pregnant.cast("boolean")),
         member_bits=_pack([member_any[name] for name in MEMBER_ANY]).cast("int16"),
     )
+
+
+# Bump when the meaning of a family-summary column changes: stored summaries carry it in their name.
+SUMMARY_VERSION = 1
+# What a family-summary row is, in ``desa_desil_counts``: only COUNTED rows enter the profile.
+COUNTED, NO_FAMILY_ROW, NO_LIVING_MEMBER = 0, 1, 2
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "desa",
+    "desil",
+    "floor_area_m2",
+    "housing",
+    "members",
+    *PERSON_COUNTS,
+    "member_bits",
+)
 
 
 def family_summary(
     families: Table, persons: Table, reference_date: date, criteria: Criteria
 ) -> Table:
-    """Return one row per family that has a family row and at least one living member.
+    """Return one row per family id at ``reference_date`` (:data:`SUMMARY_COLUMNS`, no id).
 
     Families and their living members are stacked in one table and reduced by ``family_id`` in a
     single aggregation (no join): the family row brings the area, desil and housing, the members
-    bring counts and the packed "any member" conditions. At national scale (95M families, 289M
-    persons) this is most of the profile's cost; it replaced aggregating persons and joining the
-    families, which took 532 CPU seconds there against 393 (benchmarks/RESULTS.md, profile).
+    bring counts and the packed "any member" conditions. Every id is kept: ``housing`` is null
+    where persons have no family row, ``members`` is 0 where a family has no living member. At
+    national scale (95M families, 289M persons) this is most of the profile's cost, which is why
+    :mod:`rpkd.workflows.profile` stores it beside the release (benchmarks/RESULTS.md, profile).
     """
     rows = ibis.union(
         _family_rows(families, criteria),
@@ -298,32 +318,42 @@ def family_summary(
         desil=rows.desil.max(),
         floor_area_m2=rows.floor_area_m2.max(),
         housing=rows.housing.max(),
-        members=rows.count(where=rows.person),
-        elderly_persons=rows.count(where=rows.elderly),
-        disability_persons=rows.count(where=rows.disabled),
-        under_five_persons=rows.count(where=rows.under_five),
-        pregnant_persons=rows.count(where=rows.pregnant),
+        members=rows.person.sum(),
+        elderly_persons=rows.elderly.sum(),
+        disability_persons=rows.disabled.sum(),
+        under_five_persons=rows.under_five.sum(),
+        pregnant_persons=rows.pregnant.sum(),
         member_bits=_bit_or(rows.member_bits),
     )
-    # A family row always has a housing value; families without living members are left out.
-    return summary.filter(summary.housing.notnull() & (summary.members > 0))
+    counts = ("members", *PERSON_COUNTS)
+    return summary.select(
+        *SUMMARY_COLUMNS[:4],
+        **{name: summary[name].cast("int64").fill_null(0) for name in counts},
+        member_bits=summary.member_bits.fill_null(0).cast("int16"),
+    )
 
 
-def desa_desil_counts(
-    families: Table, persons: Table, *, reference_date: date, criteria: Criteria
-) -> Table:
-    """Return an expression: counts of families, persons and characteristics by desa and desil.
+def summary_counts(summary: Table, criteria: Criteria) -> Table:
+    """Return counts of families, persons and characteristics by coverage, desa and desil.
 
-    One row per (``desa``, ``desil``): ``desa`` is the code as a number (:func:`desa_number`,
-    null where the release's code is not a number) and every other column an ``int64`` count.
-    Families with no living member are left out.
+    ``summary`` is a :func:`family_summary` (or that table stored as Parquet). One row per
+    (``coverage``, ``desa``, ``desil``): ``coverage`` is :data:`COUNTED` for the families of the
+    profile, :data:`NO_FAMILY_ROW` for living persons whose family id has no family row (their
+    number in ``persons``) and :data:`NO_LIVING_MEMBER` for families without a living member; the
+    last two have a null desa and desil. ``desa`` is the code as a number (:func:`desa_number`,
+    null where the release's code is not a number); every other column is an ``int64`` count.
     """
-    f = family_summary(families, persons, reference_date, criteria)
+    f = summary
+    coverage = ibis.cases(
+        (f.housing.isnull(), NO_FAMILY_ROW),
+        (f.members == 0, NO_LIVING_MEMBER),
+        else_=COUNTED,
+    ).cast("int8")
     flags: dict[str, Any] = {name: _bit(f.housing, k) for k, name in enumerate(HOUSING)}
     flags |= {name: _bit(f.member_bits, k) for k, name in enumerate(MEMBER_ANY)}
-    flags["rtlh_floor_area"] = _one(
-        (f.floor_area_m2 / f.members.cast("float64")) < criteria.floor_area_per_person
-    )
+    # greatest(members, 1): Spark's ANSI mode raises on a division by zero, even in rows dropped.
+    per_person = f.floor_area_m2 / ibis.greatest(f.members, 1).cast("float64")
+    flags["rtlh_floor_area"] = _one(per_person < criteria.floor_area_per_person)
     flags["rtlh"] = ibis.greatest(
         *(
             flags[k]
@@ -333,9 +363,11 @@ def desa_desil_counts(
     for person, flag in PERSON_COUNTS.items():
         flags[flag] = _one(f[person] > 0)
     flags["without_head"] = 1 - flags.pop("has_head")
+    counted = coverage == COUNTED
     rows = f.select(
-        desa=f.desa,
-        desil=f.desil,
+        coverage=coverage,
+        desa=counted.ifelse(f.desa, ibis.null("int64")),
+        desil=counted.ifelse(f.desil, ibis.null("int64")),
         persons=f.members.cast("int32"),
         **{name: f[name].cast("int32") for name in PERSON_COUNTS},
         **flags,
@@ -348,7 +380,18 @@ def desa_desil_counts(
         mpi_poor=_one(points >= criteria.mpi_cutoff),
         mpi_points=ibis.ifelse(points >= criteria.mpi_cutoff, points, ibis.literal(0, "int32")),
     )
-    return rows.group_by(["desa", "desil"]).aggregate(
+    return rows.group_by(["coverage", "desa", "desil"]).aggregate(
         families=rows.count().cast("int64"),
-        **{name: rows[name].sum().cast("int64") for name in COUNT_COLUMNS if name != "families"},
+        **{
+            name: rows[name].sum().cast("int64").fill_null(0)
+            for name in COUNT_COLUMNS
+            if name != "families"
+        },
     )
+
+
+def desa_desil_counts(
+    families: Table, persons: Table, *, reference_date: date, criteria: Criteria
+) -> Table:
+    """Return :func:`summary_counts` of the :func:`family_summary` of ``families``, ``persons``."""
+    return summary_counts(family_summary(families, persons, reference_date, criteria), criteria)

@@ -2,9 +2,9 @@
 vulnerable groups and the registry MPI, by kabupaten, kecamatan and desa.
 
 The registry is a census of families, so figures are counts and shares without standard errors.
-One engine query (:func:`rpkd.measures.characteristics.desa_desil_counts`) returns integer counts
-by desa and desil; levels, shares and small-cell suppression are computed here from those
-integers, so every engine yields the same result, to the last bit.
+One engine query (:func:`rpkd.measures.characteristics.summary_counts` of the family summary)
+returns integer counts by desa and desil; levels, shares and small-cell suppression are computed
+here from those integers, so every engine yields the same result, to the last bit.
 
 The registry MPI (H, A, M0) is the Alkire–Foster measure of :mod:`rpkd.measures.mpi` with every
 family weighted 1; it is summed in the same query, in integer points, rather than by calling
@@ -31,13 +31,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rpkd import engine as eng
-from rpkd import regions
-from rpkd.errors import UnknownRegion
 from rpkd.measures.characteristics import (
+    COUNTED,
+    NO_FAMILY_ROW,
+    NO_LIVING_MEMBER,
     Criteria,
-    desa_desil_counts,
-    living,
+    family_summary,
     load_criteria,
+    summary_counts,
     unreadable_desa_codes,
 )
 from rpkd.measures.rollup import (
@@ -134,12 +135,40 @@ def registry_profile(
         Characteristic definitions (default from ``profile.toml``).
     """
     criteria = criteria or load_criteria()
-    threshold = criteria.min_cell if min_cell is None else min_cell
-    counts = eng.fetch(
-        desa_desil_counts(families, persons, reference_date=reference_date, criteria=criteria)
+    return summary_profile(
+        family_summary(families, persons, reference_date, criteria),
+        reference_date=reference_date,
+        families=families,
+        levels=levels,
+        public=public,
+        min_cell=min_cell,
+        criteria=criteria,
     )
-    findings = _coverage(families, persons, counts, reference_date)
-    counts, code_findings = _normalise(counts, families)
+
+
+def summary_profile(
+    summary: Table,
+    *,
+    reference_date: date,
+    families: Table | None = None,
+    levels: Sequence[Level] = LEVELS,
+    public: bool = False,
+    min_cell: int | None = None,
+    criteria: Criteria | None = None,
+) -> RegistryProfile:
+    """Return the registry profile of a family summary made at ``reference_date``.
+
+    ``summary`` is :func:`rpkd.measures.characteristics.family_summary` of a release, as an
+    expression or read back from where it was stored, made with the same ``criteria``.
+    ``families`` (the release's) only serves to list desa codes that are not numbers in the
+    findings. Other parameters as :func:`registry_profile`.
+    """
+    criteria = criteria or load_criteria()
+    threshold = criteria.min_cell if min_cell is None else min_cell
+    counts = eng.fetch(summary_counts(summary, criteria))
+    findings = _coverage(counts)
+    counted = counts.filter(pc.equal(counts["coverage"], COUNTED)).drop_columns("coverage")
+    counts, code_findings = _normalise(counted, families)
     findings += code_findings
     cells = Cells.build(counts, sum(w for _, w in criteria.mpi_points))
     hidden = suppression(cells, threshold) if public else np.zeros(cells.size, dtype=bool)
@@ -157,43 +186,39 @@ def registry_profile(
     )
 
 
-def _coverage(
-    families: Table, persons: Table, counts: pa.Table, reference_date: date
-) -> list[Finding]:
-    alive = living(persons, reference_date)
-    totals = eng.fetch(
-        families.aggregate(n=families.count().cast("int64")).cross_join(
-            alive.aggregate(alive=alive.count().cast("int64"))
-        )
-    ).to_pylist()[0]
-    counted_families = int(pc.sum(counts["families"]).as_py() or 0)
-    counted_persons = int(pc.sum(counts["persons"]).as_py() or 0)
+def _coverage(counts: pa.Table) -> list[Finding]:
+    """Return the findings on families and persons left out of the profile, and headless ones."""
+
+    def total(column: str, coverage: int) -> int:
+        rows = pc.equal(counts["coverage"], coverage)
+        return int(pc.sum(counts[column].filter(rows)).as_py() or 0)
+
     out: list[Finding] = []
-    if totals["n"] > counted_families:
-        out.append(Finding("family_without_living_member", totals["n"] - counted_families))
-    if totals["alive"] > counted_persons:
-        out.append(Finding("person_without_family", totals["alive"] - counted_persons))
-    no_head = int(pc.sum(counts["without_head"]).as_py() or 0)
-    if no_head:
+    if no_member := total("families", NO_LIVING_MEMBER):
+        out.append(Finding("family_without_living_member", no_member))
+    if no_family := total("persons", NO_FAMILY_ROW):
+        out.append(Finding("person_without_family", no_family))
+    if no_head := total("without_head", COUNTED):
         out.append(Finding("family_without_head", no_head))
     return out
 
 
-def _dotted(number: int) -> str | None:
-    """Return the dotted desa code of a desa number, None if it is not a desa in the master form."""
-    try:
-        dotted = regions.parse_code(str(number))
-    except UnknownRegion:
-        return None
-    return dotted if regions.depth_of(dotted) == "desa" else None
+def _dotted(numbers: pa.Array) -> pa.Array:
+    """Return the dotted code of each desa number (``6203012001`` -> ``62.03.01.2001``).
+
+    Null where the number is not a desa code in the master's form (ten digits).
+    """
+    is_desa = pc.and_(pc.greater_equal(numbers, 10**9), pc.less(numbers, 10**10))
+    text = pc.cast(pc.if_else(is_desa, numbers, pa.scalar(None, numbers.type)), pa.string())
+    parts = [pc.utf8_slice_codeunits(text, a, b) for a, b in ((0, 2), (2, 4), (4, 6), (6, 10))]
+    return pc.binary_join_element_wise(*parts, ".")
 
 
-def _normalise(counts: pa.Table, families: Table) -> tuple[pa.Table, list[Finding]]:
+def _normalise(counts: pa.Table, families: Table | None) -> tuple[pa.Table, list[Finding]]:
     """Return counts with dotted desa codes and desil slots; drop rows whose code is not a desa."""
     encoded = pc.dictionary_encode(counts["desa"].combine_chunks())
-    numbers = encoded.dictionary.to_pylist()
-    dotted = [_dotted(n) for n in numbers]  # the dictionary holds no null
-    dotted_codes = pa.array(dotted, pa.string()).take(encoded.indices)
+    dotted = _dotted(encoded.dictionary)  # the dictionary holds no null
+    dotted_codes = dotted.take(encoded.indices)
     desil = counts["desil"]
     valid = pc.and_(pc.greater_equal(desil, 1), pc.less_equal(desil, 10))
     slot = pc.if_else(pc.fill_null(valid, False), pc.cast(desil, pa.string()), "missing")
@@ -202,8 +227,8 @@ def _normalise(counts: pa.Table, families: Table) -> tuple[pa.Table, list[Findin
     findings = []
     if pc.any(bad).as_py():
         dropped = table.filter(bad)
-        shown = sorted(str(n) for n, d in zip(numbers, dotted, strict=True) if d is None)
-        if counts["desa"].null_count:
+        shown = sorted(str(n) for n in encoded.dictionary.filter(pc.is_null(dotted)).to_pylist())
+        if counts["desa"].null_count and families is not None:
             shown = unreadable_desa_codes(families) + shown
         findings.append(
             Finding(
@@ -224,4 +249,5 @@ __all__ = [
     "Level",
     "RegistryProfile",
     "registry_profile",
+    "summary_profile",
 ]

@@ -11,7 +11,6 @@ folder is read-only), tagged with the parameters that produced them.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -30,9 +29,11 @@ from rpkd.linkage.model import LinkResult, ModelSettings, Thresholds, link
 from rpkd.linkage.review import apply_decisions, mask_queue, read_decisions, review_queue
 from rpkd.linkage.standardise import Rules, rules_from, standardise_list, standardise_registry
 from rpkd.releases.catalog import Release, open_release
+from rpkd.releases.importer import sha256
 from rpkd.releases.mapping import default as default_mapping
 from rpkd.releases.sources import SourceFile, stage
 from rpkd.settings import Settings
+from rpkd.workflows.derived import digest, output_folder, stored
 
 CONTRACT_COLUMNS = ("record", "person_id", "match_probability", "method")
 
@@ -60,14 +61,6 @@ class LinkOutcome:
         out["shared"] = sum(bool(v) for v in self.links.column("shared").to_pylist())
         out["rows"] = self.links.num_rows
         return out
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_list(engine: eng.Engine, path: Path, folder: Path) -> Any:
@@ -128,25 +121,6 @@ def _masked(queue: pa.Table) -> pa.Table:
     return mask_queue(queue, masks)
 
 
-def _output_folder(settings: Settings, release_path: Path, release: str, tag: str) -> Path:
-    """Return a writable folder ``derived/<tag>`` (beside the release when possible)."""
-    for base in (release_path / "derived", settings.workspace / "derived" / release):
-        folder = base / tag
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            probe = folder / ".write-test"
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError:
-            continue
-        return folder
-    raise InvalidInput(
-        "derived_not_writable",
-        f"tidak dapat menulis hasil turunan untuk rilis {release}",
-        param="workspace",
-    )
-
-
 def _standardised_registry(
     engine: eng.Engine, release: Release, rules: Rules, base: Path | None
 ) -> Any:
@@ -155,20 +129,14 @@ def _standardised_registry(
     The registry side does not depend on the list, so every list of the same release reuses
     it; the file name carries the birth-date rules and rpkd version that produced it.
     """
-    key = json.dumps({"rules": rules.__dict__, "rpkd": version("rpkd")}, sort_keys=True)
-    stem = f"registry-{hashlib.sha256(key.encode()).hexdigest()[:10]}.parquet"
-    cached = base / stem if base is not None else None
-    if cached is not None and cached.exists():  # a file (DuckDB) or a folder (Spark)
-        return eng.table(engine, cached)
-    persons = eng.table(engine, release.path_of("persons"))
-    families = eng.table(engine, release.path_of("families"))
-    standardised = standardise_registry(engine, persons, families, rules)
-    if cached is None:
-        return standardised
-    partial = cached.with_name(f".{stem}.partial")
-    eng.write_parquet(engine, standardised, partial)
-    partial.replace(cached)
-    return eng.table(engine, cached)
+    stem = f"registry-{digest({'rules': rules.__dict__, 'rpkd': version('rpkd')})}.parquet"
+
+    def build() -> Any:
+        persons = eng.table(engine, release.path_of("persons"))
+        families = eng.table(engine, release.path_of("families"))
+        return standardise_registry(engine, persons, families, rules)
+
+    return stored(engine, base / stem if base is not None else None, build)[0]
 
 
 def _write_queue(queue: pa.Table, path: Path) -> None:
@@ -217,7 +185,7 @@ def link_list(
             rows = _read_list(engine, list_path, Path(tmp))
         persons, families = eng.table(engine, persons_path), eng.table(engine, families_path)
         try:
-            cache: Path | None = _output_folder(settings, release.path, release.name, "linkage")
+            cache: Path | None = output_folder(settings, release.path, release.name, "linkage")
         except InvalidInput:
             cache = None
         result = link(
@@ -239,18 +207,17 @@ def link_list(
     parameters: dict[str, Any] = {
         "release": release.name,
         "list": list_path.name,
-        "list_sha256": _sha256(list_path),
+        "list_sha256": sha256(list_path),
         "upper": thresholds.upper,
         "lower": thresholds.lower,
         "model_settings": model_settings.__dict__,
         "birth_date_rules": rules.__dict__,
-        "decisions_sha256": _sha256(decisions) if decisions is not None else None,
+        "decisions_sha256": sha256(decisions) if decisions is not None else None,
         "findings": list(result.findings),
         "rpkd_version": version("rpkd"),
     }
-    tag_source = json.dumps(parameters, sort_keys=True, default=str).encode()
-    tag = f"{list_path.stem}-{hashlib.sha256(tag_source).hexdigest()[:10]}"
-    folder = _output_folder(settings, release.path, release.name, f"links/{tag}")
+    tag = f"{list_path.stem}-{digest(parameters)}"
+    folder = output_folder(settings, release.path, release.name, f"links/{tag}")
     shown = _masked(queue) if masked else queue
     pq.write_table(links, folder / "links.parquet", compression="zstd")
     _write_queue(shown, folder / "review.csv")

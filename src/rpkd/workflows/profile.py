@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rpkd import engine as eng
 from rpkd.errors import InvalidInput
-from rpkd.measures.characteristics import load_criteria
-from rpkd.measures.profile import LEVELS, Level, RegistryProfile, registry_profile
+from rpkd.measures.characteristics import (
+    SUMMARY_VERSION,
+    Criteria,
+    family_summary,
+    load_criteria,
+)
+from rpkd.measures.profile import LEVELS, Level, RegistryProfile, summary_profile
 from rpkd.releases.catalog import Release, open_release
 from rpkd.settings import Settings
+from rpkd.workflows.derived import digest, output_folder, stored
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table
 
 
 def release_date(release: Release) -> date:
@@ -40,20 +53,52 @@ def profile_release(
     """Open release ``name`` of the workspace and return its registry profile.
 
     The engine (DuckDB or Spark) comes from ``settings``; criteria and the small-cell threshold
-    come from the parameter kit, where a workspace's ``params/profile.toml`` wins.
+    come from the parameter kit, where a workspace's ``params/profile.toml`` wins. The family
+    summary, most of the work, is stored under the release's ``derived/profile/`` the first
+    time and read back afterwards (:func:`summary_path`).
     """
     release = open_release(settings.workspace, name)
-    families, persons = release.path_of("families"), release.path_of("persons")
+    on = reference_date or release_date(release)
+    criteria = load_criteria(settings.workspace)
     engine = eng.connect(settings)
     try:
-        return registry_profile(
-            eng.table(engine, families),
-            eng.table(engine, persons),
-            reference_date=reference_date or release_date(release),
+        families = eng.table(engine, release.path_of("families"))
+
+        def build() -> Table:
+            persons = eng.table(engine, release.path_of("persons"))
+            return family_summary(families, persons, on, criteria)
+
+        summary, _ = stored(
+            engine, summary_path(settings, release, engine.name, on, criteria), build
+        )
+        return summary_profile(
+            summary,
+            reference_date=on,
+            families=families,
             levels=levels,
             public=public,
             min_cell=min_cell,
-            criteria=load_criteria(settings.workspace),
+            criteria=criteria,
         )
     finally:
         eng.close(engine)
+
+
+def summary_path(
+    settings: Settings, release: Release, engine: str, on: date, criteria: Criteria
+) -> Path | None:
+    """Return where the family summary of ``release`` at ``on`` with ``criteria`` is stored.
+
+    ``derived/profile/family-summary-<date>-<engine>-<digest>.parquet``: the digest covers the
+    criteria, the summary's version and rpkd's, so a changed definition or program never reuses an old
+    summary; each engine keeps its own (a DuckDB file, a Spark folder). None when no derived
+    folder is writable: the summary is then computed each time.
+    """
+    try:
+        folder = output_folder(settings, release.path, release.name, "profile")
+    except InvalidInput:
+        return None
+    tag = digest(
+        {"criteria": asdict(criteria), "summary": SUMMARY_VERSION, "rpkd": version("rpkd")}
+    )
+    return folder / f"family-summary-{on.isoformat()}-{engine}-{tag}.parquet"
