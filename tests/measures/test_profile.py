@@ -242,7 +242,7 @@ def test_codes_that_are_not_desa_are_dropped_and_reported(engine: eng.Engine) ->
         family("F1", E, 1, 1),
         family("F2", "62.03.01", 1, 1),  # a kecamatan
         family("F3", "62.03.01.20X1", 2, 1),  # not a number
-        family("F4", " 6203011007 ", 3, 1),  # a desa without dots, padded: read as Selat Hilir
+        family("F4", "\t6203011007 ", 3, 1),  # a desa without dots, padded: read as Selat Hilir
     ]
     pers = [person(f"P{i}", f"F{i}", "kepala_keluarga", "L", date(1980, 1, 1)) for i in range(1, 5)]
     result = _profile(engine, fams, pers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import typer
 from typer.testing import CliRunner
 
@@ -43,6 +44,10 @@ def test_import_list_show(source: Path, tmp_path: Path) -> None:
     assert shown["rows"] == {"families": 2, "persons": 6} and shown["warnings"] == {"deceased": 1}
     table = _invoke("release", "show", "q1", "-w", ws)
     assert table.exit_code == 0 and "deceased" in table.stdout
+    # The import stored the profile's family summary (beside the release, or in the workspace's
+    # derived/ when the frozen release folder is not writable: root can still write it).
+    (summary,) = (tmp_path / "ws").glob("**/derived/**/profile/family-summary-*-duckdb-*")
+    assert pq.read_metadata(summary).num_rows == 2
 
 
 def test_invalid_import_exits_1_names_report_and_masks_nik(source: Path, tmp_path: Path) -> None:

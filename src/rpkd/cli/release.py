@@ -18,6 +18,7 @@ from rpkd.releases import catalog
 from rpkd.releases.diff import diff_releases
 from rpkd.releases.importer import ImportResult, import_release
 from rpkd.settings import Lang
+from rpkd.workflows.profile import store_family_summary
 
 _SHOWN = 10
 
@@ -92,6 +93,11 @@ def import_(
             progress=progress,
             unmask_findings=unmask_findings,
         )
+        if result.ok:  # the profile's per-family work, done once here rather than per profile
+            bar.update(
+                task, description=common.say(settings.lang, "ringkasan keluarga", "family summary")
+            )
+            store_family_summary(settings, name)
     lang_ = settings.lang
     err = common.stderr()
     if not result.ok:

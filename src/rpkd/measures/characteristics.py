@@ -203,9 +203,10 @@ def desa_number(code: StringValue) -> IntegerValue:
     """Return a desa code as a number (``62.03.01.2001`` -> 6203012001), null if it is not one.
 
     A number is a fixed-width value in the per-family aggregation on every engine, where the
-    13-character code would be a string stored once per family (95M of them nationally).
+    13-character code would be a string stored once per family (95M of them nationally). Both
+    engines' casts ignore surrounding white space, so the code is not trimmed first.
     """
-    number: IntegerValue = code.strip().replace(".", "").try_cast("int64")
+    number: IntegerValue = code.replace(".", "").try_cast("int64")
     return number
 
 
@@ -232,7 +233,7 @@ def _family_rows(families: Table, criteria: Criteria) -> Table:
         "no_electricity": f.electricity.isin(list(criteria.no_electricity)),
         "non_pln_electricity": f.electricity.isin(list(criteria.non_pln)),
     }
-    none = ibis.null("int8")
+    none = ibis.null("boolean")
     return f.select(
         family_id=f.family_id.cast("string"),
         desa=desa_number(f.desa_code),
@@ -272,18 +273,18 @@ def _person_rows(persons: Table, reference_date: date, criteria: Criteria) -> Ta
         desil=ibis.null("int64"),
         floor_area_m2=ibis.null("float64"),
         housing=ibis.null("int16"),
-        person=ibis.literal(1, "int8"),
-        elderly=_one(aged(p.birth_date, reference_date, criteria.elderly_age)),
-        disabled=_one(p.disability.isin([d for d in DISABILITY if d != "tidak"])),
-        under_five=_one(~aged(p.birth_date, reference_date, criteria.under_five_age)),
-        pregnant=_one(p.pregnant.cast("boolean")),
+        person=ibis.literal(True),
+        elderly=aged(p.birth_date, reference_date, criteria.elderly_age),
+        disabled=p.disability.isin([d for d in DISABILITY if d != "tidak"]),
+        under_five=~aged(p.birth_date, reference_date, criteria.under_five_age),
+        pregnant=p.pregnant.cast("boolean"),
         member_bits=_pack([member_any[name] for name in MEMBER_ANY]).cast("int16"),
     )
 
 
 # Bump when the meaning of a family-summary column changes: stored summaries carry it in their name.
 SUMMARY_VERSION = 1
-# What a family-summary row is, in ``desa_desil_counts``: only COUNTED rows enter the profile.
+# What a row of ``summary_counts`` stands for: only COUNTED rows enter the profile.
 COUNTED, NO_FAMILY_ROW, NO_LIVING_MEMBER = 0, 1, 2
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "desa",
@@ -318,14 +319,16 @@ def family_summary(
         desil=rows.desil.max(),
         floor_area_m2=rows.floor_area_m2.max(),
         housing=rows.housing.max(),
-        members=rows.person.sum(),
-        elderly_persons=rows.elderly.sum(),
-        disability_persons=rows.disabled.sum(),
-        under_five_persons=rows.under_five.sum(),
-        pregnant_persons=rows.pregnant.sum(),
+        # Counts, not sums: a count's state is half a sum's, and 95M states must fit in memory.
+        members=rows.count(where=rows.person),
+        elderly_persons=rows.count(where=rows.elderly),
+        disability_persons=rows.count(where=rows.disabled),
+        under_five_persons=rows.count(where=rows.under_five),
+        pregnant_persons=rows.count(where=rows.pregnant),
         member_bits=_bit_or(rows.member_bits),
     )
     counts = ("members", *PERSON_COUNTS)
+    # Spark counts a condition as a sum, which is null where the condition is null for all rows.
     return summary.select(
         *SUMMARY_COLUMNS[:4],
         **{name: summary[name].cast("int64").fill_null(0) for name in counts},

@@ -54,8 +54,8 @@ def profile_release(
 
     The engine (DuckDB or Spark) comes from ``settings``; criteria and the small-cell threshold
     come from the parameter kit, where a workspace's ``params/profile.toml`` wins. The family
-    summary, most of the work, is stored under the release's ``derived/profile/`` the first
-    time and read back afterwards (:func:`summary_path`).
+    summary, most of the work, is read from the release's ``derived/profile/`` when stored
+    there (:func:`store_family_summary`), and stored the first time otherwise.
     """
     release = open_release(settings.workspace, name)
     on = reference_date or release_date(release)
@@ -63,16 +63,9 @@ def profile_release(
     engine = eng.connect(settings)
     try:
         families = eng.table(engine, release.path_of("families"))
-
-        def build() -> Table:
-            persons = eng.table(engine, release.path_of("persons"))
-            return family_summary(families, persons, on, criteria)
-
-        summary, _ = stored(
-            engine, summary_path(settings, release, engine.name, on, criteria), build
-        )
+        path = summary_path(settings, release, engine.name, on, criteria)
         return summary_profile(
-            summary,
+            _family_summary(engine, release, path, on, criteria),
             reference_date=on,
             families=families,
             levels=levels,
@@ -82,6 +75,39 @@ def profile_release(
         )
     finally:
         eng.close(engine)
+
+
+def store_family_summary(settings: Settings, name: str) -> Path | None:
+    """Store the family summary of release ``name`` at its date, unless it is already stored.
+
+    Run after an import (``rpkd release import``), so that every profile of the release reads
+    the summary instead of reducing all persons again. Returns where it is stored, or None
+    when no derived folder is writable or the release holds no registry.
+    """
+    release = open_release(settings.workspace, name)
+    if not {"families", "persons"} <= set(release.manifest.get("kinds", ())):
+        return None
+    on, criteria = release_date(release), load_criteria(settings.workspace)
+    engine = eng.connect(settings)
+    try:
+        path = summary_path(settings, release, engine.name, on, criteria)
+        _family_summary(engine, release, path, on, criteria)
+        return path
+    finally:
+        eng.close(engine)
+
+
+def _family_summary(
+    engine: eng.Engine, release: Release, path: Path | None, on: date, criteria: Criteria
+) -> Table:
+    """Return the family summary of ``release`` stored at ``path``, storing it first if needed."""
+
+    def build() -> Table:
+        families = eng.table(engine, release.path_of("families"))
+        persons = eng.table(engine, release.path_of("persons"))
+        return family_summary(families, persons, on, criteria)
+
+    return stored(engine, path, build)[0]
 
 
 def summary_path(
