@@ -1,4 +1,4 @@
-"""Ages as date comparisons: equal to completed years of age, 29 February included."""
+"""Ages as date comparisons (29 February included) and paired sums, exact on both engines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from rpkd import engine as eng
-from rpkd.measures.characteristics import aged, years_before
+from rpkd.measures.characteristics import _paired_sums, _unpaired, aged, years_before
 
 
 def completed_years(birth: date, on: date) -> int:
@@ -51,3 +51,26 @@ def test_aged_equals_completed_years(engine: eng.Engine, on: date) -> None:
         for years in (5, 18, 19, 60):
             expected = completed_years(row["birth_date"], on) >= years
             assert row[f"aged_{years}"] is expected, (row["birth_date"], on, years)
+
+
+def test_paired_sums_are_exact_up_to_two_to_the_31(engine: eng.Engine) -> None:
+    # Sums of 2**31 - 1 in both halves: the packed sum is just below 2**63, where a float
+    # division would round (the reason for bit operations).
+    big = 2**30
+    rows = eng.table(
+        engine,
+        pa.table(
+            {
+                "g": [1, 1, 2],
+                "a": pa.array([big, big - 1, 0], pa.int64()),
+                "b": pa.array([big - 1, big, 1], pa.int64()),
+                "c": pa.array([1, 1, 1], pa.int64()),
+            }
+        ),
+    )
+    sums = rows.group_by("g").aggregate(**_paired_sums(rows, ["a", "b", "c"]))
+    out = eng.fetch(sums.select("g", **_unpaired(sums, ["a", "b", "c"])).order_by("g"))
+    assert out.to_pylist() == [
+        {"g": 1, "a": 2**31 - 1, "b": 2**31 - 1, "c": 2},
+        {"g": 2, "a": 0, "b": 1, "c": 1},
+    ]

@@ -35,6 +35,7 @@ from rpkd.measures.characteristics import (
     COUNTED,
     NO_FAMILY_ROW,
     NO_LIVING_MEMBER,
+    PAIR,
     Criteria,
     family_summary,
     load_criteria,
@@ -166,6 +167,9 @@ def summary_profile(
     criteria = criteria or load_criteria()
     threshold = criteria.min_cell if min_cell is None else min_cell
     counts = eng.fetch(summary_counts(summary, criteria))
+    largest = max(pc.max(counts[c]).as_py() or 0 for c in ("families", "persons"))
+    if largest >= PAIR // 2:  # the paired sums of summary_counts would not be exact
+        raise OverflowError("a desa x desil cell holds 2**31 families or persons or more")
     findings = _coverage(counts)
     counted = counts.filter(pc.equal(counts["coverage"], COUNTED)).drop_columns("coverage")
     counts, code_findings = _normalise(counted, families)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -55,13 +56,14 @@ def stored(engine: eng.Engine, path: Path | None, build: Callable[[], Table]) ->
 
     The second value says whether the table was already stored. ``path`` None (no writable
     folder) returns ``build()`` itself. The file is written under a hidden name and renamed into
-    place, so a reader never sees half a table; when two processes race, the first rename wins.
+    place, so a reader never sees half a table; when two writers race, each writes its own
+    partial file and one of them ends up stored (both hold the same rows).
     """
     if path is None:
         return build(), False
     if path.exists():  # a file (DuckDB) or a folder (Spark)
         return eng.table(engine, path), True
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
     try:
         eng.write_parquet(engine, build(), partial)
         os.replace(partial, path)

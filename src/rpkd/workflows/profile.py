@@ -116,9 +116,9 @@ def summary_path(
     """Return where the family summary of ``release`` at ``on`` with ``criteria`` is stored.
 
     ``derived/profile/family-summary-<date>-<engine>-<digest>.parquet``: the digest covers the
-    criteria, the summary's version and rpkd's, so a changed definition or program never reuses an old
-    summary; each engine keeps its own (a DuckDB file, a Spark folder). None when no derived
-    folder is writable: the summary is then computed each time.
+    criteria, the summary's version and rpkd's, so a changed definition or program never reuses
+    an old summary; each engine keeps its own (a DuckDB file, a Spark folder). None when no
+    derived folder is writable: the summary is then computed each time.
     """
     try:
         folder = output_folder(settings, release.path, release.name, "profile")
