@@ -93,13 +93,28 @@ def import_(
             progress=progress,
             unmask_findings=unmask_findings,
         )
+        unsaved = None
         if result.ok:  # the profile's per-family work, done once here rather than per profile
             bar.update(
                 task, description=common.say(settings.lang, "ringkasan keluarga", "family summary")
             )
-            store_family_summary(settings, name)
+            try:
+                store_family_summary(settings, name)
+            except OSError as exc:  # the release stands; the first profile will store it
+                unsaved = exc
     lang_ = settings.lang
     err = common.stderr()
+    if unsaved is not None:
+        err.print(
+            common.say(
+                lang_,
+                f"ringkasan keluarga untuk profil tidak tersimpan ({unsaved.strerror}); "
+                "rpkd profile akan membuatnya",
+                f"the profile's family summary was not stored ({unsaved.strerror}); "
+                "rpkd profile will build it",
+            ),
+            soft_wrap=True,
+        )
     if not result.ok:
         lines = [
             common.say(
