@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from rpkd.cli import profile as profile_cli
 from rpkd.settings import Settings
-from rpkd.workflows.profile import profile_release
+from rpkd.workflows.profile import profile_release, store_family_summary
 
 DESA = ("62.03.01.1006", "62.03.01.1007")
 
@@ -115,6 +115,19 @@ def test_workflow_stores_the_family_summary_and_reads_it_back(tmp_path: Path) ->
     # Another reference date makes another summary and keeps the first.
     profile_release(settings, "r1", public=False, reference_date=date(2025, 2, 28))
     assert len(list(folder.iterdir())) == 2
+
+
+def test_store_family_summary_after_import(tmp_path: Path) -> None:
+    _release(tmp_path)
+    settings = Settings(workspace=tmp_path)
+    path = store_family_summary(settings, "r1")
+    assert path is not None and path.exists()
+    profile_release(settings, "r1", public=False)  # reads it: no second summary
+    assert list(path.parent.iterdir()) == [path]
+    manifest = tmp_path / "releases" / "r1" / "manifest.json"
+    doc = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps(doc | {"kinds": ["survey"]}), encoding="utf-8")
+    assert store_family_summary(settings, "r1") is None  # no registry, nothing to summarise
 
 
 def test_workflow_public_hides_the_small_desa(tmp_path: Path) -> None:
