@@ -32,9 +32,9 @@ from rpkd import engine as eng
 from rpkd.measures.characteristics import (
     COUNT_COLUMNS,
     COUNTED,
-    desa_desil_counts,
     family_summary,
     load_criteria,
+    summary_counts,
 )
 from rpkd.measures.profile import RegistryProfile, registry_profile, summary_profile
 from rpkd.settings import Settings
@@ -197,14 +197,9 @@ def run_pandas(data: Path, memory_gb: float, compare: bool) -> None:
     if not compare or done.returncode != 0:
         return
     engine = eng.connect(Settings())
-    counts = eng.fetch(
-        desa_desil_counts(
-            eng.table(engine, data / "families"),
-            eng.table(engine, data / "persons"),
-            reference_date=REF,
-            criteria=load_criteria(),
-        )
-    )
+    families, persons = eng.table(engine, data / "families"), eng.table(engine, data / "persons")
+    criteria = load_criteria()
+    counts = eng.fetch(summary_counts(family_summary(families, persons, REF, criteria), criteria))
     eng.close(engine)
     counts = counts.filter(pc.equal(counts["coverage"], COUNTED))
     theirs = pq.read_table(out)

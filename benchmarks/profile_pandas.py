@@ -2,7 +2,7 @@
 
 ``python benchmarks/profile_pandas.py DATA_DIR OUT.parquet [--memory-gb G]`` reads
 ``DATA_DIR/families`` and ``DATA_DIR/persons`` and writes the desa x desil counts (the same
-columns as ``rpkd.measures.characteristics.desa_desil_counts``). With ``--memory-gb`` the process
+columns as ``rpkd.measures.characteristics.summary_counts``). With ``--memory-gb`` the process
 limits its own address space (``resource.setrlimit``), so running out of memory ends it with a
 MemoryError instead of taking the machine down. Criteria: ``rpkd/params/indonesia/profile.toml``.
 """

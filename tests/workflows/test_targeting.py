@@ -30,6 +30,7 @@ from rpkd.releases.importer import import_release
 from rpkd.settings import Settings
 from rpkd.store import open_database, session
 from rpkd.synth.district import synthesize
+from rpkd.workflows import convergence
 from rpkd.workflows import targeting as wf
 
 PROGRAMMES = ("pkh", "sembako", "pbi_jk", "pip", "blt_dd", "rtlh")
@@ -100,7 +101,9 @@ def test_links_from_the_truth_give_the_true_receipt(district: District) -> None:
 
 def test_convergence_lists_agree_with_the_truth(district: District) -> None:
     t = _truth(district)
-    report = wf.convergence_report(district.settings, "s", links=district.truth, level="kecamatan")
+    report = convergence.convergence_report(
+        district.settings, "s", links=district.truth, level="kecamatan"
+    )
     coverage = {r["programme"]: r for r in report.coverage.to_pylist()}
     for p in PROGRAMMES:
         assert coverage[p]["recipients"] == int(t[f"receives_{p}"].astype(bool).sum())
@@ -135,7 +138,7 @@ def test_lists_write_one_masked_workbook_per_desa_and_are_audited(
     district: District, tmp_path: Path
 ) -> None:
     out = tmp_path / "lists"
-    result = wf.verification_lists(district.settings, "s", out, links=district.truth)
+    result = convergence.verification_lists(district.settings, "s", out, links=district.truth)
     families = pq.read_table(district.release / "families.parquet")
     assert len(result.files) == len(set(families.column("desa_code").to_pylist()))
     book = openpyxl.load_workbook(result.files[0], read_only=True)
@@ -163,8 +166,10 @@ def test_unmasking_needs_the_personal_data_permission(district: District, tmp_pa
         users.add_user(db, "pemantau", "rahasia-panjang-2", (Grant("viewer"),))
     engine.dispose()
     with pytest.raises(Forbidden):
-        wf.convergence_report(settings, "s", links=district.truth, actor="pemantau", personal=True)
-    report = wf.convergence_report(
+        convergence.convergence_report(
+            settings, "s", links=district.truth, actor="pemantau", personal=True
+        )
+    report = convergence.convergence_report(
         settings, "s", links=district.truth, actor="admin", personal=True
     )
     niks = [r["head_nik"] for r in report.inclusion.to_pylist() if r["head_nik"]]
@@ -240,11 +245,11 @@ def test_a_desa_operator_unmasks_only_its_own_desa(district: District, tmp_path:
         users.add_user(db, "admin", "rahasia-panjang-1", (Grant("admin"),))
         users.add_user(db, "desa", "rahasia-panjang-3", (Grant("area_operator", region=own),))
     engine.dispose()
-    got = wf.verification_lists(settings, "s", tmp_path / "own", links=district.truth,
+    got = convergence.verification_lists(settings, "s", tmp_path / "own", links=district.truth,
                                 desa=[own], actor="desa", personal=True)  # fmt: skip
     assert [p.name for p in got.files] == [f"verifikasi_{own}.xlsx"]
     with pytest.raises(Forbidden):
-        wf.verification_lists(settings, "s", tmp_path / "two", links=district.truth,
+        convergence.verification_lists(settings, "s", tmp_path / "two", links=district.truth,
                               desa=[own, other], actor="desa", personal=True)  # fmt: skip
 
 
@@ -255,7 +260,7 @@ def test_exclusion_by_predicted_desil_uses_the_saved_ranking(
     fresh.mkdir()
     (fresh / "releases").symlink_to(district.release.parent)
     with pytest.raises(UsageError, match="rpkd target rank"):
-        wf.convergence_report(Settings(workspace=fresh), "s", links=district.truth,
+        convergence.convergence_report(Settings(workspace=fresh), "s", links=district.truth,
                               welfare="ridge", condition="predicted_desil = 1")  # fmt: skip
     rank = wf.ranking_report(district.settings, "s", method="ols")
     assert rank.saved is not None and rank.saved.with_suffix(".json").is_file()
@@ -268,7 +273,7 @@ def test_exclusion_by_predicted_desil_uses_the_saved_ranking(
         receives_any |= t[f"receives_{p}"].astype(bool)
     expected = sorted(f for f, r in zip(t["family_id"], receives_any, strict=True)
                       if predicted[f] == 1 and not r)  # fmt: skip
-    report = wf.convergence_report(district.settings, "s", links=district.truth, welfare="ols",
+    report = convergence.convergence_report(district.settings, "s", links=district.truth, welfare="ols",
                                    condition="predicted_desil = 1")  # fmt: skip
     assert sorted(r["family_id"] for r in report.exclusion.to_pylist()) == expected
     assert sum(1 for v in predicted.values() if v == 1) == 30  # 10% of 300 families

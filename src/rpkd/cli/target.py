@@ -27,6 +27,7 @@ from rpkd.targeting.convergence import LEVELS, Level
 from rpkd.targeting.eligibility import catalogue
 from rpkd.targeting.features import FAMILY_FEATURES, PERSON_FEATURES
 from rpkd.targeting.ranking import METHODS, Method
+from rpkd.workflows import convergence as wf_convergence
 from rpkd.workflows import targeting as wf
 
 ReleaseOpt = Annotated[str, typer.Option("--release", "-r", help="Nama rilis.")]
@@ -270,9 +271,10 @@ def convergence(
     if show not in SHOW:
         raise typer.BadParameter(f"--show must be one of {', '.join(SHOW)}")
     settings = _settings(workspace, lang, engine)
-    report = wf.convergence_report(settings, release, links=links, level=_level(level),
-                                   condition=condition, welfare=_method(welfare), actor=actor,
-                                   personal=unmask)  # fmt: skip
+    report = wf_convergence.convergence_report(
+        settings, release, links=links, level=_level(level), condition=condition,
+        welfare=_method(welfare), actor=actor, personal=unmask,
+    )  # fmt: skip
     if report.links == "nik":
         common.stderr().print(common.say(
             settings.lang, "Catatan: daftar ditautkan dengan NIK persis (jalankan rpkd link).",
@@ -304,7 +306,7 @@ def lists(
     """Daftar verifikasi per desa untuk musyawarah desa (XLSX, data pribadi disamarkan)."""
     output = common.output_format(fmt)
     settings = _settings(workspace, lang, engine)
-    result = wf.verification_lists(
+    result = wf_convergence.verification_lists(
         settings, release, out, links=links, condition=condition, welfare=_method(welfare),
         desa=desa or (), actor=actor, personal=unmask, lang=settings.lang,
     )  # fmt: skip

@@ -433,10 +433,3 @@ def _unpaired(sums: Table, names: Sequence[str]) -> dict[str, Any]:
     if len(names) % 2:
         out[names[-1]] = sums[names[-1]]
     return out
-
-
-def desa_desil_counts(
-    families: Table, persons: Table, *, reference_date: date, criteria: Criteria
-) -> Table:
-    """Return :func:`summary_counts` of the :func:`family_summary` of ``families``, ``persons``."""
-    return summary_counts(family_summary(families, persons, reference_date, criteria), criteria)

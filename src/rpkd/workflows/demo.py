@@ -29,11 +29,11 @@ from rpkd.releases.importer import import_release
 from rpkd.settings import Settings
 from rpkd.store import open_database, session
 from rpkd.synth import synthesize
+from rpkd.workflows.convergence import convergence_report
 from rpkd.workflows.link import link_list
 from rpkd.workflows.poverty import PovertyFigures, poverty_figures
 from rpkd.workflows.profile import profile_release
 from rpkd.workflows.sae import MapFiles, PovertyMap, map_release
-from rpkd.workflows.targeting import convergence_report
 
 REGION = "62.03"
 RELEASE = "kapuas-demo"
