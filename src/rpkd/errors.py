@@ -1,25 +1,76 @@
-"""Errors that carry a code and the offending parameter, so interfaces can render them.
+"""Errors that carry a code and its parameters, so every interface renders them in its language.
 
-Exit codes follow DESIGN.md §7: 1 for invalid input (a file, row or field is wrong),
-2 for usage errors (a flag or argument is wrong).
+An error never holds a sentence: ``code`` is the key of its message in the :mod:`rpkd.locale`
+catalogue and ``params`` fill it in; :meth:`RpkdError.message` renders it. Exit codes follow
+DESIGN.md §7: 1 for invalid input (a file, row or field is wrong), 2 for usage errors (a flag or
+argument is wrong).
 """
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
+from rpkd.findings import Finding
+from rpkd.locale import Lang, has_message, message
+
+
+def _default_lang() -> Lang:
+    return "en" if os.environ.get("RPKD_LANG") == "en" else "id"
+
 
 class RpkdError(Exception):
-    """Base class: ``code`` is a stable machine-readable id, ``param`` names what was wrong."""
+    """Base class: ``code`` is a stable id, ``param`` names what was wrong, ``params`` fill in.
+
+    ``findings`` carries the row-level problems behind the error (an import refused for them).
+
+    Examples
+    --------
+    >>> err = NotFound("release_missing", param="name", name="r9", available="r1")
+    >>> err.message("en")
+    'release r9 does not exist (releases: r1)'
+    """
 
     exit_code = 1
 
-    def __init__(self, code: str, message: str, *, param: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        code: str,
+        legacy_message: str | None = None,  # TRANSITION: removed once every raise site is coded
+        /,
+        *,
+        param: str | None = None,
+        findings: tuple[Finding, ...] = (),
+        **params: Any,
+    ) -> None:
+        super().__init__(code)
         self.code = code
-        self.message = message
         self.param = param
+        self.params = params
+        self.findings = findings
+        self.legacy_message = legacy_message
+
+    def message(self, lang: Lang | None = None) -> str:
+        """Return the error's sentence in ``lang`` (``RPKD_LANG``, else Indonesian)."""
+        if self.legacy_message is not None and not has_message(self.code):
+            return self.legacy_message
+        return message(self.code, lang or _default_lang(), **self.params)
+
+    def finding(self) -> Finding:
+        """Return the error as a finding (for reports that list problems side by side)."""
+        return Finding(self.code, "error", self.params, field=self.param)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready object: code, parameter, parameters, findings."""
+        return {
+            "code": self.code,
+            "param": self.param,
+            "params": Finding(self.code, "error", self.params).to_json()["params"],
+            "findings": [f.to_json() for f in self.findings],
+        }
 
     def __str__(self) -> str:
-        return self.message
+        return self.message()
 
 
 class InvalidInput(RpkdError):
@@ -44,12 +95,14 @@ class NotFound(RpkdError):
     exit_code = 1
 
 
+class Forbidden(RpkdError):
+    """The acting user holds no grant that permits the action on its scope (exit code 1)."""
+
+    exit_code = 1
+
+
 class MissingExtra(UsageError):
     """An optional dependency is not installed; the message says which extra to install."""
 
     def __init__(self, package: str, extra: str) -> None:
-        super().__init__(
-            "missing_extra",
-            f"{package} is not installed; install it with: pip install 'rpkd[{extra}]'",
-            param=extra,
-        )
+        super().__init__("missing_extra", param=extra, package=package, extra=extra)

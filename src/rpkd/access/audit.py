@@ -37,6 +37,7 @@ class AuditRow(Base):
     release: Mapped[str | None] = mapped_column(String(200))
     records: Mapped[int | None] = mapped_column(Integer)
     parameters: Mapped[str] = mapped_column(Text, default="{}")
+    scope: Mapped[str | None] = mapped_column(String(200))
 
 
 @dataclass(frozen=True)
@@ -50,21 +51,16 @@ class AuditEntry:
     release: str | None
     records: int | None
     parameters: dict[str, Any]
+    scope: str | None = None
 
 
 def _check_parameters(parameters: Mapping[str, Any]) -> str:
     bad = sorted(k for k in parameters if k.casefold() in PII_KEYS)
     if bad:
-        raise InvalidInput(
-            "audit_pii",
-            f"log audit tidak boleh memuat data pribadi: {', '.join(bad)}",
-            param=bad[0],
-        )
+        raise InvalidInput("audit_pii", param=bad[0], fields=bad)
     text = json.dumps(dict(parameters), ensure_ascii=False, sort_keys=True, default=str)
     if _ID_NUMBER.search(text):
-        raise InvalidInput(
-            "audit_pii", "log audit tidak boleh memuat NIK atau nomor KK", param="parameters"
-        )
+        raise InvalidInput("audit_pii_number", param="parameters")
     return text
 
 
@@ -76,8 +72,12 @@ def record(
     release: str | None = None,
     records: int | None = None,
     parameters: Mapping[str, Any] | None = None,
+    scope: str | None = None,
 ) -> AuditEntry:
-    """Append one entry to the audit log and return it."""
+    """Append one entry to the audit log and return it.
+
+    ``scope`` says where the action applied (``region=62.03.01, agency=dinsos``).
+    """
     row = AuditRow(
         at=utcnow(),
         username=username,
@@ -85,6 +85,7 @@ def record(
         release=release,
         records=records,
         parameters=_check_parameters(parameters or {}),
+        scope=scope,
     )
     session.add(row)
     session.flush()
@@ -100,6 +101,7 @@ def _entry(row: AuditRow) -> AuditEntry:
         row.release,
         row.records,
         json.loads(row.parameters),
+        row.scope,
     )
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from rpkd.errors import RpkdError, UsageError
+from rpkd.errors import Forbidden, UsageError
 from rpkd.regions import contains
 
 Role = Literal["admin", "analyst", "agency_operator", "area_operator", "partner", "viewer"]
 Action = Literal[
     "user.manage",
+    "release.manage",
     "audit.read",
     "plan.read",
     "plan.edit",
@@ -23,6 +24,7 @@ Action = Literal[
     "realisation.verify",
     "monitor.read",
     "aggregate.read",
+    "records.read",
     "personal_data.read",
 ]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -33,9 +35,16 @@ _READ: frozenset[Action] = frozenset({"plan.read", "monitor.read", "aggregate.re
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     "admin": frozenset(ACTIONS),
     "analyst": _READ
-    | {"plan.edit", "realisation.submit", "realisation.verify", "personal_data.read"},
-    "agency_operator": _READ | {"realisation.submit", "personal_data.read"},
-    "area_operator": _READ | {"realisation.submit", "personal_data.read"},
+    | {
+        "release.manage",
+        "plan.edit",
+        "realisation.submit",
+        "realisation.verify",
+        "records.read",
+        "personal_data.read",
+    },
+    "agency_operator": _READ | {"realisation.submit", "records.read", "personal_data.read"},
+    "area_operator": _READ | {"realisation.submit", "records.read", "personal_data.read"},
     "partner": _READ | {"realisation.submit"},
     "viewer": frozenset({"aggregate.read", "monitor.read", "plan.read"}),
 }
@@ -51,12 +60,6 @@ LABELS: dict[Role, tuple[str, str]] = {
 }
 
 
-class Forbidden(RpkdError):
-    """The user has no grant that permits this action on this scope (exit code 1)."""
-
-    exit_code = 1
-
-
 @dataclass(frozen=True)
 class Scope:
     """Where an action applies: a region code, an agency (OPD) code, a partner code."""
@@ -64,6 +67,10 @@ class Scope:
     region: str | None = None
     agency: str | None = None
     partner: str | None = None
+
+    def text(self) -> str:
+        """Return the scope as ``region=62.03.01, agency=dinsos`` (empty when unrestricted)."""
+        return ", ".join(f"{k}={v}" for k, v in vars(self).items() if v is not None)
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,7 @@ class Grant:
 def parse_role(text: str) -> Role:
     """Return ``text`` as a role; raise :class:`rpkd.errors.UsageError` otherwise."""
     if text not in ROLES:
-        raise UsageError("role_unknown", f"role must be one of {', '.join(ROLES)}", param="role")
+        raise UsageError("role_unknown", param="role", role=text, roles=ROLES)
     return text
 
 
@@ -115,14 +122,12 @@ def allowed(grants: tuple[Grant, ...], action: Action, target: Scope | None = No
 def require(
     grants: tuple[Grant, ...], action: Action, target: Scope | None = None, *, user: str = ""
 ) -> None:
-    """Raise :class:`Forbidden` unless :func:`allowed`."""
+    """Raise :class:`rpkd.errors.Forbidden` unless :func:`allowed`."""
     if not allowed(grants, action, target):
-        where = ""
-        if target is not None:
-            parts = [f"{k}={v}" for k, v in vars(target).items() if v is not None]
-            where = f" ({', '.join(parts)})" if parts else ""
         raise Forbidden(
             "forbidden",
-            f"pengguna {user or '?'} tidak berwenang untuk {action}{where}",
             param=action,
+            user=user or "?",
+            action=action,
+            scope=(target or Scope()).text() or "-",
         )

@@ -1,15 +1,18 @@
 """The ``rpkd`` command line (DESIGN.md §7): parse, call one workflow, render.
 
-Each command group lives in its own module and registers itself on :data:`app`.
+Each command group lives in its own module and registers itself on :data:`app`. Command
+modules import their workflows inside the command body, so that ``rpkd --help`` and usage
+errors answer without loading the table engine or the statistics.
 """
 
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
+from typer.exceptions import TyperException
 
-from rpkd.cli import common
 from rpkd.errors import RpkdError
 
 app = typer.Typer(
@@ -21,8 +24,27 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"rpkd {version('rpkd')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    _show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Tampilkan versi rpkd dan keluar."
+        ),
+    ] = False,
+) -> None:
+    """rpkd: perencanaan, penargetan dan pemantauan penanggulangan kemiskinan daerah."""
+
+
 def _register() -> None:
-    # Imported here so that `import rpkd.cli` stays cheap and nothing is built at import time.
     from rpkd.cli import demo, link, measure, plan, profile, release, sae, synth, target
     from rpkd.cli import map as map_command
 
@@ -31,25 +53,22 @@ def _register() -> None:
 
 
 def main() -> None:
-    """Console-script entry point: run the app, turning rpkd errors into messages and exit codes."""
+    """Console-script entry point: run the app, turning errors into messages and exit codes."""
+    from rpkd.cli import common
+
     _register()
     try:
-        # Without standalone mode, click returns the code of a typer.Exit instead of raising it.
+        # Without standalone mode, the app returns the code of a typer.Exit instead of raising.
         code = app(standalone_mode=False)
     except RpkdError as exc:
-        common.error(str(exc))
+        common.error(exc)
         sys.exit(exc.exit_code)
     except typer.Abort:
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-        from typer.exceptions import TyperException  # typer >= 0.20 vendors click: its own classes
-
-        if isinstance(exc, click.ClickException | TyperException) and hasattr(exc, "show"):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except TyperException as exc:  # usage errors (bad flag, missing option): message, exit 2
+        exc.show()
+        sys.exit(exc.exit_code)
     if isinstance(code, int) and code:
         sys.exit(code)

@@ -1,26 +1,39 @@
-"""Options, output formats and rendering shared by every command."""
+"""Options, output formats and rendering shared by every command.
+
+A command parses its options, opens a :class:`rpkd.workflows.Workspace` with :func:`workspace`,
+calls exactly one workflow and renders its result with :func:`emit` (terminal table, JSON or
+CSV). Every word the user reads comes from :mod:`rpkd.locale`: column headers are labels,
+numbers use the language's separators, errors and findings are rendered by code.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import math
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import pyarrow as pa
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from rpkd.settings import Lang, Settings, load_settings
+from rpkd import locale
+from rpkd.errors import RpkdError, UsageError
+from rpkd.locale import Lang
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from rich.console import Console
+
+    from rpkd.findings import Finding
+    from rpkd.workflows.workspace import Workspace
 
 Format = Literal["table", "json", "csv"]
+Cell = Literal["number", "percent", "index", "rupiah", "integer", "text"]
+"""How a table cell is shown: ``percent`` (fraction × 100 with %), ``index`` (BPS's P1/P2 ×100)."""
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -33,23 +46,50 @@ WorkspaceOpt = Annotated[
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table | json | csv")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="id (default) | en")]
 EngineOpt = Annotated[str | None, typer.Option("--engine", help="duckdb (default) | spark")]
+AsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        envvar="RPKD_USER",
+        help="Pengguna yang bertindak (wajib bila ruang kerja punya pengguna).",
+    ),
+]
 
 
-def settings(
-    workspace: Path | None, *, lang: str | None = None, engine: str | None = None
-) -> Settings:
-    """Resolve settings from the common options."""
-    return load_settings(workspace, lang=lang, engine=engine)
+@contextmanager
+def workspace(
+    path: Path | None = None,
+    *,
+    lang: str | None = None,
+    engine: str | None = None,
+    actor: str | None = None,
+) -> Iterator[Workspace]:
+    """Open the workspace of the common options; close its engine and database afterwards."""
+    from rpkd.workflows.workspace import Workspace
+
+    with Workspace.open(path, lang=lang, engine=engine, actor=actor) as ws:
+        yield ws
 
 
 def output_format(value: str) -> Format:
+    """Return ``--format`` checked (table, json or csv)."""
     if value not in ("table", "json", "csv"):
-        raise typer.BadParameter(f"--format must be table, json or csv, not {value!r}")
+        raise UsageError(
+            "format_unknown", param="format", value=value, allowed=("table", "json", "csv")
+        )
     return value  # type: ignore[return-value]
 
 
-def stderr() -> Console:
-    return Console(stderr=True, highlight=False)
+def choice(value: str | None, allowed: Sequence[str], flag: str) -> str | None:
+    """Return ``value`` if it is one of ``allowed`` (case and spaces ignored); else a usage error."""
+    if value is None:
+        return None
+    chosen = value.strip().lower()
+    if chosen not in allowed:
+        raise UsageError(
+            "choice_invalid", param=flag, flag=flag, value=value, allowed=tuple(allowed)
+        )
+    return chosen
 
 
 def requested_lang(argv: Sequence[str], environ: Mapping[str, str]) -> Lang:
@@ -62,42 +102,94 @@ def requested_lang(argv: Sequence[str], environ: Mapping[str, str]) -> Lang:
     return "en" if environ.get("RPKD_LANG") == "en" else "id"
 
 
-def error(message: str, lang: Lang | None = None) -> None:
-    """Print an error message for the user on standard error."""
-    chosen = lang or requested_lang(sys.argv[1:], os.environ)
-    prefix = "Error" if chosen == "en" else "Galat"
-    stderr().print(f"[bold red]{prefix}:[/] {message}", markup=True, soft_wrap=True)
+def current_lang() -> Lang:
+    """Return the language of this run (command line, then environment)."""
+    return requested_lang(sys.argv[1:], os.environ)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
+def stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
 
 
-def records(data: pa.Table | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Return rows as plain JSON-ready dicts."""
-    rows = data.to_pylist() if isinstance(data, pa.Table) else [dict(r) for r in data]
-    return [{k: _plain(v) for k, v in row.items()} for row in rows]
+def note(text: str) -> None:
+    """Print a line for the user on standard error (no markup: brackets stay as written)."""
+    stderr().print(text, markup=False, soft_wrap=True)
+
+
+def error(exc: RpkdError, lang: Lang | None = None) -> None:
+    """Print an error and the findings behind it on standard error, in the user's language."""
+    chosen = lang or current_lang()
+    console = stderr()
+    console.print(
+        f"[bold red]{locale.label('error', chosen)}:[/] ", end="", markup=True, soft_wrap=True
+    )
+    console.print(exc.message(chosen), markup=False, soft_wrap=True)
+    shown = exc.findings[:10]
+    for finding in shown:
+        console.print("  " + locale.render(finding, chosen), markup=False, soft_wrap=True)
+    if len(exc.findings) > len(shown):
+        console.print(
+            "  " + locale.message("findings_more", chosen, count=len(exc.findings) - len(shown)),
+            markup=False,
+        )
+
+
+def findings(items: Sequence[Finding], lang: Lang) -> None:
+    """Print notes and warnings a result carries (one line each) on standard error."""
+    for finding in items:
+        prefix = locale.label("error" if finding.is_error else "note", lang)
+        note(f"{prefix}: {locale.render(finding, lang)}")
+
+
+def cell(value: Any, lang: Lang, kind: Cell | None = None) -> str:
+    """Return one value as a reader of ``lang`` expects it (``1.234,5``; ``5,23%``)."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return locale.label("yes" if value else "no", lang)
+    if kind == "percent" and isinstance(value, int | float):
+        return locale.percent(float(value), lang)
+    if kind == "index" and isinstance(value, int | float):
+        return locale.number(100.0 * float(value), lang, 2)
+    if kind == "rupiah" and isinstance(value, int | float):
+        return locale.rupiah(float(value), lang)
+    if kind == "integer" and isinstance(value, int | float):
+        return locale.number(round(value), lang, 0)
+    if isinstance(value, int | float):
+        return locale.number(value, lang)
+    if isinstance(value, Path):
+        return str(value)
+    return (
+        locale.date_text(value, lang)
+        if hasattr(value, "isoformat") and not isinstance(value, str)
+        else str(value)
+    )
 
 
 def emit(
     data: pa.Table | Sequence[Mapping[str, Any]],
     fmt: Format,
+    lang: Lang,
     *,
     title: str | None = None,
-    headers: Mapping[str, str] | None = None,
+    cells: Mapping[str, Cell] | Callable[[Mapping[str, Any], str], Cell | None] | None = None,
+    json_data: Any = None,
 ) -> None:
-    """Write rows to standard output as a terminal table, JSON array or CSV."""
+    """Write rows to standard output as a terminal table, JSON or CSV.
+
+    ``table``: headers are the catalogue's labels, values formatted by ``cells`` (a column ->
+    kind map, or a function of the row and column). ``json``: ``json_data`` if given (a
+    result's ``to_json()``), else the rows. ``csv``: the rows as they are (machine-readable).
+    """
+    from rpkd.workflows.results import records
+
     rows = records(data)
     if fmt == "json":
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        emit_json(rows if json_data is None else json_data)
         return
-    columns = (
-        list(data.column_names) if isinstance(data, pa.Table) else list(rows[0]) if rows else []
-    )
+    columns = _columns(data, rows)
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
@@ -105,22 +197,85 @@ def emit(
         writer.writerows(rows)
         sys.stdout.write(buffer.getvalue())
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False)
     for name in columns:
-        table.add_column((headers or {}).get(name, name), overflow="fold")
+        table.add_column(locale.label(name, lang), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    Console(highlight=False).print(table)
+        table.add_row(*(cell(row.get(c), lang, _kind(cells, row, c)) for c in columns))
+    Console(highlight=False).print(table, markup=False)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    return str(value)
+def _kind(
+    cells: Mapping[str, Cell] | Callable[[Mapping[str, Any], str], Cell | None] | None,
+    row: Mapping[str, Any],
+    column: str,
+) -> Cell | None:
+    if cells is None:
+        return None
+    if callable(cells):
+        return cells(row, column)
+    return cells.get(column)
 
 
-def say(lang: Lang, id_text: str, en_text: str) -> str:
-    """Return the message in the user's language (Indonesian by default)."""
-    return en_text if lang == "en" else id_text
+def _columns(data: Any, rows: list[dict[str, Any]]) -> list[str]:
+    names = getattr(data, "column_names", None)
+    if names is not None:
+        return list(names)
+    return list(rows[0]) if rows else []
+
+
+def emit_json(value: Any) -> None:
+    """Write a JSON document (a result's ``to_json()``) to standard output."""
+    from rpkd.workflows.results import plain
+
+    sys.stdout.write(json.dumps(plain(value), ensure_ascii=False, indent=2) + "\n")
+
+
+@contextmanager
+def progress(lang: Lang) -> Iterator[Callable[[str, int, int], None]]:
+    """Yield a progress callback ``(stage, done, total)`` drawing one bar per stage on stderr.
+
+    Stage names are catalogue labels (``progress.<stage>``); when a new stage starts, the
+    previous one is marked finished, so no finished bar keeps counting its time.
+    """
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=stderr(),
+        transient=True,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+        last: list[str] = []
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                if last:
+                    previous = tasks[last[-1]]
+                    bar.update(previous, completed=bar.tasks[previous].total)
+                    bar.stop_task(previous)
+                key = f"progress.{stage}"
+                text = locale.label(key, lang) if locale.has_label(key) else stage
+                tasks[stage] = bar.add_task(text, total=max(total, 1))
+                last.append(stage)
+            bar.update(tasks[stage], completed=done, total=max(total, 1))
+
+        yield update
+        for task in tasks.values():
+            bar.update(task, completed=bar.tasks[task].total)
+            bar.stop_task(task)
+
+
+def run(function: Callable[[], None]) -> None:
+    """Run a command body; an :class:`RpkdError` becomes its message and exit code."""
+    try:
+        function()
+    except RpkdError as exc:
+        error(exc)
+        raise typer.Exit(exc.exit_code) from None

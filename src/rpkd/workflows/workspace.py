@@ -1,0 +1,151 @@
+"""The context every workflow runs in: settings, parameter kit, engine, database, acting user.
+
+A :class:`Workspace` is opened once per use (a command, a web request, a notebook session) and
+closed in one place::
+
+    with Workspace.open("rpkd-workspace", actor="sekretariat") as ws:
+        figures = poverty_figures(ws, "dtsen-2025q3")
+
+The parameter kit is read once, as values; the table engine (DuckDB or Spark) and the
+application database are opened on first use and closed by :meth:`Workspace.close`. The acting
+user is resolved from the database on first use (a workspace without users acts as the local
+admin, see :func:`rpkd.access.users.acting`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from rpkd import params
+from rpkd.settings import Lang, Settings, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine as Database
+    from sqlalchemy.orm import Session
+
+    from rpkd import engine as eng
+    from rpkd.access.roles import Grant
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user a workflow acts for, with the grants that decide what it may do."""
+
+    username: str
+    grants: tuple[Grant, ...]
+
+
+class Workspace:
+    """Settings, kit, engine, database and actor of one workspace; a context manager.
+
+    Build it with :meth:`open` (or from resolved :class:`Settings`); use it in a ``with`` block
+    or call :meth:`close`.
+    """
+
+    def __init__(self, settings: Settings, *, actor: str | None = None) -> None:
+        self.settings = settings
+        self._actor_name = actor
+        self._engine: eng.Engine | None = None
+        self._database: Database | None = None
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str | None = None,
+        *,
+        engine: str | None = None,
+        lang: str | None = None,
+        actor: str | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Workspace:
+        """Return the workspace at ``path`` (argument > ``RPKD_*`` env > rpkd.toml > default).
+
+        ``actor`` defaults to ``RPKD_USER``.
+        """
+        import os
+
+        env = os.environ if environ is None else environ
+        settings = load_settings(path, engine=engine, lang=lang, environ=env)
+        return cls(settings, actor=actor if actor is not None else env.get("RPKD_USER") or None)
+
+    # --- values --------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self.settings.workspace
+
+    @property
+    def lang(self) -> Lang:
+        return self.settings.lang
+
+    @cached_property
+    def kit(self) -> params.Kit:
+        """The parameter kit with this workspace's overrides, read once."""
+        return params.load_kit(self.path)
+
+    # --- resources opened on first use --------------------------------------------------
+
+    @property
+    def engine(self) -> eng.Engine:
+        """The table engine (DuckDB or Spark), opened on first use."""
+        if self._engine is None:
+            from rpkd import engine as eng
+
+            self._engine = eng.connect(self.settings)
+        return self._engine
+
+    @property
+    def database(self) -> Database:
+        """The application database with its schema at the latest migration, opened on first use."""
+        if self._database is None:
+            from rpkd.store import open_database
+
+            self._database = open_database(self.settings)
+        return self._database
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Yield a database session in one transaction (committed on success, else rolled back)."""
+        from rpkd.store import session
+
+        with session(self.database) as db:
+            yield db
+
+    @cached_property
+    def actor(self) -> Actor:
+        """The acting user and grants (the local admin in a workspace without users)."""
+        from rpkd.access import users
+
+        with self.transaction() as db:
+            name, grants = users.acting(db, self._actor_name)
+        return Actor(name, grants)
+
+    def close(self) -> None:
+        """Close the engine and the database (safe to call twice)."""
+        engine, self._engine = self._engine, None
+        database, self._database = self._database, None
+        try:
+            if engine is not None:
+                from rpkd import engine as eng
+
+                eng.close(engine)
+        finally:
+            if database is not None:
+                database.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
