@@ -68,7 +68,9 @@ def main() -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except TyperException as exc:  # usage errors (bad flag, missing option): message, exit 2
-        exc.show()
-        sys.exit(exc.exit_code)
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        sys.exit(getattr(exc, "exit_code", 2))
     if isinstance(code, int) and code:
         sys.exit(code)
