@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from rpkd.errors import NotFound, UsageError
+from rpkd.errors import InvalidInput, NotFound, UsageError
 
 MANIFEST = "manifest.json"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -45,6 +46,16 @@ class Release:
     manifest: dict[str, Any] = field(compare=False, repr=False)
     kinds: tuple[str, ...]
     region: str | None
+
+    @property
+    def reference_date(self) -> date:
+        """The date the release's data describe: ``reference_date`` in its manifest (given at
+        import), else the day it was created. Ages, deaths and poverty lines are taken at this
+        date, so a result computed from a release never changes with the day it is run."""
+        text = self.manifest.get("reference_date") or self.manifest.get("created_at")
+        if not text:
+            raise InvalidInput("manifest_date", param="release", release=self.name)
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00")).date()
 
     def path_of(self, kind: str) -> Path:
         """Return the Parquet file of ``kind``; raise :class:`NotFound` if the release lacks it."""
