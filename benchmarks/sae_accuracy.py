@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from rpkd import engine as eng
+from rpkd import params
 from rpkd.sae.area_estimates import Method, PovertyMap, SaeTables, estimate_areas
 from rpkd.sae.benchmark import benchmark
 from rpkd.sae.inputs import Level
@@ -121,7 +122,9 @@ def _benchmarked(result: PovertyMap) -> dict[str, tuple[float | None, float | No
 
 def _run_seed(seed: int, families: int, bootstrap: int, work: Path) -> list[dict[str, Any]]:
     folder = work / f"seed{seed}"
-    result = synthesize("62.03", folder, families=families, seed=seed, fmt="parquet")
+    result = synthesize(
+        "62.03", folder, kit=params.load_kit(None), families=families, seed=seed, fmt="parquet"
+    )
     line = float(result.summary["lines"]["poverty"]["value"])
     on = date.fromisoformat(result.summary["reference_date"])
     truth = _truth(folder, line)
@@ -147,7 +150,8 @@ def _run_seed(seed: int, families: int, bootstrap: int, work: Path) -> list[dict
                     on=on,
                     seed=seed,
                     bootstrap=bootstrap,
-                    workspace=workspace,
+                    settings=params.load_kit(workspace).document("sae"),
+                    programmes=params.load_kit(workspace).document("programmes"),
                 )
                 seconds = time.perf_counter() - started
                 values = {a.area: (a.estimate, a.rmse, a.in_sample) for a in estimated.areas}

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psutil
 
+from rpkd import params
 from rpkd.synth import synthesize
 
 
@@ -33,7 +34,8 @@ def main() -> None:
     load_before = os.getloadavg()
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    result = synthesize(args.region, out, families=args.families, seed=1, fmt=args.format)
+    kit = params.load_kit(None)
+    result = synthesize(args.region, out, kit=kit, families=args.families, seed=1, fmt=args.format)
     wall = time.perf_counter() - started
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import psutil
 
+from rpkd import params
 from rpkd.synth import synthesize
 
 NATIONAL_FAMILIES = 95_006_179
@@ -63,7 +64,12 @@ def main() -> None:
     sampler = _Sampler()
     sampler.start()
     result = synthesize(
-        args.region, args.out, families=args.families, fmt="parquet", progress=progress
+        args.region,
+        args.out,
+        kit=params.load_kit(None),
+        families=args.families,
+        fmt="parquet",
+        progress=progress,
     )
     wall, cpu = time.perf_counter() - started, _cpu() - cpu0
     sampler.stop.set()

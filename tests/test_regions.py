@@ -15,13 +15,24 @@ def test_parse_code_accepts_dotted_and_plain_forms() -> None:
 
 @pytest.mark.parametrize("bad", ["6", "62.3", "620", "62.03.01.201", "abc", "62-03", ""])
 def test_malformed_codes_are_refused(bad: str) -> None:
-    with pytest.raises(UnknownRegion, match="tidak sah"):
+    with pytest.raises(UnknownRegion) as refused:
         regions.parse_code(bad)
+    assert (refused.value.code, refused.value.param) == ("region_malformed", "region")
+    assert refused.value.params == {"code": bad}
 
 
-def test_unknown_code_names_the_code() -> None:
-    with pytest.raises(UnknownRegion, match=r"62\.99"):
-        regions.region("62.99")
+def test_unknown_code_names_the_code_in_both_languages() -> None:
+    with pytest.raises(UnknownRegion) as refused:
+        regions.region("6299")
+    assert (refused.value.code, refused.value.params) == ("region_unknown", {"code": "62.99"})
+    assert refused.value.message("en").startswith("region code 62.99 is not in the Kemendagri")
+    assert refused.value.message("id").startswith("kode wilayah 62.99 tidak ada")
+
+
+def test_a_desa_has_no_kecamatan_inside() -> None:
+    with pytest.raises(UnknownRegion) as refused:
+        regions.descendants("62.03.01.1006", "kecamatan")
+    assert refused.value.params == {"code": "62.03.01.1006", "level": "desa", "depth": "kecamatan"}
 
 
 def test_kapuas_counts_match_kemendagri_2025() -> None:
@@ -59,5 +70,7 @@ def test_boundaries_ship_for_kapuas_only() -> None:
     assert len(kec["features"]) == 17
     one = regions.boundaries("62.03.01", "desa")
     assert {f["properties"]["parent_code"] for f in one["features"]} == {"62.03.01"}
-    with pytest.raises(UnknownRegion, match="tidak tersedia"):
+    with pytest.raises(UnknownRegion) as refused:
         regions.boundaries("11.01", "desa")
+    assert refused.value.code == "boundaries_missing"
+    assert refused.value.params == {"code": "11.01", "depth": "desa", "available": "62.03"}

@@ -31,5 +31,28 @@ def test_workspace_from_environment(tmp_path: Path) -> None:
 
 
 def test_unknown_engine_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="engine must be one of duckdb, spark"):
+    with pytest.raises(UsageError) as refused:
         load_settings(tmp_path, engine="polars", environ={})
+    assert (refused.value.code, refused.value.param) == ("invalid_setting", "engine")
+    assert (
+        refused.value.message("en") == "setting engine must be one of duckdb, spark, not 'polars'"
+    )
+
+
+@pytest.mark.parametrize("threads", ["many", "0", "-2"])
+def test_threads_must_be_a_positive_number(tmp_path: Path, threads: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        load_settings(tmp_path, environ={"RPKD_THREADS": threads})
+    assert (refused.value.code, refused.value.params) == (
+        "setting_not_positive",
+        {"setting": "threads", "value": threads},
+    )
+    assert load_settings(tmp_path, environ={"RPKD_THREADS": "4"}).threads == 4
+
+
+def test_a_broken_settings_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "rpkd.toml").write_text('engine = "duckdb\n', encoding="utf-8")
+    with pytest.raises(UsageError) as refused:
+        load_settings(tmp_path, environ={})
+    assert refused.value.code == "settings_invalid"
+    assert refused.value.params["file"] == str(tmp_path / "rpkd.toml")

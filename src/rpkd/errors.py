@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from rpkd.findings import Finding
-from rpkd.locale import Lang, has_message, message
+from rpkd.locale import Lang, message
 
 
 def _default_lang() -> Lang:
@@ -36,7 +36,6 @@ class RpkdError(Exception):
     def __init__(
         self,
         code: str,
-        legacy_message: str | None = None,  # TRANSITION: removed once every raise site is coded
         /,
         *,
         param: str | None = None,
@@ -48,12 +47,9 @@ class RpkdError(Exception):
         self.param = param
         self.params = params
         self.findings = findings
-        self.legacy_message = legacy_message
 
     def message(self, lang: Lang | None = None) -> str:
         """Return the error's sentence in ``lang`` (``RPKD_LANG``, else Indonesian)."""
-        if self.legacy_message is not None and not has_message(self.code):
-            return self.legacy_message
         return message(self.code, lang or _default_lang(), **self.params)
 
     def finding(self) -> Finding:

@@ -13,27 +13,44 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable, Mapping
+from functools import cache
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    FINDINGS_SCHEMA: pa.Schema
+    """Arrow form of findings; ``params`` is a JSON object (``"{}"`` when there are none)."""
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
-FINDINGS_SCHEMA = pa.schema(
-    [
-        ("code", pa.string()),
-        ("severity", pa.string()),
-        ("file", pa.string()),
-        ("sheet", pa.string()),
-        ("row", pa.int64()),
-        ("field", pa.string()),
-        ("value", pa.string()),
-        ("params", pa.string()),
-    ]
-)
-"""Arrow form of findings; ``params`` is a JSON object (``"{}"`` when there are none)."""
+
+@cache
+def _schema() -> pa.Schema:
+    # Built on first use: errors (and so every command's start) import this module, Arrow
+    # only when findings become a table.
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("code", pa.string()),
+            ("severity", pa.string()),
+            ("file", pa.string()),
+            ("sheet", pa.string()),
+            ("row", pa.int64()),
+            ("field", pa.string()),
+            ("value", pa.string()),
+            ("params", pa.string()),
+        ]
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FINDINGS_SCHEMA":
+        return _schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _frozen(params: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -112,6 +129,8 @@ def errors(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 def findings_table(findings: Iterable[Finding]) -> pa.Table:
     """Return findings as an Arrow table of :data:`FINDINGS_SCHEMA`."""
+    import pyarrow as pa
+
     rows = [
         {
             "code": f.code,
@@ -125,13 +144,13 @@ def findings_table(findings: Iterable[Finding]) -> pa.Table:
         }
         for f in findings
     ]
-    return pa.Table.from_pylist(rows, schema=FINDINGS_SCHEMA)
+    return pa.Table.from_pylist(rows, schema=_schema())
 
 
 def from_table(table: pa.Table) -> tuple[Finding, ...]:
     """Return the findings of an Arrow table of :data:`FINDINGS_SCHEMA` (inverse of the above)."""
     out = []
-    for r in table.select(FINDINGS_SCHEMA.names).to_pylist():
+    for r in table.select(_schema().names).to_pylist():
         out.append(
             Finding(
                 r["code"],

@@ -17,13 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
-
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
+from typing import TYPE_CHECKING, Any, Literal
 
 from rpkd.errors import UnknownRegion
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Level = Literal["provinsi", "kabupaten", "kota", "kecamatan", "desa", "kelurahan"]
 Depth = Literal["provinsi", "kabupaten", "kecamatan", "desa"]
@@ -70,11 +69,7 @@ def parse_code(text: str | int) -> str:
             parts.append(raw[start : start + width])
             start += width
         return ".".join(parts)
-    raise UnknownRegion(
-        "region_malformed",
-        f"kode wilayah {raw!r} tidak sah: harus seperti 62, 62.03, 62.03.01 atau 62.03.01.2001",
-        param="region",
-    )
+    raise UnknownRegion("region_malformed", param="region", code=raw)
 
 
 def depth_of(code: str) -> Depth:
@@ -116,11 +111,7 @@ def region(code: str | int) -> Region:
     dotted = parse_code(code)
     found = _master().by_code.get(dotted)
     if found is None:
-        raise UnknownRegion(
-            "region_unknown",
-            f"kode wilayah {dotted} tidak ada dalam daftar Kemendagri (Kepmendagri 300.2.2-2138/2025)",
-            param="region",
-        )
+        raise UnknownRegion("region_unknown", param="region", code=dotted)
     return found
 
 
@@ -137,6 +128,9 @@ def name(code: str | int) -> str:
 @cache
 def _name_table() -> pa.Table:
     """Codes and names of the master as Arrow columns (read in milliseconds, for bulk lookups)."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
     with gzip.GzipFile(fileobj=io.BytesIO(_master_csv())) as fh:
         table = pa_csv.read_csv(
             fh,
@@ -150,6 +144,9 @@ def _name_table() -> pa.Table:
 
 def names(codes: Iterable[str]) -> list[str | None]:
     """Return the name of each dotted code, None where the code is not in the master."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     table = _name_table()
     found = pc.index_in(pa.array(list(codes), pa.string()), value_set=table["code"])
     looked_up: list[str | None] = table["name"].take(found).to_pylist()
@@ -168,9 +165,7 @@ def descendants(code: str | int, depth: Depth) -> tuple[Region, ...]:
     target = _DEPTHS.index(depth)
     if _DEPTHS.index(top.depth) > target:
         raise UnknownRegion(
-            "region_depth",
-            f"{top.code} is a {top.depth}; it has no {depth} inside it",
-            param="region",
+            "region_depth", param="region", code=top.code, level=top.depth, depth=depth
         )
     frontier = [top]
     while frontier and _DEPTHS.index(frontier[0].depth) < target:
@@ -222,9 +217,7 @@ def boundaries(code: str | int, depth: Depth) -> dict[str, Any]:
     source = folder.joinpath(f"{'kabupaten' if depth == 'kabupaten' else depth}.geojson")
     if not source.is_file():
         raise UnknownRegion(
-            "boundaries_missing",
-            f"batas wilayah {depth} untuk {top.code} tidak tersedia (tersedia: 62.03 Kapuas)",
-            param="region",
+            "boundaries_missing", param="region", code=top.code, depth=depth, available="62.03"
         )
     collection: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
     collection["features"] = [

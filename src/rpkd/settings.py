@@ -50,11 +50,35 @@ class Settings:
 def _choice(value: str, options: tuple[str, ...], param: str) -> str:
     if value not in options:
         raise UsageError(
-            "invalid_setting",
-            f"{param} must be one of {', '.join(options)}, not {value!r}",
-            param=param,
+            "invalid_setting", param=param, setting=param, value=value, allowed=options
         )
     return value
+
+
+def _count(value: str | None, param: str) -> int | None:
+    """Return a positive whole number setting (``threads``), None when unset."""
+    if not value:
+        return None
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise UsageError("setting_not_positive", param=param, setting=param, value=value)
+    return count
+
+
+def _read_file(path: Path) -> dict[str, object]:
+    """Return the values of ``rpkd.toml`` (empty when the file does not exist)."""
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(
+            "settings_invalid", param="settings", file=str(path), detail=str(exc)
+        ) from exc
 
 
 def load_settings(
@@ -67,11 +91,7 @@ def load_settings(
     """Return the settings for ``workspace`` (argument > ``RPKD_*`` env > rpkd.toml > default)."""
     env = os.environ if environ is None else environ
     ws = Path(workspace or env.get("RPKD_WORKSPACE") or DEFAULT_WORKSPACE)
-    file_values: dict[str, object] = {}
-    settings_file = ws / SETTINGS_FILE
-    if settings_file.is_file():
-        with settings_file.open("rb") as fh:
-            file_values = tomllib.load(fh)
+    file_values = _read_file(ws / SETTINGS_FILE)
 
     def pick(arg: str | None, env_key: str, file_key: str, default: str | None) -> str | None:
         if arg is not None:
@@ -94,6 +114,6 @@ def load_settings(
         database_url=pick(None, "RPKD_DATABASE_URL", "database_url", None),
         lang=cast(Lang, lang_name),
         memory_limit=pick(None, "RPKD_MEMORY_LIMIT", "memory_limit", None),
-        threads=int(threads) if threads else None,
+        threads=_count(threads, "threads"),
         extra={k: v for k, v in file_values.items() if k not in known},
     )

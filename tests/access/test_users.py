@@ -15,8 +15,9 @@ PASSWORD = "kapuas-bersinar-2025"
 
 def test_first_user_must_be_admin_then_others_follow(database: Engine) -> None:
     with session(database) as db:
-        with pytest.raises(InvalidInput, match="admin"):
+        with pytest.raises(InvalidInput) as caught:
             add_user(db, "ani", PASSWORD, (Grant("analyst"),))
+        assert caught.value.code == "first_user_admin"
         add_user(db, "admin", PASSWORD, (Grant("admin"),))
         add_user(db, "ani", PASSWORD, (Grant("agency_operator", agency="DINSOS"),), full_name="Ani")
         names = [u.username for u in list_users(db)]
@@ -36,13 +37,23 @@ def test_password_is_stored_as_argon2_hash_and_checked(database: Engine) -> None
 
 def test_rules_on_new_users(database: Engine) -> None:
     with session(database) as db:
-        with pytest.raises(InvalidInput, match="minimal"):
+        with pytest.raises(InvalidInput) as caught:
             add_user(db, "admin", "short", (Grant("admin"),))
+        assert (caught.value.code, caught.value.params) == ("password_short", {"minimum": 10})
         add_user(db, "admin", PASSWORD, (Grant("admin"),))
-        with pytest.raises(InvalidInput, match="sudah ada"):
+        with pytest.raises(InvalidInput) as caught:
             add_user(db, "admin", PASSWORD, (Grant("admin"),))
-        with pytest.raises(InvalidInput, match="agency"):
+        assert (caught.value.code, caught.value.params) == ("username_taken", {"username": "admin"})
+        with pytest.raises(InvalidInput) as caught:
             add_user(db, "op", PASSWORD, (Grant("agency_operator"),))
+        assert (caught.value.code, caught.value.param) == ("scope_missing", "agency")
+        assert caught.value.message("en") == "role agency_operator needs a --agency scope"
+        with pytest.raises(InvalidInput) as caught:
+            add_user(db, "camat", PASSWORD, (Grant("area_operator", region="620301"),))
+        assert caught.value.code == "grant_region_dotted"
+        with pytest.raises(InvalidInput) as caught:
+            add_user(db, " ", PASSWORD, (Grant("admin"),))
+        assert caught.value.code == "username_invalid"
 
 
 def test_acting_user(database: Engine) -> None:
@@ -50,8 +61,10 @@ def test_acting_user(database: Engine) -> None:
         assert acting(db, None) == (LOCAL_USER, (Grant("admin"),))
         add_user(db, "admin", PASSWORD, (Grant("admin"),))
         add_user(db, "op", PASSWORD, (Grant("area_operator", region="62.03.01"),))
-        with pytest.raises(UsageError):
+        with pytest.raises(UsageError) as usage:
             acting(db, None)
-        with pytest.raises(NotFound):
+        assert usage.value.code == "user_required"
+        with pytest.raises(NotFound) as missing:
             acting(db, "ghost")
+        assert (missing.value.code, missing.value.params) == ("user_unknown", {"user": "ghost"})
         assert acting(db, "op") == ("op", (Grant("area_operator", region="62.03.01"),))

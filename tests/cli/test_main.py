@@ -1,10 +1,17 @@
-"""The console script's exit codes, seen from a shell (a subprocess, not Typer's runner)."""
+"""The console script: exit codes and what a user reads when a command is called wrongly."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+import rpkd.cli as cli
+from rpkd.errors import MissingExtra
 
 RPKD = str(Path(sys.executable).with_name("rpkd"))
 
@@ -27,4 +34,88 @@ def test_rejected_import_exits_1(tmp_path: Path) -> None:
 
 def test_success_exits_0() -> None:
     done = subprocess.run([RPKD, "--help"], capture_output=True, text=True, check=False)
-    assert done.returncode == 0
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture
+def rpkd(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    """Run :func:`rpkd.cli.main` in-process on an app with the root options and ``synth`` only.
+
+    Returns a function of the arguments giving (exit code, stdout, stderr).
+    """
+    from rpkd.cli import synth
+
+    app = typer.Typer(
+        name="rpkd", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
+    )
+    app.callback()(cli._root)
+    monkeypatch.setattr(cli, "app", app)
+    monkeypatch.setattr(cli, "_register", lambda: synth.register(app))
+    monkeypatch.delenv("RPKD_LANG", raising=False)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["rpkd", *args])
+        try:
+            cli.main()
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("synth", "--region", "62.03", "--out", "d", "--bogus"), "No such option: --bogus"),
+        (("synth", "--out", "d"), "Missing option '--region'."),
+        (("synht",), "No such command 'synht'. Did you mean 'synth'?"),
+        (("synth", "--region", "62.03", "--out", "d", "--seed", "x"), "Invalid value for '--seed'"),
+    ],
+)
+def test_a_parser_error_is_one_line_and_exits_2(
+    rpkd: Any, args: tuple[str, ...], message: str
+) -> None:
+    code, out, err = rpkd(*args)
+    assert code == 2 and out == ""
+    assert err.startswith(f"Galat: {message}") and err.count("\n") == 1, err
+    assert "--help)" in err and "Traceback" not in err
+    code, _, err = rpkd(*args, "--lang", "en")
+    assert code == 2 and err.startswith(f"Error: {message}"), err
+
+
+def test_a_workflow_usage_error_exits_2_in_the_users_language(rpkd: Any, tmp_path: Path) -> None:
+    args = ("synth", "--region", "62.03", "--out", str(tmp_path / "d"), "--format", "xlsx")
+    code, out, err = rpkd(*args, "--workspace", str(tmp_path / "w"))
+    assert (code, out) == (2, "")
+    assert err == "Galat: format berkas harus salah satu dari csv, parquet, bukan 'xlsx'\n"
+    code, _, err = rpkd(*args, "--workspace", str(tmp_path / "w"), "--lang", "en")
+    assert err == "Error: the file format must be one of csv, parquet, not 'xlsx'\n"
+
+
+def test_the_install_hint_keeps_its_brackets(
+    rpkd: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 13: the hint for --engine spark printed pip install 'rpkd' (Rich ate "[spark]").
+    from rpkd.workflows import synth as wf
+
+    def missing(*args: Any, **kwargs: Any) -> Any:
+        raise MissingExtra("pyspark", "spark")
+
+    monkeypatch.setattr(wf, "synthesize_district", missing)
+    code, _, err = rpkd("synth", "--region", "62.03", "--out", str(tmp_path / "d"))
+    assert code == 2
+    assert err == "Galat: pyspark belum terpasang; pasang dengan: pip install 'rpkd[spark]'\n"
+
+
+def test_plain_rpkd_shows_the_help_and_exits_2(rpkd: Any) -> None:
+    code, out, err = rpkd()
+    assert code == 2 and "[OPTIONS] COMMAND" in out + err and "Traceback" not in err
+
+
+def test_version(rpkd: Any) -> None:
+    from importlib.metadata import version
+
+    assert rpkd("--version") == (0, f"rpkd {version('rpkd')}\n", "")

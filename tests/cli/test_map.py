@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from typer.testing import CliRunner
 
 from rpkd.cli import map as map_command
 from rpkd.errors import RpkdError
-from rpkd.releases.importer import import_release
 from rpkd.settings import Settings
 from rpkd.synth import synthesize
+from rpkd.workflows.releases import import_release
+from rpkd.workflows.workspace import Workspace
 
 KEYS = (
     "measure",
@@ -42,7 +44,7 @@ def _app() -> typer.Typer:
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(_app(), list(args), catch_exceptions=True)
+    result = CliRunner().invoke(_app(), list(args), catch_exceptions=True, env={"COLUMNS": "200"})
     if isinstance(result.exception, RpkdError):
         return result.exception.exit_code, "", str(result.exception)
     return result.exit_code, result.stdout, result.stderr
@@ -51,9 +53,9 @@ def run(*args: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("map")
-    synthesize("62.03", root / "synth", families=1200, seed=4)
-    result = import_release(root / "synth", "r1", Settings(workspace=root / "ws"))
-    assert result.ok
+    with Workspace(Settings(workspace=root / "ws")) as ws:
+        synthesize("62.03", root / "synth", kit=ws.kit, families=1200, seed=4)
+        import_release(ws, root / "synth", "r1")
     return root / "ws"
 
 
@@ -98,6 +100,7 @@ def test_map_writes_svg_png_geojson_and_prints_the_table(workspace: Path, tmp_pa
         assert props["reliable"] == (None if cv is None else cv <= 0.25)
     assert (out / "estimates.csv").is_file() and (out / "parameters.json").is_file()
     assert str(out / "map.svg") in stderr.replace("\n", "")
+    assert "areas with CV > 25% (unreliable, hatched on the map)" in stderr
 
 
 def test_default_folder_is_under_derived_and_csv_output(workspace: Path) -> None:
@@ -123,6 +126,25 @@ def test_default_folder_is_under_derived_and_csv_output(workspace: Path) -> None
         assert (folder / name).is_file()
 
 
+def test_table_is_indonesian_with_names_and_percent(workspace: Path, tmp_path: Path) -> None:
+    code, stdout, stderr = run(
+        "map",
+        "--release",
+        "r1",
+        "--method",
+        "direct",
+        "--no-benchmark",
+        "--workspace",
+        str(workspace),
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0, stderr
+    assert "Persentase penduduk miskin (P0) — estimasi langsung" in stdout
+    assert "Selat" in stdout and "keandalan (CV)" in stdout and "%" in stdout
+    assert "berkas ditulis:" in stderr
+
+
 def test_usage_and_missing_release_errors(workspace: Path) -> None:
     code, _, message = run(
         "map", "--release", "r1", "--method", "magic", "--workspace", str(workspace)
@@ -130,3 +152,43 @@ def test_usage_and_missing_release_errors(workspace: Path) -> None:
     assert code == 2 and "--method" in message
     code, _, _ = run("map", "--release", "nope", "--workspace", str(workspace))
     assert code != 0
+
+
+def test_reml_that_did_not_converge_is_shown(workspace: Path, tmp_path: Path) -> None:
+    """Fisher scoring capped at one iteration by the workspace's kit: the officer is told."""
+    doc = resources.files("rpkd").joinpath("params/indonesia/sae.toml").read_text("utf-8")
+    capped = doc.replace('method = "reml"', 'method = "reml"\nmax_iter = 1', 1)
+    assert capped != doc
+    params = workspace / "params"
+    params.mkdir(exist_ok=True)
+    (params / "sae.toml").write_text(capped, encoding="utf-8")
+    try:
+        code, _, stderr = run(
+            "map",
+            "--release",
+            "r1",
+            "--method",
+            "fh",
+            "--workspace",
+            str(workspace),
+            "--out",
+            str(tmp_path),
+            "--lang",
+            "en",
+        )
+    finally:
+        (params / "sae.toml").unlink()
+    assert code == 0, stderr
+    assert "the Fay–Herriot REML/ML fit did not converge in 1 iterations" in stderr
+    code, _, stderr = run(
+        "map",
+        "--release",
+        "r1",
+        "--method",
+        "fh",
+        "--workspace",
+        str(workspace),
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0 and "konvergen" not in stderr

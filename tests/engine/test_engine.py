@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from rpkd import engine as eng
-from rpkd.errors import UsageError
+from rpkd.errors import MissingExtra, UsageError
 from rpkd.settings import Settings
 
 ROWS = pa.table(
@@ -60,5 +61,25 @@ def test_batches_stream_all_rows(engine: eng.Engine) -> None:
 
 
 def test_unknown_engine_is_a_usage_error() -> None:
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError) as refused:
         eng.connect(Settings(), name="polars")  # type: ignore[arg-type]
+    assert (refused.value.code, refused.value.param) == ("engine_unknown", "engine")
+    assert refused.value.params == {"value": "polars", "allowed": ("duckdb", "spark")}
+
+
+def test_a_missing_extra_names_the_package_to_install() -> None:
+    error = MissingExtra("pyspark", "spark")
+    assert (error.code, error.param, error.exit_code) == ("missing_extra", "spark", 2)
+    assert error.message("en") == (
+        "pyspark is not installed; install it with: pip install 'rpkd[spark]'"
+    )
+
+
+def test_spark_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As if installed without rpkd[spark]: importing pyspark fails.
+    for name in ("pyspark", "pyspark.sql"):
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(MissingExtra) as missing:
+        eng.connect(Settings(engine="spark"))
+    assert missing.value.params == {"package": "pyspark", "extra": "spark"}
+    assert missing.value.message("id").endswith("pip install 'rpkd[spark]'")

@@ -112,10 +112,11 @@ def _client(task: str, url: str, source: Path, out: Path) -> None:
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small synthetic Kapuas registry (families and persons as Parquet)."""
+    from rpkd import params
     from rpkd.synth import synthesize
 
     folder = tmp_path_factory.mktemp("release")
-    synthesize("62.03", folder, families=300, seed=3, fmt="parquet")
+    synthesize("62.03", folder, kit=params.load_kit(None), families=300, seed=3, fmt="parquet")
     return folder
 
 
@@ -169,10 +170,12 @@ def _link_workspace(root: Path) -> Path:
 
 
 def _link(settings: Settings) -> pa.Table:
+    """Run the ``rpkd link`` workflow in a workspace of these settings (its engine included)."""
     from rpkd.workflows.link import link_list
+    from rpkd.workflows.workspace import Workspace
 
-    workspace = settings.workspace
-    return link_list(settings, workspace / "beneficiaries_pkh.csv", "dtsen-uji").links
+    with Workspace(settings) as ws:
+        return link_list(ws, ws.path / "beneficiaries_pkh.csv", "dtsen-uji").links
 
 
 @pytest.mark.spark

@@ -93,8 +93,12 @@ def test_thresholds_move_rows_between_link_review_and_none(
 
 
 def test_thresholds_are_checked() -> None:
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError) as err:
         Thresholds(upper=0.4, lower=0.6)
+    assert (err.value.code, err.value.params) == (
+        "link_thresholds_order",
+        {"lower": 0.6, "upper": 0.4},
+    )
     with pytest.raises(UsageError):
         Thresholds(upper=1.0, lower=0.5)
 

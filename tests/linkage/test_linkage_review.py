@@ -96,12 +96,15 @@ def test_bad_decisions_name_the_row(queued: tuple[LinkResult, pa.Table]) -> None
     _, queue = queued
     rows = _edited(queue, set())
     rows[1]["decision"] = "mungkin"
-    with pytest.raises(InvalidInput, match="baris 2"):
+    with pytest.raises(InvalidInput) as err:
         read_decisions(rows, queue)
+    assert (err.value.code, err.value.params["row"]) == ("decision_invalid", 2)
+    assert err.value.params["value"] == "mungkin"
     rows = _edited(queue, set())
     rows[0]["person_id"] = "P9999"
-    with pytest.raises(InvalidInput, match="baris 1"):
+    with pytest.raises(InvalidInput) as err:
         read_decisions(rows, queue)
+    assert (err.value.code, err.value.params["row"]) == ("decision_unknown_pair", 1)
     record = queue.column("record")[0].as_py()
     twice = [r for r in queue.to_pylist() if r["record"] == record]
     if len(twice) > 1:
@@ -109,5 +112,6 @@ def test_bad_decisions_name_the_row(queued: tuple[LinkResult, pa.Table]) -> None
             {**{k: None if v is None else str(v) for k, v in r.items()}, "decision": "accept"}
             for r in twice
         ]
-        with pytest.raises(InvalidInput, match="baris 2"):
+        with pytest.raises(InvalidInput) as err:
             read_decisions(rows, queue)
+        assert (err.value.code, err.value.params["row"]) == ("decision_two_accepts", 2)

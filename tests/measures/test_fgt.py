@@ -37,18 +37,26 @@ def test_hand_derived_small_case(duck: eng.Engine) -> None:
 
 def test_bad_line_is_a_usage_error(duck: eng.Engine) -> None:
     t = eng.table(duck, pa.table({"y": [1.0, 2.0], "w": [1.0, 1.0]}))
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError) as column:
         fgt.estimate(t, design("w"), welfare="y", lines=["nope"])
-    with pytest.raises(UsageError):
+    assert (column.value.code, column.value.params["column"]) == ("data_column_missing", "nope")
+    with pytest.raises(UsageError) as negative:
         fgt.estimate(t, design("w"), welfare="y", lines=[-5])
+    assert (negative.value.code, negative.value.params) == ("line_not_positive", {"value": -5.0})
+    with pytest.raises(UsageError) as measure:
+        fgt.estimate(t, design("w"), welfare="y", lines=[1.5], measures=["fgt9"])
+    assert (measure.value.code, measure.value.params["value"]) == ("measure_unknown", "fgt9")
 
 
 def test_kit_lines_are_versioned() -> None:
     from datetime import date
 
-    assert fgt.kit_line("extreme", "62.03", date(2024, 6, 1)) == 351957.4
-    assert fgt.kit_line("extreme", "62.03", date(2025, 6, 1)) == 391000
-    assert fgt.kit_line("poverty", "62.03", date(2024, 6, 1)) == 623954
+    from rpkd.params import load_kit
+
+    kit = load_kit()
+    assert kit.poverty_line("extreme", "62.03", date(2024, 6, 1)).value == 351957.4
+    assert kit.poverty_line("extreme", "62.03", date(2025, 6, 1)).value == 391000
+    assert kit.poverty_line("poverty", "62.03", date(2024, 6, 1)).value == 623954
 
 
 households = st.lists(

@@ -17,25 +17,19 @@ ROOT = Path(__file__).parents[1] / "golden"
 
 @pytest.mark.parametrize("name", ["one_stage", "two_stage_fpc"])
 @pytest.mark.parametrize("level", ["household", "person"])
-def test_matches_laeken_and_linearisation(name: str, level: str) -> None:
+def test_matches_laeken_and_linearisation(engine: eng.Engine, name: str, level: str) -> None:
     golden = json.loads((ROOT / "measures" / "inequality.json").read_text())
-    engine = eng.connect()
-    try:
-        t = eng.table(engine, pcsv.read_csv(ROOT / "survey" / "households.csv"))
-        stages = (
-            {"psu": ["psu"]}
-            if name == "one_stage"
-            else {"psu": ["psu", "hh"], "fpc": ["fpc1", "fpc2"]}
-        )
-        d = design(
-            "weight",
-            strata="stratum",
-            size="household_size" if level == "person" else None,
-            **stages,
-        )  # type: ignore[arg-type]
-        r = inequality.estimate(t, d, welfare="expenditure_per_capita", by="kecamatan")
-    finally:
-        eng.close(engine)
+    t = eng.table(engine, pcsv.read_csv(ROOT / "survey" / "households.csv"))
+    stages = (
+        {"psu": ["psu"]} if name == "one_stage" else {"psu": ["psu", "hh"], "fpc": ["fpc1", "fpc2"]}
+    )
+    d = design(
+        "weight",
+        strata="stratum",
+        size="household_size" if level == "person" else None,
+        **stages,  # type: ignore[arg-type]
+    )
+    r = inequality.estimate(t, d, welfare="expenditure_per_capita", by="kecamatan")
     rows = [g for g in golden if g["design"] == name and g["level"] == level]
     assert len(rows) == 7
     for g in rows:

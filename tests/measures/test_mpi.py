@@ -45,9 +45,9 @@ def test_thirds_reach_a_cutoff_of_one(duck: eng.Engine) -> None:
     assert r.get("A").estimate == pytest.approx(1.0)
 
 
-def test_matches_r_survey(duck: eng.Engine) -> None:
+def test_matches_r_survey(engine: eng.Engine) -> None:
     golden = json.loads((GOLDEN / "mpi.json").read_text())
-    t = eng.table(duck, pcsv.read_csv(GOLDEN / "mpi_households.csv"))
+    t = eng.table(engine, pcsv.read_csv(GOLDEN / "mpi_households.csv"))
     weights = {"d_money": 2, "d_crowded": 1, "d_rural": 1, "d_weight": 2}
     d = design("weight", strata="stratum", psu="psu")
     r = mpi.estimate(t, weights, 1 / 3, d, by="kecamatan")
@@ -98,3 +98,27 @@ def test_mpi_properties(
         assert m0 == pytest.approx(h * r.get("A").estimate, rel=1e-12)
     assert 0 <= m0 <= h <= 1 + 1e-12
     assert all(e.se is None or e.se >= 0 for e in r.estimates.rows)
+
+
+def test_invalid_options_are_usage_errors(duck: eng.Engine) -> None:
+    from rpkd.errors import UsageError
+
+    t = eng.table(duck, pa.table({"a": [1, 0], "b": [0, 1]}))
+    cases = [
+        ({}, 0.5, "mpi_no_indicators"),
+        ({"a": 1, "b": 0}, 0.5, "mpi_weight_not_positive"),
+        ({"a": 1, "b": 1}, 0.0, "mpi_cutoff_invalid"),
+    ]
+    for weights, k, code in cases:
+        with pytest.raises(UsageError) as caught:
+            mpi.estimate(t, weights, k)
+        assert caught.value.code == code
+
+
+def test_headcounts_are_proportions_with_logit_intervals(duck: eng.Engine) -> None:
+    t = eng.table(duck, pcsv.read_csv(GOLDEN / "mpi_households.csv"))
+    weights = {"d_money": 2, "d_crowded": 1, "d_rural": 1, "d_weight": 2}
+    r = mpi.estimate(t, weights, 1 / 3, design("weight", strata="stratum", psu="psu"))
+    kinds = {(e.measure, e.proportion, e.ci) for e in r.estimates.rows if e.domain is None}
+    assert ("H", True, "logit") in kinds and ("M0", False, "wald") in kinds
+    assert ("censored_headcount", True, "logit") in kinds and ("A", False, "wald") in kinds

@@ -9,10 +9,15 @@ import pytest
 
 from rpkd import engine as eng
 from rpkd.measures import mpi
+from rpkd.params import load_kit
+
+
+def _kit() -> mpi.IndicatorSet:
+    return mpi.indicator_set(load_kit().document("mpi"))
 
 
 def test_default_kit_weights_and_cutoff() -> None:
-    kit = mpi.default_indicators()
+    kit = _kit()
     weights = mpi.normalise(kit.weights)
     by_dimension: dict[str, float] = {}
     for name, w in weights.items():
@@ -85,7 +90,9 @@ def test_deprivations_by_hand() -> None:
     engine = eng.connect()
     try:
         out = eng.fetch(
-            mpi.deprivations(eng.table(engine, families), eng.table(engine, persons), on=on)
+            mpi.deprivations(
+                eng.table(engine, families), eng.table(engine, persons), on=on, indicators=_kit()
+            )
         ).to_pylist()
     finally:
         eng.close(engine)

@@ -224,8 +224,8 @@ def test_hand_computed_profile(engine: eng.Engine) -> None:
     assert cells[("62.03", "families_desil_1_4")]["share"] == pytest.approx(3 / 5)
     assert cells[(E, "families_total")]["name"] == "Murung Keramat"
     assert cells[("62.03.02", "families_total")]["name"] == "Kapuas Hilir"
-    found = {f.rule: f.count for f in result.findings}
-    assert found == {"family_without_living_member": 1, "person_without_family": 1}
+    found = {f.code: f.params["count"] for f in result.findings}
+    assert found == {"profile_family_without_member": 1, "profile_person_without_family": 1}
     assert result.to_arrow().schema == LONG_SCHEMA
     assert not any(result.to_arrow()["suppressed"].to_pylist())
 
@@ -246,9 +246,9 @@ def test_codes_that_are_not_desa_are_dropped_and_reported(engine: eng.Engine) ->
     ]
     pers = [person(f"P{i}", f"F{i}", "kepala_keluarga", "L", date(1980, 1, 1)) for i in range(1, 5)]
     result = _profile(engine, fams, pers)
-    (invalid,) = [f for f in result.findings if f.rule == "desa_code_invalid"]
-    assert invalid.count == 2
-    assert invalid.detail == "62.03.01.20X1, 620301"
+    (invalid,) = [f for f in result.findings if f.code == "profile_desa_code_invalid"]
+    assert invalid.params["count"] == 2
+    assert list(invalid.params["codes"]) == ["62.03.01.20X1", "620301"]
     cells = _cells(result)
     assert cells[(E, "families_total")]["value"] == 1
     assert cells[(S, "families_desil_3")]["value"] == 1
@@ -405,7 +405,9 @@ def test_public_profile_hides_small_cells_and_their_complements(duck: eng.Engine
     rows = table.to_pylist()
     hidden = [r for r in rows if r["suppressed"]]
     assert hidden and all(r["value"] is None and r["share"] is None for r in hidden)
-    assert any(f.rule == "cells_suppressed" and f.count > 0 for f in result.findings)
+    assert any(
+        f.code == "profile_cells_suppressed" and f.params["count"] > 0 for f in result.findings
+    )
     # Every published family count is 0 or at least 10.
     published = pc.filter(table["value"], pc.invert(table["suppressed"])).to_pylist()
     families = [r for r in rows if not r["suppressed"] and r["indicator"].startswith("families_")]

@@ -1,18 +1,31 @@
-"""A sample RPKD plan for the planning tests (database fixtures: tests/conftest.py)."""
+"""A sample RPKD plan and workspaces acting as given users (database fixtures: tests/conftest.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from rpkd import params
+from rpkd.access.roles import Grant
 from rpkd.planning.kit import starter_plan
 from rpkd.planning.model import Activity, Budget, Commitment, Indicator, Plan
+from rpkd.settings import Settings
+from rpkd.workflows.workspace import Actor, Workspace
+
+OpenWorkspace = Callable[..., Workspace]
+
+
+def kapuas() -> Plan:
+    """The Kapuas starter plan of the packaged kit."""
+    return starter_plan(params.plan_kit("kapuas"))
 
 
 def sample_plan() -> Plan:
     """The Kapuas starter plan with one RTLH activity, its output indicator and a commitment."""
-    kit = starter_plan("kapuas")
+    kit = kapuas()
     activity = Activity(
         code="K0501",
         name="Rehabilitasi rumah tidak layak huni",
@@ -65,3 +78,34 @@ def sample_plan() -> Plan:
 @pytest.fixture
 def plan() -> Plan:
     return sample_plan()
+
+
+def open_as(path: Path, database_url: str, user: str | None = None,
+            grants: tuple[Grant, ...] = ()) -> Workspace:  # fmt: skip
+    """Return a workspace on ``database_url`` acting as ``user`` with ``grants`` (as the local
+    admin of a workspace without users when ``user`` is None)."""
+    ws = Workspace(Settings(workspace=path, database_url=database_url))
+    if user is not None:
+        ws.__dict__["actor"] = Actor(user, grants)  # the user's grants, without a users table
+    return ws
+
+
+@pytest.fixture
+def workspace_as() -> Callable[..., Workspace]:
+    """:func:`open_as` (for tests that open workspaces on several databases)."""
+    return open_as
+
+
+@pytest.fixture
+def open_workspace(tmp_path: Path, database_url: str) -> Iterator[OpenWorkspace]:
+    """Open workspaces on one database (SQLite and PostgreSQL) as any user; closed afterwards."""
+    opened: list[Workspace] = []
+
+    def make(user: str | None = None, grants: tuple[Grant, ...] = ()) -> Workspace:
+        ws = open_as(tmp_path / "ws", database_url, user, grants)
+        opened.append(ws)
+        return ws
+
+    yield make
+    for ws in opened:
+        ws.close()

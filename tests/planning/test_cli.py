@@ -14,7 +14,8 @@ from typer.testing import CliRunner, Result
 
 from rpkd.cli import plan as plan_cli
 from rpkd.errors import RpkdError
-from rpkd.planning.matrix_xlsx import INDICATOR_SHEET
+
+INDICATOR_SHEET = "Matriks Indikator"
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def test_plan_export_edit_import(workspace: Workspace, tmp_path: Path) -> None:
     ok(run(workspace, "plan", "export", str(path)))
     book = load_workbook(path)
     sheet = book[INDICATOR_SHEET]
-    row = next(r[0].row for r in sheet.iter_rows(min_row=4) if r[1].value == "P0")
+    row = next(r[0].row for r in sheet.iter_rows(min_row=5) if r[1].value == "P0")
     sheet.cell(row, 13).value = 4.8  # target 2026 (columns: 11 fixed, then 2025, 2026, ...)
     book.save(path)
     ok(run(workspace, "plan", "import", str(path), "--format", "json"))
@@ -73,7 +74,10 @@ def test_plan_export_edit_import(workspace: Workspace, tmp_path: Path) -> None:
 
 def test_init_refuses_to_overwrite_a_plan(workspace: Workspace) -> None:
     error = failed(run(workspace, "plan", "init", "--kit", "kapuas"), 1)
-    assert error.code == "plan_exists"
+    assert (error.code, error.params) == (
+        "plan_exists",
+        {"plan": "RPKD Kabupaten Kapuas 2025-2029"},
+    )
 
 
 def test_bad_import_changes_nothing(workspace: Workspace, tmp_path: Path) -> None:
@@ -81,17 +85,24 @@ def test_bad_import_changes_nothing(workspace: Workspace, tmp_path: Path) -> Non
     ok(run(workspace, "plan", "export", str(path)))
     book = load_workbook(path)
     sheet = book[INDICATOR_SHEET]
-    sheet.cell(4, 13).value = "empat"
-    sheet.cell(5, 12).value = 0.5
+    first, second = (r[0].row for r in sheet.iter_rows(min_row=5) if r[1].value in ("P0", "P1"))
+    sheet.cell(first, 13).value = "empat"
+    sheet.cell(second, 12).value = 0.5
     book.save(path)
     report = tmp_path / "temuan.csv"
     result = run(
         workspace, "plan", "import", str(path), "--findings", str(report), "--format", "json"
     )
     error = failed(result, 1)
-    assert "rpkd.xlsx" in error.message
+    assert (error.code, error.params["file"], error.params["count"]) == (
+        "matrix_invalid",
+        "rpkd.xlsx",
+        1,
+    )
     findings = json.loads(result.stdout)
-    assert findings[0]["row"] == 4 and findings[0]["rule"] == "number"
+    assert list(findings[0]) == ["sheet", "row", "field", "value", "rule", "message", "severity"]
+    assert (findings[0]["row"], findings[0]["rule"]) == (first, "matrix_number")
+    assert findings[0]["message"] == "Target/2026 harus angka"
     assert report.read_text(encoding="utf-8").startswith("sheet,row,field,value,rule,message")
     evaluation = ok(run(workspace, "evaluate", "--format", "json"))
     p1 = [r for r in evaluation["targets"] if r["code"] == "P1" and r["year"] == 2025]
@@ -107,16 +118,18 @@ def test_realisations_monitor_and_path_to_zero(workspace: Workspace, tmp_path: P
     table = ok(run(workspace, "monitor", "--year", "2027", "--quarter", "4", "--format", "json"))
     ke = next(r for r in table if r["code"] == "KE")
     assert ke["target"] == 0.0 and ke["realisation"] is None
+    assert (ke["status"], ke["lagging"]) == ("no_realisation", False)
     path = ok(run(workspace, "evaluate", "--format", "json"))["path_to_zero"]
     # two points with SE 0.1: slope -0.3 per year, projection for 2027 = 0.5 - 0.3 = 0.2
     assert path["projected"] == pytest.approx(0.2)
     assert path["required_annual_change"] == pytest.approx(-0.5)
     assert path["on_track"] is False
     assert path["projected_se"] == pytest.approx(0.05**0.5)
-    text = run(workspace, "monitor", "--year", "2026", "--quarter", "4")
-    assert "Capaian (%)" in text.stdout
-    english = run(workspace, "monitor", "--year", "2026", "--lang", "en")
-    assert "achievement" in english.stdout
+    text = run(workspace, "monitor", "--year", "2027", "--quarter", "4")
+    assert "Capaian (%)" in text.stdout and "belum ada realisasi" in text.stdout
+    assert "1 belum ada realisasi" in text.stderr  # KE: target 0 in 2027, no realisation yet
+    english = run(workspace, "monitor", "--year", "2027", "--lang", "en")
+    assert "Achievement (%)" in english.stdout and "no realisation yet" in english.stdout
 
 
 def test_realisation_import_is_all_or_nothing(workspace: Workspace, tmp_path: Path) -> None:
@@ -130,8 +143,15 @@ def test_realisation_import_is_all_or_nothing(workspace: Workspace, tmp_path: Pa
         "jenis,kode,tahun,triwulan,nilai\nindikator,P0,2025,2,5.1\nindikator,XX,2025,2,1\n",
         encoding="utf-8",
     )
-    error = failed(run(workspace, "realisation", "import", str(bad), "--format", "json"), 1)
-    assert "bad.csv" in error.message
+    result = run(workspace, "realisation", "import", str(bad), "--format", "json")
+    error = failed(result, 1)
+    assert (error.code, error.params["file"]) == ("realisations_invalid", "bad.csv")
+    (finding,) = json.loads(result.stdout)
+    assert (finding["row"], finding["value"], finding["rule"]) == (
+        2,
+        "XX",
+        "plan_indicator_unknown",
+    )
     assert ok(run(workspace, "realisation", "list", "--format", "json")) == []
     added = ok(run(workspace, "realisation", "import", str(good), "--format", "json"))
     assert [r["subject_code"] for r in added] == ["P0", "JKN"]
@@ -183,6 +203,10 @@ def test_users_roles_and_audit(workspace: Workspace) -> None:
         ("local", "admin"),
         ("admin", "sari"),
     ]
+    init = ok(
+        run(workspace, "audit", "list", "--format", "json", "--action", "plan.", user="admin")
+    )
+    assert [(e["action"], e["scope"]) for e in init] == [("plan.init", "region=62.03")]
     assert (
         ok(
             run(

@@ -62,14 +62,20 @@ def test_loglinear_trend() -> None:
     assert result.probability_on_track == pytest.approx(0.5)
     z = 1.959963984540054
     assert result.projected_high == pytest.approx(0.25 * math.exp(z * math.sqrt(0.13)))
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as caught:
         path_to_zero(POINTS, 2027, method="loglinear")  # a zero target needs the linear trend
+    assert caught.value.code == "trend_loglinear_zero"
 
 
 def test_invalid_inputs() -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as caught:
         path_to_zero([Point(2023, 1.0)], 2027)
-    with pytest.raises(InvalidInput):
+    assert (caught.value.code, caught.value.params) == ("points_few", {"count": 1})
+    with pytest.raises(InvalidInput) as caught:
         path_to_zero(POINTS, 2023)
+    assert caught.value.params == {"target_year": 2023, "last_year": 2023}
     two = path_to_zero([Point(2022, 1.0), Point(2023, 0.8)], 2027)
-    assert two.projected_se is None and two.findings
+    assert two.projected_se is None
+    assert [f.code for f in two.findings] == ["trend_interval_missing"]
+    mixed = path_to_zero([Point(2021, 1.2, 0.1), Point(2022, 1.0), Point(2023, 0.8)], 2027)
+    assert [f.code for f in mixed.findings] == ["trend_se_partial"]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from rpkd.errors import InvalidInput
+from rpkd import params
+from rpkd.errors import InvalidInput, NotFound
 from rpkd.planning.performance import Measured, achievement, as_estimate, assess, band_scheme
+
+BANDS = params.load("bands")
 
 
 @pytest.mark.parametrize(
@@ -39,8 +42,9 @@ def test_zero_target_lower_is_better() -> None:
 def test_zero_target_higher_is_better_and_negative_targets() -> None:
     assert achievement(3.0, 0.0, "higher") == 100.0
     assert achievement(-1.0, 0.0, "higher") == 0.0
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as caught:
         achievement(1.0, -2.0, "higher")
+    assert caught.value.code == "achievement_target_negative"
 
 
 @pytest.mark.parametrize(
@@ -60,19 +64,22 @@ def test_zero_target_higher_is_better_and_negative_targets() -> None:
     ],
 )
 def test_permendagri_bands(value: float, band: str, light: str) -> None:
-    chosen = band_scheme().classify(value)
+    chosen = band_scheme(BANDS).classify(value)
     assert (chosen.label_id, chosen.light) == (band, light)
 
 
 def test_default_scheme_carries_source_and_caveat_and_six_band_alternative() -> None:
-    default = band_scheme()
+    default = band_scheme(BANDS)
     assert default.code == "permendagri_86_2017"
     assert "86/2017" in default.source and "verify" in default.caveat
-    six = band_scheme("lkjip_enam")
+    six = band_scheme(BANDS, "lkjip_enam")
     assert len(six.bands) == 6
     assert six.classify(85.1).label_id == "Memuaskan"
     assert six.classify(85.0).label_id == "Sangat Baik"
     assert six.classify(30.0).label_id == "Kurang"
+    with pytest.raises(NotFound) as caught:
+        band_scheme(BANDS, "tujuh")
+    assert caught.value.params["available"] == ["permendagri_86_2017", "lkjip_enam"]
 
 
 def test_assess_with_estimate_interval_and_missing_values() -> None:
@@ -94,16 +101,42 @@ def test_assess_with_estimate_interval_and_missing_values() -> None:
         ),
         Measured("indicator", "JKN", "JKN", "persen", "higher", 98.0, None),
         Measured("activity", "K01", "RTLH", "Rp", "higher", 2.0e9, 0.9e9),
+        Measured("activity", "K02", "PKH", "Rp", "higher", None, 1.0e9),
     ]
-    table = assess(items, band_scheme())
-    p0, jkn, k01 = table.rows
+    table = assess(items, band_scheme(BANDS))
+    p0, jkn, k01, k02 = table.rows
     assert p0.achievement == pytest.approx(98.0)  # (10 - 5.1) / 5
     assert p0.achievement_low == pytest.approx(86.0)  # CI high 5.7: (10 - 5.7) / 5
     assert p0.achievement_high == pytest.approx(110.0)  # CI low 4.5: (10 - 4.5) / 5
     assert (p0.band, p0.light, p0.lagging) == ("Sangat Tinggi", "green", False)
-    assert jkn.achievement is None and [f.field for f in table.findings] == [
-        "indicator[JKN].realisation"
+    assert jkn.achievement is None and jkn.band is None
+    assert (jkn.status, k02.status, k02.lagging) == ("no_realisation", "no_target", False)
+    assert [(f.code, f.field) for f in table.findings] == [
+        ("performance_no_realisation", "indicator[JKN].realisation"),
+        ("performance_no_target", "activity[K02].target"),
     ]
     assert k01.achievement == pytest.approx(45.0) and k01.lagging
     assert [r.code for r in table.lagging] == ["K01"]
-    assert table.to_arrow().num_rows == 3
+    assert table.to_arrow().num_rows == 4
+
+
+def test_unscored_items_say_why_and_never_count_as_on_track_or_lagging() -> None:
+    items = [
+        Measured("indicator", "P0", "P0", "persen", "lower", 5.0, 5.1),  # 98: scored, green
+        Measured("indicator", "KE", "KE", "persen", "lower", 0.0, None),  # no realisation yet
+        Measured("indicator", "JKN", "JKN", "persen", "higher", None, 97.0),  # no target yet
+        Measured("indicator", "RLS", "RLS", "tahun", "higher", None, None),  # neither: no target
+        Measured("activity", "K01", "RTLH", "Rp", "higher", 2.0e9, 0.9e9),  # 45: scored, red
+    ]
+    table = assess(items, band_scheme(BANDS))
+    assert [r.status for r in table.rows] == [
+        "scored",
+        "no_realisation",
+        "no_target",
+        "no_target",
+        "scored",
+    ]
+    assert [r.lagging for r in table.rows] == [False, False, False, False, True]
+    assert [r.light for r in table.rows] == ["green", None, None, None, "red"]
+    assert table.counts() == {"scored": 2, "no_target": 2, "no_realisation": 1, "lagging": 1}
+    assert table.to_arrow().column("status").to_pylist() == [r.status for r in table.rows]

@@ -7,15 +7,12 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import Engine
 
-from rpkd.access.roles import Grant
-from rpkd.errors import NotFound
+from rpkd.errors import InvalidInput, NotFound
 from rpkd.planning import realisations
 from rpkd.planning.action_plan import action_plan
 from rpkd.planning.model import Plan, Strategy
-from rpkd.planning.store import PlanRejected, load_plan, save_plan
+from rpkd.planning.store import load_plan, save_plan
 from rpkd.store import session
-
-ADMIN = (Grant("admin"),)
 
 
 def test_round_trip(database: Engine, plan: Plan) -> None:
@@ -29,7 +26,7 @@ def test_edit_keeps_realisations_and_refuses_orphaning_them(database: Engine, pl
     with session(database) as db:
         save_plan(db, plan)
         realisations.submit(
-            db, "activity", "K0501", 2025, 1, user="local", grants=ADMIN, budget_spent=1.0e8
+            db, plan, "activity", "K0501", 2025, 1, submitted_by="local", budget_spent=1.0e8
         )
     edited = replace(
         plan,
@@ -48,16 +45,40 @@ def test_edit_keeps_realisations_and_refuses_orphaning_them(database: Engine, pl
         indicators=tuple(i for i in edited.indicators if i.activity is None),
         commitments=(),
     )
-    with pytest.raises(PlanRejected) as caught, session(database) as db:
+    with pytest.raises(InvalidInput) as caught, session(database) as db:
         save_plan(db, without)
-    assert {f.value for f in caught.value.findings} == {"K0501"}
+    assert caught.value.code == "plan_invalid"
+    assert [(f.code, f.value) for f in caught.value.findings] == [
+        ("plan_has_realisations", "K0501")
+    ]
     with session(database) as db:
         assert load_plan(db) == edited
 
 
-def test_no_plan_is_reported(database: Engine) -> None:
-    with pytest.raises(NotFound, match="plan init"), session(database) as db:
+def test_a_plan_with_errors_is_refused_with_its_findings(database: Engine, plan: Plan) -> None:
+    broken = replace(plan, end_year=2020)
+    with pytest.raises(InvalidInput) as caught, session(database) as db:
+        save_plan(db, broken)
+    assert caught.value.code == "plan_invalid"
+    assert caught.value.params["count"] == len(caught.value.findings)
+    assert "plan_period" in {f.code for f in caught.value.findings}
+
+
+def test_no_plan_and_unknown_plans_are_reported(database: Engine, plan: Plan) -> None:
+    with pytest.raises(NotFound) as caught, session(database) as db:
         load_plan(db)
+    assert caught.value.code == "plan_none"
+    assert "rpkd plan init" in caught.value.message("en")
+    with session(database) as db:
+        save_plan(db, plan)
+        save_plan(db, replace(plan, name="RPKD kedua"))
+    with pytest.raises(NotFound) as caught, session(database) as db:
+        load_plan(db)
+    assert caught.value.code == "plan_ambiguous"
+    with pytest.raises(NotFound) as caught, session(database) as db:
+        load_plan(db, "RPKD ketiga")
+    assert (caught.value.code, caught.value.params["name"]) == ("plan_unknown", "RPKD ketiga")
+    assert "RPKD kedua" in caught.value.params["available"]
 
 
 def test_action_plan_rows(plan: Plan) -> None:
@@ -70,6 +91,9 @@ def test_action_plan_rows(plan: Plan) -> None:
     assert rows["K0101"].location == "rilis:dtsen-2025q3 [desil = 1]"
     assert [r.activity_code for r in action_plan(plan, 2026).rows] == ["K0501"]
     assert rat.to_arrow().num_rows == 2
+    with pytest.raises(InvalidInput) as caught:
+        action_plan(plan, 2031)
+    assert caught.value.code == "plan_year_outside"
 
 
 def test_reference_lists_are_synchronised(database: Engine, plan: Plan) -> None:

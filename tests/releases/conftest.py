@@ -7,12 +7,23 @@ added to DD for women, serial (4 digits).
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 import pytest
 
+from rpkd import engine as eng
+from rpkd.releases import importer
+from rpkd.releases.catalog import Release, releases_dir
+from rpkd.releases.mapping import load_mapping
 from rpkd.settings import Settings
+from rpkd.workflows.workspace import Workspace
+
+TODAY = date(2025, 7, 1)
 
 FAMILIES_HEADER = [
     "family_id",
@@ -78,3 +89,61 @@ def source(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(workspace=tmp_path / "ws")
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    """A fresh workspace (no users: the local admin acts), closed afterwards."""
+    with Workspace(Settings(workspace=tmp_path / "ws")) as workspace:
+        yield workspace
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What the domain import found: the release (None when refused) and a findings preview."""
+
+    release: Release | None
+    findings: pa.Table
+    errors: int
+    warnings: int
+    region: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.release is not None
+
+
+def run_import(
+    source: Path,
+    workspace: Path,
+    name: str = "r1",
+    *,
+    engine: eng.Engine | None = None,
+    mapping: Path | None = None,
+    **kw: Any,
+) -> Imported:
+    """Import ``source`` with :func:`rpkd.releases.importer.prepare`, committing when it is ok."""
+    own = engine is None
+    engine = engine or eng.connect(Settings(engine="duckdb"))
+    kw.setdefault("reference_date", TODAY)
+    try:
+        with importer.prepare(
+            source,
+            name,
+            releases_dir(workspace),
+            engine,
+            mapping=load_mapping(mapping) if mapping else None,
+            **kw,
+        ) as candidate:
+            preview = candidate.preview()
+            release = candidate.commit() if candidate.ok else None
+        return Imported(release, preview, candidate.errors, candidate.warnings, candidate.region)
+    finally:
+        if own:
+            eng.close(engine)
+
+
+def found(result: Imported, rule: str) -> list[tuple[str, int | None, str | None]]:
+    """Return (file, row, field) of every previewed finding of ``rule``, in report order."""
+    rows = result.findings.to_pylist()
+    return [(r["file"], r["row"], r["field"]) for r in rows if r["code"] == rule]

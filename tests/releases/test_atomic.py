@@ -7,23 +7,26 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conftest import FAMILIES_HEADER, PERSONS_HEADER, write_csv
+from conftest import FAMILIES_HEADER, PERSONS_HEADER, run_import, write_csv
 from rpkd.releases.catalog import list_releases
-from rpkd.releases.importer import import_release
-from rpkd.settings import Settings
 
 _SCRIPT = """
 import sys
 from datetime import date
 from pathlib import Path
-from rpkd.releases.importer import import_release
-from rpkd.settings import Settings
-import_release(Path(sys.argv[1]), "big", Settings(workspace=Path(sys.argv[2])), today=date(2025, 7, 1))
+from rpkd import engine as eng
+from rpkd.releases import importer
+from rpkd.releases.catalog import releases_dir
+engine = eng.connect()
+with importer.prepare(
+    Path(sys.argv[1]), "big", releases_dir(Path(sys.argv[2])), engine,
+    reference_date=date(2025, 7, 1),
+) as candidate:
+    candidate.commit()
 """
 
 
@@ -54,7 +57,7 @@ def test_sigkill_leaves_no_release(tmp_path: Path) -> None:
     process.wait()
     assert list_releases(workspace) == ()
     assert not (releases / "big").exists()
-    result = import_release(source, "big", Settings(workspace=workspace), today=date(2025, 7, 1))
+    result = run_import(source, workspace, "big")
     assert result.ok, result.findings.slice(0, 5).to_pylist()
     assert [r.name for r in list_releases(workspace)] == ["big"]
     assert not list(releases.glob(".tmp-*"))

@@ -1,7 +1,8 @@
 """Import: a valid folder becomes an immutable release; each kind of bad data blocks it.
 
 Expected findings are derived by hand from the fixture rows in conftest.py (row = 1-based data
-row of the source file).
+row of the source file). These tests drive the domain importer; the workflow (report files,
+audit, permissions) is tested in test_workflow.py.
 """
 
 from __future__ import annotations
@@ -16,22 +17,26 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import FAMILIES, FAMILIES_HEADER, PERSONS, PERSONS_HEADER, write_csv
+from conftest import (
+    FAMILIES,
+    FAMILIES_HEADER,
+    PERSONS,
+    PERSONS_HEADER,
+    Imported,
+    found,
+    run_import,
+    write_csv,
+)
 from rpkd.errors import InvalidInput, NotFound, UsageError
 from rpkd.releases.catalog import list_releases, open_release
-from rpkd.releases.importer import import_release
 from rpkd.settings import Settings
 
-TODAY = date(2025, 7, 1)
+
+def _run(source: Path, settings: Settings, name: str = "r1", **kw: object) -> Imported:
+    return run_import(source, settings.workspace, name, **kw)  # type: ignore[arg-type]
 
 
-def _run(source: Path, settings: Settings, name: str = "r1", **kw: object):  # type: ignore[no-untyped-def]
-    return import_release(source, name, settings, today=TODAY, **kw)  # type: ignore[arg-type]
-
-
-def _found(result, rule: str) -> list[tuple[str, int | None, str | None]]:  # type: ignore[no-untyped-def]
-    rows = result.findings.to_pylist()
-    return [(r["file"], r["row"], r["field"]) for r in rows if r["rule"] == rule]
+_found = found
 
 
 def _assert_nothing_created(settings: Settings) -> None:
@@ -49,6 +54,7 @@ def test_valid_folder_becomes_release(source: Path, settings: Settings) -> None:
     m = release.manifest
     assert m["rows"] == {"families": 2, "persons": 6}
     assert m["schema_version"] == 1 and m["name"] == "r1"
+    assert m["reference_date"] == "2025-07-01" and release.reference_date == date(2025, 7, 1)
     assert m["created_at"].endswith("Z") and m["created_by"]
     expected = hashlib.sha256((source / "persons.csv").read_bytes()).hexdigest()
     assert [s["sha256"] for s in m["sources"] if s["file"] == "persons.csv"] == [expected]
@@ -76,21 +82,55 @@ def test_existing_name_is_an_error(source: Path, settings: Settings) -> None:
     assert _run(source, settings).ok
     with pytest.raises(InvalidInput) as info:
         _run(source, settings)
-    assert info.value.exit_code == 1
+    assert (info.value.code, info.value.params, info.value.exit_code) == (
+        "release_exists",
+        {"name": "r1"},
+        1,
+    )
 
 
 def test_bad_name_is_a_usage_error(source: Path, settings: Settings) -> None:
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError) as info:
         _run(source, settings, name="../evil")
+    assert (info.value.code, info.value.params) == ("release_name", {"name": "../evil"})
 
 
-def test_empty_file(source: Path, settings: Settings) -> None:
-    (source / "persons.csv").write_text(",".join(PERSONS_HEADER) + "\n", encoding="utf-8")
+@pytest.mark.parametrize("content", [b"", ",".join(PERSONS_HEADER).encode() + b"\n"])
+def test_empty_file(source: Path, settings: Settings, content: bytes) -> None:
+    (source / "persons.csv").write_bytes(content)  # 0 bytes, or a header only
     result = _run(source, settings)
     assert not result.ok
     assert _found(result, "file_empty") == [("persons.csv", None, None)]
     _assert_nothing_created(settings)
-    assert all(p.is_file() for p in result.report) and len(result.report) == 2
+
+
+def test_persons_without_nik_column_is_an_error(source: Path, settings: Settings) -> None:
+    header = [h for h in PERSONS_HEADER if h != "nik"]
+    write_csv(source / "persons.csv", header, [r[:2] + r[3:] for r in PERSONS])
+    result = _run(source, settings)
+    assert not result.ok
+    assert _found(result, "column_missing") == [("persons.csv", None, "nik")]
+
+
+def test_empty_nik_is_a_warning(source: Path, settings: Settings) -> None:
+    rows = [list(r) for r in PERSONS]
+    rows[2][2] = ""  # Rina has no NIK yet
+    write_csv(source / "persons.csv", PERSONS_HEADER, rows)
+    result = _run(source, settings)
+    assert result.ok and result.warnings == 2  # nik_empty and the deceased P6
+    assert _found(result, "nik_empty") == [("persons.csv", 3, "nik")]
+    assert result.release is not None
+    assert result.release.manifest["warnings"] == {"deceased": 1, "nik_empty": 1}
+
+
+def test_reference_date_decides_ages_and_births(source: Path, settings: Settings) -> None:
+    # On 2009-01-01 Rina (born 2010-11-30, row 3) is not born yet; on 2061-01-01 Usman (born
+    # 1940-06-15, row 6) would be over 120.
+    early = _run(source, settings, "early", reference_date=date(2009, 1, 1))
+    assert _found(early, "birth_future") == [("persons.csv", 3, "birth_date")]
+    late = _run(source, settings, "late", reference_date=date(2061, 1, 1))
+    assert _found(late, "age_impossible") == [("persons.csv", 6, "birth_date")]
+    assert not early.ok and not late.ok
 
 
 def test_missing_column(source: Path, settings: Settings) -> None:
@@ -109,8 +149,8 @@ def test_text_in_number_column(source: Path, settings: Settings) -> None:
     result = _run(source, settings)
     assert not result.ok
     assert _found(result, "not_number") == [("families.csv", 2, "family_size")]
-    report = result.report[0].read_text(encoding="utf-8-sig")
-    assert "families.csv,families,2,family_size,dua,not_number,error," in report
+    (row,) = [r for r in result.findings.to_pylist() if r["code"] == "not_number"]
+    assert (row["value"], row["severity"], row["kind"]) == ("dua", "error", "families")
     _assert_nothing_created(settings)
 
 
@@ -122,9 +162,10 @@ def test_bad_nik(source: Path, settings: Settings) -> None:
     result = _run(source, settings)
     assert not result.ok
     assert _found(result, "nik_malformed") == [("persons.csv", 3, "nik"), ("persons.csv", 4, "nik")]
-    values = [r["value"] for r in result.findings.to_pylist() if r["rule"] == "nik_malformed"]
-    assert values == ["6203xxxxxx1000", "6203xxxxxxxx999X"]  # masked by default
-    unmasked = _run(source, settings, name="r2", unmask_findings=True)
+    values = [r["value"] for r in result.findings.to_pylist() if r["code"] == "nik_malformed"]
+    # masked by default, one format everywhere (rpkd.access.masking): digits kept, 4 and 4
+    assert values == ["6203******1000", "6203*******0999"]
+    unmasked = _run(source, settings, name="r2", unmask=True)
     assert "62030170111000" in [r["value"] for r in unmasked.findings.to_pylist()]
 
 
@@ -138,7 +179,7 @@ def test_nik_birth_part_and_moves(source: Path, settings: Settings) -> None:
     assert _found(result, "nik_birth_mismatch") == [("persons.csv", 2, "nik")]
     assert _found(result, "nik_moved") == [("persons.csv", 1, "nik")]
     assert _found(result, "nik_region_unknown") == [("persons.csv", 3, "nik")]
-    assert {r["severity"] for r in result.findings.to_pylist() if r["rule"] == "nik_moved"} == {
+    assert {r["severity"] for r in result.findings.to_pylist() if r["code"] == "nik_moved"} == {
         "warning"
     }
 
@@ -316,22 +357,12 @@ def test_stale_temp_folder_is_not_a_release_and_is_cleaned(
     assert [r.name for r in list_releases(settings.workspace)] == ["r1"]
 
 
-def test_progress_is_reported(source: Path, settings: Settings) -> None:
+def test_progress_is_reported_by_stage(source: Path, settings: Settings) -> None:
     seen: list[tuple[str, int, int]] = []
     _run(source, settings, progress=lambda what, done, total: seen.append((what, done, total)))
-    assert seen and seen[-1][1] == seen[-1][2]
+    stages = list(dict.fromkeys(s for s, _, _ in seen))
+    assert stages == ["import.read", "import.validate", "import.write"]
+    for stage in stages:  # each stage ends complete
+        last = [(d, t) for s, d, t in seen if s == stage][-1]
+        assert last[0] == last[1]
     assert all(0 <= d <= t for _, d, t in seen)
-
-
-def test_region_from_workspace_settings(source: Path, tmp_path: Path) -> None:
-    from rpkd.settings import load_settings
-
-    workspace = tmp_path / "ws"
-    workspace.mkdir()
-    (workspace / "rpkd.toml").write_text('region = "62.04"\n', encoding="utf-8")
-    result = _run(source, load_settings(workspace))
-    assert not result.ok and result.region == "62.04"
-    assert _found(result, "desa_outside") == [
-        ("families.csv", 1, "desa_code"),
-        ("families.csv", 2, "desa_code"),
-    ]

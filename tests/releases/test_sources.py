@@ -12,25 +12,38 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook
 
-from conftest import FAMILIES, FAMILIES_HEADER, PERSONS, PERSONS_HEADER, write_csv
+from conftest import (
+    FAMILIES,
+    FAMILIES_HEADER,
+    PERSONS,
+    PERSONS_HEADER,
+    Imported,
+    found,
+    run_import,
+    write_csv,
+)
 from rpkd.errors import InvalidInput
-from rpkd.releases.importer import import_release
 from rpkd.releases.mapping import load_mapping
 from rpkd.settings import Settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "mapping-siks-ng.toml"
-TODAY = date(2025, 7, 1)
 
 
-def _names(result) -> list[str]:  # type: ignore[no-untyped-def]
-    return pq.read_table(result.release.path_of("persons"))["name"].to_pylist()  # type: ignore[no-any-return]
+def import_release(source: Path, name: str, settings: Settings, **kw: object) -> Imported:
+    return run_import(source, settings.workspace, name, **kw)  # type: ignore[arg-type]
+
+
+def _names(result: Imported) -> list[str]:
+    assert result.release is not None
+    names: list[str] = pq.read_table(result.release.path_of("persons"))["name"].to_pylist()
+    return names
 
 
 def test_utf8_bom_with_semicolons(source: Path, settings: Settings) -> None:
     rows = [list(r) for r in PERSONS]
     rows[0][3] = "Budi Śantoso"
     write_csv(source / "persons.csv", PERSONS_HEADER, rows, encoding="utf-8-sig", delimiter=";")
-    result = import_release(source, "bom", settings, today=TODAY)
+    result = import_release(source, "bom", settings)
     assert result.ok, result.findings.to_pylist()
     assert _names(result)[0] == "Budi Śantoso"
     described = {s["file"]: s for s in result.release.manifest["sources"]}  # type: ignore[union-attr]
@@ -42,7 +55,7 @@ def test_windows_1252(source: Path, settings: Settings) -> None:
     rows = [list(r) for r in PERSONS]
     rows[1][3] = "Siti Aminah Müller – ß"
     write_csv(source / "persons.csv", PERSONS_HEADER, rows, encoding="cp1252")
-    result = import_release(source, "w1252", settings, today=TODAY)
+    result = import_release(source, "w1252", settings)
     assert result.ok, result.findings.to_pylist()
     assert _names(result)[1] == "Siti Aminah Müller – ß"
 
@@ -102,7 +115,7 @@ def test_example_mapping_with_xlsx_title_rows(tmp_path: Path, settings: Settings
     folder = tmp_path / "siks"
     folder.mkdir()
     _siks_ng(folder)
-    result = import_release(folder, "siks", settings, mapping=EXAMPLE, today=TODAY)
+    result = import_release(folder, "siks", settings, mapping=EXAMPLE)
     assert result.ok, result.findings.to_pylist()
     release = result.release
     assert release is not None and release.kinds == ("families", "persons", "beneficiaries")
@@ -137,9 +150,9 @@ def test_mapping_header_row_in_error_report_rows(tmp_path: Path, settings: Setti
     book_rows = (folder / "DATA ART.csv").read_text(encoding="cp1252").splitlines()
     book_rows[1] = book_rows[1].replace("LAKI-LAKI", "PRIA")  # data row 1 of the persons file
     (folder / "DATA ART.csv").write_text("\n".join(book_rows) + "\n", encoding="cp1252")
-    result = import_release(folder, "siks", settings, mapping=EXAMPLE, today=TODAY)
+    result = import_release(folder, "siks", settings, mapping=EXAMPLE)
     wrong = [
-        (r["file"], r["row"], r["field"], r["rule"])
+        (r["file"], r["row"], r["field"], r["code"])
         for r in result.findings.to_pylist()
         if r["severity"] == "error"
     ]
@@ -152,30 +165,50 @@ def test_parquet_source(source: Path, settings: Settings) -> None:
     table = table.set_column(5, "urban", pa.array([True, False]))
     pq.write_table(table, source / "families.parquet")
     (source / "families.csv").unlink()
-    result = import_release(source, "pq", settings, today=TODAY)
+    result = import_release(source, "pq", settings)
     assert result.ok, result.findings.to_pylist()
 
 
 def test_two_files_of_one_kind_are_ambiguous(source: Path, settings: Settings) -> None:
     write_csv(source / "families.xlsx", FAMILIES_HEADER, FAMILIES)
-    with pytest.raises(InvalidInput, match="more than one families file"):
-        import_release(source, "amb", settings, today=TODAY)
+    with pytest.raises(InvalidInput) as info:
+        import_release(source, "amb", settings)
+    assert info.value.code == "file_ambiguous"
+    assert info.value.params == {"kind": "families", "files": ["families.csv", "families.xlsx"]}
 
 
 def test_folder_without_sources(tmp_path: Path, settings: Settings) -> None:
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InvalidInput):
-        import_release(tmp_path / "empty", "none", settings, today=TODAY)
+    with pytest.raises(InvalidInput) as info:
+        import_release(tmp_path / "empty", "none", settings)
+    assert info.value.code == "source_empty"
+    with pytest.raises(InvalidInput) as missing:
+        import_release(tmp_path / "nowhere", "none", settings)
+    assert missing.value.code == "source_missing"
 
 
 def test_mapping_errors_name_the_problem(tmp_path: Path) -> None:
     bad = tmp_path / "m.toml"
     bad.write_text('[persons.columns]\n"NIK" = "nomor_induk"\n', encoding="utf-8")
-    with pytest.raises(InvalidInput, match="nomor_induk"):
+    with pytest.raises(InvalidInput) as column:
         load_mapping(bad)
+    assert column.value.code == "mapping_column_unknown"
+    assert column.value.params["column"] == "nomor_induk"
     bad.write_text("[keluarga]\nfile = 'x.csv'\n", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="keluarga"):
+    with pytest.raises(InvalidInput) as kind:
         load_mapping(bad)
+    assert (kind.value.code, kind.value.params["kinds"]) == ("mapping_kind_unknown", ["keluarga"])
+    bad.write_text("[persons]\ndate_format = '%d/%m'\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as fmt:
+        load_mapping(bad)
+    assert fmt.value.code == "mapping_date_format"
+    bad.write_text("[persons\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as toml:
+        load_mapping(bad)
+    assert (toml.value.code, toml.value.params["line"]) == ("mapping_unreadable", 1)
+    with pytest.raises(InvalidInput) as gone:
+        load_mapping(tmp_path / "none.toml")
+    assert gone.value.code == "mapping_missing"
     mapping = load_mapping(EXAMPLE)
     assert mapping.of("persons").canonical(" jenis  kelamin ") == "sex"
     assert mapping.of("persons").values["sex"]["LAKI-LAKI"] == "L"
@@ -185,7 +218,60 @@ def test_ragged_row_is_reported_with_its_row(source: Path, settings: Settings) -
     rows = [list(r) for r in PERSONS]
     rows[2].append("extra")
     write_csv(source / "persons.csv", PERSONS_HEADER, rows)
-    result = import_release(source, "ragged", settings, today=TODAY)
+    result = import_release(source, "ragged", settings)
     assert not result.ok
-    found = [(r["file"], r["row"], r["rule"]) for r in result.findings.to_pylist()]
-    assert found == [("persons.csv", 3, "file_unreadable")]
+    shown = [(r["file"], r["row"], r["code"]) for r in result.findings.to_pylist()]
+    assert shown == [("persons.csv", 3, "row_ragged")]
+
+
+def test_numbers_with_decimal_comma_and_thousands(source: Path, settings: Settings) -> None:
+    """A semicolon Windows-1252 survey as Excel writes it in Indonesian: decimal commas and
+    grouped thousands; the weight column votes comma (``120,5``), so ``1.200`` is 1200."""
+    header = [
+        "household_id",
+        "desa_code",
+        "stratum",
+        "psu",
+        "weight",
+        "household_size",
+        "expenditure_per_capita",
+        "urban",
+    ]
+    rows = [
+        ["H1", "62.03.01.1006", "S1", "B1", "120,5", "4", "1.250.000,50", "tidak"],
+        ["H2", "62.03.01.1006", "S1", "B1", "1.200", "3", "650.000", "ya"],
+        ["H3", "62.03.01.1007", "S1", "B2", "0,75", "3", "dua juta", "ya"],
+    ]
+    write_csv(source / "survey.csv", header, rows, encoding="cp1252", delimiter=";")
+    result = import_release(source, "comma", settings)
+    assert found(result, "not_number") == [("survey.csv", 3, "expenditure_per_capita")]
+    rows[2][6] = "2.000.000"
+    write_csv(source / "survey.csv", header, rows, encoding="cp1252", delimiter=";")
+    result = import_release(source, "comma2", settings)
+    assert result.release is not None
+    survey = pq.read_table(result.release.path_of("survey"))
+    assert survey["weight"].to_pylist() == [120.5, 1200.0, 0.75]
+    assert survey["expenditure_per_capita"].to_pylist() == [1250000.5, 650000.0, 2000000.0]
+
+
+def test_numbers_with_decimal_dot_and_thousands_commas(source: Path, settings: Settings) -> None:
+    header = [
+        "household_id",
+        "desa_code",
+        "stratum",
+        "psu",
+        "weight",
+        "household_size",
+        "expenditure_per_capita",
+        "urban",
+    ]
+    rows = [
+        ["H1", "62.03.01.1006", "S1", "B1", "120.5", "4", "1,250,000.50", "false"],
+        ["H2", "62.03.01.1006", "S1", "B1", "99", "3", "650,000", "true"],
+    ]
+    write_csv(source / "survey.csv", header, rows, delimiter="\t")
+    result = import_release(source, "dot", settings)
+    assert result.release is not None
+    survey = pq.read_table(result.release.path_of("survey"))
+    assert survey["weight"].to_pylist() == [120.5, 99.0]
+    assert survey["expenditure_per_capita"].to_pylist() == [1250000.5, 650000.0]

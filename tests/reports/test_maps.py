@@ -14,7 +14,9 @@ def test_kapuas_kecamatan_map() -> None:
     estimates = {c: float(i + 1) for i, c in enumerate(codes[:16])}  # the 17th has no estimate
     cv = {c: (0.40 if i < 3 else 0.10) for i, c in enumerate(codes[:16])}
     estimates["99.99.99"] = 5.0  # no boundary: reported, not drawn
-    result = choropleth("62.03", "kecamatan", estimates, cv=cv, title="P0", label="P0", lang="en")
+    result = choropleth(
+        "62.03", "kecamatan", estimates, cv=cv, threshold=0.25, title="P0", label="P0", lang="en"
+    )
     # quantile breaks of 1..16 in 5 classes: 1 + 15 * (0, .2, .4, .6, .8, 1)
     assert result.breaks == pytest.approx((1.0, 4.0, 7.0, 10.0, 13.0, 16.0))
     by_code = {a.code: a for a in result.areas}
@@ -37,6 +39,14 @@ def test_kapuas_kecamatan_map() -> None:
 
 def test_desa_map_renders() -> None:
     desa = regions.descendants("62.03.01", "desa")
-    result = choropleth("62.03.01", "desa", {d.code: 0.1 * i for i, d in enumerate(desa)})
+    values = {d.code: 0.1 * i for i, d in enumerate(desa)}
+    result = choropleth("62.03.01", "desa", values, threshold=0.3, scale="percent")
     assert len(result.geojson["features"]) == len(desa)
     assert "tanpa estimasi" in result.svg or len(result.svg) > 1000
+
+
+def test_threshold_is_the_callers() -> None:
+    codes = [r.code for r in regions.descendants("62.03", "kecamatan")]
+    cv = {c: 0.2 for c in codes}
+    strict = choropleth("62.03", "kecamatan", dict.fromkeys(codes, 0.1), cv=cv, threshold=0.15)
+    assert strict.cv_threshold == 0.15 and not any(a.reliable for a in strict.areas)

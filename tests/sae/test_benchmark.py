@@ -18,7 +18,8 @@ def test_ratio_by_hand() -> None:
     assert r.adjustment == pytest.approx(1.2)
     assert [a.benchmarked for a in r.areas] == pytest.approx([0.12, 0.24, 0.072])
     assert [a.weight for a in r.areas] == pytest.approx([0.2, 0.3, 0.5])
-    assert r.findings[0].rule == "benchmark_adjustment"
+    assert r.findings[0].code == "benchmark_adjustment"
+    assert r.findings[0].params["adjustment"] == pytest.approx(1.2)
 
 
 def test_difference_by_hand() -> None:
@@ -30,13 +31,16 @@ def test_difference_by_hand() -> None:
 
 def test_bounds_are_reported_not_clipped() -> None:
     r = benchmark(["a", "b"], [0.01, 0.5], [1, 1], 0.1, method="difference", bounds=(0.0, 1.0))
-    assert [f.area for f in r.findings if f.rule == "benchmark_out_of_bounds"] == ["a"]
+    out = [f.params["area"] for f in r.findings if f.code == "benchmark_out_of_bounds"]
+    assert out == ["a"]
     assert r.areas[0].benchmarked == pytest.approx(-0.145)
 
 
 def test_invalid_population() -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as caught:
         benchmark(["a", "b"], [0.1, 0.2], [1, -1], 0.1)
+    assert caught.value.code == "benchmark_population_invalid"
+    assert caught.value.params == {"area": "b", "value": -1.0}
 
 
 @given(

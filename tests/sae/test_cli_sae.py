@@ -117,12 +117,25 @@ def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         ["sae", "fh", str(bad), "--area", "area", "--direct", "y", "--variance", "v"], capsys
     )
     assert code == 1
-    assert "baris 2" in err and "'v'" in err
+    assert "bad.csv, baris 2, kolom v = '-0.1': varians sampling harus > 0" in err
     bad.write_text("area,y,v\n1,1.0,0.1\n2,x,0.1\n3,1.5,0.2\n")
     code, _, err = run(
-        ["sae", "fh", str(bad), "--area", "area", "--direct", "y", "--variance", "v"], capsys
+        [
+            "sae",
+            "fh",
+            str(bad),
+            "--area",
+            "area",
+            "--direct",
+            "y",
+            "--variance",
+            "v",
+            "--lang",
+            "en",
+        ],
+        capsys,
     )
-    assert code == 1 and "baris 2" in err and "'y'" in err
+    assert code == 1 and "bad.csv, row 2, field y = 'x'" in err
 
 
 def test_boundary_reports_finding(capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,4 +143,16 @@ def test_boundary_reports_finding(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run([*case_args(case), "--lang", "en"], capsys)
     assert code == 0
     assert json.loads(out)["sigma2_u"] == 0
-    assert "boundary" in err
+    assert "area-effect variance is estimated at 0 (boundary)" in err
+
+
+def test_table_is_in_the_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    args = case_args(CASES[1])[:-2]
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    assert "Koefisien" in out and "kovariat" in out and "Fay–Herriot (REML)" in out
+    eblup = CASES[1]["areas"][0]["eblup"]
+    assert f"{eblup:.6g}".replace(".", ",") in out

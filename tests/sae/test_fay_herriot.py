@@ -48,7 +48,7 @@ def test_matches_r(case: dict[str, Any]) -> None:
     assert result.converged
     if case["sigma2_u"] == 0:
         assert result.sigma2_u == 0.0
-        assert any(f.rule == "sigma2_u_zero" for f in result.findings)
+        assert any(f.code == "sigma2_u_zero" for f in result.findings)
     else:
         assert close(result.sigma2_u, case["sigma2_u"])
     assert list(result.coefficients) == list(case["coefficients"])
@@ -105,37 +105,50 @@ def small() -> dict[str, list[object]]:
     }
 
 
+def located(exc: InvalidInput) -> tuple[str, int | None, str | None, str | None]:
+    """Return the code and location of the one invalid cell behind ``exc``."""
+    assert exc.code == "data_rows_invalid" and len(exc.findings) == 1
+    f = exc.findings[0]
+    return f.code, f.row, f.field, f.value
+
+
 def test_invalid_variance_names_row_and_field() -> None:
     data = small()
     data["v"][2] = "0"
-    with pytest.raises(InvalidInput, match=r"baris 3, kolom 'v'"):
+    with pytest.raises(InvalidInput) as caught:
         fay_herriot(pa.table(data), area="area", direct="y", variance="v", covariates=["x"])
+    assert located(caught.value) == ("fh_variance_invalid", 3, "v", "0.0")
 
 
 def test_non_numeric_names_row_and_field() -> None:
     data = small()
     data["x"][4] = "dua"
-    with pytest.raises(InvalidInput, match=r"baris 5, kolom 'x'"):
+    with pytest.raises(InvalidInput) as caught:
         fay_herriot(pa.table(data), area="area", direct="y", variance="v", covariates=["x"])
+    assert located(caught.value) == ("sae_not_numeric", 5, "x", "dua")
 
 
 def test_missing_column_is_usage_error() -> None:
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError) as caught:
         fay_herriot(pa.table(small()), area="area", direct="y", variance="nope")
+    assert (caught.value.code, caught.value.param) == ("sae_column_missing", "--variance")
 
 
 def test_duplicate_area_is_invalid() -> None:
     data = small()
     data["area"][1] = "a"
-    with pytest.raises(InvalidInput, match="baris 2"):
+    with pytest.raises(InvalidInput) as caught:
         fay_herriot(pa.table(data), area="area", direct="y", variance="v")
+    assert located(caught.value) == ("fh_area_duplicate", 2, "area", "a")
+    assert caught.value.findings[0].params == {"first": 1}
 
 
 def test_unknown_level_out_of_sample_is_invalid() -> None:
     data = small()
     data["g"] = ["p", "q", "p", "q", "p", "r"]
-    with pytest.raises(InvalidInput, match="baris 6"):
+    with pytest.raises(InvalidInput) as caught:
         fay_herriot(pa.table(data), area="area", direct="y", variance="v", categorical=["g"])
+    assert located(caught.value) == ("sae_category_unknown", 6, "g", "r")
 
 
 def test_max_iterations_is_a_finding() -> None:
@@ -148,7 +161,12 @@ def test_max_iterations_is_a_finding() -> None:
         max_iter=1,
     )
     assert not result.converged
-    assert result.findings[0].rule == "not_converged"
+    finding = result.findings[0]
+    assert (finding.code, finding.severity, finding.params["iterations"]) == (
+        "fh_not_converged",
+        "warning",
+        1,
+    )
 
 
 def test_shrinkage_properties() -> None:

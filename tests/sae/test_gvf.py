@@ -31,7 +31,10 @@ def test_matches_r(predictor: str) -> None:
     assert result.r_squared == pytest.approx(want["r_squared"], rel=1e-10)
     np.testing.assert_allclose(result.smoothed_variance, want["smoothed"], rtol=1e-10)
     assert result.used.count(False) == 3
-    assert result.findings[0].rule == "gvf_predicted_only"
+    assert (result.findings[0].code, result.findings[0].params) == (
+        "gvf_predicted_only",
+        {"count": 3},
+    )
     assert result.to_arrow().num_rows == 30
 
 
@@ -46,5 +49,8 @@ def test_exact_inverse_n_law_is_recovered() -> None:
 
 
 def test_log_predictor_needs_positive_estimates() -> None:
-    with pytest.raises(InvalidInput, match="predictor='linear'"):
+    with pytest.raises(InvalidInput) as caught:
         gvf(["a", "b", "c", "d", "e"], [0.0, 0.1, 0.2, 0.3, 0.4], [0.1] * 5, [10] * 5)
+    assert caught.value.code == "gvf_estimate_not_positive"
+    assert caught.value.params == {"area": "a", "value": 0.0}
+    assert "predictor='linear'" in caught.value.message("en")

@@ -10,6 +10,7 @@ import pytest
 
 from rpkd import engine as eng
 from rpkd.measures import fgt
+from rpkd.params import load_kit
 from rpkd.sae import inputs
 from rpkd.survey import Design
 
@@ -124,6 +125,9 @@ def _villages() -> pa.Table:
     )
 
 
+PROGRAMMES = load_kit().document("programmes")
+
+
 def _by_area(table: pa.Table) -> dict[str, dict[str, object]]:
     return {r["area"]: r for r in table.to_pylist()}
 
@@ -132,7 +136,11 @@ def test_area_covariates_by_hand(engine: eng.Engine) -> None:
     f = eng.table(engine, _families())
     p = eng.table(engine, _persons())
     v = eng.table(engine, _villages())
-    kec = _by_area(inputs.area_covariates(f, p, v, level="kecamatan", on=ON).to_pyarrow())
+    kec = _by_area(
+        inputs.area_covariates(
+            f, p, v, level="kecamatan", on=ON, programmes=PROGRAMMES
+        ).to_pyarrow()
+    )
     first = kec["62.03.01"]
     assert first["families"] == 3 and first["persons"] == 9
     assert first["share_desil12"] == pytest.approx(2 / 3)  # f1 (1), f3 (2)
@@ -147,7 +155,9 @@ def test_area_covariates_by_hand(engine: eng.Engine) -> None:
     second = kec["62.03.02"]
     assert second["share_desil12"] == 0 and second["share_unfit_house"] == 0
     assert second["distance_puskesmas_km"] == pytest.approx(0.5)
-    desa = _by_area(inputs.area_covariates(f, p, v, level="desa", on=ON).to_pyarrow())
+    desa = _by_area(
+        inputs.area_covariates(f, p, v, level="desa", on=ON, programmes=PROGRAMMES).to_pyarrow()
+    )
     assert set(desa) == {"62.03.01.1001", "62.03.01.1002", "62.03.02.2001"}
     assert desa["62.03.01.1001"]["share_desil12"] == pytest.approx(0.5)
     assert desa["62.03.01.1001"]["mean_family_size"] == pytest.approx(3.0)
@@ -157,7 +167,8 @@ def test_area_covariates_by_hand(engine: eng.Engine) -> None:
 def test_census_units_by_hand(engine: eng.Engine) -> None:
     f = eng.table(engine, _families())
     p = eng.table(engine, _persons())
-    census = inputs.census_units(f, p, level="kecamatan", on=ON).to_pyarrow().to_pylist()
+    census = inputs.census_units(f, p, level="kecamatan", on=ON, programmes=PROGRAMMES)
+    census = census.to_pyarrow().to_pylist()
     rows = {r["household_size"]: r for r in census}  # sizes are distinct: 4, 2, 3, 1
     assert len(census) == 4
     assert set(census[0]) == {"family_id", "area", *inputs.UNIT_COVARIATES}
@@ -188,6 +199,20 @@ def _survey(rng: np.random.Generator) -> pa.Table:
                     }
                 )
     return pa.Table.from_pylist(rows)
+
+
+def test_direct_findings_keep_stratum_and_stage(duck: eng.Engine) -> None:
+    data = _survey(np.random.default_rng(7))
+    lonely = data.filter(
+        pa.compute.invert(pa.compute.is_in(data["psu"], pa.array(["s3p1", "s3p2"])))
+    )
+    design = Design("weight", "stratum", ("psu",), (), "household_size", "adjust")
+    direct = inputs.direct_estimates(
+        eng.table(duck, lonely), level="kecamatan", measure="fgt0", line=7.5e5, design=design
+    )
+    [finding] = direct.findings
+    assert finding.code == "lonely_psu"
+    assert finding.params == {"stratum": "s3", "stage": 1, "policy": "adjust"}
 
 
 def test_direct_estimates_agree_with_survey_domains(engine: eng.Engine) -> None:

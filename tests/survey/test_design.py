@@ -13,15 +13,18 @@ from rpkd.survey import Design, design, mean, total
 
 
 def test_design_validation() -> None:
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError) as stages:
         Design("w", psu=("a", "b"), fpc=("f1", "f2", "f3"))
-    with pytest.raises(UsageError):
+    assert (stages.value.code, stages.value.params) == ("fpc_stages", {"stages": 2, "given": 3})
+    with pytest.raises(UsageError) as policy:
         Design("w", lonely_psu="average")  # type: ignore[arg-type]
+    assert (policy.value.code, policy.value.param) == ("lonely_psu_policy", "lonely_psu")
     d = design("w", strata="s", psu=["a", "b"], fpc=["f1", "f2"], size="n")
     assert d.multistage and d.stages == ("a", "b")
     assert design("w", psu=["a", "b"], fpc="f1").stages == ("a",)  # ultimate cluster
-    with pytest.raises(UsageError, match="'zz'"):
+    with pytest.raises(UsageError) as missing:
         d.check(["w", "s", "a", "b", "f1", "f2", "n"], "zz")
+    assert (missing.value.code, missing.value.param) == ("data_column_missing", "zz")
 
 
 def test_stratified_total_by_hand(duck: eng.Engine) -> None:
@@ -61,10 +64,14 @@ def test_fpc_checks(duck: eng.Engine) -> None:
             }
         ),
     )
-    with pytest.raises(InvalidInput, match="100%"):
+    with pytest.raises(InvalidInput) as small:
         mean(t, design("w", strata="s", psu="p", fpc="bad"), "y")
-    with pytest.raises(InvalidInput):
+    assert small.value.code == "fpc_too_small"
+    expected = {"stratum": "A", "stage": 1, "population": 1.5, "sampled": 2}
+    assert small.value.params == expected
+    with pytest.raises(InvalidInput) as mixed:
         mean(t, design("w", strata="s", psu="p", fpc="mixed"), "y")
+    assert mixed.value.code == "fpc_mixed"
 
 
 def test_certainty_stratum_contributes_nothing(duck: eng.Engine) -> None:

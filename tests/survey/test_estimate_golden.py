@@ -1,6 +1,7 @@
 """rpkd.survey and rpkd.measures.fgt against R survey (golden files under tests/golden/survey/).
 
-Each JSON was written by the committed .R script beside it; agreement is 1e-8 relative.
+Each JSON was written by the committed .R script beside it; agreement is 1e-8 relative, on
+every engine (the ``engine`` fixture: DuckDB and Spark).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import pytest
 
 from rpkd import engine as eng
 from rpkd.errors import InvalidInput
-from rpkd.measures import fgt
-from rpkd.survey import design, mean, ratio, total
+from rpkd.measures import fgt, mpi
+from rpkd.survey import CiMethod, design, mean, ratio, total
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "survey"
 REL = 1e-8
@@ -39,11 +40,15 @@ def load(engine: eng.Engine, name: str) -> Any:
     return eng.table(engine, pcsv.read_csv(GOLDEN / name))
 
 
+def golden(name: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads((GOLDEN / name).read_text())
+    return rows
+
+
 @pytest.mark.parametrize("name", sorted(DESIGNS))
 @pytest.mark.parametrize("level", ["household", "person"])
-def test_fgt_matches_r_survey(duck: eng.Engine, name: str, level: str) -> None:
-    golden = json.loads((GOLDEN / "fgt_designs.json").read_text())
-    table = load(duck, "households.csv")
+def test_fgt_matches_r_survey(engine: eng.Engine, name: str, level: str) -> None:
+    table = load(engine, "households.csv")
     size = "household_size" if level == "person" else None
     d = design("weight", strata="stratum", size=size, **DESIGNS[name])  # type: ignore[arg-type]
     result = fgt.estimate(
@@ -55,7 +60,7 @@ def test_fgt_matches_r_survey(duck: eng.Engine, name: str, level: str) -> None:
         poor=True,
     )
     checked = 0
-    for r in golden:
+    for r in golden("fgt_designs.json"):
         if r["design"] != name or r["level"] != level or r["measure"] == "mean":
             continue
         line = 600000 if r["line"] == "fixed" else "line"
@@ -66,7 +71,9 @@ def test_fgt_matches_r_survey(duck: eng.Engine, name: str, level: str) -> None:
     assert checked == 2 * 4 * 7
     m = mean(table, d, "expenditure_per_capita")
     expected = next(
-        r for r in golden if r["design"] == name and r["level"] == level and r["measure"] == "mean"
+        r
+        for r in golden("fgt_designs.json")
+        if r["design"] == name and r["level"] == level and r["measure"] == "mean"
     )
     assert close(m.rows[0].estimate, expected["estimate"])
     assert close(m.rows[0].se, expected["se"])
@@ -103,11 +110,10 @@ def test_whole_population_rows_come_first(duck: eng.Engine) -> None:
 
 @pytest.mark.parametrize("policy", ["adjust", "certainty", "remove"])
 @pytest.mark.parametrize("name", ["one_stage", "one_stage_fpc", "two_stage_fpc"])
-def test_lonely_psu_policies_match_r(duck: eng.Engine, policy: str, name: str) -> None:
-    golden = json.loads((GOLDEN / "lonely_api.json").read_text())
+def test_lonely_psu_policies_match_r(engine: eng.Engine, policy: str, name: str) -> None:
     d = design("weight", strata="stratum", lonely_psu=policy, **DESIGNS[name])  # type: ignore[arg-type]
     result = fgt.estimate(
-        load(duck, "lonely.csv"),
+        load(engine, "lonely.csv"),
         d,
         welfare="expenditure_per_capita",
         lines=[600000],
@@ -117,7 +123,7 @@ def test_lonely_psu_policies_match_r(duck: eng.Engine, policy: str, name: str) -
     )
     rows = [
         r
-        for r in golden
+        for r in golden("lonely_api.json")
         if r["source"] == "lonely" and r["policy"] == policy and r["design"] == name
     ]
     assert len(rows) == 15
@@ -125,22 +131,24 @@ def test_lonely_psu_policies_match_r(duck: eng.Engine, policy: str, name: str) -
         measure = {"f0": "fgt0", "f1": "fgt1", "poor": "poor"}[r["measure"]]
         got = result.find(measure, domain=r["domain"])
         assert close(got.estimate, r["estimate"]) and close(got.se, r["se"]), r
-    assert {f.stratum for f in result.findings} == {"S01", "S02", "S03", "S04", "S05"}
+    assert {f.params["stratum"] for f in result.findings} == {"S01", "S02", "S03", "S04", "S05"}
+    assert {(f.code, f.params["stage"], f.params["policy"]) for f in result.findings} == {
+        ("lonely_psu", 1, policy)
+    }
 
 
 def test_lonely_psu_fail_is_the_default(duck: eng.Engine) -> None:
     d = design("weight", strata="stratum", psu="psu")
-    with pytest.raises(InvalidInput, match="S01 has only one PSU"):
+    with pytest.raises(InvalidInput) as caught:
         fgt.estimate(load(duck, "lonely.csv"), d, welfare="expenditure_per_capita", lines=[6e5])
+    assert caught.value.code == "lonely_psu_fail"
+    assert caught.value.params == {"stratum": "S01", "stage": 1}
 
 
 @pytest.mark.parametrize("source", ["apiclus2", "apistrat"])
-def test_published_api_samples(duck: eng.Engine, source: str) -> None:
+def test_published_api_samples(engine: eng.Engine, source: str) -> None:
     """R's api data: apiclus2 two-stage with fpc (Lumley 2010: mean api00 670.81, SE 30.10)."""
-    golden = [
-        r for r in json.loads((GOLDEN / "lonely_api.json").read_text()) if r["source"] == source
-    ]
-    table = load(duck, f"{source}.csv")
+    table = load(engine, f"{source}.csv")
     d = (
         design("pw", psu=["dnum", "snum"], fpc=["fpc1", "fpc2"])
         if source == "apiclus2"
@@ -152,30 +160,74 @@ def test_published_api_samples(duck: eng.Engine, source: str) -> None:
         "total_api00": total(table, d, "api00"),
         "ratio_api00_api99": ratio(table, d, "api00", "api99"),
     }
-    for r in golden:
+    for r in (r for r in golden("lonely_api.json") if r["source"] == source):
         got = results[r["measure"]].find(results[r["measure"]].rows[0].measure, domain=r["domain"])
         for key in ("estimate", "se", "deff"):
             assert close(getattr(got, key), r.get(key)), (r, key)
 
 
-def test_engines_agree_with_r(engine: eng.Engine) -> None:
-    """The same two-stage estimate on every engine (DuckDB and Spark)."""
-    golden = json.loads((GOLDEN / "fgt_designs.json").read_text())
-    d = design("weight", strata="stratum", size="household_size", **DESIGNS["two_stage_fpc"])  # type: ignore[arg-type]
+CIPROP = {
+    "unclustered": {},
+    "one_stage": {"psu": ["psu"]},
+    "two_stage_fpc": {"psu": ["psu", "hh"], "fpc": ["fpc1", "fpc2"]},
+}
+
+
+@pytest.mark.parametrize("method", ["logit", "beta"])
+@pytest.mark.parametrize("name", sorted(CIPROP))
+def test_headcount_intervals_match_r_svyciprop(
+    engine: eng.Engine, name: str, method: CiMethod
+) -> None:
+    """Logit and Korn-Graubard intervals of P0, overall and by domain (ciprop.R), both levels."""
+    table = load(engine, "households.csv")
+    rows = [
+        r
+        for r in golden("ciprop.json")
+        if r["source"] == "households" and r["design"] == name and r["method"] == method
+    ]
+    assert len(rows) == 2 * 2 * 7
+    for level in ("household", "person"):
+        size = "household_size" if level == "person" else None
+        d = design("weight", strata="stratum", size=size, **CIPROP[name])  # type: ignore[arg-type]
+        result = fgt.estimate(
+            table,
+            d,
+            welfare="expenditure_per_capita",
+            lines=[600000, "line"],
+            measures=["fgt0"],
+            by="kecamatan",
+        ).with_intervals(method)
+        for r in (r for r in rows if r["level"] == level):
+            line = 600000 if r["line"] == "fixed" else "line"
+            got = result.find("fgt0", domain=r["domain"], line=line)
+            assert got.df == r["df"], r
+            for key in ("estimate", "ci_low", "ci_high"):
+                assert close(getattr(got, key), r[key]), (r, key, getattr(got, key))
+
+
+@pytest.mark.parametrize("method", ["logit", "beta"])
+def test_mpi_headcount_intervals_match_r_svyciprop(engine: eng.Engine, method: CiMethod) -> None:
+    table = eng.table(engine, pcsv.read_csv(GOLDEN.parent / "measures" / "mpi_households.csv"))
+    weights = {"d_money": 2, "d_crowded": 1, "d_rural": 1, "d_weight": 2}
+    d = design("weight", strata="stratum", psu="psu")
+    result = mpi.estimate(table, weights, 1 / 3, d, by="kecamatan").estimates
+    result = result.with_intervals(method)
+    rows = [r for r in golden("ciprop.json") if r["source"] == "mpi" and r["method"] == method]
+    assert len(rows) == 7
+    for r in rows:
+        got = result.find("H", domain=r["domain"])
+        assert got.df == r["df"]
+        for key in ("estimate", "ci_low", "ci_high"):
+            assert close(getattr(got, key), r[key]), (r, key)
+
+
+def test_proportions_default_to_logit_and_others_to_wald(duck: eng.Engine) -> None:
+    d = design("weight", strata="stratum", psu="psu")
     result = fgt.estimate(
-        load(engine, "households.csv"),
-        d,
-        welfare="expenditure_per_capita",
-        lines=["line"],
-        measures=["fgt1"],
-        by="kecamatan",
+        load(duck, "households.csv"), d, welfare="expenditure_per_capita", lines=[600000]
     )
-    for r in golden:
-        if (r["design"], r["level"], r["measure"], r["line"]) == (
-            "two_stage_fpc",
-            "person",
-            "fgt1",
-            "column",
-        ):
-            got = result.find("fgt1", domain=r["domain"])
-            assert close(got.estimate, r["estimate"]) and close(got.se, r["se"])
+    p0, p1 = result.find("fgt0"), result.find("fgt1")
+    assert (p0.ci, p1.ci) == ("logit", "wald")
+    assert p1.ci_low == pytest.approx(p1.estimate - 1.959963984540054 * (p1.se or 0), rel=1e-12)
+    wald = result.with_intervals("wald").find("fgt0")
+    assert wald.ci_low == pytest.approx(p0.estimate - 1.959963984540054 * (p0.se or 0))

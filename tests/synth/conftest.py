@@ -10,6 +10,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+from rpkd import params
 from rpkd.synth import SynthResult, synthesize
 
 Reader = Callable[[Path], pa.Table]
@@ -31,16 +32,27 @@ def read_file(path: Path) -> pa.Table:
 
 
 @pytest.fixture(scope="session")
-def small_csv(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
-    """Kapuas with 4,000 families, CSV."""
-    return synthesize("62.03", tmp_path_factory.mktemp("small_csv"), families=4000, seed=7)
+def kit() -> params.Kit:
+    """The packaged national kit (calibration and poverty lines), read once."""
+    return params.load_kit(None)
 
 
 @pytest.fixture(scope="session")
-def small_parquet(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
+def small_csv(tmp_path_factory: pytest.TempPathFactory, kit: params.Kit) -> SynthResult:
+    """Kapuas with 4,000 families, CSV."""
+    return synthesize("62.03", tmp_path_factory.mktemp("small_csv"), kit=kit, families=4000, seed=7)
+
+
+@pytest.fixture(scope="session")
+def small_parquet(tmp_path_factory: pytest.TempPathFactory, kit: params.Kit) -> SynthResult:
     """Kapuas with 6,000 families, Parquet."""
     return synthesize(
-        "62.03", tmp_path_factory.mktemp("small_parquet"), families=6000, seed=11, fmt="parquet"
+        "62.03",
+        tmp_path_factory.mktemp("small_parquet"),
+        kit=kit,
+        families=6000,
+        seed=11,
+        fmt="parquet",
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from rpkd import regions
+from rpkd import params, regions
 from rpkd.synth import SynthResult, synthesize
 from rpkd.synth.calibration import WeightedHistogram, gini
 
@@ -21,8 +21,8 @@ KAPUAS_EXTREME = 0.010
 
 
 @pytest.fixture(scope="module")
-def kapuas(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
-    return synthesize("62.03", tmp_path_factory.mktemp("kapuas"), seed=2025, fmt="parquet")
+def kapuas(tmp_path_factory: pytest.TempPathFactory, kit: params.Kit) -> SynthResult:
+    return synthesize("62.03", tmp_path_factory.mktemp("kapuas"), kit=kit, seed=2025, fmt="parquet")
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from rpkd import params
 from rpkd.errors import InvalidInput
 from rpkd.synth import identity, synthesize
 from rpkd.synth.identity import Serials, date_parts
@@ -90,11 +91,11 @@ def _kecamatan_of(numbers: np.ndarray, codes: list[int]) -> list[int]:
 
 
 def test_synth_nik_unique_when_every_prefix_holds_one_serial(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kit: params.Kit
 ) -> None:
     # cap 1: a second person with the same kecamatan, birth date and sex must spill
     monkeypatch.setattr(identity, "SERIAL_CAP", 1)
-    result = synthesize("62.03.09", tmp_path, families=700, seed=5, fmt="parquet")
+    result = synthesize("62.03.09", tmp_path, kit=kit, families=700, seed=5, fmt="parquet")
     persons = pq.read_table(tmp_path / "persons.parquet")
     nik = pc.drop_null(persons["nik"]).to_pylist()
     assert len(set(nik)) == len(nik) > 2000

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from rpkd import regions
+from rpkd import params, regions
 from rpkd.synth import SynthResult, synthesize
 from rpkd.synth.areas import provinces, scope
 
@@ -21,10 +21,10 @@ NATIONAL_P0, NATIONAL_EXTREME, PERSONS_PER_FAMILY = 0.0847, 0.0085, 289_060_513 
 
 
 @pytest.fixture(scope="module")
-def nation(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
+def nation(tmp_path_factory: pytest.TempPathFactory, kit: params.Kit) -> SynthResult:
     """Indonesia with 20,000 families, Parquet."""
     return synthesize(
-        "00", tmp_path_factory.mktemp("nation"), families=20_000, seed=3, fmt="parquet"
+        "00", tmp_path_factory.mktemp("nation"), kit=kit, families=20_000, seed=3, fmt="parquet"
     )
 
 
@@ -71,8 +71,8 @@ def test_nation_nik_unique_and_survey_strata_are_kabupaten(
     assert {s[:2] for s in survey["stratum"]} == {p.code for p in provinces()}
 
 
-def test_nation_is_deterministic(nation: SynthResult, tmp_path: Path) -> None:
-    again = synthesize("ID", tmp_path, families=20_000, seed=3, fmt="parquet")
+def test_nation_is_deterministic(nation: SynthResult, tmp_path: Path, kit: params.Kit) -> None:
+    again = synthesize("ID", tmp_path, kit=kit, families=20_000, seed=3, fmt="parquet")
     for name in ("families.parquet", "persons.parquet", "survey.parquet", "truth/families.parquet"):
         assert (nation.out / name).read_bytes() == (again.out / name).read_bytes()
     assert again.summary["region"] == "00"

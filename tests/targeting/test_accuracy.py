@@ -52,21 +52,17 @@ def test_weighted_quantile_is_the_inverse_cdf() -> None:
     assert acc.weighted_quantile(x, np.array([1.0, 10.0, 1.0, 1.0]), 0.4) == 1.0
 
 
-def test_design_rates_match_r_survey() -> None:
+def test_design_rates_match_r_survey(engine: eng.Engine) -> None:
     expected = json.loads((GOLDEN / "design_rates.json").read_text())
     data = pacsv.read_csv(GOLDEN / "pmt_survey.csv")
     data = data.append_column(
         "t", pc.cast(pc.less(data["expenditure_per_capita"], 500000.0), pa.float64())
     ).append_column("c", pc.cast(pc.not_equal(data["floor_material"], "keramik"), pa.float64()))
     data = data.append_column("kecamatan", pc.utf8_slice_codeunits(data["desa_code"], 0, 8))
-    duck = eng.connect()
-    try:
-        got = acc.design_rates(
-            eng.table(duck, data), design("weight", strata="stratum", psu="psu", lonely_psu="adjust"),
-            target="t", covered="c", by="kecamatan", measure="m",
-        ).to_pylist()  # fmt: skip
-    finally:
-        eng.close(duck)
+    got = acc.design_rates(
+        eng.table(engine, data), design("weight", strata="stratum", psu="psu", lonely_psu="adjust"),
+        target="t", covered="c", by="kecamatan", measure="m",
+    ).to_pylist()  # fmt: skip
     assert [r["domain"] for r in got] == [None, "62.03.01", "62.03.02", "62.03.03"]
     for row in got:
         want = expected[row["domain"] or "all"]

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 
 from rpkd import engine as eng
+from rpkd import params
 from rpkd.errors import InvalidInput
 from rpkd.targeting import convergence as cv
 from rpkd.targeting.eligibility import catalogue, eligibility
@@ -29,7 +30,7 @@ LINKS = pa.table(
 def tables(
     engine: eng.Engine, families: pa.Table, persons: pa.Table, on: date, tmp_path: Path
 ) -> dict[str, Any]:
-    cat = catalogue()
+    cat = catalogue(params.load("programmes"))
     people = eng.table(engine, persons)
     links = eng.table(engine, LINKS)
     elig = eligibility(eng.table(engine, families), people, cat, on=on)
@@ -105,11 +106,12 @@ def test_exclusion_condition_is_a_checked_rule(
     # The condition is parsed before any query runs, so one engine is enough.
     duck = eng.connect()
     try:
-        cat = catalogue()
+        cat = catalogue(params.load("programmes"))
         people = eng.table(duck, persons)
         elig = eligibility(eng.table(duck, families), people, cat, on=on)
         matrix = cv.matrix(elig, eng.table(duck, LINKS), people, cat)
-        with pytest.raises(InvalidInput, match="'pendapatan'"):
+        with pytest.raises(InvalidInput) as err:
             cv.exclusion(matrix, people, condition="pendapatan < 1", cat=cat)
+        assert (err.value.code, err.value.params["column"]) == ("rule_column_unknown", "pendapatan")
     finally:
         eng.close(duck)

@@ -24,12 +24,9 @@ def _survey() -> pa.Table:
 
 
 @pytest.fixture
-def inputs() -> pa.Table:
-    duck = eng.connect()
-    try:
-        return eng.fetch(survey_inputs(eng.table(duck, _survey())))
-    finally:
-        eng.close(duck)
+def inputs(engine: eng.Engine) -> pa.Table:
+    """The survey's PMT inputs built on each engine (the R golden holds on every one)."""
+    return eng.fetch(survey_inputs(eng.table(engine, _survey())))
 
 
 def test_ols_matches_r_lm_with_weights(inputs: pa.Table) -> None:
@@ -116,3 +113,13 @@ def test_desil_of_uses_registry_cut_points() -> None:
     cuts = np.arange(1.0, 10.0)  # tops of desil 1..9
     got = ranking.desil_of(np.array([0.5, 1.0, 1.5, 9.0, 9.5]), cuts)
     assert got.tolist() == [1, 1, 2, 9, 10]
+
+
+def test_households_left_out_are_a_finding(inputs: pa.Table) -> None:
+    spent = inputs.column("expenditure").to_pylist()
+    spent[0] = 0.0  # no positive expenditure: cannot enter log(expenditure)
+    index = inputs.column_names.index("expenditure")
+    model = ranking.fit_pmt(inputs.set_column(index, "expenditure", pa.array(spent)))
+    (dropped,) = [f for f in model.findings if f.code == "pmt_rows_dropped"]
+    assert (dropped.severity, dict(dropped.params)) == ("warning", {"count": 1})
+    assert model.quality.n == inputs.num_rows - 1

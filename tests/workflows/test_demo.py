@@ -1,73 +1,89 @@
-"""``rpkd demo`` end to end on a small synthetic Kapuas."""
+"""``rpkd demo`` end to end on a small synthetic Kapuas: figures as data, Indonesian workbooks."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from rpkd.cli import _register, app
-from rpkd.settings import Settings
-from rpkd.workflows.demo import RELEASE, run_demo
+from rpkd.workflows.demo import RELEASE, DemoResult, run_demo
+from rpkd.workflows.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
-def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    workspace = tmp_path_factory.mktemp("demo")
-    run_demo(Settings(workspace=workspace), families=2500, seed=3)
-    return workspace
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    with Workspace.open(tmp_path_factory.mktemp("demo")) as ws:
+        return run_demo(ws, families=2500, seed=3)
 
 
-def _records(workspace: Path, stem: str) -> list[dict[str, object]]:
-    return json.loads((workspace / "demo" / "hasil" / f"{stem}.json").read_text(encoding="utf-8"))
-
-
-def test_poverty_rate_is_the_weighted_share_of_poor_persons(demo_workspace: Path) -> None:
-    survey = pq.read_table(demo_workspace / "releases" / RELEASE / "survey.parquet")
+def test_poverty_rate_is_the_weighted_share_of_poor_persons(demo: DemoResult) -> None:
+    survey = pq.read_table(demo.workspace / "releases" / RELEASE / "survey.parquet")
     y = survey.column("expenditure_per_capita").to_numpy()
     persons = survey.column("weight").to_numpy() * survey.column("household_size").to_numpy()
-    rows = _records(demo_workspace, "kemiskinan")
-    for row in rows:
-        if row["measure"] == "fgt0" and row["domain"] is None:
-            line = float(str(row["line"]))
-            expected = persons[y < line].sum() / persons.sum()
-            assert row["estimate"] == pytest.approx(expected, rel=1e-12)
-            assert row["se"] is not None and float(str(row["se"])) > 0
     # Kalimantan Tengah 2024 line and the USD 2.15 PPP 2017 extreme line (params kit).
-    assert {float(str(r["line"])) for r in rows if r["measure"] == "fgt0"} == {623954.0, 391000.0}
+    assert dict(demo.lines) == {"poverty": 623954.0, "extreme": 391000.0}
+    p0, extreme = demo.figure("p0"), demo.figure("extreme")
+    assert p0.estimate == pytest.approx(persons[y < 623954.0].sum() / persons.sum(), rel=1e-12)
+    assert extreme.estimate == pytest.approx(persons[y < 391000.0].sum() / persons.sum(), rel=1e-12)
+    assert demo.figure("poor").estimate == pytest.approx(persons[y < 623954.0].sum(), rel=1e-9)
+    for figure in (p0, extreme):  # logit intervals stay inside [0, 1] around the estimate
+        assert figure.ci_low is not None and figure.ci_high is not None
+        assert 0 < figure.ci_low < figure.estimate < figure.ci_high < 1
 
 
-def test_plan_indicators_are_filled_from_the_estimates(demo_workspace: Path) -> None:
-    p0 = next(
-        r
-        for r in _records(demo_workspace, "kemiskinan")
-        if r["measure"] == "fgt0" and r["domain"] is None and float(str(r["line"])) == 623954.0
+def test_plan_indicators_are_filled_from_the_estimates(demo: DemoResult) -> None:
+    book = load_workbook(demo.files["performance"], read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and r[1] == "Kode")
+    by_code = {r[1]: dict(zip(rows[header], r, strict=True)) for r in rows[header + 1 :]}
+    assert by_code["P0"]["Realisasi"] == pytest.approx(100 * demo.figure("p0").estimate)
+    assert by_code["KE"]["Realisasi"] == pytest.approx(100 * demo.figure("extreme").estimate)
+    # P0 has a 2025 target in the Kapuas kit; items without one are listed, not counted as scored
+    assert demo.plan_year == 2025 and demo.performance["scored"] >= 1
+    assert sum(demo.performance[k] for k in ("scored", "no_target", "no_realisation")) == len(
+        by_code
     )
-    performance = {r["code"]: r for r in _records(demo_workspace, "kinerja")}
-    assert performance["P0"]["realisation"] == pytest.approx(100 * float(str(p0["estimate"])))
 
 
-def test_profile_covers_every_kecamatan(demo_workspace: Path) -> None:
-    codes = {r["code"] for r in _records(demo_workspace, "profil") if r["level"] == "kecamatan"}
-    assert len(codes) == 17
+def test_profile_workbook_covers_every_kecamatan_in_indonesian(demo: DemoResult) -> None:
+    book = load_workbook(demo.files["profile"], read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and "Kode" in r)
+    level = rows[header].index("Tingkat")
+    assert sum(1 for r in rows[header + 1 :] if r[level] == "kecamatan") == 17
 
 
-def test_map_has_every_kecamatan_with_finite_mse(demo_workspace: Path) -> None:
-    import pyarrow.csv as pacsv
-
-    table = pacsv.read_csv(demo_workspace / "demo" / "hasil" / "peta" / "estimates.csv")
-    rows = table.to_pylist()
-    assert len(rows) == 17
-    assert all(r["mse"] is not None and np.isfinite(r["mse"]) for r in rows)
+def test_map_has_every_kecamatan(demo: DemoResult) -> None:
+    assert demo.map_areas == 17 and 0 <= demo.map_reliable <= 17
+    assert demo.files["map"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_second_run_reuses_the_release(demo_workspace: Path) -> None:
+def test_linkage_is_scored_against_the_synthetic_truth(demo: DemoResult) -> None:
+    assert demo.lists == 6 and demo.linked <= demo.list_rows
+    assert demo.precision is not None and demo.precision > 0.99
+    assert demo.recall is not None and demo.recall > 0.95
+
+
+def test_the_result_is_data_and_its_json_is_plain(demo: DemoResult) -> None:
+    document = demo.to_json()
+    assert json.loads(json.dumps(document)) == document
+    assert document["files"]["performance"].endswith("kinerja.xlsx")
+    assert {f["key"] for f in document["figures"]} == {"p0", "p1", "p2", "extreme", "poor", "gini"}
+
+
+def test_second_run_reuses_the_release_and_speaks_each_language(demo: DemoResult) -> None:
     _register()
-    result = CliRunner().invoke(app, ["demo", "--workspace", str(demo_workspace)])
-    assert result.exit_code == 0, result.output
-    assert "dipakai ulang" in result.output
-    assert np.isfinite(len(_records(demo_workspace, "kinerja")))
+    runner = CliRunner()
+    indonesian = runner.invoke(app, ["demo", "--workspace", str(demo.workspace)])
+    assert indonesian.exit_code == 0, indonesian.output
+    assert "dipakai ulang" in indonesian.output and "Kinerja RPKD" in indonesian.output
+    english = runner.invoke(app, ["demo", "--workspace", str(demo.workspace), "--lang", "en"])
+    assert english.exit_code == 0, english.output
+    assert "is reused" in english.output
+    indonesian_words = ("keluarga", "dipakai ulang", "Berkas hasil", "butir dinilai", "tertaut")
+    assert all(w in indonesian.output for w in indonesian_words)
+    assert not any(w in english.output for w in indonesian_words)

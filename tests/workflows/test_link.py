@@ -16,16 +16,23 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
+import typer
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "linkage"))
 
 from linkage_fixture import Fixture, build, write_workspace
 
-from rpkd.cli import _register, app
-from rpkd.errors import InvalidInput, NotFound, RpkdError
+from rpkd import params
+from rpkd.access import audit, users
+from rpkd.access.roles import Grant
+from rpkd.cli import link as link_cli
+from rpkd.errors import Forbidden, InvalidInput, NotFound, RpkdError, UsageError
 from rpkd.settings import Settings
+from rpkd.store import open_database, session
+from rpkd.synth.district import synthesize
 from rpkd.workflows.link import link_list
+from rpkd.workflows.workspace import Workspace
 
 CONTRACT = {"record", "person_id", "match_probability", "method"}
 
@@ -40,16 +47,25 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, data: Fixture) -> Path:
     return write_workspace(tmp_path_factory.mktemp("ws"), data)
 
 
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    link_cli.register(app)
+
+    @app.command("noop")
+    def noop() -> None:  # a second command keeps `link` a named subcommand
+        """Nothing."""
+
+    return app
+
+
 def _run(*args: str) -> tuple[int, str, str]:
-    _register()
-    result = CliRunner().invoke(app, list(args))
+    result = CliRunner().invoke(_app(), list(args))
     return result.exit_code, result.stdout, result.stderr
 
 
 def _error(*args: str) -> BaseException | int:
     """Return the rpkd error the command raised (main() maps it to its exit code), or the code."""
-    _register()
-    result = CliRunner().invoke(app, list(args))
+    result = CliRunner().invoke(_app(), list(args))
     return result.exception if isinstance(result.exception, RpkdError) else result.exit_code
 
 
@@ -92,6 +108,7 @@ def test_table_shows_counts_without_names_or_niks(workspace: Path, data: Fixture
     assert code == 0
     shown = out + err
     assert "Same NIK" in shown and "Needs clerical review" in shown
+    assert "Links and review queue" in err
     for row in data.listed.to_pylist():
         assert row["name"] not in shown and row["name"].split()[-1] not in shown
         if row["nik"]:
@@ -100,9 +117,9 @@ def test_table_shows_counts_without_names_or_niks(workspace: Path, data: Fixture
 
 def test_derived_links_and_the_review_round_trip(workspace: Path, data: Fixture) -> None:
     """A strict upper threshold sends rows to review; the clerk's file settles them."""
-    settings = Settings(workspace=workspace)
     listed = workspace / "beneficiaries_pkh.csv"
-    first = link_list(settings, listed, "dtsen-uji", upper=0.999999999999, lower=0.4)
+    with Workspace.open(workspace) as ws:
+        first = link_list(ws, listed, "dtsen-uji", upper=0.999999999999, lower=0.4)
     assert first.folder.parent == workspace / "releases" / "dtsen-uji" / "derived" / "links"
     parameters = json.loads((first.folder / "parameters.json").read_text(encoding="utf-8"))
     assert (parameters["upper"], parameters["lower"]) == (0.999999999999, 0.4)
@@ -112,6 +129,10 @@ def test_derived_links_and_the_review_round_trip(workspace: Path, data: Fixture)
     text = (first.folder / "review.csv").read_text(encoding="utf-8")
     for row in data.persons.to_pylist():
         assert row["nik"] not in text and row["name"] not in text  # masked by default
+    masked = list(csv.DictReader(io.StringIO(text)))
+    assert all(r["registry_nik"] == "" or "********" in r["registry_nik"] for r in masked)
+    assert all(r["registry_birth_date"] in ("", "**") or r["registry_birth_date"].endswith("-**-**")
+               for r in masked)  # fmt: skip
     queue = list(csv.DictReader(io.StringIO(text)))
     assert queue and list(queue[0])[:5] == [
         "record",
@@ -127,9 +148,10 @@ def test_derived_links_and_the_review_round_trip(workspace: Path, data: Fixture)
         writer = csv.DictWriter(fh, fieldnames=list(queue[0]))
         writer.writeheader()
         writer.writerows(queue)
-    second = link_list(
-        settings, listed, "dtsen-uji", upper=0.999999999999, lower=0.4, decisions=decided
-    )
+    with Workspace.open(workspace) as ws:
+        second = link_list(
+            ws, listed, "dtsen-uji", upper=0.999999999999, lower=0.4, decisions=decided
+        )
     final = {r["record"]: r for r in second.links.to_pylist()}
     for record in {r["record"] for r in queue}:
         assert final[record]["method"] == "review" and final[record]["reviewed"]
@@ -147,6 +169,7 @@ def test_usage_and_input_errors_have_their_exit_codes(workspace: Path) -> None:
         str(workspace),
     )
     assert isinstance(missing, InvalidInput) and missing.exit_code == 1
+    assert missing.code == "link_list_missing"
     unknown = _error(
         "link",
         str(workspace / "beneficiaries_pkh.csv"),
@@ -156,7 +179,7 @@ def test_usage_and_input_errors_have_their_exit_codes(workspace: Path) -> None:
         str(workspace),
     )
     assert isinstance(unknown, NotFound) and unknown.exit_code == 1
-    code, _, _ = _run(
+    bad = _error(
         "link",
         str(workspace / "beneficiaries_pkh.csv"),
         "--release",
@@ -166,24 +189,18 @@ def test_usage_and_input_errors_have_their_exit_codes(workspace: Path) -> None:
         "--upper",
         "1.5",
     )
-    assert code == 2
+    assert isinstance(bad, UsageError) and bad.exit_code == 2  # main() exits with it
+    assert (bad.code, bad.params["name"], bad.params["value"]) == (
+        "link_threshold_range",
+        "upper",
+        1.5,
+    )
 
 
 @pytest.mark.slow
 def test_precision_and_recall_on_a_synthetic_kecamatan(tmp_path: Path) -> None:
     """``rpkd synth`` of kecamatan Selat (3,000 families): its truth files are the reference."""
-    code, _, _ = _run(
-        "synth",
-        "--region",
-        "62.03.01",
-        "--families",
-        "3000",
-        "--seed",
-        "1",
-        "--out",
-        str(tmp_path / "synth"),
-    )
-    assert code == 0
+    synthesize("62.03.01", tmp_path / "synth", kit=params.load_kit(None), families=3000, seed=1)
     source = tmp_path / "synth"
     folder = tmp_path / "ws" / "releases" / "synth"
     folder.mkdir(parents=True)
@@ -197,9 +214,9 @@ def test_precision_and_recall_on_a_synthetic_kecamatan(tmp_path: Path) -> None:
         )
     manifest = {"name": "synth", "kinds": ["families", "persons"], "region": "62.03.01"}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    settings = Settings(workspace=tmp_path / "ws")
     for programme in ("pkh", "pbi_jk"):
-        outcome = link_list(settings, source / f"beneficiaries_{programme}.csv", "synth")
+        with Workspace.open(tmp_path / "ws") as ws:
+            outcome = link_list(ws, source / f"beneficiaries_{programme}.csv", "synth")
         truth = pcsv.read_csv(
             source / "truth" / f"links_{programme}.csv",
             convert_options=pcsv.ConvertOptions(
@@ -223,3 +240,40 @@ def test_precision_and_recall_on_a_synthetic_kecamatan(tmp_path: Path) -> None:
         recall = right / sum(1 for p in true.values() if p is not None)
         assert precision >= 0.99, (programme, precision)
         assert recall >= 0.97, (programme, recall)
+
+
+def test_unmasked_review_needs_personal_data_and_is_audited(
+    tmp_path: Path, workspace: Path, data: Fixture
+) -> None:
+    """``--unmask-review`` writes NIK, names and birth dates in full: only for those allowed."""
+    ws_path = tmp_path / "ws"
+    ws_path.mkdir()
+    (ws_path / "releases").symlink_to(workspace / "releases")
+    settings = Settings(workspace=ws_path)
+    engine = open_database(settings)
+    with session(engine) as db:
+        users.add_user(db, "admin", "rahasia-panjang-0", (Grant("admin"),))
+        users.add_user(db, "analis", "rahasia-panjang-1", (Grant("analyst"),))
+        users.add_user(db, "pemantau", "rahasia-panjang-2", (Grant("viewer"),))
+        users.add_user(
+            db, "desa", "rahasia-panjang-3", (Grant("area_operator", region="62.03.01"),)
+        )
+    engine.dispose()
+    listed = workspace / "beneficiaries_pkh.csv"
+    for actor, unmask in (("pemantau", False), ("pemantau", True), ("desa", True)):
+        with Workspace(settings, actor=actor) as ws, pytest.raises(Forbidden):
+            link_list(ws, listed, "dtsen-uji", upper=0.999999999999, lower=0.4, unmask=unmask)
+    with Workspace(settings, actor="analis") as ws:
+        outcome = link_list(ws, listed, "dtsen-uji", upper=0.999999999999, lower=0.4, unmask=True)
+    text = (outcome.folder / "review.csv").read_text(encoding="utf-8")
+    registry = {r["person_id"]: r for r in data.persons.to_pylist()}
+    shown = [r for r in csv.DictReader(io.StringIO(text)) if r["person_id"] in registry]
+    assert shown and all(
+        r["registry_nik"] == (registry[r["person_id"]]["nik"] or "") for r in shown
+    )
+    engine = open_database(settings)
+    with session(engine) as db:
+        (entry,) = audit.entries(db, action="link.review")
+    engine.dispose()
+    assert (entry.username, entry.release, entry.scope) == ("analis", "dtsen-uji", "region=62.03")
+    assert entry.parameters["unmasked"] is True and entry.records == outcome.queue.num_rows > 0

@@ -14,8 +14,9 @@ import typer
 from typer.testing import CliRunner
 
 from rpkd.cli import profile as profile_cli
-from rpkd.settings import Settings
+from rpkd.errors import RpkdError
 from rpkd.workflows.profile import profile_release, store_family_summary
+from rpkd.workflows.workspace import Workspace
 
 DESA = ("62.03.01.1006", "62.03.01.1007")
 
@@ -81,15 +82,15 @@ def _release(workspace: Path, name: str = "r1", reference_date: str = "2025-03-0
 
 def test_workflow_counts_at_the_release_date(tmp_path: Path) -> None:
     _release(tmp_path)
-    result = profile_release(Settings(workspace=tmp_path), "r1", public=False)
+    with Workspace.open(tmp_path) as ws:
+        result = profile_release(ws, "r1", public=False)
+        earlier = profile_release(ws, "r1", public=False, reference_date=date(2025, 2, 28))
     cells = {(r["code"], r["indicator"]): r for r in result.to_arrow().to_pylist()}
     assert cells[(DESA[0], "families_total")]["value"] == 12
     assert cells[(DESA[0], "rtlh_floor")]["value"] == 2
     assert cells[(DESA[0], "elderly_persons")]["value"] == 1  # 60 on 2025-03-01
     assert result.reference_date == date(2025, 3, 1)
-    earlier = profile_release(
-        Settings(workspace=tmp_path), "r1", public=False, reference_date=date(2025, 2, 28)
-    )
+    assert result.to_json() == result.to_arrow().to_pylist()
     assert {(r["code"], r["indicator"]): r["value"] for r in earlier.to_arrow().to_pylist()}[
         (DESA[0], "elderly_persons")
     ] == 0
@@ -97,42 +98,48 @@ def test_workflow_counts_at_the_release_date(tmp_path: Path) -> None:
 
 def test_workflow_stores_the_family_summary_and_reads_it_back(tmp_path: Path) -> None:
     _release(tmp_path)
-    settings = Settings(workspace=tmp_path)
-    first = profile_release(settings, "r1", public=False)
+    with Workspace.open(tmp_path) as ws:
+        _stores_and_reads_back(ws, tmp_path)
+
+
+def _stores_and_reads_back(ws: Workspace, tmp_path: Path) -> None:
+    first = profile_release(ws, "r1", public=False)
     folder = tmp_path / "releases" / "r1" / "derived" / "profile"
     (path,) = folder.iterdir()
     assert path.name.startswith("family-summary-2025-03-01-duckdb-")
     summary = pq.read_table(path)
     assert summary.num_rows == 15 and "family_id" not in summary.column_names
-    assert profile_release(settings, "r1", public=False).to_arrow().equals(first.to_arrow())
+    assert profile_release(ws, "r1", public=False).to_arrow().equals(first.to_arrow())
     # The stored summary is what a second profile reads: double every family's members.
     pq.write_table(summary.set_column(4, "members", pa.array([2] * 15, pa.int64())), path)
     cells = {
         (r["code"], r["indicator"]): r["value"]
-        for r in profile_release(settings, "r1", public=False).to_arrow().to_pylist()
+        for r in profile_release(ws, "r1", public=False).to_arrow().to_pylist()
     }
     assert cells[(DESA[0], "persons_total")] == 24
     # Another reference date makes another summary and keeps the first.
-    profile_release(settings, "r1", public=False, reference_date=date(2025, 2, 28))
+    profile_release(ws, "r1", public=False, reference_date=date(2025, 2, 28))
     assert len(list(folder.iterdir())) == 2
 
 
 def test_store_family_summary_after_import(tmp_path: Path) -> None:
     _release(tmp_path)
-    settings = Settings(workspace=tmp_path)
-    path = store_family_summary(settings, "r1")
-    assert path is not None and path.exists()
-    profile_release(settings, "r1", public=False)  # reads it: no second summary
+    with Workspace.open(tmp_path) as ws:
+        path = store_family_summary(ws, "r1")
+        assert path is not None and path.exists()
+        profile_release(ws, "r1", public=False)  # reads it: no second summary
     assert list(path.parent.iterdir()) == [path]
     manifest = tmp_path / "releases" / "r1" / "manifest.json"
     doc = json.loads(manifest.read_text(encoding="utf-8"))
     manifest.write_text(json.dumps(doc | {"kinds": ["survey"]}), encoding="utf-8")
-    assert store_family_summary(settings, "r1") is None  # no registry, nothing to summarise
+    with Workspace.open(tmp_path) as ws:
+        assert store_family_summary(ws, "r1") is None  # no registry, nothing to summarise
 
 
 def test_workflow_public_hides_the_small_desa(tmp_path: Path) -> None:
     _release(tmp_path)
-    result = profile_release(Settings(workspace=tmp_path), "r1", levels=("desa",))
+    with Workspace.open(tmp_path) as ws:
+        result = profile_release(ws, "r1", levels=("desa",))
     cells = {(r["code"], r["indicator"]): r for r in result.to_arrow().to_pylist()}
     assert cells[(DESA[1], "families_total")]["suppressed"]  # 3 families < 10
     # Its kecamatan shows 15, so Murung Keramat's 12 must go too or 15 - 12 gives 3 back.
@@ -202,22 +209,46 @@ def test_cli_table_and_workbook(tmp_path: Path) -> None:
         ],
     )
     assert out.exit_code == 0, out.output
-    assert "Families" in out.stdout
-    sheets = openpyxl.load_workbook(book, read_only=True).sheetnames
-    assert sheets == [
-        "desil",
-        "characteristics_desil_1_4",
-        "vulnerable_groups",
-        "mpi",
-        "long_table",
-        "findings",
+    assert "Families" in out.stdout and "RTLH: floor" in out.stdout
+    assert "rtlh_floor" not in out.stdout
+    workbook = openpyxl.load_workbook(book, read_only=True)
+    assert workbook.sheetnames == [
+        "Desil",
+        "Characteristics desil 1-4",
+        "Vulnerable groups",
+        "Registry MPI",
+        "Long table",
+        "Findings",
     ]
+    rows = list(workbook["Characteristics desil 1-4"].iter_rows(values_only=True))
+    header = rows[2]  # title, blank row, then the headers
+    assert header[:3] == ("Level", "Code", "Area") and "RTLH: floor" in header
+    assert "% RTLH: floor" in header
 
 
-@pytest.mark.parametrize("args", [["--level", "provinsi"], ["--format", "xml"]])
-def test_cli_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
+def test_cli_table_is_in_indonesian_with_percent(tmp_path: Path) -> None:
+    _release(tmp_path)
+    out = CliRunner(env={"COLUMNS": "200"}).invoke(
+        _app(), ["profile", "--release", "r1", "--workspace", str(tmp_path), "--no-public"]
+    )
+    assert out.exit_code == 0, out.output
+    assert "RTLH: lantai" in out.stdout and "Murung Keramat" in out.stdout
+    assert "80,00%" in out.stdout  # 12 of 15 families of the kecamatan are in desil 1
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--level", "provinsi"], "choice_invalid"),
+        (["--format", "xml"], "format_unknown"),
+        (["--output", "profil.csv"], "profile_workbook_suffix"),
+    ],
+)
+def test_cli_usage_errors_exit_2(tmp_path: Path, args: list[str], code: str) -> None:
     _release(tmp_path)
     out = CliRunner().invoke(
         _app(), ["profile", "--release", "r1", "--workspace", str(tmp_path), *args]
     )
-    assert out.exit_code == 2
+    # The console script turns the error into its exit code (rpkd.cli.main).
+    assert isinstance(out.exception, RpkdError)
+    assert (out.exception.code, out.exception.exit_code) == (code, 2)

@@ -4,29 +4,32 @@ from __future__ import annotations
 
 import json
 import math
+import tomllib
+from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
 from rpkd import regions
-from rpkd.releases.importer import import_release
 from rpkd.sae.inputs import Level
 from rpkd.settings import Settings
 from rpkd.synth import synthesize
 from rpkd.workflows import sae
+from rpkd.workflows.releases import import_release
+from rpkd.workflows.workspace import Workspace
 
 REGION = "62.03"
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     root = tmp_path_factory.mktemp("sae")
-    synthesize(REGION, root / "synth", families=1500, seed=11)
-    settings = Settings(workspace=root / "ws")
-    result = import_release(root / "synth", "small", settings)
-    assert result.ok, result.findings.to_pylist()[:3]
-    return settings
+    with Workspace(Settings(workspace=root / "ws")) as ws:
+        synthesize(REGION, root / "synth", kit=ws.kit, families=1500, seed=11)
+        import_release(ws, root / "synth", "small")
+        yield ws
 
 
 def _codes(level: Level) -> list[str]:
@@ -34,8 +37,8 @@ def _codes(level: Level) -> list[str]:
 
 
 @pytest.mark.parametrize("level", ["kecamatan", "desa"])
-def test_fay_herriot_covers_every_area_with_finite_mse(workspace: Settings, level: Level) -> None:
-    result, files = sae.map_release(
+def test_fay_herriot_covers_every_area_with_finite_mse(workspace: Workspace, level: Level) -> None:
+    drawn = sae.map_release(
         workspace,
         "small",
         level=level,
@@ -43,6 +46,7 @@ def test_fay_herriot_covers_every_area_with_finite_mse(workspace: Settings, leve
         method="fh",
         benchmark=False,
     )
+    result, files = drawn.map, drawn.files
     assert [a.area for a in result.areas] == _codes(level)
     assert all(a.name for a in result.areas)
     estimated = [a for a in result.areas if a.estimate is not None]
@@ -51,18 +55,22 @@ def test_fay_herriot_covers_every_area_with_finite_mse(workspace: Settings, leve
     assert all(0 <= a.estimate <= 1 for a in estimated)  # type: ignore[operator]
     assert all(a.mse is not None and math.isfinite(a.mse) and a.mse > 0 for a in estimated)
     assert any(not a.in_sample for a in result.areas) == (level == "desa")
-    assert files.folder == workspace.workspace / "derived" / "small" / "sae" / f"{level}-fgt0-fh"
+    assert files.folder == workspace.path / "derived" / "small" / "sae" / f"{level}-fgt0-fh"
     table = pq.read_table(files.parquet)
     assert table.num_rows == len(_codes(level))
     parameters = json.loads(files.parameters.read_text())
     assert parameters["release"] == "small" and parameters["method"] == "fh"
     assert parameters["line"] > 0 and parameters["benchmark"] is None
+    assert files.svg.read_text().lstrip().startswith("<?xml")
+    assert files.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(json.loads(files.geojson.read_text())["features"]) == len(_codes(level))
+    assert drawn.cv_threshold == workspace.kit.cv_unreliable_above
 
 
-def test_direct_rows_are_the_survey_domain_estimates(workspace: Settings) -> None:
-    result, _ = sae.map_release(
+def test_direct_rows_are_the_survey_domain_estimates(workspace: Workspace) -> None:
+    result = sae.map_release(
         workspace, "small", level="kecamatan", measure="fgt1", method="direct", benchmark=False
-    )
+    ).map
     sampled = [a for a in result.areas if a.in_sample]
     assert sampled
     for a in result.areas:
@@ -73,13 +81,14 @@ def test_direct_rows_are_the_survey_domain_estimates(workspace: Settings) -> Non
             assert a.estimate is None and a.direct is None
 
 
-def test_ratio_benchmark_meets_the_district_direct_estimate(workspace: Settings) -> None:
-    plain, _ = sae.map_release(
+def test_ratio_benchmark_meets_the_district_direct_estimate(workspace: Workspace) -> None:
+    plain = sae.map_release(
         workspace, "small", level="kecamatan", measure="fgt0", method="fh", benchmark=False
-    )
-    result, files = sae.map_release(
+    ).map
+    drawn = sae.map_release(
         workspace, "small", level="kecamatan", measure="fgt0", method="fh", benchmark=True
     )
+    result, files = drawn.map, drawn.files
     assert result.benchmark is not None
     pairs = [
         (float(a.estimate or 0.0), float(b.estimate or 0.0), float(b.population or 0.0), a, b)
@@ -96,11 +105,13 @@ def test_ratio_benchmark_meets_the_district_direct_estimate(workspace: Settings)
     assert files.folder.name == "kecamatan-fgt0-fh-benchmarked"
     written = json.loads(files.parameters.read_text())["benchmark"]
     assert written["factor"] == pytest.approx(result.benchmark.factor)
+    note = next(f for f in drawn.findings if f.code == "map_benchmarked")
+    assert note.params["factor"] == result.benchmark.factor
 
 
 @pytest.mark.parametrize("level", ["kecamatan", "desa"])
-def test_ebp_covers_every_registry_area_with_finite_mse(workspace: Settings, level: Level) -> None:
-    result, _ = sae.map_release(
+def test_ebp_covers_every_registry_area_with_finite_mse(workspace: Workspace, level: Level) -> None:
+    result = sae.map_release(
         workspace,
         "small",
         level=level,
@@ -108,7 +119,7 @@ def test_ebp_covers_every_registry_area_with_finite_mse(workspace: Settings, lev
         method="ebp",
         benchmark=False,
         bootstrap=3,
-    )
+    ).map
     assert [a.area for a in result.areas] == _codes(level)
     for a in result.areas:
         if a.population:
@@ -117,9 +128,40 @@ def test_ebp_covers_every_registry_area_with_finite_mse(workspace: Settings, lev
     assert result.model["bootstrap"] == 3
 
 
-def test_release_is_left_untouched(workspace: Settings) -> None:
-    folder = workspace.workspace / "releases" / "small"
+def test_release_is_left_untouched(workspace: Workspace) -> None:
+    folder = workspace.path / "releases" / "small"
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     sae.map_release(workspace, "small", level="kecamatan", measure="fgt2", method="direct")
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
-    assert not (Path(folder) / "derived").exists()
+    assert not list(folder.rglob("sae"))  # the map is written beside, never inside, the release
+
+
+def test_options_are_checked(workspace: Workspace) -> None:
+    from rpkd.errors import UsageError
+
+    for options in ({"method": "magic"}, {"level": "rt"}, {"measure": "fgt3"}, {"bootstrap": -1}):
+        with pytest.raises(UsageError) as caught:
+            sae.map_release(workspace, "small", **options)
+        assert caught.value.param in ("method", "level", "measure", "bootstrap")
+
+
+def test_reml_that_does_not_converge_is_reported(tmp_path: Path, workspace: Workspace) -> None:
+    """A workspace kit capping Fisher scoring at one iteration: the map says it did not converge."""
+    doc = resources.files("rpkd").joinpath("params/indonesia/sae.toml").read_text("utf-8")
+    kit = tomllib.loads(doc)
+    assert "max_iter" not in kit["fay_herriot"]
+    capped = doc.replace('method = "reml"', 'method = "reml"\nmax_iter = 1', 1)
+    assert tomllib.loads(capped)["fay_herriot"]["max_iter"] == 1
+    (workspace.path / "params").mkdir(exist_ok=True)
+    (workspace.path / "params" / "sae.toml").write_text(capped, encoding="utf-8")
+    try:
+        with Workspace(workspace.settings) as capped_ws:
+            drawn = sae.map_release(
+                capped_ws, "small", method="fh", benchmark=False, out=tmp_path / "capped"
+            )
+    finally:
+        (workspace.path / "params" / "sae.toml").unlink()
+    [finding] = [f for f in drawn.findings if f.code == "fh_not_converged"]
+    assert finding.severity == "warning" and finding.params["iterations"] == 1
+    written = json.loads((tmp_path / "capped" / "parameters.json").read_text())
+    assert "fh_not_converged" in [f["code"] for f in written["findings"]]

@@ -37,7 +37,7 @@ class AuditRow(Base):
     release: Mapped[str | None] = mapped_column(String(200))
     records: Mapped[int | None] = mapped_column(Integer)
     parameters: Mapped[str] = mapped_column(Text, default="{}")
-    scope: Mapped[str | None] = mapped_column(String(200))
+    scope: Mapped[str | None] = mapped_column(Text)
 
 
 @dataclass(frozen=True)

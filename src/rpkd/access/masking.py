@@ -21,8 +21,10 @@ _NON_DIGIT = re.compile(r"\D")
 
 FIELD_KINDS: dict[str, Kind] = {
     "nik": "number",
+    "head_nik": "number",
     "no_kk": "number",
     "kk": "number",
+    "kk_number": "number",
     "name": "name",
     "head_name": "name",
     "mother_name": "name",

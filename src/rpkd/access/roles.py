@@ -50,15 +50,6 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 }
 """What each role may do; the scope of its grant then limits where."""
 
-LABELS: dict[Role, tuple[str, str]] = {
-    "admin": ("Admin", "Administrator"),
-    "analyst": ("Analis Sekretariat TKPKD", "Analyst (TKPKD secretariat)"),
-    "agency_operator": ("Operator OPD", "Agency operator"),
-    "area_operator": ("Operator kecamatan/desa", "Kecamatan/desa operator"),
-    "partner": ("Mitra", "Partner"),
-    "viewer": ("Pemantau", "Viewer"),
-}
-
 
 @dataclass(frozen=True)
 class Scope:

@@ -89,25 +89,15 @@ def add_user(
     """Create a user with an Argon2id password hash and its role grants."""
     name = username.strip()
     if not name or len(name) > 64:
-        raise InvalidInput(
-            "username_invalid", "nama pengguna kosong atau terlalu panjang", param="username"
-        )
+        raise InvalidInput("username_invalid", param="username", limit=64)
     if session.scalar(select(UserRow).where(UserRow.username == name)) is not None:
-        raise InvalidInput("username_taken", f"pengguna {name} sudah ada", param="username")
+        raise InvalidInput("username_taken", param="username", username=name)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            "password_short",
-            f"kata sandi minimal {MIN_PASSWORD_LENGTH} karakter",
-            param="password",
-        )
+        raise InvalidInput("password_short", param="password", minimum=MIN_PASSWORD_LENGTH)
     if not grants:
-        raise InvalidInput(
-            "grant_missing", "pengguna harus punya setidaknya satu peran", param="role"
-        )
+        raise InvalidInput("grant_missing", param="role")
     if count_users(session) == 0 and not any(g.role == "admin" for g in grants):
-        raise InvalidInput(
-            "first_user_admin", "pengguna pertama harus berperan admin", param="role"
-        )
+        raise InvalidInput("first_user_admin", param="role")
     row = UserRow(
         username=name,
         full_name=full_name,
@@ -135,13 +125,9 @@ def _check_scope(grant: Grant) -> None:
     }
     field = needs.get(grant.role)
     if field is not None and getattr(grant, field) is None:
-        raise InvalidInput(
-            "scope_missing", f"peran {grant.role} memerlukan cakupan --{field}", param=field
-        )
+        raise InvalidInput("scope_missing", param=field, role=grant.role, scope=field)
     if grant.region is not None and parse_code(grant.region) != grant.region:
-        raise InvalidInput(
-            "region_malformed", f"kode wilayah {grant.region} harus bertitik", param="region"
-        )
+        raise InvalidInput("grant_region_dotted", param="region", region=grant.region)
 
 
 def list_users(session: Session) -> tuple[User, ...]:
@@ -154,9 +140,7 @@ def get_user(session: Session, username: str) -> User:
     """Return the active user ``username``; raise :class:`NotFound` otherwise."""
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     if row is None or not row.active:
-        raise NotFound(
-            "user_unknown", f"pengguna {username} tidak ada atau tidak aktif", param="user"
-        )
+        raise NotFound("user_unknown", param="user", user=username)
     return _user(row)
 
 
@@ -188,10 +172,6 @@ def acting(session: Session, username: str | None) -> tuple[str, tuple[Grant, ..
     if count_users(session) == 0:
         return LOCAL_USER, (Grant("admin"),)
     if not username:
-        raise UsageError(
-            "user_required",
-            "ruang kerja ini punya pengguna: sebutkan --as NAMA (atau RPKD_USER)",
-            param="as",
-        )
+        raise UsageError("user_required", param="as")
     user = get_user(session, username)
     return user.username, user.grants

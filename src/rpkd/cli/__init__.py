@@ -45,6 +45,9 @@ def _root(
 
 
 def _register() -> None:
+    """Add every command group to :data:`app` (once; the modules import nothing heavy)."""
+    if app.registered_commands or app.registered_groups:
+        return
     from rpkd.cli import demo, link, measure, plan, profile, release, sae, synth, target
     from rpkd.cli import map as map_command
 
@@ -67,10 +70,25 @@ def main() -> None:
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except TyperException as exc:  # usage errors (bad flag, missing option): message, exit 2
-        show = getattr(exc, "show", None)
-        if show is not None:
-            show()
-        sys.exit(getattr(exc, "exit_code", 2))
+    except TyperException as exc:  # the parser's errors (bad flag, missing option): exit 2
+        _parser_error(exc)
+        sys.exit(exc.exit_code)
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def _parser_error(exc: TyperException) -> None:
+    """Print a parser error as one line naming the command's help.
+
+    ``rpkd`` alone, or a group without its command, answers with the help (Typer's rich help is
+    printed when the error is raised, so its message is then empty).
+    """
+    from rpkd.cli import common
+
+    detail = exc.format_message()
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        if detail.strip():
+            typer.echo(detail, err=True)
+        return
+    context = getattr(exc, "ctx", None)
+    common.usage_error(detail, context.command_path if context is not None else None)

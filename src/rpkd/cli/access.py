@@ -2,54 +2,34 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 import typer
 
-from rpkd.access import audit, users
-from rpkd.access.roles import LABELS, Grant, parse_role, require
+from rpkd import locale
 from rpkd.cli import common
 from rpkd.errors import UsageError
-from rpkd.regions import parse_code
-from rpkd.store import open_database, session
-
-AsOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as",
-        envvar="RPKD_USER",
-        help="Pengguna yang bertindak (wajib bila ruang kerja punya pengguna).",
-    ),
-]
+from rpkd.locale import Lang
 
 user_app = typer.Typer(help="Pengguna dan peran.", no_args_is_help=True)
 audit_app = typer.Typer(help="Log audit (hanya tambah).", no_args_is_help=True)
 
-USER_HEADERS = {
-    "username": "Pengguna",
-    "full_name": "Nama",
-    "active": "Aktif",
-    "roles": "Peran",
-    "created_at": "Dibuat",
-}
-AUDIT_HEADERS = {
-    "id": "No",
-    "at": "Waktu (UTC)",
-    "username": "Pengguna",
-    "action": "Tindakan",
-    "release": "Rilis",
-    "records": "Jumlah rekaman",
-    "parameters": "Parameter",
-}
+
+def _table(rows: list[dict[str, Any]], lang: Lang, title: str | None = None) -> None:
+    """Print rows as a terminal table headed by the ``access.<column>`` labels."""
+    view = [{f"access.{k}": v for k, v in row.items()} for row in rows]
+    common.emit(view, "table", lang, title=title)
 
 
-def _grant_text(grant: Grant, lang: str) -> str:
-    label = LABELS[grant.role][1 if lang == "en" else 0]
-    scope = [v for v in (grant.region, grant.agency, grant.partner) if v]
-    return f"{label} ({', '.join(scope)})" if scope else label
+def _password(lang: Lang, from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    text: str = typer.prompt(
+        locale.label("access.password", lang), hide_input=True, confirmation_prompt=True
+    )
+    return text
 
 
 @user_app.command("add")
@@ -70,94 +50,65 @@ def user_add(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Baca kata sandi dari stdin.")
     ] = False,
-    actor: AsOpt = None,
+    actor: common.AsOpt = None,
     workspace: common.WorkspaceOpt = None,
     fmt: common.FormatOpt = "table",
     lang: common.LangOpt = None,
 ) -> None:
     """Tambah pengguna (admin; pengguna pertama harus admin)."""
     out = common.output_format(fmt)
-    settings = common.settings(workspace, lang=lang)
-    grant = Grant(parse_role(role), parse_code(region) if region else None, agency, partner)
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+    from rpkd.workflows import access as wf
+
+    chosen = common.choice(role, wf.ROLES, "--role") or role
+    with common.workspace(workspace, lang=lang, actor=actor) as ws:
+        password = _password(ws.lang, password_stdin)
+        result = wf.add_user(
+            ws,
+            username,
+            password,
+            role=chosen,
+            region=region,
+            agency=agency,
+            partner=partner,
+            full_name=full_name,
+        )
+    rows = result.to_json(ws.lang)
+    if out == "table":
+        _table(rows, ws.lang)
     else:
-        password = typer.prompt(
-            common.say(settings.lang, "Kata sandi", "Password"),
-            hide_input=True,
-            confirmation_prompt=True,
-        )
-    engine = open_database(settings)
-    with session(engine) as db:
-        name, grants = users.acting(db, actor)
-        if users.count_users(db) > 0:
-            require(grants, "user.manage", user=name)
-        user = users.add_user(db, username, password, (grant,), full_name=full_name)
-        audit.record(
-            db,
-            name,
-            "user.add",
-            records=1,
-            parameters={"username": user.username, "role": grant.role},
-        )
-    engine.dispose()
-    common.emit(
-        [{"username": user.username, "roles": _grant_text(grant, settings.lang)}],
-        out,
-        headers=USER_HEADERS if settings.lang == "id" else None,
-    )
+        common.emit(rows, out, ws.lang)
 
 
 @user_app.command("list")
 def user_list(
-    actor: AsOpt = None,
+    actor: common.AsOpt = None,
     workspace: common.WorkspaceOpt = None,
     fmt: common.FormatOpt = "table",
     lang: common.LangOpt = None,
 ) -> None:
     """Daftar pengguna (admin)."""
     out = common.output_format(fmt)
-    settings = common.settings(workspace, lang=lang)
-    engine = open_database(settings)
-    with session(engine) as db:
-        name, grants = users.acting(db, actor)
-        require(grants, "user.manage", user=name)
-        rows = [
-            {
-                "username": u.username,
-                "full_name": u.full_name,
-                "active": u.active,
-                "roles": "; ".join(_grant_text(g, settings.lang) for g in u.grants),
-                "created_at": u.created_at,
-            }
-            for u in users.list_users(db)
-        ]
-    engine.dispose()
-    common.emit(
-        rows,
-        out,
-        title=common.say(settings.lang, "Pengguna", "Users"),
-        headers=USER_HEADERS if settings.lang == "id" else None,
-    )
+    from rpkd.workflows import access as wf
+
+    with common.workspace(workspace, lang=lang, actor=actor) as ws:
+        result = wf.list_users(ws)
+    if out == "table":
+        _table(
+            result.to_arrow(ws.lang).to_pylist(),
+            ws.lang,
+            title=locale.label("access.title.users", ws.lang),
+        )
+    else:
+        common.emit(result.to_arrow(ws.lang), out, ws.lang, json_data=result.to_json(ws.lang))
 
 
-def _parameters(parameters: dict[str, Any], out: common.Format) -> Any:
-    if out == "json":
-        return parameters
-    if out == "csv":
-        return json.dumps(parameters, ensure_ascii=False, sort_keys=True)
-    return ", ".join(f"{k}={v}" for k, v in parameters.items())
-
-
-def _day(text: str | None, param: str) -> datetime | None:
+def _day(text: str | None, flag: str) -> date | None:
     if text is None:
         return None
     try:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+        return date.fromisoformat(text)
     except ValueError as exc:
-        raise UsageError(
-            "date_invalid", f"--{param} harus tanggal YYYY-MM-DD", param=param
-        ) from exc
+        raise UsageError("audit_date_invalid", param=flag, flag=flag, value=text) from exc
 
 
 @audit_app.command("list")
@@ -173,44 +124,26 @@ def audit_list(
     until: Annotated[
         str | None, typer.Option("--until", help="Sampai tanggal ini, inklusif (YYYY-MM-DD, UTC).")
     ] = None,
-    actor: AsOpt = None,
+    actor: common.AsOpt = None,
     workspace: common.WorkspaceOpt = None,
     fmt: common.FormatOpt = "table",
     lang: common.LangOpt = None,
 ) -> None:
-    """Tampilkan log audit (admin)."""
+    """Tampilkan log audit (admin): siapa, kapan, tindakan, rilis, cakupan, jumlah rekaman."""
     out = common.output_format(fmt)
-    settings = common.settings(workspace, lang=lang)
-    end = _day(until, "until")
-    engine = open_database(settings)
-    with session(engine) as db:
-        name, grants = users.acting(db, actor)
-        require(grants, "audit.read", user=name)
-        rows = [
-            {
-                "id": e.id,
-                "at": e.at,
-                "username": e.username,
-                "action": e.action,
-                "release": e.release,
-                "records": e.records,
-                "parameters": _parameters(e.parameters, out),
-            }
-            for e in audit.entries(
-                db,
-                username=user,
-                action=action,
-                since=_day(since, "since"),
-                until=end + timedelta(days=1) if end else None,
-            )
-        ]
-    engine.dispose()
-    common.emit(
-        rows,
-        out,
-        title=common.say(settings.lang, "Log audit", "Audit log"),
-        headers=AUDIT_HEADERS if settings.lang == "id" else None,
-    )
+    first, last = _day(since, "since"), _day(until, "until")
+    from rpkd.workflows import access as wf
+
+    with common.workspace(workspace, lang=lang, actor=actor) as ws:
+        result = wf.list_audit(ws, user=user, action=action, since=first, until=last)
+    if out != "table":
+        common.emit(result.to_arrow(), out, ws.lang, json_data=result.to_json())
+        return
+    rows = [
+        {**r, "parameters": ", ".join(f"{k}={v}" for k, v in r["parameters"].items())}
+        for r in result.to_json()
+    ]
+    _table(rows, ws.lang, title=locale.label("access.title.audit", ws.lang))
 
 
 def register(app: typer.Typer) -> None:

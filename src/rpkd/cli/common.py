@@ -108,9 +108,18 @@ def current_lang() -> Lang:
 
 
 def stderr() -> Console:
+    """Return a console on standard error that prints text as written (no markup).
+
+    ``pip install 'rpkd[spark]'`` keeps its brackets; markup is only where asked for.
+    """
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, markup=False)
+
+
+def say(text: str) -> None:
+    """Print a line for the user on standard output, as written."""
+    sys.stdout.write(text + "\n")
 
 
 def note(text: str) -> None:
@@ -122,10 +131,7 @@ def error(exc: RpkdError, lang: Lang | None = None) -> None:
     """Print an error and the findings behind it on standard error, in the user's language."""
     chosen = lang or current_lang()
     console = stderr()
-    console.print(
-        f"[bold red]{locale.label('error', chosen)}:[/] ", end="", markup=True, soft_wrap=True
-    )
-    console.print(exc.message(chosen), markup=False, soft_wrap=True)
+    _error_line(console, exc.message(chosen), chosen)
     shown = exc.findings[:10]
     for finding in shown:
         console.print("  " + locale.render(finding, chosen), markup=False, soft_wrap=True)
@@ -134,6 +140,23 @@ def error(exc: RpkdError, lang: Lang | None = None) -> None:
             "  " + locale.message("findings_more", chosen, count=len(exc.findings) - len(shown)),
             markup=False,
         )
+
+
+def usage_error(detail: str, command: str | None = None, lang: Lang | None = None) -> None:
+    """Print a usage error of the command-line parser (a bad flag or choice) as one line."""
+    chosen = lang or current_lang()
+    text = (
+        locale.message("usage_help", chosen, detail=detail, command=command) if command else detail
+    )
+    _error_line(stderr(), text, chosen)
+
+
+def _error_line(console: Console, text: str, lang: Lang) -> None:
+    """Print ``Galat: text`` (the prefix in bold red, the text exactly as written)."""
+    console.print(
+        f"[bold red]{locale.label('error', lang)}:[/] ", end="", markup=True, soft_wrap=True
+    )
+    console.print(text, markup=False, soft_wrap=True)
 
 
 def findings(items: Sequence[Finding], lang: Lang) -> None:
@@ -147,6 +170,8 @@ def cell(value: Any, lang: Lang, kind: Cell | None = None) -> str:
     """Return one value as a reader of ``lang`` expects it (``1.234,5``; ``5,23%``)."""
     if value is None:
         return "–"
+    if kind == "text":
+        return str(value)
     if isinstance(value, bool):
         return locale.label("yes" if value else "no", lang)
     if kind == "percent" and isinstance(value, int | float):
@@ -205,7 +230,8 @@ def emit(
         table.add_column(locale.label(name, lang), overflow="fold")
     for row in rows:
         table.add_row(*(cell(row.get(c), lang, _kind(cells, row, c)) for c in columns))
-    Console(highlight=False).print(table, markup=False)
+    # No markup anywhere (title, headers, cells): a value like ``rpkd[spark]`` stays as written.
+    Console(highlight=False, markup=False).print(table)
 
 
 def _kind(
@@ -239,37 +265,49 @@ def progress(lang: Lang) -> Iterator[Callable[[str, int, int], None]]:
     """Yield a progress callback ``(stage, done, total)`` drawing one bar per stage on stderr.
 
     Stage names are catalogue labels (``progress.<stage>``); when a new stage starts, the
-    previous one is marked finished, so no finished bar keeps counting its time.
+    previous one is completed and stopped, so no finished bar keeps counting its time, and
+    every bar is completed when the block ends. Bars are drawn only on a terminal (a log or a
+    pipe gets no progress lines).
     """
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+    console = stderr()
+    if not console.is_terminal:
+        yield _no_progress
+        return
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
-        console=stderr(),
+        console=console,
         transient=True,
     ) as bar:
         tasks: dict[str, TaskID] = {}
-        last: list[str] = []
+        totals: dict[TaskID, int] = {}
+
+        def finish(task: TaskID) -> None:
+            bar.update(task, completed=totals[task])
+            bar.stop_task(task)
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                if last:
-                    previous = tasks[last[-1]]
-                    bar.update(previous, completed=bar.tasks[previous].total)
-                    bar.stop_task(previous)
+                if tasks:
+                    finish(list(tasks.values())[-1])
                 key = f"progress.{stage}"
                 text = locale.label(key, lang) if locale.has_label(key) else stage
                 tasks[stage] = bar.add_task(text, total=max(total, 1))
-                last.append(stage)
-            bar.update(tasks[stage], completed=done, total=max(total, 1))
+            task = tasks[stage]
+            totals[task] = max(total, 1)
+            bar.update(task, completed=done, total=totals[task])
 
         yield update
         for task in tasks.values():
-            bar.update(task, completed=bar.tasks[task].total)
-            bar.stop_task(task)
+            finish(task)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
 
 
 def run(function: Callable[[], None]) -> None:

@@ -1,28 +1,17 @@
-"""``rpkd demo``: the main job end to end on the embedded default district."""
+"""``rpkd demo``: the main job end to end on the embedded default district, told to an officer."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from rpkd import locale
 from rpkd.cli import common
-from rpkd.cli.map import draw
-from rpkd.workflows.demo import run_demo
+from rpkd.locale import Lang
 
-STAGES = {
-    "calibrate": ("Kalibrasi distrik sintetis", "Calibrating the synthetic district"),
-    "rank": ("Pemeringkatan desil", "Ranking desil"),
-    "write": ("Menulis data sintetis", "Writing synthetic data"),
-    "poverty": ("Estimasi kemiskinan", "Estimating poverty"),
-    "profile": ("Profil registri", "Registry profile"),
-    "map": ("Peta kemiskinan (SAE)", "Poverty map (SAE)"),
-    "link": ("Penautan daftar penerima", "Linking beneficiary lists"),
-    "convergence": ("Konvergensi program", "Programme convergence"),
-    "plan": ("Rencana dan kinerja", "Plan and performance"),
-}
+if TYPE_CHECKING:
+    from rpkd.workflows.demo import DemoResult, Figure
 
 
 def register(app: typer.Typer) -> None:
@@ -36,31 +25,102 @@ def demo(
     families: Annotated[
         int | None, typer.Option(help="Jumlah keluarga (default: kalibrasi Kapuas).")
     ] = None,
+    fmt: common.FormatOpt = "table",
 ) -> None:
     """Jalankan seluruh alur pada Kabupaten Kapuas sintetis dan tunjukkan hasilnya."""
-    settings = common.settings(workspace, lang=lang)
-    en = settings.lang == "en"
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
+    out = common.output_format(fmt)
+    from rpkd.workflows import demo as wf
 
-        def progress(what: str, done: int, total: int) -> None:
-            label = STAGES.get(what, (what, what))[1 if en else 0]
-            if what not in tasks:
-                tasks[what] = bar.add_task(label, total=max(total, 1))
-            bar.update(tasks[what], completed=done, total=max(total, 1))
+    with common.workspace(workspace, lang=lang) as ws, common.progress(ws.lang) as progress:
+        result = wf.run_demo(ws, seed=seed, families=families, progress=progress)
+    if out != "table":
+        common.emit(result.to_arrow(), out, ws.lang, json_data=result.to_json())
+        return
+    _tell(result, ws.lang)
 
-        result = run_demo(settings, seed=seed, families=families, progress=progress)
-        for task in tasks.values():
-            bar.update(task, completed=bar.tasks[task].total)
-    for poverty_map, files in result.maps:  # maps are drawn here: reports sit above workflows
-        draw(poverty_map, files, settings.lang, settings.workspace)
-    out = Console(highlight=False)
-    title = "rpkd demo" + (" — results" if en else " — hasil")
-    out.print(f"[bold]{title}[/] ({settings.workspace.resolve()})")
-    for step in result.steps:
-        out.print(f"• [bold]{step.name}[/]: {step.summary}")
-        for path in step.files:
-            out.print(f"    {path}")
+
+def _figure(figure: Figure, lang: Lang) -> str:
+    cell: common.Cell = {"percent": "percent", "index": "index", "count": "integer"}.get(
+        figure.kind, "number"
+    )  # type: ignore[assignment]
+    value = common.cell(figure.estimate, lang, cell)
+    if figure.ci_low is None or figure.ci_high is None:
+        return value
+    low, high = common.cell(figure.ci_low, lang, cell), common.cell(figure.ci_high, lang, cell)
+    return locale.message("demo_interval", lang, value=value, low=low, high=high)
+
+
+def _tell(result: DemoResult, lang: Lang) -> None:
+    """Print what the demo found, in the officer's language, and where the workbooks are."""
+    say = common.say
+    say(locale.message("demo_title", lang, workspace=str(result.workspace.resolve())))
+    say(
+        locale.message(
+            "demo_release_reused" if result.reused else "demo_release",
+            lang,
+            release=result.release,
+            families=result.families,
+            persons=result.persons,
+            warnings=result.warnings,
+            date=result.reference_date,
+        )
+    )
+    say(
+        locale.message(
+            "demo_poverty",
+            lang,
+            p0=_figure(result.figure("p0"), lang),
+            p1=_figure(result.figure("p1"), lang),
+            p2=_figure(result.figure("p2"), lang),
+            extreme=_figure(result.figure("extreme"), lang),
+            poor=_figure(result.figure("poor"), lang),
+            gini=_figure(result.figure("gini"), lang),
+            line=locale.rupiah(result.lines["poverty"], lang),
+            extreme_line=locale.rupiah(result.lines["extreme"], lang),
+        )
+    )
+    say(
+        locale.message(
+            "demo_map",
+            lang,
+            areas=result.map_areas,
+            reliable=result.map_reliable,
+            threshold=locale.percent(result.cv_threshold, lang, 0),
+        )
+    )
+    say(
+        locale.message(
+            "demo_link",
+            lang,
+            lists=result.lists,
+            rows=result.list_rows,
+            linked=result.linked,
+            precision=common.cell(result.precision, lang, "percent"),
+            recall=common.cell(result.recall, lang, "percent"),
+        )
+    )
+    say(
+        locale.message("demo_convergence", lang, excluded=result.excluded, deceased=result.deceased)
+    )
+    counts = result.performance
+    verdict = {True: "demo_on_track", False: "demo_off_track", None: "demo_path_unknown"}[
+        result.on_track
+    ]
+    say(
+        locale.message(
+            "demo_plan",
+            lang,
+            plan=result.plan,
+            year=str(result.plan_year),
+            scored=counts.get("scored", 0),
+            lagging=counts.get("lagging", 0),
+            no_realisation=counts.get("no_realisation", 0),
+            no_target=counts.get("no_target", 0),
+            target_year=str(result.target_year),
+            verdict=locale.message(verdict, lang),
+        )
+    )
+    common.findings(result.findings, lang)
+    say(locale.message("demo_files", lang))
+    for key, path in result.files.items():
+        say(f"  {locale.label(f'demo.file.{key}', lang)}: {path}")

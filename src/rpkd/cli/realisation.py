@@ -1,51 +1,37 @@
-"""``rpkd realisation add|import|verify|reject|list``: quarterly realisations and their review."""
+"""``rpkd realisation add|import|verify|reject|list``: quarterly realisations and their review.
+
+Also the options and rendering the planning commands share (``--plan``, findings reports,
+tables labelled from the ``plan.*`` catalogue labels); :mod:`rpkd.cli.plan` imports them from
+here, never the other way round.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rpkd.access import users
-from rpkd.access.roles import require
+from rpkd import locale
 from rpkd.cli import common
-from rpkd.cli.access import AsOpt
-from rpkd.cli.plan import PlanOpt, emit_findings, localised, open_workspace
-from rpkd.errors import InvalidInput, RpkdError, UsageError
-from rpkd.planning import realisations
-from rpkd.planning.model import Finding
-from rpkd.planning.performance import Estimate
-from rpkd.planning.realisation_file import read_realisations
-from rpkd.planning.store import PlanRejected, load_plan
-from rpkd.store import session
+from rpkd.errors import InvalidInput, UsageError
+from rpkd.locale import Lang
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from rpkd.findings import Finding
+    from rpkd.workflows.realisations import Realisations
 
 realisation_app = typer.Typer(
     help="Realisasi triwulanan: isi, impor, verifikasi.", no_args_is_help=True
 )
 
-REALISATION_HEADERS = {
-    "id": "ID",
-    "subject_kind": "Jenis",
-    "subject_code": "Kode",
-    "year": "Tahun",
-    "quarter": "Triwulan",
-    "version": "Versi",
-    "value": "Nilai",
-    "se": "SE",
-    "ci_low": "SK bawah",
-    "ci_high": "SK atas",
-    "budget_spent": "Anggaran terealisasi",
-    "beneficiaries": "Penerima",
-    "evidence": "Bukti",
-    "status": "Status",
-    "submitted_by": "Pengirim",
-    "submitted_at": "Dikirim",
-    "reviewed_by": "Pemeriksa",
-    "reviewed_at": "Diperiksa",
-    "reason": "Alasan",
-}
+PlanOpt = Annotated[
+    str | None, typer.Option("--plan", help="Nama rencana (jika ada lebih dari satu).")
+]
+FindingsOpt = Annotated[Path | None, typer.Option("--findings", help="Tulis laporan temuan (CSV).")]
 
 REALISATION_TABLE = (
     "id",
@@ -61,10 +47,82 @@ REALISATION_TABLE = (
     "submitted_by",
     "reviewed_by",
 )
+"""The columns of a realisation shown in a terminal table (JSON and CSV hold every field)."""
+AS_WRITTEN = frozenset(
+    {"id", "year", "quarter", "version", "extreme_poverty_target_year", "row", "target_year"}
+)
+"""Columns holding years, quarters and ids: shown as written (2027, not 2.027)."""
 
 
-def _realisation_rows(items: list[dict[str, Any]], fmt: common.Format) -> list[dict[str, Any]]:
-    return items if fmt != "table" else [{k: i[k] for k in REALISATION_TABLE} for i in items]
+def show(
+    out: common.Format,
+    lang: Lang,
+    *,
+    data: pa.Table | Sequence[Mapping[str, Any]],
+    json_data: Any,
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    title: str | None = None,
+    cells: Mapping[str, common.Cell] | None = None,
+    words: Mapping[str, str] | None = None,
+) -> None:
+    """Render a result: JSON and CSV as they are; a terminal table of ``columns`` of ``rows``
+    headed by the ``plan.<column>`` labels, with coded values of the columns in ``words``
+    turned into labels (``words={"light": "plan.light"}`` shows ``plan.light.green``) and
+    years, quarters and ids (:data:`AS_WRITTEN`) shown as written, not as quantities."""
+    if out != "table":
+        common.emit(data, out, lang, json_data=json_data)
+        return
+    view = _Rows(f"plan.{c}" for c in columns)
+    for row in rows:
+        shown = {}
+        for column in columns:
+            value = row.get(column)
+            prefix = (words or {}).get(column)
+            if prefix is not None and isinstance(value, str):
+                value = locale.label(f"{prefix}.{value}", lang)
+            elif column in AS_WRITTEN and isinstance(value, int):
+                value = str(value)
+            shown[f"plan.{column}"] = value
+        view.append(shown)
+    kinds = {f"plan.{k}": v for k, v in (cells or {}).items()}
+    common.emit(view, out, lang, title=title, cells=kinds)
+
+
+class _Rows(list[dict[str, Any]]):
+    """Rows of a terminal table that know their columns, so an empty table keeps its header."""
+
+    def __init__(self, columns: Iterable[str]) -> None:
+        super().__init__()
+        self.column_names = list(columns)
+
+
+def emit_findings(findings: Sequence[Finding], out: common.Format, lang: Lang) -> None:
+    """Print an import's findings (sheet, row, field, value, rule, message, severity)."""
+    from rpkd.reports.plan_matrix import FINDING_COLUMNS, finding_rows
+
+    rows = finding_rows(findings, lang)
+    show(
+        out,
+        lang,
+        data=rows,
+        json_data=rows,
+        rows=rows,
+        columns=FINDING_COLUMNS,
+        title=locale.label("plan.title.findings", lang),
+    )
+
+
+def _realisations(result: Realisations, out: common.Format, lang: Lang) -> None:
+    show(
+        out,
+        lang,
+        data=result.to_arrow(),
+        json_data=result.to_json(),
+        rows=result.to_arrow().to_pylist(),
+        columns=REALISATION_TABLE,
+        words={"subject_kind": "plan.kind", "status": "plan.realisation_status"},
+    )
 
 
 @realisation_app.command("add")
@@ -91,7 +149,7 @@ def realisation_add(
     ] = None,
     evidence: Annotated[str, typer.Option("--evidence", help="Catatan bukti.")] = "",
     plan_name: PlanOpt = None,
-    actor: AsOpt = None,
+    actor: common.AsOpt = None,
     workspace: common.WorkspaceOpt = None,
     fmt: common.FormatOpt = "table",
     lang: common.LangOpt = None,
@@ -99,173 +157,106 @@ def realisation_add(
     """Kirim realisasi triwulanan (menunggu verifikasi sekretariat)."""
     out = common.output_format(fmt)
     if (indicator is None) == (activity is None):
-        raise UsageError(
-            "subject", "sebutkan tepat satu: --indicator atau --activity", param="indicator"
-        )
-    settings, engine = open_workspace(workspace, lang)
-    estimate = (
-        Estimate(value, se, ci_low, ci_high) if value is not None and se is not None else None
-    )
-    with session(engine) as db:
-        name, grants = users.acting(db, actor)
-        item = realisations.submit(
-            db,
+        raise UsageError("realisation_subject", param="indicator")
+    from rpkd.workflows import realisations as wf
+
+    with common.workspace(workspace, lang=lang, actor=actor) as ws:
+        result = wf.add_realisation(
+            ws,
             "indicator" if indicator else "activity",
             indicator or activity or "",
             year,
             quarter,
-            user=name,
-            grants=grants,
             value=value,
-            estimate=estimate,
+            se=se,
+            ci_low=ci_low,
+            ci_high=ci_high,
             budget_spent=budget_spent,
             beneficiaries=beneficiaries,
             evidence=evidence,
-            plan_name=plan_name,
+            plan=plan_name,
         )
-    engine.dispose()
-    common.emit(
-        _realisation_rows([asdict(item)], out),
-        out,
-        headers=localised(settings.lang, REALISATION_HEADERS),
-    )
+    _realisations(result, out, ws.lang)
 
 
 @realisation_app.command("import")
 def realisation_import(
     file: Annotated[Path, typer.Argument(help="CSV, XLSX atau Parquet.")],
-    findings_report: Annotated[
-        Path | None, typer.Option("--findings", help="Tulis laporan temuan (CSV).")
-    ] = None,
+    findings_report: FindingsOpt = None,
     plan_name: PlanOpt = None,
-    actor: AsOpt = None,
+    actor: common.AsOpt = None,
     workspace: common.WorkspaceOpt = None,
     fmt: common.FormatOpt = "table",
     lang: common.LangOpt = None,
 ) -> None:
     """Impor realisasi dari berkas: semua atau tidak sama sekali."""
     out = common.output_format(fmt)
-    settings, engine = open_workspace(workspace, lang)
-    if not file.is_file():
-        raise InvalidInput("file_missing", f"{file} tidak ada", param="file")
-    rows, found = read_realisations(file)
-    added: list[dict[str, Any]] = []
-    problems = list(found)
-    try:
-        with session(engine) as db:
-            name, grants = users.acting(db, actor)
-            stored = load_plan(db, plan_name) if not problems else None
-            for row in rows if not problems else ():
-                try:
-                    with db.begin_nested():
-                        item = realisations.submit(
-                            db,
-                            row.kind,
-                            row.code,
-                            row.year,
-                            row.quarter,
-                            user=name,
-                            grants=grants,
-                            value=row.value,
-                            estimate=row.estimate,
-                            budget_spent=row.budget_spent,
-                            beneficiaries=row.beneficiaries,
-                            evidence=row.evidence,
-                            plan=stored,
-                        )
-                    added.append(asdict(item))
-                except RpkdError as exc:
-                    problems.append(
-                        Finding(row.row, exc.param or "", row.code, exc.code, exc.message)
-                    )
-            if problems:
-                raise PlanRejected(tuple(problems))
-    except PlanRejected as exc:
-        engine.dispose()
-        emit_findings(exc.findings, out, settings.lang, findings_report)
-        raise InvalidInput(
-            "realisations_invalid",
-            f"{file.name}: {len(exc.findings)} temuan; tidak ada yang diimpor",
-            param="file",
-        ) from exc
-    engine.dispose()
-    common.emit(
-        _realisation_rows(added, out), out, headers=localised(settings.lang, REALISATION_HEADERS)
-    )
+    from rpkd.workflows import realisations as wf
 
-
-def _review(
-    realisation_id: int,
-    decision: Literal["verified", "rejected"],
-    reason: str | None,
-    actor: str | None,
-    workspace: Path | None,
-    fmt: str,
-    lang: str | None,
-) -> None:
-    out = common.output_format(fmt)
-    settings, engine = open_workspace(workspace, lang)
-    with session(engine) as db:
-        name, grants = users.acting(db, actor)
-        item = realisations.review(
-            db,
-            realisation_id,
-            decision,
-            user=name,
-            grants=grants,
-            reason=reason,
-        )
-    engine.dispose()
-    common.emit(
-        _realisation_rows([asdict(item)], out),
-        out,
-        headers=localised(settings.lang, REALISATION_HEADERS),
-    )
+    with common.workspace(workspace, lang=lang, actor=actor) as ws:
+        try:
+            result = wf.import_realisations(
+                ws, file, plan=plan_name, findings_report=findings_report
+            )
+        except InvalidInput as exc:
+            if exc.code == "realisations_invalid":
+                emit_findings(exc.findings, out, ws.lang)
+            raise
+    _realisations(result, out, ws.lang)
 
 
 @realisation_app.command("verify")
 def realisation_verify(
     realisation_id: Annotated[int, typer.Argument(metavar="ID", help="ID realisasi.")],
-    actor: AsOpt = None,
+    actor: common.AsOpt = None,
     workspace: common.WorkspaceOpt = None,
     fmt: common.FormatOpt = "table",
     lang: common.LangOpt = None,
 ) -> None:
     """Verifikasi realisasi (sekretariat TKPKD)."""
-    _review(realisation_id, "verified", None, actor, workspace, fmt, lang)
+    out = common.output_format(fmt)
+    from rpkd.workflows import realisations as wf
+
+    with common.workspace(workspace, lang=lang, actor=actor) as ws:
+        result = wf.verify_realisation(ws, realisation_id)
+    _realisations(result, out, ws.lang)
 
 
 @realisation_app.command("reject")
 def realisation_reject(
     realisation_id: Annotated[int, typer.Argument(metavar="ID", help="ID realisasi.")],
     reason: Annotated[str, typer.Option("--reason", help="Alasan penolakan.")],
-    actor: AsOpt = None,
+    actor: common.AsOpt = None,
     workspace: common.WorkspaceOpt = None,
     fmt: common.FormatOpt = "table",
     lang: common.LangOpt = None,
 ) -> None:
     """Tolak realisasi dengan alasan (sekretariat TKPKD)."""
-    _review(realisation_id, "rejected", reason, actor, workspace, fmt, lang)
+    out = common.output_format(fmt)
+    from rpkd.workflows import realisations as wf
+
+    with common.workspace(workspace, lang=lang, actor=actor) as ws:
+        result = wf.reject_realisation(ws, realisation_id, reason)
+    _realisations(result, out, ws.lang)
 
 
 @realisation_app.command("list")
 def realisation_list(
     plan_name: PlanOpt = None,
-    actor: AsOpt = None,
+    actor: common.AsOpt = None,
     workspace: common.WorkspaceOpt = None,
     fmt: common.FormatOpt = "table",
     lang: common.LangOpt = None,
 ) -> None:
     """Riwayat realisasi (semua versi)."""
     out = common.output_format(fmt)
-    settings, engine = open_workspace(workspace, lang)
-    with session(engine) as db:
-        name, grants = users.acting(db, actor)
-        require(grants, "monitor.read", user=name)
-        items = realisations.history(db, plan_name)
-    engine.dispose()
-    common.emit(
-        _realisation_rows([asdict(i) for i in items], out),
-        out,
-        headers=localised(settings.lang, REALISATION_HEADERS),
-    )
+    from rpkd.workflows import realisations as wf
+
+    with common.workspace(workspace, lang=lang, actor=actor) as ws:
+        result = wf.list_realisations(ws, plan=plan_name)
+    _realisations(result, out, ws.lang)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``realisation`` group to the ``rpkd`` command."""
+    app.add_typer(realisation_app, name="realisation")

@@ -2,54 +2,27 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from rpkd import locale
 from rpkd.cli import common
-from rpkd.errors import UsageError
 
-_STAGES = {
-    "calibrate": ("Kalibrasi", "Calibrating"),
-    "rank": ("Pemeringkatan PMT", "Ranking (PMT)"),
-    "write": ("Menulis berkas", "Writing files"),
+if TYPE_CHECKING:
+    from rpkd.workflows.synth import SynthResult
+
+# How each calibrated quantity is read: shares as percent, counts whole.
+_CELLS: Mapping[str, common.Cell] = {
+    "families": "integer",
+    "persons_per_family": "number",
+    "urban_share": "percent",
+    "headcount": "percent",
+    "extreme": "percent",
+    "gini": "number",
 }
-
-
-class _Bars:
-    """Rich progress bars on standard error, shown only once a run has lasted a second."""
-
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.started = time.monotonic()
-        self.progress: Progress | None = None
-        self.tasks: dict[str, TaskID] = {}
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.progress is None:
-            if time.monotonic() - self.started < 1.0:
-                return
-            self.progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total}"),
-                TimeElapsedColumn(),
-                console=common.stderr(),
-                transient=False,
-            )
-            self.progress.start()
-        if stage not in self.tasks:
-            id_text, en_text = _STAGES.get(stage, (stage, stage))
-            label = common.say(self.lang, id_text, en_text)  # type: ignore[arg-type]
-            self.tasks[stage] = self.progress.add_task(label, total=total)
-        self.progress.update(self.tasks[stage], completed=done, total=total)
-
-    def stop(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
 
 
 def register(app: typer.Typer) -> None:
@@ -73,43 +46,38 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--seed", help="Benih acak (hasil sama untuk benih sama).")
         ] = 1,
         file_format: Annotated[str, typer.Option("--format", "-f", help="csv | parquet")] = "csv",
+        workspace: common.WorkspaceOpt = None,
         lang: common.LangOpt = None,
     ) -> None:
         """Buat kabupaten sintetis: registri, survei, desa, daftar penerima dan kebenarannya."""
-        from rpkd.synth import synthesize
+        from rpkd.workflows import synth as wf
 
-        settings = common.settings(None, lang=lang)
-        if file_format not in ("csv", "parquet"):
-            raise UsageError(
-                "format", f"--format must be csv or parquet, not {file_format!r}", param="format"
+        with common.workspace(workspace, lang=lang) as ws, common.progress(ws.lang) as progress:
+            result = wf.synthesize_district(
+                ws, region, out, families=families, seed=seed, fmt=file_format, progress=progress
             )
-        if families is not None and families < 1:
-            raise UsageError("families", "--families must be at least 1", param="families")
-        bars = _Bars(settings.lang)
-        try:
-            result = synthesize(
-                region,
-                out,
-                families=families,
-                seed=seed,
-                fmt="parquet" if file_format == "parquet" else "csv",
-                progress=bars,
-            )
-        finally:
-            bars.stop()
-        summary = result.summary
-        common.stderr().print(
-            common.say(
-                settings.lang,
-                f"{summary['region']} {summary['region_name']}: {summary['families']:,} keluarga, "
-                f"{summary['persons']:,} jiwa ditulis ke {out}",
-                f"{summary['region']} {summary['region_name']}: {summary['families']:,} families, "
-                f"{summary['persons']:,} persons written to {out}",
-            )
+        show(result, ws.lang)
+
+
+def show(result: SynthResult, lang: locale.Lang) -> None:
+    """Print what was written (on standard error) and the calibration table (standard output)."""
+    common.note(
+        locale.message(
+            "synth_written",
+            lang,
+            region=result.region,
+            name=result.region_name,
+            families=result.families,
+            persons=result.persons,
+            out=str(result.out),
         )
-        headers = {
-            "name": common.say(settings.lang, "besaran", "quantity"),
-            "target": "target",
-            "achieved": common.say(settings.lang, "tercapai", "achieved"),
+    )
+    rows: list[dict[str, Any]] = [
+        {
+            "synth.quantity": locale.label(f"synth.{row['name']}", lang),
+            "synth.target": common.cell(row["target"], lang, _CELLS.get(row["name"])),
+            "synth.achieved": common.cell(row["achieved"], lang, _CELLS.get(row["name"])),
         }
-        common.emit(result.to_arrow(), "table", headers=headers)
+        for row in result.to_arrow().to_pylist()
+    ]
+    common.emit(rows, "table", lang, title=locale.label("synth.calibration", lang))

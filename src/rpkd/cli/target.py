@@ -13,22 +13,13 @@ Every command takes ``--workspace``, ``--engine``, ``--format table|json|csv`` a
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated
 
-import pyarrow as pa
 import typer
 
+from rpkd import locale
 from rpkd.cli import common
-from rpkd.settings import Lang, Settings
-from rpkd.targeting.convergence import LEVELS, Level
-from rpkd.targeting.eligibility import catalogue
-from rpkd.targeting.features import FAMILY_FEATURES, PERSON_FEATURES
-from rpkd.targeting.ranking import METHODS, Method
-from rpkd.workflows import convergence as wf_convergence
-from rpkd.workflows import targeting as wf
 
 ReleaseOpt = Annotated[str, typer.Option("--release", "-r", help="Nama rilis.")]
 LinksOpt = Annotated[
@@ -36,10 +27,6 @@ LinksOpt = Annotated[
     typer.Option("--links", help="Berkas tautan (programme, record, person_id) atau folder "
                  "links_<program>.csv; tanpa ini: tautan NIK persis."),
 ]  # fmt: skip
-AsOpt = Annotated[
-    str | None,
-    typer.Option("--as", envvar="RPKD_USER", help="Pengguna yang bertindak (untuk data pribadi)."),
-]
 UnmaskOpt = Annotated[
     bool, typer.Option("--unmask", help="Tampilkan data pribadi (perlu izin personal_data.read).")
 ]
@@ -50,38 +37,7 @@ WelfareOpt = Annotated[
     ),
 ]
 LevelOpt = Annotated[str, typer.Option("--level", help="kabupaten | kecamatan | desa | desil")]
-
-SHOW = ("coverage", "lists", "exclusion", "inclusion", "double", "deceased", "gaps")
-
-_HEADERS: dict[str, tuple[str, str]] = {
-    "level": ("tingkat", "level"),
-    "area": ("wilayah", "area"),
-    "programme": ("program", "programme"),
-    "families": ("keluarga", "families"),
-    "eligible": ("layak", "eligible"),
-    "recipients": ("penerima", "recipients"),
-    "eligible_recipients": ("penerima layak", "eligible recipients"),
-    "coverage": ("cakupan", "coverage"),
-    "coverage_of_eligible": ("cakupan yang layak", "coverage of eligible"),
-    "outside_rule": ("di luar aturan", "outside rule"),
-    "eligible_families": ("keluarga layak", "eligible families"),
-    "eligible_persons": ("jiwa layak", "eligible persons"),
-    "measure": ("ukuran", "measure"),
-    "value": ("nilai", "value"),
-    "exclusion": ("galat eksklusi", "exclusion error"),
-    "inclusion": ("galat inklusi", "inclusion error"),
-    "exclusion_se": ("SE eksklusi", "exclusion SE"),
-    "inclusion_se": ("SE inklusi", "inclusion SE"),
-    "target": ("kelompok sasaran", "target group"),
-    "covered": ("tercakup", "covered"),
-    "both": ("sasaran tercakup", "target covered"),
-    "units": ("unit", "units"),
-    "records": ("catatan", "records"),
-    "linked": ("tertaut", "linked"),
-    "deceased": ("meninggal", "deceased"),
-    "desil": ("desil", "desil"),
-    "predicted_desil": ("desil prediksi", "predicted desil"),
-}
+ConditionOpt = Annotated[str, typer.Option("--condition", help="Aturan daftar eksklusi.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -98,28 +54,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="target")
 
 
-def _headers(lang: Lang) -> dict[str, str]:
-    return {k: common.say(lang, v[0], v[1]) for k, v in _HEADERS.items()}
-
-
-def _level(value: str) -> Level:
-    if value not in LEVELS:
-        raise typer.BadParameter(f"--level must be one of {', '.join(LEVELS)}, not {value!r}")
-    return value
-
-
-def _method(value: str | None) -> Method | None:
-    if value is None:
-        return None
-    if value not in METHODS:
-        raise typer.BadParameter(f"--welfare must be ols or ridge, not {value!r}")
-    return value
-
-
-def _settings(workspace: Path | None, lang: str | None, engine: str | None) -> Settings:
-    return common.settings(workspace, lang=lang, engine=engine)
-
-
 def rank(
     release: ReleaseOpt,
     method: Annotated[str, typer.Option("--method", help="ols (default) | ridge")] = "ols",
@@ -134,31 +68,16 @@ def rank(
     lang: common.LangOpt = None,
 ) -> None:
     """Model PMT dari survei, peringkat keluarga registri, dan perbandingan dengan desil resmi."""
-    output = common.output_format(fmt)
-    if method not in METHODS:
-        raise typer.BadParameter(f"--method must be ols or ridge, not {method!r}")
-    if show not in ("quality", "coefficients", "crosstab"):
-        raise typer.BadParameter("--show must be quality, coefficients or crosstab")
-    settings = _settings(workspace, lang, engine)
-    report = wf.ranking_report(settings, release, method=method, folds=folds,
-                               seed=seed)  # fmt: skip
-    if output == "json":
-        doc = {
-            "method": report.model.method,
-            "penalty": report.model.penalty,
-            "quality": {r["measure"]: r["value"] for r in report.model.quality_table().to_pylist()},
-            "rank_correlation": report.rank_correlation,
-            "coefficients": dict(zip(report.model.terms, report.model.coefficients, strict=True)),
-            "crosstab": common.records(report.crosstab),
-            "saved": str(report.saved) if report.saved else None,
-        }
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
-        return
-    table = {"quality": report.to_arrow(), "coefficients": report.model.to_arrow(),
-             "crosstab": report.crosstab}[show]  # fmt: skip
-    title = common.say(settings.lang, f"PMT ({method}) rilis {release}",
-                       f"PMT ({method}), release {release}")  # fmt: skip
-    common.emit(table, output, title=title, headers=_headers(settings.lang))
+    out = common.output_format(fmt)
+    from rpkd.workflows import targeting as wf
+
+    view = common.choice(show, wf.RANK_VIEWS, "--show") or "quality"
+    with common.workspace(workspace, lang=lang, engine=engine) as ws:
+        report = wf.ranking_report(ws, release, method=method, folds=folds, seed=seed)
+    common.findings(report.findings, ws.lang)
+    title = locale.message("target_title_rank", ws.lang, method=method, release=release)
+    table = report.readable(view, ws.lang) if out == "table" else report.view(view)
+    common.emit(table, out, ws.lang, title=title, json_data=report.to_json())
 
 
 def accuracy(
@@ -183,25 +102,23 @@ def accuracy(
     lang: common.LangOpt = None,
 ) -> None:
     """Galat inklusi dan eksklusi dari batas desil dan daftar penerima (kebenaran atau survei)."""
-    output = common.output_format(fmt)
-    if target not in ("poor", "extreme_poor"):
-        raise typer.BadParameter("--target must be poor or extreme_poor")
-    if by not in (None, "desil", "kecamatan"):
-        raise typer.BadParameter("--by must be desil or kecamatan")
-    if method not in METHODS:
-        raise typer.BadParameter(f"--method must be ols or ridge, not {method!r}")
-    settings = _settings(workspace, lang, engine)
-    report = wf.accuracy_report(
-        settings, release, truth=truth, links=links, cutoff=cutoff,
-        target=cast(Literal["poor", "extreme_poor"], target),
-        by=cast(Literal["desil", "kecamatan"] | None, by), method=method, line=line,
-        welfare=_method(welfare),
-    )  # fmt: skip
-    basis = {"truth": ("kebenaran sintetis", "synthetic truth"), "survey": ("survei", "survey")}
-    label = basis[report.basis]
-    title = common.say(settings.lang, f"Ketepatan sasaran ({label[0]}), rilis {release}",
-                       f"Targeting accuracy ({label[1]}), release {release}")  # fmt: skip
-    common.emit(report.rows, output, title=title, headers=_headers(settings.lang))
+    out = common.output_format(fmt)
+    from rpkd.workflows import accuracy as wf
+
+    with common.workspace(workspace, lang=lang, engine=engine) as ws:
+        report = wf.accuracy_report(
+            ws, release, truth=truth, links=links, cutoff=cutoff, target=target, by=by,
+            method=method, line=line, welfare=welfare,
+        )  # fmt: skip
+    common.findings(report.findings, ws.lang)
+    title = locale.message(
+        "target_title_accuracy",
+        ws.lang,
+        basis=locale.label(f"target.basis.{report.basis}", ws.lang),
+        release=release,
+    )
+    table = report.readable() if out == "table" else report.to_arrow()
+    common.emit(table, out, ws.lang, title=title, cells=wf.CELLS)
 
 
 def eligibility(
@@ -222,95 +139,88 @@ def eligibility(
     lang: common.LangOpt = None,
 ) -> None:
     """Terapkan aturan kelayakan program (katalog parameter) pada registri rilis."""
-    output = common.output_format(fmt)
-    settings = _settings(workspace, lang, engine)
-    if columns:
-        rows = [{"column": f.name, "type": f.dtype, "label": common.say(settings.lang, f.label_id,
-                 f.label_en), "definition": f.definition}
-                for f in (*FAMILY_FEATURES, *PERSON_FEATURES)]  # fmt: skip
-        cat = catalogue(workspace=settings.workspace)
-        rows += [{"column": p.name, "type": "bool", "label": common.say(settings.lang, p.label_id,
-                  p.label_en), "definition": p.rule.text} for p in cat.predicates]  # fmt: skip
-        common.emit(
-            rows, output, title=common.say(settings.lang, "Kolom turunan", "Derived columns")
-        )
-        return
-    if show_catalogue:
-        from datetime import date
+    out = common.output_format(fmt)
+    from rpkd.workflows import targeting as wf
 
-        table = catalogue(workspace=settings.workspace).to_arrow(date.today().year)
-        common.emit(table, output, title=common.say(settings.lang, "Katalog program",
-                                                    "Programme catalogue"))  # fmt: skip
-        return
-    if release is None:
-        raise typer.BadParameter("--release is required (or use --catalogue / --columns)")
-    report = wf.eligibility_report(settings, release, level=_level(level), programmes=programme)
-    title = common.say(settings.lang, f"Kelayakan program, rilis {release} ({report.on})",
-                       f"Programme eligibility, release {release} ({report.on})")  # fmt: skip
-    common.emit(report.counts, output, title=title, headers=_headers(settings.lang))
+    view: wf.EligibilityView = "columns" if columns else "catalogue" if show_catalogue else "counts"
+    with common.workspace(workspace, lang=lang, engine=engine) as ws:
+        result = wf.eligibility_view(ws, release, view=view, level=level, programmes=programme)
+    if isinstance(result, wf.EligibilityReport):
+        title = locale.message("target_title_eligibility", ws.lang, release=release, on=result.on)
+    else:
+        title = locale.label(f"target.title.{view}", ws.lang)
+    table = result.readable() if out == "table" else result.to_arrow()
+    common.emit(table, out, ws.lang, title=title, cells=wf.CELLS)
 
 
 def convergence(
     release: ReleaseOpt,
     links: LinksOpt = None,
     level: LevelOpt = "kabupaten",
-    show: Annotated[str, typer.Option("--show", help=" | ".join(SHOW))] = "coverage",
-    condition: Annotated[
-        str, typer.Option("--condition", help="Aturan daftar eksklusi.")
-    ] = "desil = 1",
+    show: Annotated[
+        str,
+        typer.Option(
+            "--show", help="coverage | lists | exclusion | inclusion | double | deceased | gaps"
+        ),
+    ] = "coverage",
+    condition: ConditionOpt = "desil = 1",
     welfare: WelfareOpt = None,
     unmask: UnmaskOpt = False,
-    actor: AsOpt = None,
+    actor: common.AsOpt = None,
     workspace: common.WorkspaceOpt = None,
     engine: common.EngineOpt = None,
     fmt: common.FormatOpt = "table",
     lang: common.LangOpt = None,
 ) -> None:
     """Konvergensi program: cakupan, yang tidak menerima, di luar aturan, ganda, meninggal."""
-    output = common.output_format(fmt)
-    if show not in SHOW:
-        raise typer.BadParameter(f"--show must be one of {', '.join(SHOW)}")
-    settings = _settings(workspace, lang, engine)
-    report = wf_convergence.convergence_report(
-        settings, release, links=links, level=_level(level), condition=condition,
-        welfare=_method(welfare), actor=actor, personal=unmask,
-    )  # fmt: skip
+    out = common.output_format(fmt)
+    from rpkd.workflows import convergence as wf
+
+    view = common.choice(show, wf.VIEWS, "--show") or "coverage"
+    with common.workspace(workspace, lang=lang, engine=engine, actor=actor) as ws:
+        report = wf.convergence_report(
+            ws, release, links=links, level=level, condition=condition, welfare=welfare,
+            unmask=unmask,
+        )  # fmt: skip
     if report.links == "nik":
-        common.stderr().print(common.say(
-            settings.lang, "Catatan: daftar ditautkan dengan NIK persis (jalankan rpkd link).",
-            "Note: lists linked by exact NIK (run rpkd link)."))  # fmt: skip
-    table: pa.Table = getattr(report, show)
-    title = common.say(settings.lang, f"Konvergensi ({show}), rilis {release}",
-                       f"Convergence ({show}), release {release}")  # fmt: skip
-    common.emit(table, output, title=title, headers=_headers(settings.lang))
+        common.note(locale.message("target_links_by_nik", ws.lang))
+    title = locale.message(
+        "target_title_convergence",
+        ws.lang,
+        view=locale.label(f"target.view.{view}", ws.lang),
+        release=release,
+    )
+    table = report.readable(view) if out == "table" else report.view(view)
+    common.emit(table, out, ws.lang, title=title, cells=wf.CELLS)
 
 
 def lists(
     release: ReleaseOpt,
-    out: Annotated[Path, typer.Option("--out", help="Folder keluaran XLSX (satu per desa).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder keluaran XLSX (satu per desa).")],
     links: LinksOpt = None,
     desa: Annotated[
         list[str] | None, typer.Option("--desa", help="Kode desa (boleh berulang).")
     ] = None,
-    condition: Annotated[
-        str, typer.Option("--condition", help="Aturan daftar eksklusi.")
-    ] = "desil = 1",
+    condition: ConditionOpt = "desil = 1",
     welfare: WelfareOpt = None,
     unmask: UnmaskOpt = False,
-    actor: AsOpt = None,
+    actor: common.AsOpt = None,
     workspace: common.WorkspaceOpt = None,
     engine: common.EngineOpt = None,
     fmt: common.FormatOpt = "table",
     lang: common.LangOpt = None,
 ) -> None:
     """Daftar verifikasi per desa untuk musyawarah desa (XLSX, data pribadi disamarkan)."""
-    output = common.output_format(fmt)
-    settings = _settings(workspace, lang, engine)
-    result = wf_convergence.verification_lists(
-        settings, release, out, links=links, condition=condition, welfare=_method(welfare),
-        desa=desa or (), actor=actor, personal=unmask, lang=settings.lang,
-    )  # fmt: skip
-    title = common.say(settings.lang, f"{len(result.files)} berkas verifikasi di {out}",
-                       f"{len(result.files)} verification workbooks in {out}")  # fmt: skip
-    rows: list[dict[str, Any]] = common.records(result.rows)
-    common.emit(result.rows if rows else [], output, title=title, headers=_headers(settings.lang))
+    out = common.output_format(fmt)
+    from rpkd.workflows import convergence as wf
+
+    with common.workspace(workspace, lang=lang, engine=engine, actor=actor) as ws:
+        result = wf.verification_lists(
+            ws, release, out_dir, links=links, condition=condition, welfare=welfare,
+            desa=desa or (), unmask=unmask,
+        )  # fmt: skip
+    title = locale.message(
+        "target_title_lists", ws.lang, count=len(result.files), folder=str(out_dir)
+    )
+    table = result.readable() if out == "table" else result.to_arrow()
+    common.emit(table, out, ws.lang, title=title)

@@ -87,7 +87,7 @@ def connect(settings: Settings | None = None, *, name: EngineName | None = None)
         from rpkd.engine.spark import SparkBackend
 
         return Engine(SparkBackend(master=settings.spark_master))
-    raise UsageError("unknown_engine", f"unknown engine {chosen!r}", param="engine")
+    raise UsageError("engine_unknown", param="engine", value=chosen, allowed=("duckdb", "spark"))
 
 
 _counter = iter(range(1, 1 << 62))

@@ -11,6 +11,8 @@ import duckdb
 import ibis
 import pyarrow as pa
 
+from rpkd.errors import MissingExtra
+
 if TYPE_CHECKING:
     from ibis.expr.types import Table
 
@@ -62,8 +64,10 @@ class DuckDBBackend:
         yield from reader
 
     def linkage_api(self) -> Any:
-        from splink import DuckDBAPI
-
+        try:
+            from splink import DuckDBAPI
+        except ImportError as exc:  # pragma: no cover - depends on the installed extras
+            raise MissingExtra("splink", "linkage") from exc
         return DuckDBAPI(connection=self.native)
 
     def materialise(self, expr: Table, name: str) -> Table:

@@ -108,7 +108,10 @@ class SparkBackend:
         session has one (``spark.checkpoint.dir``, e.g. on HDFS for a cluster), and persisted
         in executor memory and disk otherwise (always on Connect, which has no ``sparkContext``).
         """
-        from splink import SparkAPI
+        try:
+            from splink import SparkAPI
+        except ImportError as exc:  # pragma: no cover - depends on the installed extras
+            raise MissingExtra("splink", "linkage") from exc
 
         parquet = not self.connect and self._checkpoint_dir() is not None
         return SparkAPI(  # type: ignore[no-untyped-call]

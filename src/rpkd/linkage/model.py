@@ -37,6 +37,7 @@ from ibis import _
 
 from rpkd import engine as eng
 from rpkd.errors import UsageError
+from rpkd.findings import Finding
 from rpkd.linkage.comparisons import BLOCKING_KEYS, blocking_rules, comparisons, training_rules
 
 if TYPE_CHECKING:
@@ -59,9 +60,7 @@ class Thresholds:
     def __post_init__(self) -> None:
         if not 0.0 < self.lower <= self.upper < 1.0:
             raise UsageError(
-                "invalid_thresholds",
-                f"need 0 < lower <= upper < 1, got lower={self.lower}, upper={self.upper}",
-                param="upper",
+                "link_thresholds_order", param="upper", lower=self.lower, upper=self.upper
             )
 
 
@@ -96,7 +95,7 @@ class LinkResult:
     thresholds: Thresholds
     settings: ModelSettings
     model: dict[str, Any] = field(repr=False, compare=False)
-    findings: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
     def to_arrow(self) -> pa.Table:
         """Return the links: record, person_id, match_probability, method and flags."""
@@ -178,7 +177,7 @@ def _settings(n_registry: int, share: float) -> dict[str, Any]:
 
 def _fit(
     engine: eng.Engine, lst: Table, reg: Table, settings: ModelSettings
-) -> tuple[dict[str, Any], str, tuple[str, ...]]:
+) -> tuple[dict[str, Any], str, tuple[Finding, ...]]:
     """Train the model and score blocked pairs; return the model, the scores table, findings.
 
     Each EM session runs on its own linker built from the model so far, so that a session that
@@ -213,7 +212,7 @@ def _fit(
         num_chunks=1,
     )
     model: dict[str, Any] = linker.misc.save_model_to_json()
-    findings: list[str] = []
+    findings: list[Finding] = []
     for number, rule in enumerate(training_rules(), start=1):
         outcome = "skipped"
         for iterations in (settings.em_max_iterations, 3, 1):
@@ -231,7 +230,7 @@ def _fit(
             outcome = "done" if iterations == settings.em_max_iterations else "shortened"
             break
         if outcome != "done":
-            findings.append(f"em_session_{number}_{outcome}")
+            findings.append(Finding(f"em_session_{outcome}", "warning", {"session": number}))
     scores = linker_for(model).inference.predict(threshold_match_probability=settings.report_floor)
     return model, scores.physical_name, tuple(findings)
 
@@ -367,5 +366,5 @@ def link(
     )
     findings = list(fit_findings)
     if decided.num_rows and decided.column("method").to_pylist().count("none") == decided.num_rows:
-        findings.append("no_links")
+        findings.append(Finding("link_none", "warning", {"rows": decided.num_rows}))
     return LinkResult(decided, picked, thresholds, settings, model, tuple(findings))

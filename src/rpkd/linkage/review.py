@@ -106,14 +106,6 @@ def _text(table: Table, column: str) -> object:
     return ibis.null("string")
 
 
-def mask_queue(queue: pa.Table, masks: dict[str, pa.Array]) -> pa.Table:
-    """Return ``queue`` with the given columns replaced (masked values computed by the caller)."""
-    out = queue
-    for name, values in masks.items():
-        out = out.set_column(out.schema.get_field_index(name), name, values)
-    return out
-
-
 def read_decisions(rows: Sequence[dict[str, str | None]], queue: pa.Table) -> pa.Table:
     """Return the clerk's decisions (record, person_id, decision) checked against the queue.
 
@@ -134,26 +126,19 @@ def read_decisions(rows: Sequence[dict[str, str | None]], queue: pa.Table) -> pa
         record, person = str(row.get("record") or ""), str(row.get("person_id") or "")
         raw = str(row.get("decision") or "").strip().lower()
         if raw not in SPELLINGS:
-            raise InvalidInput(
-                "decision_invalid",
-                f"baris {number}, kolom decision: {raw!r} bukan accept/terima atau reject/tolak",
-                param="decision",
-            )
+            raise InvalidInput("decision_invalid", param="decision", row=number, value=raw)
         if (record, person) not in offered:
             raise InvalidInput(
-                "decision_unknown_pair",
-                f"baris {number}, kolom record/person_id: pasangan ini tidak ada dalam antrean",
-                param="person_id",
-            )
+                "decision_unknown_pair", param="person_id", row=number, record=record,
+                person_id=person,
+            )  # fmt: skip
         decision = SPELLINGS[raw]
         if decision == "accept":
             if record in accepted:
                 raise InvalidInput(
-                    "decision_two_accepts",
-                    f"baris {number}, kolom decision: record {record} sudah diterima pada baris "
-                    f"{accepted[record]}; satu orang saja per baris daftar",
-                    param="decision",
-                )
+                    "decision_two_accepts", param="decision", row=number, record=record,
+                    first=accepted[record],
+                )  # fmt: skip
             accepted[record] = number
         records.append(record)
         persons.append(person)

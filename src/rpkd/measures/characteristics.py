@@ -14,16 +14,14 @@ improved water and sanitation conventions, UU 13/1998 (elderly 60+).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ibis
 
 from rpkd import engine as eng
-from rpkd import params
 from rpkd.releases.schema import DISABILITY, WORK_STATUS
 
 if TYPE_CHECKING:
@@ -95,9 +93,8 @@ class Criteria:
     mpi_cutoff: int = 1
 
 
-def load_criteria(workspace: Path | None = None) -> Criteria:
-    """Return the profile criteria from the parameter kit (a workspace copy wins)."""
-    doc: dict[str, Any] = params.load("profile", workspace=workspace)
+def criteria(doc: Mapping[str, Any]) -> Criteria:
+    """Return the profile criteria of a ``profile`` document (``ws.kit.document("profile")``)."""
     rtlh, ages = doc["rtlh"], doc["ages"]
     return Criteria(
         perishable_wall=tuple(rtlh["perishable_wall"]),

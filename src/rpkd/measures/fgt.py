@@ -14,11 +14,8 @@ Foster, J., Greer, J. & Thorbecke, E. (1984). A class of decomposable poverty me
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from rpkd import params
 from rpkd.errors import UsageError
 from rpkd.survey import Design, Estimates, Quantity, domain_totals, estimate_quantities
 
@@ -28,18 +25,6 @@ if TYPE_CHECKING:
 Alpha = Literal[0, 1, 2]
 MEASURES: dict[str, Alpha] = {"fgt0": 0, "fgt1": 1, "fgt2": 2}
 Line = float | str
-
-
-def kit_line(
-    kind: params.LineKind,
-    region: str,
-    on: date,
-    *,
-    urban: bool | None = None,
-    workspace: Path | None = None,
-) -> float:
-    """Return the rupiah value of the kit's ``kind`` line (``poverty`` or ``extreme``) in force."""
-    return params.poverty_line(kind, region, on, urban=urban, workspace=workspace).value
 
 
 def _gap(table: Table, welfare: str, line: Line, power: int) -> Value:
@@ -61,10 +46,10 @@ def _check_line(table: Table, line: Line) -> None:
     if isinstance(line, str):
         if line not in table.columns:
             raise UsageError(
-                "unknown_column", f"line column {line!r} is not in the data", param="line"
+                "data_column_missing", param="line", column=line, columns=sorted(table.columns)
             )
     elif not float(line) > 0:
-        raise UsageError("bad_line", f"a poverty line must be positive, not {line!r}", param="line")
+        raise UsageError("line_not_positive", param="line", value=float(line))
 
 
 def estimate(
@@ -102,11 +87,13 @@ def estimate(
     """
     if welfare not in table.columns:
         raise UsageError(
-            "unknown_column", f"column {welfare!r} is not in the data", param="welfare"
+            "data_column_missing", param="welfare", column=welfare, columns=sorted(table.columns)
         )
     unknown = [m for m in measures if m not in MEASURES]
     if unknown:
-        raise UsageError("bad_measure", f"unknown FGT measure {unknown[0]!r}", param="measure")
+        raise UsageError(
+            "measure_unknown", param="measure", value=unknown[0], allowed=tuple(MEASURES)
+        )
     import ibis
 
     values: dict[str, Value] = {"one": ibis.literal(1.0)}
@@ -120,7 +107,13 @@ def estimate(
             alpha = MEASURES[m]
             quantities.append(
                 Quantity(
-                    m, f"g{alpha}_{i}", "one", line=line, square=f"g{2 * alpha}_{i}", mean=True
+                    m,
+                    f"g{alpha}_{i}",
+                    "one",
+                    line=line,
+                    square=f"g{2 * alpha}_{i}",
+                    mean=True,
+                    proportion=alpha == 0,
                 )
             )
         if poor:

@@ -124,19 +124,17 @@ def estimate(
     """
     unknown = [m for m in measures if m not in MEASURES]
     if unknown:
-        raise UsageError(
-            "bad_measure", f"unknown inequality measure {unknown[0]!r}", param="measure"
-        )
+        raise UsageError("measure_unknown", param="measure", value=unknown[0], allowed=MEASURES)
     design.check(table.columns, welfare, by)
     records = record_values(table, design, {"y": table[welfare].cast("float64")}, by)
     if records.num_rows == 0:
-        raise InvalidInput("no_records", "the data has no records", param="data")
+        raise InvalidInput("no_records", param="data")
     lay = layout(records, design)
     y, w = column(records, "y"), column(records, WEIGHT)
     if np.isnan(w).any():
-        raise InvalidInput("weight_missing", "some records lack a weight or size", param="weight")
+        raise InvalidInput("weight_missing", param="weight")
     if np.isnan(y).any() or (y < 0).any():
-        raise InvalidInput("welfare_invalid", f"{welfare} must be present and ≥ 0", param=welfare)
+        raise InvalidInput("welfare_invalid", param=welfare, column=welfare)
     groups: list[tuple[str | None, np.ndarray]] = [(None, np.arange(y.size))]
     groups += [(str(v), np.flatnonzero(lay.domain == i)) for i, v in enumerate(lay.domains)]
     rows: list[Estimate] = []

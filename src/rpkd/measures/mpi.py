@@ -24,18 +24,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from rpkd import engine as eng
-from rpkd import params
 from rpkd.errors import UsageError
 from rpkd.survey import Design, Estimate, Estimates, Quantity, domain_totals, estimate_quantities
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table, Value
+
+    from rpkd.findings import Finding
 
 TOLERANCE = 1e-9
 CONTRACT_MEASURES = ("H", "A", "M0", "censored_headcount", "contribution")
@@ -57,7 +57,7 @@ class MpiResult:
         return self.estimates.find(measure, domain=domain, indicator=indicator)
 
     @property
-    def findings(self) -> tuple[object, ...]:
+    def findings(self) -> tuple[Finding, ...]:
         return self.estimates.findings
 
     def to_arrow(self, *, measures: tuple[str, ...] | None = None) -> pa.Table:
@@ -71,11 +71,14 @@ class MpiResult:
 def normalise(indicators: Mapping[str, float]) -> dict[str, float]:
     """Return the indicator weights scaled to sum 1 (weights must be positive)."""
     if not indicators:
-        raise UsageError("no_indicators", "give at least one indicator", param="indicator")
+        raise UsageError("mpi_no_indicators", param="indicator")
     bad = [name for name, w in indicators.items() if not w > 0]
     if bad:
         raise UsageError(
-            "bad_weight", f"indicator weight of {bad[0]!r} must be > 0", param="indicator"
+            "mpi_weight_not_positive",
+            param="indicator",
+            indicator=bad[0],
+            weight=indicators[bad[0]],
         )
     total = sum(indicators.values())
     return {name: w / total for name, w in indicators.items()}
@@ -107,9 +110,7 @@ def estimate(
     import ibis
 
     if not 0 < cutoff <= 1:
-        raise UsageError(
-            "bad_cutoff", f"the cut-off k must lie in (0, 1], not {cutoff}", param="cutoff"
-        )
+        raise UsageError("mpi_cutoff_invalid", param="cutoff", value=cutoff)
     weights = normalise(indicators)
     if design is None:
         table = table.mutate(**{UNIT_WEIGHT: ibis.literal(1.0)})
@@ -127,7 +128,7 @@ def estimate(
         "pc2": poor * score * score,
     }
     quantities = [
-        Quantity("H", "poor", "one", square="poor", mean=True),
+        Quantity("H", "poor", "one", square="poor", mean=True, proportion=True),
         Quantity("A", "pc", "poor"),
         Quantity("M0", "pc", "one", square="pc2", mean=True),
     ]
@@ -137,9 +138,23 @@ def estimate(
         values[f"wcd{i}"] = poor * deprived[j] * w
         quantities += [
             Quantity(
-                "censored_headcount", f"cd{i}", "one", indicator=j, square=f"cd{i}", mean=True
+                "censored_headcount",
+                f"cd{i}",
+                "one",
+                indicator=j,
+                square=f"cd{i}",
+                mean=True,
+                proportion=True,
             ),
-            Quantity("raw_headcount", f"d{i}", "one", indicator=j, square=f"d{i}", mean=True),
+            Quantity(
+                "raw_headcount",
+                f"d{i}",
+                "one",
+                indicator=j,
+                square=f"d{i}",
+                mean=True,
+                proportion=True,
+            ),
             Quantity("contribution", f"wcd{i}", "pc", indicator=j),
         ]
     levels: list[object] = []
@@ -188,9 +203,8 @@ class IndicatorSet:
     rules: tuple[Mapping[str, Any], ...]
 
 
-def default_indicators(*, workspace: Path | None = None) -> IndicatorSet:
-    """Return the kit's indicator set (``params/indonesia/mpi.toml``, or the workspace copy)."""
-    doc = params.load("mpi", workspace=workspace)
+def indicator_set(doc: Mapping[str, Any]) -> IndicatorSet:
+    """Return the indicator set of an ``mpi`` parameter document (the kit's ``mpi`` topic)."""
     rules = tuple(doc["indicator"])
     return IndicatorSet(
         weights={r["name"]: float(r["weight"]) for r in rules},
@@ -216,7 +230,7 @@ def _condition(table: Table, spec: Mapping[str, Any], size: Value | None) -> Val
         number = value.cast("float64")
         if spec.get("per_person"):
             if size is None:
-                raise UsageError("no_size", "a per-person rule needs family_size", param="mpi")
+                raise UsageError("mpi_rule_needs_size", param="mpi", column=spec["column"])
             number = number / size
         return (number < float(spec["below"])).fill_null(False)
     return value.isin(list(spec["in"])).fill_null(False)
@@ -238,9 +252,7 @@ def _age(birth: Value, on: date) -> Value:
     return on.year - birth.year() - before_birthday.cast("int64")
 
 
-def deprivations(
-    families: Table, persons: Table, *, on: date, indicators: IndicatorSet | None = None
-) -> Table:
+def deprivations(families: Table, persons: Table, *, on: date, indicators: IndicatorSet) -> Table:
     """Return one row per family: ``family_id``, ``desa_code`` and a 0/1 column per indicator.
 
     Computed in the engine from release tables (``families`` and ``persons`` of
@@ -249,11 +261,10 @@ def deprivations(
     """
     import ibis
 
-    kit = indicators or default_indicators()
     alive = persons.filter(persons.death_date.isnull() | (persons.death_date > on))
     age = _age(alive.birth_date, on)
     person_values: dict[str, Value] = {}
-    for rule in kit.rules:
+    for rule in indicators.rules:
         if rule["level"] != "persons":
             continue
         eligible = alive.family_id.notnull()
@@ -267,7 +278,7 @@ def deprivations(
     members = alive.group_by("family_id").aggregate(**person_values) if person_values else None
     size = families.family_size.cast("float64")
     columns: dict[str, Value] = {"family_id": families.family_id, "desa_code": families.desa_code}
-    for rule in kit.rules:
+    for rule in indicators.rules:
         if rule["level"] == "family":
             columns[rule["name"]] = _any(families, rule["any_of"], size).cast("float64")
     base = families.select(**columns)
@@ -275,7 +286,7 @@ def deprivations(
         return base
     joined = base.left_join(members, "family_id")
     out: dict[str, Value] = {c: joined[c] for c in base.columns}
-    for rule in kit.rules:
+    for rule in indicators.rules:
         if rule["level"] != "persons":
             continue
         meets = joined[rule["name"]].fill_null(0)

@@ -31,6 +31,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rpkd import engine as eng
+from rpkd import params
+from rpkd.errors import InvalidInput
+from rpkd.findings import Finding, findings_table
+from rpkd.measures import characteristics
 from rpkd.measures.characteristics import (
     COUNTED,
     NO_FAMILY_ROW,
@@ -38,20 +42,10 @@ from rpkd.measures.characteristics import (
     PAIR,
     Criteria,
     family_summary,
-    load_criteria,
     summary_counts,
     unreadable_desa_codes,
 )
-from rpkd.measures.rollup import (
-    INDICATORS,
-    LEVELS,
-    LONG_SCHEMA,
-    Cells,
-    Finding,
-    Level,
-    suppression,
-    topic,
-)
+from rpkd.measures.rollup import INDICATORS, LEVELS, LONG_SCHEMA, Cells, Level, suppression, topic
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -97,14 +91,8 @@ class RegistryProfile:
         return self.table
 
     def findings_table(self) -> pa.Table:
-        """Return the findings as a table (rule, count, detail)."""
-        return pa.table(
-            {
-                "rule": [f.rule for f in self.findings],
-                "count": pa.array([f.count for f in self.findings], pa.int64()),
-                "detail": [f.detail for f in self.findings],
-            }
-        )
+        """Return the findings as an Arrow table (:data:`rpkd.findings.FINDINGS_SCHEMA`)."""
+        return findings_table(self.findings)
 
 
 def registry_profile(
@@ -133,9 +121,9 @@ def registry_profile(
     min_cell
         Primary suppression threshold in families (default from ``profile.toml``: 10).
     criteria
-        Characteristic definitions (default from ``profile.toml``).
+        Characteristic definitions (default: the national kit's ``profile`` document).
     """
-    criteria = criteria or load_criteria()
+    criteria = criteria or _national()
     return summary_profile(
         family_summary(families, persons, reference_date, criteria),
         reference_date=reference_date,
@@ -164,12 +152,12 @@ def summary_profile(
     ``families`` (the release's) only serves to list desa codes that are not numbers in the
     findings. Other parameters as :func:`registry_profile`.
     """
-    criteria = criteria or load_criteria()
+    criteria = criteria or _national()
     threshold = criteria.min_cell if min_cell is None else min_cell
     counts = eng.fetch(summary_counts(summary, criteria))
     largest = max(pc.max(counts[c]).as_py() or 0 for c in ("families", "persons"))
     if largest >= PAIR // 2:  # the paired sums of summary_counts would not be exact
-        raise OverflowError("a desa x desil cell holds 2**31 families or persons or more")
+        raise InvalidInput("profile_cell_too_large", param="release", limit=PAIR // 2)
     findings = _coverage(counts)
     counted = counts.filter(pc.equal(counts["coverage"], COUNTED)).drop_columns("coverage")
     counts, code_findings = _normalise(counted, families)
@@ -177,7 +165,13 @@ def summary_profile(
     cells = Cells.build(counts, sum(w for _, w in criteria.mpi_points))
     hidden = suppression(cells, threshold) if public else np.zeros(cells.size, dtype=bool)
     if public:
-        findings.append(Finding("cells_suppressed", int(hidden.sum()), f"min_cell={threshold}"))
+        findings.append(
+            Finding(
+                "profile_cells_suppressed",
+                "info",
+                {"count": int(hidden.sum()), "min_cell": threshold},
+            )
+        )
     table = cells.long_table(hidden, tuple(levels))
     findings += cells.name_findings
     return RegistryProfile(
@@ -190,6 +184,11 @@ def summary_profile(
     )
 
 
+def _national() -> Criteria:
+    """Return the criteria of the national kit (callers with a workspace pass its own)."""
+    return characteristics.criteria(params.load("profile"))
+
+
 def _coverage(counts: pa.Table) -> list[Finding]:
     """Return the findings on families and persons left out of the profile, and headless ones."""
 
@@ -199,11 +198,11 @@ def _coverage(counts: pa.Table) -> list[Finding]:
 
     out: list[Finding] = []
     if no_member := total("families", NO_LIVING_MEMBER):
-        out.append(Finding("family_without_living_member", no_member))
+        out.append(Finding("profile_family_without_member", "warning", {"count": no_member}))
     if no_family := total("persons", NO_FAMILY_ROW):
-        out.append(Finding("person_without_family", no_family))
+        out.append(Finding("profile_person_without_family", "warning", {"count": no_family}))
     if no_head := total("without_head", COUNTED):
-        out.append(Finding("family_without_head", no_head))
+        out.append(Finding("profile_family_without_head", "warning", {"count": no_head}))
     return out
 
 
@@ -234,12 +233,9 @@ def _normalise(counts: pa.Table, families: Table | None) -> tuple[pa.Table, list
         shown = sorted(str(n) for n in encoded.dictionary.filter(pc.is_null(dotted)).to_pylist())
         if counts["desa"].null_count and families is not None:
             shown = unreadable_desa_codes(families) + shown
+        count = int(pc.sum(dropped["families"]).as_py())
         findings.append(
-            Finding(
-                "desa_code_invalid",
-                int(pc.sum(dropped["families"]).as_py()),
-                ", ".join(shown[:10]),
-            )
+            Finding("profile_desa_code_invalid", "warning", {"count": count, "codes": shown[:10]})
         )
         table = table.filter(pc.invert(bad))
     return table, findings
@@ -249,7 +245,6 @@ __all__ = [
     "INDICATORS",
     "LEVELS",
     "LONG_SCHEMA",
-    "Finding",
     "Level",
     "RegistryProfile",
     "registry_profile",

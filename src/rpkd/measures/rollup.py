@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from rpkd import regions
+from rpkd.findings import Finding
 from rpkd.measures.characteristics import COUNT_COLUMNS, FAMILY_FLAGS, PERSON_COUNTS
 from rpkd.measures.disclosure import Equation, suppress
 
@@ -37,15 +38,6 @@ LONG_SCHEMA = pa.schema(
         ("suppressed", pa.bool_()),
     ]
 )
-
-
-@dataclass(frozen=True)
-class Finding:
-    """Something the profile noticed in the data: a rule id, how many rows, and a detail."""
-
-    rule: str
-    count: int
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -305,7 +297,9 @@ class Cells:
     def _names(self, codes: list[str]) -> list[str | None]:
         found = regions.names(codes)
         self.name_findings += [
-            Finding("region_unknown", 1, c) for c, n in zip(codes, found, strict=True) if n is None
+            Finding("profile_region_unknown", "warning", {"code": c})
+            for c, n in zip(codes, found, strict=True)
+            if n is None
         ]
         return found
 

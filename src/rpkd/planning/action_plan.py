@@ -73,9 +73,7 @@ def action_plan(plan: Plan, year: int) -> ActionPlan:
     """Return the RAT rows of ``year``: every activity with a budget or output target that year."""
     if year not in plan.years:
         raise InvalidInput(
-            "year_outside",
-            f"tahun {year} di luar periode {plan.start_year}-{plan.end_year}",
-            param="year",
+            "plan_year_outside", param="year", year=year, start=plan.start_year, end=plan.end_year
         )
     strategies = {s.code: s.name for s in plan.strategies}
     rows: list[ActionRow] = []

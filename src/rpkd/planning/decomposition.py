@@ -21,7 +21,7 @@ Journal of Economic Inequality 11(1), 99–126. Foster, Greer & Thorbecke (1984)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,7 @@ import pyarrow as pa
 from rpkd.errors import InvalidInput
 
 DecompositionMethod = Literal["datt_ravallion", "shapley"]
+DECOMPOSITION_METHODS: tuple[DecompositionMethod, ...] = get_args(DecompositionMethod)
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -44,9 +45,9 @@ def fgt(welfare: npt.ArrayLike, weight: npt.ArrayLike, line: float, alpha: int) 
     y = np.asarray(welfare, dtype=float)
     w = np.asarray(weight, dtype=float)
     if y.shape != w.shape or y.ndim != 1 or y.size == 0:
-        raise InvalidInput("shape", "welfare dan bobot harus vektor sama panjang", param="welfare")
+        raise InvalidInput("fgt_shape", param="welfare")
     if line <= 0 or np.any(w < 0) or w.sum() <= 0:
-        raise InvalidInput("fgt_input", "garis harus > 0 dan bobot tak negatif", param="line")
+        raise InvalidInput("fgt_input", param="line", line=line)
     poor = y < line
     gap = np.where(poor, (line - y) / line, 0.0)
     score = poor.astype(float) if alpha == 0 else gap**alpha
@@ -93,7 +94,7 @@ def decompose(
     y2, w2 = np.asarray(welfare_final, dtype=float), np.asarray(weight_final, dtype=float)
     mu1, mu2 = _mean(y1, w1), _mean(y2, w2)
     if mu1 <= 0 or mu2 <= 0:
-        raise InvalidInput("mean_nonpositive", "rata-rata kesejahteraan harus > 0", param="welfare")
+        raise InvalidInput("decomposition_mean_nonpositive", param="welfare")
     p11 = fgt(y1, w1, line, alpha)
     p22 = fgt(y2, w2, line, alpha)
     p21 = fgt(y1 * mu2 / mu1, w1, line, alpha)  # mean of period 2, Lorenz curve of period 1

@@ -1,8 +1,9 @@
-"""Evaluation over time: target against realisation, programme coverage of desil 1–2 across
-releases, and families that moved out of (or into) desil 1–2 between two registry releases.
+"""Evaluation over time: target against realisation by year, and the families that moved out of
+(or into) desil 1–2 between two registry releases.
 
-Pure functions on values and Arrow tables (family tables are small enough for one district in
-memory; larger ones should be aggregated in the engine first).
+Targets are pure functions on values. Desil transitions are one engine query over the two
+releases' family tables (a full outer join on ``family_id`` counted by desil before and after),
+so a national registry is counted where it lives; only the at most 12 × 12 counts come back.
 
 References
 ----------
@@ -13,13 +14,18 @@ outcome tracking across DTSEN updates, facts.md §7 (D.15).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from rpkd import engine as eng
 from rpkd.errors import InvalidInput
-from rpkd.planning.model import Finding, Indicator
+from rpkd.planning.model import Indicator
 from rpkd.planning.performance import BandScheme, achievement
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table
 
 BOTTOM = frozenset({1, 2})
 
@@ -43,7 +49,6 @@ class TargetsOverTime:
     """Target against realisation for every indicator and year of the plan."""
 
     rows: tuple[YearRow, ...]
-    findings: tuple[Finding, ...] = field(default=())
 
     def to_arrow(self) -> pa.Table:
         """Return the rows as an Arrow table."""
@@ -93,56 +98,19 @@ def targets_over_time(
     return TargetsOverTime(tuple(rows))
 
 
-def coverage_trend(coverage: pa.Table) -> pa.Table:
-    """Return programme coverage of desil 1–2 by release, with the change from the previous one.
-
-    ``coverage`` has columns ``release``, ``programme``, ``covered`` (desil 1–2 families that
-    receive the programme) and ``eligible`` (desil 1–2 families), in release order. The result
-    adds ``coverage`` (covered / eligible) and ``change`` (percentage points against the
-    previous release of the same programme; null for the first).
-    """
-    needed = {"release", "programme", "covered", "eligible"}
-    missing = needed - set(coverage.column_names)
-    if missing:
-        raise InvalidInput(
-            "columns_missing",
-            f"kolom hilang: {', '.join(sorted(missing))}",
-            param=sorted(missing)[0],
-        )
-    previous: dict[str, float] = {}
-    rows = []
-    for record in coverage.select(["release", "programme", "covered", "eligible"]).to_pylist():
-        eligible = record["eligible"]
-        share = record["covered"] / eligible if eligible else None
-        before = previous.get(record["programme"])
-        change = (share - before) * 100.0 if share is not None and before is not None else None
-        if share is not None:
-            previous[record["programme"]] = share
-        rows.append({**record, "coverage": share, "change": change})
-    return pa.Table.from_pylist(
-        rows,
-        schema=pa.schema(
-            [
-                ("release", pa.string()),
-                ("programme", pa.string()),
-                ("covered", pa.int64()),
-                ("eligible", pa.int64()),
-                ("coverage", pa.float64()),
-                ("change", pa.float64()),
-            ]
-        ),
-    )
-
-
 @dataclass(frozen=True)
 class DesilTransitions:
-    """Families by movement between two releases with respect to desil 1–2."""
+    """Families by movement between two releases with respect to the bottom desil (1–2).
 
-    moved_out: tuple[str, ...]
-    moved_in: tuple[str, ...]
-    stayed: tuple[str, ...]
-    left_registry: tuple[str, ...]
-    entered_registry: tuple[str, ...]
+    ``transitions`` counts families by (``desil_before``, ``desil_after``); a family missing from
+    one release has a null desil there (as has a family whose desil is empty).
+    """
+
+    moved_out: int
+    moved_in: int
+    stayed: int
+    left_registry: int
+    entered_registry: int
     transitions: pa.Table
 
     def to_arrow(self) -> pa.Table:
@@ -152,64 +120,84 @@ class DesilTransitions:
     def summary(self) -> dict[str, int]:
         """Return the number of families in each movement."""
         return {
-            "moved_out": len(self.moved_out),
-            "moved_in": len(self.moved_in),
-            "stayed": len(self.stayed),
-            "left_registry": len(self.left_registry),
-            "entered_registry": len(self.entered_registry),
+            "moved_out": self.moved_out,
+            "moved_in": self.moved_in,
+            "stayed": self.stayed,
+            "left_registry": self.left_registry,
+            "entered_registry": self.entered_registry,
         }
 
 
-def _desil_map(table: pa.Table, which: str) -> dict[str, int | None]:
-    if not {"family_id", "desil"} <= set(table.column_names):
-        raise InvalidInput(
-            "columns_missing", f"tabel {which} memerlukan kolom family_id dan desil", param="desil"
-        )
-    ids = [str(v) for v in table.column("family_id").to_pylist()]
-    if len(set(ids)) != len(ids):
-        raise InvalidInput(
-            "family_duplicate", f"family_id ganda dalam tabel {which}", param="family_id"
-        )
-    return dict(zip(ids, table.column("desil").to_pylist(), strict=True))
+_TRANSITION_SCHEMA = pa.schema(
+    [("desil_before", pa.int64()), ("desil_after", pa.int64()), ("n", pa.int64())]
+)
+
+
+def _families(table: Table, which: str) -> Table:
+    import ibis
+
+    if not {"family_id", "desil"} <= set(table.columns):
+        raise InvalidInput("desil_columns", param="desil", table=which)
+    counted = eng.fetch(table.aggregate(rows=table.count(), ids=table.family_id.nunique()))
+    if counted.column("rows")[0].as_py() != counted.column("ids")[0].as_py():
+        raise InvalidInput("family_duplicate", param="family_id", table=which)
+    return table.select(
+        **{
+            f"id_{which}": table.family_id.cast("string"),
+            f"desil_{which}": table.desil.cast("int64"),
+            f"in_{which}": ibis.literal(True),
+        }
+    )
 
 
 def desil_transitions(
-    before: pa.Table, after: pa.Table, *, bottom: frozenset[int] = BOTTOM
+    before: Table, after: Table, *, bottom: frozenset[int] = BOTTOM
 ) -> DesilTransitions:
-    """Return the families that moved out of, into, or stayed in ``bottom`` desil (1–2).
+    """Return how many families moved out of, into, or stayed in the ``bottom`` desil (1–2).
 
-    Families present in only one release are listed apart (``left_registry`` were in the bottom
-    desil before; ``entered_registry`` are in it after), so graduation is not confused with
-    leaving the registry.
+    ``before`` and ``after`` are family tables (``family_id``, ``desil``) of two registry
+    releases. Families present in only one release are counted apart (``left_registry`` were
+    in the bottom desil before; ``entered_registry`` are in it after), so graduation is not
+    confused with leaving the registry.
     """
-    old, new = _desil_map(before, "sebelum"), _desil_map(after, "sesudah")
-    moved_out, moved_in, stayed, left, entered = [], [], [], [], []
-    counts: dict[tuple[int | None, int | None], int] = {}
-    for family in sorted(set(old) | set(new)):
-        a, b = old.get(family), new.get(family)
-        counts[(a, b)] = counts.get((a, b), 0) + 1
+    old, new = _families(before, "before"), _families(after, "after")
+    joined = old.outer_join(new, old.id_before == new.id_after)
+    counts = eng.fetch(
+        joined.group_by(
+            desil_before=joined.desil_before,
+            desil_after=joined.desil_after,
+            was_in=joined.in_before.fill_null(False),
+            now_in=joined.in_after.fill_null(False),
+        ).aggregate(n=joined.count())
+    ).to_pylist()
+    moves = dict.fromkeys(("moved_out", "moved_in", "stayed", "left_registry", "entered"), 0)
+    cells: dict[tuple[int | None, int | None], int] = {}
+    for row in counts:
+        a, b, n = row["desil_before"], row["desil_after"], int(row["n"])
+        cells[(a, b)] = cells.get((a, b), 0) + n
         was, now = a in bottom, b in bottom
-        if family not in new:
-            if was:
-                left.append(family)
-        elif family not in old:
-            if now:
-                entered.append(family)
+        if not row["now_in"]:
+            moves["left_registry"] += n if was else 0
+        elif not row["was_in"]:
+            moves["entered"] += n if now else 0
         elif was and now:
-            stayed.append(family)
+            moves["stayed"] += n
         elif was:
-            moved_out.append(family)
+            moves["moved_out"] += n
         elif now:
-            moved_in.append(family)
+            moves["moved_in"] += n
     transitions = pa.Table.from_pylist(
         [
             {"desil_before": a, "desil_after": b, "n": n}
-            for (a, b), n in sorted(counts.items(), key=lambda kv: (kv[0][0] or 99, kv[0][1] or 99))
+            for (a, b), n in sorted(cells.items(), key=lambda kv: (kv[0][0] or 99, kv[0][1] or 99))
         ],
-        schema=pa.schema(
-            [("desil_before", pa.int64()), ("desil_after", pa.int64()), ("n", pa.int64())]
-        ),
+        schema=_TRANSITION_SCHEMA,
     )
     return DesilTransitions(
-        tuple(moved_out), tuple(moved_in), tuple(stayed), tuple(left), tuple(entered), transitions
+        moves["moved_out"],
+        moves["moved_in"],
+        moves["stayed"],
+        moves["left_registry"],
+        moves["entered"],
+        transitions,
     )

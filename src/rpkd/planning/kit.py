@@ -1,6 +1,6 @@
-"""Starter plans from a parameter kit (``rpkd/params/<kit>/plan.toml``).
+"""Starter plans from a parameter kit's plan document (``rpkd/params/<kit>/plan.toml``).
 
-The kit holds the pillars, strategies, OPD, partners, priority programmes and outcome
+The document holds the pillars, strategies, OPD, partners, priority programmes and outcome
 indicators with their sources. The extreme-poverty indicator gets a target of zero from the
 configured target year on (``[target].extreme_poverty_year``, overridable): Kapuas cites 2027,
 Inpres 8/2025 says 2026.
@@ -8,10 +8,9 @@ Inpres 8/2025 says 2026.
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-from rpkd import params
 from rpkd.errors import InvalidInput
 from rpkd.planning.model import (
     Agency,
@@ -25,7 +24,7 @@ from rpkd.planning.model import (
 )
 
 
-def _indicator(doc: dict[str, Any], years: range, zero_year: int) -> Indicator:
+def _indicator(doc: Mapping[str, Any], years: range, zero_year: int) -> Indicator:
     targets = {int(year): float(value) for year, value in doc.get("targets", {}).items()}
     if doc.get("zero_from_target_year"):
         targets.update({year: 0.0 for year in years if year >= zero_year})
@@ -43,19 +42,22 @@ def _indicator(doc: dict[str, Any], years: range, zero_year: int) -> Indicator:
     )
 
 
-def starter_plan(
-    kit: str = "kapuas", *, target_year: int | None = None, workspace: Path | None = None
-) -> Plan:
-    """Return the kit's starter plan, with zero extreme poverty from ``target_year`` on."""
-    doc = params.load("plan", kit=kit, workspace=workspace)
-    head = doc["plan"]
-    zero_year = int(target_year or doc["target"]["extreme_poverty_year"])
+def starter_plan(plan_doc: Mapping[str, Any], *, target_year: int | None = None) -> Plan:
+    """Return the starter plan of a kit's plan document, with zero extreme poverty from
+    ``target_year`` on (default: the document's ``[target].extreme_poverty_year``).
+
+    ``plan_doc`` is a workspace kit's plan (``Kit.plan``) or :func:`rpkd.params.plan_kit`.
+    """
+    head = plan_doc["plan"]
+    zero_year = int(target_year or plan_doc["target"]["extreme_poverty_year"])
     years = range(int(head["start_year"]), int(head["end_year"]) + 1)
     if zero_year > years.stop - 1:
         raise InvalidInput(
-            "target_year",
-            f"tahun target {zero_year} di luar periode {years.start}-{years.stop - 1}",
+            "plan_target_year_outside",
             param="target_year",
+            year=zero_year,
+            start=years.start,
+            end=years.stop - 1,
         )
     plan = Plan(
         name=head["name"],
@@ -63,19 +65,21 @@ def starter_plan(
         start_year=years.start,
         end_year=years.stop - 1,
         extreme_poverty_target_year=zero_year,
-        extreme_poverty_indicator=doc["target"].get("extreme_poverty_indicator"),
+        extreme_poverty_indicator=plan_doc["target"].get("extreme_poverty_indicator"),
         description=head.get("description", ""),
-        pillars=tuple(Pillar(p["code"], p["name"]) for p in doc.get("pillar", [])),
+        pillars=tuple(Pillar(p["code"], p["name"]) for p in plan_doc.get("pillar", [])),
         strategies=tuple(
             Strategy(s["code"], s["name"], bool(s.get("national", False)))
-            for s in doc.get("strategy", [])
+            for s in plan_doc.get("strategy", [])
         ),
-        agencies=tuple(Agency(a["code"], a["name"]) for a in doc.get("agency", [])),
-        partners=tuple(Partner(p["code"], p["name"], p["kind"]) for p in doc.get("partner", [])),
+        agencies=tuple(Agency(a["code"], a["name"]) for a in plan_doc.get("agency", [])),
+        partners=tuple(
+            Partner(p["code"], p["name"], p["kind"]) for p in plan_doc.get("partner", [])
+        ),
         programmes=tuple(
             Programme(p["code"], p["name"], p["strategy"], p["agency"], p.get("pillar"))
-            for p in doc.get("programme", [])
+            for p in plan_doc.get("programme", [])
         ),
-        indicators=tuple(_indicator(i, years, zero_year) for i in doc.get("indicator", [])),
+        indicators=tuple(_indicator(i, years, zero_year) for i in plan_doc.get("indicator", [])),
     )
     return Plan(**{**vars(plan), "findings": validate(plan)})

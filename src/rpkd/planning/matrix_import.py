@@ -1,42 +1,28 @@
-"""Read the RPKD matrices back from XLSX (as written by :mod:`rpkd.planning.matrix_xlsx`, or
-edited from it) into a plan, or into findings (sheet, row, field, value, rule, message).
+"""Read the RPKD matrices back from XLSX (as :mod:`rpkd.reports.plan_matrix` writes them, or
+edited from it) into a plan, or into findings (sheet, row, field, value, code).
 
-Columns are found by their headers (group row and sub-row under the title), so added or moved
-columns do not break the import; derived columns (names beside codes, the output-indicator list,
-the final condition) are ignored.
+Sheets and columns are found by their names and headers in either language (Bahasa Indonesia or
+English, :mod:`rpkd.planning.matrix_layout`), a header under its merged group header, so added or
+moved columns do not break the import; derived columns (names beside codes, the
+output-indicator list, the final condition) are ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
-from openpyxl import load_workbook
-
-from rpkd.planning.matrix_xlsx import (
-    BASELINE_GROUP,
-    BUDGET_GROUP,
-    COMMITMENT_SHEET,
-    INDICATOR_SHEET,
-    KIND_LABELS,
-    LEVEL_LABELS,
-    PARTNER_LABELS,
-    PLAN_KEYS,
-    PLAN_SHEET,
-    POLARITY_LABELS,
-    PROGRAMME_SHEET,
-    REFERENCE_SHEET,
-    SOURCE_LABELS,
-    TARGET_GROUP,
-)
+from rpkd.findings import Finding
+from rpkd.locale import Lang
+from rpkd.planning import matrix_layout as layout
+from rpkd.planning.matrix_layout import MatrixColumn
 from rpkd.planning.model import (
     Activity,
     Agency,
     Budget,
     Commitment,
-    Finding,
     FundingSource,
     Indicator,
     IndicatorLevel,
@@ -52,6 +38,15 @@ from rpkd.planning.model import (
 
 
 @dataclass(frozen=True)
+class _Sheet:
+    """One worksheet: its title, cell values and merged ranges (1-based, inclusive)."""
+
+    title: str
+    rows: list[list[Any]]
+    merged: tuple[tuple[int, int, int, int], ...]
+
+
+@dataclass(frozen=True)
 class _Cell:
     sheet: str
     row: int
@@ -59,36 +54,69 @@ class _Cell:
     value: Any
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """Where each column key is (0-based index) and its header as written, for findings."""
+
+    sheet: _Sheet
+    index: dict[str, int]
+    shown: dict[str, str]
+    start: int
+    lang: Lang
+
+    def cell(self, key: str, row: list[Any], number: int, fallback: MatrixColumn) -> _Cell:
+        col = self.index.get(key)
+        value = row[col] if col is not None and col < len(row) else None
+        field = self.shown.get(key) or _shown(fallback, self.lang)
+        return _Cell(self.sheet.title, number, field, value)
+
+
+def _shown(column: MatrixColumn, lang: Lang) -> str:
+    group = column.group_heading(lang)
+    return f"{group}/{column.heading(lang)}" if group else column.heading(lang)
+
+
 class _Reader:
     """Collects findings while converting cells."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
         self.findings: list[Finding] = []
 
-    def fail(self, cell: _Cell, rule: str, message: str) -> None:
+    def fail(self, cell: _Cell, code: str, **params: Any) -> None:
         shown = None if cell.value is None else str(cell.value)
-        self.findings.append(Finding(cell.row, cell.field, shown, rule, message, sheet=cell.sheet))
+        self.findings.append(
+            Finding(
+                code,
+                "error",
+                {"field": cell.field, **params},
+                sheet=cell.sheet,
+                row=cell.row,
+                field=cell.field,
+                value=shown,
+            )
+        )
 
     def text(self, cell: _Cell, *, required: bool = False) -> str:
         value = "" if cell.value is None else str(cell.value).strip()
         if required and not value:
-            self.fail(cell, "required", f"{cell.field} wajib diisi")
+            self.fail(cell, "matrix_required")
         return value
 
     def number(self, cell: _Cell, *, required: bool = False) -> float | None:
         if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
             if required:
-                self.fail(cell, "required", f"{cell.field} wajib diisi")
+                self.fail(cell, "matrix_required")
             return None
         if isinstance(cell.value, bool):
-            self.fail(cell, "number", f"{cell.field} harus angka")
+            self.fail(cell, "matrix_number")
             return None
         if isinstance(cell.value, int | float):
             return float(cell.value)
         try:
             return float(str(cell.value).replace(" ", ""))
         except ValueError:
-            self.fail(cell, "number", f"{cell.field} harus angka")
+            self.fail(cell, "matrix_number")
             return None
 
     def year(self, cell: _Cell, *, required: bool = False) -> int | None:
@@ -96,50 +124,95 @@ class _Reader:
         if value is None:
             return None
         if value != int(value) or not 1900 <= value <= 2200:
-            self.fail(cell, "year", f"{cell.field} harus tahun (mis. 2025)")
+            self.fail(cell, "matrix_year")
             return None
         return int(value)
 
-    def choice(self, cell: _Cell, labels: dict[str, str], *, required: bool = True) -> str | None:
+    def choice(self, cell: _Cell, choice: str, *, required: bool = True) -> str | None:
         value = self.text(cell, required=required)
         if not value:
             return None
-        for code, label in labels.items():
-            if value.casefold() in (code.casefold(), label.casefold()):
-                return code
-        self.fail(
-            cell, "code_list", f"{cell.field} harus salah satu dari: {', '.join(labels.values())}"
-        )
-        return None
+        code = layout.codes(choice).get(value.casefold())
+        if code is None:
+            self.fail(cell, "matrix_choice", allowed=layout.allowed(choice, self.lang))
+        return code
 
 
-def _grid(path: Path) -> dict[str, list[list[Any]]]:
-    book = load_workbook(path, read_only=True, data_only=True)
+def _grid(path: Path) -> dict[str, _Sheet]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, data_only=True)
     try:
-        return {
-            ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets
-        }
+        out: dict[str, _Sheet] = {}
+        for ws in book.worksheets:
+            key = layout.sheet_key(ws.title)
+            if key is None or key in out:
+                continue
+            merged = tuple(
+                (r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges
+            )
+            out[key] = _Sheet(ws.title, [list(r) for r in ws.iter_rows(values_only=True)], merged)
+        return out
     finally:
         book.close()
 
 
-def _columns(rows: list[list[Any]]) -> tuple[dict[str, int], int]:
-    """Return ``{"group" or "group/sub": column}`` from the two header rows under the title."""
-    for index, row in enumerate(rows[:10]):
-        if row and str(row[0] or "").strip() == "No":
-            group_row, sub_row = row, rows[index + 1] if index + 1 < len(rows) else []
-            mapping: dict[str, int] = {}
-            group = ""
-            for col, head in enumerate(group_row):
-                if head is not None and str(head).strip():
-                    group = str(head).strip()
-                sub = sub_row[col] if col < len(sub_row) else None
-                key = (
-                    f"{group}/{str(sub).strip()}" if sub is not None and str(sub).strip() else group
-                )
-                mapping.setdefault(key, col)
-            return mapping, index + 2
-    return {}, 0
+def _header_row(sheet: _Sheet, first: str) -> int | None:
+    """Return the index of the header row: the first row whose first cell is label ``first``."""
+    for index, row in enumerate(sheet.rows[:12]):
+        if row and str(row[0] or "").strip().casefold() in layout.names(first):
+            return index
+    return None
+
+
+def _groups(sheet: _Sheet, index: int) -> list[str]:
+    """Return the group header above each column of header row ``index`` (merged cells filled)."""
+    if index == 0:
+        return []
+    above = sheet.rows[index - 1]
+    groups = ["" if v is None else str(v).strip() for v in above]
+    for top, left, bottom, right in sheet.merged:
+        if top == index and bottom == index and left - 1 < len(groups):
+            for col in range(left - 1, min(right, len(groups))):
+                groups[col] = groups[left - 1]
+    return groups
+
+
+def _columns(
+    sheet: _Sheet,
+    index: int,
+    expected: Sequence[MatrixColumn],
+    year_groups: Sequence[str],
+    lang: Lang,
+) -> _Columns:
+    heads = ["" if v is None else str(v).strip() for v in sheet.rows[index]]
+    groups = _groups(sheet, index) if any(c.group for c in expected) or year_groups else []
+    found: dict[str, int] = {}
+    shown: dict[str, str] = {}
+    for col, head in enumerate(heads):
+        group = groups[col] if col < len(groups) else ""
+        key = _key(head, group, expected, year_groups)
+        if key is not None and key not in found:
+            found[key] = col
+            shown[key] = f"{group}/{head}" if group else head
+    return _Columns(sheet, found, shown, index + 1, lang)
+
+
+def _key(
+    head: str, group: str, expected: Sequence[MatrixColumn], year_groups: Sequence[str]
+) -> str | None:
+    folded, in_group = head.casefold(), group.casefold()
+    for column in expected:
+        if folded not in layout.names(column.header):
+            continue
+        if column.group is None and not in_group:
+            return column.key
+        if column.group is not None and in_group in layout.names(column.group):
+            return column.key
+    for year_group in year_groups:
+        if in_group and in_group in layout.names(year_group) and head.isdigit():
+            return layout.year_column(year_group, int(head)).key
+    return None
 
 
 def _records(rows: list[list[Any]], start: int) -> Iterator[tuple[int, list[Any]]]:
@@ -149,31 +222,31 @@ def _records(rows: list[list[Any]], start: int) -> Iterator[tuple[int, list[Any]
             yield index + 1, row
 
 
-def read_plan_xlsx(path: Path) -> tuple[Plan | None, tuple[Finding, ...]]:
-    """Return the plan in an XLSX workbook written by :func:`write_plan_xlsx` (or edited from it),
-    or ``None`` and every finding when any cell breaks a rule."""
+def read_plan_matrix(path: Path, lang: Lang = "id") -> tuple[Plan | None, tuple[Finding, ...]]:
+    """Return the plan in an XLSX workbook written by
+    :func:`rpkd.reports.plan_matrix.write_plan_matrix` (or edited from it), or ``None`` and
+    every finding when any cell breaks a rule. ``lang`` names columns missing from the file."""
     grid = _grid(path)
-    reader = _Reader()
-    for sheet in (PLAN_SHEET, REFERENCE_SHEET, PROGRAMME_SHEET, INDICATOR_SHEET):
-        if sheet not in grid:
+    reader = _Reader(lang)
+    for key in ("plan", "reference", "programmes", "indicators"):
+        if key not in grid:
+            sheet = layout.word("sheet", key, lang)
             reader.findings.append(
-                Finding(
-                    None, "sheet", sheet, "required", f"lembar {sheet!r} tidak ada", sheet=sheet
-                )
+                Finding("matrix_sheet_missing", "error", {"sheet": sheet}, sheet=sheet)
             )
     if reader.findings:
         return None, tuple(reader.findings)
-    head = _read_head(grid[PLAN_SHEET], reader)
-    pillars, strategies, agencies, partners = _read_reference(grid[REFERENCE_SHEET], reader)
+    head = _read_head(grid["plan"], reader)
+    pillars, strategies, agencies, partners = _read_reference(grid["reference"], reader)
     start, end = head.get("start_year"), head.get("end_year")
     years = (
         range(int(start), int(end) + 1)
         if isinstance(start, int) and isinstance(end, int)
         else range(0)
     )
-    programmes, where = _read_programmes(grid[PROGRAMME_SHEET], years, reader)
-    indicators, where_ind = _read_indicators(grid[INDICATOR_SHEET], years, reader)
-    commitments = _read_commitments(grid.get(COMMITMENT_SHEET, []), reader)
+    programmes, where = _read_programmes(grid["programmes"], years, reader)
+    indicators, where_ind = _read_indicators(grid["indicators"], years, reader)
+    commitments = _read_commitments(grid.get("commitments"), reader)
     if reader.findings or not years:
         return None, tuple(reader.findings)
     plan = Plan(
@@ -192,36 +265,41 @@ def read_plan_xlsx(path: Path) -> tuple[Plan | None, tuple[Finding, ...]]:
         indicators=indicators,
         commitments=commitments,
     )
-    located = tuple(_locate(f, where, where_ind) for f in validate(plan))
-    if any(f.severity == "error" for f in located):
+    located = tuple(_locate(f, grid, where, where_ind) for f in validate(plan))
+    if any(f.is_error for f in located):
         return None, located
     return replace(plan, findings=located), located
 
 
-def _locate(finding: Finding, where: dict[str, int], where_ind: dict[str, int]) -> Finding:
-    field = finding.field
-    for prefix, sheet, rows in (
-        ("activity[", PROGRAMME_SHEET, where),
-        ("programme[", PROGRAMME_SHEET, where),
-        ("indicator[", INDICATOR_SHEET, where_ind),
+def _locate(
+    finding: Finding, grid: dict[str, _Sheet], where: dict[str, int], where_ind: dict[str, int]
+) -> Finding:
+    field = finding.field or ""
+    for prefix, key, rows in (
+        ("activity[", "programmes", where),
+        ("programme[", "programmes", where),
+        ("indicator[", "indicators", where_ind),
     ):
         if field.startswith(prefix):
             code = field[len(prefix) : field.index("]")]
-            key = code if prefix != "programme[" else f"programme:{code}"
-            return replace(finding, sheet=sheet, row=rows.get(key))
-    return replace(finding, sheet=PLAN_SHEET if field in ("period", "region") else REFERENCE_SHEET)
+            found = code if prefix != "programme[" else f"programme:{code}"
+            return replace(finding, sheet=grid[key].title, row=rows.get(found))
+    key = "plan" if field in ("period", "region") else "reference"
+    return replace(finding, sheet=grid[key].title)
 
 
-def _read_head(rows: list[list[Any]], reader: _Reader) -> dict[str, Any]:
-    labels = {label.casefold(): key for key, label in PLAN_KEYS.items()}
-    head: dict[str, Any] = {}
+def _read_head(sheet: _Sheet, reader: _Reader) -> dict[str, Any]:
+    index = _header_row(sheet, layout.PLAN_COLUMNS[0].header)
     cells: dict[str, _Cell] = {}
-    for number, row in _records(rows, 2):
-        key = labels.get(str(row[0] or "").strip().casefold())
+    for number, row in _records(sheet.rows, 0 if index is None else index + 1):
+        key = layout.plan_item(row[0])
         if key is not None:
-            cells[key] = _Cell(PLAN_SHEET, number, PLAN_KEYS[key], row[1] if len(row) > 1 else None)
-    for key, label in PLAN_KEYS.items():
-        cell = cells.get(key, _Cell(PLAN_SHEET, 0, label, None))
+            label = str(row[0]).strip()
+            cells[key] = _Cell(sheet.title, number, label, row[1] if len(row) > 1 else None)
+    head: dict[str, Any] = {}
+    for key in layout.PLAN_ITEMS:
+        label = layout.word("plan", key, reader.lang)
+        cell = cells.get(key, _Cell(sheet.title, 0, label, None))
         if key in ("start_year", "end_year"):
             head[key] = reader.year(cell, required=True)
         elif key == "extreme_poverty_target_year":
@@ -232,28 +310,32 @@ def _read_head(rows: list[list[Any]], reader: _Reader) -> dict[str, Any]:
 
 
 def _read_reference(
-    rows: list[list[Any]], reader: _Reader
+    sheet: _Sheet, reader: _Reader
 ) -> tuple[tuple[Pillar, ...], tuple[Strategy, ...], tuple[Agency, ...], tuple[Partner, ...]]:
     pillars: list[Pillar] = []
     strategies: list[Strategy] = []
     agencies: list[Agency] = []
     partners: list[Partner] = []
-    for number, row in _records(rows, 2):
-        cells = [
-            _Cell(REFERENCE_SHEET, number, f, row[i] if i < len(row) else None)
-            for i, f in enumerate(("Jenis", "Kode", "Nama", "Keterangan"))
-        ]
-        kind = reader.choice(cells[0], KIND_LABELS)
-        code, name = reader.text(cells[1], required=True), reader.text(cells[2], required=True)
-        note = reader.text(cells[3])
+    expected = layout.REFERENCE_COLUMNS
+    index = _header_row(sheet, expected[0].header)
+    columns = _columns(sheet, 0 if index is None else index, expected, (), reader.lang)
+    for number, row in _records(sheet.rows, columns.start):
+        kind_cell, code_cell, name_cell, note_cell = (
+            columns.cell(c.key, row, number, c) for c in expected
+        )
+        kind = reader.choice(kind_cell, "kind")
+        code, name = reader.text(code_cell, required=True), reader.text(name_cell, required=True)
+        note = reader.text(note_cell)
         if kind == "pillar":
             pillars.append(Pillar(code, name))
         elif kind == "strategy":
-            strategies.append(Strategy(code, name, note.casefold() in ("nasional", "national")))
+            strategies.append(
+                Strategy(code, name, layout.codes("scope").get(note.casefold()) == "national")
+            )
         elif kind == "agency":
             agencies.append(Agency(code, name))
         elif kind == "partner":
-            partner_kind = reader.choice(cells[3], PARTNER_LABELS)
+            partner_kind = reader.choice(note_cell, "partner_kind")
             if partner_kind is not None:
                 partners.append(Partner(code, name, cast(PartnerKind, partner_kind)))
     return tuple(pillars), tuple(strategies), tuple(agencies), tuple(partners)
@@ -263,63 +345,68 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.replace(";", ",").split(",") if part.strip())
 
 
+def _grouped(
+    sheet: _Sheet, expected: Sequence[MatrixColumn], group: str, reader: _Reader
+) -> _Columns:
+    index = _header_row(sheet, layout.NUMBER)
+    return _columns(sheet, 0 if index is None else index, expected, (group,), reader.lang)
+
+
+_PROGRAMME = {c.key: c for c in layout.PROGRAMME_COLUMNS}
+_INDICATOR = {c.key: c for c in layout.INDICATOR_COLUMNS}
+
+
 def _read_programmes(
-    rows: list[list[Any]], years: range, reader: _Reader
+    sheet: _Sheet, years: range, reader: _Reader
 ) -> tuple[tuple[Programme, ...], dict[str, int]]:
-    columns, start = _columns(rows)
+    columns = _grouped(sheet, layout.PROGRAMME_COLUMNS, layout.BUDGET_GROUP, reader)
     where: dict[str, int] = {}
     heads: dict[str, dict[str, Any]] = {}
     activities: dict[str, dict[str, Any]] = {}
-    for number, row in _records(rows, start):
+    for number, row in _records(sheet.rows, columns.start):
 
         def cell(key: str, row: list[Any] = row, number: int = number) -> _Cell:
-            col = columns.get(key)
-            return _Cell(
-                PROGRAMME_SHEET,
-                number,
-                key,
-                row[col] if col is not None and col < len(row) else None,
-            )
+            spec = _PROGRAMME.get(key) or layout.year_column(layout.BUDGET_GROUP, int(key[7:]))
+            return columns.cell(key, row, number, spec)
 
-        code = reader.text(cell("Program/Kode"), required=True)
+        code = reader.text(cell("programme"), required=True)
         if not code:
             continue
         where.setdefault(f"programme:{code}", number)
         head = heads.setdefault(
             code,
             {
-                "name": reader.text(cell("Program/Nama"), required=True),
-                "strategy": reader.text(cell("Strategi/Kode"), required=True),
-                "pillar": reader.text(cell("Pilar")) or None,
-                "agency": reader.text(cell("OPD Penanggung Jawab"), required=True),
+                "name": reader.text(cell("programme_name"), required=True),
+                "strategy": reader.text(cell("strategy"), required=True),
+                "pillar": reader.text(cell("pillar")) or None,
+                "agency": reader.text(cell("agency"), required=True),
                 "activities": [],
             },
         )
-        activity_code = reader.text(cell("Kegiatan/Kode"))
+        activity_code = reader.text(cell("activity"))
         if not activity_code:
             continue
         where.setdefault(activity_code, number)
         if activity_code not in activities:
-            regions_text = reader.text(cell("Lokasi Fokus/Kecamatan/Desa"))
             activities[activity_code] = {
                 "code": activity_code,
-                "name": reader.text(cell("Kegiatan/Nama"), required=True),
-                "agency": reader.text(cell("OPD Penanggung Jawab"), required=True),
-                "partners": _split(reader.text(cell("Mitra"))),
-                "regions": _split(regions_text),
-                "release": reader.text(cell("Lokasi Fokus/Rilis By Name")) or None,
-                "release_filter": reader.text(cell("Lokasi Fokus/Filter Sasaran")) or None,
-                "target_group": reader.text(cell("Kelompok Sasaran")),
+                "name": reader.text(cell("activity_name"), required=True),
+                "agency": reader.text(cell("agency"), required=True),
+                "partners": _split(reader.text(cell("partners"))),
+                "regions": _split(reader.text(cell("regions"))),
+                "release": reader.text(cell("release")) or None,
+                "release_filter": reader.text(cell("release_filter")) or None,
+                "target_group": reader.text(cell("target_group")),
                 "budgets": [],
             }
             head["activities"].append(activity_code)
-        source = reader.choice(cell("Sumber Dana"), SOURCE_LABELS, required=False)
+        source = reader.choice(cell("source"), "source", required=False)
         for year in years:
-            amount = reader.number(cell(f"{BUDGET_GROUP}/{year}"))
+            amount = reader.number(cell(f"budget:{year}"))
             if amount is None:
                 continue
             if source is None:
-                reader.fail(cell("Sumber Dana"), "required", "anggaran memerlukan sumber dana")
+                reader.fail(cell("source"), "matrix_budget_source")
                 continue
             budget = Budget(year, cast(FundingSource, source), amount)
             activities[activity_code]["budgets"].append(budget)
@@ -341,42 +428,37 @@ def _read_programmes(
 
 
 def _read_indicators(
-    rows: list[list[Any]], years: range, reader: _Reader
+    sheet: _Sheet, years: range, reader: _Reader
 ) -> tuple[tuple[Indicator, ...], dict[str, int]]:
-    columns, start = _columns(rows)
+    columns = _grouped(sheet, layout.INDICATOR_COLUMNS, layout.TARGET_GROUP, reader)
     where: dict[str, int] = {}
     out: list[Indicator] = []
-    for number, row in _records(rows, start):
+    for number, row in _records(sheet.rows, columns.start):
 
         def cell(key: str, row: list[Any] = row, number: int = number) -> _Cell:
-            col = columns.get(key)
-            return _Cell(
-                INDICATOR_SHEET,
-                number,
-                key,
-                row[col] if col is not None and col < len(row) else None,
-            )
+            spec = _INDICATOR.get(key) or layout.year_column(layout.TARGET_GROUP, int(key[7:]))
+            return columns.cell(key, row, number, spec)
 
-        code = reader.text(cell("Kode"), required=True)
+        code = reader.text(cell("code"), required=True)
         where.setdefault(code, number)
-        level = reader.choice(cell("Tingkat"), LEVEL_LABELS)
-        polarity = reader.choice(cell("Polaritas"), POLARITY_LABELS)
+        level = reader.choice(cell("level"), "level")
+        polarity = reader.choice(cell("polarity"), "polarity")
         targets = tuple(
             (year, value)
             for year in years
-            if (value := reader.number(cell(f"{TARGET_GROUP}/{year}"))) is not None
+            if (value := reader.number(cell(f"target:{year}"))) is not None
         )
         indicator = Indicator(
             code=code,
-            name=reader.text(cell("Indikator"), required=True),
+            name=reader.text(cell("name"), required=True),
             level=cast(IndicatorLevel, level),
-            unit=reader.text(cell("Satuan"), required=True),
+            unit=reader.text(cell("unit"), required=True),
             polarity=cast(Polarity, polarity),
-            source=reader.text(cell("Sumber Data")),
-            baseline_year=reader.year(cell(f"{BASELINE_GROUP}/Tahun")),
-            baseline_value=reader.number(cell(f"{BASELINE_GROUP}/Nilai")),
-            programme=reader.text(cell("Program")) or None,
-            activity=reader.text(cell("Kegiatan")) or None,
+            source=reader.text(cell("source")),
+            baseline_year=reader.year(cell("baseline_year")),
+            baseline_value=reader.number(cell("baseline_value")),
+            programme=reader.text(cell("programme")) or None,
+            activity=reader.text(cell("activity")) or None,
             targets=targets,
         )
         if level is not None and polarity is not None and code:
@@ -384,19 +466,23 @@ def _read_indicators(
     return tuple(out), where
 
 
-def _read_commitments(rows: list[list[Any]], reader: _Reader) -> tuple[Commitment, ...]:
+def _read_commitments(sheet: _Sheet | None, reader: _Reader) -> tuple[Commitment, ...]:
+    if sheet is None:
+        return ()
+    expected = layout.COMMITMENT_COLUMNS
+    index = _header_row(sheet, expected[0].header)
+    columns = _columns(sheet, 0 if index is None else index, expected, (), reader.lang)
     out: list[Commitment] = []
-    fields = ("Mitra", "Kegiatan", "Tahun", "Uraian", "Nilai (Rp)")
-    for number, row in _records(rows, 2):
-        cells = [
-            _Cell(COMMITMENT_SHEET, number, f, row[i] if i < len(row) else None)
-            for i, f in enumerate(fields)
-        ]
-        partner, year = reader.text(cells[0], required=True), reader.year(cells[2], required=True)
-        description = reader.text(cells[3], required=True)
-        amount = reader.number(cells[4])
+    for number, row in _records(sheet.rows, columns.start):
+        partner_cell, activity_cell, year_cell, description_cell, amount_cell = (
+            columns.cell(c.key, row, number, c) for c in expected
+        )
+        partner = reader.text(partner_cell, required=True)
+        year = reader.year(year_cell, required=True)
+        description = reader.text(description_cell, required=True)
+        amount = reader.number(amount_cell)
         if partner and year is not None and description:
             out.append(
-                Commitment(partner, year, description, reader.text(cells[1]) or None, amount)
+                Commitment(partner, year, description, reader.text(activity_cell) or None, amount)
             )
     return tuple(out)

@@ -3,7 +3,8 @@
 The structure follows the matrices an RPKD carries (programme/activity matrix by the three
 national strategies with the OPD in charge, lokus and indicative budget by source; indicator
 table with baseline and yearly targets) and the three strategies of Inpres 4/2022 and 8/2025.
-:func:`validate` returns the findings of a plan; the store refuses a plan with errors.
+:func:`validate` returns the findings of a plan (:class:`rpkd.findings.Finding`); the store
+refuses a plan with errors.
 """
 
 from __future__ import annotations
@@ -14,30 +15,17 @@ from typing import Literal, get_args
 
 from rpkd import regions
 from rpkd.errors import UnknownRegion
+from rpkd.findings import Finding
 
 Polarity = Literal["higher", "lower"]
 IndicatorLevel = Literal["outcome", "output"]
 FundingSource = Literal["apbd", "apbn_dak", "dana_desa", "csr", "baznas", "other"]
 PartnerKind = Literal["csr", "university", "religious", "baznas", "community", "other"]
-Severity = Literal["error", "warning"]
 
 POLARITIES: tuple[Polarity, ...] = get_args(Polarity)
 LEVELS: tuple[IndicatorLevel, ...] = get_args(IndicatorLevel)
 FUNDING_SOURCES: tuple[FundingSource, ...] = get_args(FundingSource)
 PARTNER_KINDS: tuple[PartnerKind, ...] = get_args(PartnerKind)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem found in a plan or an input file (STYLE.md: errors are data)."""
-
-    row: int | None
-    field: str
-    value: str | None
-    rule: str
-    message: str
-    severity: Severity = "error"
-    sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,9 +189,7 @@ class Plan:
 
 def _duplicates(kind: str, codes: list[str]) -> list[Finding]:
     return [
-        Finding(
-            None, f"{kind}.code", code, "unique", f"kode {kind} {code} dipakai lebih dari sekali"
-        )
+        Finding("plan_duplicate", "error", {"code": code}, field=f"{kind}.code", value=code)
         for code, n in Counter(codes).items()
         if n > 1
     ]
@@ -211,69 +197,85 @@ def _duplicates(kind: str, codes: list[str]) -> list[Finding]:
 
 def _region_findings(plan: Plan, activity: Activity) -> list[Finding]:
     found: list[Finding] = []
+    where = f"activity[{activity.code}].regions"
     for code in activity.regions:
-        where = f"activity[{activity.code}].regions"
         try:
             known = regions.region(code)
-        except UnknownRegion as exc:
-            found.append(Finding(None, where, code, "region", exc.message))
+        except UnknownRegion:
+            found.append(
+                Finding("plan_region_unknown", "error", {"code": code}, field=where, value=code)
+            )
             continue
         if known.depth not in ("kecamatan", "desa") or not regions.contains(
             plan.region, known.code
         ):
             found.append(
                 Finding(
-                    None,
-                    where,
-                    code,
-                    "region_scope",
-                    f"lokasi {code} harus kecamatan/desa di dalam wilayah {plan.region}",
+                    "plan_region_scope",
+                    "error",
+                    {"code": code, "region": plan.region},
+                    field=where,
+                    value=code,
                 )
             )
     if activity.release_filter and not activity.release:
         found.append(
             Finding(
-                None,
-                f"activity[{activity.code}].release",
-                None,
-                "required",
-                "filter sasaran by name memerlukan nama rilis",
+                "plan_release_required",
+                "error",
+                {"activity": activity.code},
+                field=f"activity[{activity.code}].release",
             )
         )
     return found
 
 
-def _reference(kind: str, code: str | None, known: set[str], where: str) -> list[Finding]:
+def _reference(code: str | None, known: set[str], where: str) -> list[Finding]:
     if code is None or code in known:
         return []
-    return [Finding(None, where, code, "reference", f"{kind} {code} tidak terdaftar dalam rencana")]
+    return [Finding("plan_reference", "error", {"code": code}, field=where, value=code)]
+
+
+def _period(plan: Plan) -> dict[str, int]:
+    return {"start": plan.start_year, "end": plan.end_year}
 
 
 def validate(plan: Plan) -> tuple[Finding, ...]:
-    """Return the findings of a plan: broken references, duplicates, bad regions and years."""
+    """Return the findings of a plan: broken references, duplicates, bad regions and years.
+
+    Each finding's ``field`` says where (``activity[K0501].regions``), ``value`` what was read.
+    """
     found: list[Finding] = []
     if plan.end_year < plan.start_year:
         found.append(
             Finding(
-                None,
-                "period",
-                f"{plan.start_year}-{plan.end_year}",
-                "period",
-                "tahun akhir periode sebelum tahun awal",
+                "plan_period",
+                "error",
+                _period(plan),
+                field="period",
+                value=f"{plan.start_year}-{plan.end_year}",
             )
         )
     try:
         regions.region(plan.region)
-    except UnknownRegion as exc:
-        found.append(Finding(None, "region", plan.region, "region", exc.message))
+    except UnknownRegion:
+        found.append(
+            Finding(
+                "plan_region_unknown",
+                "error",
+                {"code": plan.region},
+                field="region",
+                value=plan.region,
+            )
+        )
     for kind, codes in (
-        ("pilar", [p.code for p in plan.pillars]),
-        ("strategi", [s.code for s in plan.strategies]),
-        ("OPD", [a.code for a in plan.agencies]),
-        ("mitra", [p.code for p in plan.partners]),
-        ("program", [p.code for p in plan.programmes]),
-        ("kegiatan", [a.code for _, a in plan.activities()]),
-        ("indikator", [i.code for i in plan.indicators]),
+        ("pillar", [p.code for p in plan.pillars]),
+        ("strategy", [s.code for s in plan.strategies]),
+        ("agency", [a.code for a in plan.agencies]),
+        ("partner", [p.code for p in plan.partners]),
+        ("programme", [p.code for p in plan.programmes]),
+        ("activity", [a.code for _, a in plan.activities()]),
+        ("indicator", [i.code for i in plan.indicators]),
     ):
         found += _duplicates(kind, codes)
     pillars = {p.code for p in plan.pillars}
@@ -284,69 +286,42 @@ def validate(plan: Plan) -> tuple[Finding, ...]:
     activities = {a.code for _, a in plan.activities()}
     for programme in plan.programmes:
         where = f"programme[{programme.code}]"
-        found += _reference("strategi", programme.strategy, strategies, f"{where}.strategy")
-        found += _reference("pilar", programme.pillar, pillars, f"{where}.pillar")
-        found += _reference("OPD", programme.agency, agencies, f"{where}.agency")
+        found += _reference(programme.strategy, strategies, f"{where}.strategy")
+        found += _reference(programme.pillar, pillars, f"{where}.pillar")
+        found += _reference(programme.agency, agencies, f"{where}.agency")
         for activity in programme.activities:
-            where = f"activity[{activity.code}]"
-            found += _reference("OPD", activity.agency, agencies, f"{where}.agency")
-            for partner in activity.partners:
-                found += _reference("mitra", partner, partners, f"{where}.partners")
-            found += _region_findings(plan, activity)
-            for line in activity.budgets:
-                if line.year not in plan.years:
-                    found.append(
-                        Finding(
-                            None,
-                            f"{where}.budget",
-                            str(line.year),
-                            "period",
-                            f"tahun anggaran {line.year} di luar periode rencana",
-                        )
-                    )
-                if line.amount < 0:
-                    found.append(
-                        Finding(
-                            None,
-                            f"{where}.budget",
-                            str(line.amount),
-                            "minimum",
-                            "anggaran tidak boleh negatif",
-                        )
-                    )
+            found += _activity_findings(plan, activity, agencies, partners)
     for indicator in plan.indicators:
         where = f"indicator[{indicator.code}]"
-        found += _reference("program", indicator.programme, programmes, f"{where}.programme")
-        found += _reference("kegiatan", indicator.activity, activities, f"{where}.activity")
+        found += _reference(indicator.programme, programmes, f"{where}.programme")
+        found += _reference(indicator.activity, activities, f"{where}.activity")
         for year, _ in indicator.targets:
             if year not in plan.years:
                 found.append(
                     Finding(
-                        None,
-                        f"{where}.targets",
-                        str(year),
-                        "period",
-                        f"target tahun {year} di luar periode rencana",
+                        "plan_target_year",
+                        "error",
+                        {"year": year, **_period(plan)},
+                        field=f"{where}.targets",
+                        value=str(year),
                     )
                 )
         missing = [y for y in plan.years if indicator.target(y) is None]
         if missing:
             found.append(
                 Finding(
-                    None,
-                    f"{where}.targets",
-                    ", ".join(map(str, missing)),
-                    "target_missing",
-                    "target belum ditetapkan untuk tahun ini",
-                    severity="warning",
+                    "plan_target_missing",
+                    "warning",
+                    {"code": indicator.code, "years": missing},
+                    field=f"{where}.targets",
+                    value=", ".join(map(str, missing)),
                 )
             )
     for commitment in plan.commitments:
-        found += _reference("mitra", commitment.partner, partners, "commitment.partner")
-        found += _reference("kegiatan", commitment.activity, activities, "commitment.activity")
+        found += _reference(commitment.partner, partners, "commitment.partner")
+        found += _reference(commitment.activity, activities, "commitment.activity")
     if plan.extreme_poverty_indicator is not None:
         found += _reference(
-            "indikator",
             plan.extreme_poverty_indicator,
             {i.code for i in plan.indicators},
             "extreme_poverty_indicator",
@@ -354,6 +329,33 @@ def validate(plan: Plan) -> tuple[Finding, ...]:
     return tuple(found)
 
 
-def errors(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    """Return only the findings that block saving or importing."""
-    return tuple(f for f in findings if f.severity == "error")
+def _activity_findings(
+    plan: Plan, activity: Activity, agencies: set[str], partners: set[str]
+) -> list[Finding]:
+    where = f"activity[{activity.code}]"
+    found = _reference(activity.agency, agencies, f"{where}.agency")
+    for partner in activity.partners:
+        found += _reference(partner, partners, f"{where}.partners")
+    found += _region_findings(plan, activity)
+    for line in activity.budgets:
+        if line.year not in plan.years:
+            found.append(
+                Finding(
+                    "plan_budget_year",
+                    "error",
+                    {"year": line.year, **_period(plan)},
+                    field=f"{where}.budget",
+                    value=str(line.year),
+                )
+            )
+        if line.amount < 0:
+            found.append(
+                Finding(
+                    "plan_budget_negative",
+                    "error",
+                    {"amount": line.amount},
+                    field=f"{where}.budget",
+                    value=str(line.amount),
+                )
+            )
+    return found

@@ -91,9 +91,7 @@ def extreme_poverty_path(
     code = plan.extreme_poverty_indicator
     if code is None:
         raise InvalidInput(
-            "extreme_indicator",
-            "rencana tidak menetapkan indikator kemiskinan ekstrem",
-            param="extreme_poverty_indicator",
+            "plan_extreme_indicator_missing", param="extreme_poverty_indicator", plan=plan.name
         )
     indicator = plan.indicator(code)
     points: dict[int, Point] = {}

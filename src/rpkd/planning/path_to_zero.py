@@ -26,7 +26,7 @@ import pyarrow as pa
 from scipy.stats import norm
 
 from rpkd.errors import InvalidInput
-from rpkd.planning.model import Finding
+from rpkd.findings import Finding
 
 TrendMethod = Literal["linear", "loglinear"]
 
@@ -101,15 +101,11 @@ def path_to_zero(
     """
     ordered = sorted(points, key=lambda p: p.year)
     if len({p.year for p in ordered}) < 2:
-        raise InvalidInput(
-            "points_few", "tren memerlukan minimal dua tahun pengamatan", param="points"
-        )
+        raise InvalidInput("points_few", param="points", count=len({p.year for p in ordered}))
     last = ordered[-1]
     if target_year <= last.year:
         raise InvalidInput(
-            "target_year",
-            f"tahun target {target_year} harus setelah {last.year}",
-            param="target_year",
+            "trend_target_year", param="target_year", target_year=target_year, last_year=last.year
         )
     found: list[Finding] = []
     x = np.array([p.year - last.year for p in ordered], dtype=float)
@@ -117,25 +113,12 @@ def path_to_zero(
     ses = [p.se for p in ordered]
     have_se = all(s is not None and s > 0 for s in ses)
     if not have_se and any(s is not None for s in ses):
-        found.append(
-            Finding(
-                None,
-                "se",
-                None,
-                "se_partial",
-                "tidak semua titik punya SE; dipakai OLS tanpa bobot",
-                "warning",
-            )
-        )
+        found.append(Finding("trend_se_partial", "warning", field="se"))
     se = np.array(ses, dtype=float) if have_se else None
     years_left = target_year - last.year
     if method == "loglinear":
         if np.any(values <= 0) or target <= 0:
-            raise InvalidInput(
-                "loglinear_zero",
-                "tren log-linear memerlukan nilai dan target > 0; gunakan metode linear untuk target 0",
-                param="method",
-            )
+            raise InvalidInput("trend_loglinear_zero", param="method")
         y = np.log(values)
         se = None if se is None else se / values
         required = (target / last.value) ** (1.0 / years_left) - 1.0
@@ -150,12 +133,11 @@ def path_to_zero(
     if spread is None:
         found.append(
             Finding(
-                None,
-                "points",
-                str(len(ordered)),
-                "interval",
-                "dua titik tanpa SE: selang proyeksi tidak dapat dihitung",
+                "trend_interval_missing",
                 "warning",
+                {"count": len(ordered)},
+                field="points",
+                value=str(len(ordered)),
             )
         )
     if method == "loglinear":

@@ -18,6 +18,10 @@ Targets of zero need their own rule, because both formulas divide by ``T``:
 Negative targets are rejected. Achievements are not clipped: above 100 means the target was
 beaten, below 0 that the realisation is worse than twice the target's distance.
 
+Every row of a performance table says its ``status``: ``scored``, or why it is not scored yet
+(``no_target``, ``no_realisation``). Only scored items have a band, and only scored items in a
+red band are lagging: an item without a target or realisation is neither on track nor lagging.
+
 References
 ----------
 Permendagri 86/2017 (RKPD/Renja evaluation bands); LKjIP Kabupaten Maluku Tengah 2021
@@ -28,16 +32,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pyarrow as pa
 
-from rpkd import params
 from rpkd.errors import InvalidInput, NotFound
-from rpkd.planning.model import Finding, Polarity
+from rpkd.findings import Finding
+from rpkd.planning.model import Polarity
 
 Light = Literal["green", "yellow", "red"]
+Status = Literal["scored", "no_target", "no_realisation"]
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 def achievement(
@@ -55,7 +60,7 @@ def achievement(
     50.0
     """
     if target < 0:
-        raise InvalidInput("target_negative", f"target {target} negatif", param="target")
+        raise InvalidInput("achievement_target_negative", param="target", target=target)
     if target == 0:
         if polarity == "higher":
             return 100.0 if realisation >= 0 else 0.0
@@ -97,9 +102,8 @@ class BandScheme:
         return self.bands[-1]
 
 
-def band_schemes(*, workspace: Path | None = None) -> tuple[BandScheme, ...]:
-    """Return every band scheme of ``params/indonesia/bands.toml`` (a workspace copy wins)."""
-    doc = params.load("bands", workspace=workspace)
+def band_schemes(doc: Mapping[str, Any]) -> tuple[BandScheme, ...]:
+    """Return every band scheme of a ``bands`` document (the kit's ``document("bands")``)."""
     return tuple(
         BandScheme(
             code=s["code"],
@@ -114,14 +118,14 @@ def band_schemes(*, workspace: Path | None = None) -> tuple[BandScheme, ...]:
     )
 
 
-def band_scheme(code: str | None = None, *, workspace: Path | None = None) -> BandScheme:
-    """Return the scheme ``code`` (default: the file's ``[default].scheme``)."""
-    doc = params.load("bands", workspace=workspace)
+def band_scheme(doc: Mapping[str, Any], code: str | None = None) -> BandScheme:
+    """Return the scheme ``code`` of a ``bands`` document (default: its ``[default].scheme``)."""
     wanted = code or doc["default"]["scheme"]
-    for scheme in band_schemes(workspace=workspace):
+    schemes = band_schemes(doc)
+    for scheme in schemes:
         if scheme.code == wanted:
             return scheme
-    raise NotFound("bands_unknown", f"skema pita kinerja {wanted!r} tidak ada", param="bands")
+    raise NotFound("bands_unknown", param="bands", code=wanted, available=[s.code for s in schemes])
 
 
 @dataclass(frozen=True)
@@ -146,9 +150,7 @@ def as_estimate(record: Mapping[str, Any] | Any, *, scale: float = 1.0) -> Estim
 
     value = scaled("estimate")
     if value is None:
-        raise InvalidInput(
-            "estimate_missing", "rekaman estimasi tanpa nilai 'estimate'", param="estimate"
-        )
+        raise InvalidInput("estimate_missing", param="estimate")
     return Estimate(value, scaled("se"), scaled("ci_low"), scaled("ci_high"))
 
 
@@ -188,6 +190,7 @@ class Assessed:
     band_en: str | None
     light: Light | None
     lagging: bool
+    status: Status = "scored"
 
 
 @dataclass(frozen=True)
@@ -205,8 +208,13 @@ class PerformanceTable:
 
     @property
     def lagging(self) -> tuple[Assessed, ...]:
-        """The items in a red band."""
+        """The scored items in a red band."""
         return tuple(r for r in self.rows if r.lagging)
+
+    def counts(self) -> dict[str, int]:
+        """Return how many rows have each status, and how many scored rows lag."""
+        out: dict[str, int] = {s: sum(r.status == s for r in self.rows) for s in STATUSES}
+        return {**out, "lagging": len(self.lagging)}
 
 
 _SCHEMA = pa.schema(
@@ -226,50 +234,55 @@ _SCHEMA = pa.schema(
         ("band_en", pa.string()),
         ("light", pa.string()),
         ("lagging", pa.bool_()),
+        ("status", pa.string()),
     ]
 )
 
 
+def _unscored(item: Measured) -> tuple[Assessed, Finding]:
+    status: Status = "no_target" if item.target is None else "no_realisation"
+    row = Assessed(
+        item.kind,
+        item.code,
+        item.name,
+        item.agency,
+        item.unit,
+        item.polarity,
+        item.target,
+        item.realisation,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        False,
+        status,
+    )
+    missing = "target" if status == "no_target" else "realisation"
+    finding = Finding(
+        f"performance_{status}",
+        "warning",
+        {"kind": item.kind, "code": item.code},
+        field=f"{item.kind}[{item.code}].{missing}",
+    )
+    return row, finding
+
+
 def assess(items: Sequence[Measured], scheme: BandScheme) -> PerformanceTable:
-    """Return the achievement, band, light and lagging flag of every item.
+    """Return the achievement, band, light, lagging flag and status of every item.
 
     An interval for the achievement is given when the realisation has one (an estimate's
-    confidence interval); items without a target or a realisation are reported as findings.
+    confidence interval). Items without a target or a realisation keep their row with status
+    ``no_target`` or ``no_realisation`` (never lagging) and are reported as findings.
     """
     rows: list[Assessed] = []
     found: list[Finding] = []
     for item in items:
         if item.target is None or item.realisation is None:
-            missing = "target" if item.target is None else "realisation"
-            found.append(
-                Finding(
-                    None,
-                    f"{item.kind}[{item.code}].{missing}",
-                    None,
-                    "missing",
-                    f"{missing} belum ada; capaian tidak dihitung",
-                    severity="warning",
-                )
-            )
-            rows.append(
-                Assessed(
-                    item.kind,
-                    item.code,
-                    item.name,
-                    item.agency,
-                    item.unit,
-                    item.polarity,
-                    item.target,
-                    item.realisation,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    False,
-                )
-            )
+            row, finding = _unscored(item)
+            rows.append(row)
+            found.append(finding)
             continue
         value = achievement(item.realisation, item.target, item.polarity, baseline=item.baseline)
         low = high = None
@@ -297,6 +310,7 @@ def assess(items: Sequence[Measured], scheme: BandScheme) -> PerformanceTable:
                 band.label_en,
                 band.light,
                 band.light == "red",
+                "scored",
             )
         )
     return PerformanceTable(scheme.code, tuple(rows), tuple(found))

@@ -1,22 +1,21 @@
 """Read a file of quarterly realisations (CSV, XLSX or Parquet) into submissions or findings.
 
-Columns (Indonesian or English names): ``jenis``/``kind`` (indikator|kegiatan), ``kode``/``code``,
-``tahun``/``year``, ``triwulan``/``quarter``, ``nilai``/``value``, ``se``, ``ci_low``, ``ci_high``,
-``anggaran_realisasi``/``budget_spent``, ``penerima``/``beneficiaries``, ``bukti``/``evidence``.
+The file is read by :func:`rpkd.inputs.read` (encoding, delimiter, title rows, decimal comma).
+Columns (Indonesian or English names, case ignored): ``jenis``/``kind`` (indikator|kegiatan),
+``kode``/``code``, ``tahun``/``year``, ``triwulan``/``quarter``, ``nilai``/``value``, ``se``,
+``ci_low``, ``ci_high``, ``anggaran_realisasi``/``budget_spent``, ``penerima``/``beneficiaries``,
+``bukti``/``evidence``; the first four are required.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-from openpyxl import load_workbook
-
+from rpkd import inputs
 from rpkd.errors import InvalidInput
-from rpkd.planning.model import Finding
+from rpkd.findings import Finding
 from rpkd.planning.performance import Estimate
 from rpkd.planning.realisations import SubjectKind
 
@@ -30,6 +29,21 @@ ALIASES = {
     "penerima": "beneficiaries",
     "bukti": "evidence",
 }
+COLUMNS = (
+    "kind",
+    "code",
+    "year",
+    "quarter",
+    "value",
+    "se",
+    "ci_low",
+    "ci_high",
+    "budget_spent",
+    "beneficiaries",
+    "evidence",
+)
+REQUIRED = ("kind", "code", "year", "quarter")
+NUMBERS = ("year", "quarter", "value", "se", "ci_low", "ci_high", "budget_spent", "beneficiaries")
 KINDS: dict[str, SubjectKind] = {
     "indikator": "indicator",
     "indicator": "indicator",
@@ -54,103 +68,81 @@ class Submission:
     evidence: str
 
 
-def _rows(path: Path) -> list[dict[str, Any]]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return list(csv.DictReader(fh))
-    if suffix == ".xlsx":
-        book = load_workbook(path, read_only=True, data_only=True)
+def _numbers(
+    table: inputs.InputTable, found: list[Finding]
+) -> tuple[dict[str, list[float | None]], set[str]]:
+    """Return each number column's values (None where empty), and the columns that failed."""
+    rows = table.table.num_rows
+    out: dict[str, list[float | None]] = {}
+    failed: set[str] = set()
+    for column in NUMBERS:
+        if column not in table.table.column_names:
+            out[column] = [None] * rows
+            continue
         try:
-            values = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            book.close()
-        if not values:
-            return []
-        head = [str(h or "").strip() for h in values[0]]
-        return [
-            dict(zip(head, r, strict=False)) for r in values[1:] if any(v is not None for v in r)
-        ]
-    if suffix == ".parquet":
-        rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
-        return rows
-    raise InvalidInput(
-        "format_unknown", f"{path.name}: format harus CSV, XLSX atau Parquet", param="file"
-    )
-
-
-def _number(
-    raw: Any, row: int, field: str, found: list[Finding], *, integer: bool = False
-) -> float | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        found.append(Finding(row, field, str(raw), "number", f"{field} harus angka"))
-        return None
-    if integer and value != int(value):
-        found.append(Finding(row, field, str(raw), "integer", f"{field} harus bilangan bulat"))
-        return None
-    return value
+            out[column] = table.numbers(column, required=False).to_pylist()
+        except InvalidInput as exc:
+            found.extend(exc.findings)
+            failed.add(column)
+            out[column] = [None] * rows
+    return out, failed
 
 
 def read_realisations(path: Path) -> tuple[tuple[Submission, ...], tuple[Finding, ...]]:
-    """Return the rows of ``path`` as submissions, and the findings of the rows that break a rule."""
-    found: list[Finding] = []
+    """Return the rows of ``path`` as submissions, and the findings of the rows that break a rule.
+
+    Rows are numbered from 1 (the first data row), as :mod:`rpkd.inputs` numbers them; a
+    finding shows the value as written in the file. A file that cannot be read as a table
+    raises :class:`InvalidInput` (``input_invalid``, or ``file_format`` for another format).
+    """
+    headers = {**{c: c for c in COLUMNS}, **ALIASES}
+    table = inputs.read(path, required=REQUIRED, headers=headers)
+    found: list[Finding] = list(table.findings)
+    numbers, failed = _numbers(table, found)
+    size = table.table.num_rows
+    text = {
+        c: table.table[c].to_pylist() if c in table.table.column_names else [None] * size
+        for c in COLUMNS
+    }
     out: list[Submission] = []
-    for index, raw in enumerate(_rows(path), start=2):
-        record = {
-            ALIASES.get(str(k).strip().casefold(), str(k).strip().casefold()): v
-            for k, v in raw.items()
-        }
-        kind = KINDS.get(str(record.get("kind") or "").strip().casefold())
+    for i, row in enumerate(table.table[inputs.ROW].to_pylist()):
+        problems: list[tuple[str, str, dict[str, Any]]] = []
+        kind = KINDS.get(str(text["kind"][i] or "").strip().casefold())
         if kind is None:
-            found.append(
-                Finding(
-                    index,
-                    "kind",
-                    str(record.get("kind")),
-                    "code_list",
-                    "jenis harus indikator atau kegiatan",
-                )
-            )
-        code = str(record.get("code") or "").strip()
+            problems.append(("realisation_kind", "kind", {}))
+        code = str(text["code"][i] or "").strip()
         if not code:
-            found.append(Finding(index, "code", None, "required", "kode wajib diisi"))
-        year = _number(record.get("year"), index, "year", found, integer=True)
-        quarter = _number(record.get("quarter"), index, "quarter", found, integer=True)
-        if year is None:
-            found.append(Finding(index, "year", None, "required", "tahun wajib diisi"))
-        if quarter is not None and quarter not in (1, 2, 3, 4):
-            found.append(Finding(index, "quarter", str(quarter), "range", "triwulan harus 1-4"))
-        value = _number(record.get("value"), index, "value", found)
-        se = _number(record.get("se"), index, "se", found)
-        low = _number(record.get("ci_low"), index, "ci_low", found)
-        high = _number(record.get("ci_high"), index, "ci_high", found)
-        spent = _number(record.get("budget_spent"), index, "budget_spent", found)
-        people = _number(record.get("beneficiaries"), index, "beneficiaries", found, integer=True)
-        if (
-            kind is None
-            or not code
-            or year is None
-            or quarter is None
-            or quarter not in (1, 2, 3, 4)
-        ):
+            problems.append(("realisation_code_missing", "code", {}))
+        year, quarter, people = (numbers[c][i] for c in ("year", "quarter", "beneficiaries"))
+        if year is None and "year" not in failed:
+            problems.append(("realisation_year_missing", "year", {}))
+        for field, number in (("year", year), ("quarter", quarter), ("beneficiaries", people)):
+            if number is not None and number != int(number):
+                problems.append(("realisation_integer", field, {}))
+        if "quarter" not in failed and quarter not in (1, 2, 3, 4):
+            problems.append(("quarter_invalid", "quarter", {"quarter": text["quarter"][i]}))
+        found.extend(
+            Finding(code, "error", {"field": field, **params}, file=table.layout.file,
+                    sheet=table.layout.sheet, row=row, field=field, value=text[field][i])
+            for code, field, params in problems
+        )  # fmt: skip
+        if problems or year is None or quarter is None or kind is None:
             continue
+        value, se = numbers["value"][i], numbers["se"][i]
+        low, high = numbers["ci_low"][i], numbers["ci_high"][i]
         estimate = Estimate(value, se, low, high) if value is not None and se is not None else None
         out.append(
             Submission(
-                index,
+                row,
                 kind,
                 code,
                 int(year),
                 int(quarter),
                 value,
                 estimate,
-                spent,
+                numbers["budget_spent"][i],
                 None if people is None else int(people),
-                str(record.get("evidence") or ""),
+                str(text["evidence"][i] or ""),
             )
         )
     return tuple(out), tuple(found)

@@ -5,6 +5,10 @@ quarter); review only moves a version from ``submitted`` to ``verified`` or ``re
 current value is the latest verified version (:func:`current`). Values are cumulative for the
 year up to the quarter (the year-to-date convention of the Permendagri 86/2017 forms), so the
 fourth quarter's value is the year's realisation.
+
+Who may submit or review is decided by the workflows (:mod:`rpkd.workflows.realisations`) on
+the scopes of the subject (:func:`subject_scopes`); the rules of the record itself (period,
+values, review once, four eyes, a reason for a rejection) live here.
 """
 
 from __future__ import annotations
@@ -17,10 +21,8 @@ from typing import Literal, cast
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rpkd.access import audit
-from rpkd.access.roles import Action, Forbidden, Grant, Scope, allowed
-from rpkd.access.users import LOCAL_USER
-from rpkd.errors import InvalidInput, NotFound
+from rpkd.access.roles import Scope
+from rpkd.errors import Forbidden, InvalidInput, NotFound
 from rpkd.planning.model import Plan
 from rpkd.planning.performance import Estimate
 from rpkd.planning.store import load_plan, plan_row
@@ -103,81 +105,75 @@ def subject_scopes(plan: Plan, kind: SubjectKind, code: str) -> tuple[Scope, ...
     if kind == "indicator":
         indicator = next((i for i in plan.indicators if i.code == code), None)
         if indicator is None:
-            raise NotFound(
-                "indicator_unknown", f"indikator {code} tidak ada dalam rencana", param="code"
-            )
+            raise NotFound("plan_indicator_unknown", param="code", code=code, plan=plan.name)
         if indicator.activity is not None:
             return subject_scopes(plan, "activity", indicator.activity)
         agency = next((p.agency for p in plan.programmes if p.code == indicator.programme), None)
         return (Scope(region=plan.region, agency=agency),)
     if code not in activities:
-        raise NotFound("activity_unknown", f"kegiatan {code} tidak ada dalam rencana", param="code")
+        raise NotFound("plan_activity_unknown", param="code", code=code, plan=plan.name)
     _, activity = activities[code]
     region = _common_region(activity.regions, plan.region)
     partners: Iterable[str | None] = activity.partners or (None,)
     return tuple(Scope(region=region, agency=activity.agency, partner=p) for p in partners)
 
 
-def _check(
-    plan: Plan, kind: SubjectKind, code: str, grants: tuple[Grant, ...], action: Action, user: str
-) -> None:
-    if not any(allowed(grants, action, s) for s in subject_scopes(plan, kind, code)):
-        raise Forbidden(
-            "forbidden",
-            f"pengguna {user} tidak berwenang untuk {action} {kind} {code}",
-            param=action,
-        )
-
-
 def _subject_id(session: Session, plan_id: int, kind: SubjectKind, code: str) -> int:
     table = IndicatorRow if kind == "indicator" else ActivityRow
     found = session.scalar(select(table.id).where(table.plan_id == plan_id, table.code == code))
     if found is None:
-        raise NotFound(f"{kind}_unknown", f"{kind} {code} tidak ada dalam rencana", param="code")
+        unknown = "plan_indicator_unknown" if kind == "indicator" else "plan_activity_unknown"
+        raise NotFound(unknown, param="code", code=code, plan=str(plan_id))
     return found
+
+
+def _check_values(
+    plan: Plan,
+    kind: SubjectKind,
+    year: int,
+    quarter: int,
+    value: float | None,
+    budget_spent: float | None,
+    beneficiaries: int | None,
+) -> None:
+    if year not in plan.years:
+        raise InvalidInput(
+            "plan_year_outside", param="year", year=year, start=plan.start_year, end=plan.end_year
+        )
+    if quarter not in (1, 2, 3, 4):
+        raise InvalidInput("quarter_invalid", param="quarter", quarter=quarter)
+    if kind == "indicator" and value is None:
+        raise InvalidInput("realisation_value_missing", param="value")
+    if kind == "activity" and value is None and budget_spent is None and beneficiaries is None:
+        raise InvalidInput("realisation_activity_empty", param="value")
+    for name, number in (("budget_spent", budget_spent), ("beneficiaries", beneficiaries)):
+        if number is not None and number < 0:
+            raise InvalidInput("realisation_negative", param=name, field=name, value=number)
 
 
 def submit(
     session: Session,
+    plan: Plan,
     kind: SubjectKind,
     code: str,
     year: int,
     quarter: int,
     *,
-    user: str,
-    grants: tuple[Grant, ...],
+    submitted_by: str,
     value: float | None = None,
     estimate: Estimate | None = None,
     budget_spent: float | None = None,
     beneficiaries: int | None = None,
     evidence: str = "",
-    plan_name: str | None = None,
-    plan: Plan | None = None,
 ) -> Realisation:
-    """Record a new version of a realisation (status ``submitted``) and audit it.
+    """Record a new version of a realisation of the stored ``plan`` (status ``submitted``).
 
-    ``plan`` is the stored plan if the caller already loaded it (imports of many rows).
+    An ``estimate`` gives the value with its SE and confidence interval.
     """
-    row = plan_row(session, plan.name if plan is not None else plan_name)
-    plan = plan if plan is not None else load_plan(session, row.name)
-    _check(plan, kind, code, grants, "realisation.submit", user)
-    if year not in plan.years:
-        raise InvalidInput("year_outside", f"tahun {year} di luar periode rencana", param="year")
-    if quarter not in (1, 2, 3, 4):
-        raise InvalidInput("quarter_invalid", "triwulan harus 1, 2, 3 atau 4", param="quarter")
     if estimate is not None:
         value = estimate.estimate
-    if kind == "indicator" and value is None:
-        raise InvalidInput("value_missing", "realisasi indikator memerlukan nilai", param="value")
-    if kind == "activity" and value is None and budget_spent is None and beneficiaries is None:
-        raise InvalidInput(
-            "value_missing",
-            "realisasi kegiatan memerlukan nilai, anggaran atau penerima",
-            param="value",
-        )
-    for name, number in (("budget_spent", budget_spent), ("beneficiaries", beneficiaries)):
-        if number is not None and number < 0:
-            raise InvalidInput("minimum", f"{name} tidak boleh negatif", param=name)
+    _check_values(plan, kind, year, quarter, value, budget_spent, beneficiaries)
+    row = plan_row(session, plan.name)
     subject_id = _subject_id(session, row.id, kind, code)
     latest = session.scalar(
         select(func.max(RealisationRow.version)).where(
@@ -203,25 +199,20 @@ def submit(
         beneficiaries=beneficiaries,
         evidence=evidence,
         status="submitted",
-        submitted_by=user,
+        submitted_by=submitted_by,
         submitted_at=utcnow(),
     )
     session.add(new)
     session.flush()
-    audit.record(
-        session,
-        user,
-        "realisation.submit",
-        records=1,
-        parameters={
-            "id": new.id,
-            "subject": f"{kind}:{code}",
-            "year": year,
-            "quarter": quarter,
-            "version": new.version,
-        },
-    )
     return _value(new)
+
+
+def find(session: Session, realisation_id: int) -> tuple[Plan, Realisation]:
+    """Return the realisation ``realisation_id`` and the stored plan it belongs to."""
+    row = session.get(RealisationRow, realisation_id)
+    if row is None:
+        raise NotFound("realisation_unknown", param="id", id=realisation_id)
+    return load_plan(session, plan_row_name(session, row.plan_id)), _value(row)
 
 
 def review(
@@ -229,37 +220,25 @@ def review(
     realisation_id: int,
     decision: Literal["verified", "rejected"],
     *,
-    user: str,
-    grants: tuple[Grant, ...],
+    reviewer: str,
     reason: str | None = None,
+    four_eyes: bool = True,
 ) -> Realisation:
-    """Verify or reject a submitted version (secretariat); a rejection needs a reason.
+    """Verify or reject a submitted version; a rejection needs a reason.
 
-    The reviewer must not be the submitter (four-eyes), except in a workspace without users.
+    With ``four_eyes`` (every workspace with users) the reviewer must not be the submitter.
     """
     row = session.get(RealisationRow, realisation_id)
     if row is None:
-        raise NotFound("realisation_unknown", f"realisasi {realisation_id} tidak ada", param="id")
-    plan = load_plan(session, plan_row_name(session, row.plan_id))
-    kind = cast(SubjectKind, row.subject_kind)
-    _check(plan, kind, row.subject_code, grants, "realisation.verify", user)
+        raise NotFound("realisation_unknown", param="id", id=realisation_id)
     if row.status != "submitted":
-        raise InvalidInput(
-            "status", f"realisasi {realisation_id} sudah berstatus {row.status}", param="id"
-        )
-    if user != LOCAL_USER and row.submitted_by == user:
-        raise Forbidden("four_eyes", "verifikator tidak boleh sama dengan pengirim", param="user")
+        raise InvalidInput("realisation_reviewed", param="id", id=realisation_id, status=row.status)
+    if four_eyes and row.submitted_by == reviewer:
+        raise Forbidden("four_eyes", param="user", user=reviewer)
     if decision == "rejected" and not (reason or "").strip():
-        raise InvalidInput("reason_missing", "penolakan memerlukan alasan", param="reason")
-    row.status, row.reviewed_by, row.reviewed_at, row.reason = decision, user, utcnow(), reason
+        raise InvalidInput("realisation_reason_missing", param="reason")
+    row.status, row.reviewed_by, row.reviewed_at, row.reason = decision, reviewer, utcnow(), reason
     session.flush()
-    audit.record(
-        session,
-        user,
-        f"realisation.{'verify' if decision == 'verified' else 'reject'}",
-        records=1,
-        parameters={"id": row.id, "subject": f"{row.subject_kind}:{row.subject_code}"},
-    )
     return _value(row)
 
 
@@ -267,7 +246,7 @@ def plan_row_name(session: Session, plan_id: int) -> str:
     """Return the name of the plan with database id ``plan_id``."""
     name = session.scalar(select(PlanRow.name).where(PlanRow.id == plan_id))
     if name is None:
-        raise NotFound("plan_unknown", f"rencana {plan_id} tidak ada", param="plan")
+        raise NotFound("plan_unknown", param="plan", name=str(plan_id), available="-")
     return name
 
 

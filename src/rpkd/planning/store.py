@@ -2,7 +2,9 @@
 
 Saving matches every item by its code, so editing a plan (for instance through the XLSX
 matrices) updates rows in place and keeps the realisations that point at them. An item left out
-of the new plan is removed, unless realisations point at it: then nothing is saved.
+of the new plan is removed, unless realisations point at it: then nothing is saved. A plan
+refused for its findings raises :class:`rpkd.errors.InvalidInput` (``plan_invalid``) carrying
+them.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from rpkd.errors import InvalidInput, NotFound
+from rpkd.findings import Finding, errors
 from rpkd.planning.model import (
     Activity,
     Agency,
     Budget,
     Commitment,
-    Finding,
     FundingSource,
     Indicator,
     IndicatorLevel,
@@ -30,7 +32,6 @@ from rpkd.planning.model import (
     Polarity,
     Programme,
     Strategy,
-    errors,
     validate,
 )
 from rpkd.planning.tables import (
@@ -50,17 +51,11 @@ from rpkd.planning.tables import (
 from rpkd.store import utcnow
 
 
-class PlanRejected(InvalidInput):
-    """A plan with error findings; ``findings`` lists them all."""
-
-    def __init__(self, findings: tuple[Finding, ...]) -> None:
-        first = findings[0]
-        super().__init__(
-            "plan_invalid",
-            f"rencana tidak sah ({len(findings)} temuan); pertama: {first.field}: {first.message}",
-            param=first.field,
-        )
-        self.findings = findings
+def rejected(findings: tuple[Finding, ...]) -> InvalidInput:
+    """Return the error refusing a plan for its error ``findings`` (carried by the error)."""
+    return InvalidInput(
+        "plan_invalid", param=findings[0].field, count=len(findings), findings=findings
+    )
 
 
 Row = TypeVar("Row", PillarRow, StrategyRow, AgencyRow, PartnerRow)
@@ -96,10 +91,10 @@ def _referenced(session: Session, plan_id: int, kind: str) -> set[int]:
 
 
 def save_plan(session: Session, plan: Plan) -> None:
-    """Create or update the plan named ``plan.name``; raise :class:`PlanRejected` on errors."""
+    """Create or update the plan named ``plan.name``; raise ``plan_invalid`` on errors."""
     blocking = errors(validate(plan))
     if blocking:
-        raise PlanRejected(blocking)
+        raise rejected(blocking)
     row = session.scalar(select(PlanRow).where(PlanRow.name == plan.name))
     now = utcnow()
     if row is None:
@@ -171,18 +166,7 @@ def _save_programmes(session: Session, row: PlanRow, plan: Plan) -> None:
     gone = [a for code, a in existing.items() if code not in seen]
     blocked = [a.code for a in gone if a.id in used]
     if blocked:
-        raise PlanRejected(
-            tuple(
-                Finding(
-                    None,
-                    "activity.code",
-                    code,
-                    "has_realisations",
-                    "kegiatan sudah punya realisasi sehingga tidak boleh dihapus dari rencana",
-                )
-                for code in blocked
-            )
-        )
+        raise rejected(_kept("activity", blocked))
     for activity_row in gone:
         session.delete(activity_row)
     session.flush()
@@ -190,6 +174,13 @@ def _save_programmes(session: Session, row: PlanRow, plan: Plan) -> None:
     session.flush()
     for prow in keep:
         session.expire(prow, ["activities"])
+
+
+def _kept(kind: str, codes: list[str]) -> tuple[Finding, ...]:
+    return tuple(
+        Finding("plan_has_realisations", "error", {"code": c}, field=f"{kind}.code", value=c)
+        for c in codes
+    )
 
 
 def _save_indicators(session: Session, row: PlanRow, plan: Plan) -> None:
@@ -216,18 +207,7 @@ def _save_indicators(session: Session, row: PlanRow, plan: Plan) -> None:
         if code not in {k.code for k in keep} and i.id in used
     ]
     if blocked:
-        raise PlanRejected(
-            tuple(
-                Finding(
-                    None,
-                    "indicator.code",
-                    code,
-                    "has_realisations",
-                    "indikator sudah punya realisasi sehingga tidak boleh dihapus dari rencana",
-                )
-                for code in blocked
-            )
-        )
+        raise rejected(_kept("indicator", blocked))
     row.indicators = keep
 
 
@@ -241,16 +221,15 @@ def plan_row(session: Session, name: str | None = None) -> PlanRow:
     if name is not None:
         row = session.scalar(select(PlanRow).where(PlanRow.name == name))
         if row is None:
-            raise NotFound("plan_unknown", f"rencana {name!r} tidak ada", param="plan")
+            raise NotFound(
+                "plan_unknown", param="plan", name=name, available=plan_names(session) or "-"
+            )
         return row
     count = session.scalar(select(func.count()).select_from(PlanRow)) or 0
-    if count != 1:
-        message = (
-            "belum ada rencana; jalankan: rpkd plan init --kit kapuas"
-            if count == 0
-            else "ada beberapa rencana; pilih dengan --plan NAMA"
-        )
-        raise NotFound("plan_ambiguous", message, param="plan")
+    if count == 0:
+        raise NotFound("plan_none", param="plan")
+    if count > 1:
+        raise NotFound("plan_ambiguous", param="plan", available=plan_names(session))
     return session.scalars(select(PlanRow)).one()
 
 

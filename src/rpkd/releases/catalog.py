@@ -28,12 +28,7 @@ def releases_dir(workspace: Path) -> Path:
 def check_name(name: str) -> str:
     """Return ``name`` if it can name a release folder; raise :class:`UsageError` otherwise."""
     if not _NAME.match(name):
-        raise UsageError(
-            "release_name",
-            f"nama rilis {name!r} tidak sah: huruf, angka, '.', '_' atau '-', maks. 64, "
-            "diawali huruf/angka (e.g. dtsen-2025q3)",
-            param="name",
-        )
+        raise UsageError("release_name", param="name", name=name)
     return name
 
 
@@ -62,13 +57,16 @@ class Release:
         if kind not in self.kinds:
             raise NotFound(
                 "kind_missing",
-                f"rilis {self.name} tidak memuat {kind} (ada: {', '.join(self.kinds) or '-'})",
                 param="kind",
+                release=self.name,
+                kind=kind,
+                available=list(self.kinds) or "–",
             )
         return self.path / f"{kind}.parquet"
 
 
-def _load(path: Path) -> Release:
+def load(path: Path) -> Release:
+    """Return the release in folder ``path`` (which holds its manifest)."""
     manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     return Release(
         name=str(manifest["name"]),
@@ -84,12 +82,9 @@ def open_release(workspace: Path, name: str) -> Release:
     check_name(name)
     path = releases_dir(workspace) / name
     if not (path / MANIFEST).is_file():
-        raise NotFound(
-            "release_missing",
-            f"rilis {name!r} tidak ada di {releases_dir(workspace)}",
-            param="name",
-        )
-    return _load(path)
+        names = [r.name for r in list_releases(workspace)]
+        raise NotFound("release_missing", param="name", name=name, available=names or "–")
+    return load(path)
 
 
 def list_releases(workspace: Path) -> tuple[Release, ...]:
@@ -98,7 +93,7 @@ def list_releases(workspace: Path) -> tuple[Release, ...]:
     if not folder.is_dir():
         return ()
     found = [
-        _load(p)
+        load(p)
         for p in folder.iterdir()
         if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).is_file()
     ]

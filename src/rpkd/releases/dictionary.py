@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sys
 
+from rpkd.locale.catalogue import entries
 from rpkd.releases import schema
-from rpkd.releases.findings import LIST_WARNINGS, RULES
+from rpkd.releases.findings import LIST_WARNINGS, SEVERITY
 from rpkd.releases.schema import Column, TableSchema
 
 _TYPES = {
@@ -36,6 +37,12 @@ def _constraint(column: Column) -> str:
     return "; ".join(parts)
 
 
+def _required(column: Column) -> str:
+    if column.required:
+        return "ya / yes"
+    return "kolom / column" if column.present else ""
+
+
 def _table(t: TableSchema) -> list[str]:
     lines = [
         f"## `{t.kind}` — {t.label_id} / {t.label_en}",
@@ -51,7 +58,7 @@ def _table(t: TableSchema) -> list[str]:
     for c in t.columns:
         lines.append(
             f"| `{c.name}` | {_cell(c.label_id)} | {_cell(c.label_en)} | {_TYPES[c.dtype]} | "
-            f"{'ya / yes' if c.required else ''} | {'**PII**' if c.pii else ''} | "
+            f"{_required(c)} | {'**PII**' if c.pii else ''} | "
             f"{_cell(_constraint(c))} | {_cell(c.note)} |"
         )
     return [*lines, ""]
@@ -68,11 +75,11 @@ def _rules() -> list[str]:
         "| aturan / rule | tingkat / severity | pesan (id) | message (en) |",
         "|---|---|---|---|",
     ]
-    for rule in RULES.values():
-        mark = " †" if rule.id in LIST_WARNINGS else ""
-        lines.append(
-            f"| `{rule.id}`{mark} | {rule.severity} | {_cell(rule.text_id)} | {_cell(rule.text_en)} |"
-        )
+    messages = entries("messages")
+    for rule, severity in SEVERITY.items():
+        mark = " †" if rule in LIST_WARNINGS else ""
+        text = messages[rule]
+        lines.append(f"| `{rule}`{mark} | {severity} | {_cell(text['id'])} | {_cell(text['en'])} |")
     return [*lines, ""]
 
 
@@ -89,8 +96,10 @@ def render() -> str:
         "without dots (`62.03.01.2001` or `6203012001`); releases store them dotted.",
         "",
         "**PII**: kolom data pribadi / personal data. They are never printed in the terminal; "
-        "findings show them masked (`6203xxxxxxxx1234`). Findings files written to the workspace "
-        "hold the full value only when the data officer imports with `--unmask-findings`.",
+        "findings show them masked (`6203********1234`, names as initials, birth dates as their "
+        "year). Findings files written to the workspace hold the full value only when a data "
+        "officer allowed to read personal data imports with `--unmask-findings` (audited). "
+        "Wajib `kolom / column`: the column must be in the file, its values may be empty.",
         "",
     ]
     for t in schema.TABLES.values():

@@ -34,6 +34,11 @@ class ReleaseDiff:
     def to_arrow(self) -> pa.Table:
         return self.families
 
+    def to_json(self) -> list[dict[str, object]]:
+        """Return one JSON-ready object per changed family."""
+        rows: list[dict[str, object]] = self.families.to_pylist()
+        return rows
+
     def summary(self) -> pa.Table:
         """Return the counts as a two-column table (change, families)."""
         return pa.table({"change": list(self.counts), "families": list(self.counts.values())})

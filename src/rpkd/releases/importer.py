@@ -1,9 +1,12 @@
 """Import a folder of source files as a named, immutable release: all or nothing (DESIGN.md §2).
 
-Everything is written into a hidden temporary folder inside ``releases/`` and renamed into place
-with one ``os.rename`` only when every check passed, after the files were flushed to disk. A
-process killed at any moment therefore leaves either a complete release or a ``.tmp-*`` folder
-that is not a release and that the next import removes.
+:func:`prepare` stages and validates the folder inside a hidden temporary folder of
+``releases/`` and yields a :class:`Candidate`: the findings (counts, a preview, the full stream
+in report order) and, when no check failed, :meth:`Candidate.commit`, which writes the release
+and renames it into place with one ``os.rename`` after every file was flushed to disk. A process
+killed at any moment therefore leaves either a complete release or a ``.tmp-*`` folder that is
+not a release and that the next import removes. Writing the findings report is the caller's
+(the import workflow's): the stream is open while the candidate is.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ import secrets
 import shutil
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ibis
 import pyarrow as pa
@@ -29,48 +32,19 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from rpkd import engine as eng
-from rpkd import regions
 from rpkd.errors import InvalidInput
 from rpkd.releases import catalog, findings, sources
 from rpkd.releases.catalog import MANIFEST, Release
-from rpkd.releases.findings import FINDINGS_SCHEMA
-from rpkd.releases.mapping import SourceMapping, default, load_mapping
+from rpkd.releases.mapping import SourceMapping, default
 from rpkd.releases.schema import KINDS, SCHEMA_VERSION, TABLES
 from rpkd.releases.validate import ORDER, Validation, ordered, typed, validate
-from rpkd.settings import Settings
-
-if TYPE_CHECKING:
-    from ibis.expr.types import Table
 
 Progress = Callable[[str, int, int], None]  # (what is being done, units done, units in all)
 TMP_PREFIX = ".tmp-"
+STAGING = ".staging"
 PII_FIELDS = frozenset(c for t in TABLES.values() for c in t.pii)
-PREVIEW = 10_000  # findings kept in memory in ImportResult (the report files hold them all)
+PREVIEW = 10_000  # findings kept in memory by a Candidate (the report files hold them all)
 _STREAM_ROWS = 65_536  # findings per batch streamed from the engine to the report files
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """The release (None when errors blocked it), its findings and the report files written.
-
-    ``findings`` holds at most :data:`PREVIEW` findings (errors chosen first), in report order;
-    the report files (on failure) and the release's ``findings.parquet`` (warnings) hold every
-    kept finding, and ``errors``/``warnings`` are exact totals.
-    """
-
-    release: Release | None
-    findings: pa.Table
-    report: tuple[Path, ...]
-    region: str | None
-    errors: int
-    warnings: int
-
-    @property
-    def ok(self) -> bool:
-        return self.release is not None
-
-    def to_arrow(self) -> pa.Table:
-        return self.findings
 
 
 def _alive(pid: int) -> bool:
@@ -146,47 +120,131 @@ def _user() -> str:
         return str(os.getuid())
 
 
-def _mapping(mapping: SourceMapping | Path | None) -> SourceMapping:
-    if mapping is None:
-        return default()
-    return mapping if isinstance(mapping, SourceMapping) else load_mapping(Path(mapping))
-
-
 def _masked(batches: Iterable[pa.RecordBatch], unmask: bool) -> Iterator[pa.RecordBatch]:
-    """Yield the findings batches cast to the findings schema, PII values masked unless ``unmask``."""
+    """Yield the findings batches cast to :data:`findings.SCHEMA`, PII masked unless ``unmask``."""
     for batch in batches:
-        table = pa.Table.from_batches([batch]).select(FINDINGS_SCHEMA.names).cast(FINDINGS_SCHEMA)
+        table = pa.Table.from_batches([batch]).select(findings.SCHEMA.names)
+        table = table.cast(findings.SCHEMA)
         yield from (table if unmask else findings.mask_pii(table, PII_FIELDS)).to_batches()
 
 
-def _stream(engine: eng.Engine, table: Table, unmask: bool) -> Iterator[pa.RecordBatch]:
-    """Yield ``table`` (findings) in report order from the engine, batch by batch, masked."""
-    yield from _masked(eng.batches(engine, ordered(table), rows=_STREAM_ROWS), unmask)
+@dataclass(frozen=True)
+class Candidate:
+    """A validated import waiting in its temporary folder: findings, and the release if ok.
 
+    ``errors`` and ``warnings`` are exact totals; :attr:`preview` holds at most
+    :data:`PREVIEW` findings (errors first) in report order; :meth:`stream` yields every kept
+    finding. Values of personal-data fields are masked unless the import unmasks them.
+    """
 
-def _preview(engine: eng.Engine, table: Table, unmask: bool) -> pa.Table:
-    """Return at most :data:`PREVIEW` findings in report order, errors chosen before warnings."""
-    keys = [ibis.asc(c, nulls_first=True) for c in ORDER]
-    first = table.order_by([ibis.asc(table.severity != "error"), *keys])
-    rows = eng.fetch(first, limit=PREVIEW).select(FINDINGS_SCHEMA.names).cast(FINDINGS_SCHEMA)
-    if rows.num_rows:
-        rows = rows.take(
-            pc.sort_indices(rows, sort_keys=[(c, "ascending", "at_start") for c in ORDER])
+    name: str
+    releases: Path
+    folder: Path
+    engine: eng.Engine
+    checked: Validation
+    staged: tuple[sources.Staged, ...]
+    mapping: SourceMapping
+    reference_date: date
+    unmask: bool
+    progress: Progress = field(repr=False)
+
+    @property
+    def errors(self) -> int:
+        return sum(n for (s, _), n in self.checked.totals.items() if s == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(n for (s, _), n in self.checked.totals.items() if s == "warning")
+
+    @property
+    def ok(self) -> bool:
+        return self.checked.ok
+
+    @property
+    def region(self) -> str | None:
+        return self.checked.district
+
+    def preview(self) -> pa.Table:
+        """Return at most :data:`PREVIEW` findings in report order, errors chosen first."""
+        table = self.checked.findings
+        keys = [ibis.asc(c, nulls_first=True) for c in ORDER]
+        first = table.order_by([ibis.asc(table.severity != "error"), *keys])
+        rows = eng.fetch(first, limit=PREVIEW).select(findings.SCHEMA.names)
+        rows = rows.cast(findings.SCHEMA)
+        if rows.num_rows:
+            order = [(c, "ascending", "at_start") for c in ORDER]
+            rows = rows.take(pc.sort_indices(rows, sort_keys=order))
+        return rows if self.unmask else findings.mask_pii(rows, PII_FIELDS)
+
+    def stream(self, severity: str | None = None) -> Iterator[pa.RecordBatch]:
+        """Yield the kept findings (of one ``severity``, or all) in report order, batch by batch."""
+        table = self.checked.findings
+        if severity is not None:
+            table = table.filter(table.severity == severity)
+        batches = eng.batches(self.engine, ordered(table), rows=_STREAM_ROWS)
+        yield from _masked(batches, self.unmask)
+
+    def commit(self) -> Release:
+        """Write the release (tables, warnings, manifest), freeze it and rename it into place."""
+        if not self.ok:
+            raise RuntimeError(f"release {self.name} has {self.errors} errors: not committed")
+        total = 3
+        self.progress("import.write", 0, total)
+        _write(self.engine, self.checked, self.folder)
+        with pq.ParquetWriter(
+            str(self.folder / "findings.parquet"), findings.SCHEMA, compression="zstd"
+        ) as writer:
+            for batch in self.stream("warning"):
+                writer.write_batch(batch)
+        self.progress("import.write", 1, total)
+        _remove(self.folder / STAGING)
+        manifest = self._manifest()
+        (self.folder / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
         )
-    return rows if unmask else findings.mask_pii(rows, PII_FIELDS)
+        _freeze(self.folder)
+        self.progress("import.write", 2, total)
+        try:
+            os.rename(self.folder, self.releases / self.name)
+        except OSError as exc:
+            raise InvalidInput("release_exists", param="name", name=self.name) from exc
+        self.progress("import.write", total, total)
+        return catalog.load(self.releases / self.name)
 
-
-def _report(settings: Settings, name: str, batches: Iterable[pa.RecordBatch]) -> tuple[Path, ...]:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return findings.write_report(batches, settings.workspace / "findings", f"{name}-{stamp}")
-
-
-def _write_warnings(engine: eng.Engine, table: Table, path: Path, unmask: bool) -> None:
-    """Write the warnings (masked unless ``unmask``) to ``path``, streamed from the engine."""
-    warnings = table.filter(table.severity == "warning")
-    with pq.ParquetWriter(str(path), FINDINGS_SCHEMA, compression="zstd") as writer:
-        for batch in _stream(engine, warnings, unmask):
-            writer.write_batch(batch)
+    def _manifest(self) -> dict[str, Any]:
+        rows: dict[str, int] = {}
+        for item in self.staged:
+            rows[item.source.kind] = rows.get(item.source.kind, 0) + item.rows
+        outputs = {
+            p.name: sha256(p) for p in sorted(self.folder.iterdir()) if p.suffix == ".parquet"
+        }
+        warnings = self.checked.summary("warning")
+        mapping = self.mapping
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "name": self.name,
+            "region": self.checked.district,
+            "kinds": [k for k in KINDS if k in rows],
+            "rows": rows,
+            "programmes": sorted({s.source.programme for s in self.staged if s.source.programme}),
+            "sources": [s.describe() for s in self.staged],
+            "outputs": outputs,
+            "reference_date": self.reference_date.isoformat(),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "created_by": _user(),
+            "rpkd_version": _version(),
+            "engine": self.engine.name,
+            "mapping": None
+            if mapping.path is None
+            else {
+                "file": mapping.path.name,
+                "sha256": mapping.sha256,
+                "document": dict(mapping.document),
+            },
+            "warnings": warnings,
+            "deceased": warnings.get("deceased", 0),
+            "findings_masked": not self.unmask,
+        }
 
 
 def _write(engine: eng.Engine, checked: Validation, folder: Path) -> None:
@@ -199,129 +257,63 @@ def _write(engine: eng.Engine, checked: Validation, folder: Path) -> None:
         eng.write_parquet(engine, expr, folder / f"{kind}.parquet")
 
 
-def _manifest(
-    name: str,
-    checked: Validation,
-    staged: tuple[sources.Staged, ...],
-    folder: Path,
-    mapping: SourceMapping,
-    engine_name: str,
-    unmask: bool,
-) -> dict[str, Any]:
-    rows: dict[str, int] = {}
-    for item in staged:
-        rows[item.source.kind] = rows.get(item.source.kind, 0) + item.rows
-    outputs = {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.name.endswith(".parquet")}
-    warnings = checked.summary("warning")
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "name": name,
-        "region": checked.district,
-        "kinds": [k for k in KINDS if k in rows],
-        "rows": rows,
-        "programmes": sorted({s.source.programme for s in staged if s.source.programme}),
-        "sources": [s.describe() for s in staged],
-        "outputs": outputs,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "created_by": _user(),
-        "rpkd_version": _version(),
-        "engine": engine_name,
-        "mapping": None
-        if mapping.path is None
-        else {
-            "file": mapping.path.name,
-            "sha256": mapping.sha256,
-            "document": dict(mapping.document),
-        },
-        "warnings": warnings,
-        "deceased": warnings.get("deceased", 0),
-        "findings_masked": not unmask,
-    }
+def check_new(releases: Path, name: str) -> None:
+    """Raise unless ``name`` is a valid release name not yet taken in ``releases``."""
+    catalog.check_name(name)
+    if (releases / name).exists():
+        raise InvalidInput("release_exists", param="name", name=name)
 
 
-def import_release(
+@contextlib.contextmanager
+def prepare(
     source_dir: Path,
     name: str,
-    settings: Settings,
-    mapping: SourceMapping | Path | None = None,
-    region: str | None = None,
-    progress: Progress | None = None,
+    releases: Path,
+    engine: eng.Engine,
     *,
-    unmask_findings: bool = False,
-    today: date | None = None,
-    engine: eng.Engine | None = None,
-) -> ImportResult:
-    """Validate ``source_dir`` and, when no check fails, store it as release ``name``.
+    mapping: SourceMapping | None = None,
+    region: str | None = None,
+    reference_date: date | None = None,
+    unmask: bool = False,
+    progress: Progress | None = None,
+) -> Iterator[Candidate]:
+    """Stage and validate ``source_dir`` as release ``name`` of the folder ``releases``.
 
-    Returns an :class:`ImportResult` whose ``release`` is None when errors blocked the import; the
-    findings report (CSV and XLSX) is then written to ``<workspace>/findings/``. Raises
-    :class:`InvalidInput` if the release exists or the folder holds no source file. ``engine``
-    (default: one opened from ``settings`` and closed at the end) is left open when given.
+    Yields the :class:`Candidate`; its temporary folder (and the findings stream) is removed
+    when the block ends, unless :meth:`Candidate.commit` renamed it into place. ``region`` is
+    the release's district (dotted Kemendagri code; default: the kabupaten/kota holding most
+    families), ``reference_date`` the date the data describe (default: today): ages and
+    births in the future are judged at it, and it is recorded in the manifest. Raises
+    :class:`InvalidInput` if the name is taken or the folder holds no source file.
     """
-    catalog.check_name(name)
-    chosen = _mapping(mapping)
-    releases = catalog.releases_dir(settings.workspace)
+    check_new(releases, name)
+    chosen = mapping or default()
+    on = reference_date or date.today()
+    report = progress or (lambda _stage, _done, _total: None)
     releases.mkdir(parents=True, exist_ok=True)
-    if (releases / name).exists():
-        raise InvalidInput(
-            "release_exists",
-            f"rilis {name!r} sudah ada; rilis tidak dapat diubah (release exists and is immutable)",
-            param="name",
-        )
-    district = region or (str(settings.extra["region"]) if settings.extra.get("region") else None)
-    if district is not None:
-        district = regions.region(district).code  # an unknown --region fails before any work
     clean_stale(releases)
     files = sources.discover(Path(source_dir), chosen)
     tmp = releases / f"{TMP_PREFIX}{name}-{os.getpid()}-{secrets.token_hex(4)}"
-    staging = tmp / ".staging"
+    staging = tmp / STAGING
     staging.mkdir(parents=True)
-    report = progress or (lambda _what, _done, _total: None)
-    total = sum(f.path.stat().st_size for f in files) * 2 + 1
-    own = engine is None
-    engine = engine or eng.connect(settings)
     try:
-        staged_list: list[sources.Staged] = []
-        done = 0
-        for item in files:
+        sizes = [f.path.stat().st_size for f in files]
+        total, done = sum(sizes) or 1, 0
+        staged: list[sources.Staged] = []
+        for item, size in zip(files, sizes, strict=True):
 
-            def advance(n: int, base: int = done, label: str = item.path.name) -> None:
-                report(label, base + n, total)
+            def advance(n: int, base: int = done) -> None:
+                report("import.read", min(base + n, total), total)
 
-            staged_list.append(sources.stage(item, chosen, staging, advance))
-            done += item.path.stat().st_size
-        staged = tuple(staged_list)
-        report("validasi", done, total)
-        checked = validate(engine, staged, chosen, lang=settings.lang, region=district, today=today)
-        counts = (
-            sum(n for (s, _), n in checked.totals.items() if s == "error"),
-            sum(n for (s, _), n in checked.totals.items() if s == "warning"),
-        )
-        shown = _preview(engine, checked.findings, unmask_findings)
-        if not checked.ok:
-            written = _report(settings, name, _stream(engine, checked.findings, unmask_findings))
-            return ImportResult(None, shown, written, checked.district, *counts)
-        report("menulis", done + total // 4, total)
-        _write(engine, checked, tmp)
-        _write_warnings(engine, checked.findings, tmp / "findings.parquet", unmask_findings)
-        _remove(staging)
-        manifest = _manifest(name, checked, staged, tmp, chosen, engine.name, unmask_findings)
-        (tmp / MANIFEST).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        _freeze(tmp)
-        try:
-            os.rename(tmp, releases / name)
-        except OSError as exc:
-            raise InvalidInput("release_exists", f"rilis {name!r} sudah ada", param="name") from exc
-        report("selesai", total, total)
-        paths: tuple[Path, ...] = ()
-        return ImportResult(
-            catalog.open_release(settings.workspace, name), shown, paths, checked.district, *counts
+            staged.append(sources.stage(item, chosen, staging, advance))
+            done += size
+        report("import.read", total, total)
+        report("import.validate", 0, 1)
+        checked = validate(engine, staged, chosen, today=on, region=region)
+        report("import.validate", 1, 1)
+        yield Candidate(
+            name, releases, tmp, engine, checked, tuple(staged), chosen, on, unmask, report
         )
     finally:
-        if own:
-            with contextlib.suppress(Exception):
-                eng.close(engine)
         if tmp.exists():
             _remove(tmp)

@@ -1,19 +1,22 @@
 """Typed values from text, as Ibis expressions: every source column arrives as text.
 
-Each parser returns ``(text, value)``: the trimmed text (null when empty) and the typed value
-(null when the text is missing *or* unparseable). A finding is due exactly where the text is
-present and the value is null, so validation and conversion can never disagree.
+Each parser returns the typed value: null when the text is missing *or* unparseable. A finding
+is due exactly where the text is present and the value is null, so validation and conversion can
+never disagree. Numbers follow the rule of :mod:`rpkd.inputs.numbers` (decimal comma or dot per
+column, thousands grouped or not), written as the same regular expressions for the engine.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
 import ibis
 
-from rpkd.releases.mapping import KindMapping
+from rpkd.inputs import numbers
+from rpkd.releases.mapping import KindMapping, date_directives
 from rpkd.releases.schema import Column
 
 if TYPE_CHECKING:
@@ -49,19 +52,29 @@ def recoded(text: StringValue, column: Column, mapping: KindMapping) -> StringVa
     return out
 
 
-def number(text: StringValue, mapping: KindMapping) -> Value:
-    """Return a finite float64 from text written with the mapping's decimal mark."""
-    if mapping.decimal == ",":
-        text = text.replace(".", "").replace(",", ".")
-    value = text.try_cast("float64")
-    return (value.isnan() | value.isinf()).ifelse(ibis.null().cast("float64"), value)
+def number(text: StringValue, decimal: numbers.Decimal) -> Value:
+    """Return a float64 from text written with decimal mark ``decimal`` (null if not a number)."""
+    plain = text.replace(numbers.GROUPING[decimal], "")
+    if decimal == ",":
+        plain = plain.replace(",", ".")
+    valid = text.re_search(numbers.PATTERNS[decimal])
+    return valid.ifelse(plain.try_cast("float64"), ibis.null().cast("float64"))
 
 
-def integer(text: StringValue, mapping: KindMapping) -> tuple[Value, BooleanValue]:
-    """Return ``(int64 value, is_number)``: non-whole numbers give null with ``is_number`` true."""
-    value = number(text, mapping)
+def integer(text: StringValue, decimal: numbers.Decimal) -> Value:
+    """Return an int64 from text (null when not a number or not whole)."""
+    value = number(text, decimal)
     whole = (value.abs() < 1e15) & (value == value.floor())
-    return whole.ifelse(value.cast("int64"), ibis.null().cast("int64")), value.notnull()
+    return whole.ifelse(value.cast("int64"), ibis.null().cast("int64"))
+
+
+def decimal_votes(table: Table, columns: Mapping[str, StringValue]) -> Table:
+    """Return one row: for each column, the values that need a decimal comma and a decimal dot."""
+    votes: dict[str, Value] = {}
+    for name, text in columns.items():
+        votes[f"{name}__comma"] = text.re_search(numbers.COMMA_EVIDENCE).cast("int64").sum()
+        votes[f"{name}__dot"] = text.re_search(numbers.DOT_EVIDENCE).cast("int64").sum()
+    return table.aggregate(**votes)
 
 
 def boolean(text: StringValue, mapping: KindMapping) -> BooleanValue:
@@ -76,28 +89,27 @@ def boolean(text: StringValue, mapping: KindMapping) -> BooleanValue:
     )
 
 
-def _pattern(fmt: str) -> tuple[str, list[str]]:
-    parts, order, i = ["^"], [], 0
+def _pattern(fmt: str) -> str:
+    """Return the regular expression of a date format (checked by the mapping)."""
+    parts, i = ["^"], 0
     while i < len(fmt):
         token = fmt[i : i + 2]
         if token in _DIRECTIVES:
             parts.append(_DIRECTIVES[token])
-            order.append(token)
             i += 2
         else:
             parts.append(re.escape(fmt[i]))
             i += 1
-    if sorted(order) not in (["%Y", "%d", "%m"], ["%d", "%m", "%y"]):
-        raise ValueError(f"date format {fmt!r} needs %d, %m and %Y (or %y)")
-    return "".join(parts) + r"(?:[ T].*)?$", order
+    return "".join(parts) + r"(?:[ T].*)?$"
 
 
-def _formatted(text: StringValue, fmt: str) -> DateValue:
-    pattern, order = _pattern(fmt)
+def _formatted(text: StringValue, fmt: str, today: date) -> DateValue:
+    """Return dates in format ``fmt``; two-digit years are at most ``today``'s year."""
+    pattern, order = _pattern(fmt), date_directives(fmt)
     part = {token: text.re_extract(pattern, i + 1) for i, token in enumerate(order)}
     if "%y" in part:
         two = part["%y"].try_cast("int64")
-        pivot = date.today().year % 100
+        pivot = today.year % 100
         year = (two > pivot).ifelse(two + 1900, two + 2000).cast("string")
     else:
         year = part["%Y"]
@@ -105,12 +117,12 @@ def _formatted(text: StringValue, fmt: str) -> DateValue:
     return text.re_search(pattern).ifelse(iso.try_cast("date"), ibis.null().cast("date"))
 
 
-def day(text: StringValue, mapping: KindMapping) -> DateValue:
+def day(text: StringValue, mapping: KindMapping, today: date) -> DateValue:
     """Return a date from ISO text (``YYYY-MM-DD``, optionally with a time) or the mapping's format."""
     direct = text.try_cast("date")
     iso = direct.notnull().ifelse(direct, text.substr(0, 10).try_cast("date"))
     if mapping.date_format and mapping.date_format != ISO:
-        custom = _formatted(text, mapping.date_format)
+        custom = _formatted(text, mapping.date_format, today)
         return iso.notnull().ifelse(iso, custom)
     return iso
 
@@ -118,12 +130,12 @@ def day(text: StringValue, mapping: KindMapping) -> DateValue:
 LIST_FORMATS = ("%d-%m-%Y", "%d/%m/%Y")
 
 
-def list_day(text: StringValue, mapping: KindMapping) -> DateValue:
+def list_day(text: StringValue, mapping: KindMapping, today: date) -> DateValue:
     """Return a date as agencies write it on lists: ISO, the mapping's format, DD-MM-YYYY or
     DD/MM/YYYY."""
-    out = day(text, mapping)
+    out = day(text, mapping, today)
     for fmt in LIST_FORMATS:
-        out = out.notnull().ifelse(out, _formatted(text, fmt))
+        out = out.notnull().ifelse(out, _formatted(text, fmt, today))
     return out
 
 
@@ -160,13 +172,9 @@ VALUE = "__v"
 LIST_DATE = "__d"
 
 
-def parsed(table: Table, columns: tuple[Column, ...], mapping: KindMapping) -> Table:
-    """Return ``_row`` and, for each column present, its clean text and ``<name>__v`` typed value.
-
-    Run once per file and stored, so that checks compare plain columns instead of re-parsing.
-    Lists keep birth dates as written; ``birth_date__d`` is their parsed date, for checks only.
-    """
-    clean = table.select(
+def cleaned(table: Table, columns: tuple[Column, ...], mapping: KindMapping) -> Table:
+    """Return ``_row`` and the trimmed, recoded text of every schema column present."""
+    return table.select(
         "_row",
         **{
             c.name: recoded(text_of(table, c.name), c, mapping)
@@ -174,6 +182,21 @@ def parsed(table: Table, columns: tuple[Column, ...], mapping: KindMapping) -> T
             if c.name in table.columns
         },
     )
+
+
+def parsed(
+    clean: Table,
+    columns: tuple[Column, ...],
+    mapping: KindMapping,
+    decimals: Mapping[str, numbers.Decimal],
+    today: date,
+) -> Table:
+    """Return ``_row`` and, for each column present, its clean text and ``<name>__v`` typed value.
+
+    ``clean`` is :func:`cleaned`'s table; ``decimals`` the decimal mark of each number column.
+    Run once per file and stored, so that checks compare plain columns instead of re-parsing.
+    Lists keep birth dates as written; ``birth_date__d`` is their parsed date, for checks only.
+    """
     fields: dict[str, Value] = {"_row": clean._row}
     for column in columns:
         if column.name not in clean.columns:
@@ -181,21 +204,27 @@ def parsed(table: Table, columns: tuple[Column, ...], mapping: KindMapping) -> T
         text = clean[column.name]
         fields[column.name] = text
         if column.dtype != "string" or column.name == "desa_code":  # text is its own value
-            fields[column.name + VALUE] = _typed(text, column, mapping)
+            fields[column.name + VALUE] = _typed(text, column, mapping, decimals, today)
         if column.name == "birth_date" and column.dtype == "string":
-            fields[column.name + LIST_DATE] = list_day(text, mapping)
+            fields[column.name + LIST_DATE] = list_day(text, mapping, today)
     return clean.select(**fields)
 
 
-def _typed(text: StringValue, column: Column, mapping: KindMapping) -> Value:
+def _typed(
+    text: StringValue,
+    column: Column,
+    mapping: KindMapping,
+    decimals: Mapping[str, numbers.Decimal],
+    today: date,
+) -> Value:
     if column.name == "desa_code":
         return desa(text)
     if column.dtype == "int":
-        return integer(text, mapping)[0]
+        return integer(text, decimals.get(column.name, "."))
     if column.dtype == "float":
-        return number(text, mapping)
+        return number(text, decimals.get(column.name, "."))
     if column.dtype == "bool":
         return boolean(text, mapping)
     if column.dtype == "date":
-        return day(text, mapping)
+        return day(text, mapping, today)
     return text

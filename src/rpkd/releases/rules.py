@@ -1,24 +1,26 @@
 """Row-level checks of one staged file, as Ibis expressions that stream in the engine.
 
-Each check is a filtered projection of the staged table to the findings columns (file, kind, row,
-field, value, rule, severity, message); :func:`row_checks` returns them all, to be unioned and run
-once. NIK structure follows Dukcapil: digits 1-6 the kecamatan of issue, 7-12 the birth date
+Each check is a filtered projection of the staged table to the findings columns
+(:data:`rpkd.releases.findings.SCHEMA`: code, severity, file, sheet, row, field, value, params,
+kind); :func:`row_checks` returns them all, to be unioned and run once. NIK structure follows Dukcapil: digits 1-6 the kecamatan of issue, 7-12 the birth date
 DDMMYY with 40 added to DD for women, 13-16 a serial (Permendagri 7/2019 on the NIK).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
+from rpkd.inputs import numbers
 from rpkd.releases import parse
-from rpkd.releases.findings import RULES, severity
+from rpkd.releases.findings import severity
 from rpkd.releases.mapping import KindMapping
 from rpkd.releases.schema import Column, TableSchema, table_schema
-from rpkd.settings import Lang
 
 if TYPE_CHECKING:
     from ibis.expr.types import BooleanValue, Table, Value
@@ -34,19 +36,14 @@ class FileContext:
     file: str
     table: Table
     mapping: KindMapping
-    lang: Lang
     today: date
     programme: str | None = None
+    sheet: str | None = None
+    decimals: Mapping[str, numbers.Decimal] = field(default_factory=dict)
 
     @property
     def schema(self) -> TableSchema:
         return table_schema(self.kind)
-
-    def label(self, field: str | None) -> str:
-        if field is None or field not in self.schema.by_column:
-            return field or ""
-        column = self.schema.column(field)
-        return column.label_en if self.lang == "en" else column.label_id
 
     def text(self, column: str) -> Value:
         """Return the clean text of a column (null when absent from the file)."""
@@ -72,20 +69,21 @@ def finding(
     field: str | None,
     value: Value | None,
     rule: str,
-    **details: object,
+    **params: Any,
 ) -> Table:
-    """Return the findings of ``rule`` for rows of ``base`` (which has ``_row``) where ``where`` holds."""
-    message = RULES[rule].message(ctx.lang, field=ctx.label(field), **details)
+    """Return the findings of ``rule`` for rows of ``base`` (which has ``_row``) where ``where``
+    holds; ``params`` fill in the rule's sentence when a report is written."""
     text = ibis.null().cast("string") if value is None else value.cast("string")
     return base.filter(where).select(
+        code=ibis.literal(rule, "string"),
+        severity=ibis.literal(severity(rule, ctx.kind, field), "string"),
         file=ibis.literal(ctx.file, "string"),
-        kind=ibis.literal(ctx.kind, "string"),
+        sheet=ibis.literal(ctx.sheet, "string"),
         row=base._row.cast("int64"),
         field=ibis.literal(field, "string"),
         value=text,
-        rule=ibis.literal(rule, "string"),
-        severity=ibis.literal(severity(rule, ctx.kind, field), "string"),
-        message=ibis.literal(message, "string"),
+        params=ibis.literal(json.dumps(params, ensure_ascii=False, sort_keys=True), "string"),
+        kind=ibis.literal(ctx.kind, "string"),
     )
 
 
@@ -107,30 +105,24 @@ def column_checks(ctx: FileContext, column: Column) -> list[Table]:
     text, value = ctx.text(column.name), ctx.value(column.name)
     if column.required:
         out.append(finding(ctx, t, text.isnull(), column.name, None, "required_missing"))
+    elif column.present and column.name == "nik":
+        out.append(finding(ctx, t, text.isnull(), column.name, None, "nik_empty"))
     if column.name == "desa_code":
         out.append(
             finding(ctx, t, text.notnull() & value.isnull(), column.name, text, "desa_malformed")
         )
         return out
     if column.dtype == "int":
-        is_number = parse.number(text, ctx.mapping).notnull()
+        is_number = parse.number(text, ctx.decimals.get(column.name, ".")).notnull()
         out.append(finding(ctx, t, text.notnull() & ~is_number, column.name, text, "not_number"))
         out.append(finding(ctx, t, is_number & value.isnull(), column.name, text, "not_integer"))
     elif column.dtype in ("float", "bool", "date"):
         rule = {"float": "not_number", "bool": "not_boolean", "date": "not_date"}[column.dtype]
-        out.append(
-            finding(
-                ctx,
-                t,
-                text.notnull() & value.isnull(),
-                column.name,
-                text,
-                rule,
-                formats=parse.formats(ctx.mapping),
-            )
-        )
+        params = {"formats": parse.formats(ctx.mapping)} if column.dtype == "date" else {}
+        bad = text.notnull() & value.isnull()
+        out.append(finding(ctx, t, bad, column.name, text, rule, **params))
     if column.codes:
-        codes = ", ".join(column.codes)
+        codes = list(column.codes)
         out.append(
             finding(
                 ctx,

@@ -20,13 +20,18 @@ SCHEMA_VERSION = 1
 
 @dataclass(frozen=True)
 class Column:
-    """One column: canonical name, type, whether required, code list, bounds and labels."""
+    """One column: canonical name, type, whether required, code list, bounds and labels.
+
+    ``required``: the column must be in the file and every value filled; ``present``: the
+    column must be in the file, though values may be empty (a warning, see the rules).
+    """
 
     name: str
     dtype: DType
     label_id: str
     label_en: str
     required: bool = False
+    present: bool = False
     pii: bool = False
     codes: tuple[str, ...] | None = None
     minimum: float | None = None
@@ -54,7 +59,8 @@ class TableSchema:
 
     @property
     def required(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns if c.required)
+        """Columns every file of this kind must have (filled, or at least present)."""
+        return tuple(c.name for c in self.columns if c.required or c.present)
 
     @property
     def pii(self) -> tuple[str, ...]:
@@ -264,8 +270,10 @@ PERSONS = TableSchema(
             "string",
             "NIK",
             "National identity number (NIK)",
+            present=True,
             pii=True,
-            note="16 digits: kecamatan code (6), birth date DDMMYY with 40 added to DD for women, serial (4).",
+            note="16 digits: kecamatan code (6), birth date DDMMYY with 40 added to DD for women, "
+            "serial (4). The column must be there; an empty value is a warning (nik_empty).",
         ),
         Column("name", "string", "Nama", "Name", required=True, pii=True),
         Column("sex", "string", "Jenis kelamin", "Sex", required=True, codes=SEX),

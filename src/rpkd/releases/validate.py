@@ -21,29 +21,28 @@ import ibis
 import pyarrow as pa
 
 from rpkd import engine as eng
-from rpkd.releases import consistency, parse, regional, rules
-from rpkd.releases.findings import FINDINGS_SCHEMA, RULES, severity
-from rpkd.releases.mapping import SourceMapping
+from rpkd.inputs import numbers
+from rpkd.releases import consistency, findings, parse, regional, rules
+from rpkd.releases.mapping import KindMapping, SourceMapping
 from rpkd.releases.rules import FileContext
 from rpkd.releases.schema import table_schema
 from rpkd.releases.sources import Staged
-from rpkd.settings import Lang
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
 
 CAP = 100_000
 FINDINGS_FILE = "findings.capped.parquet"
-_TYPES = ibis.schema({f.name: ("int64" if f.name == "row" else "string") for f in FINDINGS_SCHEMA})
+_TYPES = ibis.schema({f.name: ("int64" if f.name == "row" else "string") for f in findings.SCHEMA})
 # Report order: by kind, file, data row and field (file- and column-level findings first).
-ORDER = ("kind", "file", "row", "field", "rule", "value")
+ORDER = ("kind", "file", "row", "field", "code", "value")
 
 
 @dataclass(frozen=True)
 class Validation:
     """What validation found: findings (capped, an engine table), exact totals, the district.
 
-    ``findings`` has the columns of :data:`~rpkd.releases.findings.FINDINGS_SCHEMA`, unordered;
+    ``findings`` has the columns of :data:`rpkd.releases.findings.SCHEMA`, unordered;
     :func:`ordered` sorts it for reports.
     """
 
@@ -62,52 +61,58 @@ class Validation:
         return dict(sorted(picked.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _issue_rows(staged: Sequence[Staged], lang: Lang) -> pa.Table:
-    rows = []
-    for item in staged:
-        for issue in item.issues:
-            rule = RULES[issue.rule]
-            schema = table_schema(item.source.kind)
-            label = issue.field or ""
-            if issue.field in schema.by_column:
-                column = schema.column(issue.field)
-                label = column.label_en if lang == "en" else column.label_id
-            rows.append(
-                {
-                    "file": item.source.path.name,
-                    "kind": item.source.kind,
-                    "row": issue.row,
-                    "field": issue.field,
-                    "value": None,
-                    "rule": issue.rule,
-                    "severity": severity(issue.rule, item.source.kind, issue.field),
-                    "message": rule.message(lang, field=label, detail=issue.detail),
-                }
-            )
-    return pa.Table.from_pylist(rows, schema=FINDINGS_SCHEMA)
+def _shape_rows(staged: Sequence[Staged]) -> pa.Table:
+    """Return the file- and column-level findings of staging as one table."""
+    parts = [findings.table(s.findings, s.source.kind) for s in staged]
+    return pa.concat_tables(parts) if parts else findings.SCHEMA.empty_table()
+
+
+def _decimals(
+    engine: eng.Engine, clean: Table, staged: Staged, km: KindMapping
+) -> dict[str, numbers.Decimal]:
+    """Return the decimal mark of each number column: the mapping's, else decided per column
+    by :mod:`rpkd.inputs.numbers` from the votes of its values (one query per file)."""
+    columns = [
+        c.name
+        for c in table_schema(staged.source.kind).columns
+        if c.dtype in ("int", "float") and c.name in clean.columns
+    ]
+    if km.decimal is not None:
+        return {c: "," if km.decimal == "," else "." for c in columns}
+    if not columns:
+        return {}
+    votes = eng.fetch(parse.decimal_votes(clean, {c: clean[c] for c in columns})).to_pylist()[0]
+    fallback = numbers.fallback(staged.staged.layout.delimiter)
+    return {
+        c: numbers.choose(votes[f"{c}__comma"] or 0, votes[f"{c}__dot"] or 0, fallback)
+        for c in columns
+    }
 
 
 def contexts(
-    engine: eng.Engine, staged: Sequence[Staged], mapping: SourceMapping, lang: Lang, today: date
+    engine: eng.Engine, staged: Sequence[Staged], mapping: SourceMapping, today: date
 ) -> tuple[FileContext, ...]:
     """Return a check context for every staged file that has rows, parsed once and stored."""
     out = []
     for s in staged:
-        if s.rows == 0 or any(i.rule == "file_unreadable" for i in s.issues):
+        if not s.readable:
             continue  # row numbers of a ragged file are unreliable: report its shape only
         km = mapping.of(s.source.kind)
         target = s.path.with_suffix(".parsed.parquet")
         columns = table_schema(s.source.kind).columns
-        eng.write_parquet(engine, parse.parsed(eng.table(engine, s.path), columns, km), target)
+        clean = parse.cleaned(eng.table(engine, s.path), columns, km)
+        decimals = _decimals(engine, clean, s, km)
+        eng.write_parquet(engine, parse.parsed(clean, columns, km, decimals, today), target)
         out.append(
             FileContext(
                 kind=s.source.kind,
                 file=s.source.path.name,
                 table=eng.table(engine, target),
                 mapping=km,
-                lang=lang,
                 today=today,
                 programme=s.source.programme,
+                sheet=s.staged.layout.sheet,
+                decimals=decimals,
             )
         )
     return tuple(out)
@@ -151,7 +156,7 @@ def _checks(
 
 
 def _findings_columns(table: Table) -> Table:
-    return table.select(*FINDINGS_SCHEMA.names).cast(_TYPES)
+    return table.select(*findings.SCHEMA.names).cast(_TYPES)
 
 
 def _capped(
@@ -165,26 +170,26 @@ def _capped(
     if not checks:
         return None, {}
     union = ibis.union(*checks, distinct=False) if len(checks) > 1 else checks[0]
-    group = [union.file, union.rule, union.field]
+    group = [union.file, union.code, union.field]
     ranked = union.mutate(
-        _total=union.rule.count().over(group_by=group),
+        _total=union.code.count().over(group_by=group),
         _rank=ibis.row_number().over(group_by=group, order_by=[union.row]),
     )
     eng.write_parquet(engine, ranked.filter(ranked._rank < CAP).drop("_rank"), dest)
     kept = eng.table(engine, dest)
     groups = eng.fetch(
-        kept.group_by(["file", "rule", "field", "severity"]).agg(_total=kept._total.max())
+        kept.group_by(["file", "code", "field", "severity"]).agg(_total=kept._total.max())
     )
     totals: Counter[tuple[str, str]] = Counter()
     for rule, sev, total in zip(
-        *(groups[c].to_pylist() for c in ("rule", "severity", "_total")), strict=True
+        *(groups[c].to_pylist() for c in ("code", "severity", "_total")), strict=True
     ):
         totals[(sev, rule)] += total
     return _findings_columns(kept), dict(totals)
 
 
 def ordered(findings: Table) -> Table:
-    """Return ``findings`` in report order: kind, file, row, field (nulls first), then rule."""
+    """Return ``findings`` in report order: kind, file, row, field (nulls first), then code."""
     return findings.order_by([ibis.asc(c, nulls_first=True) for c in ORDER])
 
 
@@ -193,17 +198,17 @@ def validate(
     staged: Sequence[Staged],
     mapping: SourceMapping,
     *,
-    lang: Lang = "id",
+    today: date,
     region: str | None = None,
-    today: date | None = None,
 ) -> Validation:
     """Run every check on the staged files and return the findings.
 
-    ``region`` is the release's district (a Kemendagri code); when None it is the kabupaten/kota
-    holding most families (or, without families, most rows).
+    ``today`` is the date the data describe (ages, births in the future); ``region`` the
+    release's district (a Kemendagri code); when None it is the kabupaten/kota holding most
+    families (or, without families, most rows).
     """
-    issues = _issue_rows(staged, lang)
-    ctxs = contexts(engine, staged, mapping, lang, today or date.today())
+    issues = _shape_rows(staged)
+    ctxs = contexts(engine, staged, mapping, today)
     counts = {f"{c.kind}:{c.file}": regional.desa_counts(c) for c in ctxs}
     ordered_counts = sorted(counts.items(), key=lambda kv: not kv[0].startswith("families:"))
     merged: Counter[str] = Counter()
@@ -219,7 +224,7 @@ def validate(
     found, totals = (
         _capped(engine, checks, staged[0].path.parent / FINDINGS_FILE) if staged else (None, {})
     )
-    for sev, rule in zip(issues["severity"].to_pylist(), issues["rule"].to_pylist(), strict=True):
+    for sev, rule in zip(issues["severity"].to_pylist(), issues["code"].to_pylist(), strict=True):
         totals[(sev, rule)] = totals.get((sev, rule), 0) + 1
     if found is not None and issues.num_rows == 0:
         table = found

@@ -2,9 +2,10 @@
 
 Polygons come from :func:`rpkd.regions.boundaries` and are drawn with matplotlib (no GIS stack).
 Areas are coloured by quantile classes of the estimate; areas whose coefficient of variation
-exceeds the BPS reliability threshold (``params/indonesia/precision.toml``, 25%) are hatched,
-areas without an estimate are grey. The GeoJSON copies each boundary feature with the
-estimate, its CV, the reliability flag and the class in its properties.
+exceeds the reliability threshold given (BPS: 25%, the kit's ``precision`` document) are
+hatched, areas without an estimate are grey. The GeoJSON copies each boundary feature with the
+estimate, its CV, the reliability flag and the class in its properties. Legend words come
+from the :mod:`rpkd.locale` catalogue and numbers are written in the map's language.
 
 References
 ----------
@@ -19,17 +20,18 @@ import io
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
 
-from rpkd import params, regions
+from rpkd import locale, regions
 from rpkd.errors import MissingExtra, UsageError
+from rpkd.locale import Lang
 from rpkd.regions import Depth
-from rpkd.settings import Lang
 
+Scale = Literal["percent", "index", "number"]
+"""How the legend writes values: percent (P0), ×100 (BPS's P1 and P2) or as they are."""
 _MISSING_COLOUR = "#d9d9d9"
 _HATCH = "////"
 
@@ -70,21 +72,20 @@ def choropleth(
     estimates: Mapping[str, float],
     *,
     cv: Mapping[str, float] | None = None,
+    threshold: float,
     title: str = "",
     label: str = "",
     classes: int = 5,
-    percent: bool = False,
+    scale: Scale = "number",
     lang: Lang = "id",
-    workspace: Path | None = None,
 ) -> ChoroplethMap:
     """Return the choropleth of ``estimates`` (keyed by region code) over ``region`` at ``depth``.
 
     ``cv`` gives each area's coefficient of variation (``sqrt(MSE)/estimate``); areas above
-    the threshold are hatched. Codes may be dotted or plain.
+    ``threshold`` (``Kit.cv_unreliable_above``) are hatched. Codes may be dotted or plain.
     """
     if classes < 2:
-        raise UsageError("map_classes", "classes harus >= 2", param="classes")
-    threshold = float(params.load("precision", workspace=workspace)["cv"]["unreliable_above"])
+        raise UsageError("map_classes", param="classes", classes=classes)
     collection = regions.boundaries(region, depth)
     values = {regions.parse_code(k): float(v) for k, v in estimates.items()}
     cvs = {regions.parse_code(k): float(v) for k, v in (cv or {}).items()}
@@ -106,7 +107,7 @@ def choropleth(
                 klass=None if value is None else _klass(value, breaks),
             )
         )
-    svg, png = _render(collection, areas, breaks, threshold, title, label, percent, lang)
+    svg, png = _render(collection, areas, breaks, threshold, title, label, scale, lang)
     return ChoroplethMap(
         svg=svg,
         png=png,
@@ -145,7 +146,7 @@ def _render(
     threshold: float,
     title: str,
     label: str,
-    percent: bool,
+    scale: Scale,
     lang: Lang,
 ) -> tuple[str, bytes]:
     try:
@@ -188,7 +189,7 @@ def _render(
     if title:
         axes.set_title(title)
     legend = [
-        Patch(facecolor=cmap(i), edgecolor="#4d4d4d", label=_interval(breaks, i, percent))
+        Patch(facecolor=cmap(i), edgecolor="#4d4d4d", label=_interval(breaks, i, scale, lang))
         for i in range(n_classes)
     ]
     legend.append(
@@ -196,14 +197,15 @@ def _render(
             facecolor="white",
             edgecolor="#4d4d4d",
             hatch=_HATCH,
-            label=(f"CV > {threshold:.0%}: " + ("kurang andal" if lang == "id" else "unreliable")),
+            label=f"CV > {locale.percent(threshold, lang, 0)}: "
+            + locale.label("sae.unreliable", lang),
         )
     )
     legend.append(
         Patch(
             facecolor=_MISSING_COLOUR,
             edgecolor="#4d4d4d",
-            label="tanpa estimasi" if lang == "id" else "no estimate",
+            label=locale.label("sae.no_estimate", lang),
         )
     )
     figure.legend(
@@ -216,13 +218,15 @@ def _render(
     return svg_buffer.getvalue(), png_buffer.getvalue()
 
 
-def _interval(breaks: np.ndarray, i: int, percent: bool) -> str:
+def _interval(breaks: np.ndarray, i: int, scale: Scale, lang: Lang) -> str:
     if breaks.size < 2:
         return "–"
-    low, high = breaks[i], breaks[i + 1]
-    if percent:
-        return f"{low:.1%} – {high:.1%}"
-    return f"{low:,.4g} – {high:,.4g}"
+    low, high = float(breaks[i]), float(breaks[i + 1])
+    if scale == "percent":
+        return f"{locale.percent(low, lang, 1)} – {locale.percent(high, lang, 1)}"
+    if scale == "index":
+        return f"{locale.number(100 * low, lang, 2)} – {locale.number(100 * high, lang, 2)}"
+    return f"{locale.number(low, lang)} – {locale.number(high, lang)}"
 
 
 def _geojson(collection: dict[str, Any], areas: list[AreaValue]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ millions of rows; they stop at Excel's row limit.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -34,13 +34,19 @@ _BATCH = 65_536
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a sheet: the table column ``key``, its header, group and display format."""
+    """A column of a sheet: the table column ``key``, its header, group and display format.
+
+    ``row_format`` names a field of the rows holding each cell's format (a :data:`Format`),
+    for columns that mix kinds row by row (a headcount in percent beside a mean in rupiah);
+    where that field is empty, ``format`` applies.
+    """
 
     key: str
     header: str
     group: str | None = None
     format: Format | None = None
     width: float | None = None
+    row_format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,9 @@ def _write_sheet(book: Any, styles: dict[str, Any], sheet: Sheet, name: str) -> 
     for batch in batches:
         data = [batch.column(c.key).to_pylist() if c.key in batch.schema.names else None
                 for c in columns]  # fmt: skip
+        formats = [batch.column(c.row_format).to_pylist()
+                   if c.row_format and c.row_format in batch.schema.names else None
+                   for c in columns]  # fmt: skip
         for r in range(batch.num_rows):
             if row >= XLSX_MAX_ROWS:
                 break
@@ -169,7 +178,9 @@ def _write_sheet(book: Any, styles: dict[str, Any], sheet: Sheet, name: str) -> 
             if sheet.numbered:
                 ws.write_number(row, 0, number)
             for i, column in enumerate(columns):
-                values = data[i]
+                values, kinds = data[i], formats[i]
+                if kinds is not None and kinds[r]:
+                    column = replace(column, format=kinds[r])
                 _cell(ws, styles, row, i + offset, None if values is None else values[r], column)
             row += 1
     last = len(columns) + offset - 1

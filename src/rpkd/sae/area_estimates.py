@@ -13,7 +13,8 @@ P0, P1 or P2 for every area of the region at the chosen level by one of three me
 
 Estimates may be ratio-benchmarked (:mod:`rpkd.sae.benchmark`) to the district's direct
 estimate; the factor is reported and MSEs are not adjusted. Covariates and Monte Carlo sizes
-come from ``params/indonesia/sae.toml``.
+come from the kit's ``sae`` document (``params/indonesia/sae.toml``), the unfit-house and
+sanitation predicates from its ``programmes`` document.
 
 References
 ----------
@@ -25,23 +26,21 @@ Fay, R.E. & Herriot, R.A. (1979). JASA 74, 269–277.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pyarrow as pa
 
 from rpkd import engine as eng
-from rpkd import params, regions
+from rpkd import regions
 from rpkd.errors import InvalidInput, UsageError
+from rpkd.findings import Finding
 from rpkd.releases.survey_design import survey_design
 from rpkd.sae.benchmark import benchmark as benchmark_estimates
-from rpkd.sae.ebp import ebp
 from rpkd.sae.fay_herriot import fay_herriot
-from rpkd.sae.findings import Finding
 from rpkd.sae.inputs import (
     AREA,
     LEVELS,
@@ -149,6 +148,16 @@ class PovertyMap:
         return out
 
 
+def map_cv(area: AreaRow) -> float | None:
+    """Return an area's CV for the map, infinite for an estimate of 0 with a positive MSE.
+
+    Such an area is unreliable (its CV is undefined, not small) and is hatched as one.
+    """
+    if area.cv is None and area.estimate == 0 and area.rmse:
+        return math.inf
+    return area.cv
+
+
 def _cv(estimate: float | None, mse: float | None) -> float | None:
     if estimate is None or mse is None or estimate == 0 or not math.isfinite(mse) or mse < 0:
         return None
@@ -181,10 +190,6 @@ def _usable(table: pa.Table, rows: np.ndarray, names: Sequence[str]) -> tuple[li
     return kept, dropped
 
 
-def _sae_params(workspace: Path | None) -> dict[str, Any]:
-    return params.load("sae", workspace=workspace)
-
-
 def estimate_areas(
     tables: SaeTables,
     *,
@@ -198,24 +203,24 @@ def estimate_areas(
     seed: int = 1,
     bootstrap: int | None = None,
     release: str = "",
-    workspace: Path | None = None,
+    settings: Mapping[str, Any],
+    programmes: Mapping[str, Any],
 ) -> PovertyMap:
     """Return the estimates of ``measure`` for every ``level`` area of ``region`` by ``method``.
 
-    ``on`` is the reference date for the registry (ages, deaths); ``bootstrap`` overrides the
-    EBP's number of bootstrap replicates from ``params/indonesia/sae.toml``.
+    ``on`` is the reference date for the registry (ages, deaths); ``settings`` is the kit's
+    ``sae`` document and ``programmes`` its programme catalogue; ``bootstrap`` overrides the
+    EBP's number of bootstrap replicates of ``settings``.
     """
-    if level not in LEVELS:
-        raise UsageError(
-            "level", f"level harus kecamatan atau desa, bukan {level!r}", param="level"
-        )
-    if measure not in MEASURES:
-        raise UsageError(
-            "measure", f"ukuran {measure!r} harus fgt0, fgt1 atau fgt2", param="measure"
-        )
-    if method not in METHODS:
-        raise UsageError("method", f"metode {method!r} harus direct, fh atau ebp", param="method")
-    settings = _sae_params(workspace)
+    for flag, value, allowed in (
+        ("level", level, LEVELS),
+        ("measure", measure, MEASURES),
+        ("method", method, METHODS),
+    ):
+        if value not in allowed:
+            raise UsageError(
+                "map_choice_invalid", param=flag, flag=flag, value=value, allowed=allowed
+            )
     design = survey_design(tables.survey, settings["direct"].get("lonely_psu", "adjust"))
     direct = direct_estimates(tables.survey, level=level, measure=measure, line=line, design=design)
     covariates = eng.fetch(
@@ -225,20 +230,16 @@ def estimate_areas(
             tables.villages,
             level=level,
             on=on,
-            workspace=workspace,
+            programmes=programmes,
         )
     )
     frame = regions.descendants(region, level)
     if not frame:
-        raise InvalidInput(
-            "region_level", f"wilayah {region} tidak memiliki {level}", param="region"
-        )
+        raise InvalidInput("map_region_empty", param="region", region=region, level=level)
     findings: list[Finding] = list(direct.findings)
     outside = sorted({a.area for a in direct.areas} - {r.code for r in frame})
     if outside:
-        raise InvalidInput(
-            "area_outside", f"area sampel {outside[0]} tidak di wilayah {region}", param="desa_code"
-        )
+        raise InvalidInput("map_area_outside", param="desa_code", area=outside[0], region=region)
     model: dict[str, Any] = {}
     if method == "direct":
         rows = _direct_rows(direct, frame)
@@ -247,7 +248,7 @@ def estimate_areas(
         findings += found
     else:
         rows, model, found = _ebp_rows(
-            tables, direct, frame, level, measure, line, on, settings, seed, bootstrap, workspace
+            tables, direct, frame, level, measure, line, on, settings, seed, bootstrap, programmes
         )
         findings += found
     rows = _with_population(rows, covariates)
@@ -324,7 +325,7 @@ def _fh_rows(
     covariates: pa.Table,
     frame: Sequence[regions.Region],
     level: Level,
-    settings: dict[str, Any],
+    settings: Mapping[str, Any],
 ) -> tuple[list[AreaRow], dict[str, Any], list[Finding]]:
     smoothed = smoothed_variances(
         direct,
@@ -347,20 +348,11 @@ def _fh_rows(
     kept, dropped = _usable(table, sampled, wanted)
     findings = list(smoothed.findings)
     if dropped:
-        findings.append(
-            Finding(
-                "covariate_dropped",
-                f"covariates left out (missing, constant or collinear): {', '.join(dropped)}",
-            )
-        )
+        findings.append(Finding("covariate_dropped", "warning", {"covariates": dropped}))
     missing = sorted(set(by_area) - set(codes))
     if missing:
         findings.append(
-            Finding(
-                "area_without_registry",
-                f"{len(missing)} sampled area(s) have no registry families",
-                area=missing[0],
-            )
+            Finding("area_without_registry", "warning", {"count": len(missing), "areas": missing})
         )
     fit = fay_herriot(
         table,
@@ -369,6 +361,7 @@ def _fh_rows(
         variance="psi",
         covariates=kept,
         method=settings["fay_herriot"].get("method", "reml"),
+        max_iter=int(settings["fay_herriot"].get("max_iter", 100)),
     )
     findings += fit.findings
     fitted = {a.area: a for a in fit.areas}
@@ -392,13 +385,7 @@ def _fh_rows(
         )
     if truncated:
         # A linear model can predict a rate outside [0, 1]; the rate's range is known.
-        findings.append(
-            Finding(
-                "estimate_truncated",
-                f"{truncated} EBLUP(s) outside [0, 1] set to the nearest bound (MSE unchanged)",
-                value=float(truncated),
-            )
-        )
+        findings.append(Finding("estimate_truncated", "warning", {"count": int(truncated)}))
     model = {
         "sigma2_u": fit.sigma2_u,
         "coefficients": fit.coefficients,
@@ -417,27 +404,24 @@ def _ebp_rows(
     measure: Measure,
     line: float,
     on: date,
-    settings: dict[str, Any],
+    settings: Mapping[str, Any],
     seed: int,
     bootstrap: int | None,
-    workspace: Path | None,
+    programmes: Mapping[str, Any],
 ) -> tuple[list[AreaRow], dict[str, Any], list[Finding]]:
+    from rpkd.sae.ebp import ebp  # scipy: loaded only when the EBP is asked for
+
     options = settings["ebp"]
     sample = eng.fetch(
-        sample_units(tables.survey, tables.families, level=level, workspace=workspace)
+        sample_units(tables.survey, tables.families, level=level, programmes=programmes)
     )
     census = eng.fetch(
-        census_units(tables.families, tables.persons, level=level, on=on, workspace=workspace)
+        census_units(tables.families, tables.persons, level=level, on=on, programmes=programmes)
     )
     kept, dropped = _usable(sample, np.ones(sample.num_rows, dtype=bool), options["covariates"])
     findings = []
     if dropped:
-        findings.append(
-            Finding(
-                "covariate_dropped",
-                f"covariates left out (missing, constant or collinear): {', '.join(dropped)}",
-            )
-        )
+        findings.append(Finding("covariate_dropped", "warning", {"covariates": dropped}))
     replicates = int(options.get("replicates", 50))
     boot = int(options.get("bootstrap", 50)) if bootstrap is None else bootstrap
     result = ebp(
@@ -495,11 +479,7 @@ def _benchmark(
     """Ratio-benchmark the estimated areas to the district direct estimate (weights: persons)."""
     usable = [r for r in rows if r.estimate is not None and r.population]
     if not usable:
-        raise InvalidInput(
-            "benchmark_empty",
-            "tidak ada area dengan estimasi untuk benchmarking",
-            param="benchmark",
-        )
+        raise InvalidInput("benchmark_empty", param="benchmark")
     result = benchmark_estimates(
         [r.area for r in usable],
         [float(r.estimate) for r in usable],  # type: ignore[arg-type]

@@ -33,7 +33,7 @@ import numpy as np
 import pyarrow as pa
 
 from rpkd.errors import InvalidInput, UsageError
-from rpkd.sae.findings import Finding
+from rpkd.findings import Finding
 
 BenchmarkMethod = Literal["ratio", "difference"]
 Aggregate = Literal["mean", "total"]
@@ -92,46 +92,34 @@ def benchmark(
     """
     if method not in ("ratio", "difference"):
         raise UsageError(
-            "benchmark_method", f"metode {method!r} harus ratio atau difference", param="method"
+            "benchmark_method", param="method", value=method, allowed=("ratio", "difference")
         )
     if aggregate not in ("mean", "total"):
         raise UsageError(
-            "benchmark_aggregate", "aggregate harus mean atau total", param="aggregate"
+            "benchmark_aggregate", param="aggregate", value=aggregate, allowed=("mean", "total")
         )
     theta = np.asarray(estimates, dtype=float)
     if aggregate == "total":
         population = [1.0] * theta.size
     elif population is None:
-        raise UsageError(
-            "population_required", "populasi area diperlukan untuk rata-rata", param="population"
-        )
+        raise UsageError("benchmark_population_required", param="population")
     size = np.asarray(population, dtype=float)
     if not (len(areas) == theta.size == size.size) or theta.size == 0:
-        raise InvalidInput(
-            "benchmark_lengths", "areas, estimates and population differ in length", param="areas"
-        )
+        raise InvalidInput("benchmark_lengths", param="areas")
     for i, (value, n) in enumerate(zip(theta, size, strict=True)):
         if not np.isfinite(value):
-            raise InvalidInput(
-                "estimate_missing", f"area {areas[i]!r}: estimasi tidak ada", param="estimate"
-            )
+            raise InvalidInput("benchmark_estimate_missing", param="estimate", area=areas[i])
         if not np.isfinite(n) or n < 0:
             raise InvalidInput(
-                "population_invalid",
-                f"area {areas[i]!r}: populasi {n} tidak sah",
-                param="population",
+                "benchmark_population_invalid", param="population", area=areas[i], value=float(n)
             )
     if size.sum() <= 0:
-        raise InvalidInput("population_zero", "jumlah populasi harus > 0", param="population")
+        raise InvalidInput("benchmark_population_zero", param="population")
     weight = size if aggregate == "total" else size / size.sum()
     implied = float(weight @ theta)
     if method == "ratio":
         if implied == 0:
-            raise InvalidInput(
-                "benchmark_zero",
-                "rata-rata tertimbang estimasi = 0: benchmarking rasio tidak terdefinisi",
-                param="estimate",
-            )
+            raise InvalidInput("benchmark_zero", param="estimate")
         adjustment = target / implied
         adjusted = theta * adjustment
     else:
@@ -144,9 +132,13 @@ def benchmark(
     findings = [
         Finding(
             "benchmark_adjustment",
-            f"{method} benchmarking: implied {implied:.6g}, published {target:.6g}, "
-            f"adjustment {adjustment:.6g}",
-            value=adjustment,
+            "info",
+            {
+                "method": method,
+                "implied": implied,
+                "target": float(target),
+                "adjustment": adjustment,
+            },
         )
     ]
     if bounds is not None:
@@ -154,9 +146,8 @@ def benchmark(
         findings += [
             Finding(
                 "benchmark_out_of_bounds",
-                f"benchmarked value {r.benchmarked:.6g} outside [{low}, {high}]",
-                area=r.area,
-                value=r.benchmarked,
+                "warning",
+                {"area": r.area, "value": r.benchmarked, "low": low, "high": high},
             )
             for r in rows
             if not low <= r.benchmarked <= high

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rpkd.errors import InvalidInput, UsageError
+from rpkd.findings import Finding
 
 INTERCEPT = "intercept"
 _MISSING = frozenset({"", "na", "nan", "null", "none"})
@@ -31,13 +32,23 @@ class ModelMatrix:
     values: np.ndarray
 
 
+def invalid_rows(*found: Finding) -> InvalidInput:
+    """Return the error for invalid cells; each finding names its 1-based data row and field."""
+    return InvalidInput(
+        "data_rows_invalid", param=found[0].field, findings=tuple(found), count=len(found)
+    )
+
+
+def cell(value: object) -> str | None:
+    """Return a cell as the text a finding shows (None when empty)."""
+    return None if value is None else str(value)
+
+
 def column(data: pa.Table, name: str, flag: str) -> list[object]:
     """Return the values of column ``name``; a missing column is a usage error of ``flag``."""
     if name not in data.column_names:
         raise UsageError(
-            "column_missing",
-            f"kolom {name!r} ({flag}) tidak ada; kolom yang ada: {', '.join(data.column_names)}",
-            param=flag,
+            "sae_column_missing", param=flag, column=name, flag=flag, columns=data.column_names
         )
     values: list[object] = data.column(name).to_pylist()
     return values
@@ -55,7 +66,7 @@ def is_missing(value: object) -> bool:
 def numbers(values: Sequence[object], field: str) -> np.ndarray:
     """Return ``values`` as floats (NaN where missing); raise :class:`InvalidInput` on text.
 
-    Rows in messages are numbered from 1, the header not counted.
+    Rows in findings are numbered from 1, the header not counted.
     """
     out = np.full(len(values), np.nan)
     for i, value in enumerate(values):
@@ -64,14 +75,12 @@ def numbers(values: Sequence[object], field: str) -> np.ndarray:
         try:
             number = float(value.strip()) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise InvalidInput(
-                "not_numeric",
-                f"baris {i + 1}, kolom {field!r}: {value!r} bukan angka",
-                param=field,
+            raise invalid_rows(
+                Finding("sae_not_numeric", "error", row=i + 1, field=field, value=cell(value))
             ) from None
         if not math.isfinite(number):
-            raise InvalidInput(
-                "not_finite", f"baris {i + 1}, kolom {field!r}: {value!r} tidak hingga", param=field
+            raise invalid_rows(
+                Finding("sae_not_finite", "error", row=i + 1, field=field, value=cell(value))
             )
         out[i] = number
     return out
@@ -101,8 +110,8 @@ def labels(values: Sequence[object], field: str) -> list[str]:
     out = []
     for i, value in enumerate(values):
         if is_missing(value):
-            raise InvalidInput(
-                "category_missing", f"baris {i + 1}, kolom {field!r}: kategori kosong", param=field
+            raise invalid_rows(
+                Finding("sae_category_missing", "error", row=i + 1, field=field, value=cell(value))
             )
         text = str(value).strip()
         if isinstance(value, float) and value.is_integer():
@@ -141,11 +150,8 @@ def model_matrix(
         unknown = sorted(set(codes) - set(levels))
         if unknown:
             row = next(i for i, v in enumerate(codes) if v == unknown[0])
-            raise InvalidInput(
-                "category_unknown",
-                f"baris {row + 1}, kolom {name!r}: kategori {unknown[0]!r} tidak ada di data yang "
-                "dipakai untuk mengestimasi model, sehingga pengaruhnya tidak dapat diestimasi",
-                param=name,
+            raise invalid_rows(
+                Finding("sae_category_unknown", "error", row=row + 1, field=name, value=unknown[0])
             )
         coded = np.asarray(codes, dtype=object)
         for level in levels[1:]:

@@ -40,15 +40,16 @@ import numpy as np
 import pyarrow as pa
 
 from rpkd.errors import InvalidInput, UsageError
+from rpkd.findings import Finding
 from rpkd.sae.covariates import (
     ModelMatrix,
     column,
+    invalid_rows,
     labels,
     model_matrix,
     number_column,
     sorted_levels,
 )
-from rpkd.sae.findings import Finding
 from rpkd.sae.nested_error import FitMethod, fit_nested_error
 from rpkd.sae.transform import Transform, Transformation, fit_transform
 
@@ -138,16 +139,17 @@ def ebp(
     Molina & Rao (2010); González-Manteiga et al. (2008); emdi::ebp (Kreutzmann et al. 2019).
     """
     if method not in ("reml", "ml"):
-        raise UsageError("method_unknown", f"metode {method!r} harus reml atau ml", param="method")
+        raise UsageError("sae_method_unknown", param="method", value=method, allowed=("reml", "ml"))
     if transformation not in ("log", "box_cox", "none"):
         raise UsageError(
-            "transformation_unknown",
-            f"transformasi {transformation!r} tidak dikenal",
+            "ebp_transformation_unknown",
             param="transformation",
+            value=transformation,
+            allowed=("log", "box_cox", "none"),
         )
     if replicates < 1 or bootstrap < 0:
         raise UsageError(
-            "replicates", "replicates harus >= 1 dan bootstrap >= 0", param="replicates"
+            "ebp_replicates_invalid", param="replicates", replicates=replicates, bootstrap=bootstrap
         )
     rng = np.random.default_rng(seed)
     sample_area = [str(a).strip() for a in column(sample, area, "--area")]
@@ -156,11 +158,7 @@ def ebp(
     position = {c: i for i, c in enumerate(codes)}
     missing = [a for a in dict.fromkeys(sample_area) if a not in position]
     if missing:
-        raise InvalidInput(
-            "area_not_in_census",
-            f"area sampel {missing[0]!r} tidak ada di data sensus/registri",
-            param=area,
-        )
+        raise InvalidInput("ebp_area_not_in_census", param=area, area=missing[0])
     sample_index = np.array([position[a] for a in sample_area], dtype=np.intp)
     y = number_column(sample, welfare, "--welfare")
     _require_complete(y, welfare)
@@ -171,10 +169,14 @@ def ebp(
         _require_complete(weight, census_weight)
         if (weight < 0).any():
             row = int(np.flatnonzero(weight < 0)[0])
-            raise InvalidInput(
-                "weight_negative",
-                f"baris {row + 1}, kolom {census_weight!r}: bobot negatif",
-                param=census_weight,
+            raise invalid_rows(
+                Finding(
+                    "ebp_weight_negative",
+                    "error",
+                    row=row + 1,
+                    field=census_weight,
+                    value=repr(float(weight[row])),
+                )
             )
     lines = _lines(census, line)
     m = codes.size
@@ -242,8 +244,15 @@ def _lines(census: pa.Table, line: float | str) -> np.ndarray:
         values = np.full(census.num_rows, float(line))
     bad = np.flatnonzero(~(values > 0))
     if bad.size:
-        raise InvalidInput(
-            "line_not_positive", f"baris {bad[0] + 1}: garis kemiskinan harus > 0", param="line"
+        field = line if isinstance(line, str) else None
+        raise invalid_rows(
+            Finding(
+                "line_not_positive",
+                "error",
+                {"value": float(values[bad[0]])},
+                row=int(bad[0]) + 1,
+                field=field,
+            )
         )
     return values
 
@@ -251,8 +260,8 @@ def _lines(census: pa.Table, line: float | str) -> np.ndarray:
 def _require_complete(values: np.ndarray, name: str) -> None:
     missing = np.flatnonzero(np.isnan(values))
     if missing.size:
-        raise InvalidInput(
-            "value_missing", f"baris {missing[0] + 1}, kolom {name!r}: nilai kosong", param=name
+        raise invalid_rows(
+            Finding("sae_value_missing", "error", row=int(missing[0]) + 1, field=name)
         )
 
 
@@ -349,27 +358,9 @@ def _bootstrap(
 def _findings(boundary: bool, out_of_sample: int, transform: Transform) -> tuple[Finding, ...]:
     found = []
     if boundary:
-        found.append(
-            Finding(
-                "sigma2_u_zero",
-                "estimated sigma2_u is 0: predictions are synthetic (no area effect)",
-                value=0.0,
-            )
-        )
+        found.append(Finding("sigma2_u_zero", "warning"))
     if out_of_sample:
-        found.append(
-            Finding(
-                "out_of_sample",
-                f"{out_of_sample} census area(s) without sample units get synthetic draws",
-                value=float(out_of_sample),
-            )
-        )
+        found.append(Finding("out_of_sample", "info", {"count": out_of_sample}))
     if transform.shift:
-        found.append(
-            Finding(
-                "welfare_shifted",
-                f"welfare shifted by {transform.shift:.6g} before the transformation",
-                value=transform.shift,
-            )
-        )
+        found.append(Finding("welfare_shifted", "info", {"shift": transform.shift}))
     return tuple(found)

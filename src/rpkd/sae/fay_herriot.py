@@ -45,16 +45,18 @@ import numpy as np
 import pyarrow as pa
 
 from rpkd.errors import InvalidInput, UsageError
+from rpkd.findings import Finding
 from rpkd.sae.covariates import (
     ModelMatrix,
+    cell,
     column,
+    invalid_rows,
     is_missing,
     labels,
     model_matrix,
     numbers,
     sorted_levels,
 )
-from rpkd.sae.findings import Finding
 
 Method = Literal["reml", "ml"]
 METHODS: tuple[Method, ...] = ("reml", "ml")
@@ -131,7 +133,7 @@ def fay_herriot(
     Rao & Molina (2015), ch. 6; R ``sae::eblupFH`` and ``sae::mseFH`` (Molina & Marhuenda 2015).
     """
     if method not in METHODS:
-        raise UsageError("method_unknown", f"metode {method!r} harus reml atau ml", param="method")
+        raise UsageError("sae_method_unknown", param="method", value=method, allowed=METHODS)
     areas = [str(a).strip() for a in column(data, area, "--area")]
     _check_areas(areas, area)
     y_all = numbers(column(data, direct, "--direct"), direct)
@@ -139,28 +141,17 @@ def fay_herriot(
     sampled = ~np.isnan(y_all)
     for i in map(int, np.flatnonzero(sampled)):
         if np.isnan(psi_all[i]) or psi_all[i] <= 0:
-            raise InvalidInput(
-                "variance_invalid",
-                f"baris {i + 1}, kolom {variance!r}: varians sampling harus > 0 bila ada estimasi "
-                f"langsung (nilai: {'kosong' if np.isnan(psi_all[i]) else psi_all[i]})",
-                param=variance,
+            shown = None if np.isnan(psi_all[i]) else repr(float(psi_all[i]))
+            raise invalid_rows(
+                Finding("fh_variance_invalid", "error", row=i + 1, field=variance, value=shown)
             )
     design = _design(data, covariates, categorical, sampled)
     x_s, y, psi = design.values[sampled], y_all[sampled], psi_all[sampled]
     m, p = x_s.shape
     if m <= p:
-        raise InvalidInput(
-            "too_few_areas",
-            f"{m} area dengan estimasi langsung tidak cukup untuk {p} koefisien",
-            param=direct,
-        )
+        raise InvalidInput("fh_too_few_areas", param=direct, areas=m, coefficients=p)
     if np.linalg.matrix_rank(x_s) < p:
-        raise InvalidInput(
-            "collinear_covariates",
-            "kovariat saling kolinear (matriks X tidak berpangkat penuh): "
-            + ", ".join(design.names),
-            param="covariate",
-        )
+        raise InvalidInput("fh_collinear", param="covariate", covariates=design.names)
     fit = _fisher_scoring(y, psi, x_s, method, max_iter, tolerance)
     a = fit.sigma2_u
     vi = 1.0 / (a + psi)
@@ -219,14 +210,19 @@ def _check_areas(areas: list[str], field: str) -> None:
     seen: dict[str, int] = {}
     for i, name in enumerate(areas):
         if is_missing(name):
-            raise InvalidInput(
-                "area_missing", f"baris {i + 1}, kolom {field!r}: area kosong", param=field
+            raise invalid_rows(
+                Finding("fh_area_missing", "error", row=i + 1, field=field, value=cell(name))
             )
         if name in seen:
-            raise InvalidInput(
-                "area_duplicate",
-                f"baris {i + 1}, kolom {field!r}: area {name!r} sudah ada di baris {seen[name] + 1}",
-                param=field,
+            raise invalid_rows(
+                Finding(
+                    "fh_area_duplicate",
+                    "error",
+                    {"first": seen[name] + 1},
+                    row=i + 1,
+                    field=field,
+                    value=name,
+                )
             )
         seen[name] = i
 
@@ -239,10 +235,8 @@ def _design(
         values = numbers(column(data, name, "--covariate"), name)
         missing = np.flatnonzero(np.isnan(values))
         if missing.size:
-            raise InvalidInput(
-                "covariate_missing",
-                f"baris {missing[0] + 1}, kolom {name!r}: kovariat kosong",
-                param=name,
+            raise invalid_rows(
+                Finding("fh_covariate_missing", "error", row=int(missing[0]) + 1, field=name)
             )
         numeric[name] = values
     factors = {name: labels(column(data, name, "--categorical"), name) for name in categorical}
@@ -296,27 +290,13 @@ def _findings(fit: _Fit, max_iter: int, out_of_sample: int) -> tuple[Finding, ..
     if not fit.converged:
         found.append(
             Finding(
-                "not_converged",
-                f"Fisher scoring did not converge in {max_iter} iterations; sigma2_u is the last "
-                "iterate",
-                value=fit.sigma2_u,
+                "fh_not_converged",
+                "warning",
+                {"iterations": max_iter, "sigma2_u": fit.sigma2_u},
             )
         )
     if fit.sigma2_u == 0.0:
-        found.append(
-            Finding(
-                "sigma2_u_zero",
-                "estimated sigma2_u is 0 (boundary): every EBLUP equals the synthetic estimate and "
-                "the MSE is evaluated at sigma2_u = 0",
-                value=0.0,
-            )
-        )
+        found.append(Finding("sigma2_u_zero", "warning"))
     if out_of_sample:
-        found.append(
-            Finding(
-                "out_of_sample",
-                f"{out_of_sample} area(s) without a direct estimate get the synthetic estimate",
-                value=float(out_of_sample),
-            )
-        )
+        found.append(Finding("out_of_sample", "info", {"count": out_of_sample}))
     return tuple(found)

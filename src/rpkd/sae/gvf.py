@@ -34,7 +34,7 @@ import numpy as np
 import pyarrow as pa
 
 from rpkd.errors import InvalidInput
-from rpkd.sae.findings import Finding
+from rpkd.findings import Finding
 
 Predictor = Literal["log", "linear"]
 
@@ -86,22 +86,18 @@ def gvf(
     n = np.asarray(sample_sizes, dtype=float)
     v = np.array([np.nan if x is None else float(x) for x in variances])
     if not (len(areas) == est.size == n.size == v.size):
-        raise InvalidInput("gvf_lengths", "kolom GVF berbeda panjang", param="areas")
+        raise InvalidInput("gvf_lengths", param="areas")
     bad_n = np.flatnonzero(~(n > 0))
     if bad_n.size:
-        raise InvalidInput(
-            "sample_size_invalid",
-            f"area {areas[bad_n[0]]!r}: ukuran sampel harus > 0",
-            param="sample_size",
-        )
+        raise InvalidInput("gvf_sample_size_invalid", param="sample_size", area=areas[bad_n[0]])
     if predictor == "log":
         bad = np.flatnonzero(~(est > 0))
         if bad.size:
             raise InvalidInput(
-                "estimate_not_positive",
-                f"area {areas[bad[0]]!r}: estimasi {est[bad[0]]} harus > 0 untuk GVF log; "
-                "pakai predictor='linear'",
+                "gvf_estimate_not_positive",
                 param="estimate",
+                area=areas[bad[0]],
+                value=float(est[bad[0]]),
             )
         f = np.log(est)
     else:
@@ -109,9 +105,7 @@ def gvf(
     design = np.column_stack([np.ones(est.size), np.log(n), f])
     used = np.isfinite(v) & (v > 0)
     if used.sum() <= design.shape[1]:
-        raise InvalidInput(
-            "gvf_too_few", f"hanya {int(used.sum())} area dengan varians > 0", param="variance"
-        )
+        raise InvalidInput("gvf_too_few", param="variance", count=int(used.sum()))
     beta, *_ = np.linalg.lstsq(design[used], np.log(v[used]), rcond=None)
     fitted = design @ beta
     resid = np.log(v[used]) - fitted[used]
@@ -121,14 +115,7 @@ def gvf(
     smoothed = np.exp(fitted) * smearing
     findings = []
     if (~used).any():
-        findings.append(
-            Finding(
-                "gvf_predicted_only",
-                f"{int((~used).sum())} area(s) without a positive direct variance get the GVF "
-                "prediction",
-                value=float((~used).sum()),
-            )
-        )
+        findings.append(Finding("gvf_predicted_only", "info", {"count": int((~used).sum())}))
     names = ("intercept", "log_n", "log_estimate" if predictor == "log" else "estimate")
     return GvfResult(
         predictor=predictor,

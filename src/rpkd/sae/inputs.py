@@ -14,9 +14,9 @@
 - **Unit tables** for the EBP: one row per survey household and one per registry family with
   the same proxy variables, defined once here so that sample and census agree.
 
-Unfit house and proper sanitation are the predicates of the programme catalogue
-(``params/indonesia/programmes.toml``), so a district that redefines them there redefines them
-here too.
+Unfit house and proper sanitation are the predicates of the programme catalogue (the kit's
+``programmes`` document, :func:`rpkd.targeting.eligibility.catalogue`), so a district that
+redefines them there redefines them here too.
 
 References
 ----------
@@ -27,19 +27,19 @@ Wolter, K.M. (2007). *Introduction to Variance Estimation*, 2nd ed., Springer, c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pyarrow as pa
 
 from rpkd.engine import fetch
 from rpkd.errors import InvalidInput
+from rpkd.findings import Finding
 from rpkd.measures import fgt
 from rpkd.releases.survey_design import survey_design
-from rpkd.sae.findings import Finding
 from rpkd.sae.gvf import GvfResult, gvf
 from rpkd.survey import Design
 from rpkd.targeting.eligibility import catalogue
@@ -167,7 +167,6 @@ def direct_estimates(
         for r in result.rows
         if r.domain is not None
     )
-    findings = tuple(Finding(f.code, f.message) for f in result.findings)
     return DirectEstimates(
         measure=measure,
         line=float(line),
@@ -175,7 +174,7 @@ def direct_estimates(
         district=whole.estimate,
         district_se=whole.se if whole.se is not None else float("nan"),
         areas=tuple(sorted(areas, key=lambda a: a.area)),
-        findings=findings,
+        findings=result.findings,
     )
 
 
@@ -243,10 +242,7 @@ def smoothed_variances(
         )
     except InvalidInput as exc:
         raise InvalidInput(
-            "gvf_failed",
-            f"varians langsung tidak stabil di {int(unstable.sum())} area dan GVF tidak dapat "
-            f"diestimasi: {exc.message}",
-            param="survey",
+            "gvf_failed", param="survey", count=int(unstable.sum()), findings=(exc.finding(),)
         ) from None
     c = fitted.coefficients
     n = np.array([a.n for a in direct.areas], dtype=float)
@@ -254,14 +250,15 @@ def smoothed_variances(
         c["intercept"] + c["log_n"] * np.log(n) + c["log_estimate"] * np.log(direct.district)
     )
     used = np.where(unstable, smoothed, variance)
+    smoothed_count = {"count": int(unstable.sum()), "areas": len(names)}
     findings = (
         *fitted.findings,
-        Finding(
-            "variance_smoothed",
-            f"{int(unstable.sum())} of {len(names)} area variances replaced by the GVF "
-            f"(R² = {fitted.r_squared:.3f})"
-            + ("" if smooth_all else f": fewer than {min_psu} PSUs or zero"),
-            value=float(unstable.sum()),
+        Finding("variance_smoothed", "info", {**smoothed_count, "r_squared": fitted.r_squared})
+        if smooth_all
+        else Finding(
+            "variance_smoothed_unstable",
+            "info",
+            {**smoothed_count, "r_squared": fitted.r_squared, "min_psu": min_psu},
         ),
     )
     return SmoothedVariances(
@@ -273,26 +270,25 @@ def _share(condition: BooleanValue) -> Value:
     return condition.cast("float64").mean()
 
 
-def _predicates(table: Table, workspace: Path | None) -> dict[str, BooleanValue]:
+def _predicates(table: Table, programmes: Mapping[str, Any]) -> dict[str, BooleanValue]:
     """Return the catalogue's unfit-house and sanitation predicates compiled over ``table``."""
-    cat = catalogue(workspace=workspace)
+    cat = catalogue(programmes)
     found = {p.name: p.rule for p in cat.predicates if p.name in _PREDICATES}
     missing = [n for n in _PREDICATES if n not in found]
     if missing:
-        raise InvalidInput(
-            "predicate_missing",
-            f"programmes.toml tidak memuat predikat {missing[0]!r} yang dipakai SAE",
-            param=missing[0],
-        )
+        raise InvalidInput("sae_predicate_missing", param=missing[0], predicate=missing[0])
     return {name: compile_rule(found[name], table) for name in _PREDICATES}
 
 
 def registry_families(
-    families: Table, persons: Table, *, on: date, workspace: Path | None = None
+    families: Table, persons: Table, *, on: date, programmes: Mapping[str, Any]
 ) -> Table:
-    """Return registry families with their head's characteristics and the two predicates."""
+    """Return registry families with their head's characteristics and the two predicates.
+
+    ``programmes`` is the kit's programme catalogue document (it defines the predicates).
+    """
     features = family_features(families, persons, on=on)
-    return features.mutate(**_predicates(features, workspace))
+    return features.mutate(**_predicates(features, programmes))
 
 
 def area_covariates(
@@ -302,14 +298,14 @@ def area_covariates(
     *,
     level: Level,
     on: date,
-    workspace: Path | None = None,
+    programmes: Mapping[str, Any],
 ) -> Table:
     """Return one row per area of the registry with :data:`AREA_COVARIATES`, families, persons.
 
     Shares are of families (a family with no living head counts in no head share); the
     distance to a puskesmas is the mean over the area's desa in the village table.
     """
-    f = registry_families(families, persons, on=on, workspace=workspace)
+    f = registry_families(families, persons, on=on, programmes=programmes)
     f = f.mutate(**{AREA: area_of(f, level)})
     grouped = f.group_by(AREA).aggregate(
         families=f.count(),
@@ -373,7 +369,7 @@ def _with_context(units: Table, families: Table, level: Level) -> Table:
 
 
 def sample_units(
-    survey: Table, families: Table, *, level: Level, workspace: Path | None = None
+    survey: Table, families: Table, *, level: Level, programmes: Mapping[str, Any]
 ) -> Table:
     """Return one row per survey household: id, area, welfare and :data:`UNIT_COVARIATES`.
 
@@ -386,7 +382,7 @@ def sample_units(
     s = survey.mutate(
         floor_area_per_person=survey.floor_area_m2.cast("float64") / survey.household_size
     )
-    predicates = _predicates(s, workspace)
+    predicates = _predicates(s, programmes)
     values = _units(s, s.household_size, s.head_education, s.head_female, s.head_sector, predicates)
     units = s.select(
         "household_id",
@@ -403,7 +399,7 @@ def census_units(
     *,
     level: Level,
     on: date,
-    workspace: Path | None = None,
+    programmes: Mapping[str, Any],
 ) -> Table:
     """Return one row per registry family (ordered by ``family_id``): area and covariates.
 
@@ -411,7 +407,7 @@ def census_units(
     family record and its living head in ``persons`` at ``on``; ``household_size`` is the
     census weight that makes area rates rates of persons.
     """
-    f = registry_families(families, persons, on=on, workspace=workspace)
+    f = registry_families(families, persons, on=on, programmes=programmes)
     predicates = {name: f[name] for name in _PREDICATES}
     values = _units(f, f.family_size, f.head_education, f.head_female, f.head_sector, predicates)
     units = f.select("family_id", **{AREA: area_of(f, level)}, **values)

@@ -52,8 +52,9 @@ def connect(url: str) -> Engine:
             raise MissingExtra("psycopg", "postgres") from exc
     raise UsageError(
         "database_unsupported",
-        f"database {parsed.get_backend_name()!r} is not supported (use sqlite or postgresql)",
         param="database_url",
+        backend=parsed.get_backend_name(),
+        allowed=("sqlite", "postgresql"),
     )
 
 

@@ -11,7 +11,6 @@ from rpkd.survey.estimate import (
     Domains,
     Estimate,
     Estimates,
-    Finding,
     Quantity,
     domain_totals,
     estimate_quantities,
@@ -21,17 +20,19 @@ from rpkd.survey.estimate import (
     ratio,
     total,
 )
+from rpkd.survey.intervals import CI_METHODS, CiMethod, interval
 from rpkd.survey.linearization import Structure, variance
 from rpkd.survey.totals import Layout, layout, record_values, unit_totals
 
 __all__ = [
+    "CI_METHODS",
     "ESTIMATES_SCHEMA",
     "LONELY_PSU",
+    "CiMethod",
     "Design",
     "Domains",
     "Estimate",
     "Estimates",
-    "Finding",
     "Layout",
     "LonelyPsu",
     "Quantity",
@@ -39,6 +40,7 @@ __all__ = [
     "design",
     "domain_totals",
     "estimate_quantities",
+    "interval",
     "layout",
     "lonely_findings",
     "mean",

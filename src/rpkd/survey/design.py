@@ -58,17 +58,11 @@ class Design:
         object.__setattr__(self, "fpc", tuple(self.fpc))
         if self.lonely_psu not in LONELY_PSU:
             raise UsageError(
-                "lonely_psu",
-                f"lonely-PSU policy must be one of {', '.join(LONELY_PSU)}, not {self.lonely_psu!r}",
-                param="lonely_psu",
+                "lonely_psu_policy", param="lonely_psu", value=self.lonely_psu, allowed=LONELY_PSU
             )
         stages = max(len(self.psu), 1)
         if len(self.fpc) not in (0, 1, stages):
-            raise UsageError(
-                "fpc_stages",
-                f"give one fpc column, or one per stage ({stages}), not {len(self.fpc)}",
-                param="fpc",
-            )
+            raise UsageError("fpc_stages", param="fpc", stages=stages, given=len(self.fpc))
 
     @property
     def multistage(self) -> bool:
@@ -96,9 +90,7 @@ class Design:
         for column in (*self.columns(), *(c for c in extra if c is not None)):
             if column not in present:
                 raise UsageError(
-                    "unknown_column",
-                    f"column {column!r} is not in the data (columns: {', '.join(sorted(present))})",
-                    param=column,
+                    "data_column_missing", param=column, column=column, columns=sorted(present)
                 )
 
 

@@ -3,7 +3,8 @@
 Every estimate here is a total ``Σ w·a`` or a ratio of totals ``Σ w·a / Σ w·b`` (a mean is a
 ratio with ``b = 1``). The ratio's linearised score is ``(a - R·b) / Σ w·b`` (Woodruff 1971),
 zero outside the domain with the full design kept, as R ``survey``'s ``svyby``/``svyratio``/
-``svymean`` compute it. Confidence intervals are normal 95% (R ``confint`` on a ``svystat``).
+``svymean`` compute it. Confidence intervals are 95%, by :mod:`rpkd.survey.intervals`: logit
+for proportions (R ``svyciprop``) unless another method is chosen, normal (Wald) otherwise.
 Design effects follow R's ``deff = "replace"`` (simple random sampling with replacement).
 
 References
@@ -16,21 +17,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
 from rpkd.errors import InvalidInput
+from rpkd.findings import Finding
 from rpkd.survey.design import Design
-from rpkd.survey.linearization import FloatArray, variance
+from rpkd.survey.intervals import Bounds, CiMethod, interval, method_for
+from rpkd.survey.linearization import FloatArray, IntArray, variance
 from rpkd.survey.totals import RECORDS, WEIGHT, Layout, column, layout, unit_totals
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table, Value
-
-Z95 = 1.959963984540054  # qnorm(0.975)
 
 ESTIMATES_SCHEMA = pa.schema(
     [
@@ -50,18 +52,13 @@ ESTIMATES_SCHEMA = pa.schema(
 
 
 @dataclass(frozen=True)
-class Finding:
-    """A diagnostic about the design or the data, returned with the results."""
-
-    code: str
-    message: str
-    stratum: str | None = None
-    stage: int | None = None
-
-
-@dataclass(frozen=True)
 class Estimate:
-    """One estimate with its standard error, 95% interval, CV and design effect."""
+    """One estimate with its standard error, 95% interval, CV and design effect.
+
+    ``proportion`` marks the mean of a 0/1 variable (a headcount); ``df`` is the design's
+    degrees of freedom in the estimate's domain (R ``degf``) and ``ci`` the interval method
+    (:mod:`rpkd.survey.intervals`).
+    """
 
     measure: str
     estimate: float
@@ -73,14 +70,22 @@ class Estimate:
     by: str | None = None
     domain: str | None = None
     deff: float | None = None
+    proportion: bool = False
+    df: int | None = None
+    ci: CiMethod = "wald"
+
+    @cached_property
+    def interval(self) -> Bounds:
+        """The 95% interval (low, high) by :attr:`ci`."""
+        return interval(self.ci, self.estimate, self.se, df=self.df, n=self.n)
 
     @property
     def ci_low(self) -> float | None:
-        return None if self.se is None else self.estimate - Z95 * self.se
+        return self.interval[0]
 
     @property
     def ci_high(self) -> float | None:
-        return None if self.se is None else self.estimate + Z95 * self.se
+        return self.interval[1]
 
     @property
     def cv(self) -> float | None:
@@ -103,6 +108,11 @@ class Estimates:
         for record, row in zip(out, self.rows, strict=True):
             record["line"] = row.line if isinstance(row.line, str | None) else float(row.line)
         return out
+
+    def with_intervals(self, method: CiMethod | None) -> Estimates:
+        """Return the rows with proportions' intervals by ``method`` (None: logit), others Wald."""
+        rows = tuple(replace(r, ci=method_for(r.proportion, method)) for r in self.rows)
+        return Estimates(rows, self.findings)
 
     def to_arrow(self) -> pa.Table:
         """Render the DESIGN.md §7 estimates table (``line`` as text)."""
@@ -176,6 +186,7 @@ class Quantity:
     line: float | str | None = None
     square: str | None = None
     mean: bool = False
+    proportion: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,7 +216,7 @@ def domain_totals(
     design.check(table.columns, by)
     totals = unit_totals(table, design, values, by)
     if totals.num_rows == 0:
-        raise InvalidInput("no_records", "the data has no records", param="data")
+        raise InvalidInput("no_records", param="data")
     lay = layout(totals, design)
     labels: tuple[str | None, ...] = (None, *(str(v) for v in lay.domains))
     return Domains(lay, totals, by, labels)
@@ -250,6 +261,7 @@ def estimate_quantities(
         scores,
         design.lonely_psu,
     )
+    df = degrees_of_freedom(domains.layout, index, group, groups)
     rows: list[Estimate] = []
     for g in range(groups):
         for j, q in enumerate(quantities):
@@ -266,9 +278,29 @@ def estimate_quantities(
                     by=domains.by if g > 0 else None,
                     domain=domains.labels[g],
                     deff=deff,
+                    proportion=q.proportion,
+                    df=int(df[g]),
+                    ci=method_for(q.proportion, None),
                 )
             )
     return Estimates(tuple(rows), lonely_findings(domains.layout, design))
+
+
+def degrees_of_freedom(lay: Layout, index: IntArray, group: IntArray, groups: int) -> IntArray:
+    """Return R's ``degf`` per group: sampled PSUs minus strata holding the group's records.
+
+    ``index`` and ``group`` are the totals rows and group codes of :meth:`Domains.groups`.
+    """
+    first = lay.structure.stages[0]
+    psu = first.unit[lay.unit[index]]
+    stratum = first.stratum[psu]
+
+    def distinct(keys: IntArray, size: int) -> IntArray:
+        pairs = np.unique(group.astype(np.int64) * np.int64(size) + keys)
+        counted: IntArray = np.bincount(pairs // size, minlength=groups).astype(np.int64)
+        return counted
+
+    return distinct(psu, first.stratum.size) - distinct(stratum, first.sampled.size)
 
 
 def _deff(
@@ -286,18 +318,11 @@ def _deff(
 
 def lonely_findings(lay: Layout, design: Design) -> tuple[Finding, ...]:
     """Return one finding per stratum with a single sampled unit, naming the policy applied."""
-    action = {
-        "adjust": "centred at the grand mean (adjust)",
-        "certainty": "treated as a certainty unit, contributing no variance (certainty)",
-        "remove": "contributing no variance (remove)",
-        "fail": "not allowed (fail)",
-    }[design.lonely_psu]
     return tuple(
         Finding(
             "lonely_psu",
-            f"stratum {label} has one sampled unit at stage {stage}: {action}",
-            stratum=label,
-            stage=stage,
+            "warning",
+            {"stratum": label, "stage": stage, "policy": design.lonely_psu},
         )
         for stage, label in lay.structure.lonely()
     )

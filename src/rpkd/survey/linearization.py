@@ -149,12 +149,7 @@ def variance(
         if lonely.any():
             if lonely_psu == "fail":
                 label = stage.labels[int(s_id[np.flatnonzero(lonely)[0]])]
-                raise InvalidInput(
-                    "lonely_psu",
-                    f"stratum {label} has only one PSU at stage {k}; choose a lonely-PSU policy "
-                    "(adjust, certainty or remove)",
-                    param="lonely_psu",
-                )
+                raise InvalidInput("lonely_psu_fail", param="lonely_psu", stratum=label, stage=k)
             if lonely_psu == "adjust":
                 contribution[lonely] = scale[lonely, None] * ssum[lonely] ** 2
         contribution[correction < CERTAINTY] = 0.0

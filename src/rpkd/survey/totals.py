@@ -106,11 +106,7 @@ def unit_totals(
 
 def _check_missing(count: int) -> None:
     if count:
-        raise InvalidInput(
-            "missing_value",
-            f"{count} record(s) lack the weight, size or an analysis value",
-            param="data",
-        )
+        raise InvalidInput("design_values_missing", param="data", count=count)
 
 
 def record_values(
@@ -171,20 +167,19 @@ def _stage(
         np.maximum.at(high, row_stratum, fpc[1])
         varies = high - low > 1e-9 * np.abs(high)
         if varies.any():
-            raise InvalidInput(
-                "fpc_varies",
-                f"fpc varies within stratum {labels[int(np.flatnonzero(varies)[0])]} at stage {k}",
-                param="fpc",
-            )
+            label = labels[int(np.flatnonzero(varies)[0])]
+            raise InvalidInput("fpc_varies", param="fpc", stratum=label, stage=k)
         population = high.copy() if counts else sampled / high
         short = population < sampled * (1 - 1e-12)
         if short.any():
             i = int(np.flatnonzero(short)[0])
             raise InvalidInput(
                 "fpc_too_small",
-                f"fpc implies more than 100% sampling in stratum {labels[i]} at stage {k} "
-                f"(population {population[i]:g}, sampled {sampled[i]:g})",
                 param="fpc",
+                stratum=labels[i],
+                stage=k,
+                population=float(population[i]),
+                sampled=int(sampled[i]),
             )
     return Stage(row_unit, unit_stratum, sampled, population, factor_of_stratum, tuple(labels))
 
@@ -193,7 +188,7 @@ def layout(totals: pa.Table, design: Design) -> Layout:
     """Return the full design's structure and each row's unit and domain (R's ``nest = TRUE``)."""
     stratum, stratum_labels = _codes(totals.column("__stratum"))
     if (stratum < 0).any():
-        raise InvalidInput("stratum_missing", "stratum is missing in some records", param="strata")
+        raise InvalidInput("stratum_missing", param="strata")
     fpcs: list[tuple[FloatArray, FloatArray]] = []
     for k in range(1, len(design.stage_fpc) + 1):
         low = np.asarray(totals.column(_fpc(k)).to_numpy(zero_copy_only=False), np.float64)
@@ -201,16 +196,14 @@ def layout(totals: pa.Table, design: Design) -> Layout:
             totals.column(_fpc(k) + "_max").to_numpy(zero_copy_only=False), np.float64
         )
         if np.isnan(low).any():
-            raise InvalidInput("fpc_missing", f"fpc is missing at stage {k}", param="fpc")
+            raise InvalidInput("fpc_missing", param="fpc", stage=k)
         fpcs.append((low, high))
     values = np.concatenate([f[1] for f in fpcs]) if fpcs else np.array([1.0])
     counts = bool((values > 1).any())
     if counts and (np.concatenate([f[0] for f in fpcs]) < 1).any():
-        raise InvalidInput(
-            "fpc_mixed", "fpc must be all ≤ 1 (fractions) or all ≥ 1 (counts)", param="fpc"
-        )
+        raise InvalidInput("fpc_mixed", param="fpc")
     if fpcs and (np.concatenate([f[0] for f in fpcs]) <= 0).any():
-        raise InvalidInput("fpc_invalid", "fpc must be positive", param="fpc")
+        raise InvalidInput("fpc_not_positive", param="fpc")
     stages: list[Stage] = []
     parent = stratum
     labels = [str(v) for v in stratum_labels]
@@ -220,9 +213,7 @@ def layout(totals: pa.Table, design: Design) -> Layout:
             child, child_labels = _codes(totals.column(_key(k)))
             if (child < 0).any():
                 raise InvalidInput(
-                    "psu_missing",
-                    f"{design.stages[k - 1]} is missing in some records",
-                    param=design.stages[k - 1],
+                    "psu_missing", param=design.stages[k - 1], column=design.stages[k - 1]
                 )
             row_unit = _nest(parent, child)
         else:

@@ -19,6 +19,7 @@ Battese, Harter & Fuller (1988). An error-components model for prediction of cou
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
@@ -66,11 +67,7 @@ def desa_of(top: Scope) -> tuple[regions.Region, ...]:
     if top.code == NATION:
         return tuple(d for p in provinces() for d in regions.descendants(p.code, "desa"))
     if top.depth == "desa":
-        raise InvalidInput(
-            "synth_region_depth",
-            f"{top.code} is a desa; give a kecamatan or larger",
-            param="region",
-        )
+        raise InvalidInput("synth_region_depth", param="region", region=top.code)
     return regions.descendants(top.code, "desa")
 
 
@@ -128,13 +125,13 @@ class Chunk:
         return int((self.stop - self.start).sum())
 
 
-def build(top: Scope, families: int, urban_share: float, doc: dict[str, Any], seed: int) -> Areas:
+def build(
+    top: Scope, families: int, urban_share: float, doc: Mapping[str, Any], seed: int
+) -> Areas:
     """Return the desa frame of ``top`` with ``families`` families in all."""
     desa = desa_of(top)
     if not desa:
-        raise InvalidInput(
-            "synth_region_empty", f"{top.code} has no desa in the master", param="region"
-        )
+        raise InvalidInput("synth_region_empty", param="region", region=top.code)
     kecamatan = tuple(regions.region(c) for c in dict.fromkeys(d.code[:8] for d in desa))
     kabupaten = tuple(regions.region(c) for c in dict.fromkeys(d.code[:5] for d in desa))
     kec_index = {k.code: i for i, k in enumerate(kecamatan)}

@@ -1,8 +1,10 @@
 """Calibration of the synthetic district: region targets and the welfare scale that meets them.
 
 Targets (persons, family size, urban share, poverty headcount P0 and extreme-poverty rate) come
-from ``params/indonesia/synth.toml``; the most specific entry containing the region wins, so a
-region without local figures inherits the national ones (DTSEN 2026, BPS March 2025). The
+from the kit's ``synth`` document (``params/indonesia/synth.toml`` unless a workspace overrides
+it) and the lines from its ``poverty_lines``; both are passed in as a :class:`rpkd.params.Kit`.
+The most specific entry containing the region wins, so a region without local figures inherits
+the national ones (DTSEN 2026, BPS March 2025). The
 log-consumption model ``ln y = mu + s z`` is solved for ``mu`` and ``s`` so that the
 person-weighted shares below the poverty line and below the extreme line equal the targets:
 with ``q_p`` the person-weighted ``p``-quantile of the latent ``z``,
@@ -17,6 +19,7 @@ households whose per-capita expenditure is below the line.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -70,12 +73,7 @@ class Targets:
         ]
 
 
-def settings() -> dict[str, Any]:
-    """Return the whole ``synth.toml`` document."""
-    return params.load("synth")
-
-
-def _entry(doc: dict[str, Any], region: str, key: str) -> Target:
+def _entry(doc: Mapping[str, Any], region: str, key: str) -> Target:
     entries = sorted(
         (
             e
@@ -85,24 +83,23 @@ def _entry(doc: dict[str, Any], region: str, key: str) -> Target:
         key=lambda e: 0 if e["region"] == "00" else len(e["region"]),
     )
     if not entries:
-        raise InvalidInput(
-            "synth_target_missing", f"synth.toml has no {key} for {region}", param=key
-        )
+        raise InvalidInput("synth_target_missing", param=key, key=key, region=region)
     best = entries[-1]
     return Target(
         key, float(best[key]), best.get(f"{key}_source", ""), best.get(f"{key}_derivation", "")
     )
 
 
-def targets(region: str, n_desa: int, families: int | None = None) -> Targets:
+def targets(kit: params.Kit, region: str, n_desa: int, families: int | None = None) -> Targets:
     """Return the calibration targets for a dotted region code with ``n_desa`` desa/kelurahan.
 
+    ``kit`` gives the ``synth`` document and the poverty lines in force on its reference date.
     The family count is ``--families`` when given; otherwise the region's own family count
     (the nation's DTSEN total); otherwise the region's population divided by
     the persons per family, scaled by the region's share of desa when the population figure
     belongs to a larger region; otherwise desa count times the national families per desa.
     """
-    doc = settings()
+    doc = kit.document("synth")
     size = _entry(doc, region, "persons_per_family")
     if families is not None:
         count = Target("families", float(families), "--families")
@@ -117,14 +114,14 @@ def targets(region: str, n_desa: int, families: int | None = None) -> Targets:
         extreme=_entry(doc, region, "extreme"),
         gini=_entry(doc, region, "gini"),
         families=count,
-        poverty_line=params.poverty_line("poverty", region, on),
-        extreme_line=params.poverty_line("extreme", region, on),
+        poverty_line=kit.poverty_line("poverty", region, on),
+        extreme_line=kit.poverty_line("extreme", region, on),
         reference_date=on,
         list_year=int(doc["list_year"]),
     )
 
 
-def _default_families(doc: dict[str, Any], region: str, n_desa: int, size: float) -> Target:
+def _default_families(doc: Mapping[str, Any], region: str, n_desa: int, size: float) -> Target:
     counted = [e for e in doc["target"] if "families" in e and e["region"] == region]
     if counted:
         return Target(
@@ -231,11 +228,13 @@ def solve_scale(latent: WeightedHistogram, targets: Targets) -> Scale:
     ln_pov = math.log(targets.poverty_line.value)
     ln_ext = math.log(targets.extreme_line.value)
     if q_pov <= q_ext or ln_pov <= ln_ext:
+        # The poverty target must exceed the extreme target, and the district needs enough
+        # families for their quantiles to fall in different histogram bins.
         raise InvalidInput(
             "synth_calibration",
-            "cannot calibrate welfare: the poverty target must exceed the extreme target and "
-            "the district needs enough families to separate them (try more --families)",
             param="families",
+            headcount=targets.headcount.value,
+            extreme=targets.extreme.value,
         )
     s = (ln_pov - ln_ext) / float(q_pov - q_ext)
     mu = ln_pov - s * float(q_pov)

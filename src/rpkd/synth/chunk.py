@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +79,7 @@ class ChunkContext:
     """Everything a chunk needs from the earlier passes."""
 
     areas: Areas
-    doc: dict[str, Any]
+    doc: Mapping[str, Any]
     seed: int
     persons_per_family: float
     scale: calibration.Scale

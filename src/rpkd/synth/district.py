@@ -6,20 +6,22 @@ scale against the P0 and extreme-poverty targets) and the PMT normal equations; 
 distribution, whose family deciles are the desil cut points; (3) writing every table. Memory is
 bounded by one chunk whatever ``families`` is, plus the NIK/KK serial counts of the kabupaten
 being written (:mod:`rpkd.synth.identity`). ``region`` ``00`` (or ``ID``) is the whole nation.
+The same region, family count, seed and kit write the same files, byte for byte.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from rpkd import regions
+from rpkd import params, regions
 from rpkd.releases import schema
 from rpkd.synth import areas as area_frame
 from rpkd.synth import calibration, housing, identity, pmt, population, survey, villages
@@ -34,10 +36,33 @@ _LATENT_RANGE = (-15.0, 15.0, 600_000)
 
 @dataclass(frozen=True)
 class SynthResult:
-    """What was written: counts, the calibration and the achieved values (``synth.json``)."""
+    """What was written: counts, the calibration and the achieved values (``synth.json``).
+
+    ``summary`` is the content of ``synth.json`` (read-only); ``to_json`` returns a copy of it.
+    """
 
     out: Path
-    summary: dict[str, Any] = field(repr=False)
+    summary: Mapping[str, Any] = field(repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "summary", MappingProxyType(dict(self.summary)))
+
+    @property
+    def region(self) -> str:
+        """The dotted code of the region written (``00`` for the nation)."""
+        return str(self.summary["region"])
+
+    @property
+    def region_name(self) -> str:
+        return str(self.summary["region_name"])
+
+    @property
+    def families(self) -> int:
+        return int(self.summary["families"])
+
+    @property
+    def persons(self) -> int:
+        return int(self.summary["persons"])
 
     def to_arrow(self) -> pa.Table:
         """Return targets against achieved values, one row per calibrated quantity."""
@@ -50,6 +75,11 @@ class SynthResult:
             }
         )
 
+    def to_json(self) -> dict[str, Any]:
+        """Return the summary as JSON-ready data (what ``synth.json`` holds) and the folder."""
+        summary: dict[str, Any] = json.loads(json.dumps(dict(self.summary)))
+        return {"out": str(self.out), **summary}
+
 
 def _noop(stage: str, done: int, total: int) -> None:
     return None
@@ -59,17 +89,22 @@ def synthesize(
     region: str,
     out: Path,
     *,
+    kit: params.Kit,
     families: int | None = None,
     seed: int = 1,
     fmt: FileFormat = "csv",
     progress: Progress | None = None,
 ) -> SynthResult:
-    """Write a synthetic district for ``region`` into ``out`` and return its summary."""
+    """Write a synthetic district for ``region`` into ``out`` and return its summary.
+
+    ``kit`` supplies the calibration (its ``synth`` document) and the poverty lines; pass
+    ``params.load_kit(None)`` for the packaged national kit, or a workspace's kit.
+    """
     report = progress or _noop
-    doc = calibration.settings()
+    doc = kit.document("synth")
     top = area_frame.scope(region)
     n_desa = len(area_frame.desa_of(top))
-    targets = calibration.targets(top.code, n_desa, families)
+    targets = calibration.targets(kit, top.code, n_desa, families)
     frame = area_frame.build(top, int(targets.families.value), targets.urban_share.value, doc, seed)
     chunks = area_frame.chunks(frame)
     size = targets.persons_per_family.value
@@ -185,7 +220,7 @@ def _sinks(out: Path, fmt: FileFormat) -> dict[str, Sink]:
     return sinks
 
 
-def _line(line: Any) -> dict[str, Any]:
+def _line(line: params.PovertyLine) -> dict[str, Any]:
     return {
         "value": line.value,
         "region": line.region,

@@ -12,6 +12,7 @@ Grosh & Baker (1995). *Proxy Means Tests for Targeting Social Programs*. World B
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,11 +47,11 @@ class Housing:
     floor_area: NDArray[np.float64]
     land: NDArray[np.float64]
 
-    def code(self, name: str, doc: dict[str, Any]) -> NDArray[np.str_]:
+    def code(self, name: str, doc: Mapping[str, Any]) -> NDArray[np.str_]:
         """Return the schema codes of proxy ``name``."""
         return np.asarray(doc["proxies"][name]["codes"])[self.categories[name]]
 
-    def unfit(self, size: NDArray[np.int64], doc: dict[str, Any]) -> NDArray[np.bool_]:
+    def unfit(self, size: NDArray[np.int64], doc: Mapping[str, Any]) -> NDArray[np.bool_]:
         """Return whether the house is unfit (RTLH criteria, facts.md §3)."""
         codes = {name: self.code(name, doc) for name in CATEGORICAL}
         perishable = np.isin(codes["wall_material"], ["anyaman_bambu", "batang_kayu", "lainnya"])
@@ -64,7 +65,7 @@ class Housing:
         return np.asarray(perishable | damaged | floor | crowded | no_toilet)
 
 
-def generate(core: Core, doc: dict[str, Any], seed: int, chunk_index: int) -> Housing:
+def generate(core: Core, doc: Mapping[str, Any], seed: int, chunk_index: int) -> Housing:
     """Return the proxies of a chunk; deterministic for (seed, chunk index)."""
     rng = np.random.default_rng([seed, 4, chunk_index])
     z, urban = core.standard, core.urban

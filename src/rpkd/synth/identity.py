@@ -112,11 +112,8 @@ class _Counters:
         """Return each person's serial and the (year, month, day) written in the number."""
         parts = date_parts(days)
         if self.retired[kecamatan].any():
-            raise InvalidInput(
-                "synth_serial_retired",
-                "a NIK or KK serial was asked for a kecamatan already closed (chunk order broken)",
-                param="region",
-            )
+            # Chunks are written in desa order; a closed kecamatan asked again is a bug.
+            raise InvalidInput("synth_serial_retired", param="region")
         key = kecamatan * self.slots + _slots(*parts) * (self.slots // _CALENDAR) + sex
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]

@@ -12,6 +12,7 @@ DTSEN ground checks (facts.md §2.3) on inclusion errors and stale lists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,7 +86,7 @@ def _variants(
     return pc.replace_with_mask(name, pa.array(mask), variant)
 
 
-def _broken_nik(rng: np.random.Generator, nik: pa.Array, doc: dict[str, Any]) -> pa.Array:
+def _broken_nik(rng: np.random.Generator, nik: pa.Array, doc: Mapping[str, Any]) -> pa.Array:
     """Return NIKs with some missing and some invalid (too short, too long, transposed digits)."""
     n = len(nik)
     u = rng.random(n)
@@ -133,7 +134,7 @@ def build(
     amount: NDArray[np.float64],
     deceased_rows: NDArray[np.int64],
     year: int,
-    doc: dict[str, Any],
+    doc: Mapping[str, Any],
     rng: np.random.Generator,
 ) -> tuple[pa.Table, pa.Array]:
     """Return the list rows (without ``record``) and each row's true ``person_id``."""
@@ -191,7 +192,7 @@ def _add_ghosts(
     links: pa.Array,
     count: int,
     registry: Registry,
-    doc: dict[str, Any],
+    doc: Mapping[str, Any],
     rng: np.random.Generator,
 ) -> tuple[dict[str, pa.Array], pa.Array]:
     """Append rows for persons who do not exist in the registry (made-up names and NIKs)."""

@@ -12,6 +12,7 @@ BPS Regsosek 2022 individual module (the variables); BPS APS/APK concepts for at
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +45,7 @@ class Members:
     death_ago: NDArray[np.int64]
 
 
-def generate(core: Core, doc: dict[str, Any], rng: np.random.Generator) -> Members:
+def generate(core: Core, doc: Mapping[str, Any], rng: np.random.Generator) -> Members:
     """Return the attributes of the members of ``core``."""
     pop, q = doc["population"], doc["people"]
     m = len(core.member_family)

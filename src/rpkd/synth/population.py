@@ -14,6 +14,7 @@ Elbers, Lanjouw & Lanjouw (2003). Micro-level estimation of poverty and inequali
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,7 +80,7 @@ def ordered(
     return out
 
 
-def latent_scale(doc: dict[str, Any], persons_per_family: float) -> tuple[float, float]:
+def latent_scale(doc: Mapping[str, Any], persons_per_family: float) -> tuple[float, float]:
     """Return the approximate centre and spread of ``z`` (to standardise it for the proxies)."""
     w = doc["welfare"]
     shares = np.asarray(doc["education"]["rural"], dtype=np.float64)
@@ -96,7 +97,7 @@ def latent_scale(doc: dict[str, Any], persons_per_family: float) -> tuple[float,
 
 
 def generate(
-    areas: Areas, chunk: Chunk, doc: dict[str, Any], persons_per_family: float, seed: int
+    areas: Areas, chunk: Chunk, doc: Mapping[str, Any], persons_per_family: float, seed: int
 ) -> Core:
     """Return the core of ``chunk``: deterministic for (seed, chunk index)."""
     rng = np.random.default_rng([seed, 2, chunk.index])

@@ -14,6 +14,7 @@ RTLH (BSPS/RST); amounts in ``synth.toml`` [programmes].
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +58,7 @@ def _enrol(
 
 
 def enrol(
-    core: Core, members: Members, welfare: Welfare, doc: dict[str, Any], rng: np.random.Generator
+    core: Core, members: Members, welfare: Welfare, doc: Mapping[str, Any], rng: np.random.Generator
 ) -> dict[str, Enrolment]:
     """Return the enrolment of every programme (``rpkd.releases.schema.PROGRAMMES``)."""
     p = doc["programmes"]

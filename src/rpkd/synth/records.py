@@ -7,6 +7,7 @@ member number).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -97,7 +98,7 @@ def families(
     kk: pa.Array,
     score: NDArray[np.float64],
     desil: NDArray[np.int64],
-    doc: dict[str, Any],
+    doc: Mapping[str, Any],
 ) -> pa.Table:
     """Return the families rows (schema FAMILIES)."""
     columns: dict[str, Any] = {
@@ -113,7 +114,7 @@ def families(
     return pa.table(columns)
 
 
-def housing_columns(core: Core, housing: Housing, doc: dict[str, Any]) -> dict[str, pa.Array]:
+def housing_columns(core: Core, housing: Housing, doc: Mapping[str, Any]) -> dict[str, pa.Array]:
     """Return the shared housing columns (schema HOUSING_COLUMNS order)."""
     out: dict[str, pa.Array] = {"urban": pa.array(core.urban)}
     for name in schema.HOUSING_COLUMNS[1:]:
@@ -176,7 +177,7 @@ def survey(
     core: Core,
     housing: Housing,
     expenditure: NDArray[np.float64],
-    doc: dict[str, Any],
+    doc: Mapping[str, Any],
 ) -> tuple[pa.Table, pa.Table]:
     """Return the survey rows for the chunk's sampled families and the truth mapping."""
     take = pa.array(rows)

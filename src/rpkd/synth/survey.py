@@ -16,6 +16,7 @@ methodology (census blocks, 10 households per block).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +40,7 @@ class Design:
     weight: NDArray[np.float64]
 
 
-def draw(areas: Areas, doc: dict[str, Any], seed: int) -> Design:
+def draw(areas: Areas, doc: Mapping[str, Any], seed: int) -> Design:
     """Return the sample design for the region (needs only the desa family counts)."""
     spec = doc["survey"]
     rng = np.random.default_rng([seed, 5])
@@ -131,10 +132,6 @@ def _strata(areas: Areas, blocks: NDArray[np.int64]) -> NDArray[np.str_]:
         inside = index == h
         same_kab = np.isin(kab, np.asarray(kab)[inside]) & ~inside & (counts[index] >= 2)
         if not same_kab.any():
-            raise InvalidInput(
-                "synth_too_small",
-                "too few families for a survey with two PSUs per stratum",
-                param="families",
-            )
+            raise InvalidInput("synth_too_small", param="families", stratum=str(names[h]))
         stratum[inside] = names[index[same_kab][np.argmax(counts[index[same_kab]])]]
     return stratum

@@ -9,6 +9,7 @@ disaster exposure; Kemenkeu Dana Desa allocation (basic + formula parts, desa on
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ def build(
     areas: Areas,
     share_pln: np.ndarray[Any, Any],
     poor_share: np.ndarray[Any, Any],
-    doc: dict[str, Any],
+    doc: Mapping[str, Any],
     seed: int,
 ) -> pa.Table:
     """Return the villages table (schema VILLAGES) from the desa frame and generated shares."""

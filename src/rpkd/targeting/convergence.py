@@ -89,8 +89,7 @@ def coverage_counts(table: Table, cat: Catalogue, level: Level) -> Table:
     """Return families, eligible, recipients and eligible recipients per programme and area."""
     by = LEVELS.get(level, "missing")
     if by == "missing":
-        raise UsageError("level_unknown", f"level harus salah satu dari {', '.join(LEVELS)}",
-                         param="level")  # fmt: skip
+        raise UsageError("area_level_unknown", param="level", value=level, allowed=tuple(LEVELS))
     metrics: dict[str, Any] = {"families": table.count()}
     eligible_any = ibis.literal(False)
     for p in cat.codes:

@@ -1,7 +1,7 @@
 """Programme eligibility: the catalogue of programmes and rules as data, applied on the engine.
 
-The catalogue (``params/indonesia/programmes.toml``, or ``<workspace>/params/programmes.toml``)
-lists named predicates (``unfit_house``, ``extreme_poor``, …), programmes (unit, benefit amounts
+The catalogue (the kit's ``programmes`` document: ``params/indonesia/programmes.toml``, or a
+workspace's ``params/programmes.toml``) lists named predicates (``unfit_house``, ``extreme_poor``, …), programmes (unit, benefit amounts
 with validity years, eligibility rule, source) and deprivations (predicate → programme). Every
 rule is checked when the catalogue loads (:mod:`rpkd.targeting.rules`), so a rule naming an
 unknown column or function fails before any data are touched, with a message naming the rule.
@@ -18,12 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
-from rpkd import params
 from rpkd.errors import InvalidInput
 from rpkd.targeting.features import (
     family_columns,
@@ -109,9 +107,8 @@ class Catalogue:
         for p in self.programmes:
             if p.code == code:
                 return p
-        known = ", ".join(p.code for p in self.programmes)
         raise InvalidInput(
-            "programme_unknown", f"program {code!r} tidak dikenal (dikenal: {known})", param=code
+            "catalogue_programme_unknown", param=code, programme=code, known=self.codes
         )
 
     @property
@@ -139,16 +136,14 @@ class Catalogue:
 def _text(doc: Mapping[str, Any], key: str, where: str) -> str:
     value = doc.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("catalogue_invalid", f"{where}: {key!r} harus berupa teks", param=key)
+        raise InvalidInput("catalogue_text_missing", param=key, where=where, key=key)
     return " ".join(value.split())
 
 
 def _benefit(doc: Mapping[str, Any], where: str) -> Benefit:
     period = doc.get("period")
     if period not in ("month", "year", "once"):
-        raise InvalidInput(
-            "catalogue_invalid", f"{where}: period harus month, year atau once", param="period"
-        )
+        raise InvalidInput("catalogue_period_invalid", param="period", where=where, value=period)
     return Benefit(
         amount=float(doc["amount"]),
         period=period,
@@ -161,13 +156,13 @@ def _benefit(doc: Mapping[str, Any], where: str) -> Benefit:
     )
 
 
-def catalogue(*, workspace: Path | None = None, doc: Mapping[str, Any] | None = None) -> Catalogue:
-    """Return the programme catalogue with every rule checked.
+def catalogue(doc: Mapping[str, Any]) -> Catalogue:
+    """Return the programme catalogue of a ``programmes`` document with every rule checked.
 
-    ``doc`` (a parsed TOML document) replaces the kit's file; otherwise the workspace copy of
-    ``programmes.toml`` wins over the packaged ``indonesia`` kit.
+    ``doc`` is the kit's document (``ws.kit.document("programmes")``, workspace overrides
+    applied) or any parsed TOML of the same form.
     """
-    data = doc if doc is not None else params.load("programmes", workspace=workspace)
+    data = doc
     family = dict(family_columns())
     predicates: list[Predicate] = []
     for item in data.get("predicate", []):
@@ -187,18 +182,14 @@ def catalogue(*, workspace: Path | None = None, doc: Mapping[str, Any] | None = 
         pred, prog = item.get("predicate"), item.get("programme")
         if pred not in names or prog not in codes:
             raise InvalidInput(
-                "catalogue_invalid",
-                f"deprivation {pred!r} → {prog!r}: predikat atau program tidak dikenal",
-                param=str(pred),
+                "catalogue_deprivation_unknown", param=str(pred), predicate=pred, programme=prog
             )
         deprivations.append((str(pred), str(prog)))
     for p in programmes:
         for other in p.exclusive_with:
             if other not in codes:
                 raise InvalidInput(
-                    "catalogue_invalid",
-                    f"program {p.code!r}: exclusive_with menyebut program tak dikenal {other!r}",
-                    param=other,
+                    "catalogue_exclusive_unknown", param=other, programme=p.code, other=other
                 )
     return Catalogue(
         str(data.get("version", "")), tuple(predicates), programmes, tuple(deprivations)
@@ -209,9 +200,7 @@ def _programme(item: Mapping[str, Any], family: ColumnTypes, person: ColumnTypes
     code = _text(item, "code", "programme")
     unit = item.get("unit")
     if unit not in ("family", "person"):
-        raise InvalidInput(
-            "catalogue_invalid", f"program {code!r}: unit harus family atau person", param="unit"
-        )
+        raise InvalidInput("catalogue_unit_invalid", param="unit", programme=code, value=unit)
     columns = family if unit == "family" else person
     return Programme(
         code=code,

@@ -29,100 +29,53 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Feature:
-    """One derived column: name, type, labels, and how it is computed (for the dictionary)."""
+    """One derived column: name, type, and how it is computed (for the dictionary).
+
+    Its label, in both languages, is the catalogue's ``feature.<name>`` (:mod:`rpkd.locale`).
+    """
 
     name: str
     dtype: str
-    label_id: str
-    label_en: str
     definition: str
     codes: tuple[str, ...] | None = None
 
 
-def _count(name: str, label_id: str, label_en: str, definition: str) -> Feature:
-    return Feature(name, "int", label_id, label_en, definition)
+def _count(name: str, definition: str) -> Feature:
+    return Feature(name, "int", definition)
 
 
 FAMILY_FEATURES: tuple[Feature, ...] = (
-    Feature("kecamatan_code", "string", "Kode kecamatan", "Kecamatan code", "desa_code[:8]"),
-    _count("n_members", "Anggota hidup", "Living members", "persons not deceased at on"),
-    Feature("head_age", "int", "Umur kepala", "Head's age", "age of the living head"),
-    Feature("head_female", "bool", "Kepala perempuan", "Female head", "head's sex == 'P'"),
-    Feature(
-        "head_education",
-        "string",
-        "Ijazah kepala",
-        "Head's certificate",
-        "head's education",
-        EDUCATION,
-    ),
-    Feature(
-        "head_sector", "string", "Lapangan usaha kepala", "Head's sector", "head's sector", SECTOR
-    ),
-    Feature(
-        "head_work_status",
-        "string",
-        "Kegiatan utama kepala",
-        "Head's main activity",
-        "head's work_status",
-        WORK_STATUS,
-    ),
-    _count("n_under5", "Balita (0-4)", "Children 0-4", "age < 5"),
-    _count("n_under6", "Anak usia dini (0-5)", "Children 0-5", "age < 6"),
-    _count("n_school_age", "Usia sekolah (7-18)", "School age 7-18", "7 <= age <= 18"),
-    _count("n_in_sd", "Murid SD", "Primary pupils", "attending, school_level 'sd'"),
-    _count("n_in_smp", "Murid SMP", "Junior secondary pupils", "attending, school_level 'smp'"),
-    _count("n_in_sma", "Murid SMA", "Senior secondary pupils", "attending, school_level 'sma'"),
-    _count(
-        "n_school_children", "Anak sekolah SD-SMA", "Pupils SD-SMA", "n_in_sd + n_in_smp + n_in_sma"
-    ),
-    _count(
-        "n_out_of_school",
-        "Usia sekolah tidak bersekolah",
-        "School-age children out of school",
-        "7 <= age <= 18 and school_attendance != 'masih_sekolah'",
-    ),
-    _count("n_elderly", "Lansia (60+)", "Elderly 60+", "age >= 60"),
-    _count("n_elderly70", "Lansia (70+)", "Elderly 70+", "age >= 70"),
-    _count("n_pregnant", "Ibu hamil", "Pregnant women", "pregnant"),
-    _count(
-        "n_disabled",
-        "Penyandang disabilitas",
-        "Members with a disability",
-        "disability in ('ringan', 'sedang', 'berat')",
-    ),
-    Feature(
-        "has_severe_disability",
-        "bool",
-        "Ada disabilitas berat",
-        "Has severe disability",
-        "any disability == 'berat'",
-    ),
-    Feature(
-        "has_chronic_illness",
-        "bool",
-        "Ada penyakit kronis",
-        "Has chronic illness",
-        "any chronic_illness",
-    ),
-    _count("n_uninsured", "Tanpa JKN", "Without JKN", "jkn_status == 'tidak_punya'"),
-    _count("n_pbi", "Peserta PBI", "PBI members", "jkn_status in ('pbi_apbn', 'pbi_apbd')"),
-    _count("n_job_seekers", "Mencari kerja", "Job seekers", "work_status == 'mencari_kerja'"),
-    _count("n_working_age", "Usia kerja (18-64)", "Working age 18-64", "18 <= age <= 64"),
-    _count("n_deceased", "Anggota meninggal", "Deceased members listed", "death_date <= on"),
-    Feature(
-        "floor_area_per_person",
-        "float",
-        "Luas lantai per orang (m²)",
-        "Floor area per person (m²)",
-        "floor_area_m2 / family_size",
-    ),
+    Feature("kecamatan_code", "string", "desa_code[:8]"),
+    _count("n_members", "persons not deceased at on"),
+    Feature("head_age", "int", "age of the living head"),
+    Feature("head_female", "bool", "head's sex == 'P'"),
+    Feature("head_education", "string", "head's education", EDUCATION),
+    Feature("head_sector", "string", "head's sector", SECTOR),
+    Feature("head_work_status", "string", "head's work_status", WORK_STATUS),
+    _count("n_under5", "age < 5"),
+    _count("n_under6", "age < 6"),
+    _count("n_school_age", "7 <= age <= 18"),
+    _count("n_in_sd", "attending, school_level 'sd'"),
+    _count("n_in_smp", "attending, school_level 'smp'"),
+    _count("n_in_sma", "attending, school_level 'sma'"),
+    _count("n_school_children", "n_in_sd + n_in_smp + n_in_sma"),
+    _count("n_out_of_school", "7 <= age <= 18 and school_attendance != 'masih_sekolah'"),
+    _count("n_elderly", "age >= 60"),
+    _count("n_elderly70", "age >= 70"),
+    _count("n_pregnant", "pregnant"),
+    _count("n_disabled", "disability in ('ringan', 'sedang', 'berat')"),
+    Feature("has_severe_disability", "bool", "any disability == 'berat'"),
+    Feature("has_chronic_illness", "bool", "any chronic_illness"),
+    _count("n_uninsured", "jkn_status == 'tidak_punya'"),
+    _count("n_pbi", "jkn_status in ('pbi_apbn', 'pbi_apbd')"),
+    _count("n_job_seekers", "work_status == 'mencari_kerja'"),
+    _count("n_working_age", "18 <= age <= 64"),
+    _count("n_deceased", "death_date <= on"),
+    Feature("floor_area_per_person", "float", "floor_area_m2 / family_size"),
 )
 """Family features computed by :func:`family_features` (beside the ``families`` columns)."""
 
-PERSON_FEATURES: tuple[Feature, ...] = (
-    Feature("age", "int", "Umur", "Age", "completed years at on"),
-)
+PERSON_FEATURES: tuple[Feature, ...] = (Feature("age", "int", "completed years at on"),)
 """Person features computed by :func:`person_frame` (beside the ``persons`` columns)."""
 
 

@@ -33,8 +33,8 @@ from numpy.typing import NDArray
 
 from rpkd import engine as eng
 from rpkd.errors import InvalidInput
+from rpkd.findings import Finding
 from rpkd.targeting.accuracy import error_rates, weighted_quantile
-from rpkd.targeting.findings import Finding
 from rpkd.targeting.pmt_design import DesignSpec, learn, linear_score, matrix, registry_inputs
 
 if TYPE_CHECKING:
@@ -174,24 +174,20 @@ def fit_pmt(
     findings: list[Finding] = []
     inputs, dropped = usable(inputs)
     if dropped:
-        findings.append(Finding("dropped", "households without positive expenditure or weight",
-                                value=float(dropped)))  # fmt: skip
+        findings.append(Finding("pmt_rows_dropped", "warning", {"count": dropped}))
     expenditure = _column(inputs, "expenditure")
     weight = _column(inputs, "weight")
     if inputs.num_rows < 2 * folds or folds < 2:
-        raise InvalidInput(
-            "survey_small", f"survei terlalu kecil untuk {folds} lipatan validasi silang",
-            param="folds",
-        )  # fmt: skip
+        raise InvalidInput("pmt_survey_small", param="folds", folds=folds, rows=inputs.num_rows)
     y = np.log(expenditure)
     spec = learn(inputs, weight)
     design = matrix(inputs, spec)
     x = design.x
-    findings += [Finding("filled", f"{n} missing values of {c} filled", column=c, value=float(n))
+    findings += [Finding("pmt_values_filled", "warning", {"count": n}, field=c)
                  for c, n in design.filled.items() if n]  # fmt: skip
     fold = _folds(inputs, folds, seed)
     if len(set(inputs.column("psu").to_pylist())) < folds:
-        findings.append(Finding("folds_by_household", "fewer PSUs than folds: folds by household"))
+        findings.append(Finding("pmt_folds_by_household", "info", {"folds": folds}))
     penalty: float | None = None
     if method == "ridge":
         grid = penalties if penalties is not None else len(y) * 10 ** np.linspace(-5, 1, 31)
@@ -200,7 +196,7 @@ def fit_pmt(
         ]
         penalty = float(grid[int(np.argmin(errors))])
     elif np.linalg.matrix_rank(x) < x.shape[1]:
-        findings.append(Finding("collinear", "design matrix is rank-deficient: minimum-norm fit"))
+        findings.append(Finding("pmt_collinear", "warning"))
     beta = solve(x, y, weight, penalty or 0.0)
     cv = _cv_predictions(x, y, weight, fold, penalty or 0.0)
     exclusion, inclusion = _bottom40(y, cv, weight)

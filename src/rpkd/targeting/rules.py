@@ -61,10 +61,6 @@ class Rule:
     tree: exp.Expression
 
 
-def _fail(name: str, text: str, message: str, param: str) -> InvalidInput:
-    return InvalidInput("rule_invalid", f"aturan {name!r} ({text}): {message}", param=param)
-
-
 def parse_rule(text: str, *, name: str, columns: ColumnTypes) -> Rule:
     """Return ``text`` parsed and checked; raise :class:`InvalidInput` naming what is wrong.
 
@@ -73,19 +69,21 @@ def parse_rule(text: str, *, name: str, columns: ColumnTypes) -> Rule:
     >>> cols = {"desil": ("int", None), "toilet": ("string", ("sendiri", "tidak_ada"))}
     >>> parse_rule("desil <= 4 AND toilet = 'tidak_ada'", name="x", columns=cols).columns
     ('desil', 'toilet')
-    >>> parse_rule("income > 1", name="x", columns=cols)
+    >>> parse_rule("income > 1", name="x", columns=cols)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     rpkd.errors.InvalidInput: aturan 'x' (income > 1): kolom tidak dikenal 'income' ...
     """
     if not text or not text.strip():
-        raise _fail(name, text, "aturan kosong", name)
+        raise InvalidInput("rule_empty", param=name, rule=name)
     try:
         trees = [t for t in sqlglot.parse(text, read="duckdb") if t is not None]
     except sqlglot.errors.SqlglotError as exc:
-        raise _fail(name, text, f"tidak dapat diurai: {exc}", name) from None
+        raise InvalidInput(
+            "rule_unparsable", param=name, rule=name, text=text, detail=str(exc)
+        ) from None
     if len(trees) != 1:
-        raise _fail(name, text, "harus satu ekspresi (tanpa ';')", name)
+        raise InvalidInput("rule_not_single", param=name, rule=name, text=text)
     tree = cast(exp.Expression, trees[0])
     used: list[str] = []
     for node in tree.walk():
@@ -104,27 +102,29 @@ def _check_node(
     )  # fmt: skip
     if isinstance(node, exp.Column):
         if node.table:
-            raise _fail(name, text, f"kolom harus tanpa nama tabel: {node.sql()!r}", node.sql())
+            raise InvalidInput(
+                "rule_column_qualified", param=node.sql(), rule=name, text=text, column=node.sql()
+            )
         column = node.name.lower()
         if column not in columns:
-            known = ", ".join(sorted(columns))
-            raise _fail(
-                name, text, f"kolom tidak dikenal {column!r} (kolom yang dikenal: {known})", column
-            )
+            raise InvalidInput(
+                "rule_column_unknown", param=column, rule=name, text=text, column=column,
+                known=sorted(columns),
+            )  # fmt: skip
         used.append(column)
         return
     if isinstance(node, exp.Func) and not isinstance(node, allowed):
-        function = node.sql(dialect="duckdb").split("(", 1)[0]
-        raise _fail(
-            name,
-            text,
-            f"fungsi tidak diizinkan {function.lower()!r} (yang diizinkan: {', '.join(FUNCTIONS)})",
-            function.lower(),
-        )
+        function = node.sql(dialect="duckdb").split("(", 1)[0].lower()
+        raise InvalidInput(
+            "rule_function_forbidden", param=function, rule=name, text=text, function=function,
+            allowed=FUNCTIONS,
+        )  # fmt: skip
     if not isinstance(node, allowed):
-        raise _fail(name, text, f"bentuk tidak diizinkan: {node.sql()!r}", type(node).__name__)
+        raise InvalidInput(
+            "rule_form_forbidden", param=type(node).__name__, rule=name, text=text, form=node.sql()
+        )
     if isinstance(node, exp.In) and (node.args.get("query") or node.args.get("unnest")):
-        raise _fail(name, text, "IN hanya boleh berisi daftar nilai", "in")
+        raise InvalidInput("rule_in_subquery", param="in", rule=name, text=text)
     if isinstance(node, exp.EQ | exp.NEQ | exp.In):
         _check_codes(node, name, text, columns)
 
@@ -144,13 +144,10 @@ def _check_codes(node: exp.Expression, name: str, text: str, columns: ColumnType
         return
     for value in values:
         if isinstance(value, exp.Literal) and value.is_string and value.this not in codes:
-            raise _fail(
-                name,
-                text,
-                f"nilai {value.this!r} bukan kode kolom {this.name.lower()!r} "
-                f"(kode: {', '.join(codes)})",
-                this.name.lower(),
-            )
+            raise InvalidInput(
+                "rule_code_unknown", param=this.name.lower(), rule=name, text=text,
+                value=value.this, column=this.name.lower(), codes=codes,
+            )  # fmt: skip
 
 
 def compile_rule(rule: Rule, table: Table) -> BooleanValue:
@@ -158,11 +155,13 @@ def compile_rule(rule: Rule, table: Table) -> BooleanValue:
     try:
         value = _compile(rule.tree, table)
         if not value.type().is_boolean():
-            raise _fail(rule.name, rule.text, "hasil aturan harus benar/salah (boolean)", rule.name)
+            raise InvalidInput("rule_not_boolean", param=rule.name, rule=rule.name, text=rule.text)
     except InvalidInput:
         raise
     except Exception as exc:  # Ibis type errors: comparing text with a number, etc.
-        raise _fail(rule.name, rule.text, f"tipe tidak cocok: {exc}", rule.name) from None
+        raise InvalidInput(
+            "rule_type_mismatch", param=rule.name, rule=rule.name, text=rule.text, detail=str(exc)
+        ) from None
     result: BooleanValue = value.fill_null(False)
     return result
 

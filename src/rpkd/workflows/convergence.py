@@ -1,9 +1,11 @@
 """Use cases of ``rpkd target``: convergence of programmes and the desa verification lists.
 
-Both open a release (:func:`rpkd.workflows.targeting.opened`), build the programme matrix and
-return frozen results for the interfaces to render. Personal data leave this module only
-through :func:`_personal_export`, which checks the acting user's permission (``rpkd.access``),
-masks by default and appends every export to the audit log.
+Both open a release (:func:`rpkd.workflows.targeting.opened`), build the family × programme
+matrix and return frozen results. Their lists name families (head's name and NIK, KK number,
+address): personal data. Both pass the one gate (:mod:`rpkd.workflows.gate`): the acting user
+needs ``records.read`` on the release's region (or the desa asked for) to see them masked and
+``personal_data.read`` to see them unmasked, checked before any query; every view or export
+writes one audit row. Masking is :mod:`rpkd.access.masking`'s.
 """
 
 from __future__ import annotations
@@ -11,26 +13,63 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from rpkd import engine as eng
 from rpkd import regions
-from rpkd.access import audit, users
-from rpkd.access.roles import Scope, require
-from rpkd.releases.catalog import Release, open_release
-from rpkd.settings import Settings
-from rpkd.store import open_database, session
+from rpkd.access import masking
+from rpkd.access.roles import Scope
+from rpkd.errors import InvalidInput, UnknownRegion
+from rpkd.releases.catalog import open_release
 from rpkd.targeting import convergence as cv
-from rpkd.targeting import lists as vl
 from rpkd.targeting import ranking
 from rpkd.targeting.eligibility import Catalogue, catalogue, eligibility
 from rpkd.targeting.features import left_join
-from rpkd.workflows.targeting import Opened, load_links, materialise, opened, welfare_path
+from rpkd.workflows import gate
+from rpkd.workflows.results import records
+from rpkd.workflows.targeting import (
+    CELLS,
+    METHODS,
+    Opened,
+    choose,
+    level_of,
+    load_links,
+    materialise,
+    opened,
+    readable,
+    welfare_path,
+)
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
+
+    from rpkd.workflows.workspace import Workspace
+
+__all__ = [
+    "CELLS",
+    "VIEWS",
+    "ConvergenceReport",
+    "ListsResult",
+    "convergence_report",
+    "verification_lists",
+]
+
+VIEWS: tuple[str, ...] = ("coverage", "lists", "exclusion", "inclusion", "double", "deceased",
+                          "gaps")  # fmt: skip
+"""What ``rpkd target convergence --show`` may show."""
+LISTS: tuple[str, ...] = ("exclusion", "inclusion", "double", "deceased", "gaps")
+"""The by-name lists (personal data)."""
+
+
+def masked(table: pa.Table) -> pa.Table:
+    """Return ``table`` with every personal-data column masked (:mod:`rpkd.access.masking`)."""
+    for i, name in enumerate(table.column_names):
+        if name in masking.FIELD_KINDS:
+            table = table.set_column(i, name, masking.mask_column(table.column(i), name))
+    return table
 
 
 @dataclass(frozen=True)
@@ -47,10 +86,24 @@ class ConvergenceReport:
     double: pa.Table
     deceased: pa.Table
     gaps: pa.Table
-    personal: bool
+    unmasked: bool
+
+    def view(self, show: str = "coverage") -> pa.Table:
+        """Return one table of :data:`VIEWS`."""
+        table: pa.Table = getattr(self, choose(show, VIEWS, "show"))
+        return table
 
     def to_arrow(self) -> pa.Table:
         return self.coverage
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return records(self.coverage)
+
+    def readable(self, show: str = "coverage") -> pa.Table:
+        """Return one view for reading: areas and desa named beside their codes."""
+        table = self.view(show)
+        area = "area" if show == "coverage" and self.level in ("kecamatan", "desa") else "desa_code"
+        return readable(table, area=area)
 
 
 def _matrix(
@@ -65,35 +118,43 @@ def _matrix(
     return materialise(o, cv.matrix(elig, link_table, o.persons, cat), "matrix"), link_table, how
 
 
+@gate.personal_data("target.convergence")
 def convergence_report(
-    settings: Settings,
+    ws: Workspace,
     name: str,
     *,
     links: Path | None = None,
-    level: cv.Level = "kabupaten",
+    level: str = "kabupaten",
     condition: str = "desil = 1",
-    welfare: ranking.Method | None = None,
-    actor: str | None = None,
-    personal: bool = False,
+    welfare: str | None = None,
+    unmask: bool = False,
 ) -> ConvergenceReport:
     """Return coverage and the convergence lists of release ``name`` (see :mod:`convergence`).
 
     ``welfare`` adds the saved PMT ranking of that method (``rpkd target rank``), so that the
-    exclusion ``condition`` may use ``predicted_desil`` (e.g. ``predicted_desil = 1``).
+    exclusion ``condition`` may use ``predicted_desil`` (e.g. ``predicted_desil = 1``). The
+    lists are masked unless ``unmask`` (which needs ``personal_data.read``); one audit row
+    records the view.
     """
-    cat = catalogue(workspace=settings.workspace)
-    _authorise(settings, actor, personal, [open_release(settings.workspace, name).region])
-    with opened(settings, name) as o:
-        m, link_table, how = _matrix(o, cat, links, welfare)
-        counts = eng.fetch(cv.coverage_counts(m, cat, level))
+    chosen_level = level_of(level)
+    chosen_welfare = None if welfare is None else choose(welfare, METHODS, "welfare")
+    cat = catalogue(ws.kit.document("programmes"))
+    release = open_release(ws.path, name)
+    scopes = [Scope(region=release.region)]
+    gate.authorise_records(ws, scopes, unmask=unmask)
+    with opened(ws, release) as o:
+        m, link_table, how = _matrix(o, cat, links, chosen_welfare)
+        counts = eng.fetch(cv.coverage_counts(m, cat, chosen_level))
         tables = _lists(o, m, link_table, cat, condition)
         summary_table = eng.fetch(cv.list_summary(link_table, o.persons, on=o.on))
-    tables = _personal_export(settings, o.release, tables, actor=actor, personal=personal,
-                              action="target.convergence")  # fmt: skip
+    gate.audit_records(ws, "target.convergence", release=release.name, scopes=scopes,
+                       records=sum(t.num_rows for t in tables.values()), unmask=unmask)  # fmt: skip
+    if not unmask:
+        tables = {k: masked(t) for k, t in tables.items()}
     return ConvergenceReport(
-        name, level, how, cv.coverage_table(counts, cat, level), summary_table,
-        tables["exclusion"], tables["inclusion"], tables["double"], tables["deceased"],
-        tables["gaps"], personal,
+        release.name, chosen_level, how, cv.coverage_table(counts, cat, chosen_level),
+        summary_table, tables["exclusion"], tables["inclusion"], tables["double"],
+        tables["deceased"], tables["gaps"], unmask,
     )  # fmt: skip
 
 
@@ -119,55 +180,6 @@ def _lists(
     }
 
 
-def _authorise(
-    settings: Settings, actor: str | None, personal: bool, areas: Sequence[str | None]
-) -> None:
-    """Fail early, before any query, when unmasked rows are asked for without permission."""
-    if not personal:
-        return
-    engine = open_database(settings)
-    try:
-        with session(engine) as db:
-            username, grants = users.acting(db, actor)
-            for area in areas:
-                require(grants, "personal_data.read", Scope(region=area), user=username)
-    finally:
-        engine.dispose()
-
-
-def _personal_export(
-    settings: Settings,
-    release: Release,
-    tables: dict[str, pa.Table],
-    *,
-    actor: str | None,
-    personal: bool,
-    action: str,
-    areas: Sequence[str] = (),
-    extra: dict[str, Any] | None = None,
-) -> dict[str, pa.Table]:
-    """Check permission, mask unless allowed, and audit: the one door for by-name rows.
-
-    Unmasked rows need ``personal_data.read`` on every area exported (``areas``, else the
-    release's region), so a desa operator may unmask the lists of its own desa only.
-    """
-    engine = open_database(settings)
-    try:
-        with session(engine) as db:
-            username, grants = users.acting(db, actor)
-            if personal:
-                for area in areas or (release.region,):
-                    require(grants, "personal_data.read", Scope(region=area), user=username)
-            records = sum(t.num_rows for t in tables.values())
-            audit.record(
-                db, username, action, release=release.name, records=records,
-                parameters={"unmasked": personal, **(extra or {})},
-            )  # fmt: skip
-    finally:
-        engine.dispose()
-    return {k: vl.mask(t, personal=personal) for k, t in tables.items()}
-
-
 @dataclass(frozen=True)
 class ListsResult:
     """Workbooks written, one per desa, and the number of rows per sheet."""
@@ -175,34 +187,64 @@ class ListsResult:
     release: str
     files: tuple[Path, ...]
     rows: pa.Table
-    personal: bool
+    unmasked: bool
 
     def to_arrow(self) -> pa.Table:
         return self.rows
 
+    def to_json(self) -> list[dict[str, Any]]:
+        return records(self.rows)
 
+    def readable(self) -> pa.Table:
+        """Return the rows for reading, desa named beside their codes."""
+        return readable(self.rows, area="desa_code")
+
+
+def _desa_codes(desa: Sequence[str]) -> list[str]:
+    """Return the desa codes asked for, checked against the Kemendagri master (no query)."""
+    wanted = []
+    for text in desa:
+        code = regions.parse_code(text)
+        if regions.depth_of(code) != "desa" or not regions.exists(code):
+            raise UnknownRegion("target_desa_unknown", param="desa", desa=code)
+        wanted.append(code)
+    return sorted(set(wanted))
+
+
+@gate.personal_data("target.lists.export")
 def verification_lists(
-    settings: Settings,
+    ws: Workspace,
     name: str,
     out: Path,
     *,
     links: Path | None = None,
     condition: str = "desil = 1",
-    welfare: ranking.Method | None = None,
+    welfare: str | None = None,
     desa: Sequence[str] = (),
-    actor: str | None = None,
-    personal: bool = False,
-    lang: Literal["id", "en"] = "id",
+    unmask: bool = False,
 ) -> ListsResult:
-    """Write one XLSX per desa for the musyawarah desa and return what was written."""
-    cat = catalogue(workspace=settings.workspace)
-    wanted = {regions.parse_code(d) for d in desa}
-    region = open_release(settings.workspace, name).region
-    _authorise(settings, actor, personal, sorted(wanted) or [region])
-    with opened(settings, name) as o:
-        m, link_table, _ = _matrix(o, cat, links, welfare)
-        tables = _lists(o, m, link_table, cat, condition)
+    """Write one XLSX per desa for the musyawarah desa and return what was written.
+
+    ``desa`` limits the workbooks to those desa (each must be a desa of the release); the
+    acting user needs ``records.read`` on each (``personal_data.read`` with ``unmask``), so a
+    desa operator may export the lists of its own desa only. One audit row records the export.
+    """
+    from rpkd.reports.verification import verification_workbook
+
+    chosen_welfare = None if welfare is None else choose(welfare, METHODS, "welfare")
+    wanted = _desa_codes(desa)
+    cat = catalogue(ws.kit.document("programmes"))
+    release = open_release(ws.path, name)
+    scopes = [Scope(region=d) for d in wanted] or [Scope(region=release.region)]
+    gate.authorise_records(ws, scopes, unmask=unmask)
+    with opened(ws, release) as o:
         fam_desa = eng.fetch(o.families.select("family_id", "desa_code"))
+        present = set(pc.unique(fam_desa.column("desa_code")).to_pylist())
+        absent = [d for d in wanted if d not in present]
+        if absent:
+            raise InvalidInput("desa_not_in_release", param="desa", desa=absent, release=name)
+        m, link_table, _ = _matrix(o, cat, links, chosen_welfare)
+        tables = _lists(o, m, link_table, cat, condition)
     desa_of = dict(zip(fam_desa.column("family_id").to_pylist(),
                        fam_desa.column("desa_code").to_pylist(), strict=True))  # fmt: skip
     tables["deceased"] = tables["deceased"].append_column(
@@ -211,22 +253,24 @@ def verification_lists(
     )
     codes = sorted({d for t in tables.values() for d in t.column("desa_code").to_pylist() if d})
     if wanted:
-        codes = [c for c in codes if c in wanted]
+        codes = wanted
         tables = {k: _only(t, set(codes)) for k, t in tables.items()}
-    tables = _personal_export(settings, o.release, tables, actor=actor, personal=personal,
-                              action="target.lists.export", areas=codes,
-                              extra={"desa": len(codes)})  # fmt: skip
+    gate.audit_records(ws, "target.lists.export", release=release.name, scopes=scopes,
+                       records=sum(t.num_rows for t in tables.values()), unmask=unmask,
+                       parameters={"desa": len(codes)})  # fmt: skip
+    if not unmask:
+        tables = {k: masked(t) for k, t in tables.items()}
     out.mkdir(parents=True, exist_ok=True)
     files, rows = [], []
+    places = dict(zip(codes, regions.names(codes), strict=True))
     for code in codes:
         per_desa = {k: _only(t, {code}) for k, t in tables.items()}
         path = out / f"verifikasi_{code}.xlsx"
-        place = regions.name(code) if regions.exists(code) else code
-        vl.write_workbook(path, f"{place} ({code})", per_desa, lang=lang)
-        files.append(path)
+        place = f"{places[code]} ({code})" if places[code] else code
+        files.append(verification_workbook(path, place, per_desa, ws.lang))
         rows.append({"desa_code": code, "file": path.name,
                      **{k: t.num_rows for k, t in per_desa.items()}})  # fmt: skip
-    return ListsResult(name, tuple(files), pa.Table.from_pylist(rows), personal)
+    return ListsResult(release.name, tuple(files), pa.Table.from_pylist(rows), unmask)
 
 
 def _only(table: pa.Table, codes: set[str]) -> pa.Table:

@@ -20,15 +20,17 @@ from typing import TYPE_CHECKING, Any
 
 from rpkd import engine as eng
 from rpkd.errors import InvalidInput
-from rpkd.settings import Settings
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
 
+    from rpkd.releases.catalog import Release
+    from rpkd.workflows.workspace import Workspace
 
-def output_folder(settings: Settings, release_path: Path, release: str, tag: str) -> Path:
+
+def output_folder(ws: Workspace, release: Release, tag: str) -> Path:
     """Return a writable folder ``derived/<tag>`` (beside the release when possible)."""
-    for base in (release_path / "derived", settings.workspace / "derived" / release):
+    for base in (release.path / "derived", ws.path / "derived" / release.name):
         folder = base / tag
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -38,11 +40,7 @@ def output_folder(settings: Settings, release_path: Path, release: str, tag: str
         except OSError:
             continue
         return folder
-    raise InvalidInput(
-        "derived_not_writable",
-        f"tidak dapat menulis hasil turunan untuk rilis {release}",
-        param="workspace",
-    )
+    raise InvalidInput("derived_not_writable", param="workspace", release=release.name)
 
 
 def digest(parameters: dict[str, Any]) -> str:

@@ -1,59 +1,44 @@
 """Use case: the poverty map of a release (``rpkd map``): direct, Fay–Herriot or EBP by area.
 
 Opens the release, estimates with :func:`rpkd.sae.area_estimates.estimate_areas` at the kit's
-poverty line for the release's region and reference date (or a given line), and writes the
-estimates under ``<workspace>/derived/<release>/sae/<level>-<measure>-<method>[-benchmarked]/``
-with a ``parameters.json`` naming everything that produced them. The map (SVG, PNG, GeoJSON),
-rendered by the interface with :mod:`rpkd.reports.maps` (a higher layer), is written beside them
-by :func:`write_map`. The release itself is never touched.
+poverty line for the release's region and reference date (or a given line), and writes under
+``<workspace>/derived/<release>/sae/<level>-<measure>-<method>[-benchmarked]/`` (or ``out``)
+the estimates (CSV, Parquet), a ``parameters.json`` naming everything that produced them, and
+the map drawn by :func:`rpkd.reports.maps.choropleth` (SVG, PNG, GeoJSON): areas whose CV
+exceeds the kit's threshold are hatched. The release itself is never touched.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
+import pyarrow as pa
 
-from rpkd import engine as eng
-from rpkd import params
-from rpkd.errors import InvalidInput, UsageError
-from rpkd.releases.catalog import open_release
-from rpkd.sae.area_estimates import (
-    METHODS,
-    AreaRow,
-    Benchmarking,
-    Method,
-    PovertyMap,
-    SaeTables,
-    estimate_areas,
-)
+from rpkd.errors import UsageError
+from rpkd.findings import Finding
+from rpkd.sae.area_estimates import METHODS, AreaRow, Method, PovertyMap, map_cv
 from rpkd.sae.inputs import LEVELS, MEASURES, Level, Measure
-from rpkd.settings import Settings
-from rpkd.workflows.profile import release_date
+
+if TYPE_CHECKING:
+    from rpkd.locale import Lang
+    from rpkd.workflows.workspace import Workspace
 
 __all__ = [
     "LEVELS",
     "MEASURES",
     "METHODS",
     "AreaRow",
-    "Benchmarking",
-    "Level",
     "MapFiles",
-    "Measure",
-    "Method",
+    "MapRelease",
     "PovertyMap",
-    "SaeTables",
-    "default_line",
-    "estimate_areas",
+    "map_cv",
     "map_release",
     "output_folder",
-    "write_estimates",
-    "write_map",
 ]
 
 
@@ -69,10 +54,51 @@ class MapFiles:
     geojson: Path
     parameters: Path
 
+    def paths(self) -> tuple[Path, ...]:
+        return (self.csv, self.parquet, self.svg, self.png, self.geojson, self.parameters)
 
-def default_line(region: str, on: date, workspace: Path | None = None) -> float:
-    """Return the kit's poverty line in force on ``on`` for ``region`` (rupiah per capita)."""
-    return params.poverty_line("poverty", region, on, workspace=workspace).value
+
+@dataclass(frozen=True)
+class MapRelease:
+    """A release's poverty map: the area estimates, the files written and the CV threshold."""
+
+    map: PovertyMap
+    files: MapFiles
+    cv_threshold: float
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The estimation's findings, then notes on benchmarking, reliability and the files."""
+        notes = []
+        if self.map.benchmark is not None:
+            b = self.map.benchmark
+            notes.append(
+                Finding(
+                    "map_benchmarked",
+                    "info",
+                    {"target": b.target, "factor": b.factor, "implied": b.implied},
+                )
+            )
+        unreliable = sum(
+            1 for a in self.map.areas if (cv := map_cv(a)) is not None and cv > self.cv_threshold
+        )
+        notes.append(
+            Finding(
+                "map_unreliable",
+                "info",
+                {"count": unreliable, "areas": len(self.map.areas), "threshold": self.cv_threshold},
+            )
+        )
+        notes.append(Finding("map_files", "info", {"files": [str(p) for p in self.files.paths()]}))
+        return (*self.map.findings, *notes)
+
+    def to_arrow(self) -> pa.Table:
+        """The estimates-table records of :meth:`to_json` as a table (the CSV)."""
+        return pa.Table.from_pylist(self.to_json())
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """One record per area: DESIGN.md §7 keys first, then the map's own."""
+        return self.map.records()
 
 
 def output_folder(
@@ -83,8 +109,110 @@ def output_folder(
     return workspace / "derived" / release / "sae" / tag
 
 
-def write_estimates(result: PovertyMap, folder: Path, parameters: dict[str, Any]) -> MapFiles:
+def map_release(
+    ws: Workspace,
+    name: str,
+    *,
+    level: str = "kecamatan",
+    measure: str = "fgt0",
+    method: str = "fh",
+    line: float | None = None,
+    benchmark: bool = True,
+    seed: int = 1,
+    bootstrap: int | None = None,
+    out: Path | None = None,
+) -> MapRelease:
+    """Estimate, write and draw the poverty map of release ``name``.
+
+    ``line`` defaults to the kit's poverty line for the release's region at its reference
+    date; ``bootstrap`` overrides the EBP's bootstrap replicates; ``out`` replaces the derived
+    folder.
+    """
+    from rpkd import engine as eng
+    from rpkd.errors import InvalidInput
+    from rpkd.releases.catalog import open_release
+    from rpkd.sae.area_estimates import SaeTables, estimate_areas
+
+    chosen_level = _choice(level, LEVELS, "level")
+    chosen_measure = _choice(measure, MEASURES, "measure")
+    chosen_method = _choice(method, METHODS, "method")
+    if bootstrap is not None and bootstrap < 0:
+        raise UsageError("bootstrap_negative", param="bootstrap", value=bootstrap)
+    release = open_release(ws.path, name)
+    if release.region is None:
+        raise InvalidInput("release_region_missing", param="release", release=name)
+    on = release.reference_date
+    chosen_line = (
+        line if line is not None else ws.kit.poverty_line("poverty", release.region, on).value
+    )
+    if not chosen_line > 0:
+        raise UsageError("line_not_positive", param="line", value=chosen_line)
+    tables = SaeTables(
+        survey=eng.table(ws.engine, release.path_of("survey")),
+        families=eng.table(ws.engine, release.path_of("families")),
+        persons=eng.table(ws.engine, release.path_of("persons")),
+        villages=(
+            eng.table(ws.engine, release.path_of("villages"))
+            if "villages" in release.kinds
+            else None
+        ),
+    )
+    result = estimate_areas(
+        tables,
+        region=release.region,
+        level=chosen_level,
+        measure=chosen_measure,
+        method=chosen_method,
+        line=chosen_line,
+        on=on,
+        benchmark=benchmark,
+        seed=seed,
+        bootstrap=bootstrap,
+        release=name,
+        settings=ws.kit.document("sae"),
+        programmes=ws.kit.document("programmes"),
+    )
+    folder = out or output_folder(
+        ws.path, name, chosen_level, chosen_measure, chosen_method, benchmark
+    )
+    parameters = {
+        "release": name,
+        "region": release.region,
+        "reference_date": on.isoformat(),
+        "level": chosen_level,
+        "measure": chosen_measure,
+        "method": chosen_method,
+        "line": chosen_line,
+        "line_source": "given" if line is not None else "params poverty_lines (kind poverty)",
+        "benchmark": None if result.benchmark is None else asdict(result.benchmark),
+        "district_direct": result.district_direct,
+        "district_se": result.district_se,
+        "seed": seed,
+        "model": result.model,
+        "findings": [f.to_json() for f in result.findings],
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "engine": ws.settings.engine,
+    }
+    files = _write(result, folder, parameters)
+    threshold = ws.kit.cv_unreliable_above
+    _draw(result, files, threshold, ws.lang)
+    return MapRelease(result, files, threshold)
+
+
+def _choice(value: str, allowed: tuple[Any, ...], flag: str) -> Any:
+    chosen = value.strip().lower()
+    if chosen not in allowed:
+        raise UsageError(
+            "choice_invalid", param=flag, flag=f"--{flag}", value=value, allowed=allowed
+        )
+    return chosen
+
+
+def _write(result: PovertyMap, folder: Path, parameters: dict[str, Any]) -> MapFiles:
     """Write the estimates (CSV, Parquet) and ``parameters.json``; return every file's path."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
     folder.mkdir(parents=True, exist_ok=True)
     files = MapFiles(
         folder=folder,
@@ -104,84 +232,28 @@ def write_estimates(result: PovertyMap, folder: Path, parameters: dict[str, Any]
     return files
 
 
-def write_map(files: MapFiles, *, svg: str, png: bytes, geojson: dict[str, Any]) -> None:
-    """Write a rendered map (from :mod:`rpkd.reports.maps`) beside its estimates."""
-    files.svg.write_text(svg, encoding="utf-8")
-    files.png.write_bytes(png)
+def _draw(result: PovertyMap, files: MapFiles, threshold: float, lang: Lang) -> None:
+    """Draw the choropleth beside the estimates (SVG, PNG, GeoJSON)."""
+    from rpkd import locale, regions
+    from rpkd.reports.maps import choropleth
+
+    label = locale.label(f"sae.measure.{result.measure}", lang)
+    method = locale.label(f"sae.method.{result.method}", lang)
+    drawn = choropleth(
+        result.region,
+        result.level,
+        {a.area: a.estimate for a in result.areas if a.estimate is not None},
+        cv={a.area: cv for a in result.areas if (cv := map_cv(a)) is not None},
+        threshold=threshold,
+        title=f"{label}, {regions.name(result.region)} ({method})",
+        label=label,
+        scale="percent" if result.measure == "fgt0" else "index",
+        lang=lang,
+    )
+    geojson = drawn.geojson
+    for feature in geojson["features"]:  # JSON has no infinity: the flag says it all
+        if feature["properties"].get("cv") == math.inf:
+            feature["properties"]["cv"] = None
+    files.svg.write_text(drawn.svg, encoding="utf-8")
+    files.png.write_bytes(drawn.png)
     files.geojson.write_text(json.dumps(geojson, ensure_ascii=False), encoding="utf-8")
-
-
-def map_release(
-    settings: Settings,
-    name: str,
-    *,
-    level: Level,
-    measure: Measure,
-    method: Method,
-    line: float | None = None,
-    benchmark: bool = True,
-    seed: int = 1,
-    bootstrap: int | None = None,
-    out: Path | None = None,
-) -> tuple[PovertyMap, MapFiles]:
-    """Estimate the poverty map of release ``name`` and write it under its derived folder.
-
-    ``line`` defaults to the kit's poverty line for the release's region at its reference date.
-    ``out`` replaces the derived folder (the release itself is never written).
-    """
-    release = open_release(settings.workspace, name)
-    if release.region is None:
-        raise InvalidInput(
-            "release_region", f"rilis {name} tidak mencatat wilayahnya", param="release"
-        )
-    on = release_date(release)
-    chosen_line = line if line is not None else default_line(release.region, on, settings.workspace)
-    if not chosen_line > 0:
-        raise UsageError("line", "garis kemiskinan harus > 0", param="line")
-    engine = eng.connect(settings)
-    try:
-        villages = (
-            eng.table(engine, release.path_of("villages")) if "villages" in release.kinds else None
-        )
-        tables = SaeTables(
-            survey=eng.table(engine, release.path_of("survey")),
-            families=eng.table(engine, release.path_of("families")),
-            persons=eng.table(engine, release.path_of("persons")),
-            villages=villages,
-        )
-        result = estimate_areas(
-            tables,
-            region=release.region,
-            level=level,
-            measure=measure,
-            method=method,
-            line=chosen_line,
-            on=on,
-            benchmark=benchmark,
-            seed=seed,
-            bootstrap=bootstrap,
-            release=name,
-            workspace=settings.workspace,
-        )
-    finally:
-        eng.close(engine)
-    folder = out or output_folder(settings.workspace, name, level, measure, method, benchmark)
-    parameters = {
-        "release": name,
-        "region": release.region,
-        "reference_date": on.isoformat(),
-        "level": level,
-        "measure": measure,
-        "method": method,
-        "line": chosen_line,
-        "line_source": "given" if line is not None else "params poverty_lines (kind poverty)",
-        "benchmark": None if result.benchmark is None else asdict(result.benchmark),
-        "district_direct": result.district_direct,
-        "district_se": result.district_se,
-        "seed": seed,
-        "model": result.model,
-        "findings": [asdict(f) for f in result.findings],
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "engine": settings.engine,
-    }
-    return result, write_estimates(result, folder, parameters)

@@ -1,8 +1,11 @@
-"""Use cases of ``rpkd target``: eligibility, ranking and its accuracy.
+"""Use cases of ``rpkd target``: eligibility, the programme catalogue, ranking and its accuracy.
 
-Each opens a release of the workspace (:func:`opened`), builds the targeting queries on the
-configured engine and returns frozen results for the interfaces to render. Convergence and the
-verification lists, which read the same opened release, are in :mod:`rpkd.workflows.convergence`.
+Each opens a release of the workspace (:func:`opened`) on the workspace's engine, builds the
+targeting queries and returns a frozen result (``to_arrow()``, ``to_json()``, and
+``readable()``: the table an officer reads, columns named by their catalogue label keys
+``target.column.<name>`` and areas named beside their codes). Convergence and the verification
+lists, which read the same opened release, are in :mod:`rpkd.workflows.convergence`. Parameters
+(programmes, poverty lines) come from the workspace's kit, overrides included.
 """
 
 from __future__ import annotations
@@ -14,62 +17,96 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-import ibis
-import numpy as np
 import pyarrow as pa
 
 from rpkd import engine as eng
-from rpkd import params
+from rpkd import locale, regions
 from rpkd.errors import InvalidInput, UsageError
 from rpkd.releases.catalog import Release, open_release
-from rpkd.settings import Settings
-from rpkd.survey.design import design as survey_design
-from rpkd.targeting import accuracy as acc
 from rpkd.targeting import convergence as cv
 from rpkd.targeting import ranking
-from rpkd.targeting.eligibility import catalogue, eligibility, summary
-from rpkd.targeting.features import family_features, left_join
-from rpkd.targeting.findings import Finding
-from rpkd.targeting.pmt_design import survey_inputs
-from rpkd.workflows.profile import release_date
+from rpkd.targeting.eligibility import Catalogue, catalogue, eligibility, summary
+from rpkd.targeting.features import FAMILY_FEATURES, PERSON_FEATURES
+from rpkd.workflows.results import records
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
 
-Target = Literal["poor", "extreme_poor"]
+    from rpkd.findings import Finding
+    from rpkd.workflows.workspace import Workspace
+
+C = TypeVar("C", bound=str)
+EligibilityView = Literal["counts", "catalogue", "columns"]
+LEVELS: tuple[cv.Level, ...] = tuple(cv.LEVELS)
+METHODS: tuple[ranking.Method, ...] = ranking.METHODS
+RANK_VIEWS: tuple[str, ...] = ("quality", "coefficients", "crosstab")
+COLUMN = "target.column."
+"""Prefix of the label keys that name the columns of a ``readable()`` table."""
+CellKind = Literal["percent", "integer", "rupiah"]
+CELLS: dict[str, CellKind] = {
+    **{COLUMN + c: "percent" for c in ("coverage", "coverage_of_eligible", "outside_rule",
+                                      "exclusion", "inclusion", "exclusion_se", "inclusion_se")},
+    **{COLUMN + c: "integer" for c in ("target", "covered", "both", "population", "units")},
+    COLUMN + "line": "rupiah",
+    COLUMN + "max_annual_amount": "rupiah",
+}  # fmt: skip
+"""How the cells of a ``readable()`` table are shown (kinds of :func:`rpkd.cli.common.cell`)."""
+
+
+def readable(table: pa.Table, *, area: str | None = None) -> pa.Table:
+    """Return ``table`` for reading: ``area`` codes named beside them, label-key column names.
+
+    Examples
+    --------
+    >>> shown = readable(pa.table({"area": ["62.03.01"], "coverage": [0.1]}), area="area")
+    >>> shown.column_names
+    ['target.column.area', 'target.column.area_name', 'target.column.coverage']
+    >>> shown["target.column.area_name"].to_pylist()
+    ['Selat']
+    """
+    if area is not None and area in table.column_names:
+        codes = [c if isinstance(c, str) else "" for c in table.column(area).to_pylist()]
+        names = regions.names(codes)
+        if any(names):  # region codes (not desil numbers): name them
+            at = table.column_names.index(area) + 1
+            table = table.add_column(at, f"{area}_name", pa.array(names, pa.string()))
+    return table.rename_columns([COLUMN + c for c in table.column_names])
+
+
+# --- an opened release ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Opened:
-    """An open release: engine, registry tables and the reference date."""
+    """An open release: workspace, registry tables, reference date and working folders."""
 
+    ws: Workspace
     release: Release
-    engine: eng.Engine
     families: Table
     persons: Table
     on: date
     scratch: Path
     derived: Path
 
+    @property
+    def engine(self) -> eng.Engine:
+        return self.ws.engine
+
 
 @contextmanager
-def opened(settings: Settings, name: str, *, on: date | None = None) -> Iterator[Opened]:
-    """Open release ``name`` on the settings' engine; close the engine afterwards."""
-    release = open_release(settings.workspace, name)
-    engine = eng.connect(settings)
-    try:
-        with tempfile.TemporaryDirectory(prefix="rpkd-target-") as scratch:
-            yield Opened(
-                release, engine,
-                eng.table(engine, release.path_of("families")),
-                eng.table(engine, release.path_of("persons")),
-                on or release_date(release), Path(scratch),
-                settings.workspace / "derived" / name / "targeting",
-            )  # fmt: skip
-    finally:
-        eng.close(engine)
+def opened(ws: Workspace, release: Release, *, on: date | None = None) -> Iterator[Opened]:
+    """Open ``release`` on the workspace's engine with a scratch folder for this use."""
+    engine = ws.engine
+    with tempfile.TemporaryDirectory(prefix="rpkd-target-") as scratch:
+        yield Opened(
+            ws, release,
+            eng.table(engine, release.path_of("families")),
+            eng.table(engine, release.path_of("persons")),
+            on or release.reference_date, Path(scratch),
+            ws.path / "derived" / release.name / "targeting",
+        )  # fmt: skip
 
 
 def materialise(o: Opened, expr: Table, stem: str) -> Table:
@@ -79,55 +116,63 @@ def materialise(o: Opened, expr: Table, stem: str) -> Table:
     return eng.table(o.engine, path)
 
 
+def level_of(level: str) -> cv.Level:
+    """Return ``level`` checked against :data:`LEVELS` (a usage error otherwise)."""
+    for known in LEVELS:
+        if known == level:
+            return known
+    raise UsageError("area_level_unknown", param="level", value=level, allowed=LEVELS)
+
+
+def choose(value: str, allowed: tuple[C, ...], name: str) -> C:
+    """Return ``value`` as one of ``allowed``; a usage error naming option ``--name`` otherwise."""
+    for known in allowed:
+        if known == value:
+            return known
+    raise UsageError("choice_invalid", param=name, flag=f"--{name}", value=value, allowed=allowed)
+
+
 # --- links ---------------------------------------------------------------------------------
 
 
 def load_links(o: Opened, source: Path | None, programmes: Sequence[str]) -> tuple[Table, str]:
     """Return links ``programme, record, person_id`` and how they were obtained.
 
-    ``source`` is a file with those columns (CSV or Parquet), or a folder of per-programme files
-    ``links_<programme>.csv|parquet`` with ``record, person_id`` (as ``rpkd link`` output or the
-    synthetic truth). Without a source, list records are linked by exact NIK where the NIK
-    belongs to exactly one registry person.
+    ``source`` is a file with those columns (CSV, XLSX or Parquet, read by :mod:`rpkd.inputs`),
+    or a folder of per-programme files ``links_<programme>.csv|parquet`` with ``record,
+    person_id`` (as ``rpkd link`` output or the synthetic truth). Without a source, list
+    records are linked by exact NIK where the NIK belongs to exactly one registry person.
     """
+    from rpkd import inputs
+
     if source is None:
         return _nik_links(o), "nik"
     if source.is_dir():
         parts = []
         for programme in programmes:
-            for suffix in ("parquet", "csv"):
-                path = source / f"links_{programme}.{suffix}"
-                if path.is_file():
-                    t = _read(o, path, ("record", "person_id"))
-                    parts.append(t.mutate(programme=ibis.literal(programme)))
-                    break
+            found = [source / f"links_{programme}.{s}" for s in ("parquet", "csv", "xlsx")]
+            path = next((p for p in found if p.is_file()), None)
+            if path is not None:
+                read = inputs.read(path, required=("record", "person_id")).table
+                parts.append(
+                    read.select(["record", "person_id"]).append_column(
+                        "programme", pa.array([programme] * read.num_rows, pa.string())
+                    )
+                )
         if not parts:
-            raise InvalidInput("links_missing", f"{source}: tidak ada berkas links_<program>",
-                               param="links")  # fmt: skip
-        table = ibis.union(*[p.select("programme", "record", "person_id") for p in parts])
+            raise InvalidInput("target_links_missing", param="links", folder=str(source))
+        table = pa.concat_tables(parts)
     elif source.is_file():
-        table = _read(o, source, ("programme", "record", "person_id"))
+        table = inputs.read(source, required=("programme", "record", "person_id")).table
     else:
-        raise UsageError("links_missing", f"{source} tidak ditemukan", param="links")
-    person = table.person_id.cast("string")
-    return table.select(
-        programme=table.programme.cast("string"),
-        record=table.record.cast("string"),
-        person_id=(person.strip() == "").ifelse(ibis.null().cast("string"), person),
+        raise UsageError("target_links_not_found", param="links", path=str(source))
+    links = eng.table(o.engine, table.select(["programme", "record", "person_id"]))
+    person = links.person_id.cast("string").strip()
+    return links.select(
+        programme=links.programme.cast("string"),
+        record=links.record.cast("string"),
+        person_id=(person == "").ifelse(None, person),
     ), "file"
-
-
-def _read(o: Opened, path: Path, columns: Sequence[str]) -> Table:
-    table = (
-        eng.table(o.engine, path)
-        if path.suffix == ".parquet"
-        else eng.read_csv(o.engine, path, list(columns))
-    )
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise InvalidInput("links_columns", f"{path}: kolom {', '.join(missing)} tidak ada",
-                           param=missing[0])  # fmt: skip
-    return table
 
 
 def _nik_links(o: Opened) -> Table:
@@ -141,7 +186,7 @@ def _nik_links(o: Opened) -> Table:
     )
 
 
-# --- eligibility ---------------------------------------------------------------------------
+# --- eligibility, the catalogue and the derived columns ------------------------------------
 
 
 @dataclass(frozen=True)
@@ -152,42 +197,123 @@ class EligibilityReport:
     on: date
     level: cv.Level
     counts: pa.Table
-    catalogue: pa.Table
 
     def to_arrow(self) -> pa.Table:
         """Return one row per area and programme: eligible families and persons."""
         return self.counts
 
+    def to_json(self) -> list[dict[str, Any]]:
+        return records(self.counts)
+
+    def readable(self) -> pa.Table:
+        return readable(self.counts, area="area")
+
+
+@dataclass(frozen=True)
+class CatalogueView:
+    """The programme catalogue: unit, rule and largest annual transfer in ``year``."""
+
+    year: int
+    table: pa.Table
+
+    def to_arrow(self) -> pa.Table:
+        return self.table
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return records(self.table)
+
+    def readable(self) -> pa.Table:
+        return readable(self.table)
+
+
+@dataclass(frozen=True)
+class ColumnsView:
+    """The columns an eligibility rule may use beyond the release's: derived and predicates."""
+
+    table: pa.Table
+
+    def to_arrow(self) -> pa.Table:
+        return self.table
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return records(self.table)
+
+    def readable(self) -> pa.Table:
+        return readable(self.table)
+
+
+def _catalogue(ws: Workspace) -> Catalogue:
+    return catalogue(ws.kit.document("programmes"))
+
 
 def eligibility_report(
-    settings: Settings,
+    ws: Workspace,
     name: str,
     *,
-    level: cv.Level = "kabupaten",
+    level: str = "kabupaten",
     programmes: Sequence[str] | None = None,
     on: date | None = None,
 ) -> EligibilityReport:
     """Apply the catalogue's rules to release ``name``; return eligible counts per programme."""
-    cat = catalogue(workspace=settings.workspace)
+    chosen_level = level_of(level)
+    cat = _catalogue(ws)
     chosen = list(programmes) if programmes else list(cat.codes)
     for code in chosen:
         cat.programme(code)
-    with opened(settings, name, on=on) as o:
+    with opened(ws, open_release(ws.path, name), on=on) as o:
         table = eligibility(o.families, o.persons, cat, on=o.on, programmes=chosen)
-        by = cv.LEVELS[level]
+        by = cv.LEVELS[chosen_level]
         grouped = summary(table, cat, by=by)
         counts = eng.fetch(grouped.order_by(by) if by else grouped)
     rows = []
     for r in counts.to_pylist():
         for code in chosen:
             rows.append({
-                "level": level, "area": None if by is None else str(r[by]), "programme": code,
-                "unit": cat.programme(code).unit, "families": r["families"],
+                "level": chosen_level, "area": None if by is None else str(r[by]),
+                "programme": code, "unit": cat.programme(code).unit, "families": r["families"],
                 "eligible_families": r[f"eligible_{code}"],
                 "eligible_persons": r.get(f"n_eligible_{code}"),
             })  # fmt: skip
-    year = o.on.year
-    return EligibilityReport(name, o.on, level, pa.Table.from_pylist(rows), cat.to_arrow(year))
+    return EligibilityReport(name, o.on, chosen_level, pa.Table.from_pylist(rows))
+
+
+def programme_catalogue(ws: Workspace, *, year: int | None = None) -> CatalogueView:
+    """Return the workspace's programme catalogue with the amounts valid in ``year`` (this year)."""
+    chosen = year if year is not None else date.today().year
+    return CatalogueView(chosen, _catalogue(ws).to_arrow(chosen))
+
+
+def derived_columns(ws: Workspace) -> ColumnsView:
+    """Return the derived columns and catalogue predicates rules may use, labelled in ws.lang."""
+    rows = [
+        {"column": f.name, "type": f.dtype, "label": locale.label(f"feature.{f.name}", ws.lang),
+         "definition": f.definition}
+        for f in (*FAMILY_FEATURES, *PERSON_FEATURES)
+    ]  # fmt: skip
+    rows += [
+        {"column": p.name, "type": "bool", "label": p.label_en if ws.lang == "en" else p.label_id,
+         "definition": p.rule.text}
+        for p in _catalogue(ws).predicates
+    ]  # fmt: skip
+    return ColumnsView(pa.Table.from_pylist(rows))
+
+
+def eligibility_view(
+    ws: Workspace,
+    release: str | None = None,
+    *,
+    view: EligibilityView = "counts",
+    level: str = "kabupaten",
+    programmes: Sequence[str] | None = None,
+) -> EligibilityReport | CatalogueView | ColumnsView:
+    """Return what ``rpkd target eligibility`` shows: counts, the catalogue or the columns."""
+    if view == "catalogue":
+        return programme_catalogue(ws)
+    if view == "columns":
+        return derived_columns(ws)
+    if release is None:
+        raise UsageError("eligibility_release_required", param="release")
+    return eligibility_report(ws, release, level=level, programmes=programmes)
 
 
 # --- ranking -------------------------------------------------------------------------------
@@ -203,23 +329,59 @@ class RankingReport:
     rank_correlation: float
     saved: Path | None
 
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.model.findings
+
     def to_arrow(self) -> pa.Table:
         """Return the fit measures (with the rank correlation)."""
         quality = self.model.quality_table()
         extra = pa.table({"measure": ["rank_correlation"], "value": [self.rank_correlation]})
         return pa.concat_tables([quality, extra])
 
+    def to_json(self) -> dict[str, Any]:
+        """Return the model, its fit, the cross-tab and where the ranking was saved."""
+        m = self.model
+        return {
+            "method": m.method,
+            "penalty": m.penalty,
+            "quality": {r["measure"]: r["value"] for r in m.quality_table().to_pylist()},
+            "rank_correlation": self.rank_correlation,
+            "coefficients": dict(zip(m.terms, m.coefficients, strict=True)),
+            "crosstab": records(self.crosstab),
+            "saved": str(self.saved) if self.saved else None,
+        }
+
+    def view(self, show: str) -> pa.Table:
+        """Return one view of :data:`RANK_VIEWS`: quality, coefficients or crosstab."""
+        chosen = choose(show, RANK_VIEWS, "show")
+        if chosen == "coefficients":
+            return self.model.to_arrow()
+        return self.crosstab if chosen == "crosstab" else self.to_arrow()
+
+    def readable(self, show: str = "quality", lang: locale.Lang = "id") -> pa.Table:
+        """Return one view for reading (the fit measures named in ``lang``)."""
+        table = self.view(show)
+        if show in ("quality",):
+            names = [
+                locale.label(f"target.measure.{m}", lang) for m in table["measure"].to_pylist()
+            ]
+            table = table.set_column(0, "measure", pa.array(names, pa.string()))
+        return readable(table)
+
 
 def _fit(o: Opened, method: ranking.Method, folds: int, seed: int) -> ranking.PmtModel:
+    from rpkd.targeting.pmt_design import survey_inputs
+
     survey = eng.table(o.engine, o.release.path_of("survey"))
     return ranking.fit_pmt(eng.fetch(survey_inputs(survey)), method=method, folds=folds, seed=seed)
 
 
 def ranking_report(
-    settings: Settings,
+    ws: Workspace,
     name: str,
     *,
-    method: ranking.Method = "ols",
+    method: str = "ols",
     folds: int = 5,
     seed: int = 20250301,
     save: bool = True,
@@ -230,8 +392,11 @@ def ranking_report(
     ``<workspace>/derived/<release>/targeting/welfare_<method>.parquet`` with the parameters
     that produced them beside it (``.json``); the release itself is never written.
     """
-    with opened(settings, name) as o:
-        model = _fit(o, method, folds, seed)
+    from rpkd.targeting.features import family_features
+
+    chosen = choose(method, METHODS, "method")
+    with opened(ws, open_release(ws.path, name)) as o:
+        model = _fit(o, chosen, folds, seed)
         features = family_features(o.families, o.persons, on=o.on)
         ranked = materialise(o, ranking.rank_registry(features, model), "ranked")
         table = eng.fetch(ranking.crosstab(ranked).order_by(["desil", "predicted_desil"]))
@@ -246,164 +411,10 @@ def ranking_report(
     return RankingReport(name, model, table, ranking.rank_correlation(table), saved)
 
 
-# --- accuracy ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AccuracyReport:
-    """Inclusion and exclusion error rates, measured against the truth or the survey."""
-
-    release: str
-    basis: Literal["truth", "survey"]
-    rows: pa.Table
-    findings: tuple[Finding, ...]
-
-    def to_arrow(self) -> pa.Table:
-        return self.rows
-
-
-def accuracy_report(
-    settings: Settings,
-    name: str,
-    *,
-    truth: Path | None = None,
-    links: Path | None = None,
-    cutoff: int = 4,
-    target: Target = "poor",
-    by: Literal["desil", "kecamatan"] | None = None,
-    method: ranking.Method = "ols",
-    line: float | None = None,
-    welfare: ranking.Method | None = None,
-) -> AccuracyReport:
-    """Return error rates of the desil cut-off (and, with the truth, of each programme's list).
-
-    With ``truth`` (a synthetic release's ``truth/`` folder) every family's poverty is known;
-    ``welfare`` adds the same cut-off on the saved PMT ranking (``predicted_desil_1_<k>``), so
-    the official and the predicted desil can be compared.
-    Without it the survey measures the cut-off applied to a PMT desil: each survey household's
-    cross-validated PMT prediction placed among the registry's predicted-desil cut points,
-    against poverty by consumption, with Taylor-linearised SEs.
-    """
-    if not 1 <= cutoff <= 10:
-        raise UsageError("cutoff", "--cutoff harus 1 sampai 10", param="cutoff")
-    with opened(settings, name) as o:
-        if truth is not None:
-            return _accuracy_truth(o, truth, links, cutoff, target, by, welfare)
-        return _accuracy_survey(o, cutoff, by, method, line)
-
-
-def _truth_families(o: Opened, folder: Path) -> Table:
-    for suffix in ("parquet", "csv"):
-        path = folder / f"families.{suffix}"
-        if path.is_file():
-            if suffix == "parquet":
-                return eng.table(o.engine, path)
-            raw = eng.read_csv(o.engine, path, [])
-            return raw.mutate(**{
-                c: raw[c].lower() == "true" for c in raw.columns
-                if c in ("poor", "extreme_poor") or c.startswith(("eligible_", "receives_"))
-            })  # fmt: skip
-    raise UsageError("truth_missing", f"{folder}: families.parquet/csv tidak ada", param="truth")
-
-
-def _accuracy_truth(
-    o: Opened,
-    folder: Path,
-    links: Path | None,
-    cutoff: int,
-    target: Target,
-    by: str | None,
-    welfare: ranking.Method | None,
-) -> AccuracyReport:
-    truth = _truth_families(o, folder)
-    keep = [c for c in truth.columns if c != "family_id"]
-    fam = o.families.select("family_id", "desil", kecamatan=o.families.desa_code.substr(0, 8))
-    table = fam.inner_join(truth.select("family_id", *keep), "family_id")
-    programmes = [c.removeprefix("receives_") for c in keep if c.startswith("receives_")]
-    if links is not None:
-        link_table, _ = load_links(o, links, programmes)
-        got = cv.receipt(link_table, o.persons, programmes).rename(
-            {f"linked_{p}": f"receives_{p}" for p in programmes}
-        )
-        table = left_join(table, got, "family_id")
-    if welfare is not None:
-        ranked = eng.table(o.engine, welfare_path(o, welfare))
-        table = left_join(table, ranked.select("family_id", "predicted_desil"), "family_id")
-    measures: list[tuple[str, Any]] = [(f"desil_1_{cutoff}", table.desil <= cutoff)]
-    if welfare is not None:
-        measures.append((f"predicted_desil_1_{cutoff}", table.predicted_desil <= cutoff))
-    for p in programmes:
-        column = f"linked_{p}" if links is not None else f"receives_{p}"
-        measures.append((f"programme_{p}", table[column].fill_null(False)))
-    blocks = []
-    for measure, covered in measures:
-        t = table.mutate(covered=covered)
-        overall = eng.fetch(acc.counts(t, t[target], t.covered))
-        grouped = eng.fetch(acc.counts(t, t[target], t.covered, by=by)) if by else None
-        blocks.append(
-            acc.rates_table(
-                grouped if grouped is not None else overall,
-                measure=measure,
-                by=by,
-                overall=overall if grouped is not None else None,
-            )
-        )
-    rows = pa.concat_tables(blocks)
-    rows = rows.append_column("target_group", pa.array([target] * rows.num_rows))
-    return AccuracyReport(o.release.name, "truth", rows, ())
-
-
-def _accuracy_survey(
-    o: Opened, cutoff: int, by: str | None, method: ranking.Method, line: float | None
-) -> AccuracyReport:
-    survey = eng.fetch(eng.table(o.engine, o.release.path_of("survey")))
-    inputs = eng.fetch(survey_inputs(eng.table(o.engine, survey)))
-    model = ranking.fit_pmt(inputs, method=method)
-    kept, predicted = ranking.cross_validated(inputs, model)
-    features = family_features(o.families, o.persons, on=o.on)
-    cuts = ranking.desil_cuts(materialise(o, ranking.rank_registry(features, model), "ranked"))
-    desil = ranking.desil_of(predicted, cuts)
-    z = line if line is not None else _poverty_line(o)
-    ids = kept.column("unit_id").to_pylist()
-    index = {h: i for i, h in enumerate(survey.column("household_id").to_pylist())}
-    rows = survey.take(pa.array([index[h] for h in ids]))
-    expenditure = np.asarray(rows.column("expenditure_per_capita").to_pylist(), float)
-    poor = expenditure < z
-    covered = desil <= cutoff
-    frame = (
-        rows.append_column("poor", pa.array(poor.astype(float)))
-        .append_column("covered", pa.array(covered.astype(float)))
-        .append_column("predicted_desil", pa.array(desil.astype(np.int64)))
-        .append_column("kecamatan", pa.array([c[:8] for c in rows.column("desa_code").to_pylist()]))
-    )
-    # Ultimate-cluster variance (PSUs within strata, no fpc); lonely PSUs as R "adjust".
-    design = survey_design("weight", strata="stratum", psu="psu", lonely_psu="adjust")
-    domain = {"desil": "predicted_desil", "kecamatan": "kecamatan"}.get(by or "")
-    out = acc.design_rates(eng.table(o.engine, frame), design, target="poor", covered="covered",
-                           by=domain, measure=f"desil_1_{cutoff}_pmt", label=by)  # fmt: skip
-    out = out.append_column("line", pa.array([z] * out.num_rows, pa.float64()))
-    note = Finding(
-        "pmt_desil",
-        "survey households placed in the registry's PMT desil by their cross-validated PMT "
-        "prediction; the official desil is not in the survey",
-    )
-    findings = (*model.findings, note)
-    return AccuracyReport(o.release.name, "survey", out, findings)
-
-
-def _poverty_line(o: Opened) -> float:
-    region = o.release.region or "00"
-    return params.poverty_line("poverty", region, o.on).value
-
-
 def welfare_path(o: Opened, method: ranking.Method) -> Path:
     """Return the saved PMT ranking of ``method`` (``rpkd target rank``); fail if absent."""
     path = o.derived / f"welfare_{method}.parquet"
     if not path.is_file():
-        raise UsageError(
-            "welfare_missing",
-            f"peringkat {method} belum ada ({path}): jalankan rpkd target rank --method "
-            f"{method} --release {o.release.name}",
-            param="welfare",
-        )
+        raise UsageError("target_welfare_missing", param="welfare", method=method,
+                         release=o.release.name, path=str(path))  # fmt: skip
     return path

@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     # A plain ADD COLUMN (no batch copy), so the append-only triggers stay in place on SQLite.
-    op.add_column("audit_log", sa.Column("scope", sa.String(length=200), nullable=True))
+    op.add_column("audit_log", sa.Column("scope", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:

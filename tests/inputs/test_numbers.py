@@ -1,0 +1,59 @@
+"""The number rule of :mod:`rpkd.inputs.numbers`, case by case (expected values by hand)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from rpkd.inputs import numbers
+
+
+@pytest.mark.parametrize(
+    ("values", "default", "decimal"),
+    [
+        (["1.234.567,89"], ".", ","),  # both marks: the last one is decimal
+        (["1,234.5"], ",", "."),
+        (["0,5", "12"], ".", ","),  # one mark, not three digits after it: decimal
+        (["12.25"], ",", "."),
+        (["1.234.567"], ".", ","),  # a mark twice: thousands, so the other is decimal
+        (["1,234,567"], ",", "."),
+        (["1.234", "2.500"], ",", ","),  # three digits after one mark: no evidence, the file
+        (["1.234", "2.500"], ".", "."),
+        (["7", None, ""], ",", ","),
+        (["0,5", "0,25", "12.5"], ".", ","),  # more votes win
+        (["1.5e3"], ",", "."),
+    ],
+)
+def test_decide(values: list[str | None], default: numbers.Decimal, decimal: str) -> None:
+    assert numbers.decide(pa.array(values, pa.string()), default) == decimal
+
+
+@pytest.mark.parametrize(
+    ("decimal", "text", "value"),
+    [
+        (",", "1.234.567,89", 1234567.89),
+        (",", "-0,5", -0.5),
+        (",", ",5", 0.5),
+        (",", " 12 ", 12.0),
+        (",", "1.234", 1234.0),
+        (",", "12.34", None),  # a group of two digits is no thousands group
+        (",", "1,2,3", None),
+        (",", "300.000,-", None),
+        (".", "1,234.5", 1234.5),
+        (".", "+3.25", 3.25),
+        (".", "1.5e3", 1500.0),
+        (".", "1,234", 1234.0),
+        (".", "1,23", None),
+        (".", "inf", None),
+        (".", "nan", None),
+        (".", "12 500", None),
+    ],
+)
+def test_parse(decimal: numbers.Decimal, text: str, value: float | None) -> None:
+    parsed, ok = numbers.parse(pa.array([text]), decimal)
+    assert parsed.to_pylist() == [value]
+    assert ok.to_pylist() == [value is not None]
+
+
+def test_fallback_follows_the_file() -> None:
+    assert (numbers.fallback(";"), numbers.fallback(","), numbers.fallback(None)) == (",", ".", ".")
