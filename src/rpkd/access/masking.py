@@ -10,6 +10,7 @@ first character. The mask character is always ``*``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 import pyarrow as pa
@@ -138,3 +139,22 @@ def mask_column(values: pa.Array | pa.ChunkedArray, field: str) -> pa.ChunkedArr
         function = _MASKS[kind]
         result = pa.array([function(v) for v in text.to_pylist()], pa.string())
     return result if isinstance(result, pa.ChunkedArray) else pa.chunked_array([result])
+
+
+def mask_table(
+    table: pa.Table, *, field: Callable[[str], str | None] = lambda name: name
+) -> pa.Table:
+    """Return ``table`` with every personal-data column masked; ``field`` names the personal-data
+    field a column holds (None: not personal), by default the column's own name.
+
+    Examples
+    --------
+    >>> t = pa.table({"nik": ["6203014508900001"], "desil": [1]})
+    >>> mask_table(t).to_pylist()
+    [{'nik': '6203********0001', 'desil': 1}]
+    """
+    for i, name in enumerate(table.column_names):
+        kind = field(name)
+        if kind is not None and kind in FIELD_KINDS:
+            table = table.set_column(i, name, mask_column(table.column(i), kind))
+    return table

@@ -64,14 +64,6 @@ LISTS: tuple[str, ...] = ("exclusion", "inclusion", "double", "deceased", "gaps"
 """The by-name lists (personal data)."""
 
 
-def masked(table: pa.Table) -> pa.Table:
-    """Return ``table`` with every personal-data column masked (:mod:`rpkd.access.masking`)."""
-    for i, name in enumerate(table.column_names):
-        if name in masking.FIELD_KINDS:
-            table = table.set_column(i, name, masking.mask_column(table.column(i), name))
-    return table
-
-
 @dataclass(frozen=True)
 class ConvergenceReport:
     """Coverage by area, list linkage summary and the convergence lists (masked by default)."""
@@ -150,7 +142,7 @@ def convergence_report(
     gate.audit_records(ws, "target.convergence", release=release.name, scopes=scopes,
                        records=sum(t.num_rows for t in tables.values()), unmask=unmask)  # fmt: skip
     if not unmask:
-        tables = {k: masked(t) for k, t in tables.items()}
+        tables = {k: masking.mask_table(t) for k, t in tables.items()}
     return ConvergenceReport(
         release.name, chosen_level, how, cv.coverage_table(counts, cat, chosen_level),
         summary_table, tables["exclusion"], tables["inclusion"], tables["double"],
@@ -259,7 +251,7 @@ def verification_lists(
                        records=sum(t.num_rows for t in tables.values()), unmask=unmask,
                        parameters={"desa": len(codes)})  # fmt: skip
     if not unmask:
-        tables = {k: masked(t) for k, t in tables.items()}
+        tables = {k: masking.mask_table(t) for k, t in tables.items()}
     out.mkdir(parents=True, exist_ok=True)
     files, rows = [], []
     places = dict(zip(codes, regions.names(codes), strict=True))

@@ -97,13 +97,10 @@ def _read_list(engine: eng.Engine, path: Path) -> Table:
     return eng.materialise(engine, numbered, f"rpkd_link_rows_{read.layout.sha256[:12]}")
 
 
-def masked_queue(queue: pa.Table) -> pa.Table:
-    """Return the review queue with its personal fields masked (:mod:`rpkd.access.masking`)."""
-    for i, name in enumerate(queue.column_names):
-        side, _, kind = name.partition("_")
-        if side in ("list", "registry") and kind in PII_FIELDS:
-            queue = queue.set_column(i, name, masking.mask_column(queue.column(i), kind))
-    return queue
+def _queue_field(column: str) -> str | None:
+    """Return the personal-data field of a review-queue column (``list_nik`` -> ``nik``)."""
+    side, _, kind = column.partition("_")
+    return kind if side in ("list", "registry") and kind in PII_FIELDS else None
 
 
 def _standardised_registry(
@@ -203,7 +200,7 @@ def link_list(
     parameters = _parameters(release, list_path, thresholds, model_settings, rules, decisions,
                              result)  # fmt: skip
     folder = output_folder(ws, release, f"links/{list_path.stem}-{digest(parameters)}")
-    shown = queue if unmask else masked_queue(queue)
+    shown = queue if unmask else masking.mask_table(queue, field=_queue_field)
     pq.write_table(links, folder / "links.parquet", compression="zstd")
     _write_queue(shown, folder / "review.csv")
     gate.audit_records(ws, "link.review", release=release.name, scopes=scopes,
