@@ -174,6 +174,30 @@ class PeakRSS:
         self._thread.join()
 
 
+@dataclass
+class Stages:
+    """The workflow's progress callback: when each stage (``import.read`` ...) first reported.
+
+    ``mark`` is the wall time, CPU time (process and children) and peak RSS when the family
+    summary began, i.e. at the end of the import proper.
+    """
+
+    me: psutil.Process
+    rss: PeakRSS
+    began: dict[str, float] = field(default_factory=dict)
+    mark: tuple[float, float, int] | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.began:
+            self.began[stage] = time.perf_counter()
+            if stage == "import.summary":
+                self.mark = (self.began[stage], _cpu(self.me), self.rss.peak)
+
+
+def _cpu(me: psutil.Process) -> float:
+    return sum(me.cpu_times()[:4])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--families", type=int, default=1_000_000)
@@ -200,31 +224,45 @@ def main() -> None:
     workspace = root / "ws"
     shutil.rmtree(workspace, ignore_errors=True)
     me = psutil.Process()
-    cpu0 = sum(me.cpu_times()[:4])
-    load0 = psutil.getloadavg()[0]
-    with PeakRSS() as rss:
-        t2 = time.perf_counter()
-        result = import_release(
-            source,
-            "bench",
-            Settings(workspace=workspace, memory_limit=args.memory_limit),
-            today=date(2025, 7, 1),
-        )
-        t3 = time.perf_counter()
-    cpu = sum(me.cpu_times()[:4]) - cpu0
+    settings = Settings(workspace=workspace, memory_limit=args.memory_limit)
+    with Workspace(settings) as ws:
+        ws.actor  # noqa: B018 (opens the application database before the clock starts)
+        cpu0 = _cpu(me)
+        load0 = psutil.getloadavg()[0]
+        with PeakRSS() as rss:
+            stages = Stages(me, rss)
+            t2 = time.perf_counter()
+            try:
+                outcome = import_release(
+                    ws, source, "bench", reference_date=date(2025, 7, 1), progress=stages
+                )
+            except InvalidInput as error:
+                if error.code != "release_refused":
+                    raise
+                print(f"import: FAILED; {error.message('en')}")
+                for finding in error.findings[:20]:
+                    print(finding.to_json())
+                outcome = None
+            t3 = time.perf_counter()
+    cpu = _cpu(me) - cpu0
+    if outcome is not None:
+        print(f"import: ok; errors 0, warnings {outcome.warnings}")
+        print(f"rows: {outcome.release.manifest['rows']}")
+    end, cpu_end, peak = stages.mark or (t3, cpu0 + cpu, rss.peak)
     print(
-        f"import: {'ok' if result.ok else 'FAILED'}; errors {result.errors}, warnings {result.warnings}"
-    )
-    if not result.ok:
-        print(result.findings.slice(0, 20).to_pandas().to_string())
-    rows = result.release.manifest["rows"] if result.release else {}
-    print(f"rows: {rows}")
-    print(
-        f"import wall time {t3 - t2:.1f} s; CPU time (user+sys, with children) {cpu:.1f} s; "
-        f"peak RSS (process + children) {rss.peak / 2**30:.2f} GiB; "
+        f"import wall time {end - t2:.1f} s; CPU time (user+sys, with children) "
+        f"{cpu_end - cpu0:.1f} s; peak RSS (process + children) {peak / 2**30:.2f} GiB; "
         f"load average before/after {load0:.1f}/{psutil.getloadavg()[0]:.1f}; "
         f"memory_limit {args.memory_limit or 'DuckDB default'}"
     )
+    ends = [*list(stages.began.values())[1:], t3]
+    spans = zip(stages.began.items(), ends, strict=False)
+    print("stages (wall s): " + ", ".join(f"{s} {stop - t:.1f}" for (s, t), stop in spans))
+    if stages.mark is not None:
+        print(
+            f"with the family summary (all of rpkd release import): {t3 - t2:.1f} s wall, "
+            f"{cpu:.1f} s CPU, peak RSS {rss.peak / 2**30:.2f} GiB"
+        )
     print(
         f"machine: {platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, python {platform.python_version()}"

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from rpkd.releases.schema import PROGRAMMES
 from rpkd.settings import Settings
-from rpkd.workflows.link import link_list
+from rpkd.workflows import Workspace, link_list
 
 
 def _release(source: Path, workspace: Path) -> str:
@@ -96,8 +96,12 @@ def main() -> None:
         settings = Settings(workspace=workspace)
         for programme in args.programme or PROGRAMMES:
             path = args.synth / f"beneficiaries_{programme}.csv"
-            wall, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
-            outcome = link_list(settings, path, name, upper=args.upper, lower=args.lower)
+            # One workspace per list, as one `rpkd link` run: the engine is opened and closed
+            # inside the clock; the application database is opened before it.
+            with Workspace(settings) as ws:
+                ws.actor  # noqa: B018
+                wall, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+                outcome = link_list(ws, path, name, upper=args.upper, lower=args.lower)
             after = resource.getrusage(resource.RUSAGE_SELF)
             figures = score(outcome.links, _truth(args.synth / "truth" / f"links_{programme}.csv"))
             figures.update(

@@ -29,17 +29,24 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from rpkd import engine as eng
+from rpkd import params
 from rpkd.measures.characteristics import (
     COUNT_COLUMNS,
     COUNTED,
+    Criteria,
+    criteria,
     family_summary,
-    load_criteria,
     summary_counts,
 )
 from rpkd.measures.profile import RegistryProfile, registry_profile, summary_profile
 from rpkd.settings import Settings
 
 REF = date(2025, 3, 1)
+
+
+def _criteria() -> Criteria:
+    """Return the profile criteria of the national kit (what ``rpkd profile`` uses by default)."""
+    return criteria(params.load_kit(None).document("profile"))
 
 
 class PeakMemory:
@@ -119,26 +126,32 @@ def run_engine(settings: Settings, data: Path, repeat: int, public: bool) -> tup
     engine = eng.connect(settings)
     started = time.perf_counter() - began
     families, persons = eng.table(engine, data / "families"), eng.table(engine, data / "persons")
-    criteria = load_criteria()
+    chosen = _criteria()
     with tempfile.TemporaryDirectory(prefix="rpkd-bench-") as tmp:
         path = Path(tmp) / "family-summary.parquet"
         phases: list[tuple[str, Callable[[], RegistryProfile | None], int]] = [
             (
                 "direct",
-                lambda: registry_profile(families, persons, reference_date=REF, public=public),
+                lambda: registry_profile(
+                    families, persons, reference_date=REF, public=public, criteria=chosen
+                ),
                 repeat,
             ),
             (
                 "store",
                 lambda: eng.write_parquet(
-                    engine, family_summary(families, persons, REF, criteria), path
+                    engine, family_summary(families, persons, REF, chosen), path
                 ),
                 1,
             ),
             (
                 "stored",
                 lambda: summary_profile(
-                    eng.table(engine, path), reference_date=REF, families=families, public=public
+                    eng.table(engine, path),
+                    reference_date=REF,
+                    families=families,
+                    public=public,
+                    criteria=chosen,
                 ),
                 repeat,
             ),
@@ -198,8 +211,8 @@ def run_pandas(data: Path, memory_gb: float, compare: bool) -> None:
         return
     engine = eng.connect(Settings())
     families, persons = eng.table(engine, data / "families"), eng.table(engine, data / "persons")
-    criteria = load_criteria()
-    counts = eng.fetch(summary_counts(family_summary(families, persons, REF, criteria), criteria))
+    chosen = _criteria()
+    counts = eng.fetch(summary_counts(family_summary(families, persons, REF, chosen), chosen))
     eng.close(engine)
     counts = counts.filter(pc.equal(counts["coverage"], COUNTED))
     theirs = pq.read_table(out)

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from rpkd.measures.characteristics import load_criteria
+from rpkd import params
+from rpkd.measures.characteristics import criteria
 
 REF = pd.Timestamp("2025-03-01")
 
 
 def profile(data: Path) -> pd.DataFrame:
-    c = load_criteria()
+    c = criteria(params.load_kit(None).document("profile"))
     fam = pd.read_parquet(data / "families")
     per = pd.read_parquet(data / "persons")
     per = per[per["death_date"].isna() | (pd.to_datetime(per["death_date"]) > REF)]

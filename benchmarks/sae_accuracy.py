@@ -6,10 +6,11 @@ three methods of :func:`rpkd.sae.area_estimates.estimate_areas` (no benchmarking
 is the family-size-weighted share of persons whose true per-capita consumption
 (``truth/families``) is below the line. Reported per level and method, pooled over seeds and
 areas: bias, RMSE, relative RMSE, and the coverage of the nominal 95% interval
-``estimate ± 1.96 sqrt(MSE)``. Writes ``docs/sae-accuracy.md`` and ``docs/img/sae-*.png``.
+``estimate ± 1.96 sqrt(MSE)``. Writes ``docs/sae-accuracy.md`` and ``docs/img/sae-*.png``
+(``--doc PATH``: the report at PATH and the plots in ``img/`` beside it, e.g. for a trial run).
 
 Usage: ``.venv/bin/python benchmarks/sae_accuracy.py --seeds 1-5 [--families 20000]
-[--bootstrap 40]``
+[--bootstrap 40] [--doc docs/sae-accuracy.md]``
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ from rpkd.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "sae-accuracy.md"
-IMG = ROOT / "docs" / "img"
 LEVELS: tuple[Level, ...] = ("kecamatan", "desa")
 METHODS: tuple[Method, ...] = ("direct", "fh", "ebp")
 LABELS = (*METHODS, "fh-unstable", "fh+bench", "ebp+bench")
@@ -91,9 +91,10 @@ def _truth(folder: Path, line: float) -> dict[str, dict[str, float]]:
     return out
 
 
-def _variants(work: Path) -> list[tuple[str, Method, Path | None]]:
-    """Return the estimators compared: the three methods, and FH with direct variances kept
-    where stable (``smooth = "unstable"`` in a workspace copy of ``params/sae.toml``)."""
+def _variants(work: Path) -> list[tuple[str, Method, params.Kit]]:
+    """Return the estimators compared, each with its parameter kit: the three methods (the
+    shipped kit), and FH with direct variances kept where stable (``smooth = "unstable"`` in a
+    workspace copy of ``params/sae.toml``)."""
     workspace = work / "unstable"
     text = resources.files("rpkd").joinpath("params/indonesia/sae.toml").read_text("utf-8")
     changed = text.replace('smooth = "all"', 'smooth = "unstable"')
@@ -101,7 +102,8 @@ def _variants(work: Path) -> list[tuple[str, Method, Path | None]]:
         raise SystemExit('params/indonesia/sae.toml no longer holds smooth = "all"')
     (workspace / "params").mkdir(parents=True, exist_ok=True)
     (workspace / "params" / "sae.toml").write_text(changed, encoding="utf-8")
-    return [*((m, m, None) for m in METHODS), ("fh-unstable", "fh", workspace)]
+    shipped = params.load_kit(None)
+    return [*((m, m, shipped) for m in METHODS), ("fh-unstable", "fh", params.load_kit(workspace))]
 
 
 def _benchmarked(result: PovertyMap) -> dict[str, tuple[float | None, float | None, bool]]:
@@ -138,7 +140,7 @@ def _run_seed(seed: int, families: int, bootstrap: int, work: Path) -> list[dict
             villages=eng.table(engine, folder / "villages.parquet"),
         )
         for level in LEVELS:
-            for label, method, workspace in _variants(work):
+            for label, method, kit in _variants(work):
                 started = time.perf_counter()
                 estimated = estimate_areas(
                     tables,
@@ -150,8 +152,8 @@ def _run_seed(seed: int, families: int, bootstrap: int, work: Path) -> list[dict
                     on=on,
                     seed=seed,
                     bootstrap=bootstrap,
-                    settings=params.load_kit(workspace).document("sae"),
-                    programmes=params.load_kit(workspace).document("programmes"),
+                    settings=kit.document("sae"),
+                    programmes=kit.document("programmes"),
                 )
                 seconds = time.perf_counter() - started
                 values = {a.area: (a.estimate, a.rmse, a.in_sample) for a in estimated.areas}
@@ -208,13 +210,13 @@ def _summary(
     }
 
 
-def _plots(rows: list[dict[str, Any]]) -> list[str]:
+def _plots(rows: list[dict[str, Any]], img: Path) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    IMG.mkdir(parents=True, exist_ok=True)
+    img.mkdir(parents=True, exist_ok=True)
     names = []
     first = min(r["seed"] for r in rows)
     for level in LEVELS:
@@ -241,7 +243,7 @@ def _plots(rows: list[dict[str, Any]]) -> list[str]:
             axes.set_xlabel("true P0")
             axes.set_ylabel("estimated P0")
         name = f"sae-scatter-{level}.png"
-        figure.savefig(IMG / name, dpi=110)
+        figure.savefig(img / name, dpi=110)
         names.append(name)
     figure = Figure(figsize=(10, 3.8), layout="constrained")
     for k, (key, title) in enumerate((("rmse", "RMSE of P0"), ("coverage", "95% coverage"))):
@@ -255,7 +257,7 @@ def _plots(rows: list[dict[str, Any]]) -> list[str]:
         axes.set_xticks(range(len(LEVELS)), LEVELS)
         axes.set_title(title)
         axes.legend()
-    figure.savefig(IMG / "sae-accuracy.png", dpi=110)
+    figure.savefig(img / "sae-accuracy.png", dpi=110)
     names.append("sae-accuracy.png")
     return names
 
@@ -372,7 +374,7 @@ def _write(
         "generator guarantees and a real district must check.",
         "",
     ]
-    DOC.write_text("\n".join(lines), encoding="utf-8")
+    args.doc.write_text("\n".join(lines), encoding="utf-8")
 
 
 def main() -> None:
@@ -381,6 +383,9 @@ def main() -> None:
     parser.add_argument("--families", type=int, default=20000)
     parser.add_argument("--bootstrap", type=int, default=40)
     parser.add_argument("--rows", type=Path, default=None, help="also save the raw rows (JSON)")
+    parser.add_argument(
+        "--doc", type=Path, default=DOC, help="the report (plots in img/ beside it)"
+    )
     args = parser.parse_args()
     seeds = _seeds(args.seeds)
     started = time.perf_counter()
@@ -391,10 +396,10 @@ def main() -> None:
             if args.rows:
                 args.rows.write_text(json.dumps(rows), encoding="utf-8")
             # The report is rewritten after every seed, so a stopped run still leaves one.
-            images = _plots(rows)
+            images = _plots(rows, args.doc.parent / "img")
             _write(rows, seeds[:done], args, images, time.perf_counter() - started)
             shutil.rmtree(Path(work) / f"seed{seed}", ignore_errors=True)
-    print(f"wrote {DOC}")
+    print(f"wrote {args.doc}")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ households per census block (PSU): a stratified two-stage sample. Three measures
 every domain, with standard errors. Both run on the same data in the same process run; the
 numbers must agree to 1e-8 relative, and the script prints both times and their ratio.
 
-Usage: ``.venv/bin/python benchmarks/survey_national.py [--households N]``
+Usage: ``.venv/bin/python benchmarks/survey_national.py [--households N] [--domains D]``
+(defaults 345,000 and 514; a small run needs enough households per stratum for two PSUs each,
+e.g. ``--households 20000 --domains 20``).
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ from rpkd.survey import design
 HERE = Path(__file__).parent
 
 
-def synthesise(households: int, seed: int = 2026) -> pa.Table:
-    """Return a synthetic national sample (fixed seed)."""
+def synthesise(households: int, seed: int = 2026, domains: int = 514) -> pa.Table:
+    """Return a synthetic national sample of ``domains`` kabupaten/kota (fixed seed)."""
     rng = np.random.default_rng(seed)
-    kab = 514
+    kab = domains
     per_psu = 10
     psus = households // per_psu
     psu_kab = np.sort(rng.integers(0, kab, psus))
@@ -59,8 +61,9 @@ def synthesise(households: int, seed: int = 2026) -> pa.Table:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=345_000)
+    parser.add_argument("--domains", type=int, default=514, help="kabupaten/kota")
     args = parser.parse_args()
-    data = synthesise(args.households)
+    data = synthesise(args.households, domains=args.domains)
     with tempfile.TemporaryDirectory() as tmp:
         parquet, csv, out = Path(tmp) / "hh.parquet", Path(tmp) / "hh.csv", Path(tmp) / "r.json"
         pq.write_table(data, parquet)

@@ -4,7 +4,8 @@ Usage: ``python benchmarks/synth_scale.py --region 00 --families 10000000 --out 
 Reports wall and CPU time per pass, peak resident memory (``getrusage`` and a psutil sampler),
 the load average seen during the run, the output size, and the CPU time per million families
 with the extrapolation to the DTSEN 2026 national count (95,006,179 families). ``--keep`` keeps
-the output (deleted otherwise).
+the output (deleted otherwise). Runs ``rpkd.workflows.synthesize_district`` (what ``rpkd synth``
+runs) in an empty workspace (the shipped parameter kit).
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ import json
 import os
 import resource
 import shutil
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import psutil
 
-from rpkd import params
-from rpkd.synth import synthesize
+from rpkd.workflows import Workspace, synthesize_district
 
 NATIONAL_FAMILIES = 95_006_179
 
@@ -63,14 +64,13 @@ def main() -> None:
 
     sampler = _Sampler()
     sampler.start()
-    result = synthesize(
-        args.region,
-        args.out,
-        kit=params.load_kit(None),
-        families=args.families,
-        fmt="parquet",
-        progress=progress,
-    )
+    with (
+        tempfile.TemporaryDirectory(prefix="rpkd-synth-ws-") as workspace,
+        Workspace.open(workspace) as ws,
+    ):
+        result = synthesize_district(
+            ws, args.region, args.out, families=args.families, fmt="parquet", progress=progress
+        )
     wall, cpu = time.perf_counter() - started, _cpu() - cpu0
     sampler.stop.set()
     families = result.summary["families"]
