@@ -7,7 +7,8 @@ be read one way:
 2. A mark that appears twice or more is a thousands separator (``1.234.567``: the other mark is
    the decimal one).
 3. A single mark followed by other than exactly three digits is a decimal mark (``0,5``,
-   ``12.25``, ``3.14159``).
+   ``12.25``, ``3.14159``), and so is a single mark after a lone zero (``0.125``: thousands are
+   never grouped after a leading zero).
 4. A single mark followed by exactly three digits (``1.234``) could be either: no evidence.
 
 Each value votes for the comma or the dot as decimal mark by these rules; the mark with more
@@ -35,18 +36,18 @@ import pyarrow.compute as pc
 
 Decimal = Literal[",", "."]
 
-COMMA_EVIDENCE = r"^[+-]?([\d.]*\.\d*,\d*|\d+(\.\d+){2,}|\d*,(\d{1,2}|\d{4,}))$"
+COMMA_EVIDENCE = r"^[+-]?([\d.]*\.\d*,\d*|\d+(\.\d+){2,}|\d*,(\d{1,2}|\d{4,})|0,\d{3})$"
 """A value that can only be read with a decimal comma (rules 1-3 above)."""
 
 DOT_EVIDENCE = (
     r"^[+-]?([\d,]*,\d*\.\d*|\d+(,\d+){2,}|\d*\.(\d{1,2}|\d{4,})([eE][+-]?\d+)?"
-    r"|\d+(\.\d+)?[eE][+-]?\d+)$"
+    r"|0\.\d{3}|\d+(\.\d+)?[eE][+-]?\d+)$"
 )
 """A value that can only be read with a decimal dot (rules 1-3 above, and exponents)."""
 
 PATTERNS: dict[Decimal, str] = {
-    ",": r"^[+-]?((\d{1,3}(\.\d{3})+|\d+)(,\d+)?|,\d+)$",
-    ".": r"^[+-]?((\d{1,3}(,\d{3})+|\d+)(\.\d+)?|\.\d+)([eE][+-]?\d+)?$",
+    ",": r"^[+-]?(([1-9]\d{0,2}(\.\d{3})+|\d+)(,\d+)?|,\d+)$",
+    ".": r"^[+-]?(([1-9]\d{0,2}(,\d{3})+|\d+)(\.\d+)?|\.\d+)([eE][+-]?\d+)?$",
 }
 """A number in each convention: optional sign, digits grouped in threes or not, decimals."""
 
@@ -90,6 +91,8 @@ def decide(values: pa.Array | pa.ChunkedArray, default: Decimal) -> Decimal:
     '.'
     >>> decide(pa.array(["1.234", "2.500"]), ",")
     ','
+    >>> decide(pa.array(["0.125", "0.375"]), ",")  # a lone zero is never grouped
+    '.'
     """
     text = clean(values)
     comma = pc.sum(pc.cast(pc.match_substring_regex(text, COMMA_EVIDENCE), pa.int64())).as_py()
@@ -108,6 +111,8 @@ def parse(values: pa.Array | pa.ChunkedArray, decimal: Decimal) -> tuple[pa.Arra
     >>> numbers, ok = parse(pa.array(["1.234.567,89", "0,5", "", "dua"]), ",")
     >>> numbers.to_pylist(), ok.to_pylist()
     ([1234567.89, 0.5, None, None], [True, True, None, False])
+    >>> parse(pa.array(["0.125"]), ",")[1].to_pylist()  # not 125 in thousands
+    [False]
     """
     text = clean(values).combine_chunks()
     ok = pc.match_substring_regex(text, PATTERNS[decimal])
