@@ -7,7 +7,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 import rpkd.access.audit
+import rpkd.access.sessions
 import rpkd.access.users
+import rpkd.releases.jobs
 import rpkd.planning.tables  # noqa: F401  (registers the tables on Base.metadata)
 from rpkd.settings import Settings
 from rpkd.store import Base, open_database, upgrade
@@ -38,3 +40,23 @@ def test_opening_a_workspace_creates_the_sqlite_database(tmp_path) -> None:  # t
     assert (tmp_path / "ws" / "rpkd.db").is_file()
     assert "realisation" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_processes_opening_a_new_database_at_once_migrate_it_once(database_url: str) -> None:
+    """Web workers starting together on a new database: one migrates, the others wait."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import text
+
+    from rpkd.store import connect
+
+    engines = [connect(database_url) for _ in range(3)]
+    try:
+        with ThreadPoolExecutor(len(engines)) as pool:
+            list(pool.map(upgrade, engines))
+        with engines[0].connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        assert len(versions) == 1
+    finally:
+        for engine in engines:
+            engine.dispose()

@@ -1,7 +1,10 @@
 """Open the application database and bring its schema to the latest migration.
 
 Opening a workspace runs ``alembic upgrade head`` programmatically, so a database is never
-behind the code. SQLite gets foreign keys switched on for every connection.
+behind the code. SQLite gets foreign keys switched on for every connection, write-ahead logging
+(readers never wait for a writer) and transactions that take the write lock when they begin
+(``BEGIN IMMEDIATE``): two requests of the web app that read, then write, would otherwise fail
+with "database is locked" instead of waiting their turn.
 """
 
 from __future__ import annotations
@@ -22,17 +25,22 @@ from rpkd.errors import MissingExtra, UsageError
 from rpkd.settings import Settings
 
 
+SQLITE_BUSY_MS = 30_000  # how long a SQLite transaction waits for another writer
+
+
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT and transactional DDL; SQLAlchemy's
     # documented recipe turns it off and emits BEGIN itself (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def connect(url: str) -> Engine:
@@ -70,10 +78,20 @@ def alembic_config() -> Config:
     return config
 
 
+MIGRATION_LOCK = 0x72706B64  # "rpkd": the PostgreSQL advisory lock held while migrating
+
+
 def upgrade(engine: Engine) -> None:
-    """Apply every pending migration (``alembic upgrade head``) on ``engine``."""
+    """Apply every pending migration (``alembic upgrade head``) on ``engine``.
+
+    On PostgreSQL the migration runs under a transaction-level advisory lock, so several
+    processes opening a new database at once (web workers behind a proxy) migrate it once: the
+    others wait, then find it at head. SQLite serialises writers by itself.
+    """
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
