@@ -20,10 +20,6 @@ from rpkd import engine as eng
 from rpkd.settings import Settings
 from rpkd.store import connect, upgrade
 
-# Scripts that made golden files (run by hand, committed beside them) are not test modules:
-# the doctest collector must not import, and so run, them.
-collect_ignore_glob = ["golden/*/*.py"]
-
 
 @pytest.fixture(scope="session")
 def spark_engine() -> Iterator[eng.Engine]:
