@@ -10,6 +10,8 @@ SUDO=""
 need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# Browser tests: Playwright drives Debian's Chromium (it cannot download a browser of its own).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
@@ -36,4 +38,5 @@ export RPKD_TEST_POSTGRES_URL="postgresql+psycopg://rpkd@127.0.0.1:54329/postgre
 .venv/bin/ruff format --check src tests benchmarks
 .venv/bin/mypy
 .venv/bin/lint-imports
-.venv/bin/python -m pytest -n 2 --durations=15 "$@"
+# loadgroup: the browser tests (one xdist group) run on one worker, which builds their site once.
+.venv/bin/python -m pytest -n 2 --dist loadgroup --durations=15 "$@"

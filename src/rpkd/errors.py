@@ -97,6 +97,23 @@ class Forbidden(RpkdError):
     exit_code = 1
 
 
+class Unauthenticated(RpkdError):
+    """Nobody is signed in, or the username and password do not match (web: 401)."""
+
+    exit_code = 1
+
+
+class RateLimited(RpkdError):
+    """Too many failed logins; ``retry_after`` (a parameter) says in how many seconds to retry
+    (web: 429)."""
+
+    exit_code = 1
+
+    @property
+    def retry_after(self) -> int:
+        return int(self.params.get("seconds", 60))
+
+
 class MissingExtra(UsageError):
     """An optional dependency is not installed; the message says which extra to install."""
 

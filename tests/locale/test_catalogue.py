@@ -12,7 +12,16 @@ import rpkd
 from rpkd.locale.catalogue import LANGS, documents, entries
 
 SRC = Path(rpkd.__file__).parent
-ERRORS = {"RpkdError", "InvalidInput", "UsageError", "UnknownRegion", "NotFound", "Forbidden"}
+ERRORS = {
+    "RpkdError",
+    "InvalidInput",
+    "UsageError",
+    "UnknownRegion",
+    "NotFound",
+    "Forbidden",
+    "Unauthenticated",
+    "RateLimited",
+}
 
 
 def _calls() -> list[tuple[Path, int, str, ast.Call]]:

@@ -6,11 +6,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
+# Importing the table modules registers their tables on Base.metadata.
 import rpkd.access.audit
 import rpkd.access.sessions
 import rpkd.access.users
-import rpkd.releases.jobs
-import rpkd.planning.tables  # noqa: F401  (registers the tables on Base.metadata)
+import rpkd.planning.tables
+import rpkd.releases.jobs  # noqa: F401
 from rpkd.settings import Settings
 from rpkd.store import Base, open_database, upgrade
 

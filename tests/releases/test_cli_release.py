@@ -214,7 +214,7 @@ def _error_paths(source: Path, tmp_path: Path) -> list[list[str]]:
     zero.mkdir()
     (zero / "families.csv").write_bytes(b"")
     assert (
-        _invoke("release", "import", str(source), "--name", "taken", "-w", str(ws)).exit_code == 0
+        _invoke("release", "import", str(source), "--name", "r2025q1", "-w", str(ws)).exit_code == 0
     )
     guarded = tmp_path / "guarded"
     with Workspace(Settings(workspace=guarded)) as workspace, workspace.transaction() as db:
@@ -226,7 +226,7 @@ def _error_paths(source: Path, tmp_path: Path) -> list[list[str]]:
         [*imp, str(empty), "--name", "a", "-w", str(ws)],
         [*imp, str(source), "--name", "a", "-w", str(ws), "--mapping", str(bad_mapping)],
         [*imp, str(source), "--name", "a", "-w", str(ws), "--mapping", str(tmp_path / "no.toml")],
-        [*imp, str(source), "--name", "taken", "-w", str(ws)],
+        [*imp, str(source), "--name", "r2025q1", "-w", str(ws)],
         [*imp, str(source), "--name", "../evil", "-w", str(ws)],
         [*imp, str(source), "--name", "a", "-w", str(ws), "--region", "62.99"],
         [*imp, str(source), "--name", "a", "-w", str(ws), "--region", "6x"],

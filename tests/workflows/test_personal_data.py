@@ -3,6 +3,7 @@ actor (and audits nothing for it) and writes exactly one audit row for an author
 
 from __future__ import annotations
 
+import csv
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterator
@@ -13,7 +14,7 @@ import pytest
 import rpkd.workflows
 from rpkd.access import audit
 from rpkd.errors import Forbidden
-from rpkd.workflows import access, convergence, link, releases, synth
+from rpkd.workflows import access, convergence, families, link, releases, synth
 from rpkd.workflows.gate import PERSONAL_DATA_WORKFLOWS
 from rpkd.workflows.workspace import Workspace
 
@@ -37,6 +38,12 @@ def _lists(ws: Workspace, source: Path) -> object:
     return convergence.verification_lists(ws, RELEASE, source.parent / f"lists-{ws.actor.username}")
 
 
+def _families(ws: Workspace, source: Path) -> object:
+    with (source / "families.csv").open(encoding="utf-8", newline="") as fh:
+        desa = next(csv.DictReader(fh))["desa_code"]
+    return families.families_of_desa(ws, RELEASE, desa)
+
+
 CALLS: dict[str, tuple[str, Call]] = {
     "rpkd.workflows.releases.import_release": ("release.import.findings", _import_unmasked),
     "rpkd.workflows.convergence.convergence_report": (
@@ -44,6 +51,7 @@ CALLS: dict[str, tuple[str, Call]] = {
         lambda ws, _source: convergence.convergence_report(ws, RELEASE),
     ),
     "rpkd.workflows.convergence.verification_lists": ("target.lists.export", _lists),
+    "rpkd.workflows.families.families_of_desa": ("families.read", _families),
     "rpkd.workflows.link.link_list": (
         "link.review",
         lambda ws, source: link.link_list(ws, source / "beneficiaries_pkh.csv", RELEASE),

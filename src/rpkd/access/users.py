@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import cast
 
 from argon2 import PasswordHasher
@@ -150,9 +151,10 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     A hash made with older parameters is replaced by one with the current ones.
     """
     row = session.scalar(select(UserRow).where(UserRow.username == username))
-    if row is None or not row.active:
-        return None
     hasher = PasswordHasher()
+    if row is None or not row.active:
+        _spend_a_check(hasher, password)
+        return None
     try:
         hasher.verify(row.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -160,6 +162,36 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if hasher.check_needs_rehash(row.password_hash):
         row.password_hash = hasher.hash(password)
     return _user(row)
+
+
+@cache
+def _decoy_hash() -> str:
+    return PasswordHasher().hash("rpkd decoy password")
+
+
+def _spend_a_check(hasher: PasswordHasher, password: str) -> None:
+    """Verify against a decoy hash, so that an unknown username takes as long as a wrong
+    password (no timing oracle for which usernames exist)."""
+    try:
+        hasher.verify(_decoy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return
+
+
+def exists(session: Session, username: str) -> bool:
+    """Return whether a user (active or not) is called ``username``."""
+    return session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    """Replace the password of the active user ``username`` (Argon2id hash; length checked)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password_short", param="password", minimum=MIN_PASSWORD_LENGTH)
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    if row is None or not row.active:
+        raise NotFound("user_unknown", param="user", user=username)
+    row.password_hash = PasswordHasher().hash(password)
+    session.flush()
 
 
 def acting(session: Session, username: str | None) -> tuple[str, tuple[Grant, ...]]:

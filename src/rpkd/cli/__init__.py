@@ -48,10 +48,22 @@ def _register() -> None:
     """Add every command group to :data:`app` (once; the modules import nothing heavy)."""
     if app.registered_commands or app.registered_groups:
         return
-    from rpkd.cli import demo, link, measure, plan, profile, release, sae, synth, target
+    from rpkd.cli import demo, link, measure, plan, profile, release, sae, serve, synth, target
     from rpkd.cli import map as map_command
 
-    for module in (demo, synth, release, measure, profile, map_command, sae, link, target, plan):
+    for module in (
+        demo,
+        synth,
+        release,
+        measure,
+        profile,
+        map_command,
+        sae,
+        link,
+        target,
+        plan,
+        serve,
+    ):
         module.register(app)
 
 

@@ -26,6 +26,12 @@ def demo(
         int | None, typer.Option(help="Jumlah keluarga (default: kalibrasi Kapuas).")
     ] = None,
     fmt: common.FormatOpt = "table",
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve", help="Lalu buka aplikasi web ruang kerja ini di http://127.0.0.1:8000/."
+        ),
+    ] = False,
 ) -> None:
     """Jalankan seluruh alur pada Kabupaten Kapuas sintetis dan tunjukkan hasilnya."""
     out = common.output_format(fmt)
@@ -35,8 +41,12 @@ def demo(
         result = wf.run_demo(ws, seed=seed, families=families, progress=progress)
     if out != "table":
         common.emit(result.to_arrow(), out, ws.lang, json_data=result.to_json())
-        return
-    _tell(result, ws.lang)
+    else:
+        _tell(result, ws.lang)
+    if serve:
+        from rpkd.cli import serve as server
+
+        server.start(result.workspace, host="127.0.0.1", port=8000, lang=lang, first_admin=True)
 
 
 def _figure(figure: Figure, lang: Lang) -> str:

@@ -184,8 +184,12 @@ class Candidate:
         batches = eng.batches(self.engine, ordered(table), rows=_STREAM_ROWS)
         yield from _masked(batches, self.unmask)
 
-    def commit(self) -> Release:
-        """Write the release (tables, warnings, manifest), freeze it and rename it into place."""
+    def commit(self, *, created_by: str | None = None) -> Release:
+        """Write the release (tables, warnings, manifest), freeze it and rename it into place.
+
+        ``created_by`` (the acting user; default: the operating-system account) is recorded in
+        the manifest.
+        """
         if not self.ok:
             raise RuntimeError(f"release {self.name} has {self.errors} errors: not committed")
         total = 3
@@ -198,7 +202,7 @@ class Candidate:
                 writer.write_batch(batch)
         self.progress("import.write", 1, total)
         _remove(self.folder / STAGING)
-        manifest = self._manifest()
+        manifest = self._manifest(created_by or _user())
         (self.folder / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
         )
@@ -211,7 +215,7 @@ class Candidate:
         self.progress("import.write", total, total)
         return catalog.load(self.releases / self.name)
 
-    def _manifest(self) -> dict[str, Any]:
+    def _manifest(self, created_by: str) -> dict[str, Any]:
         rows: dict[str, int] = {}
         for item in self.staged:
             rows[item.source.kind] = rows.get(item.source.kind, 0) + item.rows
@@ -231,7 +235,7 @@ class Candidate:
             "outputs": outputs,
             "reference_date": self.reference_date.isoformat(),
             "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "created_by": _user(),
+            "created_by": created_by,
             "rpkd_version": _version(),
             "engine": self.engine.name,
             "mapping": None

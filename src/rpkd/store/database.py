@@ -1,10 +1,9 @@
 """Open the application database and bring its schema to the latest migration.
 
 Opening a workspace runs ``alembic upgrade head`` programmatically, so a database is never
-behind the code. SQLite gets foreign keys switched on for every connection, write-ahead logging
-(readers never wait for a writer) and transactions that take the write lock when they begin
-(``BEGIN IMMEDIATE``): two requests of the web app that read, then write, would otherwise fail
-with "database is locked" instead of waiting their turn.
+behind the code. SQLite gets foreign keys switched on for every connection, write-ahead logging (readers
+never wait for a writer, nor a writer for readers) and a busy timeout (a writer waits for
+another writer instead of failing).
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from rpkd.errors import MissingExtra, UsageError
 from rpkd.settings import Settings
 
-
 SQLITE_BUSY_MS = 30_000  # how long a SQLite transaction waits for another writer
 
 
@@ -40,7 +38,11 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Reads begin deferred, so concurrent requests read side by side (WAL); a transaction that
+    # must not fail on a stale snapshot when it starts writing (a migration) asks for the write
+    # lock up front with the execution option ``sqlite_begin="immediate"``.
+    immediate = connection.get_execution_options().get("sqlite_begin") == "immediate"
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def connect(url: str) -> Engine:
@@ -86,14 +88,20 @@ def upgrade(engine: Engine) -> None:
 
     On PostgreSQL the migration runs under a transaction-level advisory lock, so several
     processes opening a new database at once (web workers behind a proxy) migrate it once: the
-    others wait, then find it at head. SQLite serialises writers by itself.
+    others wait, then find it at head. On SQLite it takes the write lock when it begins.
     """
     config = alembic_config()
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        connection.execution_options(sqlite_begin="immediate")
+        with connection.begin():
+            _migrate(connection, config)
+
+
+def _migrate(connection: Any, config: Config) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
 
 
 def open_database(settings: Settings) -> Engine:

@@ -19,17 +19,43 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rpkd.workflows.access import add_user, list_audit, list_users
+    from rpkd.workflows.access import (
+        add_user,
+        change_password,
+        first_admin,
+        issue_token,
+        list_audit,
+        list_users,
+        session_actor,
+        sign_in,
+        sign_out,
+        token_actor,
+    )
     from rpkd.workflows.accuracy import accuracy_report
+    from rpkd.workflows.area_profile import poverty_profile
+    from rpkd.workflows.comparison import compare_releases
     from rpkd.workflows.convergence import convergence_report, verification_lists
     from rpkd.workflows.demo import run_demo
+    from rpkd.workflows.districts import district
     from rpkd.workflows.estimates import (
         fay_herriot_areas,
         multidimensional_poverty,
         survey_estimate,
     )
+    from rpkd.workflows.families import families_of_desa
+    from rpkd.workflows.jobs import (
+        Upload,
+        import_job,
+        import_job_report,
+        list_import_jobs,
+        recover_import_jobs,
+        start_import,
+        upload_form,
+        wait_import_job,
+    )
     from rpkd.workflows.link import link_list
     from rpkd.workflows.monitoring import evaluate, monitor
+    from rpkd.workflows.overview import dashboard
     from rpkd.workflows.plan import action_plan, export_plan, import_plan, init_plan
     from rpkd.workflows.poverty import poverty_figures
     from rpkd.workflows.profile import profile_release, store_family_summary
@@ -61,6 +87,16 @@ _API: dict[str, str] = {
     "list_releases": "releases",
     "show_release": "releases",
     "diff_releases": "releases",
+    "compare_releases": "comparison",
+    # release uploads imported in the background
+    "Upload": "jobs",
+    "upload_form": "jobs",
+    "start_import": "jobs",
+    "import_job": "jobs",
+    "wait_import_job": "jobs",
+    "list_import_jobs": "jobs",
+    "import_job_report": "jobs",
+    "recover_import_jobs": "jobs",
     # measurement
     "survey_estimate": "estimates",
     "multidimensional_poverty": "estimates",
@@ -68,6 +104,8 @@ _API: dict[str, str] = {
     "poverty_figures": "poverty",
     "map_release": "sae",
     "profile_release": "profile",
+    "dashboard": "overview",
+    "poverty_profile": "area_profile",
     "store_family_summary": "profile",
     # targeting and linkage
     "link_list": "link",
@@ -79,6 +117,7 @@ _API: dict[str, str] = {
     "accuracy_report": "accuracy",
     "convergence_report": "convergence",
     "verification_lists": "convergence",
+    "families_of_desa": "families",
     # plan and monitoring
     "init_plan": "plan",
     "export_plan": "plan",
@@ -95,6 +134,15 @@ _API: dict[str, str] = {
     "add_user": "access",
     "list_users": "access",
     "list_audit": "access",
+    "sign_in": "access",
+    "sign_out": "access",
+    "session_actor": "access",
+    "issue_token": "access",
+    "token_actor": "access",
+    "change_password": "access",
+    "first_admin": "access",
+    # the district a workspace serves
+    "district": "districts",
     # synthetic data and the demo
     "synthesize_district": "synth",
     "run_demo": "demo",
@@ -102,25 +150,36 @@ _API: dict[str, str] = {
 
 __all__ = [
     "Actor",
+    "Upload",
     "Workspace",
     "accuracy_report",
     "action_plan",
     "add_realisation",
     "add_user",
+    "change_password",
+    "compare_releases",
     "convergence_report",
+    "dashboard",
     "derived_columns",
     "diff_releases",
+    "district",
     "eligibility_report",
     "eligibility_view",
     "evaluate",
     "export_plan",
+    "families_of_desa",
     "fay_herriot_areas",
+    "first_admin",
+    "import_job",
+    "import_job_report",
     "import_plan",
     "import_realisations",
     "import_release",
     "init_plan",
+    "issue_token",
     "link_list",
     "list_audit",
+    "list_import_jobs",
     "list_realisations",
     "list_releases",
     "list_users",
@@ -128,17 +187,26 @@ __all__ = [
     "monitor",
     "multidimensional_poverty",
     "poverty_figures",
+    "poverty_profile",
     "profile_release",
     "programme_catalogue",
     "ranking_report",
+    "recover_import_jobs",
     "reject_realisation",
     "run_demo",
+    "session_actor",
     "show_release",
+    "sign_in",
+    "sign_out",
+    "start_import",
     "store_family_summary",
     "survey_estimate",
     "synthesize_district",
+    "token_actor",
+    "upload_form",
     "verification_lists",
     "verify_realisation",
+    "wait_import_job",
 ]
 
 

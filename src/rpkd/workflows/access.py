@@ -1,41 +1,71 @@
-"""Use cases of ``rpkd user`` and ``rpkd audit``: users with their role grants, and the audit log.
+"""Use cases of users, sign-in and the audit log (``rpkd user``, ``rpkd audit``, the web app).
 
 A workspace without users runs as the local admin; the first user added must be an admin, and
 from then on every user is added by someone holding ``user.manage``. Reading the audit log needs
 ``audit.read``. Passwords arrive as values (the interface prompts for them) and are stored only
 as Argon2id hashes (:mod:`rpkd.access.users`).
+
+Signing in (:func:`sign_in` for a browser session, :func:`issue_token` for an API token) checks
+the password, counts failures per username and client address and refuses with
+:class:`rpkd.errors.RateLimited` once either has too many (:mod:`rpkd.access.sessions`). Every
+sign-in, failed sign-in, sign-out and password change is audited, without personal data: the
+account's name (or ``-`` for a name that is no account), never the name typed, the password or
+the client address.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
 from rpkd import locale
-from rpkd.access.roles import ROLES, Grant
+from rpkd.access.roles import ROLES, Grant, Role
+from rpkd.access.users import MIN_PASSWORD_LENGTH
+from rpkd.errors import InvalidInput, RateLimited, Unauthenticated
 from rpkd.locale import Lang
 from rpkd.workflows import gate
 from rpkd.workflows.results import records
 
 __all__ = [
+    "MIN_PASSWORD_LENGTH",
     "ROLES",
+    "ApiToken",
     "AuditLog",
+    "FirstAdmin",
+    "PasswordChanged",
+    "Role",
+    "Session",
+    "SignedIn",
+    "SignedOut",
     "UserAdded",
     "Users",
     "add_user",
+    "change_password",
+    "first_admin",
     "grant_text",
+    "issue_token",
     "list_audit",
     "list_users",
+    "session_actor",
+    "sign_in",
+    "sign_out",
+    "token_actor",
 ]
 
 if TYPE_CHECKING:
     from rpkd.access.audit import AuditEntry
+    from rpkd.access.sessions import Kind, Opened
     from rpkd.access.users import User
-    from rpkd.workflows.workspace import Workspace
+    from rpkd.workflows.workspace import Actor, Workspace
+
+UNKNOWN_ACCOUNT = "-"
+"""The audit log's user for a failed sign-in with a name that is no account (not kept)."""
 
 
 def grant_text(grant: Grant, lang: Lang = "id") -> str:
@@ -202,3 +232,249 @@ def list_audit(
     with ws.transaction() as db:
         found = audit.entries(db, username=user, action=action, since=_start(since), until=end)
     return AuditLog(found)
+
+
+# --- signing in --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Session:
+    """A browser session just opened: ``token`` is the cookie's value (given once, stored
+    hashed), ``csrf_token`` the value every form of the session sends back."""
+
+    token: str
+    csrf_token: str
+    username: str
+    expires_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        """Return who is signed in until when (never the secrets)."""
+        return {"username": self.username, "expires_at": self.expires_at.isoformat()}
+
+    def to_arrow(self) -> pa.Table:
+        return pa.Table.from_pylist([self.to_json()])
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """An API token just issued (OAuth2 bearer, RFC 6750); stored hashed, given once."""
+
+    access_token: str
+    username: str
+    expires_at: datetime
+
+    def to_json(self) -> dict[str, str]:
+        """Return the OAuth2 token response of ``POST /api/v1/token`` (DESIGN.md §8)."""
+        return {"access_token": self.access_token, "token_type": "bearer"}
+
+    def to_arrow(self) -> pa.Table:
+        return pa.Table.from_pylist([{"username": self.username, "expires_at": self.expires_at}])
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a live session or API token acts for, with its CSRF token (None for API tokens)."""
+
+    actor: Actor
+    kind: Literal["session", "token"]
+    csrf_token: str | None
+    expires_at: datetime
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles the actor holds (in any scope)."""
+        return frozenset(g.role for g in self.actor.grants)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "username": self.actor.username,
+            "kind": self.kind,
+            "roles": sorted(self.roles),
+            "expires_at": self.expires_at.isoformat(),
+        }
+
+    def to_arrow(self) -> pa.Table:
+        return pa.Table.from_pylist([self.to_json()])
+
+
+@dataclass(frozen=True)
+class SignedOut:
+    """The session closed by :func:`sign_out` (``username`` None: there was none)."""
+
+    username: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"username": self.username}
+
+    def to_arrow(self) -> pa.Table:
+        return pa.Table.from_pylist([self.to_json()])
+
+
+@dataclass(frozen=True)
+class PasswordChanged:
+    """A password changed, and how many other sessions and tokens of the user were closed."""
+
+    username: str
+    closed: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"username": self.username, "closed": self.closed}
+
+    def to_arrow(self) -> pa.Table:
+        return pa.Table.from_pylist([self.to_json()])
+
+
+@dataclass(frozen=True)
+class FirstAdmin:
+    """The first admin of a workspace without users, with the password made for it (shown once)."""
+
+    username: str
+    password: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"username": self.username, "password": self.password}
+
+    def to_arrow(self) -> pa.Table:
+        return pa.Table.from_pylist([self.to_json()])
+
+
+def _refused(seconds: int) -> RateLimited:
+    return RateLimited(
+        "sign_in_rate_limited", param="username", seconds=seconds, minutes=math.ceil(seconds / 60)
+    )
+
+
+def _open(ws: Workspace, username: str, password: str, client: str, kind: Kind) -> Opened:
+    """Check the password (within the rate limit), open a session or token; audit either way."""
+    from rpkd.access import sessions, users
+
+    name = username.strip()
+    action = "auth.sign_in" if kind == "session" else "auth.token"
+    opened: Opened | None = None
+    with ws.transaction() as db:
+        if users.count_users(db) == 0:
+            raise Unauthenticated("no_users", param="username")
+        wait = sessions.limit_reached(db, name, client)
+        if wait is None:
+            user = users.authenticate(db, name, password)
+            if user is not None:
+                sessions.clear_failures(db, name)
+                opened = sessions.open_session(db, user.username, kind)
+            else:
+                sessions.record_failure(db, name, client)
+        known = users.exists(db, name)
+    account = name if known else UNKNOWN_ACCOUNT
+    if opened is not None:
+        gate.audit_as(ws, opened.user.username, action)
+        return opened
+    reason = "rate_limited" if wait is not None else "password" if known else "unknown_user"
+    gate.audit_as(ws, account, f"{action}_failed", parameters={"reason": reason})
+    if wait is not None:
+        raise _refused(wait)
+    raise Unauthenticated("sign_in_failed", param="password")
+
+
+def sign_in(ws: Workspace, username: str, password: str, *, client: str) -> Session:
+    """Open a browser session for ``username`` if ``password`` matches (Argon2id).
+
+    ``client`` is the client's address, for the rate limit only (it is not stored: a hash of it
+    counts failures). Raises :class:`rpkd.errors.Unauthenticated` (``sign_in_failed``, or
+    ``no_users`` in a workspace without users) and :class:`rpkd.errors.RateLimited` after too
+    many failures of the username or the client. Audited as ``auth.sign_in`` or
+    ``auth.sign_in_failed`` (with the reason).
+    """
+    opened = _open(ws, username, password, client, "session")
+    return Session(opened.token, opened.csrf_token or "", opened.user.username, opened.expires_at)
+
+
+def issue_token(ws: Workspace, username: str, password: str, *, client: str) -> ApiToken:
+    """Issue an API bearer token for ``username`` if ``password`` matches (as :func:`sign_in`;
+    audited as ``auth.token`` or ``auth.token_failed``)."""
+    opened = _open(ws, username, password, client, "token")
+    return ApiToken(opened.token, opened.user.username, opened.expires_at)
+
+
+def _signed_in(ws: Workspace, token: str, kind: Kind) -> SignedIn | None:
+    from rpkd.access import sessions
+    from rpkd.workflows.workspace import Actor
+
+    with ws.transaction() as db:
+        found = sessions.find(db, token, kind)
+    if found is None:
+        return None
+    actor = Actor(found.user.username, found.user.grants)
+    return SignedIn(actor, found.kind, found.csrf_token, found.expires_at)
+
+
+def session_actor(ws: Workspace, token: str) -> SignedIn | None:
+    """Return who the browser session ``token`` acts for, None if it is unknown or expired."""
+    return _signed_in(ws, token, "session")
+
+
+def token_actor(ws: Workspace, token: str) -> SignedIn | None:
+    """Return who the API token ``token`` acts for, None if it is unknown or expired."""
+    return _signed_in(ws, token, "token")
+
+
+def sign_out(ws: Workspace, token: str) -> SignedOut:
+    """Close the session (or API token) ``token``; audited as ``auth.sign_out``."""
+    from rpkd.access import sessions
+
+    with ws.transaction() as db:
+        username = sessions.close(db, token)
+    if username is not None:
+        gate.audit_as(ws, username, "auth.sign_out")
+    return SignedOut(username)
+
+
+def change_password(
+    ws: Workspace, old: str, new: str, *, keep: str | None = None
+) -> PasswordChanged:
+    """Change the acting user's password from ``old`` to ``new``; close every other session
+    and API token of the user (all but ``keep``, the session asking).
+
+    A wrong ``old`` raises :class:`rpkd.errors.InvalidInput` (``password_wrong``) and counts as
+    a failed login of the user (so it is rate-limited too). Audited as
+    ``auth.password_change`` or ``auth.password_change_failed``.
+    """
+    from rpkd.access import sessions, users
+
+    name = ws.actor.username
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password_short", param="new_password", minimum=MIN_PASSWORD_LENGTH)
+    closed: int | None = None
+    with ws.transaction() as db:
+        wait = sessions.limit_reached(db, name, None)
+        if wait is None and users.authenticate(db, name, old) is not None:
+            users.set_password(db, name, new)
+            closed = sessions.close_all(db, name, keep=keep)
+        elif wait is None:
+            sessions.record_failure(db, name, None)
+    if closed is not None:
+        gate.audit_as(ws, name, "auth.password_change", parameters={"closed": closed})
+        return PasswordChanged(name, closed)
+    reason = "rate_limited" if wait is not None else "password"
+    gate.audit_as(ws, name, "auth.password_change_failed", parameters={"reason": reason})
+    if wait is not None:
+        raise _refused(wait)
+    raise InvalidInput("password_wrong", param="old_password")
+
+
+def first_admin(ws: Workspace, username: str = "admin") -> FirstAdmin | None:
+    """Create the first admin, with a new random password, in a workspace without users
+    (``rpkd demo --serve``); return None if the workspace has users already."""
+    from rpkd.access import users
+
+    password = secrets.token_urlsafe(12)
+    with ws.transaction() as db:
+        if users.count_users(db) > 0:
+            return None
+        users.add_user(db, username, password, (Grant("admin"),))
+    gate.audit_as(
+        ws,
+        users.LOCAL_USER,
+        "user.add",
+        records=1,
+        parameters={"username": username, "role": "admin"},
+    )
+    return FirstAdmin(username, password)

@@ -58,10 +58,33 @@ def audit(
     parameters: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one row to the audit log for the workspace's actor and return it."""
+    return audit_as(
+        ws,
+        ws.actor.username,
+        action,
+        release=release,
+        scopes=scopes,
+        records=records,
+        parameters=parameters,
+    )
+
+
+def audit_as(
+    ws: Workspace,
+    username: str,
+    action: str,
+    *,
+    release: str | None = None,
+    scopes: Sequence[Scope] = (),
+    records: int | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one row to the audit log for ``username`` (sign-in events, which happen before
+    the workspace has an actor) and return it."""
     with ws.transaction() as db:
         return audit_log.record(
             db,
-            ws.actor.username,
+            username,
             action,
             release=release,
             records=records,

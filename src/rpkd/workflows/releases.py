@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from rpkd import locale, regions
 from rpkd.access.roles import Scope, allowed
+from rpkd.access.users import LOCAL_USER
 from rpkd.errors import InvalidInput, UsageError
 from rpkd.findings import Finding, from_table
 from rpkd.releases import catalog, diff, importer
@@ -147,7 +148,7 @@ class ReleaseDetails:
         )
 
 
-def _reference_date(value: date | str | None) -> date | None:
+def parse_reference_date(value: date | str | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
     try:
@@ -156,7 +157,7 @@ def _reference_date(value: date | str | None) -> date | None:
         raise UsageError("reference_date_invalid", param="reference-date", value=value) from None
 
 
-def _district(ws: Workspace, region: str | None) -> str | None:
+def release_region(ws: Workspace, region: str | None) -> str | None:
     """Return the release region: ``region``, else the workspace's, as a dotted code."""
     chosen = region or (
         str(ws.settings.extra["region"]) if ws.settings.extra.get("region") else None
@@ -196,8 +197,8 @@ def import_release(
     and the report's paths) when any check failed; nothing is created then.
     """
     catalog.check_name(name)
-    on = _reference_date(reference_date)
-    district = _district(ws, region)
+    on = parse_reference_date(reference_date)
+    district = release_region(ws, region)
     scope = Scope(region=district)
     gate.authorise(ws.actor, "release.manage", scope)
     if unmask_findings:
@@ -238,7 +239,9 @@ def import_release(
                 warnings=candidate.warnings,
                 report=[str(p) for p in paths],
             )
-        release = candidate.commit()
+        # the account that imported: the signed-in user, or the OS account on a laptop without users
+        user = ws.actor.username
+        release = candidate.commit(created_by=None if user == LOCAL_USER else user)
     rows = sum(release.manifest["rows"].values())
     kept = _kept_warnings(release)
     _audit(
@@ -357,7 +360,7 @@ class _Messages:
         key = (code, params, field, kind)
         if key not in self.cache:
             values = json.loads(params or "{}")
-            values.setdefault("field", _field_label(kind, field, self.lang))
+            values.setdefault("field", field_label(kind, field, self.lang))
             self.cache[key] = locale.message(code, self.lang, **values)
         return self.cache[key]
 
@@ -378,7 +381,7 @@ class _Messages:
         )
 
 
-def _field_label(kind: str, field: str | None, lang: Lang) -> str:
+def field_label(kind: str, field: str | None, lang: Lang) -> str:
     """Return the label of a release column in ``lang`` (the name itself for other fields)."""
     from rpkd.releases.schema import KINDS, table_schema
 

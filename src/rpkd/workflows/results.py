@@ -43,3 +43,37 @@ def records(data: pa.Table | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]
     """Return rows as JSON-ready dicts (one per row, columns in order)."""
     rows = data.to_pylist() if isinstance(data, pa.Table) else [dict(r) for r in data]
     return [{k: plain(v) for k, v in row.items()} for row in rows]
+
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "str": pa.string(),
+    "float": pa.float64(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+}
+
+
+def dataclass_table(kind: type, items: Sequence[Any]) -> pa.Table:
+    """Return frozen dataclass values as a table whose columns are ``kind``'s fields.
+
+    Field types (``str``, ``float``, ``int``, ``bool``, ``date``, each optionally ``| None``;
+    anything else is JSON text) give the column types, so an empty or all-null column keeps
+    its type.
+    """
+    import dataclasses
+    import json
+
+    fields = dataclasses.fields(kind)
+    schema = []
+    for f in fields:
+        name = str(f.type).replace(" | None", "").strip()
+        schema.append((f.name, _ARROW_TYPES.get(name, pa.string())))
+    columns: dict[str, list[Any]] = {f.name: [] for f in fields}
+    for item in items:
+        for f, (_, kind_type) in zip(fields, schema, strict=True):
+            value = getattr(item, f.name)
+            if kind_type == pa.string() and value is not None and not isinstance(value, str):
+                value = json.dumps(plain(value), ensure_ascii=False)
+            columns[f.name].append(value)
+    return pa.table(columns, schema=pa.schema(schema))

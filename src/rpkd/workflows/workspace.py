@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -53,6 +53,7 @@ class Workspace:
         self._actor_name = actor
         self._engine: eng.Engine | None = None
         self._database: Database | None = None
+        self._shared: Workspace | None = None
 
     @classmethod
     def open(
@@ -73,6 +74,21 @@ class Workspace:
         env = os.environ if environ is None else environ
         settings = load_settings(path, engine=engine, lang=lang, environ=env)
         return cls(settings, actor=actor if actor is not None else env.get("RPKD_USER") or None)
+
+    def acting(self, actor: Actor, *, lang: Lang | None = None) -> Workspace:
+        """Return a workspace for one request of a server, acting for ``actor`` (already
+        resolved, e.g. from a signed-in session), in ``lang`` (default: this one's).
+
+        It shares this workspace's settings, kit and application database (opened once per
+        server process, a connection pool for every request) and opens its own table engine on
+        first use; closing it closes only that engine.
+        """
+        settings = self.settings if lang is None else replace(self.settings, lang=lang)
+        child = Workspace(settings, actor=actor.username)
+        child._shared = self
+        child.__dict__["actor"] = actor
+        child.__dict__["kit"] = self.kit
+        return child
 
     # --- values --------------------------------------------------------------------------
 
@@ -103,6 +119,8 @@ class Workspace:
     @property
     def database(self) -> Database:
         """The application database with its schema at the latest migration, opened on first use."""
+        if self._shared is not None:
+            return self._shared.database
         if self._database is None:
             from rpkd.store import open_database
 

@@ -1,0 +1,318 @@
+"""Poverty maps: a choropleth of area estimates with their reliability, a map of the CV,
+and each area's estimate with its interval."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from rpkd import locale, regions
+from rpkd.locale import Lang
+from rpkd.reports.charts.base import (
+    ESTIMATE_COLOUR,
+    MISSING_COLOUR,
+    UNRELIABLE_OPACITY,
+    WIDTH,
+    Spec,
+    altair,
+    caption,
+    finish,
+    label,
+)
+
+if TYPE_CHECKING:
+    from rpkd.regions import Depth
+
+
+def reliability_labels(cv_threshold: float, lang: Lang) -> tuple[str, str, str]:
+    """Return the map's labels of a reliable, an unreliable and an unestimated area."""
+    limit = locale.percent(cv_threshold, lang, 0)
+    return (
+        f"{locale.label('sae.reliable', lang)} (CV ≤ {limit})",
+        f"{locale.label('sae.unreliable', lang)} (CV > {limit})",
+        locale.label("sae.no_estimate", lang),
+    )
+
+
+def area_values(
+    areas: Sequence[Mapping[str, Any]], cv_threshold: float, lang: Lang
+) -> list[dict[str, Any]]:
+    """Return what a map shows of each area: ``code``, ``estimate``, ``ci_low``, ``ci_high``,
+    ``cv`` (fractions, from the map's area records) and ``reliability`` (a label of
+    :func:`reliability_labels`)."""
+    reliable, unreliable, missing = reliability_labels(cv_threshold, lang)
+    return [
+        {
+            "code": str(a["code"]),
+            "estimate": a.get("estimate"),
+            "ci_low": a.get("ci_low"),
+            "ci_high": a.get("ci_high"),
+            "cv": a.get("cv"),
+            "reliability": missing if a.get("estimate") is None
+            else unreliable if a.get("reliable") is False else reliable,
+        }
+        for a in areas
+    ]  # fmt: skip
+
+
+@cache
+def shapes(region: str, depth: Depth, digits: int = 4) -> tuple[dict[str, Any], ...]:
+    """Return the boundary features of ``region`` at ``depth`` (properties ``code`` and
+    ``name``), coordinates rounded to ``digits`` decimals (about 11 m: light enough for a slow
+    connection). Read once per process (package data); callers must not change them."""
+    return tuple(
+        {
+            "type": "Feature",
+            "properties": {"code": f["properties"]["code"],
+                           "name": f["properties"].get("name", f["properties"]["code"])},
+            "geometry": _rounded(f["geometry"], digits),
+        }
+        for f in regions.boundaries(region, depth)["features"]
+    )  # fmt: skip
+
+
+@cache
+def boundaries_json(region: str, depth: Depth) -> bytes:
+    """Return :func:`shapes` as a GeoJSON FeatureCollection (UTF-8), for a page to fetch once
+    (``boundaries=`` of the map charts) rather than carry inline."""
+    collection = {"type": "FeatureCollection", "features": list(shapes(region, depth))}
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _rounded(geometry: Mapping[str, Any], digits: int) -> dict[str, Any]:
+    def walk(value: Any) -> Any:
+        if isinstance(value, list) and value and isinstance(value[0], int | float):
+            return [round(float(v), digits) for v in value[:2]]
+        return [walk(v) for v in value]
+
+    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+
+
+def frame(region: str, depth: Depth, size: int) -> tuple[int, int]:
+    """Return a map's width and height in pixels, the longer side ``size``, following the
+    shape of the region's boundaries (longitude shortened by the cosine of the latitude), no
+    side under a third of ``size`` so that legends fit."""
+    points = [
+        point for f in shapes(region, depth) for point in _points(f["geometry"]["coordinates"])
+    ]
+    if not points:
+        return size, size
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    middle = math.radians((max(ys) + min(ys)) / 2)
+    wide = max((max(xs) - min(xs)) * math.cos(middle), 1e-9)
+    tall = max(max(ys) - min(ys), 1e-9)
+    if tall >= wide:
+        return max(round(size * wide / tall), size // 3), size
+    return size, max(round(size * tall / wide), size // 3)
+
+
+def _points(value: Any) -> list[Any]:
+    if value and isinstance(value[0], int | float):
+        return [value]
+    return [p for part in value for p in _points(part)]
+
+
+_LOOKED_UP = ["estimate", "ci_low", "ci_high", "cv", "reliability"]
+
+
+def _map_base(alt: Any, factor: str, boundaries: str | None, missing: str) -> Any:
+    """Return the boundaries (inline, or fetched from the URL ``boundaries``) joined with each
+    area's values by code; an area without values is ``missing``."""
+    data = (
+        alt.Data(name="boundaries")
+        if boundaries is None
+        else alt.UrlData(url=boundaries, format=alt.DataFormat(type="json", property="features"))
+    )
+    return (
+        alt.Chart(data)
+        .transform_lookup(
+            lookup="properties.code",
+            from_=alt.LookupData(data=alt.Data(name="areas"), key="code", fields=_LOOKED_UP),
+        )
+        .transform_calculate(
+            shown=f"datum.estimate == null ? null : datum.estimate * {factor}",
+            low=f"datum.ci_low == null ? null : max(0, datum.ci_low) * {factor}",
+            high=f"datum.ci_high == null ? null : datum.ci_high * {factor}",
+            status=f"datum.reliability == null ? '{missing}' : datum.reliability",
+        )
+    )
+
+
+def _datasets(region: str, depth: Depth, values: list[dict[str, Any]], boundaries: str | None
+              ) -> dict[str, Any]:  # fmt: skip
+    datasets: dict[str, Any] = {"areas": values}
+    if boundaries is None:
+        datasets["boundaries"] = list(shapes(region, depth))
+    return datasets
+
+
+def _map_tooltip(alt: Any, measure: str, lang: Lang) -> list[Any]:
+    number = ".1%" if measure == "fgt0" else ",.2f"
+    return [
+        alt.Tooltip("properties.name:N", title=locale.label("sae.name", lang)),
+        alt.Tooltip("shown:Q", title=locale.label(f"sae.measure.{measure}", lang), format=number),
+        alt.Tooltip("low:Q", title=label("ci_low", lang), format=number),
+        alt.Tooltip("high:Q", title=label("ci_high", lang), format=number),
+        alt.Tooltip("cv:Q", title=locale.label("sae.cv", lang), format=".0%"),
+        alt.Tooltip("status:N", title=locale.label("sae.reliability", lang)),
+    ]
+
+
+def area_map_chart(
+    region: str,
+    depth: Depth,
+    areas: Sequence[Mapping[str, Any]],
+    *,
+    cv_threshold: float,
+    measure: str = "fgt0",
+    lang: Lang = "id",
+    title: str | None = None,
+    size: int = 420,
+    boundaries: str | None = None,
+) -> Spec:
+    """Return the choropleth of ``areas`` (a poverty map's area records) inside ``region``.
+
+    The estimate is coloured on a sequential scale from zero, in percent (P0) or ×100 (P1,
+    P2); an area whose CV exceeds ``cv_threshold`` keeps its colour but is drawn lighter with a
+    dashed outline (the legend says so); an area without an estimate is grey. Boundaries are
+    inline (documents), or fetched from the URL ``boundaries`` (pages: :func:`boundaries_json`
+    served once, cached by the browser). ``size`` is the longer side in pixels, the other
+    follows the region's shape. A click on an area selects it (``select_area``).
+    :func:`cv_map_chart` draws the CVs themselves.
+    """
+    alt = altair()
+    wide, tall = frame(region, depth, size)
+    number = ".1%" if measure == "fgt0" else ",.2f"
+    reliable, unreliable, missing = reliability_labels(cv_threshold, lang)
+    tooltip = _map_tooltip(alt, measure, lang)
+    base = _map_base(alt, "1" if measure == "fgt0" else "100", boundaries, missing)
+    outline = alt.Color("status:N", title=None,
+                        scale=alt.Scale(domain=[missing], range=[MISSING_COLOUR]),
+                        legend=alt.Legend(orient="right", symbolType="square"))  # fmt: skip
+    background = (
+        base.transform_filter("datum.estimate == null")
+        .mark_geoshape(stroke="#4d4d4d", strokeWidth=0.6)
+        .encode(color=outline, tooltip=tooltip)
+    )
+    selected = alt.selection_point(name="select_area", fields=["properties.code"], on="click")
+    estimate = (
+        base.transform_filter("datum.estimate != null")
+        .mark_geoshape(stroke="#4d4d4d", strokeWidth=0.6, cursor="pointer")
+        .encode(
+            color=alt.Color("shown:Q", title=locale.label(f"sae.measure.{measure}", lang),
+                            scale=alt.Scale(scheme="yelloworangered", domainMin=0),
+                            legend=alt.Legend(format=number, orient="right",
+                                              gradientLength=min(max(tall // 2, 100), 200))),
+            opacity=alt.Opacity("status:O",
+                                title=locale.label("sae.reliability", lang),
+                                scale=alt.Scale(domain=[reliable, unreliable],
+                                                range=[1.0, UNRELIABLE_OPACITY]),
+                                sort=[reliable, unreliable],
+                                legend=alt.Legend(orient="right", direction="vertical",
+                                                  symbolType="square", symbolSize=180,
+                                                  symbolFillColor="#e34a33",
+                                                  symbolStrokeColor="#4d4d4d")),
+            strokeDash=alt.condition(f"datum.status == '{unreliable}'",
+                                     alt.value([3, 2]), alt.value([1, 0])),
+            tooltip=tooltip,
+        )
+        .add_params(selected)
+    )  # fmt: skip
+    chart = (
+        alt.layer(background, estimate)
+        .resolve_scale(color="independent")
+        .properties(width=wide, height=tall, title=title or "")
+    )
+    values = area_values(areas, cv_threshold, lang)
+    return finish(chart, lang, _datasets(region, depth, values, boundaries))
+
+
+def cv_map_chart(
+    region: str,
+    depth: Depth,
+    areas: Sequence[Mapping[str, Any]],
+    *,
+    cv_threshold: float,
+    measure: str = "fgt0",
+    lang: Lang = "id",
+    size: int = 240,
+    boundaries: str | None = None,
+) -> Spec:
+    """Return a small map of each area's CV (coefficient of variation) against the kit's
+    ``cv_threshold``, to read beside :func:`area_map_chart` (``boundaries`` as there)."""
+    alt = altair()
+    wide, tall = frame(region, depth, size)
+    within = f"CV ≤ {locale.percent(cv_threshold, lang, 0)}"
+    above = f"CV > {locale.percent(cv_threshold, lang, 0)}"
+    missing = label("cv_missing", lang)
+    classed = _map_base(
+        alt, "1" if measure == "fgt0" else "100", boundaries, locale.label("sae.no_estimate", lang)
+    ).transform_calculate(
+        cv_class=f"datum.cv == null ? '{missing}' : "
+        f"datum.cv <= {cv_threshold!r} ? '{within}' : '{above}'"
+    )
+    chart = classed.mark_geoshape(stroke="#4d4d4d", strokeWidth=0.4).encode(
+        color=alt.Color(
+            "cv_class:N",
+            title=label("cv_map", lang),
+            scale=alt.Scale(domain=[within, above, missing],
+                            range=["#a6dba0", "#9970ab", MISSING_COLOUR]),
+            legend=alt.Legend(orient="bottom", direction="vertical"),
+        ),
+        tooltip=_map_tooltip(alt, measure, lang),
+    )  # fmt: skip
+    chart = chart.properties(width=wide, height=tall, title=label("cv_map", lang))
+    values = area_values(areas, cv_threshold, lang)
+    return finish(chart, lang, _datasets(region, depth, values, boundaries))
+
+
+def area_interval_chart(
+    areas: Sequence[Mapping[str, Any]],
+    *,
+    cv_threshold: float,
+    measure: str = "fgt0",
+    lang: Lang = "id",
+) -> Spec:
+    """Return each area's estimate with its 95% interval, highest first; areas whose CV
+    exceeds ``cv_threshold`` are drawn lighter, as on the map."""
+    alt = altair()
+    rows = [
+        {k: a.get(k) for k in ("code", "name", "estimate", "ci_low", "ci_high", "cv", "reliable")}
+        for a in areas
+        if a.get("estimate") is not None
+    ]
+    factor = "1" if measure == "fgt0" else "100"
+    number = ".1%" if measure == "fgt0" else ",.2f"
+    axis_format = ".0%" if measure == "fgt0" else ",.1f"
+    base = alt.Chart(alt.Data(name="areas")).transform_calculate(
+        shown=f"datum.estimate * {factor}",
+        low=f"datum.ci_low == null ? null : max(0, datum.ci_low) * {factor}",
+        high=f"datum.ci_high == null ? null : datum.ci_high * {factor}",
+    )
+    y = alt.Y("name:N", title=None, sort=alt.EncodingSortField("shown", order="descending"))
+    opacity = alt.condition("datum.reliable === false", alt.value(UNRELIABLE_OPACITY),
+                            alt.value(1.0))  # fmt: skip
+    title = locale.label(f"sae.measure.{measure}", lang)
+    bars = base.mark_rule(strokeWidth=3, color=ESTIMATE_COLOUR).encode(
+        y=y, x=alt.X("low:Q", title=title, axis=alt.Axis(format=axis_format)), x2="high:Q",
+        opacity=opacity,
+    )  # fmt: skip
+    dots = base.mark_point(filled=True, size=50, color=ESTIMATE_COLOUR).encode(
+        y=y,
+        x="shown:Q",
+        opacity=opacity,
+        tooltip=[
+            alt.Tooltip("name:N", title=locale.label("sae.name", lang)),
+            alt.Tooltip("shown:Q", title=title, format=number),
+            alt.Tooltip("low:Q", title=label("ci_low", lang), format=number),
+            alt.Tooltip("high:Q", title=label("ci_high", lang), format=number),
+            alt.Tooltip("cv:Q", title=locale.label("sae.cv", lang), format=".0%"),
+        ],
+    )
+    height = max(14 * len(rows), 60)
+    chart = alt.layer(bars, dots).properties(width=WIDTH - 160, height=height,
+                                             title=caption(lang, "interval.caption"))  # fmt: skip
+    return finish(chart, lang, {"areas": rows})

@@ -1,0 +1,208 @@
+"""Typed dependencies of every route: the signed-in user, the request's workspace, the language.
+
+Handlers declare what they need with the ``Annotated`` types below and nothing else::
+
+    @router.get("/profile")
+    def profile(request: Request, ws: RequestWorkspace, lang: Language) -> HTMLResponse:
+        result = profile_release(ws, ...)   # the workflow checks the scope
+        return pages.render(request, "profile/index.html", {"result": result})
+
+:func:`guard` runs before every handler (a global dependency of the app): it finds the route's
+entry in :data:`rpkd.web.access.ROUTES`, checks the CSRF token of unsafe requests, that someone
+is signed in (pages: the ``rpkd_session`` cookie; the API: an ``Authorization: Bearer`` token)
+and that one of their roles is listed. The request's :class:`~rpkd.workflows.Workspace` acts for
+the signed-in user, shares the server's database and closes its own table engine afterwards.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from fastapi import Depends, Request, Response
+from fastapi.security import OAuth2PasswordBearer
+
+from rpkd.errors import Forbidden, Unauthenticated
+from rpkd.locale import Lang
+from rpkd.web.access import API_PREFIX, SAFE_METHODS, Route, table
+from rpkd.workflows.access import SignedIn, session_actor, token_actor
+from rpkd.workflows.workspace import Workspace
+
+if TYPE_CHECKING:
+    from starlette.templating import Jinja2Templates
+
+    from rpkd.workflows.districts import District
+
+SESSION_COOKIE = "rpkd_session"
+LANG_COOKIE = "rpkd_lang"
+LOGIN_CSRF_COOKIE = "rpkd_login_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+bearer = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/token", auto_error=False)
+"""The API's security scheme (OpenAPI); :func:`signed_in` reads the token itself."""
+
+
+@dataclass
+class Server:
+    """What one server process holds for every request (``app.state.server``)."""
+
+    workspace: Workspace
+    templates: Jinja2Templates
+    district: District | None
+    plain_http: bool
+    routes: dict[tuple[str, str], Route] = field(default_factory=table)
+    served: frozenset[tuple[str, str]] = frozenset()
+
+
+def server(request: Request) -> Server:
+    """Return the server state of the app handling ``request``."""
+    state: Server = request.app.state.server
+    return state
+
+
+def is_api(request: Request) -> bool:
+    """Return whether ``request`` is for the JSON API (bearer tokens, JSON errors)."""
+    return request.url.path.startswith(API_PREFIX + "/") or request.url.path == API_PREFIX
+
+
+def language(request: Request) -> Lang:
+    """Return the page language: the ``rpkd_lang`` cookie, else Bahasa Indonesia."""
+    return "en" if request.cookies.get(LANG_COOKIE) == "en" else "id"
+
+
+def bearer_token(request: Request) -> str | None:
+    """Return the API token of an ``Authorization: Bearer`` header, None without one."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or None
+
+
+def secure_cookies(request: Request) -> bool:
+    """Return whether cookies must be ``Secure``: always over HTTPS (a reverse proxy's
+    ``X-Forwarded-Proto: https`` counts), and over plain HTTP unless the server allows it
+    (``rpkd serve`` on a loopback address: the traffic never leaves the machine)."""
+    return request.url.scheme == "https" or not server(request).plain_http
+
+
+def set_cookie(
+    response: Response,
+    request: Request,
+    name: str,
+    value: str,
+    *,
+    max_age: int | None = None,
+    httponly: bool = True,
+    samesite: Literal["lax", "strict"] = "lax",
+) -> None:
+    """Set a cookie of the app: HttpOnly, SameSite, Secure as :func:`secure_cookies` says."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        secure=secure_cookies(request),
+        httponly=httponly,
+        samesite=samesite,
+    )
+
+
+def signed_in(request: Request) -> SignedIn | None:
+    """Return who is signed in: the session cookie for pages, the bearer token for the API.
+
+    Kept on ``request.state.signed_in`` for the templates and the error pages.
+    """
+    if hasattr(request.state, "signed_in"):
+        found: SignedIn | None = request.state.signed_in
+        return found
+    ws = server(request).workspace
+    if is_api(request):
+        token = bearer_token(request)
+        found = token_actor(ws, token) if token else None
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        found = session_actor(ws, cookie) if cookie else None
+    request.state.signed_in = found
+    return found
+
+
+def route_of(request: Request) -> Route:
+    """Return the ROUTES entry of the route that matched ``request``."""
+    matched = request.scope["route"]
+    method = "GET" if request.method == "HEAD" else request.method
+    return server(request).routes[(method, matched.path)]
+
+
+async def _sent_csrf(request: Request) -> str:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    if "form" in request.headers.get("content-type", ""):
+        value = (await request.form()).get(CSRF_FIELD)
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+def _same(sent: str, expected: str | None) -> bool:
+    return bool(sent) and expected is not None and hmac.compare_digest(sent, expected)
+
+
+async def guard(request: Request, who: Annotated[SignedIn | None, Depends(signed_in)]) -> None:
+    """Enforce the route table before the handler: sign-in (401), role (403), CSRF (403).
+
+    A public form (the login) carries the token of the ``rpkd_login_csrf`` cookie (double
+    submit); a signed-in form or HTMX request the session's token (field ``csrf_token`` or
+    header ``X-CSRF-Token``).
+    """
+    route = route_of(request)
+    unsafe = request.method not in SAFE_METHODS and route.csrf
+    if route.who == "public":
+        if not unsafe:
+            return
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+        session = who.csrf_token if who is not None else None
+        no_cookie = expected is None and session is None
+        if no_cookie and request.url.scheme == "http" and secure_cookies(request):
+            raise Forbidden("https_required", param=CSRF_FIELD)  # Secure cookies need HTTPS
+        sent = await _sent_csrf(request)
+        if not (_same(sent, expected) or _same(sent, session)):
+            raise Forbidden("csrf_failed", param=CSRF_FIELD)
+        return
+    if who is None:
+        raise Unauthenticated("sign_in_required")
+    # The role first: a refused request's body (an upload, say) is never read.
+    if not route.admits(who.roles):
+        raise Forbidden("route_forbidden", param="role", user=who.actor.username)
+    if unsafe and who.kind == "session" and not _same(await _sent_csrf(request), who.csrf_token):
+        raise Forbidden("csrf_failed", param=CSRF_FIELD)
+
+
+def current_user(who: Annotated[SignedIn | None, Depends(signed_in)]) -> SignedIn:
+    """Return the signed-in user (routes that are not public are guarded, so there is one)."""
+    if who is None:
+        raise Unauthenticated("sign_in_required")
+    return who
+
+
+def request_workspace(
+    request: Request, who: Annotated[SignedIn, Depends(current_user)]
+) -> Iterator[Workspace]:
+    """Yield the workspace of this request, acting for the signed-in user in the page's
+    language; its table engine is closed when the response is done."""
+    ws = server(request).workspace.acting(who.actor, lang=language(request))
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+ServerState = Annotated[Server, Depends(server)]
+Language = Annotated[Lang, Depends(language)]
+CurrentUser = Annotated[SignedIn, Depends(current_user)]
+MaybeUser = Annotated[SignedIn | None, Depends(signed_in)]
+RequestWorkspace = Annotated[Workspace, Depends(request_workspace)]
+ApiAuth = Annotated[str | None, Depends(bearer)]
+"""Declare on API routes (``_: ApiAuth``) so that OpenAPI shows the bearer scheme."""

@@ -1,0 +1,138 @@
+"""rpkd errors as HTTP answers: a page in the user's language, or JSON for the API.
+
+=================================  ======  =============================================
+error                              status  page (the API answers JSON in every case)
+=================================  ======  =============================================
+``Unauthenticated``                401     a GET page redirects (303) to ``/login?next=``;
+                                           HTMX gets ``HX-Redirect``
+``Forbidden``                      403     the error page
+``NotFound``                       404     the error page
+``InvalidInput``                   422     the error page with its findings (forms catch
+                                           it first and show the fields' errors)
+``UsageError``                     400     the error page
+``RateLimited``                    429     the error page; ``Retry-After`` header
+=================================  ======  =============================================
+
+The API's JSON: ``{"detail": sentence, "error": {"code", "param", "params", "findings"}}``
+(the sentence in the ``rpkd_lang`` cookie's language, else Indonesian).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from rpkd import locale
+from rpkd.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    RpkdError,
+    Unauthenticated,
+    UsageError,
+)
+from rpkd.web import pages
+from rpkd.web.deps import is_api, language
+
+STATUS: tuple[tuple[type[RpkdError], int], ...] = (
+    (Unauthenticated, 401),
+    (RateLimited, 429),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (InvalidInput, 422),
+    (UsageError, 400),
+)
+
+HTTP_MESSAGES = {404: "page_not_found", 405: "method_not_allowed"}
+
+
+def status_of(error: RpkdError) -> int:
+    """Return the HTTP status of an rpkd error (500 for an error of no known kind)."""
+    return next((status for kind, status in STATUS if isinstance(error, kind)), 500)
+
+
+def title_key(status: int) -> str:
+    """Return the label of an error page's title (a general one for a status without its own)."""
+    key = f"web.status.{status}"
+    if locale.has_label(key):
+        return key
+    return "web.status.500" if status >= 500 else "web.status.400"
+
+
+def _headers(error: RpkdError) -> dict[str, str]:
+    if isinstance(error, RateLimited):
+        return {"Retry-After": str(error.retry_after)}
+    return {}
+
+
+def login_redirect(request: Request) -> Response:
+    """Send a page without a session to the login form, to come back here afterwards."""
+    target = "/login?next=" + quote(pages.here(request), safe="/")
+    if pages.is_htmx(request):
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+async def rpkd_error(request: Request, error: Exception) -> Response:
+    """Answer an :class:`rpkd.errors.RpkdError` raised by a dependency or a workflow."""
+    assert isinstance(error, RpkdError)
+    status = status_of(error)
+    headers = _headers(error)
+    if is_api(request):
+        if status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        body = {"detail": error.message(language(request)), "error": error.to_json()}
+        return JSONResponse(body, status_code=status, headers=headers)
+    if status == 401 and request.method == "GET":
+        return login_redirect(request)
+    return pages.render(
+        request,
+        "error.html",
+        {"title": title_key(status), "error": error},
+        status_code=status,
+        headers=headers,
+    )
+
+
+async def http_error(request: Request, error: Exception) -> Response:
+    """Answer Starlette's HTTP errors (an unknown path: 404) as a page or as JSON."""
+    assert isinstance(error, HTTPException)
+    if is_api(request):
+        return JSONResponse(
+            {"detail": error.detail}, status_code=error.status_code, headers=error.headers
+        )
+    code = HTTP_MESSAGES.get(error.status_code, "request_failed")
+    return pages.render(
+        request,
+        "error.html",
+        {"title": title_key(error.status_code), "message_code": code},
+        status_code=error.status_code,
+        headers=error.headers,
+    )
+
+
+async def validation_error(request: Request, error: Exception) -> Response:
+    """Answer a request whose parameters do not parse: FastAPI's JSON for the API, a page
+    otherwise."""
+    assert isinstance(error, RequestValidationError)
+    if is_api(request):
+        return await request_validation_exception_handler(request, error)
+    return pages.render(
+        request,
+        "error.html",
+        {"title": title_key(422), "message_code": "request_invalid"},
+        status_code=422,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(RpkdError, rpkd_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
