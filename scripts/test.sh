@@ -12,6 +12,9 @@ command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # Browser tests: Playwright drives Debian's Chromium (it cannot download a browser of its own).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# Documents: the PDF is the DOCX converted by LibreOffice Writer; poppler-utils reads it back.
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null

@@ -57,5 +57,5 @@ def test_a_broken_workspace_file_and_a_missing_topic_are_named(tmp_path: Path) -
         params.load_kit(tmp_path)
     assert (broken.value.code, broken.value.param) == ("params_invalid", "bands")
     with pytest.raises(NotFound) as missing:
-        params.load_kit(None).document("scenarios")
-    assert missing.value.params == {"kit": "kapuas", "topic": "scenarios"}
+        params.load_kit(None).document("rainfall")
+    assert missing.value.params == {"kit": "kapuas", "topic": "rainfall"}

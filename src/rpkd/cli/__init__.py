@@ -48,7 +48,20 @@ def _register() -> None:
     """Add every command group to :data:`app` (once; the modules import nothing heavy)."""
     if app.registered_commands or app.registered_groups:
         return
-    from rpkd.cli import demo, link, measure, plan, profile, release, sae, serve, synth, target
+    from rpkd.cli import (
+        demo,
+        link,
+        measure,
+        plan,
+        profile,
+        release,
+        report,
+        sae,
+        scenario,
+        serve,
+        synth,
+        target,
+    )
     from rpkd.cli import map as map_command
 
     for module in (
@@ -62,6 +75,8 @@ def _register() -> None:
         link,
         target,
         plan,
+        scenario,
+        report,
         serve,
     ):
         module.register(app)

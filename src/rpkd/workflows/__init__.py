@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from rpkd.workflows.convergence import convergence_report, verification_lists
     from rpkd.workflows.demo import run_demo
     from rpkd.workflows.districts import district
+    from rpkd.workflows.documents import make_report
     from rpkd.workflows.estimates import (
         fay_herriot_areas,
         multidimensional_poverty,
@@ -68,6 +69,13 @@ if TYPE_CHECKING:
     )
     from rpkd.workflows.releases import diff_releases, import_release, list_releases, show_release
     from rpkd.workflows.sae import map_release
+    from rpkd.workflows.scenarios import (
+        compare_scenarios,
+        list_scenarios,
+        optimise_budget,
+        run_scenario,
+        save_scenario,
+    )
     from rpkd.workflows.synth import synthesize_district
     from rpkd.workflows.targeting import (
         derived_columns,
@@ -130,6 +138,14 @@ _API: dict[str, str] = {
     "list_realisations": "realisations",
     "monitor": "monitoring",
     "evaluate": "monitoring",
+    # scenarios and the budget optimiser
+    "run_scenario": "scenarios",
+    "compare_scenarios": "scenarios",
+    "optimise_budget": "scenarios",
+    "save_scenario": "scenarios",
+    "list_scenarios": "scenarios",
+    # the district's documents
+    "make_report": "documents",
     # users and audit
     "add_user": "access",
     "list_users": "access",
@@ -158,6 +174,7 @@ __all__ = [
     "add_user",
     "change_password",
     "compare_releases",
+    "compare_scenarios",
     "convergence_report",
     "dashboard",
     "derived_columns",
@@ -182,10 +199,13 @@ __all__ = [
     "list_import_jobs",
     "list_realisations",
     "list_releases",
+    "list_scenarios",
     "list_users",
+    "make_report",
     "map_release",
     "monitor",
     "multidimensional_poverty",
+    "optimise_budget",
     "poverty_figures",
     "poverty_profile",
     "profile_release",
@@ -194,6 +214,8 @@ __all__ = [
     "recover_import_jobs",
     "reject_realisation",
     "run_demo",
+    "run_scenario",
+    "save_scenario",
     "session_actor",
     "show_release",
     "sign_in",

@@ -1,0 +1,541 @@
+"""The poverty profile's survey and small-area parts (RPKD Bab III; the periodic reports):
+headline figures with their intervals, the trend against the province and the nation, the
+poverty maps and the priority areas (kantong kemiskinan) ranked.
+
+Every number comes from :class:`~rpkd.reports.documents.evidence.Evidence`: survey estimates
+(:func:`rpkd.workflows.poverty.poverty_figures`), Fay–Herriot maps
+(:func:`rpkd.workflows.sae.map_release`) and the kit's published reference figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rpkd import locale
+from rpkd.locale import Lang
+from rpkd.regions import Depth
+from rpkd.reports.documents.disclosure import protect
+from rpkd.reports.documents.evidence import HEADLINES, AreaTable, Evidence
+from rpkd.reports.documents.model import Block, CellKind, Column, Figure, Paragraph, Slot, Table
+from rpkd.reports.documents.text import (
+    day,
+    estimate_text,
+    kind_of,
+    map_source,
+    region_name,
+    say,
+    survey_source,
+    value,
+    why,
+    word,
+)
+
+
+def headline_table(ev: Evidence, lang: Lang, keys: tuple[str, ...] = HEADLINES) -> Table:
+    """Return the survey's headline figures with SE and 95% interval (``poverty.headline``)."""
+    rows = []
+    for key in keys:
+        f = ev.figure(key)
+        if f is None:
+            continue
+        rows.append(
+            {
+                "indicator": word(f"figure.{key}", lang),
+                "kind": kind_of(key),
+                "estimate": f.estimate,
+                "se": f.se,
+                "ci_low": f.ci_low,
+                "ci_high": f.ci_high,
+                "n": f.n,
+            }
+        )
+    columns = (
+        Column("indicator", word("col.indicator", lang)),
+        Column("estimate", word("col.estimate", lang), by_row=True),
+        Column("se", word("col.se", lang), by_row=True),
+        Column("ci_low", word("col.ci_low", lang), by_row=True),
+        Column("ci_high", word("col.ci_high", lang), by_row=True),
+        Column("n", word("col.sample", lang), "integer"),
+    )
+    caption = say("doc_caption_headline", lang, district=ev.district_name, date=day(ev, lang))
+    return Table(
+        "poverty.headline",
+        caption,
+        columns,
+        tuple(rows),
+        survey_source(ev, lang),
+        notes=(say("doc_note_headline", lang),),
+    )
+
+
+def lines_table(ev: Evidence, lang: Lang) -> Table:
+    """Return the poverty lines the figures use (``poverty.lines``)."""
+    rows = [
+        {"line": word(f"line.{k}", lang), "value": line.value, "basis": line.basis}
+        for k, line in ev.lines.items()
+    ]
+    columns = (
+        Column("line", word("col.line", lang)),
+        Column("value", word("col.line_value", lang), "rupiah"),
+        Column("basis", word("col.basis", lang)),
+    )
+    source = say("doc_source_lines", lang, date=day(ev, lang))
+    return Table("poverty.lines", say("doc_caption_lines", lang), columns, tuple(rows), source)
+
+
+def headline_sentences(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
+    """Return what the headline figures say, one sentence each."""
+    out: list[Block] = []
+    p0, poor = ev.figure("p0"), ev.figure("poor")
+    if p0 is not None and poor is not None:
+        out.append(
+            Paragraph(
+                say(
+                    "doc_p0_sentence",
+                    lang,
+                    district=ev.district_name,
+                    date=day(ev, lang),
+                    poor=value(poor.estimate, "integer", lang),
+                    **estimate_text(p0, lang),
+                )
+            )
+        )
+    p1, p2 = ev.figure("p1"), ev.figure("p2")
+    if p1 is not None and p2 is not None:
+        out.append(
+            Paragraph(
+                say(
+                    "doc_p1_p2_sentence",
+                    lang,
+                    p1=value(p1.estimate, "index", lang),
+                    p2=value(p2.estimate, "index", lang),
+                )
+            )
+        )
+    extreme, extreme_poor = ev.figure("extreme"), ev.figure("extreme_poor")
+    if extreme is not None and extreme_poor is not None and "extreme" in ev.lines:
+        out.append(
+            Paragraph(
+                say(
+                    "doc_extreme_sentence",
+                    lang,
+                    line=locale.rupiah(ev.lines["extreme"].value, lang),
+                    poor=value(extreme_poor.estimate, "integer", lang),
+                    **estimate_text(extreme, lang),
+                )
+            )
+        )
+    urban, rural = ev.urban.get("urban", {}).get("p0"), ev.urban.get("rural", {}).get("p0")
+    if urban is not None and rural is not None:
+        out.append(
+            Paragraph(
+                say(
+                    "doc_urban_sentence",
+                    lang,
+                    urban=value(urban.estimate, "percent", lang),
+                    rural=value(rural.estimate, "percent", lang),
+                )
+            )
+        )
+    return tuple(out)
+
+
+def urban_table(ev: Evidence, lang: Lang) -> Table | None:
+    """Return P0, P1, P2 and extreme poverty by urban and rural areas (``poverty.urban``)."""
+    if not ev.urban:
+        return None
+    rows = []
+    for area in ("urban", "rural"):
+        figures = ev.urban.get(area, {})
+        for key in ("p0", "p1", "p2", "extreme"):
+            f = figures.get(key)
+            if f is not None:
+                rows.append(
+                    {
+                        "area": word(f"area.{area}", lang),
+                        "indicator": word(f"figure.{key}", lang),
+                        "kind": kind_of(key),
+                        "estimate": f.estimate,
+                        "ci_low": f.ci_low,
+                        "ci_high": f.ci_high,
+                        "n": f.n,
+                    }
+                )
+    columns = (
+        Column("area", word("col.area_type", lang)),
+        Column("indicator", word("col.indicator", lang)),
+        Column("estimate", word("col.estimate", lang), by_row=True),
+        Column("ci_low", word("col.ci_low", lang), by_row=True),
+        Column("ci_high", word("col.ci_high", lang), by_row=True),
+        Column("n", word("col.sample", lang), "integer"),
+    )
+    return Table(
+        "poverty.urban",
+        say("doc_caption_urban", lang, date=day(ev, lang)),
+        columns,
+        tuple(rows),
+        survey_source(ev, lang),
+    )
+
+
+# --- the trend against the province and the nation ---------------------------------------
+
+
+def trend_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
+    """Return the P0 trend table (published figures with their sources, then this release's
+    estimate) and its chart, with a sentence comparing the latest figures."""
+    from rpkd.reports.charts.trends import trend_chart
+
+    province = ev.district_code.split(".")[0]
+    order = {ev.district_code: 0, province: 1, "00": 2}
+    published = sorted(
+        (r for r in ev.references if r.indicator == "p0" and r.region in order),
+        key=lambda r: (order[r.region], r.year),
+    )
+    if not published:
+        return (Slot(say("doc_slot_trend", lang)),)
+    rows: list[dict[str, Any]] = [
+        {
+            "area": region_name(r.region, lang),
+            "year": r.year,
+            "value": r.value / 100.0,
+            "source": r.source,
+        }
+        for r in published
+    ]
+    p0 = ev.figure("p0")
+    points = [dict(r) for r in rows]
+    if p0 is not None:
+        estimate_row = {
+            "area": say("doc_trend_estimate", lang, release=ev.release.name),
+            "year": ev.release.reference_date.year,
+            "value": p0.estimate,
+            "source": survey_source(ev, lang),
+        }
+        rows.append(estimate_row)
+        points.append(
+            {**estimate_row, "estimated": True, "ci_low": p0.ci_low, "ci_high": p0.ci_high}
+        )
+    columns = (
+        Column("area", word("col.area", lang)),
+        Column("year", word("col.year", lang), "year"),
+        Column("value", word("figure.p0", lang), "percent"),
+        Column("source", word("col.source", lang)),
+    )
+    table = Table(
+        "poverty.trend",
+        say("doc_caption_trend", lang, district=ev.district_name),
+        columns,
+        tuple(rows),
+        say("doc_source_trend", lang),
+        notes=(say("doc_note_trend", lang),),
+    )
+    spec = trend_chart(
+        points,
+        title=word("chart.trend", lang),
+        axis=word("chart.trend_axis", lang),
+        estimate_label=ev.release.name,
+        lang=lang,
+    )
+    figure = Figure(
+        "poverty.trend",
+        say("doc_caption_trend_chart", lang, district=ev.district_name),
+        say("doc_source_trend", lang),
+        spec=spec,
+    )
+    out: list[Block] = [table, figure]
+    latest = {
+        region: max((r for r in published if r.region == region), key=lambda r: r.year)
+        for region in order
+        if any(r.region == region for r in published)
+    }
+    if len(latest) > 1:
+        parts = [
+            say(
+                "doc_trend_part",
+                lang,
+                area=region_name(r.region, lang),
+                year=str(r.year),
+                value=value(r.value / 100.0, "percent", lang),
+            )
+            for r in latest.values()
+        ]
+        out.insert(0, Paragraph(say("doc_trend_sentence", lang, parts="; ".join(parts))))
+    return tuple(out)
+
+
+def inequality_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
+    """Return the sentence on inequality (Gini, S80/S20) with the published Gini beside it."""
+    gini, qsr = ev.figure("gini"), ev.figure("qsr")
+    if gini is None:
+        return ()
+    out: list[Block] = [
+        Paragraph(
+            say(
+                "doc_gini_sentence",
+                lang,
+                gini=value(gini.estimate, "ratio", lang),
+                low=value(gini.ci_low, "ratio", lang),
+                high=value(gini.ci_high, "ratio", lang),
+                qsr=value(None if qsr is None else qsr.estimate, "number", lang),
+            )
+        )
+    ]
+    published = [f for f in ev.facts if f.indicator == "gini" and f.region == ev.district_code]
+    for fact in published:
+        out.append(
+            Paragraph(
+                say(
+                    "doc_gini_published",
+                    lang,
+                    year=str(fact.year),
+                    gini=value(fact.value, "ratio", lang),
+                    source=fact.source,
+                )
+            )
+        )
+    return tuple(out)
+
+
+# --- maps and priority areas ---------------------------------------------------------------
+
+
+def _map_figure(ev: Evidence, table: AreaTable, key: str, caption: str, lang: Lang) -> Figure:
+    from rpkd.reports.charts import area_map_chart
+
+    depth: Depth = "kecamatan" if table.level == "kecamatan" else "desa"
+    spec = area_map_chart(
+        ev.district_code,
+        depth,
+        list(table.areas),
+        cv_threshold=table.cv_threshold,
+        measure=table.measure,
+        lang=lang,
+        title="",
+        size=520 if depth == "desa" else 440,
+    )
+    return Figure(key, caption, map_source(ev, table.method, lang), spec=spec)
+
+
+def map_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
+    """Return the kecamatan and desa poverty maps with a sentence on their reliability."""
+    out: list[Block] = []
+    for table, key in ((ev.kecamatan, "kecamatan"), (ev.desa, "desa")):
+        if table is None:
+            continue
+        estimated = [a for a in table.areas if a.get("estimate") is not None]
+        unreliable = sum(1 for a in estimated if a.get("reliable") is False)
+        out.append(
+            Paragraph(
+                say(
+                    "doc_map_sentence",
+                    lang,
+                    level=word(f"level.{key}", lang),
+                    areas=len(estimated),
+                    unreliable=unreliable,
+                    threshold=locale.percent(table.cv_threshold, lang, 0),
+                    method=locale.label(f"sae.method.{table.method}", lang),
+                )
+            )
+        )
+        caption = say(
+            "doc_caption_map",
+            lang,
+            level=word(f"level.{key}", lang),
+            district=ev.district_name,
+            date=day(ev, lang),
+        )
+        out.append(_map_figure(ev, table, f"map.{key}", caption, lang))
+    if not out:
+        out.append(
+            Slot(
+                say(
+                    "doc_slot_missing",
+                    lang,
+                    part=word("part.map", lang),
+                    reason=why(ev, "map", lang),
+                )
+            )
+        )
+    return tuple(out)
+
+
+def _families(ev: Evidence) -> dict[str, tuple[int | None, bool]]:
+    """Return registry families (count, suppressed) by kecamatan code from the profile."""
+    if ev.profile is None:
+        return {}
+    out = {}
+    for row in ev.profile.to_pylist():
+        if row["level"] == "kecamatan" and row["indicator"] == "families_total":
+            out[row["code"]] = (row["value"], bool(row["suppressed"]))
+    return out
+
+
+def priority_blocks(ev: Evidence, lang: Lang, *, extreme: bool = False) -> tuple[Block, ...]:
+    """Return the kecamatan ranked by estimated rate (with interval, CV and reliability) and
+    by the estimated number of poor (``priority.kecamatan``; on the extreme-poverty line
+    ``priority.extreme``)."""
+    table = ev.extreme_kecamatan if extreme else ev.kecamatan
+    key = "priority.extreme" if extreme else "priority.kecamatan"
+    line = "extreme" if extreme else "poverty"
+    if table is None:
+        return (
+            Slot(
+                say(
+                    "doc_slot_missing",
+                    lang,
+                    part=word("part.priority", lang),
+                    reason=why(ev, "map", lang),
+                )
+            ),
+        )
+    families = _families(ev)
+    ranked = sorted(
+        (a for a in table.areas if a.get("estimate") is not None),
+        key=lambda a: -float(a["estimate"]),
+    )
+    by_count = sorted(ranked, key=lambda a: -_poor(a))
+    count_rank = {a["code"]: i + 1 for i, a in enumerate(by_count)}
+    rows: list[dict[str, Any]] = []
+    upstream: set[tuple[int, str]] = set()
+    for i, area in enumerate(ranked):
+        count, hidden = families.get(str(area["code"]), (None, False))
+        if hidden:
+            upstream.add((i, "families"))
+        rows.append(
+            {
+                "rank": i + 1,
+                "area": area["name"],
+                "estimate": area["estimate"],
+                "ci_low": max(0.0, area["ci_low"]) if area.get("ci_low") is not None else None,
+                "ci_high": area.get("ci_high"),
+                "cv": area.get("cv"),
+                "families": count,
+                "poor": _poor(area) if area.get("population") else None,
+                "rank_count": count_rank[area["code"]],
+            }
+        )
+    hide = protect(
+        rows,
+        counts=("families",),
+        min_families=ev.min_families,
+        derived={"poor": ("families",), "rank_count": ("families",)},
+        hidden=frozenset(upstream),
+    )
+    kind: CellKind = "percent" if table.measure == "fgt0" else "index"
+    columns = (
+        Column("rank", word("col.rank", lang), "integer"),
+        Column("area", word(f"level.{table.level}", lang).capitalize()),
+        Column("estimate", word("figure.extreme" if extreme else "figure.p0", lang), kind),
+        Column("ci_low", word("col.ci_low", lang), kind),
+        Column("ci_high", word("col.ci_high", lang), kind),
+        Column("cv", word("col.cv", lang), "percent", 1),
+        Column("families", word("col.families", lang), "integer"),
+        Column("poor", word("col.poor_estimated", lang), "integer"),
+        Column("rank_count", word("col.rank_count", lang), "integer"),
+    )
+    caption = say(
+        "doc_caption_priority",
+        lang,
+        level=word(f"level.{table.level}", lang),
+        line=word(f"line.{line}", lang),
+        date=day(ev, lang),
+    )
+    notes = (
+        say("doc_note_priority", lang, threshold=locale.percent(table.cv_threshold, lang, 0)),
+        say("doc_note_suppressed", lang, threshold=ev.min_families),
+    )
+    out: list[Block] = []
+    if ranked:
+        top, most = ranked[0], by_count[0]
+        out.append(
+            Paragraph(
+                say(
+                    "doc_priority_extreme_sentence" if extreme else "doc_priority_sentence",
+                    lang,
+                    level=word(f"level.{table.level}", lang).capitalize(),
+                    first=top["name"],
+                    value=value(top["estimate"], kind, lang),
+                    low=value(
+                        max(0.0, top["ci_low"]) if top.get("ci_low") is not None else None,
+                        kind,
+                        lang,
+                    ),
+                    high=value(top.get("ci_high"), kind, lang),
+                    most=most["name"],
+                    poor=value(_poor(most), "integer", lang),
+                )
+            )
+        )
+    out.append(
+        Table(
+            key,
+            caption,
+            columns,
+            tuple(rows),
+            map_source(ev, table.method, lang),
+            notes=notes,
+            hidden=hide,
+            counts=("families",),
+        )
+    )
+    return tuple(out)
+
+
+def desa_priority_blocks(ev: Evidence, lang: Lang, limit: int = 20) -> tuple[Block, ...]:
+    """Return the ``limit`` desa with the highest estimated rate, with interval and CV."""
+    if ev.desa is None:
+        return ()
+    kecamatan = {str(a["code"]): a["name"] for a in (ev.kecamatan.areas if ev.kecamatan else ())}
+    ranked = sorted(
+        (a for a in ev.desa.areas if a.get("estimate") is not None),
+        key=lambda a: -float(a["estimate"]),
+    )[:limit]
+    rows = tuple(
+        {
+            "rank": i + 1,
+            "area": a["name"],
+            "kecamatan": kecamatan.get(str(a["code"])[:8], str(a["code"])[:8]),
+            "estimate": a["estimate"],
+            "ci_low": max(0.0, a["ci_low"]) if a.get("ci_low") is not None else None,
+            "ci_high": a.get("ci_high"),
+            "cv": a.get("cv"),
+            "reliability": _reliability(a, lang),
+        }
+        for i, a in enumerate(ranked)
+    )
+    columns = (
+        Column("rank", word("col.rank", lang), "integer"),
+        Column("area", word("level.desa", lang).capitalize()),
+        Column("kecamatan", word("level.kecamatan", lang).capitalize()),
+        Column("estimate", word("figure.p0", lang), "percent"),
+        Column("ci_low", word("col.ci_low", lang), "percent"),
+        Column("ci_high", word("col.ci_high", lang), "percent"),
+        Column("cv", word("col.cv", lang), "percent", 1),
+        Column("reliability", word("col.reliability", lang)),
+    )
+    caption = say("doc_caption_desa_priority", lang, limit=limit, date=day(ev, lang))
+    note = say("doc_note_priority", lang, threshold=locale.percent(ev.desa.cv_threshold, lang, 0))
+    return (
+        Table(
+            "priority.desa",
+            caption,
+            columns,
+            rows,
+            map_source(ev, ev.desa.method, lang),
+            notes=(note,),
+        ),
+    )
+
+
+def _poor(area: Mapping[str, Any]) -> float:
+    """Return an area's estimated number of poor persons (rate × registry persons)."""
+    population = area.get("population")
+    return float(area["estimate"]) * float(population) if population else 0.0
+
+
+def _reliability(area: Mapping[str, Any], lang: Lang) -> str:
+    if area.get("reliable") is None:
+        return "–"
+    return locale.label("sae.reliable" if area["reliable"] else "sae.unreliable", lang)
