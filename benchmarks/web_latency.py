@@ -3,21 +3,28 @@
 What an officer waits for: the dashboard page (``GET /``, signed in with a session cookie) and
 the desa profile of the JSON API (``GET /api/v1/releases/{name}/profile?level=desa``, bearer
 token). The server is ``rpkd serve`` (uvicorn, one process, as on one machine) on the demo
-workspace, started as a subprocess; the clients are ``httpx`` async clients in this process,
-one connection and one session per simulated user, each asking again as soon as it has its
-answer (closed loop, no think time), so N users keep N requests in flight.
+workspace, started as a subprocess; with ``--workers N`` it is ``uvicorn --factory`` with N
+worker processes, as ``docs/web.md`` runs it behind a reverse proxy (here without the proxy:
+the app is built as ``rpkd serve`` builds it on loopback, cookies allowed over plain HTTP), and
+with ``--database-url`` the application database is that PostgreSQL database (the demo's users,
+plan and realisations copied into it first). The clients are ``httpx`` async clients in this
+process, one connection and one session per simulated user, each asking again as soon as it has
+its answer (closed loop, no think time), so N users keep N requests in flight.
 
 Cold and cached: the first request after the server starts, with the results the workflows
 keep beside the release (``derived/dashboard``, ``derived/maps``) removed, is *cold* — what the
 first officer after an import waits for; the first request after a restart with those files
-kept is *restart*; then every request is *cached* (the dashboard's release and plan parts are
-kept in memory; the profile is recomputed from the stored family summary on each call).
+kept is *restart*; then every request is *cached* (the dashboard's release and plan parts, and
+the profile's encoded answer, are kept in memory by each worker).
 
 Run by hand::
 
     .venv/bin/python benchmarks/web_latency.py                   # the full Kapuas demo
     .venv/bin/python benchmarks/web_latency.py --families 3000   # a smaller synthetic Kapuas
     .venv/bin/python benchmarks/web_latency.py --workspace W     # a demo workspace made before
+    .venv/bin/python benchmarks/web_latency.py --workspace W --workers 2
+    .venv/bin/python benchmarks/web_latency.py --workspace W --workers 2 \
+        --database-url postgresql+psycopg://rpkd@127.0.0.1:54350/postgres
 
 ``--workspace`` reuses (or, when missing, makes) a workspace holding ``rpkd demo``'s release;
 without it the demo runs in a temporary folder first (minutes at full size). The benchmark adds
@@ -81,28 +88,73 @@ class Level:
 # --- the workspace and its users -------------------------------------------------------------
 
 
-def prepare(path: Path, families: int | None, admin: str | None) -> None:
-    """Make the demo workspace at ``path`` unless it holds the demo release; add ``bench``."""
+def prepare(
+    path: Path, families: int | None, admin: str | None, database: str | None = None
+) -> None:
+    """Make the demo workspace at ``path`` unless it holds the demo release; copy its
+    application database to ``database`` when given and empty there; add ``bench``."""
     if not (path / "releases" / RELEASE / "manifest.json").is_file():
         print(f"running the demo in {path} (families: {families or 'Kapuas calibration'}) ...")
         started = time.perf_counter()
         with Workspace.open(path, environ={}) as ws:
             result = run_demo(ws, families=families)
         print(f"  {result.families:,} families, {time.perf_counter() - started:.0f} s")
+    environ = {"RPKD_DATABASE_URL": database} if database else {}
+    if database:
+        copy_database(path, database)
     if admin is None:
-        with Workspace.open(path, environ={}) as ws:
+        with Workspace.open(path, environ=environ) as ws:
             try:  # the first user of a workspace without users (then: it exists already)
                 add_user(ws, ADMIN, PASSWORD, role="admin")
             except UsageError as exc:
                 if exc.code != "user_required":
                     raise
     acting = admin or ADMIN
-    with Workspace.open(path, actor=acting, environ={}) as ws:
+    with Workspace.open(path, actor=acting, environ=environ) as ws:
         try:
             add_user(ws, USER, PASSWORD, role="analyst", full_name="Benchmark")
         except InvalidInput as exc:
             if exc.code != "username_taken":
                 raise
+
+
+SKIPPED_TABLES = frozenset({"web_session", "login_attempt"})
+"""Tables not copied to PostgreSQL (sessions and failed logins are made by the run)."""
+
+
+def copy_database(path: Path, url: str) -> None:
+    """Copy the workspace's SQLite application database (users, plan, realisations, audit log)
+    into the database at ``url`` (migrated first), unless that one holds a plan already."""
+    from sqlalchemy import func, select, text
+
+    from rpkd.planning.tables import PlanRow
+    from rpkd.settings import Settings
+    from rpkd.store import Base, connect, open_database, upgrade
+
+    target = connect(url)
+    upgrade(target)
+    with target.connect() as connection:
+        if connection.execute(select(func.count()).select_from(PlanRow.__table__)).scalar():
+            target.dispose()
+            return
+    print(f"copying the application database of {path} into {target.url} ...")
+    source = open_database(Settings(workspace=path))
+    with source.connect() as reader, target.begin() as writer:
+        for table in Base.metadata.sorted_tables:
+            if table.name in SKIPPED_TABLES:
+                continue
+            rows = [dict(r._mapping) for r in reader.execute(select(table))]
+            if rows:
+                writer.execute(table.insert(), rows)
+            if "id" in table.c and target.dialect.name == "postgresql":
+                writer.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                    )
+                )
+    source.dispose()
+    target.dispose()
 
 
 def drop_kept_results(path: Path) -> None:
@@ -121,18 +173,45 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def app_factory() -> object:
+    """The app of ``RPKD_WORKSPACE`` as ``rpkd serve`` builds it on loopback (cookies allowed
+    over plain HTTP), for ``uvicorn --factory`` with several workers."""
+    from rpkd.web.app import create_app
+
+    return create_app(plain_http=True)
+
+
 @contextmanager
-def server(path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """``rpkd serve`` on ``127.0.0.1:port`` until the block ends."""
-    rpkd = Path(sys.executable).with_name("rpkd")
+def server(
+    path: Path, port: int, workers: int = 1, database: str | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The web app of ``path`` on ``127.0.0.1:port`` until the block ends: ``rpkd serve`` (one
+    process), or ``uvicorn --factory`` with ``workers`` processes."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RPKD_")}
+    if database:
+        env["RPKD_DATABASE_URL"] = database
+    if workers == 1:
+        rpkd = Path(sys.executable).with_name("rpkd")
+        command = [str(rpkd), "serve", "--workspace", str(path), "--port", str(port)]
+    else:
+        env["RPKD_WORKSPACE"] = str(path)
+        command = [
+            str(Path(sys.executable).with_name("uvicorn")),
+            "--factory",
+            "web_latency:app_factory",
+            "--app-dir",
+            str(Path(__file__).parent),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ]
     log = (path / "bench-serve.log").open("ab")
-    process = subprocess.Popen(
-        [str(rpkd), "serve", "--workspace", str(path), "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -142,7 +221,7 @@ def server(path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"rpkd serve did not start (see {log.name})")
+                raise RuntimeError(f"the server did not start (see {log.name})")
             time.sleep(0.2)
         yield process
     finally:
@@ -310,6 +389,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="per endpoint and level")
     parser.add_argument("--users", type=int, nargs="+", default=list(LEVELS))
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--database-url", help="application database (default: the SQLite one)")
     args = parser.parse_args()
 
     temporary = None
@@ -317,16 +398,18 @@ def main() -> None:
         temporary = tempfile.TemporaryDirectory(prefix="rpkd-web-bench-")
         args.workspace = Path(temporary.name) / "ws"
     path: Path = args.workspace.resolve()
-    prepare(path, args.families, args.admin)
+    prepare(path, args.families, args.admin, args.database_url)
     facts = machine()
+    facts["workers"] = str(args.workers)
+    facts["database"] = "postgresql" if args.database_url else "sqlite"
     print(json.dumps(facts))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
 
     drop_kept_results(path)
-    with server(path, port):
+    with server(path, port, args.workers, args.database_url):
         cold = asyncio.run(first_two(base))
-    with server(path, port) as process:
+    with server(path, port, args.workers, args.database_url) as process:
         restart = asyncio.run(first_two(base))
         print(HEADER)
         found = asyncio.run(levels(base, args.requests, tuple(args.users)))
@@ -355,13 +438,18 @@ def main() -> None:
 
 
 def _cpu_seconds(pid: int) -> str:
+    """Return the CPU seconds of the server process and its workers."""
     import psutil
 
     try:
-        times = psutil.Process(pid).cpu_times()
+        process = psutil.Process(pid)
+        total = sum(
+            t.user + t.system
+            for t in [process.cpu_times(), *(c.cpu_times() for c in process.children())]
+        )
     except psutil.Error:
         return "?"
-    return f"{times.user + times.system:.1f}"
+    return f"{total:.1f}"
 
 
 if __name__ == "__main__":

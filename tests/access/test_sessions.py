@@ -3,11 +3,12 @@ and through the sign-in workflows, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, text, update
+from sqlalchemy import Engine, event, select, text, update
 
 from rpkd.access import sessions
 from rpkd.access.roles import Grant
@@ -197,3 +198,78 @@ def test_first_admin(tmp_path: Path) -> None:
         assert made is not None and made.username == "admin" and len(made.password) >= 12
         assert wf.first_admin(ws) is None
         assert wf.sign_in(ws, "admin", made.password, client="127.0.0.1").username == "admin"
+
+
+def _statements(ws: Workspace) -> list[str]:
+    """Collect the SELECT, UPDATE, INSERT and DELETE statements ``ws``'s database runs."""
+    seen: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().split(" ", 1)[0].upper() in ("SELECT", "UPDATE", "INSERT", "DELETE"):
+            seen.append(statement.lstrip().split(" ", 1)[0].upper())
+
+    event.listen(ws.database, "before_cursor_execute", note)
+    return seen
+
+
+def test_a_session_is_found_in_one_query_and_kept_for_a_few_seconds(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wf, "SIGNED_IN_SECONDS", 0.3)
+    with ws:
+        opened = wf.sign_in(ws, "camat", PASSWORD, client="10.0.0.1")
+        seen = _statements(ws)
+        who = wf.session_actor(ws, opened.token)
+        assert who is not None and who.actor.grants == (Grant("area_operator", region="62.03.01"),)
+        assert seen == ["SELECT"]  # session, user and grants together
+        assert wf.session_actor(ws, opened.token) == who
+        assert seen == ["SELECT"]  # kept: no query
+        # Closed by another server process: this one accepts it until its copy is too old.
+        with session(ws.database) as db:
+            sessions.close(db, opened.token)
+        seen.clear()
+        assert wf.session_actor(ws, opened.token) == who
+        time.sleep(0.35)
+        assert wf.session_actor(ws, opened.token) is None
+        assert seen == ["SELECT"]
+
+
+def test_sign_out_and_a_password_change_are_seen_at_once_in_this_process(ws: Workspace) -> None:
+    with ws:
+        mine = wf.sign_in(ws, "camat", PASSWORD, client="10.0.0.1")
+        token = wf.issue_token(ws, "camat", PASSWORD, client="10.0.0.1")
+        admin = wf.sign_in(ws, "admin", PASSWORD, client="10.0.0.1")
+        for t in (mine.token, admin.token):
+            assert wf.session_actor(ws, t) is not None
+        assert wf.token_actor(ws, token.access_token) is not None
+        wf.sign_out(ws, admin.token)
+        assert wf.session_actor(ws, admin.token) is None
+        other = wf.sign_in(ws, "camat", PASSWORD, client="10.0.0.1")
+        camat = wf.session_actor(ws, other.token)
+        assert camat is not None
+        with ws.acting(camat.actor) as acting:
+            wf.change_password(acting, PASSWORD, "sungai-kapuas-2026", keep=other.token)
+        assert wf.session_actor(ws, mine.token) is None
+        assert wf.token_actor(ws, token.access_token) is None
+        assert wf.session_actor(ws, other.token) is not None
+
+
+def test_the_last_use_is_written_in_a_transaction_of_its_own(ws: Workspace) -> None:
+    with ws:
+        opened = wf.sign_in(ws, "camat", PASSWORD, client="10.0.0.1")
+        earlier = utcnow() - timedelta(minutes=30)
+        with session(ws.database) as db:
+            db.execute(
+                update(SessionRow)
+                .where(SessionRow.token_hash == sessions.token_hash(opened.token))
+                .values(last_seen_at=earlier)
+            )
+        seen = _statements(ws)
+        who = wf.session_actor(ws, opened.token)
+        assert who is not None and seen == ["SELECT", "UPDATE"]
+        with session(ws.database) as db:
+            row = db.scalars(select(SessionRow)).one()
+        assert row.last_seen_at > earlier + timedelta(minutes=29)
+        assert (
+            abs((who.expires_at - (row.last_seen_at + sessions.SESSION_IDLE)).total_seconds()) < 1
+        )

@@ -28,7 +28,7 @@ import typer
 
 import rpkd.cli
 
-# DESIGN.md §7 and issues 13-14: the 32 commands, as typed after ``rpkd``.
+# DESIGN.md §7 and issues 13-14, 17: the 38 commands, as typed after ``rpkd``.
 COMMANDS = (
     "release import", "release list", "release show", "release diff",
     "survey estimate", "mpi", "sae fh", "map", "profile", "link",
@@ -37,6 +37,7 @@ COMMANDS = (
     "realisation add", "realisation import", "realisation verify", "realisation reject",
     "realisation list",
     "monitor", "evaluate", "user add", "user list", "audit list", "synth", "demo", "serve",
+    "scenario run", "scenario compare", "scenario save", "scenario list", "optimise", "report",
 )  # fmt: skip
 SERVERS = ("serve",)
 """Commands that start a server: they call no workflow (the app's routes do)."""
@@ -73,8 +74,8 @@ def tree() -> dict[str, Callable[..., Any]]:
     return found
 
 
-def test_the_app_has_exactly_the_32_commands() -> None:
-    assert len(COMMANDS) == 32
+def test_the_app_has_exactly_the_38_commands() -> None:
+    assert len(COMMANDS) == 38
     got = set(tree())
     assert got == set(COMMANDS), {
         "missing": sorted(set(COMMANDS) - got),

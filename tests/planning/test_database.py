@@ -11,7 +11,8 @@ import rpkd.access.audit
 import rpkd.access.sessions
 import rpkd.access.users
 import rpkd.planning.tables
-import rpkd.releases.jobs  # noqa: F401
+import rpkd.releases.jobs
+import rpkd.simulation.store  # noqa: F401
 from rpkd.settings import Settings
 from rpkd.store import Base, open_database, upgrade
 

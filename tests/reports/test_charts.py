@@ -186,3 +186,28 @@ def test_pages_fetch_the_boundaries_once_documents_carry_them(board: Dashboard) 
     assert len(served["features"]) == 17
     width, height = charts.areas.frame("62.03", "kecamatan", 420)
     assert height == 420 and 140 <= width < 420  # Kapuas is taller than wide
+
+
+def test_a_desa_map_outlines_its_desa_and_draws_unseen_desa_as_context() -> None:
+    """A desa operator's map: its desa outlined, the other desa of the kecamatan drawn without
+    figures and named as outside its access; no tooltip shows "null"."""
+    kecamatan = "62.03.01"
+    desa = [r.code for r in regions.descendants(kecamatan, "desa")]
+    areas = [{"code": desa[0], "estimate": 0.1, "cv": None, "reliable": None, "ci_low": None,
+              "ci_high": None}]  # fmt: skip
+    spec = charts.area_map_chart(kecamatan, "desa", areas, cv_threshold=0.25, lang="en",
+                                 selected=desa[0])  # fmt: skip
+    assert [a["code"] for a in _data(spec, "areas")] == [desa[0]]
+    text = json.dumps(spec)
+    assert "outside your access" in text
+    outline = spec["layer"][-1]
+    assert outline["mark"]["filled"] is False and desa[0] in json.dumps(outline)
+    tooltips = [t["field"] for layer in spec["layer"] for t in layer["encoding"]["tooltip"]]
+    assert {"shown", "low", "high", "cv"}.isdisjoint(tooltips)  # text fields: "–", not null
+    assert "outside your access" in _texts(charts.to_svg(spec, "en"))
+    cv = charts.cv_map_chart(kecamatan, "desa", areas, cv_threshold=0.25, lang="en",
+                             selected=desa[0])  # fmt: skip
+    assert "outside your access" in _texts(charts.to_svg(cv, "en"))
+    whole = charts.area_map_chart(kecamatan, "desa", [{"code": c, "estimate": 0.1} for c in desa],
+                                  cv_threshold=0.25, lang="en")  # fmt: skip
+    assert "outside your access" not in json.dumps(whole)

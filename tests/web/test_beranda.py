@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from district_fixture import RELEASE, make_district
+from district_fixture import KECAMATAN, RELEASE, make_district
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_fixture import sign_in
 
 from rpkd.web.app import create_app
-from rpkd.workflows import Workspace
+from rpkd.workflows import Workspace, profile_release
 from rpkd.workflows.overview import Dashboard, dashboard
 
 
@@ -40,6 +40,15 @@ def browser(app: FastAPI) -> Iterator[TestClient]:
 def _board(district: Path, user: str) -> Dashboard:
     with Workspace.open(district, actor=user) as ws:
         return dashboard(ws)
+
+
+def _families(district: Path, code: str) -> int:
+    """Families of an area in the registry profile (the profile workflow, not the page's)."""
+    with Workspace.open(district, actor="admin") as ws:
+        rows = profile_release(ws, RELEASE, public=False).to_json()
+    value: int = next(r["value"] for r in rows
+                      if r["code"] == code and r["indicator"] == "families_total")  # fmt: skip
+    return value
 
 
 def _percent(fraction: float) -> str:
@@ -101,14 +110,55 @@ def test_the_path_and_the_freshness_are_shown(browser: TestClient, district: Pat
     assert "Kesegaran data" in html and "1 Maret 2025" in html
 
 
-@pytest.mark.parametrize("user", ["camat", "dinsos", "mitra"])
-def test_users_who_may_not_read_the_district_get_a_note(browser: TestClient, user: str) -> None:
+def test_an_area_operator_sees_its_own_area_and_why_not_the_district(
+    browser: TestClient, district: Path
+) -> None:
+    sign_in(browser, "camat")
+    page = browser.get("/")
+    assert page.status_code == 200
+    html = page.text
+    assert "chart-headline" not in html and "chart-map" not in html  # no district figure
+    notes = re.findall(r"<li>(.*?)</li>", html.split('class="findings"')[1].split("</ul>")[0])
+    assert notes[0] == (
+        "Angka, peta dan target kabupaten tidak ditampilkan: hak akses Anda hanya mencakup "
+        f"Selat ({KECAMATAN}). Di bawah ini angka wilayah itu dari rilis {RELEASE}."
+    )
+    assert notes[1] == (
+        "Target rencana tidak ditampilkan; sebabnya: hak akses Anda tidak mencakup wilayah "
+        "rencana, Kabupaten Kapuas (62.03)."
+    )
+    assert "monitor.read" not in html and "sebabnya:</li>" not in html
+    assert "Wilayah Anda: Selat" in html
+    families = _families(district, KECAMATAN)
+    assert f"{families:,}".replace(",", ".") in html  # the kecamatan's families, from its profile
+    assert "chart-desil" in html
+    assert f'href="/profile?release={RELEASE}&amp;area={KECAMATAN}"' in html
+    assert browser.get(f"/?release={RELEASE}").status_code == 403
+
+
+@pytest.mark.parametrize("user", ["dinsos", "mitra"])
+def test_users_who_may_read_no_area_get_a_note(browser: TestClient, user: str) -> None:
     sign_in(browser, user)
     page = browser.get("/")
     assert page.status_code == 200
-    assert "belum ada rilis data yang boleh Anda lihat" in page.text
-    assert "chart-headline" not in page.text
+    assert "Belum ada rilis data yang boleh Anda lihat." in page.text
+    assert "chart-headline" not in page.text and "Wilayah Anda" not in page.text
     assert browser.get(f"/?release={RELEASE}").status_code == 403
+
+
+def test_tables_speak_to_officers(browser: TestClient, district: Path) -> None:
+    """Release contents by their kinds' names, numbers right-aligned, notes as sentences."""
+    sign_in(browser, "admin")
+    html = browser.get("/").text
+    freshness = html.split('id="releases-title"')[1]
+    assert "keluarga, anggota keluarga, sampel survei, indikator desa" in freshness
+    assert "families,persons" not in html
+    headline = html.split('id="headline-title"')[1].split("</section>")[0]
+    estimate = _percent(_board(district, "admin").headline("p0").estimate)
+    assert f'<td class="col-estimate num">{estimate}</td>' in headline
+    assert '<th scope="col" class="num">Estimasi</th>' in headline
+    notes = re.findall(r"<li>(.*?)</li>", html.split('class="findings"')[1].split("</ul>")[0])
+    assert notes and all(n[0].isupper() and n.endswith(".") for n in notes)
 
 
 def test_release_outside_the_grant_or_unknown(browser: TestClient) -> None:

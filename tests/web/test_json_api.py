@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -346,3 +347,47 @@ def test_the_schema_documents_every_endpoint_with_the_bearer_scheme(district: Di
         assert operation["security"] == [{"OAuth2PasswordBearer": []}]
         assert {"200", "401", "403", "422"} <= set(operation["responses"])
         assert operation["responses"]["200"]["content"]
+
+
+# --- answers kept between calls ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/releases/{RELEASE}/profile?level=desa",
+        f"/releases/{RELEASE}/estimates",
+        f"/releases/{RELEASE}/sae",
+        f"/releases/{RELEASE}/map",
+    ],
+)
+def test_kept_answers_go_gzipped_or_plain_as_the_client_asks(district: District, path: str) -> None:
+    headers = district.auth("analis")
+    plain_answer = district.client.get(f"{API}{path}", headers={**headers,
+                                                                 "Accept-Encoding": "identity"})  # fmt: skip
+    zipped = district.client.get(f"{API}{path}", headers={**headers, "Accept-Encoding": "gzip"})
+    assert plain_answer.status_code == zipped.status_code == 200
+    assert "content-encoding" not in plain_answer.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["vary"] == "Accept-Encoding"
+    assert zipped.content == plain_answer.content  # decoded by the client
+    assert zipped.headers["content-type"] == plain_answer.headers["content-type"]
+
+
+def test_a_release_imported_or_removed_is_seen_at_once(district: District) -> None:
+    source = district.path.parent / "source"
+    listed = [r["name"] for r in district.get("/releases").json()]
+    kept = district.get(f"/releases/{RELEASE}/profile", level="kabupaten").json()
+    try:
+        with Workspace.open(district.path, actor="admin") as ws:
+            import_release(ws, source, "r-baru", reference_date="2025-09-01")
+        assert [r["name"] for r in district.get("/releases").json()] == [*listed, "r-baru"]
+        fresh = district.get("/releases/r-baru/profile", level="kabupaten")
+        assert fresh.status_code == 200
+        assert fresh.json() == _cli(district, "profile", "--release", "r-baru", "--level",
+                                    "kabupaten")  # fmt: skip
+    finally:
+        shutil.rmtree(district.path / "releases" / "r-baru", ignore_errors=True)
+    assert [r["name"] for r in district.get("/releases").json()] == listed
+    assert district.get("/releases/r-baru/profile", level="kabupaten").status_code == 404
+    assert district.get(f"/releases/{RELEASE}/profile", level="kabupaten").json() == kept

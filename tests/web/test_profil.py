@@ -16,16 +16,23 @@ from district_fixture import KECAMATAN, OTHER_KECAMATAN, RELEASE, make_district
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from web_fixture import sign_in
+from web_fixture import PASSWORD, sign_in
 
+from rpkd import regions
 from rpkd.web.app import create_app
-from rpkd.workflows import Workspace, map_release, profile_release
+from rpkd.workflows import Workspace, add_user, map_release, profile_release
 from rpkd.workflows.area_profile import poverty_profile
+
+DESA = regions.descendants(KECAMATAN, "desa")[0].code
+"""A desa of :data:`KECAMATAN`, the grant of the desa operator ``kades``."""
 
 
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_district(tmp_path_factory.mktemp("profil"))
+    path = make_district(tmp_path_factory.mktemp("profil"))
+    with Workspace.open(path, actor="admin") as ws:
+        add_user(ws, "kades", PASSWORD, role="area_operator", region=DESA)
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +170,66 @@ def test_downloads_hold_the_rows_shown(browser: TestClient, district: Path) -> N
     rows = list(profile_sheet.iter_rows(values_only=True))
     header_at = next(i for i, r in enumerate(rows) if r and r[0] == "Tingkat")
     assert len(rows) - header_at - 1 == result.rows.num_rows
+
+
+def _area_table(html: str) -> list[list[str]]:
+    """The rows of the table of areas beside the map, as cell texts (links unwrapped)."""
+    body = html.split('<table class="areas">')[1].split("</tbody>")[0].split("<tbody>")[1]
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    ]
+
+
+def test_a_desa_lists_every_desa_of_its_kecamatan_with_their_counts(
+    browser: TestClient, district: Path
+) -> None:
+    sign_in(browser, "admin")
+    html = browser.get(f"/profile?area={DESA}").text
+    rows = _area_table(html)
+    desa = regions.descendants(KECAMATAN, "desa")
+    assert [r[0] for r in rows] == [d.name for d in desa]
+    families = [_families(district, d.code, public=False) for d in desa]
+    assert [r[5] for r in rows] == [f"{n:,}".replace(",", ".") for n in families]
+    assert all(r[6].endswith("%") and r[8].endswith("%") for r in rows)  # desil 1–4, MPI
+    assert 'aria-current="true" class="current"' in html
+    spec = _spec(html, "chart-map")
+    assert DESA in json.dumps(spec["layer"][-1])  # type: ignore[index]  # outlined on the map
+    assert "per desa/kelurahan" in json.dumps(spec)
+    assert "Koefisien variasi (CV) setiap desa/kelurahan" in html
+    assert "setiap kecamatan" not in html and "setiap wilayah" not in html
+    kecamatan = browser.get(f"/profile?area={KECAMATAN}").text
+    assert "Koefisien variasi (CV) setiap desa/kelurahan" in kecamatan
+    district_page = browser.get("/profile").text
+    assert "Koefisien variasi (CV) setiap kecamatan" in district_page
+
+
+def test_a_desa_operator_sees_no_figure_and_no_link_of_another_desa(browser: TestClient) -> None:
+    sign_in(browser, "kades")
+    page = browser.get("/profile")
+    assert page.status_code == 200
+    html = page.text
+    rows = _area_table(html)
+    assert len(rows) == 1 and rows[0][0] == regions.name(DESA)
+    areas = _spec(html, "chart-map")["datasets"]["areas"]  # type: ignore[index]
+    assert [a["code"] for a in areas] == [DESA]
+    links = set(re.findall(r'href="(/profile\?[^"]*)"', html))
+    assert links and all(f"area={DESA}" in link for link in links)  # nothing it cannot open
+    for link in links:
+        assert browser.get(link.replace("&amp;", "&")).status_code == 200
+    assert "di luar cakupan hak akses Anda" in html
+    other = regions.descendants(KECAMATAN, "desa")[1].code
+    assert browser.get(f"/profile?area={other}").status_code == 403
+
+
+def test_numbers_are_right_aligned_and_headers_capitalised(browser: TestClient) -> None:
+    sign_in(browser, "admin")
+    html = browser.get(f"/profile?area={KECAMATAN}").text
+    for key in ("families", "families_share", "persons", "persons_share", "count", "share"):
+        assert f'class="col-{key} num"' in html, key
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', html)
+    assert headers and all(not h[0].islower() for h in headers)
+    assert '<td class="col-desil">' in html  # the desil itself is a category, left

@@ -22,8 +22,10 @@ import pytest
 from fastapi.testclient import TestClient
 from web_fixture import PASSWORD, csrf_of, sign_in
 
+from rpkd import locale
 from rpkd.web.app import create_app
 from rpkd.workflows import Workspace, add_user, import_release, list_audit, synthesize_district
+from rpkd.workflows.releases import show_release
 
 BAD_FAMILIES = b"family_id,desa_code\nF1,99.99.99.9999\n"
 CHANGED = 2  # families whose desil r2 changes
@@ -159,6 +161,14 @@ def test_the_detail_page_by_role(as_user: OpenAs, district: District, user: str)
     digest = hashlib.sha256((district.source / "families.csv").read_bytes()).hexdigest()
     assert digest in page.text
     assert "Isi rilis menurut jenis data" in page.text
+    assert '<th scope="col">Jenis data</th>' in page.text  # headers capitalised, as elsewhere
+    with Workspace.open(district.path, actor="admin") as ws:
+        rules = show_release(ws, "r1").warnings().to_pylist()
+    assert rules
+    for rule in rules:  # each rule by its sentence, its code small beside it, with its count
+        sentence = locale.message(rule["rule"], "id")
+        cell = f'<span>{sentence[0].upper()}{sentence[1:]}<small class="code">{rule["rule"]}'
+        assert cell in page.text, rule
 
 
 def test_an_unknown_release_is_404(as_user: OpenAs) -> None:
@@ -188,8 +198,8 @@ def test_the_diff_shows_counts_and_families_only_to_whom_may_see_them(
     text = page.text
     assert "Perubahan dari rilis r1 ke r2" in text
     cells = [c.strip() for c in text.split("<td")]
-    assert any(c.startswith(">desil berubah<") for c in cells)
-    assert f'<td class="num">{CHANGED}</td>' in text
+    assert any(c.startswith('class="col-change">desil berubah<') for c in cells)
+    assert f'<td class="col-families num">{CHANGED}</td>' in text  # a number: right-aligned
     if user == "pemantau":  # a viewer sees the counts only, and nothing is audited
         assert not any(f in text for f in district.changed)
         assert "Anda melihat jumlahnya" in text
@@ -238,7 +248,7 @@ def test_a_refused_upload_shows_its_findings_inline(as_user: OpenAs, district: D
     page = browser.get(url)
     assert page.status_code == 200 and "Impor rilis salah" in page.text
     part = _poll(browser, url)
-    assert "impor ditolak" in part
+    assert "Impor ditolak" in part  # the job's sentence, capitalised
     row = next(r for r in part.split("<tr>") if "99.99.99.9999" in r)
     cells = [c.split(">", 1)[1].split("<", 1)[0] for c in row.split("<td")[1:]]
     assert cells == [
@@ -264,7 +274,7 @@ def test_the_findings_speak_the_pages_language(as_user: OpenAs) -> None:
     browser.cookies.set("rpkd_lang", "en")
     part = _poll(browser, url)
     assert "village code is not in the Kemendagri list" in part
-    assert "import refused" in part
+    assert "Import refused" in part
 
 
 def test_a_zip_upload_with_htmx_succeeds_and_the_release_is_listed(
@@ -288,7 +298,7 @@ def test_a_zip_upload_with_htmx_succeeds_and_the_release_is_listed(
     assert url.startswith("/releases/r-web/imports/")
     assert 'id="upload"' in answer.text and "hx-trigger" in answer.text
     part = _poll(browser, url)
-    assert "rilis r-web dibuat" in part
+    assert "Rilis r-web dibuat" in part
     assert 'href="/releases/r-web"' in part
     listed = browser.get("/releases").text
     assert 'href="/releases/r-web"' in listed

@@ -63,6 +63,7 @@ PATHS: dict[str, tuple[str | None, str | None]] = {
 
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/performance"): {"year": "2025"},
+    ("GET", "/documents/download"): {"release": RELEASE, "kind": "rakor", "format": "xlsx"},
 }
 """Query parameters a route needs to answer, by (method, path)."""
 

@@ -1,14 +1,18 @@
 """The profile and map of one area, drilled down: rows and map areas are those of the profile
-and map workflows for the area and its children; permission and suppression follow the grant."""
+and map workflows for the area and its children; permission and suppression follow the grant,
+area by area (an area the actor may not read is neither listed nor mapped)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from rpkd import regions
+from rpkd.access import users
+from rpkd.access.roles import Grant
 from rpkd.errors import Forbidden, NotFound, UnknownRegion, UsageError
 from rpkd.settings import Settings
 from rpkd.synth import synthesize
@@ -21,6 +25,8 @@ from rpkd.workflows.sae import map_release
 from rpkd.workflows.workspace import Workspace
 
 KECAMATAN = "62.03.01"
+DESA = regions.descendants(KECAMATAN, "desa")[0].code
+"""The desa of the desa operator ``kades``."""
 PASSWORD = "a-long-password-1"
 
 
@@ -35,6 +41,10 @@ def path(tmp_path_factory: pytest.TempPathFactory) -> Path:
         add_user(ws, "pemirsa", PASSWORD, role="viewer", region="62.03")
         add_user(ws, "camat", PASSWORD, role="area_operator", region=KECAMATAN)
         add_user(ws, "dinsos", PASSWORD, role="agency_operator", agency="DINSOS")
+        add_user(ws, "kades", PASSWORD, role="area_operator", region=DESA)
+        with ws.transaction() as db:  # records of its desa, aggregates of its kecamatan
+            users.add_user(db, "ganda", PASSWORD, (Grant("area_operator", region=DESA),
+                                                    Grant("viewer", region=KECAMATAN)))  # fmt: skip
     return root / "ws"
 
 
@@ -71,13 +81,55 @@ def test_a_kecamatan_holds_its_desa_rows_and_desa_map(admin: Workspace) -> None:
     assert [p.code for p in result.trail] == ["62.03", KECAMATAN]
 
 
-def test_a_desa_shows_itself_with_its_kecamatan_map(admin: Workspace) -> None:
-    desa = regions.descendants(KECAMATAN, "desa")[0].code
-    result = poverty_profile(admin, area=desa, method="direct")
-    assert result.children is None
-    assert set(result.rows.column("code").to_pylist()) == {desa}
-    assert result.map is not None and desa in {a.code for a in result.map.areas}
+def test_a_desa_shows_itself_among_its_kecamatan_desa(admin: Workspace) -> None:
+    """A desa has no areas below: beside its map stand the desa of its kecamatan, with their
+    profile rows (not only the desa's own)."""
+    result = poverty_profile(admin, area=DESA, method="direct")
+    assert result.children is None and result.withheld == 0
+    siblings = {r.code for r in regions.descendants(KECAMATAN, "desa")}
+    assert set(result.rows.column("code").to_pylist()) == siblings
+    assert set(result.own().column("code").to_pylist()) == {DESA}
+    assert set(result.below().column("code").to_pylist()) == siblings - {DESA}
+    expected = [r for r in profile_release(admin, "r1", public=False).to_json()
+                if r["code"] in siblings]  # fmt: skip
+    assert result.rows.to_pylist() == expected
+    assert result.map is not None and DESA in {a.code for a in result.map.areas}
     assert result.map_parent().code == KECAMATAN
+
+
+def test_a_desa_operator_gets_no_figure_of_another_desa(path: Path) -> None:
+    with Workspace(Settings(workspace=path), actor="kades") as ws:
+        result = poverty_profile(ws, method="direct")
+        with pytest.raises(Forbidden):
+            poverty_profile(ws, area=regions.descendants(KECAMATAN, "desa")[1].code)
+    assert result.area.code == DESA and not result.public
+    assert set(result.rows.column("code").to_pylist()) == {DESA}
+    assert result.map is not None and [a.code for a in result.map.areas] == [DESA]
+    assert result.withheld == len(regions.descendants(KECAMATAN, "desa")) - 1
+    assert [p.readable for p in result.trail] == [False, False, True]
+    charts = result.charts("id", boundaries="/maps/boundaries/{region}/{depth}")
+    for name in ("map", "cv_map"):
+        shown = charts[name]["datasets"]["areas"]
+        assert [a["code"] for a in shown] == [DESA]  # the others are drawn as context only
+        assert "di luar cakupan Anda" in json.dumps(charts[name])
+        assert DESA in json.dumps(charts[name]["layer"][-1])  # the desa outlined
+    assert result.to_json()["withheld"] == result.withheld
+
+
+def test_suppression_follows_each_area_grant(path: Path) -> None:
+    """Records of its desa, aggregates of the rest of its kecamatan: its desa unsuppressed,
+    the other desa suppressed as a viewer sees them."""
+    with Workspace(Settings(workspace=path), actor="ganda") as ws:
+        result = poverty_profile(ws, area=DESA, method="direct")
+        mine = profile_release(ws, "r1", public=False).to_json()
+        public = profile_release(ws, "r1", public=True).to_json()
+    siblings = {r.code for r in regions.descendants(KECAMATAN, "desa")}
+    assert not result.public and result.withheld == 0
+    rows = result.rows.to_pylist()
+    assert [r for r in rows if r["code"] == DESA] == [r for r in mine if r["code"] == DESA]
+    others = [r for r in public if r["code"] in siblings - {DESA}]
+    assert [r for r in rows if r["code"] != DESA] == others
+    assert any(r["suppressed"] for r in others)
 
 
 def test_viewer_gets_suppressed_cells(path: Path) -> None:

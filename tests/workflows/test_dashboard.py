@@ -239,6 +239,8 @@ def test_without_a_plan_targets_are_absent_and_a_finding_says_why(root: Path) ->
     assert board.plan is None and board.path is None and board.lagging == ()
     assert all(h.target is None for h in board.headlines) and len(board.headlines) == 5
     assert [f.code for f in board.findings[:2]] == ["dashboard_no_plan", "plan_none"]
+    because = "Target rencana tidak ditampilkan; sebabnya: belum ada rencana; jalankan:"
+    assert board.notes("id")[0].startswith(because)  # the note and its cause: one sentence
 
 
 def test_scope_decides_which_releases_and_parts_a_user_sees(root: Path) -> None:
@@ -258,7 +260,10 @@ def test_scope_decides_which_releases_and_parts_a_user_sees(root: Path) -> None:
     with Workspace(Settings(workspace=folder), actor="camat") as ws:
         board = dashboard(ws)  # a kecamatan operator may not read the district's aggregates
         assert (board.release, board.headlines, board.releases) == (None, (), ())
-        assert board.findings[0].code == "dashboard_no_release"
+        assert board.findings[0].code == "dashboard_area_only"  # but its own area's
+        assert board.area is not None and board.area.area.code == "62.03.01"
+        assert board.notes("en")[0].startswith("The district's figures, map and targets are not")
+        assert not any(n.endswith(":") or "monitor.read" in n for n in board.notes("id"))
     with Workspace(Settings(workspace=folder), actor="luar") as ws, pytest.raises(Forbidden):
         dashboard(ws, "r1")
 

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal, cast
 
-from sqlalchemy import ForeignKey, Integer, String, delete, func, select
+from sqlalchemy import ForeignKey, Integer, String, delete, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from rpkd.access.users import User, UserRow, get_user
-from rpkd.errors import NotFound
+from rpkd.access.roles import Grant, Role
+from rpkd.access.users import GrantRow, User, UserRow, get_user
 from rpkd.store import Base, UtcDateTime, utcnow
 
 Kind = Literal["session", "token"]
@@ -72,12 +72,18 @@ class Opened:
 
 @dataclass(frozen=True)
 class Found:
-    """A live session or token: its user (with grants), CSRF token and expiry."""
+    """A live session or token: its user (with grants), CSRF token, expiry and last use."""
 
     kind: Kind
     user: User
     csrf_token: str | None
     expires_at: datetime
+    created_at: datetime
+    last_seen_at: datetime
+
+    def touch_due(self, now: datetime | None = None) -> bool:
+        """Return whether a session's last use is older than :data:`TOUCH_EVERY` (tokens: never)."""
+        return self.kind == "session" and (now or utcnow()) - self.last_seen_at >= TOUCH_EVERY
 
 
 def token_hash(token: str) -> str:
@@ -121,32 +127,70 @@ def open_session(session: Session, username: str, kind: Kind) -> Opened:
     return Opened(token, kind, user, csrf, expires)
 
 
-def find(session: Session, token: str, kind: Kind) -> Found | None:
+def find(session: Session, token: str, kind: Kind, *, touch: bool = True) -> Found | None:
     """Return the live session or token ``token`` of an active user, else ``None``.
 
-    A session's idle expiry moves forward with use (written at most every :data:`TOUCH_EVERY`).
+    One query finds the session, its user and the user's grants. A session's idle expiry moves
+    forward with use (written at most every :data:`TOUCH_EVERY`, by :func:`mark_used`); with
+    ``touch=False`` the caller writes it, in a transaction of its own (a read that turns into a
+    write can fail on SQLite when another connection wrote in between).
     """
     if not token:
         return None
-    row = session.scalar(
-        select(SessionRow).where(
-            SessionRow.token_hash == token_hash(token), SessionRow.kind == kind
+    rows = session.execute(
+        select(
+            SessionRow.kind,
+            SessionRow.csrf_token,
+            SessionRow.created_at,
+            SessionRow.last_seen_at,
+            SessionRow.expires_at,
+            UserRow.username,
+            UserRow.full_name,
+            UserRow.created_at,
+            GrantRow.role,
+            GrantRow.region,
+            GrantRow.agency,
+            GrantRow.partner,
         )
+        .join(UserRow, UserRow.id == SessionRow.user_id)
+        .outerjoin(GrantRow, GrantRow.user_id == UserRow.id)
+        .where(
+            SessionRow.token_hash == token_hash(token),
+            SessionRow.kind == kind,
+            UserRow.active.is_(True),
+        )
+        .order_by(GrantRow.id)
+    ).all()
+    if not rows:
+        return None
+    found_kind, csrf, created, last_seen, expires, username, full_name, joined = rows[0][:8]
+    if expires <= utcnow():
+        return None
+    grants = tuple(
+        Grant(cast(Role, role), region, agency, partner)
+        for *_, role, region, agency, partner in rows
+        if role is not None
     )
+    user = User(username, full_name, True, joined, grants)
+    found = Found(cast(Kind, found_kind), user, csrf, expires, created, last_seen)
+    if touch and found.touch_due():
+        return mark_used(session, token, found)
+    return found
+
+
+def mark_used(session: Session, token: str, found: Found) -> Found | None:
+    """Write the session's use now (its idle expiry moves forward, within its lifetime); return
+    it as now stored, or None when it was closed meanwhile."""
     now = utcnow()
-    if row is None or row.expires_at <= now:
+    expires = _expiry(found.kind, found.created_at, now)
+    changed = session.execute(
+        update(SessionRow)
+        .where(SessionRow.token_hash == token_hash(token), SessionRow.kind == found.kind)
+        .values(last_seen_at=now, expires_at=expires)
+    ).rowcount  # type: ignore[attr-defined]
+    if not changed:
         return None
-    owner = session.get(UserRow, row.user_id)
-    if owner is None:
-        return None
-    try:
-        user = get_user(session, owner.username)
-    except NotFound:
-        return None
-    if kind == "session" and now - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = now
-        row.expires_at = _expiry(kind, row.created_at, now)
-    return Found(cast(Kind, row.kind), user, row.csrf_token, row.expires_at)
+    return replace(found, last_seen_at=now, expires_at=expires)
 
 
 def close(session: Session, token: str) -> str | None:

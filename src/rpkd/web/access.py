@@ -90,6 +90,10 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/profile/download.{fmt}", "signed_in", action="aggregate.read", scope="area"),
     # Boundaries of the maps: administrative geography, the same for every user.
     Route("GET", "/maps/boundaries/{region}/{depth}", "signed_in"),
+    # --- Dokumen (routes/dokumen.py): the district's documents, aggregates only; the workflow
+    # checks aggregate.read on the release's region and audits every download ---------------
+    Route("GET", "/documents", "signed_in"),  # lists the releases one may read
+    Route("GET", "/documents/download", "signed_in", action="aggregate.read"),
     # --- Rilis data (routes/rilis.py): releases, their changes, uploads as import jobs -----
     Route("GET", "/releases", "signed_in"),  # lists the releases one may read
     Route("POST", "/releases", MANAGERS, action="release.manage"),
@@ -133,6 +137,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("web.nav.home", "/"),
     MenuItem("web.nav.profile", "/profile"),
     MenuItem("web.nav.releases", "/releases"),
+    MenuItem("web.nav.documents", "/documents"),
     MenuItem("web.nav.users", "/admin/users"),
     MenuItem("web.nav.audit", "/admin/audit"),
 )

@@ -26,6 +26,7 @@ from rpkd.web.deps import Server, guard
 from rpkd.web.routes import routers
 from rpkd.workflows.districts import district
 from rpkd.workflows.jobs import recover_import_jobs
+from rpkd.workflows.results import GZIP_LEVEL
 from rpkd.workflows.workspace import Workspace
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -138,6 +139,7 @@ def create_app(
         app.include_router(router)
     state.served = served_routes(app)
     check_table(state.served)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 6, not Starlette's 9: pages come out a few per cent larger in a third of the time.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
     app.add_middleware(SecurityHeaders)
     return app

@@ -12,22 +12,28 @@ entry in :data:`rpkd.web.access.ROUTES`, checks the CSRF token of unsafe request
 is signed in (pages: the ``rpkd_session`` cookie; the API: an ``Authorization: Bearer`` token)
 and that one of their roles is listed. The request's :class:`~rpkd.workflows.Workspace` acts for
 the signed-in user, shares the server's database and closes its own table engine afterwards.
+
+The dependencies are coroutines that do not block: they run on the event loop, not in a
+thread each. Who is signed in comes from the sessions this process resolved lately
+(:func:`rpkd.workflows.access.kept_actor`); only a session not kept is looked up in the
+database, in a thread.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
+from starlette.concurrency import run_in_threadpool
 
 from rpkd.errors import Forbidden, Unauthenticated
 from rpkd.locale import Lang
 from rpkd.web.access import API_PREFIX, SAFE_METHODS, Route, table
-from rpkd.workflows.access import SignedIn, session_actor, token_actor
+from rpkd.workflows.access import SignedIn, kept_actor, session_actor, token_actor
 from rpkd.workflows.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -110,7 +116,7 @@ def set_cookie(
     )
 
 
-def signed_in(request: Request) -> SignedIn | None:
+async def signed_in(request: Request) -> SignedIn | None:
     """Return who is signed in: the session cookie for pages, the bearer token for the API.
 
     Kept on ``request.state.signed_in`` for the templates and the error pages.
@@ -120,11 +126,13 @@ def signed_in(request: Request) -> SignedIn | None:
         return found
     ws = server(request).workspace
     if is_api(request):
-        token = bearer_token(request)
-        found = token_actor(ws, token) if token else None
+        token, resolve = bearer_token(request), token_actor
+        found = kept_actor(ws, token, "token") if token else None
     else:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        found = session_actor(ws, cookie) if cookie else None
+        token, resolve = request.cookies.get(SESSION_COOKIE), session_actor
+        found = kept_actor(ws, token, "session") if token else None
+    if found is None and token:
+        found = await run_in_threadpool(resolve, ws, token)
     request.state.signed_in = found
     return found
 
@@ -180,27 +188,37 @@ async def guard(request: Request, who: Annotated[SignedIn | None, Depends(signed
         raise Forbidden("csrf_failed", param=CSRF_FIELD)
 
 
-def current_user(who: Annotated[SignedIn | None, Depends(signed_in)]) -> SignedIn:
+async def current_user(who: Annotated[SignedIn | None, Depends(signed_in)]) -> SignedIn:
     """Return the signed-in user (routes that are not public are guarded, so there is one)."""
     if who is None:
         raise Unauthenticated("sign_in_required")
     return who
 
 
-def request_workspace(
+async def request_workspace(
     request: Request, who: Annotated[SignedIn, Depends(current_user)]
-) -> Iterator[Workspace]:
+) -> AsyncIterator[Workspace]:
     """Yield the workspace of this request, acting for the signed-in user in the page's
-    language; its table engine is closed when the response is done."""
+    language; the table engine the request opened, if any, is closed in a thread when the
+    response is done."""
     ws = server(request).workspace.acting(who.actor, lang=language(request))
     try:
         yield ws
     finally:
-        ws.close()
+        if ws.engine_open:
+            await run_in_threadpool(ws.close)
 
 
-ServerState = Annotated[Server, Depends(server)]
-Language = Annotated[Lang, Depends(language)]
+async def _server(request: Request) -> Server:
+    return server(request)
+
+
+async def _language(request: Request) -> Lang:
+    return language(request)
+
+
+ServerState = Annotated[Server, Depends(_server)]
+Language = Annotated[Lang, Depends(_language)]
 CurrentUser = Annotated[SignedIn, Depends(current_user)]
 MaybeUser = Annotated[SignedIn | None, Depends(signed_in)]
 RequestWorkspace = Annotated[Workspace, Depends(request_workspace)]

@@ -4,9 +4,10 @@ Every handler answers with :func:`render` (a full page, or an HTMX partial when
 :func:`is_htmx`). Templates get the layout's context (language, signed-in user, menu, district,
 CSRF token) and helpers that take the page's language from it: ``t("key")`` (a catalogue label),
 ``msg("code", **params)`` (a catalogue sentence), the filters ``number``, ``percent`` (fractions
-as %), ``index`` (P1, P2 ×100), ``rupiah``, ``date`` and ``cell(kind)``, and ``static(path)`` (a
-vendored asset's URL with its content hash, cached for a year). :func:`data_table` turns a
-workflow's ``to_arrow()`` into rows of formatted text for ``partials/table.html``.
+as %), ``index`` (P1, P2 ×100), ``rupiah``, ``date``, ``cell(kind)`` and ``capitalised`` (a
+sentence that starts a line), and ``static(path)`` (a vendored asset's URL with its content
+hash, cached for a year). :func:`data_table` turns a workflow's ``to_arrow()`` into rows of
+formatted text for ``partials/table.html``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 Cell = Literal["number", "percent", "index", "rupiah", "integer", "text", "date"]
 """How a value is shown: ``percent`` (a fraction × 100 with %), ``index`` (BPS's P1/P2 × 100)."""
 
+BOUNDARIES = "/maps/boundaries/{region}/{depth}"
+"""Where a page's maps fetch their boundaries (once; the browser keeps them a day)."""
 STATIC_DIR = Path(str(resources.files("rpkd.web").joinpath("static")))
 TEMPLATE_DIR = Path(str(resources.files("rpkd.web").joinpath("templates")))
 
@@ -79,11 +82,25 @@ def cell(value: Any, lang: Lang, kind: Cell | None = None) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: its key, its header in the page's language, whether it holds numbers."""
+    """A table column: its key, its header in the page's language, whether it holds numbers
+    (right-aligned)."""
 
     key: str
     label: str
     numeric: bool
+
+
+def capitalised(text: str) -> str:
+    """Return ``text`` with its first letter capitalised, the rest as the catalogue writes it:
+    a table's header (labels shared with the command line are lower-case, ``jenis data``), a
+    sentence in a table's cell.
+
+    Examples
+    --------
+    >>> capitalised("jenis data"), capitalised("SHA-256"), capitalised("% keluarga")
+    ('Jenis data', 'SHA-256', '% keluarga')
+    """
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -104,23 +121,28 @@ def data_table(
     cells: Mapping[str, Cell] | None = None,
     labels: str = "",
     limit: int | None = None,
+    numeric: Collection[str] = (),
 ) -> DataTable:
     """Return rows (a workflow's ``to_arrow()`` or ``to_json()`` records) ready for a page.
 
     ``columns`` picks and orders the columns (default: all); ``cells`` says how to show each
-    (default: by value type); headers are the catalogue labels ``labels + column``; ``limit``
-    keeps the first rows only (``total`` still counts all).
+    (default: by value type); headers are the catalogue labels ``labels + column``, first
+    letter capitalised (:func:`capitalised`); ``limit`` keeps the first rows only (``total`` still
+    counts all). Columns of numbers are right-aligned: those whose ``cells`` kind is a number's,
+    those holding numbers, and those named in ``numeric`` (numbers a route has already written
+    as text, ``48,8%``).
     """
     rows: list[Mapping[str, Any]] = list(data) if isinstance(data, Sequence) else data.to_pylist()
     names = list(columns) if columns is not None else _names(data, rows)
     kinds = cells or {}
     shown = rows if limit is None else rows[:limit]
-    numeric = {
-        n: kinds.get(n) not in (None, "text", "date")
+    right = {
+        n: n in numeric
+        or kinds.get(n) not in (None, "text", "date")
         or any(isinstance(r.get(n), int | float) and not isinstance(r.get(n), bool) for r in shown)
         for n in names
     }
-    header = tuple(Column(n, locale.label(labels + n, lang), numeric[n]) for n in names)
+    header = tuple(Column(n, capitalised(locale.label(labels + n, lang)), right[n]) for n in names)
     body = tuple(tuple(cell(r.get(n), lang, kinds.get(n)) for n in names) for r in shown)
     return DataTable(header, body, len(rows))
 
@@ -187,6 +209,13 @@ def _cell(context: Mapping[str, Any], value: Any, kind: Cell | None = None) -> s
     return cell(value, _lang(context), kind)
 
 
+def environment(request: Request) -> jinja2.Environment:
+    """Return the Jinja2 environment of the app's templates (helpers included), to render a
+    part of a page once and keep it (the Beranda's and the Profil's bodies)."""
+    env: jinja2.Environment = server(request).templates.env
+    return env
+
+
 def templates() -> Jinja2Templates:
     """Return the template renderer with the helpers above (built once per app)."""
     env = jinja2.Environment(
@@ -207,6 +236,7 @@ def templates() -> Jinja2Templates:
         integer=_formatter("integer"),
         date=_formatter("date"),
         cell=_cell,
+        capitalised=capitalised,
     )
     return Jinja2Templates(env=env)
 

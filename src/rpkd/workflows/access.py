@@ -11,6 +11,12 @@ the password, counts failures per username and client address and refuses with
 sign-in, failed sign-in, sign-out and password change is audited, without personal data: the
 account's name (or ``-`` for a name that is no account), never the name typed, the password or
 the client address.
+
+A server process keeps each session or token it resolved (:func:`session_actor`,
+:func:`token_actor`) for :data:`SIGNED_IN_SECONDS`, so that a page or an API call costs no
+query for who is asking; :func:`sign_out` and :func:`change_password` forget the closed ones in
+this process at once. Another process (a second web worker) may still accept a closed session
+until its copy is that old (``docs/web.md``).
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from __future__ import annotations
 import json
 import math
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,6 +44,7 @@ from rpkd.workflows.results import records
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "ROLES",
+    "SIGNED_IN_SECONDS",
     "ApiToken",
     "AuditLog",
     "FirstAdmin",
@@ -48,8 +58,10 @@ __all__ = [
     "add_user",
     "change_password",
     "first_admin",
+    "forget_signed_in",
     "grant_text",
     "issue_token",
+    "kept_actor",
     "list_audit",
     "list_users",
     "session_actor",
@@ -394,16 +406,109 @@ def issue_token(ws: Workspace, username: str, password: str, *, client: str) -> 
     return ApiToken(opened.token, opened.user.username, opened.expires_at)
 
 
+SIGNED_IN_SECONDS = 5.0
+"""How long a server process keeps a resolved session or token before it asks the database
+again (the longest another process may accept a session closed by sign-out or a password
+change)."""
+SIGNED_IN_KEPT = 10_000
+"""Resolved sessions and tokens kept at most per process (the oldest go first)."""
+
+
+class _Resolved:
+    """Sessions and tokens resolved lately, by database and token hash (never the token).
+
+    ``generation`` counts what was forgotten: a lookup that started before a sign-out or a
+    password change does not keep what it found (it may be the closed session).
+    """
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[str, str, str], tuple[float, SignedIn]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.generation = 0
+
+    def get(self, key: tuple[str, str, str]) -> SignedIn | None:
+        from rpkd.store import utcnow
+
+        with self._lock:
+            kept = self._entries.get(key)
+        if kept is None:
+            return None
+        until, who = kept
+        if until <= time.monotonic() or who.expires_at <= utcnow():
+            return None
+        return who
+
+    def put(self, key: tuple[str, str, str], who: SignedIn, generation: int) -> None:
+        with self._lock:
+            if generation != self.generation:
+                return
+            self._entries[key] = (time.monotonic() + SIGNED_IN_SECONDS, who)
+            self._entries.move_to_end(key)
+            while len(self._entries) > SIGNED_IN_KEPT:
+                self._entries.popitem(last=False)
+
+    def forget_token(self, hashed: str) -> None:
+        with self._lock:
+            self.generation += 1
+            for key in [k for k in self._entries if k[2] == hashed]:
+                del self._entries[key]
+
+    def forget_user(self, username: str) -> None:
+        with self._lock:
+            self.generation += 1
+            for key in [k for k, (_, w) in self._entries.items() if w.actor.username == username]:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.generation += 1
+            self._entries.clear()
+
+
+_RESOLVED = _Resolved()
+
+
+def _key(ws: Workspace, token: str, kind: Kind) -> tuple[str, str, str]:
+    from rpkd.access.sessions import token_hash
+
+    return (str(ws.database.url), kind, token_hash(token))
+
+
+def kept_actor(ws: Workspace, token: str, kind: Kind) -> SignedIn | None:
+    """Return who the session or API token ``token`` acts for if this process resolved it
+    within :data:`SIGNED_IN_SECONDS`, else None; never queries (an async server may call it
+    on its event loop, and resolve a token not kept with :func:`session_actor` or
+    :func:`token_actor` in a thread)."""
+    return _RESOLVED.get(_key(ws, token, kind)) if token else None
+
+
 def _signed_in(ws: Workspace, token: str, kind: Kind) -> SignedIn | None:
     from rpkd.access import sessions
     from rpkd.workflows.workspace import Actor
 
+    if not token:
+        return None
+    key = _key(ws, token, kind)
+    kept = _RESOLVED.get(key)
+    if kept is not None:
+        return kept
+    generation = _RESOLVED.generation
     with ws.transaction() as db:
-        found = sessions.find(db, token, kind)
+        found = sessions.find(db, token, kind, touch=False)
+    if found is not None and found.touch_due():
+        with ws.transaction() as db:  # a write of its own: it waits for the write lock
+            found = sessions.mark_used(db, token, found)
     if found is None:
         return None
     actor = Actor(found.user.username, found.user.grants)
-    return SignedIn(actor, found.kind, found.csrf_token, found.expires_at)
+    who = SignedIn(actor, found.kind, found.csrf_token, found.expires_at)
+    _RESOLVED.put(key, who, generation)
+    return who
+
+
+def forget_signed_in() -> None:
+    """Forget every session and token this process resolved (tests; a restored database)."""
+    _RESOLVED.clear()
 
 
 def session_actor(ws: Workspace, token: str) -> SignedIn | None:
@@ -422,6 +527,7 @@ def sign_out(ws: Workspace, token: str) -> SignedOut:
 
     with ws.transaction() as db:
         username = sessions.close(db, token)
+    _RESOLVED.forget_token(sessions.token_hash(token))
     if username is not None:
         gate.audit_as(ws, username, "auth.sign_out")
     return SignedOut(username)
@@ -451,6 +557,7 @@ def change_password(
         elif wait is None:
             sessions.record_failure(db, name, None)
     if closed is not None:
+        _RESOLVED.forget_user(name)
         gate.audit_as(ws, name, "auth.password_change", parameters={"closed": closed})
         return PasswordChanged(name, closed)
     reason = "rate_limited" if wait is not None else "password"

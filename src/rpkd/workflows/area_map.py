@@ -9,7 +9,7 @@ threshold (BPS: 25%). An estimate of 0 with a positive MSE has no CV and is unre
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +62,11 @@ class AreaMap:
         prefix = parent.rstrip(".") + "."
         kept = tuple(a for a in self.areas if a.code.startswith(prefix))
         return AreaMap(**{**vars(self), "areas": kept})
+
+    def only(self, codes: Collection[str]) -> AreaMap:
+        """Return the map of the areas whose code is in ``codes`` (those a user may read)."""
+        kept = tuple(a for a in self.areas if a.code in codes)
+        return self if len(kept) == len(self.areas) else AreaMap(**{**vars(self), "areas": kept})
 
     def to_arrow(self) -> pa.Table:
         """Return one row per area (:class:`MapArea`'s fields)."""

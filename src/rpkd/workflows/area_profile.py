@@ -5,12 +5,15 @@ For a release and an area (the district when none is given) :func:`poverty_profi
 the registry profile (:func:`rpkd.workflows.profile.profile_release`) of the area and of the
 areas one level below it, and the small-area poverty map of those areas
 (:func:`rpkd.workflows.sae.map_release`: direct, Fay–Herriot or EBP) with each area's CV
-against the kit's threshold. A desa has no areas below it: its profile comes with the map of
-its kecamatan's desa.
+against the kit's threshold. A desa has no areas below it: its profile comes with the map and
+the profiles of its kecamatan's desa (itself among them).
 
 Permission is the area's: ``aggregate.read`` on it, so a kecamatan operator reads its own
-kecamatan and desa, and by default opens its own area. Small cells are suppressed unless the
-actor may also read the area's records (``records.read``): a viewer sees aggregates only.
+kecamatan and desa, and by default opens its own area. The areas listed beside the map (and
+drawn on it with their figures) are only those the actor may read too: a desa operator sees its
+own desa among its kecamatan's, and no figure of the others. Small cells are suppressed unless
+the actor may also read the area's records (``records.read``), area by area: a viewer sees
+aggregates only.
 
 Profiles and maps of an immutable release never change, so they are kept (in memory, maps also
 beside the release under ``derived/maps/``; see :mod:`rpkd.workflows.cache`): the EBP map of
@@ -32,7 +35,7 @@ from rpkd.access.roles import Scope, allowed
 from rpkd.errors import InvalidInput, NotFound, RpkdError, UsageError
 from rpkd.findings import Finding
 from rpkd.locale import Lang
-from rpkd.workflows import cache, gate
+from rpkd.workflows import cache, gate, release_view
 from rpkd.workflows.area_map import AreaMap, area_map
 from rpkd.workflows.results import plain, records
 
@@ -66,8 +69,9 @@ class PovertyProfile:
     """The profile of ``area`` and of the areas below it, and the map of those areas.
 
     ``rows`` is the profile's long table (level, code, name, indicator, value, denominator,
-    share, suppressed) for the area and its children; ``map`` holds the children's estimates
-    (a desa: its kecamatan's desa), None when the release has no survey to map.
+    share, suppressed) for the area and the areas listed beside its map: its children (a desa:
+    the desa of its kecamatan), those the actor may read. ``map`` holds the estimates of those
+    same areas, None when the release has no survey to map.
     """
 
     release: str
@@ -83,6 +87,9 @@ class PovertyProfile:
     map: AreaMap | None
     releases: tuple[str, ...]
     findings: tuple[Finding, ...] = ()
+    withheld: int = 0
+    """How many areas beside this one (below it; a desa: of its kecamatan) the actor may not
+    read: left out of ``rows`` and ``map``, drawn on the map as context only."""
     key: str = field(default="", compare=False)
     """A digest of everything the profile was made from (equal keys: equal profiles)."""
 
@@ -91,8 +98,15 @@ class PovertyProfile:
         return self.rows.filter(pc.equal(self.rows["code"], self.area.code))
 
     def below(self) -> pa.Table:
-        """Return the profile rows of the areas one level below (empty for a desa)."""
+        """Return the profile rows of the areas listed beside the map but the area itself: the
+        areas one level below (a desa: the other desa of its kecamatan that the actor may
+        read)."""
         return self.rows.filter(pc.not_equal(self.rows["code"], self.area.code))
+
+    def notes(self, lang: Lang = "id") -> tuple[str, ...]:
+        """Return the findings as whole sentences in ``lang`` (a note and its cause joined):
+        what the page says it leaves out and why."""
+        return release_view.notes(self.findings, lang)
 
     def topic(self, name: str) -> pa.Table:
         """Return the area's own rows of one profile topic (desil, characteristics, ...)."""
@@ -134,6 +148,7 @@ class PovertyProfile:
                     "profile": records(self.rows),
                     "map": None if self.map is None else self.map.to_json(),
                     "releases": list(self.releases),
+                    "withheld": self.withheld,
                     "findings": [
                         {**f.to_json(), "message": locale.message(f.code, lang, **f.params)}
                         for f in self.findings
@@ -168,16 +183,18 @@ def _charts(result: PovertyProfile, lang: Lang, boundaries: str | None) -> dict[
             lang,
             measure=locale.label(f"sae.measure.{result.measure}", lang),
             method=locale.label(f"sae.method.{result.method}", lang),
+            level=locale.label(f"web.profile.level.{depth}", lang),
             area=parent.name,
         )
         threshold = result.map.cv_threshold
+        selected = result.area.code if result.area.depth == "desa" else None
         specs["map"] = charts.area_map_chart(
             parent.code, depth, areas, cv_threshold=threshold, measure=result.measure,
-            lang=lang, title=title, boundaries=url,
+            lang=lang, title=title, boundaries=url, selected=selected,
         )  # fmt: skip
         specs["cv_map"] = charts.cv_map_chart(
             parent.code, depth, areas, cv_threshold=threshold, measure=result.measure,
-            lang=lang, boundaries=url,
+            lang=lang, boundaries=url, selected=selected,
         )  # fmt: skip
     return specs
 
@@ -222,12 +239,15 @@ def poverty_profile(
         raise NotFound("profile_area_outside", param="area", area=place.code, release=chosen.name,
                        region=district)  # fmt: skip
     gate.authorise(ws.actor, "aggregate.read", Scope(region=place.code))
-    public = not allowed(ws.actor.grants, "records.read", Scope(region=place.code))
+    public = _public(ws, place.code)
+    listed, withheld = _listed(ws, place)
     found: list[Finding] = []
-    report, profile_key = _profile(ws, chosen, public)
+    report, report_key = _profile(ws, chosen, public)
     found += report.findings
-    rows = _rows(report.to_arrow(), place)
+    rows, rows_key = _rows(ws, chosen, place, listed, (report, report_key))
     mapped, map_key = _map(ws, chosen, place, method, measure, found)
+    if mapped is not None:
+        mapped = mapped.only({code for code, _ in listed})
     trail = tuple(_trail(ws, place))
     return PovertyProfile(
         release=chosen.name,
@@ -243,8 +263,14 @@ def poverty_profile(
         map=mapped,
         releases=tuple(r.name for r in readable),
         findings=tuple(dict.fromkeys(found)),
+        withheld=withheld,
         key=cache.digest(
-            profile_key, map_key, place.code, [r.name for r in readable], [vars(p) for p in trail]
+            rows_key,
+            map_key,
+            place.code,
+            listed,
+            [r.name for r in readable],
+            [vars(p) for p in trail],
         ),
     )
 
@@ -308,14 +334,52 @@ def _trail(ws: Workspace, place: Place) -> list[Place]:
     return [*out, place]
 
 
-def _rows(table: pa.Table, place: Place) -> pa.Table:
-    codes = table["code"]
-    own = pc.equal(codes, place.code)
+def _public(ws: Workspace, code: str) -> bool:
+    """Return whether the actor sees the profile of area ``code`` with small cells suppressed
+    (it may read the area's aggregates but not its records)."""
+    return not allowed(ws.actor.grants, "records.read", Scope(region=code))
+
+
+def _listed(ws: Workspace, place: Place) -> tuple[tuple[tuple[str, bool], ...], int]:
+    """Return the areas listed beside the map that the actor may read, each with whether its
+    cells are suppressed: the areas one level below, or for a desa the desa of its kecamatan
+    (the desa itself among them); and how many such areas it may not read."""
     child = BELOW[place.depth]
     if child is None:
-        return table.filter(own)
-    inside = pc.and_(pc.equal(table["level"], child), pc.starts_with(codes, place.code + "."))
-    return table.filter(pc.or_(own, inside))
+        parent, child = regions.ancestor(place.code, "kecamatan").code, "desa"
+    else:
+        parent = place.code
+    every = regions.descendants(parent, child)
+    listed = tuple(
+        (r.code, _public(ws, r.code))
+        for r in every
+        if allowed(ws.actor.grants, "aggregate.read", Scope(region=r.code))
+    )
+    return listed, len(every) - len(listed)
+
+
+def _rows(
+    ws: Workspace,
+    release: Release,
+    place: Place,
+    listed: Sequence[tuple[str, bool]],
+    own: tuple[ProfileReport, str],
+) -> tuple[pa.Table, str]:
+    """Return the profile rows of ``place`` and of the ``listed`` areas, each area's from the
+    profile its suppression calls for (``own``: the place's profile and its key, read first),
+    and a key naming them."""
+    public = _public(ws, place.code)
+    wanted: dict[bool, list[str]] = {public: [place.code]}
+    for code, flag in listed:
+        if code != place.code:
+            wanted.setdefault(flag, []).append(code)
+    parts, keys = [], []
+    for flag in sorted(wanted, key=lambda f: f != public):
+        report, key = own if flag == public else _profile(ws, release, flag)
+        table = report.to_arrow()
+        parts.append(table.filter(pc.is_in(table["code"], pa.array(wanted[flag]))))
+        keys.append(key)
+    return pa.concat_tables(parts), cache.digest(*keys)
 
 
 def _profile(ws: Workspace, release: Release, public: bool) -> tuple[ProfileReport, str]:

@@ -16,6 +16,10 @@ year (default: the release's reference year) :func:`dashboard` returns
 - data freshness: every release the actor may read, with its reference date, creation time,
   kinds and rows.
 
+An actor whose grant covers only part of the district (a kecamatan or desa operator) may read
+no release's district figures: its dashboard holds instead the poverty profile of its own area
+(:func:`rpkd.workflows.area_profile.poverty_profile`) and a finding that says so.
+
 Every figure stays a fraction, as in the estimates table (DESIGN.md §7); plan values (percent,
 BPS's ×100 indices) are divided by their unit's scale. A part that cannot be shown (no plan, no
 survey in the release, a path with too few points) is absent and a finding says why.
@@ -36,7 +40,7 @@ import pyarrow as pa
 
 from rpkd import locale
 from rpkd.access.roles import Scope
-from rpkd.errors import RpkdError
+from rpkd.errors import Forbidden, NotFound, RpkdError
 from rpkd.findings import Finding
 from rpkd.locale import Lang
 from rpkd.workflows import cache, gate, plan_view, release_view
@@ -48,6 +52,7 @@ from rpkd.workflows.results import dataclass_table, plain
 if TYPE_CHECKING:
     from rpkd.planning.performance import Assessed
     from rpkd.releases.catalog import Release
+    from rpkd.workflows.area_profile import PovertyProfile
     from rpkd.workflows.workspace import Workspace
 
 _NO_MAP = AreaMap("", "", "", "", 0.0, 0.0, None, ())
@@ -85,8 +90,15 @@ class Dashboard:
     lagging: tuple[Assessed, ...]
     releases: tuple[ReleaseInfo, ...]
     findings: tuple[Finding, ...] = field(default=())
+    area: PovertyProfile | None = field(default=None, repr=False)
+    """The profile of the actor's own area when it may not read the district's figures."""
     key: str = field(default="", compare=False)
     """A digest of everything the dashboard was made from (equal keys: equal dashboards)."""
+
+    def notes(self, lang: Lang = "id") -> tuple[str, ...]:
+        """Return the findings as whole sentences in ``lang`` (a note and its cause joined):
+        what the dashboard leaves out and why."""
+        return release_view.notes(self.findings, lang)
 
     def headline(self, key: HeadlineKey) -> Headline:
         """Return the headline figure ``key`` (``KeyError`` when the release has no survey)."""
@@ -145,6 +157,7 @@ class Dashboard:
                     "map": None if self.map is None else self.map.to_json(),
                     "lagging": [vars(r) for r in self.lagging],
                     "releases": [_release_row(r) for r in self.releases],
+                    "area": None if self.area is None else self.area.to_json(lang),
                     "findings": [
                         {**f.to_json(), "message": locale.message(f.code, lang, **f.params)}
                         for f in self.findings
@@ -238,8 +251,14 @@ def dashboard(ws: Workspace, release: str | None = None, *, year: int | None = N
         gate.authorise(ws.actor, "aggregate.read", Scope(region=chosen.region))
     found: list[Finding] = []
     release_key = ""
+    area = None
     if chosen is None:
-        found.append(Finding("dashboard_no_release", "warning"))
+        area = _own_area(ws)
+        if area is None:
+            found.append(Finding("dashboard_no_release", "warning"))
+        else:
+            found.append(_area_only(area))
+            found += area.findings
         part = None
     else:
         part, release_key = release_view.release_part(ws, chosen)
@@ -263,13 +282,34 @@ def dashboard(ws: Workspace, release: str | None = None, *, year: int | None = N
         lagging=lagging,
         releases=_freshness(readable, chosen),
         findings=tuple(dict.fromkeys(found)),
+        area=area,
         key=cache.digest(
             release_key,
             plan_key,
             chosen_year,
             [(r.name, r.manifest.get("created_at")) for r in readable],
             None if chosen is None else chosen.name,
+            None if area is None else area.key,
         ),
+    )
+
+
+def _own_area(ws: Workspace) -> PovertyProfile | None:
+    """Return the profile of the region of the actor's grant, None when it may read none."""
+    from rpkd.workflows.area_profile import poverty_profile
+
+    try:
+        return poverty_profile(ws)
+    except (Forbidden, NotFound):
+        return None
+
+
+def _area_only(area: PovertyProfile) -> Finding:
+    """Return the finding that says the dashboard shows only the actor's own area."""
+    return Finding(
+        "dashboard_area_only",
+        "info",
+        {"area": area.area.name, "code": area.area.code, "release": area.release},
     )
 
 

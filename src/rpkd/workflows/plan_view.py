@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from rpkd.access.roles import Scope
-from rpkd.errors import Forbidden, NotFound
+from rpkd.access.roles import Scope, allowed
+from rpkd.errors import NotFound
 from rpkd.findings import Finding
-from rpkd.workflows import cache, gate
+from rpkd.workflows import cache
 from rpkd.workflows.path_view import UNIT_SCALE, PathView, path_view
 from rpkd.workflows.release_view import Headline, HeadlineKey, Verdict, cause
 
@@ -47,9 +47,11 @@ class PlanPart:
 def plan_part(ws: Workspace, year: int, found: list[Finding]) -> tuple[PlanPart | None, str]:
     try:
         state = cache.plan_state(ws)
-        gate.authorise(ws.actor, "monitor.read", Scope(region=state.region))
-    except (NotFound, Forbidden) as exc:
+    except NotFound as exc:
         found += [Finding("dashboard_no_plan", "warning"), cause(exc)]
+        return None, ""
+    if not allowed(ws.actor.grants, "monitor.read", Scope(region=state.region)):
+        found += [Finding("dashboard_no_plan", "warning"), _out_of_scope(state.region)]
         return None, ""
     key = cache.digest(
         "dashboard-plan", str(ws.path.resolve()), state.key(), year, cache.kit_digest(ws, ["bands"])
@@ -57,6 +59,15 @@ def plan_part(ws: Workspace, year: int, found: list[Finding]) -> tuple[PlanPart 
     part = _PLAN_PARTS.get(key, lambda: _compute_plan_part(ws, state.name, year))[0]
     found += part.findings
     return part, key
+
+
+def _out_of_scope(region: str | None) -> Finding:
+    """Return why a plan is not shown to an actor whose grants do not cover its region."""
+    from rpkd import regions
+
+    name = regions.name(region) if region and regions.exists(region) else None
+    return Finding("dashboard_plan_out_of_scope", "warning",
+                   {"region": region or "–", "name": name or region or "–"})  # fmt: skip
 
 
 def _compute_plan_part(ws: Workspace, name: str, year: int) -> PlanPart:

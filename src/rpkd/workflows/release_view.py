@@ -10,13 +10,15 @@ naming the release's manifest digest, the kit's documents used and rpkd's versio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
+from rpkd import locale
 from rpkd.errors import RpkdError
 from rpkd.findings import Finding
+from rpkd.locale import Lang
 from rpkd.workflows import cache
 from rpkd.workflows.area_map import AreaMap, area_map
 from rpkd.workflows.results import plain
@@ -121,6 +123,50 @@ def finding_from_json(data: Mapping[str, Any]) -> Finding:
 
 def cause(exc: RpkdError) -> Finding:
     return Finding(exc.code, "warning", exc.params, field=exc.param)
+
+
+LEADS = frozenset(
+    {"dashboard_figures_missing", "dashboard_map_missing", "dashboard_no_plan",
+     "dashboard_path_missing"}
+)  # fmt: skip
+"""Findings that say what is left out and end in "because:"; the finding after one is its
+cause (:func:`cause`)."""
+
+
+def notes(findings: Sequence[Finding], lang: Lang = "id") -> tuple[str, ...]:
+    """Return ``findings`` as whole sentences in ``lang``: each of :data:`LEADS` joined with
+    its cause, capitalised, with a full stop; the same sentence once.
+
+    Examples
+    --------
+    >>> notes([Finding("dashboard_no_plan"), Finding("plan_none"),
+    ...        Finding("dashboard_target_missing", "info", {"indicator": "P0", "year": 2025})],
+    ...       "en")[1]
+    'Indicator P0 has no target for 2025 yet.'
+    """
+    out: list[str] = []
+    lead: str | None = None
+    for f in findings:
+        text = locale.message(f.code, lang, **f.params)
+        if lead is not None:
+            out.append(sentence(f"{lead} {text}"))
+            lead = None
+        elif f.code in LEADS:
+            lead = text
+        else:
+            out.append(sentence(text))
+    if lead is not None:
+        out.append(sentence(lead.rstrip(" :;")))
+    return tuple(dict.fromkeys(out))
+
+
+def sentence(text: str) -> str:
+    """Return ``text`` as a sentence: its first letter capitalised, ending in a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def release_part(ws: Workspace, release: Release) -> tuple[ReleasePart, str]:

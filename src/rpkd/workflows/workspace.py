@@ -117,6 +117,11 @@ class Workspace:
         return self._engine
 
     @property
+    def engine_open(self) -> bool:
+        """Whether this workspace has opened its table engine (:meth:`close` releases it)."""
+        return self._engine is not None
+
+    @property
     def database(self) -> Database:
         """The application database with its schema at the latest migration, opened on first use."""
         if self._shared is not None:

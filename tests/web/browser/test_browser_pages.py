@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyarrow.parquet as pq
 from browser_read import column, id_number, id_percent, rows
-from browser_tab import NewVisitor
+from browser_tab import NewVisitor, Visitor
 
 KAPUAS_KECAMATAN = 17
 """Kabupaten Kapuas has 17 kecamatan (Kemendagri; the issue's "17 camat")."""
@@ -77,6 +77,7 @@ def test_pengguna_lists_the_users_and_adds_one(visit: NewVisitor) -> None:
     page.fill("#f-full_name", "Staf Bapperida")
     page.fill("#f-password", "sandi-awal-kapuas-1")
     page.fill("#f-password_confirm", "sandi-awal-kapuas-1")
+    assert page.locator("#f-role").input_value() == ""  # no role until the admin picks one
     page.select_option("#f-role", "viewer")
     with page.expect_navigation():
         page.click("form[action='/admin/users'] button[type=submit]")
@@ -91,10 +92,58 @@ def test_log_audit_shows_sign_ins_and_filters_by_user(visit: NewVisitor) -> None
     tab.open("/admin/audit")
     page = tab.page
     table = page.locator("#audit-table table")
-    assert "auth.sign_in" in column(table, "Tindakan")
+    actions = [line.splitlines() for line in column(table, "Tindakan")]
+    assert ["Masuk", "auth.sign_in"] in actions  # the action's name, its code small below
+    assert page.locator("#audit-table td small.code").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize) < parseFloat("
+        "getComputedStyle(e.parentElement.parentElement).fontSize)"
+    )
     with page.expect_response(lambda r: "user=pemantau" in r.url):
         page.fill("#f-user", "pemantau")
         page.click("form.filters button[type=submit]")
     page.wait_for_url("**user=pemantau*")
     users = column(page.locator("#audit-table table"), "Pengguna")
     assert users and set(users) == {"pemantau"}
+
+
+def _cut_selects(tab: Visitor) -> list[str]:
+    """The filter selects whose chosen text is wider than the select shows it."""
+    cut: list[str] = tab.page.evaluate(
+        """() => [...document.querySelectorAll('form.filters select')].filter(s => {
+            const style = getComputedStyle(s);
+            const ctx = document.createElement('canvas').getContext('2d');
+            ctx.font = style.font;
+            const text = ctx.measureText(s.options[s.selectedIndex].text).width;
+            const room = s.clientWidth - parseFloat(style.paddingLeft)
+                - parseFloat(style.paddingRight) - 16;  /* the arrow */
+            return text > room;
+        }).map(s => s.id + ': ' + s.options[s.selectedIndex].text)"""
+    )
+    return cut
+
+
+def test_filters_menu_and_numbers_read_whole(visit: NewVisitor) -> None:
+    """Filter selects show their whole choice, numbers stand right, every menu item is in
+    sight on a phone (the menu wraps)."""
+    for phone in (False, True):
+        tab = visit("admin", phone=phone)
+        for path in ("/", f"/profile?area={tab.site.desa}"):
+            tab.open(path)
+            assert not _cut_selects(tab), (path, phone, _cut_selects(tab))
+        menu = tab.page.locator("nav.menu a")
+        width = tab.page.viewport_size["width"]  # type: ignore[index]
+        for i in range(menu.count()):
+            box = menu.nth(i).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (
+                menu.nth(i).inner_text(),
+                phone,
+            )
+    tab = visit("admin")
+    tab.open(f"/profile?area={tab.site.desa}")
+    for caption in ("Keluarga menurut desil kesejahteraan", "Kelompok rentan"):
+        table = tab.page.locator("table", has=tab.page.locator("caption", has_text=caption))
+        aligned = table.locator("tbody td").evaluate_all(
+            "cs => cs.map(c => [c.textContent.trim(), getComputedStyle(c).textAlign])"
+        )
+        shares = [a for text, a in aligned if text[:1].isdigit() and text.endswith("%")]
+        assert shares and set(shares) == {"right"}, (caption, aligned[:6])

@@ -52,6 +52,17 @@ def test_a_desa_operator_sees_only_their_desa(visit: NewVisitor) -> None:
     menu = page.locator("nav.menu").inner_text()
     assert not any(item in menu for item in ADMIN_ONLY)
 
+    # Beranda: no district figure, its own desa's, and one sentence that says why
+    assert tab.open("/") == 200
+    notes = page.locator("ul.findings li").all_inner_texts()
+    assert notes and notes[0].startswith("Angka, peta dan target kabupaten tidak ditampilkan")
+    assert site.desa in notes[0]
+    assert all(n[0].isupper() and n.endswith(".") and "monitor.read" not in n for n in notes)
+    assert page.locator("#chart-headline-spec").count() == 0
+    cards = page.locator("li.card").all_inner_texts()
+    assert any(id_number(site.families_by_desa[site.desa]) in c for c in cards)
+    tab.charts_drawn(minimum=1)  # its desil chart
+
     tab.open("/profile")  # opens the desa of the grant
     assert f"area={site.desa}" in page.url or page.locator("ol.breadcrumb li").count() == 3
     cards = page.locator("li.card").all_inner_texts()
@@ -61,6 +72,10 @@ def test_a_desa_operator_sees_only_their_desa(visit: NewVisitor) -> None:
     for row in areas.all():  # another desa of the kecamatan: no figure of it
         cells = [c.strip() for c in row.locator("td").all_inner_texts()]
         assert set(cells[1:]) <= {"–", ""}, f"the desa operator sees figures of {cells[0]}"
+    drawn = page.evaluate(
+        "JSON.parse(document.getElementById('chart-map-spec').textContent).datasets.areas"
+    )
+    assert [a["code"] for a in drawn] == [site.desa]  # the map holds no figure of the others
     for link in page.locator("main a[href^='/profile?']").evaluate_all(
         "as => as.map(a => a.getAttribute('href'))"
     ):

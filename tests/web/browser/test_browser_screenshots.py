@@ -34,6 +34,8 @@ def shots(site: Site) -> tuple[Shot, ...]:
         Shot("beranda-en", "admin", "/", lang="en", charts=4),
         Shot("profil", "admin", "/profile", charts=5),
         Shot("profil-desa", "admin", f"/profile?area={site.desa}", charts=5),
+        Shot("beranda-operator-desa", "area_operator", "/", charts=1),
+        Shot("profil-operator-desa", "area_operator", "/profile", charts=5),
         Shot("rilis", "admin", "/releases"),
         Shot("rilis-detail", "admin", f"/releases/{site.release}"),
         Shot("pengguna", "admin", "/admin/users"),

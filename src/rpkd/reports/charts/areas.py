@@ -14,6 +14,8 @@ from rpkd.locale import Lang
 from rpkd.reports.charts.base import (
     ESTIMATE_COLOUR,
     MISSING_COLOUR,
+    OUTSIDE_COLOUR,
+    SELECTED_COLOUR,
     UNRELIABLE_OPACITY,
     WIDTH,
     Spec,
@@ -41,8 +43,9 @@ def area_values(
     areas: Sequence[Mapping[str, Any]], cv_threshold: float, lang: Lang
 ) -> list[dict[str, Any]]:
     """Return what a map shows of each area: ``code``, ``estimate``, ``ci_low``, ``ci_high``,
-    ``cv`` (fractions, from the map's area records) and ``reliability`` (a label of
-    :func:`reliability_labels`)."""
+    ``cv`` (fractions, from the map's area records), ``reliability`` (a label of
+    :func:`reliability_labels`) and ``linked`` (true: a page may open the area; the areas of a
+    map not listed here are drawn as context only)."""
     reliable, unreliable, missing = reliability_labels(cv_threshold, lang)
     return [
         {
@@ -53,9 +56,20 @@ def area_values(
             "cv": a.get("cv"),
             "reliability": missing if a.get("estimate") is None
             else unreliable if a.get("reliable") is False else reliable,
+            "linked": True,
         }
         for a in areas
     ]  # fmt: skip
+
+
+def _outside(region: str, depth: Depth, areas: Sequence[Mapping[str, Any]], lang: Lang
+             ) -> str | None:  # fmt: skip
+    """Return the label of the map's areas without values (those a user may not read: drawn
+    as context), None when every area of the map has its values."""
+    codes = {str(a["code"]) for a in areas}
+    if all(f["properties"]["code"] in codes for f in shapes(region, depth)):
+        return None
+    return label("not_shown", lang)
 
 
 @cache
@@ -115,12 +129,16 @@ def _points(value: Any) -> list[Any]:
     return [p for part in value for p in _points(part)]
 
 
-_LOOKED_UP = ["estimate", "ci_low", "ci_high", "cv", "reliability"]
+_LOOKED_UP = ["estimate", "ci_low", "ci_high", "cv", "reliability", "linked"]
 
 
-def _map_base(alt: Any, factor: str, boundaries: str | None, missing: str) -> Any:
+def _map_base(alt: Any, measure: str, boundaries: str | None, missing: str) -> Any:
     """Return the boundaries (inline, or fetched from the URL ``boundaries``) joined with each
-    area's values by code; an area without values is ``missing``."""
+    area's values by code; an area without values is ``missing``. Each area also gets its
+    values as text for the tooltip (``shown_text``, ``ci_text``, ``cv_text``: "–" where there
+    is none, never "null")."""
+    factor = "1" if measure == "fgt0" else "100"
+    number = ".1%" if measure == "fgt0" else ",.2f"
     data = (
         alt.Data(name="boundaries")
         if boundaries is None
@@ -133,10 +151,16 @@ def _map_base(alt: Any, factor: str, boundaries: str | None, missing: str) -> An
             from_=alt.LookupData(data=alt.Data(name="areas"), key="code", fields=_LOOKED_UP),
         )
         .transform_calculate(
-            shown=f"datum.estimate == null ? null : datum.estimate * {factor}",
-            low=f"datum.ci_low == null ? null : max(0, datum.ci_low) * {factor}",
-            high=f"datum.ci_high == null ? null : datum.ci_high * {factor}",
-            status=f"datum.reliability == null ? '{missing}' : datum.reliability",
+            shown=f"isValid(datum.estimate) ? datum.estimate * {factor} : null",
+            low=f"isValid(datum.ci_low) ? max(0, datum.ci_low) * {factor} : null",
+            high=f"isValid(datum.ci_high) ? datum.ci_high * {factor} : null",
+            status=f"isValid(datum.reliability) ? datum.reliability : '{missing}'",
+        )
+        .transform_calculate(
+            shown_text=f"isValid(datum.shown) ? format(datum.shown, '{number}') : '–'",
+            ci_text=f"isValid(datum.low) && isValid(datum.high) ? format(datum.low, '{number}')"
+            f" + ' – ' + format(datum.high, '{number}') : '–'",
+            cv_text="isValid(datum.cv) ? format(datum.cv, '.0%') : '–'",
         )
     )
 
@@ -149,16 +173,33 @@ def _datasets(region: str, depth: Depth, values: list[dict[str, Any]], boundarie
     return datasets
 
 
-def _map_tooltip(alt: Any, measure: str, lang: Lang) -> list[Any]:
-    number = ".1%" if measure == "fgt0" else ",.2f"
+def _map_tooltip(alt: Any, measure: str, lang: Lang, *, values: bool = True) -> list[Any]:
+    """Return a map area's tooltip: its name, and its values as text (``values``) and
+    reliability."""
+    name = alt.Tooltip("properties.name:N", title=locale.label("sae.name", lang))
+    status = alt.Tooltip("status:N", title=locale.label("sae.reliability", lang))
+    if not values:
+        return [name, status]
     return [
-        alt.Tooltip("properties.name:N", title=locale.label("sae.name", lang)),
-        alt.Tooltip("shown:Q", title=locale.label(f"sae.measure.{measure}", lang), format=number),
-        alt.Tooltip("low:Q", title=label("ci_low", lang), format=number),
-        alt.Tooltip("high:Q", title=label("ci_high", lang), format=number),
-        alt.Tooltip("cv:Q", title=locale.label("sae.cv", lang), format=".0%"),
-        alt.Tooltip("status:N", title=locale.label("sae.reliability", lang)),
+        name,
+        alt.Tooltip("shown_text:N", title=locale.label(f"sae.measure.{measure}", lang)),
+        alt.Tooltip("ci_text:N", title=label("ci", lang)),
+        alt.Tooltip("cv_text:N", title=locale.label("sae.cv", lang)),
+        status,
     ]
+
+
+def _selected_outline(alt: Any, base: Any, selected: str | None, tooltip: list[Any]) -> list[Any]:
+    """Return the layer that outlines the ``selected`` area (none when None)."""
+    if selected is None:
+        return []
+    code = json.dumps(selected)
+    outline = (
+        base.transform_filter(f"datum.properties.code === {code}")
+        .mark_geoshape(filled=False, stroke=SELECTED_COLOUR, strokeWidth=3)
+        .encode(tooltip=tooltip)
+    )
+    return [outline]
 
 
 def area_map_chart(
@@ -172,32 +213,39 @@ def area_map_chart(
     title: str | None = None,
     size: int = 420,
     boundaries: str | None = None,
+    selected: str | None = None,
 ) -> Spec:
     """Return the choropleth of ``areas`` (a poverty map's area records) inside ``region``.
 
     The estimate is coloured on a sequential scale from zero, in percent (P0) or ×100 (P1,
     P2); an area whose CV exceeds ``cv_threshold`` keeps its colour but is drawn lighter with a
-    dashed outline (the legend says so); an area without an estimate is grey. Boundaries are
-    inline (documents), or fetched from the URL ``boundaries`` (pages: :func:`boundaries_json`
-    served once, cached by the browser). ``size`` is the longer side in pixels, the other
-    follows the region's shape. A click on an area selects it (``select_area``).
-    :func:`cv_map_chart` draws the CVs themselves.
+    dashed outline (the legend says so); an area without an estimate is grey; an area of the
+    region missing from ``areas`` (one the reader may not see) is drawn pale, as context, with
+    no figure. Boundaries are inline (documents), or fetched from the URL ``boundaries``
+    (pages: :func:`boundaries_json` served once, cached by the browser). ``size`` is the longer
+    side in pixels, the other follows the region's shape. ``selected`` (an area's code) is
+    outlined. A click on an area selects it (``select_area``). :func:`cv_map_chart` draws the
+    CVs themselves.
     """
     alt = altair()
     wide, tall = frame(region, depth, size)
     number = ".1%" if measure == "fgt0" else ",.2f"
     reliable, unreliable, missing = reliability_labels(cv_threshold, lang)
+    outside = _outside(region, depth, areas, lang)
     tooltip = _map_tooltip(alt, measure, lang)
-    base = _map_base(alt, "1" if measure == "fgt0" else "100", boundaries, missing)
+    base = _map_base(alt, measure, boundaries, outside or missing)
+    domain, colours = [missing], [MISSING_COLOUR]
+    if outside is not None:
+        domain, colours = [missing, outside], [MISSING_COLOUR, OUTSIDE_COLOUR]
     outline = alt.Color("status:N", title=None,
-                        scale=alt.Scale(domain=[missing], range=[MISSING_COLOUR]),
+                        scale=alt.Scale(domain=domain, range=colours),
                         legend=alt.Legend(orient="right", symbolType="square"))  # fmt: skip
     background = (
         base.transform_filter("datum.estimate == null")
         .mark_geoshape(stroke="#4d4d4d", strokeWidth=0.6)
-        .encode(color=outline, tooltip=tooltip)
+        .encode(color=outline, tooltip=_map_tooltip(alt, measure, lang, values=False))
     )
-    selected = alt.selection_point(name="select_area", fields=["properties.code"], on="click")
+    chosen = alt.selection_point(name="select_area", fields=["properties.code"], on="click")
     estimate = (
         base.transform_filter("datum.estimate != null")
         .mark_geoshape(stroke="#4d4d4d", strokeWidth=0.6, cursor="pointer")
@@ -219,10 +267,10 @@ def area_map_chart(
                                      alt.value([3, 2]), alt.value([1, 0])),
             tooltip=tooltip,
         )
-        .add_params(selected)
+        .add_params(chosen)
     )  # fmt: skip
     chart = (
-        alt.layer(background, estimate)
+        alt.layer(background, estimate, *_selected_outline(alt, base, selected, tooltip))
         .resolve_scale(color="independent")
         .properties(width=wide, height=tall, title=title or "")
     )
@@ -240,30 +288,38 @@ def cv_map_chart(
     lang: Lang = "id",
     size: int = 240,
     boundaries: str | None = None,
+    selected: str | None = None,
 ) -> Spec:
     """Return a small map of each area's CV (coefficient of variation) against the kit's
-    ``cv_threshold``, to read beside :func:`area_map_chart` (``boundaries`` as there)."""
+    ``cv_threshold``, to read beside :func:`area_map_chart` (``boundaries`` and ``selected``
+    as there)."""
     alt = altair()
     wide, tall = frame(region, depth, size)
     within = f"CV ≤ {locale.percent(cv_threshold, lang, 0)}"
     above = f"CV > {locale.percent(cv_threshold, lang, 0)}"
     missing = label("cv_missing", lang)
-    classed = _map_base(
-        alt, "1" if measure == "fgt0" else "100", boundaries, locale.label("sae.no_estimate", lang)
-    ).transform_calculate(
-        cv_class=f"datum.cv == null ? '{missing}' : "
+    outside = _outside(region, depth, areas, lang)
+    domain = [within, above, missing]
+    colours = ["#a6dba0", "#9970ab", MISSING_COLOUR]
+    if outside is not None:
+        domain, colours = [*domain, outside], [*colours, OUTSIDE_COLOUR]
+    base = _map_base(alt, measure, boundaries, outside or locale.label("sae.no_estimate", lang))
+    classed = base.transform_calculate(
+        cv_class=(f"!isValid(datum.linked) ? '{outside}' : " if outside else "")
+        + f"!isValid(datum.cv) ? '{missing}' : "
         f"datum.cv <= {cv_threshold!r} ? '{within}' : '{above}'"
     )
+    tooltip = _map_tooltip(alt, measure, lang)
     chart = classed.mark_geoshape(stroke="#4d4d4d", strokeWidth=0.4).encode(
         color=alt.Color(
             "cv_class:N",
             title=label("cv_map", lang),
-            scale=alt.Scale(domain=[within, above, missing],
-                            range=["#a6dba0", "#9970ab", MISSING_COLOUR]),
+            scale=alt.Scale(domain=domain, range=colours),
             legend=alt.Legend(orient="bottom", direction="vertical"),
         ),
-        tooltip=_map_tooltip(alt, measure, lang),
+        tooltip=tooltip,
     )  # fmt: skip
+    chart = alt.layer(chart, *_selected_outline(alt, base, selected, tooltip))
     chart = chart.properties(width=wide, height=tall, title=label("cv_map", lang))
     values = area_values(areas, cv_threshold, lang)
     return finish(chart, lang, _datasets(region, depth, values, boundaries))

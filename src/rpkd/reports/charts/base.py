@@ -32,6 +32,10 @@ _MONTHS = {
 ESTIMATE_COLOUR = "#1f4e79"
 TARGET_COLOUR = "#c0392b"
 MISSING_COLOUR = "#d9d9d9"
+OUTSIDE_COLOUR = "#f2f2f2"
+"""Areas drawn as context only (outside what the reader may see)."""
+SELECTED_COLOUR = "#1a5fd0"
+"""The outline of the area a page is about."""
 UNRELIABLE_OPACITY = 0.35
 WIDTH = 520
 

@@ -88,6 +88,9 @@ def user_add(
     if password != password_confirm:
         errors = {"password_confirm": locale.message("password_mismatch", lang)}
         return _users_page(request, ws, lang, form=form, errors=errors, status_code=422)
+    if not role:  # the form offers no role by default: the admin chooses one
+        errors = {"role": locale.message("web_role_required", lang)}
+        return _users_page(request, ws, lang, form=form, errors=errors, status_code=422)
     try:
         added = add_user(
             ws,
@@ -108,6 +111,13 @@ def user_add(
 def _field(error: RpkdError) -> str:
     """Return the form field an error of ``add_user`` is about."""
     return error.param if error.param in (*USER_FIELDS, "password") else "username"
+
+
+def action_label(action: str, lang: Lang) -> str:
+    """Return an audit action's name in ``lang`` (``auth.sign_in``: "Masuk"), or the code
+    itself for an action the catalogue does not name."""
+    key = f"web.audit.action.{action}"
+    return locale.label(key, lang) if locale.has_label(key) else action
 
 
 def _day(text: str, field: str, errors: dict[str, str], lang: Lang) -> date | None:
@@ -145,7 +155,7 @@ def audit_page(
     for row in rows:
         row["at"] = row["at"].replace("T", " ")[:19]
     table = pages.data_table(
-        rows,
+        [{**r, "action": action_label(r["action"], lang)} for r in rows],
         lang,
         columns=("at", "username", "action", "scope", "release", "records", "parameters"),
         cells={"records": "integer", "at": "text"},
@@ -154,6 +164,7 @@ def audit_page(
     )
     context = {
         "table": table,
+        "codes": {"action": [r["action"] for r in rows[:AUDIT_ROWS]]},
         "filters": {"user": user, "action": action, "since": since, "until": until},
         "errors": errors,
     }

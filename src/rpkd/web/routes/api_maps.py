@@ -4,25 +4,23 @@
 --release NAME --level L --measure M --method X --format json`` (one estimates-table record per
 area with the map's own columns); ``GET /api/v1/releases/{name}/map`` with the same parameters
 answers the map's GeoJSON (area boundaries with estimate, CV and reliability), as ``rpkd map``
-writes it. The map's files are written to a folder of the request, removed afterwards: a GET
-leaves nothing behind in the workspace.
+writes it. The map is drawn once per release and parameters, into a folder removed afterwards (a
+GET leaves nothing behind in the workspace), and both answers are kept encoded
+(:mod:`rpkd.workflows.release_answers`).
 """
 
 from __future__ import annotations
 
-import json
-import tempfile
-from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from rpkd.web.access import API_PREFIX
 from rpkd.web.deps import ApiAuth, RequestWorkspace
-from rpkd.web.routes.api_common import ReleaseName, answer
+from rpkd.web.routes.api_common import ReleaseName, encoded
 from rpkd.web.routes.api_schemas import ERRORS, AreaEstimate, FeatureCollection
-from rpkd.workflows import Workspace, map_release
+from rpkd.workflows.release_answers import map_answer, sae_answer
 
 router = APIRouter(prefix=API_PREFIX, tags=["maps"], responses=ERRORS)
 
@@ -40,21 +38,9 @@ BenchmarkQuery = Annotated[
 ]
 
 
-def _mapped(
-    ws: Workspace, name: str, level: Level, measure: Measure, method: Method, benchmark: bool
-) -> tuple[list[dict[str, object]], dict[str, object]]:
-    """Return the map's records and its GeoJSON, drawn in a folder removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="rpkd-api-map-") as folder:
-        result = map_release(
-            ws, name, level=level, measure=measure, method=method, benchmark=benchmark,
-            out=Path(folder),
-        )  # fmt: skip
-        geojson = json.loads(result.files.geojson.read_text(encoding="utf-8"))
-    return result.to_json(), geojson
-
-
 @router.get("/releases/{name}/sae", response_model=list[AreaEstimate])
 def sae(
+    request: Request,
     name: ReleaseName,
     ws: RequestWorkspace,
     _: ApiAuth,
@@ -62,10 +48,12 @@ def sae(
     measure: MeasureQuery = "fgt0",
     method: MethodQuery = "fh",
     benchmark: BenchmarkQuery = True,
-) -> JSONResponse:
+) -> Response:
     """Small-area estimates of a poverty measure by kecamatan or desa, with MSE and CV."""
-    records, _geojson = _mapped(ws, name, level, measure, method, benchmark)
-    return answer(records)
+    return encoded(
+        request,
+        sae_answer(ws, name, level=level, measure=measure, method=method, benchmark=benchmark),
+    )
 
 
 @router.get(
@@ -74,6 +62,7 @@ def sae(
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 def poverty_map(
+    request: Request,
     name: ReleaseName,
     ws: RequestWorkspace,
     _: ApiAuth,
@@ -81,8 +70,10 @@ def poverty_map(
     measure: MeasureQuery = "fgt0",
     method: MethodQuery = "fh",
     benchmark: BenchmarkQuery = True,
-) -> JSONResponse:
+) -> Response:
     """The poverty map as GeoJSON: each area's boundary with its estimate, CV and whether it
     is reliable (CV at most the kit's threshold)."""
-    _records, geojson = _mapped(ws, name, level, measure, method, benchmark)
-    return answer(geojson, media_type="application/geo+json")
+    return encoded(
+        request,
+        map_answer(ws, name, level=level, measure=measure, method=method, benchmark=benchmark),
+    )

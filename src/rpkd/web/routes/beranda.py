@@ -9,27 +9,28 @@ the user may read and says, as findings, what it leaves out.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from jinja2 import Environment
 from markupsafe import Markup
 
 from rpkd import locale
 from rpkd.locale import Lang
 from rpkd.reports import charts
 from rpkd.web import pages
-from rpkd.web.deps import Language, RequestWorkspace, server
+from rpkd.web.deps import Language, RequestWorkspace
+from rpkd.web.routes import profil
 from rpkd.workflows import dashboard
 from rpkd.workflows.cache import ResultCache
 from rpkd.workflows.overview import Dashboard
 from rpkd.workflows.release_view import Headline
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 router = APIRouter(include_in_schema=False)
 
-BOUNDARIES = "/maps/boundaries/{region}/{depth}"
-"""Where a page's maps fetch their boundaries (once; the browser keeps them a day)."""
 PERCENT_KEYS = ("p0", "extreme")
 """Headline figures written in percent; P1 and P2 are BPS's ×100 indices, ``poor`` persons."""
 
@@ -142,21 +143,54 @@ def _map_rows(board: Dashboard, lang: Lang) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def _release_rows(board: Dashboard, table: pa.Table, lang: Lang) -> list[dict[str, Any]]:
+    """Return data freshness (``table``: the dashboard's ``releases`` table): each release the
+    user may read, its contents named by their kinds' labels."""
+    return [
+        {
+            "name": r.name,
+            "reference_date": r.reference_date,
+            "created_at": row["created_at"],
+            "kinds": ", ".join(locale.label(f"release.kind.{k}", lang) for k in r.kinds),
+            "rows": sum(r.rows.values()),
+        }
+        for r, row in zip(board.releases, table.to_pylist(), strict=True)
+    ]
+
+
+def _area(board: Dashboard, lang: Lang) -> dict[str, Any] | None:
+    """Return what the Beranda shows of a user's own area (a kecamatan or desa operator's):
+    its key figures and desil table, its desil chart (None: the user reads the district)."""
+    if board.area is None:
+        return None
+    result = board.area
+    return {
+        "result": result,
+        "summary": profil.summary(result, lang),
+        "estimate": profil.own_estimate(result, lang),
+        "desil_table": profil.desil_table(result, lang),
+        "desil_spec": result.charts(lang, boundaries=pages.BOUNDARIES)["desil"],
+    }
+
+
 def context(board: Dashboard, lang: Lang) -> dict[str, Any]:
     """Return what the Beranda templates show of ``board`` (charts, tables, sentences)."""
-    specs = board.charts(lang, boundaries=BOUNDARIES)
+    specs = board.charts(lang, boundaries=pages.BOUNDARIES)
     tables = board.tables()
     return {
         "board": board,
+        "area": _area(board, lang),
         "cards": _cards(board, lang),
         "specs": specs,
         "headline_table": pages.data_table(
             _headline_rows(tuple(h for h in board.headlines if h.key != "poor"), lang),
             lang,
             labels="web.dashboard.col.",
+            numeric=("estimate", "ci", "target"),
         ),
         "path_table": pages.data_table(_path_rows(board, lang), lang, labels="web.dashboard.col.",
-                                       columns=("year", "observed", "ci", "trend", "projection")),
+                                       columns=("year", "observed", "ci", "trend", "projection"),
+                                       numeric=("observed", "ci", "trend", "projection")),
         "path_verdict": _verdict(board, lang),
         "map_rows": _map_rows(board, lang),
         "lagging_table": pages.data_table(
@@ -165,11 +199,11 @@ def context(board: Dashboard, lang: Lang) -> dict[str, Any]:
             cells={"achievement": "number"},
         ),
         "releases_table": pages.data_table(
-            tables["releases"], lang, labels="web.dashboard.col.",
+            _release_rows(board, tables["releases"], lang), lang, labels="web.dashboard.col.",
             columns=("name", "reference_date", "created_at", "kinds", "rows"),
-            cells={"rows": "integer", "reference_date": "date"},
+            cells={"rows": "integer", "reference_date": "date", "kinds": "text"},
         ),
-        "findings": [locale.message(f.code, lang, **f.params) for f in board.findings],
+        "findings": board.notes(lang),
     }  # fmt: skip
 
 
@@ -183,18 +217,12 @@ def body(request: Request, board: Dashboard, lang: Lang) -> Markup:
     """Return the page's body (``beranda/_body.html``) for ``board`` in ``lang``."""
 
     def build() -> str:
-        template = pages_env(request).get_template("beranda/_body.html")
+        template = pages.environment(request).get_template("beranda/_body.html")
         return template.render({**context(board, lang), "lang": lang})
 
     if not board.key:
         return Markup(build())
     return Markup(_BODIES.get(f"{board.key}:{lang}", build)[0])
-
-
-def pages_env(request: Request) -> Environment:
-    """Return the Jinja2 environment of the app's templates (helpers included)."""
-    env: Environment = server(request).templates.env
-    return env
 
 
 @router.get("/")

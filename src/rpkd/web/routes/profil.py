@@ -26,7 +26,7 @@ from rpkd.locale import Lang
 from rpkd.reports.xlsx import Column, Sheet, write_workbook
 from rpkd.web import pages
 from rpkd.web.deps import Language, RequestWorkspace
-from rpkd.web.routes.beranda import BOUNDARIES, pages_env
+from rpkd.workflows.area_map import MapArea
 from rpkd.workflows.area_profile import METHODS, PovertyProfile, poverty_profile
 from rpkd.workflows.cache import ResultCache
 
@@ -72,9 +72,24 @@ def _estimate(value: float | None, measure: str, lang: Lang) -> str:
     return locale.number(100.0 * value, lang, 2)
 
 
+def _interval(area: MapArea | None, measure: str, lang: Lang) -> str:
+    """Return an area's 95% interval, the lower bound cut at zero (a rate cannot be below)."""
+    if area is None or area.ci_low is None or area.ci_high is None:
+        return "–"
+    low = max(area.ci_low, 0.0)
+    return f"{_estimate(low, measure, lang)} – {_estimate(area.ci_high, measure, lang)}"
+
+
+def _reliability(area: MapArea | None, lang: Lang) -> str:
+    if area is None or area.reliable is None:
+        return locale.label("sae.no_estimate", lang)
+    return locale.label("sae.reliable" if area.reliable else "sae.unreliable", lang)
+
+
 def _area_rows(result: PovertyProfile, lang: Lang) -> list[dict[str, Any]]:
-    """Return one row per area below the one shown (a desa: its kecamatan's desa, the counts
-    of itself only): the map's estimate with its interval and CV, and key profile counts."""
+    """Return one row per area listed beside the map (the areas below; a desa: its
+    kecamatan's desa, itself among them), each one the user may open: the map's estimate with
+    its interval and CV, and key profile counts."""
     profile: dict[str, dict[str, dict[str, Any]]] = {}
     for row in result.rows.to_pylist():  # a desa's own row: its kecamatan's map lists it
         if row["code"] != result.area.code or result.area.depth == "desa":
@@ -86,27 +101,53 @@ def _area_rows(result: PovertyProfile, lang: Lang) -> list[dict[str, Any]]:
     for code in codes:
         area, counts = by_code.get(code), profile.get(code, {})
         name = area.name if area else next(iter(counts.values()), {}).get("name", code)
-        low = None if area is None or area.ci_low is None else max(area.ci_low, 0.0)
         rows.append(
             {
                 "code": code,
                 "name": name,
                 "current": code == result.area.code,
                 "estimate": _estimate(area.estimate if area else None, result.measure, lang),
-                "ci": "–" if area is None or area.ci_high is None
-                else f"{_estimate(low, result.measure, lang)} – "
-                f"{_estimate(area.ci_high, result.measure, lang)}",
+                "ci": _interval(area, result.measure, lang),
                 "cv": locale.percent(area.cv if area else None, lang, 0),
-                "reliability": locale.label(
-                    "sae.no_estimate" if area is None or area.reliable is None
-                    else "sae.reliable" if area.reliable else "sae.unreliable", lang),
+                "reliability": _reliability(area, lang),
                 "families": _count(counts.get("families_total"), lang),
                 "desil_1_4": _share(counts.get("families_desil_1_4"), lang),
                 "persons": _count(counts.get("persons_total"), lang),
                 "mpi": _share(counts.get("mpi_headcount"), lang),
             }
-        )  # fmt: skip
+        )
     return rows
+
+
+def summary(result: PovertyProfile, lang: Lang) -> list[tuple[str, str]]:
+    """Return the area's key counts as (label, value) cards: families, persons, share of
+    families in desil 1–4, share multidimensionally poor."""
+    own = _by_indicator(result.own())
+    return [
+        (locale.label("web.profile.col.families", lang), _count(own.get("families_total"), lang)),
+        (locale.label("web.profile.col.persons", lang), _count(own.get("persons_total"), lang)),
+        (locale.label("web.profile.col.desil_1_4", lang),
+         _share(own.get("families_desil_1_4"), lang)),
+        (locale.label("web.profile.col.mpi", lang), _share(own.get("mpi_headcount"), lang)),
+    ]  # fmt: skip
+
+
+def own_estimate(result: PovertyProfile, lang: Lang) -> dict[str, str] | None:
+    """Return the area's own estimate on the map (a desa's; the map of a kecamatan or the
+    district holds the areas below it), None when the map does not hold it."""
+    if result.map is None:
+        return None
+    area = next((a for a in result.map.areas if a.code == result.area.code), None)
+    if area is None or area.estimate is None:
+        return None
+    return {
+        "label": f"{locale.label(f'sae.measure.{result.measure}', lang)}, "
+        f"{locale.label(f'sae.method.{result.method}', lang)}",
+        "value": _estimate(area.estimate, result.measure, lang),
+        "ci": _interval(area, result.measure, lang),
+        "cv": locale.percent(area.cv, lang, 0),
+        "reliability": _reliability(area, lang),
+    }
 
 
 def _desil_rows(result: PovertyProfile, lang: Lang) -> list[dict[str, str]]:
@@ -121,6 +162,14 @@ def _desil_rows(result: PovertyProfile, lang: Lang) -> list[dict[str, str]]:
         }
         for slot in DESIL_SLOTS
     ]
+
+
+def desil_table(result: PovertyProfile, lang: Lang) -> pages.DataTable:
+    """Return the area's families and persons by desil, as the page's table."""
+    return pages.data_table(
+        _desil_rows(result, lang), lang, labels="web.profile.col.",
+        numeric=("families", "families_share", "persons", "persons_share"),
+    )  # fmt: skip
 
 
 def _share_rows(table: pa.Table, lang: Lang) -> list[dict[str, str]]:
@@ -142,36 +191,31 @@ def _query(result: PovertyProfile, **changes: str) -> str:
     return urlencode(values)
 
 
+def _share_table(table: pa.Table, lang: Lang) -> pages.DataTable:
+    return pages.data_table(
+        _share_rows(table, lang), lang, labels="web.profile.col.", numeric=("count", "share")
+    )
+
+
 def context(result: PovertyProfile, lang: Lang) -> dict[str, Any]:
     """Return what the Profil templates show of ``result`` (charts, tables, links)."""
-    specs = result.charts(lang, boundaries=BOUNDARIES)
-    own = _by_indicator(result.own())
-    summary = [
-        (locale.label("web.profile.col.families", lang), _count(own.get("families_total"), lang)),
-        (locale.label("web.profile.col.persons", lang), _count(own.get("persons_total"), lang)),
-        (locale.label("web.profile.col.desil_1_4", lang),
-         _share(own.get("families_desil_1_4"), lang)),
-        (locale.label("web.profile.col.mpi", lang), _share(own.get("mpi_headcount"), lang)),
-    ]  # fmt: skip
+    level = "kecamatan" if result.map_parent().depth == "kabupaten" else "desa"
     return {
         "result": result,
-        "summary": summary,
-        "specs": specs,
+        "summary": summary(result, lang),
+        "estimate": own_estimate(result, lang),
+        "specs": result.charts(lang, boundaries=pages.BOUNDARIES),
+        "level": locale.label(f"web.profile.level.{level}", lang),
+        "outside": result.withheld > 0,
         "methods": [(m, locale.label(f"sae.method.{m}", lang)) for m in METHODS],
         "measures": [(m, locale.label(f"sae.measure.{m}", lang)) for m in ("fgt0", "fgt1", "fgt2")],
         "area_rows": _area_rows(result, lang),
-        "desil_table": pages.data_table(_desil_rows(result, lang), lang, labels="web.profile.col."),
-        "characteristics_table": pages.data_table(
-            _share_rows(result.topic("characteristics"), lang), lang, labels="web.profile.col."
-        ),
-        "vulnerable_table": pages.data_table(
-            _share_rows(result.topic("vulnerable"), lang), lang, labels="web.profile.col."
-        ),
-        "mpi_table": pages.data_table(
-            _share_rows(result.topic("mpi"), lang), lang, labels="web.profile.col."
-        ),
+        "desil_table": desil_table(result, lang),
+        "characteristics_table": _share_table(result.topic("characteristics"), lang),
+        "vulnerable_table": _share_table(result.topic("vulnerable"), lang),
+        "mpi_table": _share_table(result.topic("mpi"), lang),
         "query": lambda **changes: _query(result, **changes),
-        "findings": [locale.message(f.code, lang, **f.params) for f in result.findings],
+        "findings": result.notes(lang),
     }  # fmt: skip
 
 
@@ -201,7 +245,7 @@ def body(request: Request, result: PovertyProfile, lang: Lang) -> Markup:
     """Return the page's body (``profil/_body.html``) for ``result`` in ``lang``."""
 
     def build() -> str:
-        template = pages_env(request).get_template("profil/_body.html")
+        template = pages.environment(request).get_template("profil/_body.html")
         return template.render({**context(result, lang), "lang": lang})
 
     if not result.key:

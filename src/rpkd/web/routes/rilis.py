@@ -208,6 +208,7 @@ def release_page(request: Request, ws: RequestWorkspace, lang: Language, name: s
         {**row, "kind": locale.label(f"release.kind.{row['kind']}", lang)}
         for row in details.to_arrow().to_pylist()
     ]
+    warnings = details.warnings().to_pylist()  # rule, count: each rule's sentence is shown
     context = {
         "name": name,
         "against": "",
@@ -224,8 +225,16 @@ def release_page(request: Request, ws: RequestWorkspace, lang: Language, name: s
             labels="release.",
         ),
         "warnings": pages.data_table(
-            details.warnings(), lang, cells={"count": "integer"}, labels="release."
+            [
+                {"rule": pages.capitalised(locale.message(r["rule"], lang)), "count": r["count"]}
+                for r in warnings
+            ],
+            lang,
+            columns=("rule", "count"),
+            cells={"count": "integer"},
+            labels="release.",
         ),
+        "warning_codes": [r["rule"] for r in warnings],
         "sources": pages.data_table(details.sources(), lang, labels="release."),
     }
     return pages.render(request, "rilis/detail.html", context)
