@@ -5,9 +5,10 @@
 
 Each run calls ``make_report(ws, "rpkd", "kapuas-demo", to=docx,pdf,xlsx)`` in a fresh process
 state (a new workspace object; the family summary the demo stored is reused, as in daily use)
-and prints the stages' seconds as the workflow measured them (gather: every figure from the
-workflows; charts: Vega-Lite to PNG; docx; pdf: LibreOffice, with the contents paginated;
-xlsx), the wall time and the peak RSS.
+and prints the stages' seconds as the workflow measured them (scenario: the plan's chosen
+scenario run with 20 draws, when one is chosen; gather: every other figure from the workflows;
+charts: Vega-Lite to PNG; docx; pdf: LibreOffice, with the contents paginated; xlsx), the wall
+time and the peak RSS.
 
 ``--compare-html`` also times the alternative the issue names, a direct HTML→PDF renderer:
 the same document model written as plain HTML (figures as the same PNGs) and printed by

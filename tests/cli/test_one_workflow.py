@@ -28,16 +28,17 @@ import typer
 
 import rpkd.cli
 
-# DESIGN.md §7 and issues 13-14, 17: the 38 commands, as typed after ``rpkd``.
+# DESIGN.md §7 and issues 13-14, 17, 19: the 42 commands, as typed after ``rpkd``.
 COMMANDS = (
     "release import", "release list", "release show", "release diff",
-    "survey estimate", "mpi", "sae fh", "map", "profile", "link",
+    "survey estimate", "mpi", "sae fh", "map", "priority", "profile", "link",
     "target rank", "target accuracy", "target eligibility", "target convergence", "target lists",
     "plan init", "plan export", "plan import", "plan rat",
     "realisation add", "realisation import", "realisation verify", "realisation reject",
     "realisation list",
     "monitor", "evaluate", "user add", "user list", "audit list", "synth", "demo", "serve",
     "scenario run", "scenario compare", "scenario save", "scenario list", "optimise", "report",
+    "audit verify", "workspace backup", "workspace restore",
 )  # fmt: skip
 SERVERS = ("serve",)
 """Commands that start a server: they call no workflow (the app's routes do)."""
@@ -74,8 +75,8 @@ def tree() -> dict[str, Callable[..., Any]]:
     return found
 
 
-def test_the_app_has_exactly_the_38_commands() -> None:
-    assert len(COMMANDS) == 38
+def test_the_app_has_exactly_the_42_commands() -> None:
+    assert len(COMMANDS) == 42
     got = set(tree())
     assert got == set(COMMANDS), {
         "missing": sorted(set(COMMANDS) - got),

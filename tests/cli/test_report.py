@@ -89,6 +89,8 @@ def test_report_prints_the_files_as_a_table(workspace: Path, tmp_path: Path) -> 
     )
     assert code == 0, err
     assert "BAHAN RAPAT KOORDINASI TKPKD" in out and "rakor-r1-2025.xlsx" in out
+    header = next(line for line in out.splitlines() if "Format" in line)
+    assert "Berkas" in header and "Ukuran (byte)" in header  # headers capitalised alike
 
 
 @pytest.mark.parametrize(

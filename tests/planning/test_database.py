@@ -10,9 +10,14 @@ from sqlalchemy import Engine, inspect
 import rpkd.access.audit
 import rpkd.access.sessions
 import rpkd.access.users
+import rpkd.linkage.decisions
+import rpkd.planning.meeting_tables
 import rpkd.planning.tables
+import rpkd.planning.work_tables
 import rpkd.releases.jobs
-import rpkd.simulation.store  # noqa: F401
+import rpkd.releases.proposals
+import rpkd.simulation.store
+import rpkd.targeting.rule_store  # noqa: F401
 from rpkd.settings import Settings
 from rpkd.store import Base, open_database, upgrade
 

@@ -50,7 +50,9 @@ def test_values_by_year_priority_and_the_macro() -> None:
     a = s.packages[0]
     assert (a.monthly_amount(2026), a.monthly_amount(2027), a.monthly_amount(2028)) == (
         1e5, 2e5, 0.0)  # fmt: skip
-    assert (a.cap(2026), a.cap(2027), a.years) == (None, 5e9, (2026, 2027))
+    # a budget table gives no money in the years it does not list; no budget is no cap
+    assert (a.cap(2026), a.cap(2027), a.years) == (0.0, 5e9, (2026, 2027))
+    assert s.packages[1].cap(2026) is None
     consumption, lines = s.macro.factors(2025, 2027)
     assert consumption == pytest.approx(1.03 * 1.02 * 1.04 * 1.02)
     assert lines == pytest.approx(1.02**2)

@@ -164,6 +164,11 @@ TWINS = [
     ("/performance", {"year": 2025, "quarter": 2}, ["monitor", "--year", "2025", "--quarter", "2"]),
     ("/audit", {"action": "release"}, ["audit", "list", "--action", "release"]),
     ("/audit", {"since": "2000-01-01"}, ["audit", "list", "--since", "2000-01-01"]),
+    (
+        f"/releases/{RELEASE}/eligibility",
+        {"level": "kecamatan", "programme": "pkh"},
+        ["target", "eligibility", "-r", RELEASE, "--level", "kecamatan", "--programme", "pkh"],
+    ),
 ]
 
 

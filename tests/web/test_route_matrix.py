@@ -58,12 +58,27 @@ PATHS: dict[str, tuple[str | None, str | None]] = {
     "fmt": ("csv", None),
     "job_id": (None, "0"),  # the workspace has no import job: only the missing one is asked
     "depth": ("kecamatan", None),
+    "programme": ("sembako", "tidak_ada"),
+    "proposal_id": (None, "0"),  # no proposal exists: only the missing one is asked
+    "run": (None, "run9"),  # no link run exists: only the missing one is asked
+    "realisation_id": (None, "0"),  # versions, evidence, commitments and reports: none exist
+    "evidence_id": (None, "0"),
+    "commitment_id": (None, "0"),
+    "report_id": (None, "0"),
+    "scenario": (None, "s9"),  # no scenario is saved: only the missing one is asked
+    "activity": (None, "ZZ9"),  # plan items: only missing ones (an edit would change the plan)
+    "indicator": (None, "ZZ9"),
+    "meeting_id": (None, "0"),  # no rakor exists: only the missing one is asked
+    "decision_id": (None, "0"),
 }
 """Path parameter -> (a value that exists, one that does not; None: not asked)."""
 
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/performance"): {"year": "2025"},
     ("GET", "/documents/download"): {"release": RELEASE, "kind": "rakor", "format": "xlsx"},
+    ("GET", "/targeting/lists/{desa}.xlsx"): {"release": RELEASE},
+    ("GET", "/api/v1/scenarios/{scenario}/run"): {"release": RELEASE},
+    ("GET", "/api/v1/optimise"): {"release": RELEASE},
 }
 """Query parameters a route needs to answer, by (method, path)."""
 

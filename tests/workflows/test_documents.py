@@ -38,8 +38,10 @@ from rpkd.workflows.profile import profile_release
 from rpkd.workflows.realisations import add_realisation, verify_realisation
 from rpkd.workflows.releases import import_release
 from rpkd.workflows.sae import map_release
+from rpkd.workflows.scenarios import SEED, run_scenario, save_scenario
 
 TODAY = date(2025, 12, 1)
+EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "scenario-kapuas-2027.toml"
 PASSWORD = "kapuas-bersinar-2025"
 
 
@@ -444,3 +446,83 @@ def test_wrong_choices_are_usage_errors(
     with pytest.raises(UsageError) as caught:
         make_report(ws, kind, "r1", to=to, quarter=quarter, out=root / "bad")
     assert caught.value.param == param
+
+
+# --- the chosen scenario in the RPKD's Bab V (issue 17) --------------------------------------
+# Kept last: saving a chosen scenario changes the workspace the module's other tests share.
+
+
+def section_text(path: Path, heading: str) -> list[str]:
+    """Return the paragraphs under the section heading ``heading`` up to the next heading."""
+    out: list[str] = []
+    inside = False
+    for p in docx.Document(str(path)).paragraphs:
+        if p.style.name.startswith("Heading"):
+            if inside:
+                break
+            inside = p.text.endswith(heading)
+        elif inside:
+            out.append(p.text)
+    return out
+
+
+def test_without_a_chosen_scenario_bab_v_says_how_to_choose_one(rpkd: ReportFiles) -> None:
+    text = section_text(rpkd.path("docx"), "Skenario Terpilih dan Proyeksi Kemiskinan")
+    assert len(text) == 1 and text[0].startswith("[DIISI PENULIS] Belum ada skenario terpilih")
+    assert "rpkd scenario save BERKAS --chosen" in text[0]
+    assert not any(t.key == "scenario.years" for t in rpkd.document.tables())
+
+
+def test_the_chosen_scenario_in_bab_v_equals_the_scenario_workflow(
+    ws: Workspace, root: Path
+) -> None:
+    from rpkd.workflows.document_evidence import SCENARIO_DRAWS
+
+    saved = save_scenario(ws, EXAMPLE, chosen=True)
+    made = make_report(ws, "rpkd", "r1", to=("docx",), out=root / "scenario", today=TODAY)
+    result = run_scenario(ws, saved.name, "r1", draws=SCENARIO_DRAWS, seed=SEED, saved=True)
+    path = made.path("docx")
+    rows = table_of(path, f"Skenario terpilih “{saved.name}”")
+    assert rows[0] == [
+        "Tahun",
+        "Biaya skenario",
+        "P0 tanpa skenario",
+        "P0 dengan skenario",
+        "IK 95%",
+        "Miskin ekstrem tanpa skenario",
+        "Miskin ekstrem dengan skenario",
+        "IK 95%",
+    ]
+    assert [int(r[0]) for r in rows[1:]] == [y.year for y in result.years]
+
+    def fgt0(y: Any, indicator: str, line: float) -> dict[str, Any]:
+        (row,) = [
+            r
+            for r in y.outcome.estimates.records()
+            if r["measure"] == "fgt0" and r["indicator"] == indicator and r["line"] == line
+        ]
+        return row
+
+    def pct(x: float) -> float:
+        return round(100 * x, 2)
+
+    for row, y in zip(rows[1:], result.years, strict=True):
+        assert number(row[1]) == round(y.reach.cost)
+        for at, line in ((2, y.lines.poverty), (5, y.lines.extreme)):
+            base, scen = fgt0(y, "baseline", line), fgt0(y, "scenario", line)
+            assert number(row[at]) == pct(base["estimate"])
+            assert number(row[at + 1]) == pct(scen["estimate"])
+            low, high = row[at + 2].split("–")
+            assert (number(low), number(high)) == (pct(scen["ci_low"]), pct(scen["ci_high"]))
+    last = result.years[-1]
+    extreme = fgt0(last, "scenario", last.lines.extreme)
+    text = " ".join(section_text(path, "Skenario Terpilih dan Proyeksi Kemiskinan"))
+    assert f"“{saved.name}”" in text and f"Pada tahun {last.year}" in text
+    assert f"diperkirakan {pct(extreme['estimate']):.2f}%".replace(".", ",") in text
+    source = [
+        p.text
+        for p in docx.Document(str(path)).paragraphs
+        if p.text.startswith("Sumber: simulasi skenario")
+    ]
+    assert source and "rilis r1 (keadaan 1 September 2025)" in source[0]
+    assert f"{SCENARIO_DRAWS} tarikan dengan benih {SEED}" in source[0]

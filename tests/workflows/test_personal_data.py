@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import importlib
 import pkgutil
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,9 +15,12 @@ import pytest
 import rpkd.workflows
 from rpkd.access import audit
 from rpkd.errors import Forbidden
-from rpkd.workflows import access, convergence, families, link, releases, synth
+from rpkd.workflows import access, convergence, families, link, releases, synth, targeting_view
 from rpkd.workflows.gate import PERSONAL_DATA_WORKFLOWS
 from rpkd.workflows.workspace import Workspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import usulan_gate
 
 RELEASE = "gate"
 PASSWORD = "rahasia-panjang-1"
@@ -44,6 +48,12 @@ def _families(ws: Workspace, source: Path) -> object:
     return families.families_of_desa(ws, RELEASE, desa)
 
 
+def _left_out(ws: Workspace, source: Path) -> object:
+    with (source / "families.csv").open(encoding="utf-8", newline="") as fh:
+        desa = next(csv.DictReader(fh))["desa_code"]
+    return targeting_view.left_out_families(ws, RELEASE, desa=desa)
+
+
 CALLS: dict[str, tuple[str, Call]] = {
     "rpkd.workflows.releases.import_release": ("release.import.findings", _import_unmasked),
     "rpkd.workflows.convergence.convergence_report": (
@@ -52,10 +62,17 @@ CALLS: dict[str, tuple[str, Call]] = {
     ),
     "rpkd.workflows.convergence.verification_lists": ("target.lists.export", _lists),
     "rpkd.workflows.families.families_of_desa": ("families.read", _families),
+    "rpkd.workflows.targeting_view.left_out_families": ("target.left_out", _left_out),
     "rpkd.workflows.link.link_list": (
         "link.review",
         lambda ws, source: link.link_list(ws, source / "beneficiaries_pkh.csv", RELEASE),
     ),
+    "rpkd.workflows.corrections.desa_choices": ("usulan.families", usulan_gate.choices),
+    "rpkd.workflows.corrections.export_corrections": ("usulan.export", usulan_gate.export),
+    "rpkd.workflows.usulan.propose_family": ("usulan.add", usulan_gate.propose),
+    "rpkd.workflows.usulan.show_proposal": ("usulan.read", usulan_gate.show),
+    "rpkd.workflows.usulan.evidence_file": ("usulan.evidence", usulan_gate.evidence),
+    "rpkd.workflows.link_review.link_queue": ("link.queue", usulan_gate.queue),
 }
 """How to call each personal-data workflow; a marked workflow missing here fails the test."""
 

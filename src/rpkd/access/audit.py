@@ -3,7 +3,9 @@
 Entries hold parameters but never personal data: :func:`record` refuses parameter keys that
 name personal-data columns and values that look like a NIK or KK number. There is no update or
 delete function, and the database refuses UPDATE and DELETE on the table with a trigger (on
-PostgreSQL and on SQLite; see the initial migration).
+PostgreSQL and on SQLite; migrations 0001 and 0010). Each row carries the hash of the row
+before it and of its own content (:mod:`rpkd.access.audit_chain`), so an edit made by someone
+who drops the triggers is found by :func:`rpkd.access.audit_chain.verify`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from rpkd.access import audit_chain
 from rpkd.errors import InvalidInput
 from rpkd.store import Base, UtcDateTime, utcnow
 
@@ -38,6 +41,8 @@ class AuditRow(Base):
     records: Mapped[int | None] = mapped_column(Integer)
     parameters: Mapped[str] = mapped_column(Text, default="{}")
     scope: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 @dataclass(frozen=True)
@@ -78,18 +83,10 @@ def record(
 
     ``scope`` says where the action applied (``region=62.03.01, agency=dinsos``).
     """
-    row = AuditRow(
-        at=utcnow(),
-        username=username,
-        action=action,
-        release=release,
-        records=records,
-        parameters=_check_parameters(parameters or {}),
-        scope=scope,
-    )
-    session.add(row)
-    session.flush()
-    return _entry(row)
+    at = utcnow()
+    text = _check_parameters(parameters or {})
+    row_id = audit_chain.append(session, at, username, action, release, records, text, scope)
+    return AuditEntry(row_id, at, username, action, release, records, json.loads(text), scope)
 
 
 def _entry(row: AuditRow) -> AuditEntry:

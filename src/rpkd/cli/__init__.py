@@ -53,6 +53,7 @@ def _register() -> None:
         link,
         measure,
         plan,
+        priority,
         profile,
         release,
         report,
@@ -61,6 +62,7 @@ def _register() -> None:
         serve,
         synth,
         target,
+        workspace,
     )
     from rpkd.cli import map as map_command
 
@@ -71,6 +73,7 @@ def _register() -> None:
         measure,
         profile,
         map_command,
+        priority,
         sae,
         link,
         target,
@@ -78,6 +81,7 @@ def _register() -> None:
         scenario,
         report,
         serve,
+        workspace,
     ):
         module.register(app)
 

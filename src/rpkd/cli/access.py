@@ -1,4 +1,4 @@
-"""``rpkd user add|list`` and ``rpkd audit list``: users, roles and the audit log."""
+"""``rpkd user add|list`` and ``rpkd audit list|verify``: users, roles and the audit log."""
 
 from __future__ import annotations
 
@@ -144,6 +144,31 @@ def audit_list(
         for r in result.to_json()
     ]
     _table(rows, ws.lang, title=locale.label("access.title.audit", ws.lang))
+
+
+@audit_app.command("verify")
+def audit_verify(
+    actor: common.AsOpt = None,
+    workspace: common.WorkspaceOpt = None,
+    fmt: common.FormatOpt = "table",
+    lang: common.LangOpt = None,
+) -> None:
+    """Periksa rantai hash log audit (admin); kode keluar 1 bila ada baris yang diubah."""
+    out = common.output_format(fmt)
+    from rpkd.workflows import audit_chain as wf
+
+    with common.workspace(workspace, lang=lang, actor=actor) as ws:
+        result = wf.verify_audit(ws)
+    if out != "table":
+        common.emit(result.to_arrow(), out, ws.lang, json_data=result.to_json())
+    else:
+        rows = [
+            {f"audit_verify.{k}": v for k, v in r.items()} for r in result.to_arrow().to_pylist()
+        ]
+        common.emit(rows, "table", ws.lang, title=locale.label("audit_verify.title", ws.lang))
+        common.note(result.summary(ws.lang))
+    if not result.ok:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -206,7 +206,8 @@ def emit(
 
     ``table``: headers are the catalogue's labels, values formatted by ``cells`` (a column ->
     kind map, or a function of the row and column). ``json``: ``json_data`` if given (a
-    result's ``to_json()``), else the rows. ``csv``: the rows as they are (machine-readable).
+    result's ``to_json()``), else the rows. ``csv``: the rows as they are (machine-readable),
+    text that a spreadsheet would run as a formula neutralised (:func:`rpkd.reports.xlsx.neutralise`).
     """
     from rpkd.workflows.results import records
 
@@ -216,10 +217,12 @@ def emit(
         return
     columns = _columns(data, rows)
     if fmt == "csv":
+        from rpkd.reports.xlsx import neutralise_row
+
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(neutralise_row(row.get(c) for c in columns) for row in rows)
         sys.stdout.write(buffer.getvalue())
         return
     from rich.console import Console

@@ -53,8 +53,8 @@ def report(
         )
     common.findings(result.findings, ws.lang)
     table = result.to_arrow()
-    if output == "table":  # headers from the catalogue (doc.format, doc.bytes)
-        table = table.rename_columns(["doc.format", "file", "doc.bytes"])
+    if output == "table":  # headers from the catalogue (doc.format, doc.file, doc.bytes)
+        table = table.rename_columns(["doc.format", "doc.file", "doc.bytes"])
     common.emit(
         table,
         output,

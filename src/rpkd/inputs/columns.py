@@ -5,7 +5,9 @@ empty row). The header is the row among the first :data:`SCAN_ROWS` that holds m
 known headers (case and spaces ignored), or the first non-empty row when none are known. Each
 column is then written under its name: a known header under the name the caller gave for it,
 any other under its text as written. A required name that no column has, or a known name two
-columns have, is an error finding.
+columns have, is an error finding. Values are written without zero-width characters and with
+non-breaking spaces as spaces (:func:`visible`), so that a code copied from a web page or a PDF
+reads as the code.
 """
 
 from __future__ import annotations
@@ -167,6 +169,29 @@ def width(row: Sequence[Any]) -> int:
     return filled[-1] + 1 if filled else 0
 
 
+INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+"""Zero-width characters and soft hyphens, which copying from web pages and PDFs leaves in
+cells: removed from every value."""
+SPACES = "[\u00a0\u2007\u202f]"
+"""Non-breaking spaces: read as ordinary spaces, so that trimming removes them."""
+
+
+def visible(values: pa.Array) -> pa.Array:
+    """Return text values without invisible characters, non-breaking spaces as spaces.
+
+    Examples
+    --------
+    >>> visible(pa.array(["\u200b6203\u200d", "\u00a0anak\u00a0", None])).to_pylist()
+    ['6203', ' anak ', None]
+    """
+    import pyarrow.compute as pc
+
+    if not pc.any(pc.match_substring_regex(values, f"{INVISIBLE}|{SPACES}")).as_py():
+        return values
+    text = pc.replace_substring_regex(values, INVISIBLE, "")
+    return pc.replace_substring_regex(text, SPACES, " ")
+
+
 class Writer:
     """Append text batches with their row numbers to a staging Parquet file."""
 
@@ -181,7 +206,8 @@ class Writer:
             return
         if numbers is None:
             numbers = pa.array(range(self.rows + 1, self.rows + rows + 1), pa.int64())
-        self.writer.write_batch(pa.record_batch([numbers, *arrays], schema=self.schema))
+        texts = [visible(a) for a in arrays]
+        self.writer.write_batch(pa.record_batch([numbers, *texts], schema=self.schema))
         self.rows += rows
 
     def close(self) -> None:

@@ -1,7 +1,7 @@
 """CSV as Excel and agencies save it: encoding, delimiter and header found, streamed to Parquet.
 
 Encoding: UTF-8 (with or without byte-order mark) when every byte decodes as UTF-8; else
-Windows-1252 (what Excel writes on an Indonesian or English Windows) when every byte is defined
+UTF-16 or UTF-32 when the file starts with their byte-order mark; else Windows-1252 (what Excel writes on an Indonesian or English Windows) when every byte is defined
 in it; else charset-normalizer's guess on the first megabyte. Anything but plain UTF-8 is first
 re-encoded to a temporary UTF-8 file beside the destination. Delimiter: of ``,`` ``;`` tab and
 ``|``, the one whose header row holds most known headers, then the one that splits most of the
@@ -29,6 +29,13 @@ DELIMITERS = (",", ";", "\t", "|")
 CHUNK = 1 << 22
 BLOCK = 1 << 24  # bytes of CSV text the streaming reader parses at a time
 RAGGED_SHOWN = 100
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+"""Byte-order marks of the wide encodings, UTF-32 first (its LE mark starts with UTF-16's)."""
 
 Advance = Callable[[int], None]
 
@@ -57,7 +64,13 @@ def digest(path: Path) -> tuple[str, bool, bool]:
 
 
 def legacy_encoding(path: Path) -> str:
-    """Return the encoding of a text file that is not UTF-8 (Windows-1252 when it fits)."""
+    """Return the encoding of a text file that is not UTF-8: UTF-16 or UTF-32 when it starts
+    with their byte-order mark (Excel's "Unicode text"), else Windows-1252 when it fits."""
+    with path.open("rb") as fh:
+        start = fh.read(4)
+    for bom, encoding in _BOMS:
+        if start.startswith(bom):
+            return encoding
     decoder = codecs.getincrementaldecoder("cp1252")("strict")
     try:
         with path.open("rb") as fh:

@@ -23,8 +23,8 @@ from rpkd.errors import InvalidInput, NotFound
 LineKind = Literal["poverty", "extreme"]
 NATIONAL_KIT = "indonesia"
 TOPICS = (
-    "bands", "documents", "linkage", "mpi", "poverty_lines", "precision", "profile", "programmes",
-    "sae", "scenarios", "synth",
+    "bands", "documents", "linkage", "monitoring", "mpi", "poverty_lines", "precision", "profile",
+    "programmes", "sae", "scenarios", "synth",
 )  # fmt: skip
 
 

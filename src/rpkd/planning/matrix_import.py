@@ -4,17 +4,24 @@ edited from it) into a plan, or into findings (sheet, row, field, value, code).
 Sheets and columns are found by their names and headers in either language (Bahasa Indonesia or
 English, :mod:`rpkd.planning.matrix_layout`), a header under its merged group header, so added or
 moved columns do not break the import; derived columns (names beside codes, the
-output-indicator list, the final condition) are ignored.
+output-indicator list, the final condition) are ignored. Numbers follow
+:mod:`rpkd.inputs.numbers` (``1.500.000.000`` and ``2,5`` as Indonesians write them; a value
+that could be either, such as ``1.500``, keeps its decimal dot); a formula is read as the value
+Excel saved with it, and one saved without a value (``cell_formula``) is refused.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
+import pyarrow as pa
+
 from rpkd.findings import Finding
+from rpkd.inputs import numbers
 from rpkd.locale import Lang
 from rpkd.planning import matrix_layout as layout
 from rpkd.planning.matrix_layout import MatrixColumn
@@ -47,7 +54,19 @@ class _Sheet:
 
 
 @dataclass(frozen=True)
-class _Cell:
+class Formula:
+    """A cell holding a formula that was saved without its value (as written by a program)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell read: where it is (sheet, row, the field's header as shown) and its value."""
+
     sheet: str
     row: int
     field: str
@@ -64,11 +83,11 @@ class _Columns:
     start: int
     lang: Lang
 
-    def cell(self, key: str, row: list[Any], number: int, fallback: MatrixColumn) -> _Cell:
+    def cell(self, key: str, row: list[Any], number: int, fallback: MatrixColumn) -> Cell:
         col = self.index.get(key)
         value = row[col] if col is not None and col < len(row) else None
         field = self.shown.get(key) or _shown(fallback, self.lang)
-        return _Cell(self.sheet.title, number, field, value)
+        return Cell(self.sheet.title, number, field, value)
 
 
 def _shown(column: MatrixColumn, lang: Lang) -> str:
@@ -76,14 +95,16 @@ def _shown(column: MatrixColumn, lang: Lang) -> str:
     return f"{group}/{column.heading(lang)}" if group else column.heading(lang)
 
 
-class _Reader:
-    """Collects findings while converting cells."""
+class CellReader:
+    """Converts cells to text, numbers, years and coded choices, collecting a finding for each
+    cell that breaks a rule (:mod:`rpkd.planning.plan_edit` reads the plan's web forms with it,
+    so a form and the XLSX matrices follow the same rules)."""
 
     def __init__(self, lang: Lang) -> None:
         self.lang = lang
         self.findings: list[Finding] = []
 
-    def fail(self, cell: _Cell, code: str, **params: Any) -> None:
+    def fail(self, cell: Cell, code: str, **params: Any) -> None:
         shown = None if cell.value is None else str(cell.value)
         self.findings.append(
             Finding(
@@ -97,13 +118,23 @@ class _Reader:
             )
         )
 
-    def text(self, cell: _Cell, *, required: bool = False) -> str:
+    def _formula(self, cell: Cell) -> bool:
+        if isinstance(cell.value, Formula):
+            self.fail(cell, "cell_formula")
+            return True
+        return False
+
+    def text(self, cell: Cell, *, required: bool = False) -> str:
+        if self._formula(cell):
+            return ""
         value = "" if cell.value is None else str(cell.value).strip()
         if required and not value:
             self.fail(cell, "matrix_required")
         return value
 
-    def number(self, cell: _Cell, *, required: bool = False) -> float | None:
+    def number(self, cell: Cell, *, required: bool = False) -> float | None:
+        if self._formula(cell):
+            return None
         if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
             if required:
                 self.fail(cell, "matrix_required")
@@ -111,15 +142,16 @@ class _Reader:
         if isinstance(cell.value, bool):
             self.fail(cell, "matrix_number")
             return None
-        if isinstance(cell.value, int | float):
+        if isinstance(cell.value, int | float) and math.isfinite(cell.value):
             return float(cell.value)
-        try:
-            return float(str(cell.value).replace(" ", ""))
-        except ValueError:
+        text = pa.array(["".join(str(cell.value).split())])
+        parsed, ok = numbers.parse(text, numbers.decide(text, "."))
+        if not ok[0].as_py():
             self.fail(cell, "matrix_number")
             return None
+        return float(parsed[0].as_py())
 
-    def year(self, cell: _Cell, *, required: bool = False) -> int | None:
+    def year(self, cell: Cell, *, required: bool = False) -> int | None:
         value = self.number(cell, required=required)
         if value is None:
             return None
@@ -128,7 +160,7 @@ class _Reader:
             return None
         return int(value)
 
-    def choice(self, cell: _Cell, choice: str, *, required: bool = True) -> str | None:
+    def choice(self, cell: Cell, choice: str, *, required: bool = True) -> str | None:
         value = self.text(cell, required=required)
         if not value:
             return None
@@ -142,6 +174,7 @@ def _grid(path: Path) -> dict[str, _Sheet]:
     from openpyxl import load_workbook
 
     book = load_workbook(path, data_only=True)
+    written = load_workbook(path, data_only=False)
     try:
         out: dict[str, _Sheet] = {}
         for ws in book.worksheets:
@@ -151,10 +184,26 @@ def _grid(path: Path) -> dict[str, _Sheet]:
             merged = tuple(
                 (r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges
             )
-            out[key] = _Sheet(ws.title, [list(r) for r in ws.iter_rows(values_only=True)], merged)
+            rows = [
+                [_saved(v, f) for v, f in zip(values, formulas, strict=True)]
+                for values, formulas in zip(
+                    ws.iter_rows(values_only=True),
+                    written[ws.title].iter_rows(values_only=True),
+                    strict=True,
+                )
+            ]
+            out[key] = _Sheet(ws.title, rows, merged)
         return out
     finally:
         book.close()
+        written.close()
+
+
+def _saved(value: Any, as_written: Any) -> Any:
+    """Return a cell's saved value, or a :class:`Formula` when a formula was saved without one."""
+    if value is None and isinstance(as_written, str) and as_written.startswith("="):
+        return Formula(as_written)
+    return value
 
 
 def _header_row(sheet: _Sheet, first: str) -> int | None:
@@ -222,12 +271,26 @@ def _records(rows: list[list[Any]], start: int) -> Iterator[tuple[int, list[Any]
             yield index + 1, row
 
 
+def _named(found: Sequence[Finding], path: Path) -> tuple[Finding, ...]:
+    """Return the findings of a refused workbook with its file name, so messages name it."""
+    return tuple(f if f.file else f.at(file=path.name) for f in found)
+
+
 def read_plan_matrix(path: Path, lang: Lang = "id") -> tuple[Plan | None, tuple[Finding, ...]]:
     """Return the plan in an XLSX workbook written by
     :func:`rpkd.reports.plan_matrix.write_plan_matrix` (or edited from it), or ``None`` and
-    every finding when any cell breaks a rule. ``lang`` names columns missing from the file."""
-    grid = _grid(path)
-    reader = _Reader(lang)
+    every finding (naming the file) when any cell breaks a rule. ``lang`` names columns missing
+    from the file."""
+    from zipfile import BadZipFile
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        grid = _grid(path)
+    except (BadZipFile, InvalidFileException, KeyError, OSError):
+        unreadable = Finding("file_unreadable", "error", {"format": "XLSX"}, file=path.name)
+        return None, (unreadable,)
+    reader = CellReader(lang)
     for key in ("plan", "reference", "programmes", "indicators"):
         if key not in grid:
             sheet = layout.word("sheet", key, lang)
@@ -235,7 +298,7 @@ def read_plan_matrix(path: Path, lang: Lang = "id") -> tuple[Plan | None, tuple[
                 Finding("matrix_sheet_missing", "error", {"sheet": sheet}, sheet=sheet)
             )
     if reader.findings:
-        return None, tuple(reader.findings)
+        return None, _named(reader.findings, path)
     head = _read_head(grid["plan"], reader)
     pillars, strategies, agencies, partners = _read_reference(grid["reference"], reader)
     start, end = head.get("start_year"), head.get("end_year")
@@ -248,7 +311,7 @@ def read_plan_matrix(path: Path, lang: Lang = "id") -> tuple[Plan | None, tuple[
     indicators, where_ind = _read_indicators(grid["indicators"], years, reader)
     commitments = _read_commitments(grid.get("commitments"), reader)
     if reader.findings or not years:
-        return None, tuple(reader.findings)
+        return None, _named(reader.findings, path)
     plan = Plan(
         name=str(head["name"]),
         region=str(head["region"]),
@@ -267,7 +330,7 @@ def read_plan_matrix(path: Path, lang: Lang = "id") -> tuple[Plan | None, tuple[
     )
     located = tuple(_locate(f, grid, where, where_ind) for f in validate(plan))
     if any(f.is_error for f in located):
-        return None, located
+        return None, _named(located, path)
     return replace(plan, findings=located), located
 
 
@@ -288,18 +351,18 @@ def _locate(
     return replace(finding, sheet=grid[key].title)
 
 
-def _read_head(sheet: _Sheet, reader: _Reader) -> dict[str, Any]:
+def _read_head(sheet: _Sheet, reader: CellReader) -> dict[str, Any]:
     index = _header_row(sheet, layout.PLAN_COLUMNS[0].header)
-    cells: dict[str, _Cell] = {}
+    cells: dict[str, Cell] = {}
     for number, row in _records(sheet.rows, 0 if index is None else index + 1):
         key = layout.plan_item(row[0])
         if key is not None:
             label = str(row[0]).strip()
-            cells[key] = _Cell(sheet.title, number, label, row[1] if len(row) > 1 else None)
+            cells[key] = Cell(sheet.title, number, label, row[1] if len(row) > 1 else None)
     head: dict[str, Any] = {}
     for key in layout.PLAN_ITEMS:
         label = layout.word("plan", key, reader.lang)
-        cell = cells.get(key, _Cell(sheet.title, 0, label, None))
+        cell = cells.get(key, Cell(sheet.title, 0, label, None))
         if key in ("start_year", "end_year"):
             head[key] = reader.year(cell, required=True)
         elif key == "extreme_poverty_target_year":
@@ -310,7 +373,7 @@ def _read_head(sheet: _Sheet, reader: _Reader) -> dict[str, Any]:
 
 
 def _read_reference(
-    sheet: _Sheet, reader: _Reader
+    sheet: _Sheet, reader: CellReader
 ) -> tuple[tuple[Pillar, ...], tuple[Strategy, ...], tuple[Agency, ...], tuple[Partner, ...]]:
     pillars: list[Pillar] = []
     strategies: list[Strategy] = []
@@ -346,7 +409,7 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 def _grouped(
-    sheet: _Sheet, expected: Sequence[MatrixColumn], group: str, reader: _Reader
+    sheet: _Sheet, expected: Sequence[MatrixColumn], group: str, reader: CellReader
 ) -> _Columns:
     index = _header_row(sheet, layout.NUMBER)
     return _columns(sheet, 0 if index is None else index, expected, (group,), reader.lang)
@@ -357,7 +420,7 @@ _INDICATOR = {c.key: c for c in layout.INDICATOR_COLUMNS}
 
 
 def _read_programmes(
-    sheet: _Sheet, years: range, reader: _Reader
+    sheet: _Sheet, years: range, reader: CellReader
 ) -> tuple[tuple[Programme, ...], dict[str, int]]:
     columns = _grouped(sheet, layout.PROGRAMME_COLUMNS, layout.BUDGET_GROUP, reader)
     where: dict[str, int] = {}
@@ -365,7 +428,7 @@ def _read_programmes(
     activities: dict[str, dict[str, Any]] = {}
     for number, row in _records(sheet.rows, columns.start):
 
-        def cell(key: str, row: list[Any] = row, number: int = number) -> _Cell:
+        def cell(key: str, row: list[Any] = row, number: int = number) -> Cell:
             spec = _PROGRAMME.get(key) or layout.year_column(layout.BUDGET_GROUP, int(key[7:]))
             return columns.cell(key, row, number, spec)
 
@@ -428,14 +491,14 @@ def _read_programmes(
 
 
 def _read_indicators(
-    sheet: _Sheet, years: range, reader: _Reader
+    sheet: _Sheet, years: range, reader: CellReader
 ) -> tuple[tuple[Indicator, ...], dict[str, int]]:
     columns = _grouped(sheet, layout.INDICATOR_COLUMNS, layout.TARGET_GROUP, reader)
     where: dict[str, int] = {}
     out: list[Indicator] = []
     for number, row in _records(sheet.rows, columns.start):
 
-        def cell(key: str, row: list[Any] = row, number: int = number) -> _Cell:
+        def cell(key: str, row: list[Any] = row, number: int = number) -> Cell:
             spec = _INDICATOR.get(key) or layout.year_column(layout.TARGET_GROUP, int(key[7:]))
             return columns.cell(key, row, number, spec)
 
@@ -466,7 +529,7 @@ def _read_indicators(
     return tuple(out), where
 
 
-def _read_commitments(sheet: _Sheet | None, reader: _Reader) -> tuple[Commitment, ...]:
+def _read_commitments(sheet: _Sheet | None, reader: CellReader) -> tuple[Commitment, ...]:
     if sheet is None:
         return ()
     expected = layout.COMMITMENT_COLUMNS

@@ -1,8 +1,9 @@
 """Checks across rows and tables: duplicates, families and their persons, heads, family size.
 
 All are group-bys and joins in the engine: duplicate keys and identical rows, one NIK twice or in
-two families, persons whose family is missing, families with no head or two heads, and a family
-size that differs from the number of living persons (DTSEN counts living members).
+two families, persons whose family is missing, families with no head or two heads, a family
+size that differs from the number of living persons (DTSEN counts living members), and a survey
+PSU listed in two strata (the design needs PSUs nested in strata, as R ``svydesign`` checks).
 """
 
 from __future__ import annotations
@@ -69,6 +70,22 @@ def nik_checks(ctx: FileContext) -> list[Table]:
         finding(ctx, dup, dup._two, "nik", dup._nik, "nik_in_two_families"),
         finding(ctx, dup, ~dup._two, "nik", dup._nik, "nik_duplicate"),
     ]
+
+
+def psu_checks(ctx: FileContext) -> list[Table]:
+    """Return psu_strata findings: every row of a PSU that appears under more than one stratum.
+
+    A stratified cluster design estimates the variance within strata between their PSUs; a PSU
+    in two strata has no place in it (R ``svydesign(nest = FALSE)`` stops with "Clusters not
+    nested in strata").
+    """
+    if not (ctx.present("psu") and ctx.present("stratum")):
+        return []
+    base = ctx.table.select("_row", _psu=ctx.text("psu"), _stratum=ctx.text("stratum"))
+    base = base.filter(base._psu.notnull() & base._stratum.notnull())
+    groups = base.group_by("_psu").agg(_strata=base._stratum.nunique())
+    split = base.inner_join(groups.filter(groups._strata > 1), "_psu")
+    return [finding(ctx, split, ibis.literal(True), "psu", split._psu, "psu_strata")]
 
 
 def kk_checks(ctx: FileContext) -> list[Table]:

@@ -146,6 +146,8 @@ def _checks(
             ctx, "nik", kecamatan, home if ctx.kind == "persons" else None
         )
         out += regional.identity_region_checks(ctx, "kk_number", kecamatan)
+        if ctx.kind == "survey":
+            out += consistency.psu_checks(ctx)
         if ctx.kind == "families":
             out += consistency.kk_checks(ctx)
         if ctx.kind == "persons":

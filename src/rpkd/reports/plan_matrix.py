@@ -30,7 +30,7 @@ from rpkd.locale import Lang
 from rpkd.planning import matrix_layout as layout
 from rpkd.planning.matrix_layout import MatrixColumn
 from rpkd.planning.model import FUNDING_SOURCES, Activity, Plan
-from rpkd.reports.xlsx import Column, Format, Sheet, write_workbook
+from rpkd.reports.xlsx import Column, Format, Sheet, neutralise_row, write_workbook
 
 _WIDTHS = {"name": 36, "programme_name": 36, "activity_name": 36, "strategy_name": 36}
 _FORMATS: dict[str, Format] = {"baseline_year": "text", "year": "text"}
@@ -249,7 +249,8 @@ def finding_rows(findings: Sequence[Finding], lang: Lang = "id") -> list[dict[st
 def write_findings_csv(path: Path, findings: Sequence[Finding], lang: Lang = "id") -> Path:
     """Write the findings report (:data:`FINDING_COLUMNS`) as a UTF-8 CSV file and return it."""
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(FINDING_COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(finding_rows(findings, lang))
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(FINDING_COLUMNS)
+        rows = finding_rows(findings, lang)
+        writer.writerows(neutralise_row(r[c] for c in FINDING_COLUMNS) for r in rows)
     return path

@@ -5,13 +5,17 @@ A workbook is a sequence of :class:`Sheet` values: a title and notes above, an o
 group headers (merged over consecutive columns of the same group, as RPKD matrices have them),
 the column headers, then the rows. Numbers stay numbers with a display format (thousands
 grouped, percent for fractions), which Excel shows in the reader's own locale (``1.234,5`` on an
-Indonesian Windows). Text is always written as text, so a cell that starts with ``=`` is never a
-formula. Sheets may be streamed (record batches, constant memory) for findings reports of
+Indonesian Windows). Text is always written as text, and text a spreadsheet would take for a
+formula (``=HYPERLINK(...)``, ``+``, ``-``, ``@``, a leading tab or carriage return) is
+neutralised by :func:`neutralise`, the one rule every XLSX and CSV file rpkd writes follows (the
+CSV writers call it too, through :func:`neutralise_row` and :func:`neutralise_table`). Sheets may
+be streamed (record batches, constant memory) for findings reports of
 millions of rows; they stop at Excel's row limit.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -30,6 +34,49 @@ _NUMBER_FORMATS: dict[Format, str] = {
     "date": "yyyy-mm-dd",
 }
 _BATCH = 65_536
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[-+]?(?:\d[\d.,]*(?:[eE][-+]?\d+)?%?)?")
+
+
+def neutralise(text: str) -> str:
+    """Return ``text`` as a spreadsheet shows it without running it: ``'`` before a formula.
+
+    Text starting (after spaces) with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    gets a leading apostrophe, which Excel and LibreOffice read as "this cell is text"; a plain
+    number written as text (``-15000``, ``1.234,5``, ``+62``) and a lone sign stay as they are:
+    they are no formula.
+
+    References
+    ----------
+    OWASP, "CSV Injection" (https://owasp.org/www-community/attacks/CSV_Injection).
+
+    Examples
+    --------
+    >>> neutralise("=HYPERLINK(A1)"), neutralise("@SUM(A1)"), neutralise("-2+3")
+    ("'=HYPERLINK(A1)", "'@SUM(A1)", "'-2+3")
+    >>> neutralise("Siti Aminah"), neutralise("-15000"), neutralise("-")
+    ('Siti Aminah', '-15000', '-')
+    """
+    start = text.lstrip(" ")
+    if start.startswith(_FORMULA_START) and not _NUMBER.fullmatch(start):
+        return "'" + text
+    return text
+
+
+def neutralise_row(values: Iterable[Any]) -> list[Any]:
+    """Return a CSV row with every text value :func:`neutralise`-d (numbers stay numbers)."""
+    return [neutralise(v) if isinstance(v, str) else v for v in values]
+
+
+def neutralise_table(table: pa.Table) -> pa.Table:
+    """Return ``table`` with its text columns :func:`neutralise`-d, for Arrow's CSV writer."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            values = [None if v is None else neutralise(v) for v in column.to_pylist()]
+            column = pa.chunked_array([pa.array(values, column.type)])
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=table.schema)
 
 
 @dataclass(frozen=True)
@@ -216,4 +263,4 @@ def _cell(ws: Any, styles: dict[str, Any], row: int, col: int, value: Any, colum
     elif isinstance(value, datetime | date):
         ws.write_string(row, col, value.isoformat())
     else:
-        ws.write_string(row, col, str(value))
+        ws.write_string(row, col, neutralise(str(value)))

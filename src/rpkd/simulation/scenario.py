@@ -29,6 +29,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from math import isfinite
 from typing import Any, Literal, get_args
 
 from rpkd.errors import InvalidInput
@@ -197,8 +198,8 @@ class _Reader:
     def number(
         self, value: Any, row: int | None, key: str, low: float, high: float | None
     ) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.add("scenario_not_number", row, key, value)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not isfinite(value):
+            self.add("scenario_not_number", row, key, value)  # TOML also allows inf and nan
             return None
         if not (low <= float(value) and (high is None or float(value) <= high)):
             self.add("scenario_value_range", row, key, value, low=low, high=high or "∞")
@@ -343,6 +344,10 @@ def _package(
         base = {"code": listed.code, "name": listed.name_id, "unit": listed.unit,
                 "rule": listed.rule.text,
                 **{k: v for k, v in menu.get(listed.code, {}).items() if k != "code"}}  # fmt: skip
+        if "top_up_to" in given:  # a top-up replaces the kit's amount, an amount a top-up
+            base.pop("amount", None)
+        elif "amount" in given:
+            base.pop("top_up_to", None)
     item = {**base, **given}
     before = len(errors(reader.found))
     code = reader.text(item, "code", row, required=True)
@@ -358,7 +363,7 @@ def _package(
         name=reader.text(item, "name", row, required=False) or code,
         per_member=_flag(reader, item, row, "per_member"),
         consumption=reader.number(item.get("consumption", 1.0), row, "consumption", 0, 1),
-        budget=None if "budget" not in item else reader.by_year(item["budget"], row, "budget", 0),
+        budget=_budget(reader, item, row),
         activity=reader.text(item, "activity", row, required=False) or None,
         priority=int(reader.number(item.get("priority", 0), row, "priority", -1e6, 1e6) or 0),
         uptake=reader.number(item.get("uptake", 1.0), row, "uptake", 0, 1),
@@ -404,6 +409,16 @@ def _benefit(
     if isinstance(level, str):
         return None, reader.choice(level, row, "top_up_to", LEVELS)  # type: ignore[return-value]
     return None, reader.number(level, row, "top_up_to", 1, None)
+
+
+def _budget(reader: _Reader, item: Mapping[str, Any], row: int) -> ByYear | None:
+    """A yearly cap; a table by year gives no money in the years it does not list."""
+    if "budget" not in item:
+        return None
+    found = reader.by_year(item["budget"], row, "budget", 0)
+    if found is not None and isinstance(item["budget"], Mapping):
+        return replace(found, default=0.0)
+    return found
 
 
 def _flag(reader: _Reader, item: Mapping[str, Any], row: int, key: str) -> bool:

@@ -8,6 +8,7 @@ another writer instead of failing).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -35,6 +36,13 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+    # The audit chain hashes inside its INSERT statement (rpkd.access.audit_chain).
+    dbapi_connection.create_function("rpkd_sha256", 1, sha256_hex, deterministic=True)
+
+
+def sha256_hex(value: str) -> str:
+    """Return SHA-256 of ``value`` (UTF-8) in hexadecimal (SQL function ``rpkd_sha256``)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 def _sqlite_begin(connection: Any) -> None:

@@ -28,6 +28,20 @@ EVERYONE: frozenset[Role] = frozenset(ROLES)
 ADMIN: frozenset[Role] = frozenset({"admin"})
 MANAGERS: frozenset[Role] = frozenset({"admin", "analyst"})
 """The roles that may import releases (``release.manage``)."""
+USULAN: frozenset[Role] = frozenset({"admin", "analyst", "area_operator"})
+"""The roles of the desa verification loop: desa and kecamatan operators, the secretariat."""
+PLAN_READERS: frozenset[Role] = frozenset(
+    {"admin", "analyst", "agency_operator", "partner", "viewer"}
+)
+"""The roles that read the plan and the rakor (an area operator's grant covers a region only)."""
+MONITORS: frozenset[Role] = frozenset({"admin", "analyst", "viewer"})
+"""The roles whose grant may cover the whole plan (``monitor.read`` on its region)."""
+REPORTERS: frozenset[Role] = frozenset(
+    {"admin", "analyst", "agency_operator", "area_operator", "partner"}
+)
+"""The roles that may report realisations (``realisation.submit`` somewhere)."""
+RECORDS: frozenset[Role] = frozenset({"admin", "analyst", "area_operator"})
+"""The roles whose grant may cover a desa's by-name records (``records.read`` on a region)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +116,92 @@ ROUTES: tuple[Route, ...] = (
     # a job is read by its owner or an admin (the workflow checks), who may manage releases
     Route("GET", "/releases/{name}/imports/{job_id}", MANAGERS),
     Route("GET", "/releases/{name}/imports/{job_id}/findings.{fmt}", MANAGERS),
+    # --- Sasaran (routes/sasaran.py, routes/sasaran_rules.py): coverage matrix of ?area=,
+    # the left-out families and verification lists of a desa (by-name: the workflow checks
+    # records.read, or personal_data.read to unmask, on the desa and audits every view) ----
+    Route("GET", "/targeting", "signed_in", action="aggregate.read", scope="area"),
+    Route("GET", "/targeting/left-out", RECORDS, action="records.read", scope="desa"),
+    Route("GET", "/targeting/lists/{desa}.xlsx", RECORDS, action="records.read", scope="desa"),
+    # eligibility rules: read by everyone signed in, previewed and saved with plan.edit
+    Route("GET", "/targeting/rules", "signed_in"),
+    Route("GET", "/targeting/rules/{programme}", MANAGERS, action="plan.edit"),
+    Route("POST", "/targeting/rules/{programme}", MANAGERS, action="plan.edit"),
+    Route("POST", "/targeting/rules/{programme}/preview", MANAGERS, action="plan.edit"),
+    # --- Skenario (routes/skenario.py): saved scenarios (plan.read), runs and the optimiser
+    # on a release (aggregate.read on its region), saving with plan.edit (workflows check) --
+    Route("GET", "/scenarios", "signed_in", action="plan.read"),
+    Route("POST", "/scenarios", MANAGERS, action="plan.edit"),
+    Route("GET", "/scenarios/run", "signed_in", action="aggregate.read"),
+    Route("GET", "/scenarios/compare", "signed_in", action="aggregate.read"),
+    Route("GET", "/scenarios/optimise", "signed_in", action="aggregate.read"),
+    # --- Rencana (routes/rencana.py): the plan read by every role whose grant covers the
+    # district or names an agency or a partner (the workflow checks plan.read on the plan's
+    # region as that agency or partner: no district-wide action here); edited and imported
+    # with plan.edit; the XLSX matrices with plan.read on the whole district ---------------
+    Route("GET", "/plan", PLAN_READERS),
+    Route("GET", "/plan/rat", PLAN_READERS),
+    Route(
+        "GET", "/plan/export.xlsx", frozenset({"admin", "analyst", "viewer"}), action="plan.read"
+    ),
+    Route("POST", "/plan/import", MANAGERS, action="plan.edit"),
+    Route("GET", "/plan/activities/new", MANAGERS, action="plan.edit"),
+    Route("POST", "/plan/activities", MANAGERS, action="plan.edit"),
+    Route("GET", "/plan/activities/{activity}/edit", MANAGERS, action="plan.edit"),
+    Route("POST", "/plan/activities/{activity}/remove", MANAGERS, action="plan.edit"),
+    Route("GET", "/plan/indicators/{indicator}/edit", MANAGERS, action="plan.edit"),
+    Route("POST", "/plan/indicators/{indicator}/targets", MANAGERS, action="plan.edit"),
+    # --- Rakor (routes/rakor.py): meetings read like the plan; recorded with plan.edit ------
+    Route("GET", "/rakor", PLAN_READERS),
+    Route("POST", "/rakor", MANAGERS, action="plan.edit"),
+    Route("GET", "/rakor/{meeting_id}", PLAN_READERS),
+    Route("GET", "/rakor/{meeting_id}/pack", PLAN_READERS),
+    Route("POST", "/rakor/{meeting_id}/agenda", MANAGERS, action="plan.edit"),
+    Route("POST", "/rakor/{meeting_id}/attendees", MANAGERS, action="plan.edit"),
+    Route("POST", "/rakor/{meeting_id}/decisions", MANAGERS, action="plan.edit"),
+    Route(
+        "POST",
+        "/rakor/{meeting_id}/decisions/{decision_id}/follow-up",
+        MANAGERS,
+        action="plan.edit",
+    ),
+    # --- Realisasi (routes/realisasi.py): the quarter's desk of whoever reports or verifies;
+    # the workflow checks realisation.submit / realisation.verify on each subject's scope (its
+    # OPD, region, partner), so the page itself has no district-wide action -----------------
+    Route("GET", "/realisations", REPORTERS),
+    Route("POST", "/realisations", REPORTERS),
+    Route("POST", "/realisations/{realisation_id}/verify", MANAGERS, action="realisation.verify"),
+    Route("POST", "/realisations/{realisation_id}/return", MANAGERS, action="realisation.verify"),
+    Route("GET", "/realisations/evidence/{evidence_id}", REPORTERS),  # audited download
+    # --- Kinerja and Evaluasi (routes/kinerja.py): monitor.read on the plan's region, which
+    # only a grant over the whole district holds (an agency's, area's or partner's does not) -
+    Route("GET", "/performance", MONITORS, action="monitor.read"),
+    Route("GET", "/evaluation", MONITORS, action="monitor.read"),
+    # --- Mitra (routes/mitra.py): partners' commitments and reports; the workflow checks
+    # realisation.submit / realisation.verify on the commitment's partner and region --------
+    Route("GET", "/partners", REPORTERS),
+    Route("POST", "/partners/commitments", REPORTERS),
+    Route("POST", "/partners/commitments/{commitment_id}/reports", REPORTERS),
+    Route("POST", "/partners/reports/{report_id}/verify", MANAGERS, action="realisation.verify"),
+    Route("POST", "/partners/reports/{report_id}/return", MANAGERS, action="realisation.verify"),
+    # --- Notifikasi (routes/notifikasi.py): what concerns the signed-in user ---------------
+    Route("GET", "/notifications", "signed_in"),
+    # --- Usulan & Sanggahan (routes/usulan.py): a desa files, the kecamatan then the
+    # secretariat review; ?area= / ?desa= is the region the workflow checks records.read on.
+    # A proposal's own pages check its desa (view), the step's grant (review) and
+    # personal_data.read (evidence) in the workflow: no scope parameter here.
+    Route("GET", "/usulan", USULAN, action="records.read", scope="area"),
+    Route("GET", "/usulan/new", USULAN, action="records.read", scope="desa"),
+    Route("POST", "/usulan", USULAN, action="records.read", scope="desa"),
+    Route("GET", "/usulan/{proposal_id}", USULAN),
+    Route("POST", "/usulan/{proposal_id}/review", USULAN),
+    Route("GET", "/usulan/{proposal_id}/evidence/{evidence_id}", USULAN),
+    Route("POST", "/usulan/corrections", MANAGERS, action="release.manage"),
+    Route("POST", "/usulan/take-up", MANAGERS, action="release.manage"),
+    # --- Tinjauan pencocokan (routes/tinjauan.py): the review queues of rpkd link runs,
+    # by name on the release's district; deciding needs release.manage (the workflow checks)
+    Route("GET", "/linkage", MANAGERS, action="records.read"),
+    Route("GET", "/linkage/{name}/{run}", MANAGERS, action="records.read"),
+    Route("POST", "/linkage/{name}/{run}", MANAGERS, action="release.manage"),
     # --- JSON API: token and schema (routes/api_token.py; FastAPI serves the schema) -------
     Route("POST", f"{API_PREFIX}/token", "public", csrf=False),
     Route("GET", f"{API_PREFIX}/openapi.json", "public"),
@@ -120,8 +220,15 @@ ROUTES: tuple[Route, ...] = (
         action="records.read",
         scope="desa",
     ),
+    Route(
+        "GET", f"{API_PREFIX}/releases/{{name}}/eligibility", "signed_in", action="aggregate.read"
+    ),
     Route("GET", f"{API_PREFIX}/performance", "signed_in", action="monitor.read"),
     Route("GET", f"{API_PREFIX}/audit", ADMIN, action="audit.read"),
+    # --- JSON API: scenarios and the optimiser (routes/api_scenarios.py) -------------------
+    Route("GET", f"{API_PREFIX}/scenarios", "signed_in", action="plan.read"),
+    Route("GET", f"{API_PREFIX}/scenarios/{{scenario}}/run", "signed_in", action="aggregate.read"),
+    Route("GET", f"{API_PREFIX}/optimise", "signed_in", action="aggregate.read"),
 )
 
 
@@ -136,8 +243,18 @@ class MenuItem:
 MENU: tuple[MenuItem, ...] = (
     MenuItem("web.nav.home", "/"),
     MenuItem("web.nav.profile", "/profile"),
+    MenuItem("web.nav.targeting", "/targeting"),
+    MenuItem("web.nav.plan", "/plan"),
+    MenuItem("web.nav.rakor", "/rakor"),
     MenuItem("web.nav.releases", "/releases"),
+    MenuItem("web.nav.scenarios", "/scenarios"),
+    MenuItem("web.nav.realisations", "/realisations"),
+    MenuItem("web.nav.performance", "/performance"),
+    MenuItem("web.nav.evaluation", "/evaluation"),
+    MenuItem("web.nav.partners", "/partners"),
     MenuItem("web.nav.documents", "/documents"),
+    MenuItem("web.nav.usulan", "/usulan"),
+    MenuItem("web.nav.link_review", "/linkage"),
     MenuItem("web.nav.users", "/admin/users"),
     MenuItem("web.nav.audit", "/admin/audit"),
 )

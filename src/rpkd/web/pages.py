@@ -33,6 +33,7 @@ from rpkd.errors import RpkdError
 from rpkd.locale import Lang
 from rpkd.web.access import MENU
 from rpkd.web.deps import LOGIN_CSRF_COOKIE, language, server, set_cookie
+from rpkd.web.notices import notice_count
 from rpkd.workflows.access import grant_text
 
 if TYPE_CHECKING:
@@ -321,7 +322,8 @@ def render(
 
     The layout's context: ``lang``, ``other_lang``, ``user`` (a
     :class:`~rpkd.workflows.access.SignedIn` or None), ``menu``, ``district``, ``csrf_token``,
-    ``here`` (this page's path and query) and ``request``.
+    ``here`` (this page's path and query), ``notices()`` (the bell's count, computed when the
+    layout asks) and ``request``.
     """
     state = server(request)
     lang = language(request)
@@ -337,6 +339,7 @@ def render(
         "district": state.district,
         "csrf_token": csrf_token(request),
         "here": here(request),
+        "notices": lambda: notice_count(request),
     }
     response = state.templates.TemplateResponse(
         request, template, {**base, **(context or {})}, status_code=status_code

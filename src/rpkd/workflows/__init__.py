@@ -33,8 +33,11 @@ if TYPE_CHECKING:
     )
     from rpkd.workflows.accuracy import accuracy_report
     from rpkd.workflows.area_profile import poverty_profile
+    from rpkd.workflows.audit_chain import verify_audit
+    from rpkd.workflows.backups import backup_workspace, restore_workspace
     from rpkd.workflows.comparison import compare_releases
     from rpkd.workflows.convergence import convergence_report, verification_lists
+    from rpkd.workflows.corrections import desa_choices, export_corrections, take_up_release
     from rpkd.workflows.demo import run_demo
     from rpkd.workflows.districts import district
     from rpkd.workflows.documents import make_report
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
         multidimensional_poverty,
         survey_estimate,
     )
+    from rpkd.workflows.evaluation_page import evaluation_view
     from rpkd.workflows.families import families_of_desa
     from rpkd.workflows.jobs import (
         Upload,
@@ -55,11 +59,46 @@ if TYPE_CHECKING:
         wait_import_job,
     )
     from rpkd.workflows.link import link_list
+    from rpkd.workflows.link_review import decide_link, link_queue, link_runs
+    from rpkd.workflows.meetings import (
+        add_agenda,
+        add_attendee,
+        add_decision,
+        create_meeting,
+        follow_up_decision,
+        list_meetings,
+        meeting_view,
+        rakor_pack,
+    )
     from rpkd.workflows.monitoring import evaluate, monitor
+    from rpkd.workflows.notifications import notifications_for
     from rpkd.workflows.overview import dashboard
+    from rpkd.workflows.partners import (
+        budget_by_source,
+        partner_desk,
+        register_commitment,
+        report_commitment,
+        review_commitment_report,
+    )
+    from rpkd.workflows.performance_view import performance_trend
     from rpkd.workflows.plan import action_plan, export_plan, import_plan, init_plan
+    from rpkd.workflows.plan_edit import (
+        activity_form,
+        browse_plan,
+        plan_year,
+        remove_activity,
+        save_activity,
+        save_targets,
+        targets_form,
+    )
     from rpkd.workflows.poverty import poverty_figures
+    from rpkd.workflows.priority import priority_areas
     from rpkd.workflows.profile import profile_release, store_family_summary
+    from rpkd.workflows.realisation_work import (
+        realisation_desk,
+        realisation_evidence_file,
+        submit_realisation,
+    )
     from rpkd.workflows.realisations import (
         add_realisation,
         import_realisations,
@@ -68,13 +107,22 @@ if TYPE_CHECKING:
         verify_realisation,
     )
     from rpkd.workflows.releases import diff_releases, import_release, list_releases, show_release
+    from rpkd.workflows.rules import (
+        effective_catalogue,
+        preview_rule,
+        rule_history,
+        rule_list,
+        save_rule,
+    )
     from rpkd.workflows.sae import map_release
+    from rpkd.workflows.scenario_forms import save_scenario_draft, scenario_form
     from rpkd.workflows.scenarios import (
         compare_scenarios,
         list_scenarios,
         optimise_budget,
         run_scenario,
         save_scenario,
+        save_scenario_text,
     )
     from rpkd.workflows.synth import synthesize_district
     from rpkd.workflows.targeting import (
@@ -83,6 +131,18 @@ if TYPE_CHECKING:
         eligibility_view,
         programme_catalogue,
         ranking_report,
+    )
+    from rpkd.workflows.targeting_view import (
+        coverage_matrix,
+        district_accuracy,
+        left_out_families,
+    )
+    from rpkd.workflows.usulan import (
+        list_proposals,
+        object_to_family,
+        propose_family,
+        review_proposal,
+        show_proposal,
     )
     from rpkd.workflows.workspace import Actor, Workspace
 
@@ -111,6 +171,7 @@ _API: dict[str, str] = {
     "fay_herriot_areas": "estimates",
     "poverty_figures": "poverty",
     "map_release": "sae",
+    "priority_areas": "priority",
     "profile_release": "profile",
     "dashboard": "overview",
     "poverty_profile": "area_profile",
@@ -126,11 +187,47 @@ _API: dict[str, str] = {
     "convergence_report": "convergence",
     "verification_lists": "convergence",
     "families_of_desa": "families",
+    "coverage_matrix": "targeting_view",
+    "district_accuracy": "targeting_view",
+    "left_out_families": "targeting_view",
+    "effective_catalogue": "rules",
+    "rule_list": "rules",
+    "rule_history": "rules",
+    "preview_rule": "rules",
+    "save_rule": "rules",
+    "link_runs": "link_review",
+    "link_queue": "link_review",
+    "decide_link": "link_review",
+    # the desa verification loop (usulan and sanggahan)
+    "object_to_family": "usulan",
+    "propose_family": "usulan",
+    "list_proposals": "usulan",
+    "show_proposal": "usulan",
+    "review_proposal": "usulan",
+    "desa_choices": "corrections",
+    "export_corrections": "corrections",
+    "take_up_release": "corrections",
     # plan and monitoring
     "init_plan": "plan",
     "export_plan": "plan",
     "import_plan": "plan",
     "action_plan": "plan",
+    # the plan in the browser and the coordination meetings (rakor)
+    "browse_plan": "plan_edit",
+    "plan_year": "plan_edit",
+    "activity_form": "plan_edit",
+    "targets_form": "plan_edit",
+    "save_activity": "plan_edit",
+    "remove_activity": "plan_edit",
+    "save_targets": "plan_edit",
+    "list_meetings": "meetings",
+    "meeting_view": "meetings",
+    "create_meeting": "meetings",
+    "add_agenda": "meetings",
+    "add_attendee": "meetings",
+    "add_decision": "meetings",
+    "follow_up_decision": "meetings",
+    "rakor_pack": "meetings",
     "add_realisation": "realisations",
     "import_realisations": "realisations",
     "verify_realisation": "realisations",
@@ -138,18 +235,36 @@ _API: dict[str, str] = {
     "list_realisations": "realisations",
     "monitor": "monitoring",
     "evaluate": "monitoring",
+    # quarterly realisations, partners, performance and notifications in the browser
+    "realisation_desk": "realisation_work",
+    "submit_realisation": "realisation_work",
+    "realisation_evidence_file": "realisation_work",
+    "partner_desk": "partners",
+    "register_commitment": "partners",
+    "report_commitment": "partners",
+    "review_commitment_report": "partners",
+    "budget_by_source": "partners",
+    "performance_trend": "performance_view",
+    "evaluation_view": "evaluation_page",
+    "notifications_for": "notifications",
     # scenarios and the budget optimiser
     "run_scenario": "scenarios",
     "compare_scenarios": "scenarios",
     "optimise_budget": "scenarios",
     "save_scenario": "scenarios",
+    "save_scenario_text": "scenarios",
     "list_scenarios": "scenarios",
+    "save_scenario_draft": "scenario_forms",
+    "scenario_form": "scenario_forms",
     # the district's documents
     "make_report": "documents",
     # users and audit
     "add_user": "access",
     "list_users": "access",
     "list_audit": "access",
+    "verify_audit": "audit_chain",
+    "backup_workspace": "backups",
+    "restore_workspace": "backups",
     "sign_in": "access",
     "sign_out": "access",
     "session_actor": "access",
@@ -170,23 +285,39 @@ __all__ = [
     "Workspace",
     "accuracy_report",
     "action_plan",
+    "activity_form",
+    "add_agenda",
+    "add_attendee",
+    "add_decision",
     "add_realisation",
     "add_user",
+    "backup_workspace",
+    "browse_plan",
+    "budget_by_source",
     "change_password",
     "compare_releases",
     "compare_scenarios",
     "convergence_report",
+    "coverage_matrix",
+    "create_meeting",
     "dashboard",
+    "decide_link",
     "derived_columns",
+    "desa_choices",
     "diff_releases",
     "district",
+    "district_accuracy",
+    "effective_catalogue",
     "eligibility_report",
     "eligibility_view",
     "evaluate",
+    "evaluation_view",
+    "export_corrections",
     "export_plan",
     "families_of_desa",
     "fay_herriot_areas",
     "first_admin",
+    "follow_up_decision",
     "import_job",
     "import_job_report",
     "import_plan",
@@ -194,39 +325,75 @@ __all__ = [
     "import_release",
     "init_plan",
     "issue_token",
+    "left_out_families",
     "link_list",
+    "link_queue",
+    "link_runs",
     "list_audit",
     "list_import_jobs",
+    "list_meetings",
+    "list_proposals",
     "list_realisations",
     "list_releases",
     "list_scenarios",
     "list_users",
     "make_report",
     "map_release",
+    "meeting_view",
     "monitor",
     "multidimensional_poverty",
+    "notifications_for",
+    "object_to_family",
     "optimise_budget",
+    "partner_desk",
+    "performance_trend",
+    "plan_year",
     "poverty_figures",
     "poverty_profile",
+    "preview_rule",
+    "priority_areas",
     "profile_release",
     "programme_catalogue",
+    "propose_family",
+    "rakor_pack",
     "ranking_report",
+    "realisation_desk",
+    "realisation_evidence_file",
     "recover_import_jobs",
+    "register_commitment",
     "reject_realisation",
+    "remove_activity",
+    "report_commitment",
+    "restore_workspace",
+    "review_commitment_report",
+    "review_proposal",
+    "rule_history",
+    "rule_list",
     "run_demo",
     "run_scenario",
+    "save_activity",
+    "save_rule",
     "save_scenario",
+    "save_scenario_draft",
+    "save_scenario_text",
+    "save_targets",
+    "scenario_form",
     "session_actor",
+    "show_proposal",
     "show_release",
     "sign_in",
     "sign_out",
     "start_import",
     "store_family_summary",
+    "submit_realisation",
     "survey_estimate",
     "synthesize_district",
+    "take_up_release",
+    "targets_form",
     "token_actor",
     "upload_form",
     "verification_lists",
+    "verify_audit",
     "verify_realisation",
     "wait_import_job",
 ]

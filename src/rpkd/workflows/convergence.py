@@ -26,10 +26,11 @@ from rpkd.errors import InvalidInput, UnknownRegion
 from rpkd.releases.catalog import open_release
 from rpkd.targeting import convergence as cv
 from rpkd.targeting import ranking
-from rpkd.targeting.eligibility import Catalogue, catalogue, eligibility
+from rpkd.targeting.eligibility import Catalogue, eligibility
 from rpkd.targeting.features import left_join
 from rpkd.workflows import gate
 from rpkd.workflows.results import records
+from rpkd.workflows.rules import effective_catalogue
 from rpkd.workflows.targeting import (
     CELLS,
     METHODS,
@@ -130,7 +131,7 @@ def convergence_report(
     """
     chosen_level = level_of(level)
     chosen_welfare = None if welfare is None else choose(welfare, METHODS, "welfare")
-    cat = catalogue(ws.kit.document("programmes"))
+    cat = effective_catalogue(ws)
     release = open_release(ws.path, name)
     scopes = [Scope(region=release.region)]
     gate.authorise_records(ws, scopes, unmask=unmask)
@@ -225,7 +226,7 @@ def verification_lists(
 
     chosen_welfare = None if welfare is None else choose(welfare, METHODS, "welfare")
     wanted = _desa_codes(desa)
-    cat = catalogue(ws.kit.document("programmes"))
+    cat = effective_catalogue(ws)
     release = open_release(ws.path, name)
     scopes = [Scope(region=d) for d in wanted] or [Scope(region=release.region)]
     gate.authorise_records(ws, scopes, unmask=unmask)

@@ -10,19 +10,26 @@ counts of :func:`rpkd.targeting.convergence.coverage_counts`, without the by-nam
 ``--links``), the stored plan with monitoring and evaluation, and desil transitions from the
 previous release of the same region. A part that is absent (no survey in the release, no plan
 stored, no earlier release) is left out with a finding; the document says so in its place.
+
+The RPKD also cites the plan's chosen scenario (:func:`rpkd.workflows.scenarios.list_scenarios`
+and :func:`~rpkd.workflows.scenarios.run_scenario`): its registry cost and the survey's P0 and
+extreme poverty with and without it, year by year to the plan's target year. It is run with
+:data:`SCENARIO_DRAWS` targeting-error draws of the scenario workflows' fixed seed, so the
+document is reproducible and quick; ``rpkd scenario run`` gives more draws.
 """
 
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import asdict
-from functools import partial
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from rpkd.errors import InvalidInput, NotFound
+from rpkd.errors import Forbidden, InvalidInput, NotFound, UsageError
 from rpkd.findings import Finding
 
 if TYPE_CHECKING:
@@ -30,12 +37,20 @@ if TYPE_CHECKING:
 
     from rpkd.planning.model import Plan
     from rpkd.releases.catalog import Release
-    from rpkd.reports.documents.evidence import AreaTable, Evidence, Figure, Transitions
+    from rpkd.reports.documents.evidence import (
+        AreaTable,
+        ChosenScenario,
+        Evidence,
+        Figure,
+        Transitions,
+    )
     from rpkd.workflows.workspace import Workspace
 
 T = TypeVar("T")
+SCENARIO_DRAWS = 20
+"""Targeting-error draws of the chosen scenario in a document (``rpkd scenario run``: 200)."""
 _NEEDS: dict[str, frozenset[str]] = {
-    "rpkd": frozenset({"figures", "maps", "profile", "coverage", "plan"}),
+    "rpkd": frozenset({"figures", "maps", "profile", "coverage", "plan", "scenario"}),
     "lp2kd": frozenset({"figures", "coverage", "plan", "transitions"}),
     "triwulan": frozenset({"figures", "extreme_map", "profile", "plan"}),
     "rakor": frozenset({"figures", "coverage", "plan"}),
@@ -43,10 +58,17 @@ _NEEDS: dict[str, frozenset[str]] = {
 
 
 def gather(
-    ws: Workspace, release: Release, kind: str, year: int, quarter: int, made_on: date
+    ws: Workspace,
+    release: Release,
+    kind: str,
+    year: int,
+    quarter: int,
+    made_on: date,
+    seconds: dict[str, float] | None = None,
 ) -> tuple[Evidence, list[Finding]]:
     """Return the evidence of document ``kind`` for ``year`` and ``quarter``, and the findings
-    naming the parts that could not be gathered."""
+    naming the parts that could not be gathered; ``seconds`` receives the time the chosen
+    scenario's run took (``scenario``)."""
     from rpkd import regions
     from rpkd.reports.documents.evidence import Evidence, ReleaseFacts
 
@@ -112,6 +134,18 @@ def gather(
         if "transitions" in needs
         else None
     )
+    started = time.monotonic()
+    scenario = (
+        part(
+            "scenario",
+            "document_scenario_missing",
+            lambda: _chosen_scenario(ws, release, planned),
+        )
+        if "scenario" in needs
+        else None
+    )
+    if seconds is not None and "scenario" in needs:
+        seconds["scenario"] = time.monotonic() - started
     logo = ws.path / "params" / "logo.png"
     ev = Evidence(
         kind=kind,
@@ -139,6 +173,7 @@ def gather(
         missing=missing,
         **(planned or {}),
         transitions=transitions,
+        scenario=scenario,
     )
     return ev, found
 
@@ -222,10 +257,11 @@ def _coverage(ws: Workspace, release: Release) -> tuple[pa.Table, dict[str, str]
     the programmes' names and the programmes whose beneficiary list the release holds."""
     from rpkd import engine as eng
     from rpkd.targeting import convergence as cv
-    from rpkd.targeting.eligibility import catalogue, eligibility
+    from rpkd.targeting.eligibility import eligibility
+    from rpkd.workflows.rules import effective_catalogue
     from rpkd.workflows.targeting import load_links, materialise, opened
 
-    cat = catalogue(ws.kit.document("programmes"))
+    cat = effective_catalogue(ws)
     with opened(ws, release) as o:
         links, _ = load_links(o, None, cat.codes)
         links = materialise(o, links, "links")
@@ -269,6 +305,50 @@ def _plan(ws: Workspace, year: int, quarter: int) -> dict[str, Any]:
         "projection": evaluation.path_to_zero,
         "spending": spending,
     }
+
+
+def _chosen_scenario(
+    ws: Workspace, release: Release, planned: dict[str, Any] | None
+) -> ChosenScenario | None:
+    """Return the plan's chosen scenario run on ``release`` (None when none is chosen): the
+    registry's cost and the survey's P0 and extreme poverty with and without it by year."""
+    from rpkd.reports.documents.evidence import ChosenScenario, Figure, ScenarioYear
+    from rpkd.workflows.scenarios import SEED, list_scenarios, run_scenario
+
+    plan = planned["plan"].name if planned else None
+    # who may make the document may not read the plan's scenarios (Forbidden), or the scenario
+    # may not run on this release (a year before the release's, UsageError): a slot says so
+    try:
+        saved = list_scenarios(ws).chosen(plan)
+        if saved is None:
+            return None
+        result = run_scenario(
+            ws, saved.name, release.name, draws=SCENARIO_DRAWS, seed=SEED, saved=True
+        )
+    except (Forbidden, UsageError) as exc:
+        raise NotFound("document_scenario_missing", param="scenario", detail=exc.code) from exc
+    years = []
+    for y in result.years:
+        lines = {"p0": y.lines.poverty, "extreme": y.lines.extreme}
+        found: dict[str, dict[str, Figure]] = {"baseline": {}, "scenario": {}}
+        for r in y.outcome.estimates.records():
+            if r["measure"] != "fgt0" or r["indicator"] not in found or r["line"] is None:
+                continue
+            for key, line in lines.items():
+                if abs(float(r["line"]) - line) < 0.5:
+                    found[r["indicator"]][key] = Figure(
+                        key, r["estimate"], r["se"], r["ci_low"], r["ci_high"], int(r["n"] or 0)
+                    )
+        years.append(ScenarioYear(y.year, y.reach.cost, found["baseline"], found["scenario"]))
+    return ChosenScenario(
+        result.scenario,
+        saved.plan,
+        release.name,
+        release.reference_date,
+        result.draws,
+        result.seed,
+        tuple(years),
+    )
 
 
 def _transitions(ws: Workspace, release: Release) -> Transitions:

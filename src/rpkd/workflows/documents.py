@@ -170,8 +170,8 @@ def make_report(
         quarter = (made_on.month - 1) // 3 + 1 if current else 4
     seconds: dict[str, float] = {}
     started = time.monotonic()
-    ev, found = gather(ws, opened, chosen, chosen_year, quarter, made_on)
-    seconds["gather"] = time.monotonic() - started
+    ev, found = gather(ws, opened, chosen, chosen_year, quarter, made_on, seconds)
+    seconds["gather"] = time.monotonic() - started - seconds.get("scenario", 0.0)
     document = documents.build(ev, ws.lang)
     out.mkdir(parents=True, exist_ok=True)
     stem = file_stem(chosen, opened.name, chosen_year, quarter)

@@ -41,9 +41,10 @@ from rpkd.access.roles import Scope
 from rpkd.errors import InvalidInput, UnknownRegion, UsageError
 from rpkd.releases.catalog import Release, open_release
 from rpkd.targeting import convergence as cv
-from rpkd.targeting.eligibility import Catalogue, catalogue, eligibility
+from rpkd.targeting.eligibility import Catalogue, eligibility
 from rpkd.workflows import gate
 from rpkd.workflows.results import records
+from rpkd.workflows.rules import effective_catalogue
 from rpkd.workflows.targeting import Opened, load_links, opened, readable
 
 if TYPE_CHECKING:
@@ -216,7 +217,7 @@ def families_of_desa(
     opened_release = open_release(ws.path, release)
     scopes = [Scope(region=code)]
     gate.authorise_records(ws, scopes, unmask=unmask)
-    cat = catalogue(ws.kit.document("programmes"))
+    cat = effective_catalogue(ws)
     runs = _link_runs(ws, opened_release, cat.codes)
     with opened(ws, opened_release) as o:
         table = _rows(o, cat, code, runs)

@@ -29,10 +29,12 @@ from rpkd import engine as eng
 from rpkd.access import masking
 from rpkd.access.roles import Scope
 from rpkd.errors import InvalidInput, UsageError
+from rpkd.linkage import decisions as link_decisions
 from rpkd.linkage.model import METHODS, LinkResult, ModelSettings, Thresholds, link
 from rpkd.linkage.review import PII_FIELDS, apply_decisions, read_decisions, review_queue
 from rpkd.linkage.standardise import Rules, rules_from, standardise_list, standardise_registry
 from rpkd.releases.catalog import open_release
+from rpkd.reports.xlsx import neutralise_row
 from rpkd.workflows import gate
 from rpkd.workflows.derived import digest, output_folder, stored
 from rpkd.workflows.results import records
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
     from rpkd.releases.catalog import Release
     from rpkd.workflows.workspace import Workspace
 
+QUEUE_FILE = "queue.parquet"
+"""The review queue of a run, kept unmasked for the review page (:mod:`.link_review`)."""
 CONTRACT_COLUMNS = ("record", "person_id", "match_probability", "method")
 SUMMARY: tuple[str, ...] = (*METHODS, "deceased", "shared")
 """The counts of a linked list, in the order they are shown."""
@@ -126,7 +130,7 @@ def _write_queue(queue: pa.Table, path: Path) -> None:
         writer = csv.writer(fh)
         writer.writerow(queue.column_names)
         for row in queue.to_pylist():
-            writer.writerow(["" if v is None else v for v in row.values()])
+            writer.writerow(neutralise_row("" if v is None else v for v in row.values()))
 
 
 def _decisions(path: Path) -> list[dict[str, str | None]]:
@@ -167,6 +171,9 @@ def link_list(
     Thresholds default to the kit's ``linkage`` document (a workspace copy wins); ``decisions``
     is a review file (as written by an earlier run) with the clerk's ``decision`` column
     filled. The review file is masked unless ``unmask`` (which needs ``personal_data.read``).
+    Decisions analysts took on the review page for a list of the same name (file stem) are
+    honoured first (:func:`rpkd.linkage.decisions.honour`: accepted pairs match, rejected ones
+    do not); a decisions file given here then wins over them.
     """
     doc = ws.kit.document("linkage")
     thresholds = _thresholds(doc, upper, lower)
@@ -194,14 +201,22 @@ def link_list(
     registry = persons.drop(*[c for c in ("kk_number", "desa_code") if c in persons.columns])
     registry = registry.left_join(home, registry.family_id == home.family_id)
     queue = review_queue(engine, result.candidates, rows, registry)
-    links = result.links
+    with ws.transaction() as db:
+        kept = link_decisions.of_list(db, list_path.stem)
+    links = link_decisions.honour(result.links, kept, queue) if kept else result.links
     if decisions is not None:
         links = apply_decisions(links, read_decisions(_decisions(decisions), queue), queue)
     parameters = _parameters(release, list_path, thresholds, model_settings, rules, decisions,
                              result)  # fmt: skip
+    parameters["stored_decisions"] = digest(
+        {"decisions": [(d.record, d.person_id, d.decision) for d in kept]}
+    )
     folder = output_folder(ws, release, f"links/{list_path.stem}-{digest(parameters)}")
     shown = queue if unmask else masking.mask_table(queue, field=_queue_field)
     pq.write_table(links, folder / "links.parquet", compression="zstd")
+    # The queue as the review page reads it, unmasked like the release it was built from
+    # (personal data at the release's protection level; the page masks and audits it).
+    pq.write_table(queue, folder / QUEUE_FILE, compression="zstd")
     _write_queue(shown, folder / "review.csv")
     gate.audit_records(ws, "link.review", release=release.name, scopes=scopes,
                        records=shown.num_rows, unmask=unmask,

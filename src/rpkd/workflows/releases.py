@@ -310,7 +310,7 @@ def _write_report(
     """
     import csv
 
-    from rpkd.reports.xlsx import Column, Sheet, write_workbook
+    from rpkd.reports.xlsx import Column, Sheet, neutralise_row, write_workbook
 
     folder = ws.path / "findings"
     folder.mkdir(parents=True, exist_ok=True)
@@ -326,9 +326,8 @@ def _write_report(
             nonlocal written
             for batch in batches:
                 out = messages.batch(batch)
-                writer.writerows(
-                    zip(*(out.column(c).to_pylist() for c in REPORT_COLUMNS), strict=True)
-                )
+                columns = (out.column(c).to_pylist() for c in REPORT_COLUMNS)
+                writer.writerows(neutralise_row(r) for r in zip(*columns, strict=True))
                 written += out.num_rows
                 yield out
 

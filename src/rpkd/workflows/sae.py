@@ -25,7 +25,11 @@ from rpkd.sae.area_estimates import METHODS, AreaRow, Method, PovertyMap, map_cv
 from rpkd.sae.inputs import LEVELS, MEASURES, Level, Measure
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from rpkd.locale import Lang
+    from rpkd.releases.catalog import Release
+    from rpkd.sae.area_estimates import SaeTables
     from rpkd.workflows.workspace import Workspace
 
 __all__ = [
@@ -37,8 +41,11 @@ __all__ = [
     "MapRelease",
     "PovertyMap",
     "map_cv",
+    "map_line",
     "map_release",
     "output_folder",
+    "release_region",
+    "sae_tables",
 ]
 
 
@@ -128,10 +135,8 @@ def map_release(
     date; ``bootstrap`` overrides the EBP's bootstrap replicates; ``out`` replaces the derived
     folder.
     """
-    from rpkd import engine as eng
-    from rpkd.errors import InvalidInput
     from rpkd.releases.catalog import open_release
-    from rpkd.sae.area_estimates import SaeTables, estimate_areas
+    from rpkd.sae.area_estimates import estimate_areas
 
     chosen_level = _choice(level, LEVELS, "level")
     chosen_measure = _choice(measure, MEASURES, "measure")
@@ -139,27 +144,12 @@ def map_release(
     if bootstrap is not None and bootstrap < 0:
         raise UsageError("bootstrap_negative", param="bootstrap", value=bootstrap)
     release = open_release(ws.path, name)
-    if release.region is None:
-        raise InvalidInput("release_region_missing", param="release", release=name)
+    region = release_region(release)
     on = release.reference_date
-    chosen_line = (
-        line if line is not None else ws.kit.poverty_line("poverty", release.region, on).value
-    )
-    if not chosen_line > 0:
-        raise UsageError("line_not_positive", param="line", value=chosen_line)
-    tables = SaeTables(
-        survey=eng.table(ws.engine, release.path_of("survey")),
-        families=eng.table(ws.engine, release.path_of("families")),
-        persons=eng.table(ws.engine, release.path_of("persons")),
-        villages=(
-            eng.table(ws.engine, release.path_of("villages"))
-            if "villages" in release.kinds
-            else None
-        ),
-    )
+    chosen_line = map_line(ws, region, on, line)
     result = estimate_areas(
-        tables,
-        region=release.region,
+        sae_tables(ws, release),
+        region=region,
         level=chosen_level,
         measure=chosen_measure,
         method=chosen_method,
@@ -177,7 +167,7 @@ def map_release(
     )
     parameters = {
         "release": name,
-        "region": release.region,
+        "region": region,
         "reference_date": on.isoformat(),
         "level": chosen_level,
         "measure": chosen_measure,
@@ -199,6 +189,40 @@ def map_release(
     return MapRelease(result, files, threshold)
 
 
+def release_region(release: Release) -> str:
+    """Return the region code of ``release`` (a map needs it), or raise ``InvalidInput``."""
+    from rpkd.errors import InvalidInput
+
+    if release.region is None:
+        raise InvalidInput("release_region_missing", param="release", release=release.name)
+    return release.region
+
+
+def map_line(ws: Workspace, region: str, on: date, line: float | None) -> float:
+    """Return ``line``, or the kit's poverty line for ``region`` at ``on``; positive."""
+    chosen = line if line is not None else ws.kit.poverty_line("poverty", region, on).value
+    if not chosen > 0:
+        raise UsageError("line_not_positive", param="line", value=chosen)
+    return chosen
+
+
+def sae_tables(ws: Workspace, release: Release) -> SaeTables:
+    """Return the survey, registry and (when present) village tables of ``release``."""
+    from rpkd import engine as eng
+    from rpkd.sae.area_estimates import SaeTables
+
+    return SaeTables(
+        survey=eng.table(ws.engine, release.path_of("survey")),
+        families=eng.table(ws.engine, release.path_of("families")),
+        persons=eng.table(ws.engine, release.path_of("persons")),
+        villages=(
+            eng.table(ws.engine, release.path_of("villages"))
+            if "villages" in release.kinds
+            else None
+        ),
+    )
+
+
 def _choice(value: str, allowed: tuple[Any, ...], flag: str) -> Any:
     chosen = value.strip().lower()
     if chosen not in allowed:
@@ -213,6 +237,8 @@ def _write(result: PovertyMap, folder: Path, parameters: dict[str, Any]) -> MapF
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    from rpkd.reports.xlsx import neutralise_table
+
     folder.mkdir(parents=True, exist_ok=True)
     files = MapFiles(
         folder=folder,
@@ -224,7 +250,7 @@ def _write(result: PovertyMap, folder: Path, parameters: dict[str, Any]) -> MapF
         parameters=folder / "parameters.json",
     )
     table = result.to_arrow()
-    pacsv.write_csv(table, files.csv)
+    pacsv.write_csv(neutralise_table(table), files.csv)
     pq.write_table(table, files.parquet)
     files.parameters.write_text(
         json.dumps(parameters, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"

@@ -63,6 +63,7 @@ __all__ = [
     "optimise_budget",
     "run_scenario",
     "save_scenario",
+    "save_scenario_text",
 ]
 
 SEED = 20250301
@@ -82,15 +83,18 @@ def run_scenario(
     draws: int = 200,
     seed: int = SEED,
     truth: Path | None = None,
+    saved: bool = False,
 ) -> ScenarioResult:
     """Return scenario ``scenario`` (a TOML file or a saved name) simulated on ``release``.
 
     Years run from the release's reference year to ``year`` (default: the plan's
     extreme-poverty target year, else the kit's); ``draws`` targeting-error draws of a
     generator seeded by ``seed``; ``truth`` measures the errors against a synthetic truth folder.
+    With ``saved`` the name is only looked up among the saved scenarios, never read as a file
+    (the web app and the API: a caller names no file of the server).
     """
     return compare_scenarios(ws, [scenario], release, year=year, draws=draws, seed=seed,
-                             truth=truth).results[0]  # fmt: skip
+                             truth=truth, saved=saved).results[0]  # fmt: skip
 
 
 def compare_scenarios(
@@ -102,14 +106,17 @@ def compare_scenarios(
     draws: int = 200,
     seed: int = SEED,
     truth: Path | None = None,
+    saved: bool = False,
 ) -> ScenarioComparison:
-    """Return ``scenarios`` run on ``release`` with the same draws of the same measured errors."""
+    """Return ``scenarios`` run on ``release`` with the same draws of the same measured errors
+    (``saved``: names of saved scenarios only, as :func:`run_scenario`)."""
     from rpkd.simulation.years import simulate
 
     if not scenarios:
         raise UsageError("scenario_none", param="scenario")
-    with _session(ws, release, truth) as s:
-        parsed = [_scenario(ws, item) for item in scenarios]
+    opened = _release(ws, release)  # who may read it is settled before anything is looked up
+    parsed = [_scenario(ws, item, saved=saved) for item in scenarios]
+    with _session(ws, opened, truth) as s:
         years = _years(ws, s.release, year)
         results = []
         for chosen in parsed:
@@ -152,8 +159,9 @@ def optimise_budget(
     chosen_objective = choose(objective, OBJECTIVES, "objective")
     if not 0 <= target <= 1:
         raise UsageError("optimise_target_range", param="target", value=target)
-    with _session(ws, release, truth) as s:
-        options = _scenario(ws, scenario) if scenario is not None else _menu(ws)
+    opened = _release(ws, release)
+    options = _scenario(ws, scenario) if scenario is not None else _menu(ws)
+    with _session(ws, opened, truth) as s:
         end = _years(ws, s.release, year)[-1]
         inputs = _inputs(s, options, draws, seed)
         problem = build_problem(options, inputs, end, chosen_objective, s.areas)
@@ -181,17 +189,32 @@ def save_scenario(
     plan), whose ``plan.edit`` it needs; its packages' ``activity`` codes must be activities of
     that plan and are linked to them; with ``chosen`` it becomes the plan's chosen scenario.
     """
+    ws.actor  # noqa: B018  (who acts is settled first: a workspace with users needs --as)
+    return save_scenario_text(ws, _read_text(source), file=str(source), name=name,
+                              chosen=chosen, plan=plan)  # fmt: skip
+
+
+def save_scenario_text(
+    ws: Workspace,
+    text: str,
+    *,
+    file: str = "scenario.toml",
+    name: str | None = None,
+    chosen: bool = False,
+    plan: str | None = None,
+) -> SavedScenario:
+    """Save the scenario of TOML ``text`` as :func:`save_scenario` saves a file's (``file``
+    names it in findings: an upload's file name, a form)."""
     from rpkd.simulation.store import save_scenario as store
 
-    actor = ws.actor  # who acts is settled first (a workspace with users needs --as)
-    text = _read_text(source)
-    parsed = _parse(ws, text, str(source))
+    actor = ws.actor
+    parsed = _parse(ws, text, file)
     links = {p.code: p.activity for p in parsed.packages if p.activity}
     with ws.transaction() as db:
         row = _plan_row(db, plan, required=bool(links or plan or chosen))
         gate.authorise(actor, "plan.edit", Scope(region=row.region) if row else Scope())
         if links and row is not None:
-            _check_activities(parsed, _activities(db, row.name), str(source))
+            _check_activities(parsed, _activities(db, row.name), file)
         saved = store(db, name=name or parsed.name, document=text,
                       description=parsed.description, links=links, plan=row, chosen=chosen,
                       user=actor.username)  # fmt: skip
@@ -248,15 +271,21 @@ class _Session:
         return self.release.path_of("survey")
 
 
-@contextmanager
-def _session(ws: Workspace, name: str, truth: Path | None) -> Iterator[_Session]:
-    """Open release ``name``, check the actor may read its aggregates, measure the errors."""
+def _release(ws: Workspace, name: str) -> Release:
+    """Return release ``name`` once the actor may read its aggregates."""
     from rpkd.releases.catalog import open_release
-    from rpkd.workflows.scenario_errors import kecamatan, measured_errors
-    from rpkd.workflows.targeting import opened
 
     release = open_release(ws.path, name)
     gate.authorise(ws.actor, "aggregate.read", Scope(region=release.region))
+    return release
+
+
+@contextmanager
+def _session(ws: Workspace, release: Release, truth: Path | None) -> Iterator[_Session]:
+    """Open ``release`` (see :func:`_release`) and measure its targeting errors."""
+    from rpkd.workflows.scenario_errors import kecamatan, measured_errors
+    from rpkd.workflows.targeting import opened
+
     with opened(ws, release) as o:
         region = release.region or "00"
         poverty = ws.kit.poverty_line("poverty", region, o.on).value
@@ -273,13 +302,14 @@ def _inputs(s: _Session, scenario: Scenario, draws: int, seed: int) -> Inputs:
     from rpkd.simulation.microsim import draws as make_draws
     from rpkd.simulation.registry import families, shares
     from rpkd.simulation.years import Inputs
-    from rpkd.targeting.eligibility import catalogue, eligibility
+    from rpkd.targeting.eligibility import eligibility
+    from rpkd.workflows.rules import effective_catalogue
 
     o = s.opened
     survey = eng.table(o.engine, s.survey_path)
     survey = survey.mutate(kecamatan=survey.desa_code.substr(0, 8))
     data = sample(survey, survey_design(survey), welfare=WELFARE, area="kecamatan")
-    cat = scenario.catalogue(catalogue(s.ws.kit.document("programmes")))
+    cat = scenario.catalogue(effective_catalogue(s.ws))
     table = eligibility(o.families, o.persons, cat, on=o.on) if scenario.packages else o.families
     person = [p.code for p in scenario.packages if p.unit == "person"]
     optional = [c for c in ("desil", "pmt_score") if c in table.columns]  # both may be absent
@@ -334,19 +364,20 @@ def _read_text(source: Path) -> str:
 
 def _parse(ws: Workspace, text: str, file: str) -> Scenario:
     from rpkd.simulation.scenario import read_scenario
-    from rpkd.targeting.eligibility import catalogue
+    from rpkd.workflows.rules import effective_catalogue
 
-    return read_scenario(text, catalogue=catalogue(ws.kit.document("programmes")),
+    return read_scenario(text, catalogue=effective_catalogue(ws),
                          defaults=ws.kit.document("scenarios"), file=file)  # fmt: skip
 
 
-def _scenario(ws: Workspace, item: str | Path) -> Scenario:
-    """Return a scenario from a TOML file or the database, capped by its plan activities."""
+def _scenario(ws: Workspace, item: str | Path, *, saved: bool = False) -> Scenario:
+    """Return a scenario from a TOML file or the database (only the database when
+    ``saved``), capped by its plan activities."""
     from rpkd.planning.store import load_plan
     from rpkd.simulation.store import load_scenario
 
     path = Path(item)
-    if isinstance(item, Path) or path.suffix.lower() == ".toml" or path.is_file():
+    if not saved and (isinstance(item, Path) or path.suffix.lower() == ".toml" or path.is_file()):
         parsed, plan_name = _parse(ws, _read_text(path), str(path)), None
     else:
         with ws.transaction() as db:
@@ -418,12 +449,12 @@ def _budgets(parsed: Scenario, plan: Plan, file: str) -> dict[str, Any]:
 def _menu(ws: Workspace) -> Scenario:
     """Return the kit's simulation menu as a scenario: every catalogue programme it lists."""
     from rpkd.simulation.scenario import parse_scenario
-    from rpkd.targeting.eligibility import catalogue
+    from rpkd.workflows.rules import effective_catalogue
 
     defaults = ws.kit.document("scenarios")
     doc = {"name": "menu", "programme": [{"programme": str(m["code"])}
                                          for m in defaults.get("programme", [])]}  # fmt: skip
-    return parse_scenario(doc, catalogue=catalogue(ws.kit.document("programmes")),
+    return parse_scenario(doc, catalogue=effective_catalogue(ws),
                           defaults=defaults, file="scenarios.toml")  # fmt: skip
 
 

@@ -27,7 +27,7 @@ from rpkd.errors import InvalidInput, UsageError
 from rpkd.releases.catalog import Release, open_release
 from rpkd.targeting import convergence as cv
 from rpkd.targeting import ranking
-from rpkd.targeting.eligibility import Catalogue, catalogue, eligibility, summary
+from rpkd.targeting.eligibility import Catalogue, eligibility, summary
 from rpkd.targeting.features import FAMILY_FEATURES, PERSON_FEATURES
 from rpkd.workflows.results import records
 
@@ -243,7 +243,9 @@ class ColumnsView:
 
 
 def _catalogue(ws: Workspace) -> Catalogue:
-    return catalogue(ws.kit.document("programmes"))
+    from rpkd.workflows.rules import effective_catalogue
+
+    return effective_catalogue(ws)
 
 
 def eligibility_report(
@@ -254,13 +256,21 @@ def eligibility_report(
     programmes: Sequence[str] | None = None,
     on: date | None = None,
 ) -> EligibilityReport:
-    """Apply the catalogue's rules to release ``name``; return eligible counts per programme."""
+    """Apply the catalogue's rules to release ``name``; return eligible counts per programme.
+
+    Needs ``aggregate.read`` on the release's region (the whole district).
+    """
+    from rpkd.access.roles import Scope
+    from rpkd.workflows import gate
+
     chosen_level = level_of(level)
+    release = open_release(ws.path, name)
+    gate.authorise(ws.actor, "aggregate.read", Scope(region=release.region))
     cat = _catalogue(ws)
     chosen = list(programmes) if programmes else list(cat.codes)
     for code in chosen:
         cat.programme(code)
-    with opened(ws, open_release(ws.path, name), on=on) as o:
+    with opened(ws, release, on=on) as o:
         table = eligibility(o.families, o.persons, cat, on=o.on, programmes=chosen)
         by = cv.LEVELS[chosen_level]
         grouped = summary(table, cat, by=by)

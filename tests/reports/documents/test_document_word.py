@@ -155,6 +155,25 @@ def test_the_docx_has_headings_captions_fields_footer_cover_and_slots(tmp_path: 
     assert len(read.inline_shapes) == 1  # the chart, drawn by vl-convert
 
 
+def test_a_document_without_figures_has_no_empty_list_of_figures(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    document = _document()
+    kept = tuple(
+        replace(
+            c,
+            sections=tuple(
+                replace(s, blocks=tuple(b for b in s.blocks if not isinstance(b, Figure)))
+                for s in c.sections
+            ),
+        )
+        for c in document.chapters
+    )
+    path = word.write_docx(replace(document, chapters=kept), tmp_path / "d.docx")
+    titles = [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Title"]
+    assert "DAFTAR TABEL" in titles and "DAFTAR GAMBAR" not in titles
+
+
 def test_the_contents_are_the_documents_headings() -> None:
     entries = word.contents(_document())
     assert [e.text for e in entries.headings] == [
@@ -222,3 +241,20 @@ def test_a_missing_libreoffice_is_a_usage_error_naming_the_package(monkeypatch) 
         pdf.soffice_path()
     assert caught.value.code == "document_libreoffice_missing"
     assert "libreoffice-writer" in caught.value.message("en")
+
+
+def test_columns_keep_numbers_whole_and_header_words_unbroken_when_they_fit() -> None:
+    headers = ["Kecamatan", "Keluarga desil 1–4", "Rumah tidak layak huni", "Air minum tidak layak"]
+    rows = [["Pasak Talawang", "48.044", "86,1%", "18,3%"]]
+    widths = word.column_widths(headers, rows, [False, True, True, True])
+    char, pad = word._CHAR_CM, word._PADDING_CM
+    assert widths[2] >= word._BOLD * len("Rumah") * char + pad  # bold "Rumah" is not split
+    assert widths[3] >= word._BOLD * len("minum") * char + pad
+    many = word.column_widths(
+        ["Nama", *(f"Persentase penduduk {i}" for i in range(8))],
+        [["Kapuas", *("12,34%" for _ in range(8))]],
+        [False, *(True for _ in range(8))],
+    )
+    usable = word._PAGE_WIDTH_CM - word._MARGINS_CM[0] - word._MARGINS_CM[1]
+    assert abs(sum(many) - usable) < 1e-6
+    assert all(w >= len("12,34%") * char + pad - 1e-9 for w in many[1:])  # numbers stay whole

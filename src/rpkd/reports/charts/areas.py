@@ -24,6 +24,7 @@ from rpkd.reports.charts.base import (
     finish,
     label,
 )
+from rpkd.reports.charts.map_layers import decorated, points_of
 
 if TYPE_CHECKING:
     from rpkd.regions import Depth
@@ -110,7 +111,7 @@ def frame(region: str, depth: Depth, size: int) -> tuple[int, int]:
     shape of the region's boundaries (longitude shortened by the cosine of the latitude), no
     side under a third of ``size`` so that legends fit."""
     points = [
-        point for f in shapes(region, depth) for point in _points(f["geometry"]["coordinates"])
+        point for f in shapes(region, depth) for point in points_of(f["geometry"]["coordinates"])
     ]
     if not points:
         return size, size
@@ -121,12 +122,6 @@ def frame(region: str, depth: Depth, size: int) -> tuple[int, int]:
     if tall >= wide:
         return max(round(size * wide / tall), size // 3), size
     return size, max(round(size * tall / wide), size // 3)
-
-
-def _points(value: Any) -> list[Any]:
-    if value and isinstance(value[0], int | float):
-        return [value]
-    return [p for part in value for p in _points(part)]
 
 
 _LOOKED_UP = ["estimate", "ci_low", "ci_high", "cv", "reliability", "linked"]
@@ -214,6 +209,9 @@ def area_map_chart(
     size: int = 420,
     boundaries: str | None = None,
     selected: str | None = None,
+    labels: bool | None = None,
+    furniture: bool = False,
+    source: str | None = None,
 ) -> Spec:
     """Return the choropleth of ``areas`` (a poverty map's area records) inside ``region``.
 
@@ -225,7 +223,9 @@ def area_map_chart(
     (pages: :func:`boundaries_json` served once, cached by the browser). ``size`` is the longer
     side in pixels, the other follows the region's shape. ``selected`` (an area's code) is
     outlined. A click on an area selects it (``select_area``). :func:`cv_map_chart` draws the
-    CVs themselves.
+    CVs themselves. Areas are named at their centroid (``labels``; None: when the map has at
+    most 40 areas), ``furniture`` adds a north arrow and a scale bar, ``source`` a source and
+    date line under the map (:mod:`rpkd.reports.charts.map_layers`).
     """
     alt = altair()
     wide, tall = frame(region, depth, size)
@@ -269,13 +269,16 @@ def area_map_chart(
         )
         .add_params(chosen)
     )  # fmt: skip
-    chart = (
-        alt.layer(background, estimate, *_selected_outline(alt, base, selected, tooltip))
-        .resolve_scale(color="independent")
-        .properties(width=wide, height=tall, title=title or "")
+    layered, added = decorated(
+        alt, [background, estimate], depth=depth, features=shapes(region, depth), wide=wide,
+        tall=tall, lang=lang, labels=labels, furniture=furniture, source=source,
+        on_top=_selected_outline(alt, base, selected, tooltip),
+    )  # fmt: skip
+    chart = layered.resolve_scale(color="independent").properties(
+        width=wide, height=tall, title=title or ""
     )
     values = area_values(areas, cv_threshold, lang)
-    return finish(chart, lang, _datasets(region, depth, values, boundaries))
+    return finish(chart, lang, {**_datasets(region, depth, values, boundaries), **added})
 
 
 def cv_map_chart(
@@ -289,10 +292,14 @@ def cv_map_chart(
     size: int = 240,
     boundaries: str | None = None,
     selected: str | None = None,
+    labels: bool | None = False,
+    furniture: bool = False,
+    source: str | None = None,
 ) -> Spec:
     """Return a small map of each area's CV (coefficient of variation) against the kit's
-    ``cv_threshold``, to read beside :func:`area_map_chart` (``boundaries`` and ``selected``
-    as there)."""
+    ``cv_threshold``, to read beside :func:`area_map_chart` (``boundaries``, ``selected``,
+    ``labels``, ``furniture`` and ``source`` as there; no names by default: the map is
+    small)."""
     alt = altair()
     wide, tall = frame(region, depth, size)
     within = f"CV ≤ {locale.percent(cv_threshold, lang, 0)}"
@@ -319,10 +326,14 @@ def cv_map_chart(
         ),
         tooltip=tooltip,
     )  # fmt: skip
-    chart = alt.layer(chart, *_selected_outline(alt, base, selected, tooltip))
-    chart = chart.properties(width=wide, height=tall, title=label("cv_map", lang))
+    layered, added = decorated(
+        alt, [chart], depth=depth, features=shapes(region, depth), wide=wide, tall=tall,
+        lang=lang, labels=labels, furniture=furniture, source=source,
+        on_top=_selected_outline(alt, base, selected, tooltip),
+    )  # fmt: skip
+    chart = layered.properties(width=wide, height=tall, title=label("cv_map", lang))
     values = area_values(areas, cv_threshold, lang)
-    return finish(chart, lang, _datasets(region, depth, values, boundaries))
+    return finish(chart, lang, {**_datasets(region, depth, values, boundaries), **added})
 
 
 def area_interval_chart(

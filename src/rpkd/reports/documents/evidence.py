@@ -106,6 +106,31 @@ class Transitions:
 
 
 @dataclass(frozen=True)
+class ScenarioYear:
+    """One year of the chosen scenario: the registry's cost (rupiah) and, on the poverty line
+    (``p0``) and the extreme line (``extreme``), the survey's headcount without the scenario
+    (``baseline``: the macro assumptions only) and with it (``scenario``)."""
+
+    year: int
+    cost: float
+    baseline: Mapping[str, Figure]
+    scenario: Mapping[str, Figure]
+
+
+@dataclass(frozen=True)
+class ChosenScenario:
+    """The plan's chosen scenario (``rpkd scenario save --chosen``) run on the release."""
+
+    name: str
+    plan: str | None
+    release: str
+    release_date: date
+    draws: int
+    seed: int
+    years: tuple[ScenarioYear, ...]
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Everything a document of one kind, year and quarter is written from."""
 
@@ -142,6 +167,9 @@ class Evidence:
     projection: PathToZero | None = None
     spending: tuple[Spending, ...] = ()
     transitions: Transitions | None = None
+    scenario: ChosenScenario | None = None
+    """The plan's chosen scenario; None when none is chosen (or it could not be run:
+    ``missing["scenario"]`` then says why)."""
     cadence: Mapping[str, Any] = field(default_factory=dict)
     logo: bytes | None = None
     missing: Mapping[str, str] = field(default_factory=dict)

@@ -209,6 +209,8 @@ def cell_text(value: Any, column: Column, lang: Lang) -> str:
     '1,23'
     >>> cell_text(1234567, Column("budget", "Pagu", "rupiah"), "id")
     'Rp1.234.567'
+    >>> cell_text(3.9034, Column("v", "Realisasi", "number"), "id")
+    '3,9'
     """
     if value is None or value == "":
         return "–"
@@ -231,4 +233,6 @@ def cell_text(value: Any, column: Column, lang: Lang) -> str:
         return locale.rupiah(float(value), lang)
     if kind == "integer":
         return locale.number(round(value), lang, 0)
+    if column.digits is None and isinstance(value, float):
+        value = round(value, 2)  # as needed, at most two decimals (3,9; 0,92; 98)
     return locale.number(value, lang, column.digits)

@@ -1,15 +1,18 @@
 """The plan in the documents (RPKD Bab V; the annual report's budget): strategies, the
 programme matrix by strategy with OPD, lokus and indicative budget by source, the indicator
-targets to the zero-extreme-poverty year, and budget absorption by activity and by source.
+targets to the zero-extreme-poverty year, the chosen scenario's cost and poverty projection,
+and budget absorption by activity and by source.
 
-Everything is read from the stored plan (:func:`rpkd.workflows.plan.stored_plan`) and its
-verified realisations; nothing is added that the plan does not hold.
+Everything is read from the stored plan (:func:`rpkd.workflows.plan.stored_plan`), its verified
+realisations and its chosen scenario as the scenario workflows ran it; nothing is added that
+they do not hold.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from rpkd import locale
 from rpkd.locale import Lang
 from rpkd.planning import matrix_layout
 from rpkd.planning.action_plan import location_text
@@ -18,6 +21,7 @@ from rpkd.reports.documents.disclosure import protect
 from rpkd.reports.documents.evidence import Evidence
 from rpkd.reports.documents.model import Block, Bullets, Column, Paragraph, Slot, Table
 from rpkd.reports.documents.text import (
+    estimate_text,
     plan_source,
     realisation_source,
     say,
@@ -337,3 +341,112 @@ def spending_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
             notes=(say("doc_note_sources", lang),),
         ),
     )
+
+
+def scenario_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
+    """Return the chosen scenario (``rpkd scenario save --chosen``): a sentence on the target
+    year's extreme poverty and P0 with and without it, its cost, and a table by year; an
+    author's slot saying how to choose one when none is chosen."""
+    chosen = ev.scenario
+    if chosen is None:
+        if "scenario" in ev.missing:
+            return (
+                Slot(
+                    say(
+                        "doc_slot_missing",
+                        lang,
+                        part=word("part.scenario", lang),
+                        reason=why(ev, "scenario", lang),
+                    )
+                ),
+            )
+        return (Slot(say("doc_slot_no_scenario", lang)),)
+
+    def span(f: Any) -> str | None:
+        if f is None or f.ci_low is None:
+            return None
+        text = estimate_text(f, lang)
+        return f"{text['low']}–{text['high']}"
+
+    rows = tuple(
+        {
+            "year": y.year,
+            "cost": y.cost,
+            "p0_baseline": _estimate(y.baseline.get("p0")),
+            "p0_scenario": _estimate(y.scenario.get("p0")),
+            "p0_ci": span(y.scenario.get("p0")),
+            "extreme_baseline": _estimate(y.baseline.get("extreme")),
+            "extreme_scenario": _estimate(y.scenario.get("extreme")),
+            "extreme_ci": span(y.scenario.get("extreme")),
+        }
+        for y in chosen.years
+    )
+    columns = (
+        Column("year", word("col.year", lang), "year"),
+        Column("cost", word("col.scenario_cost", lang), "rupiah"),  # cells say "Rp"
+        Column("p0_baseline", word("col.p0_baseline", lang), "percent"),
+        Column("p0_scenario", word("col.p0_scenario", lang), "percent"),
+        Column("p0_ci", word("col.ci95", lang)),
+        Column("extreme_baseline", word("col.extreme_baseline", lang), "percent"),
+        Column("extreme_scenario", word("col.extreme_scenario", lang), "percent"),
+        Column("extreme_ci", word("col.ci95", lang)),
+    )
+    out: list[Block] = []
+    last = chosen.years[-1] if chosen.years else None
+    if last is not None:
+        base, scen = last.baseline, last.scenario
+        extreme, p0 = scen.get("extreme"), scen.get("p0")
+        low_high = {
+            f"{key}_{end}": value(getattr(f, f"ci_{end}") if f else None, "percent", lang)
+            for key, f in (("extreme", extreme), ("p0", p0))
+            for end in ("low", "high")
+        }
+        out.append(
+            Paragraph(
+                say(
+                    "doc_scenario_sentence",
+                    lang,
+                    name=chosen.name,
+                    year=str(last.year),
+                    extreme=value(_estimate(extreme), "percent", lang),
+                    extreme_base=value(_estimate(base.get("extreme")), "percent", lang),
+                    p0=value(_estimate(p0), "percent", lang),
+                    p0_base=value(_estimate(base.get("p0")), "percent", lang),
+                    **low_high,
+                )
+            )
+        )
+        out.append(
+            Paragraph(
+                say(
+                    "doc_scenario_cost_sentence",
+                    lang,
+                    total=value(sum(y.cost for y in chosen.years), "rupiah", lang),
+                    first=str(chosen.years[0].year),
+                    last=str(last.year),
+                )
+            )
+        )
+    out.append(
+        Table(
+            "scenario.years",
+            say("doc_caption_scenario", lang, name=chosen.name),
+            columns,
+            rows,
+            say(
+                "doc_source_scenario",
+                lang,
+                name=chosen.name,
+                release=chosen.release,
+                date=locale.date_text(chosen.release_date, lang),
+                draws=chosen.draws,
+                seed=str(chosen.seed),
+            ),
+            notes=(say("doc_note_scenario", lang, draws=chosen.draws),),
+        )
+    )
+    return tuple(out)
+
+
+def _estimate(figure: Any) -> float | None:
+    return None if figure is None else float(figure.estimate)

@@ -101,6 +101,7 @@ def chapters(ev: Evidence, lang: Lang) -> tuple[Chapter, ...]:
                     word("rpkd.s5_3", lang),
                     (*programmes.target_blocks(ev, lang), *monitoring.path_blocks(ev, lang)),
                 ),
+                Section(word("rpkd.s5_4", lang), programmes.scenario_blocks(ev, lang)),
             ),
         ),
         Chapter(

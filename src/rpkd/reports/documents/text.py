@@ -22,7 +22,7 @@ _SURVEY_KINDS = {
     "poor": "integer",
     "extreme_poor": "integer",
     "gini": "ratio",
-    "qsr": "number",
+    "qsr": "ratio",
 }
 """How each headline figure is written (BPS: P0 in percent, P1 and P2 ×100)."""
 

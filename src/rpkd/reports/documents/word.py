@@ -402,6 +402,8 @@ def _front_matter(book: Any, document: Document, entries: Contents) -> None:
         ),
     )
     for n, (title, instruction, lines, style) in enumerate(lists):
+        if n and not lines:
+            continue  # no empty list of tables or figures (the LP2KD has no figure)
         if n:
             book.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         heading = book.add_paragraph(style="Title")
@@ -514,6 +516,7 @@ def _table(book: Any, document: Document, table: Table, number: int) -> None:
 
 _CHAR_CM = 0.18  # average width of a character of the 8.5 pt table text
 _PADDING_CM = 0.45  # the cell's left and right margins
+_BOLD = 1.3  # a bold header letter against an average letter of the table text
 
 
 def column_widths(
@@ -526,24 +529,33 @@ def column_widths(
     """Return column widths (cm): numbers unbroken, text wrapped at most where it must.
 
     Each column wants its longest cell (text capped at 30 characters) and needs at least its
-    longest word (``scale``: the type's size against 8.5 pt); when the wants exceed the text width, text columns give way down to their
-    needs (then every column shrinks alike); when they fall short, text columns take the rest.
+    longest word (a header's bold words count :data:`_BOLD` times; ``scale``: the type's size
+    against 8.5 pt). When the wants exceed the text width, text columns give way down to their
+    needs, then number columns down to their longest number (their headers wrap), then every
+    column shrinks alike; when they fall short, text columns take the rest.
 
     Examples
     --------
     >>> [round(w, 1) for w in column_widths(["Nama", "Nilai"], [["Kapuas Hilir", "1.234"]],
     ...                                     [False, True])]
-    [14.1, 1.3]
+    [13.9, 1.6]
     """
     usable = _PAGE_WIDTH_CM - _MARGINS_CM[0] - _MARGINS_CM[1]
     wants: list[float] = []
     needs: list[float] = []
     for j, header in enumerate(headers):
         cells = [r[j] for r in rows]
-        word = max([len(w) for text in [header, *cells] for w in text.split()] or [1])
+        word = max(
+            [_BOLD * len(w) for w in header.split()]
+            + [float(len(w)) for text in cells for w in text.split()]
+            or [1.0]
+        )
         longest = max([len(c) for c in cells] or [1])
-        if numeric[j]:
-            want = need = max(longest, min(word, 12), 4)
+        need: float
+        want: float
+        if numeric[j]:  # a number never wraps; its header's words give way first
+            need = max(longest, 4)
+            want = max(need, min(word, 12))
         else:
             need = min(word, 18)
             want = max(min(longest, 30), need, min(len(header), 16))
@@ -552,13 +564,19 @@ def column_widths(
     text = [j for j, n in enumerate(numeric) if not n]
     total = sum(wants)
     if total > usable:
-        spare = sum(wants[j] - needs[j] for j in text)
+        widths = list(wants)
         excess = total - usable
-        if spare >= excess and spare > 0:
-            return [
-                w - (w - needs[j]) * excess / spare if j in text else w for j, w in enumerate(wants)
-            ]
-        return [w * usable / total for w in wants]
+        for group in (text, [j for j, n in enumerate(numeric) if n]):
+            spare = sum(widths[j] - needs[j] for j in group)
+            if spare <= 0:
+                continue
+            share = min(1.0, excess / spare)
+            for j in group:
+                widths[j] -= (widths[j] - needs[j]) * share
+            excess -= spare * share
+            if excess <= 1e-9:
+                return widths
+        return [w * usable / sum(widths) for w in widths]
     if text:
         grow = (usable - total) / sum(wants[j] for j in text)
         return [w * (1 + grow) if j in text else w for j, w in enumerate(wants)]

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from rpkd import locale
 from rpkd.locale import Lang
-from rpkd.reports.xlsx import Column, Sheet, write_workbook
+from rpkd.reports.xlsx import Column, Sheet, neutralise_table, write_workbook
 from rpkd.web import pages
 from rpkd.web.deps import Language, RequestWorkspace
 from rpkd.workflows.area_map import MapArea
@@ -285,7 +285,7 @@ def download(
     if fmt == "csv":
         chosen = result.to_arrow() if table == "profile" or mapped is None else mapped
         sink = pa.BufferOutputStream()
-        pacsv.write_csv(chosen, sink)
+        pacsv.write_csv(neutralise_table(chosen), sink)
         body = sink.getvalue().to_pybytes()
         name = _file_name(result, f"{table}.csv")
     else:

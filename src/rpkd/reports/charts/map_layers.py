@@ -1,0 +1,254 @@
+"""What makes a map readable beyond its colours: place names, a north arrow, a scale bar and a
+source line, as Vega-Lite layers drawn over a choropleth.
+
+Maps are drawn in the Mercator projection fitted to the region's boundaries (Vega's ``fit``), so
+north is up and, at the region's middle latitude φ, one kilometre is ``s / (R cos φ)`` pixels,
+``s`` the fitted scale (the smaller of width over the longitude span and height over the Mercator
+ordinate span, in radians) and ``R`` the Earth's mean radius: the scale bar is that length times a
+round number of kilometres near a quarter of the map's width. Place names sit at the centroid of
+each area's largest polygon (Snyder 1987 for the projection; the centroid by the shoelace formula).
+
+References
+----------
+Snyder, J.P. (1987). *Map Projections: A Working Manual*. USGS Professional Paper 1395, §7.
+Bostock, M. et al., d3-geo ``projection.fitExtent`` (the fit Vega applies).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from rpkd import locale
+from rpkd.locale import Lang
+
+if TYPE_CHECKING:
+    from rpkd.regions import Depth
+
+EARTH_RADIUS_KM = 6371.0088
+PROJECTION = {"type": "mercator"}
+LABEL_LIMIT = 40
+"""Areas a map names by default: more names than this crowd a page-sized map."""
+_SHIFTS = tuple(
+    (across, down)
+    for down in (0, 1, -1, 2, -2, 3, -3, 4, -4)
+    for across in (0.0, 0.8, -0.8, 1.6, -1.6)
+)
+"""Where a name may move when it overlaps another: half-widths across, lines down."""
+_ROUND_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200, 500)
+
+
+def centroid(geometry: Mapping[str, Any]) -> tuple[float, float]:
+    """Return the centroid (longitude, latitude) of a (Multi)Polygon's largest polygon.
+
+    Examples
+    --------
+    >>> centroid({"type": "Polygon", "coordinates": [[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]]})
+    (1.0, 1.0)
+    """
+    polygons = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
+    best: tuple[float, float, float] | None = None
+    for polygon in polygons:
+        ring = polygon[0]
+        area = cx = cy = 0.0
+        for (x0, y0), (x1, y1) in pairwise(ring):
+            cross = x0 * y1 - x1 * y0
+            area += cross
+            cx += (x0 + x1) * cross
+            cy += (y0 + y1) * cross
+        if area == 0:
+            continue
+        found = (abs(area), cx / (3 * area), cy / (3 * area))
+        if best is None or found[0] > best[0]:
+            best = found
+    if best is None:
+        xs = [p[0] for polygon in polygons for p in polygon[0]]
+        ys = [p[1] for polygon in polygons for p in polygon[0]]
+        return (sum(xs) / len(xs), sum(ys) / len(ys))
+    return (round(best[1], 5), round(best[2], 5))
+
+
+def label_points(
+    features: Sequence[Mapping[str, Any]], wide: int, tall: int, size: int
+) -> list[dict[str, Any]]:
+    """Return one point per feature: ``code``, ``name``, ``lon``, ``lat``: its centroid, moved
+    across or up and down where its name would overlap a name already placed (largest areas
+    placed first) on a map of ``wide`` × ``tall`` pixels with names of ``size`` pixels; and
+    ``placed``: false where no place was free (the name is then left to the tooltip rather
+    than printed over another)."""
+    km_px = km_per_pixel(features, wide, tall)
+    degrees_px = km_px / (EARTH_RADIUS_KM * math.pi / 180)  # latitude degrees per pixel
+    every = [p for f in features for p in points_of(f["geometry"]["coordinates"])]
+    # A moved name stays inside the boundaries' box, so the projection's fit (and the scale
+    # bar) is that of the boundaries alone.
+    lons = (min(p[0] for p in every), max(p[0] for p in every))
+    lats = (min(p[1] for p in every), max(p[1] for p in every))
+    placed: list[tuple[float, float, float, float]] = []
+    points = []
+    for f in sorted(features, key=lambda f: -_extent(f["geometry"])):
+        lon, lat = centroid(f["geometry"])
+        name = str(f["properties"]["name"])
+        half_w, half_h = 0.3 * size * len(name), 0.6 * size
+        x = lon * math.cos(math.radians(lat)) / degrees_px
+        y = -lat / degrees_px
+        free = None
+        for shift in _SHIFTS:
+            moved = (lon + shift[0] * half_w * degrees_px / math.cos(math.radians(lat)),
+                     lat - shift[1] * 2 * half_h * degrees_px)  # fmt: skip
+            inside = lons[0] <= moved[0] <= lons[1] and lats[0] <= moved[1] <= lats[1]
+            box = _box(x, y, half_w, half_h, shift)
+            if inside and not any(_overlap(box, other) for other in placed):
+                free = moved
+                placed.append(box)
+                break
+        lon, lat = free or (lon, lat)
+        points.append({"code": f["properties"]["code"], "name": name, "lon": round(lon, 5),
+                       "lat": round(lat, 5), "placed": free is not None})  # fmt: skip
+    return sorted(points, key=lambda p: p["code"])
+
+
+def _box(
+    x: float, y: float, half_w: float, half_h: float, shift: tuple[float, int]
+) -> tuple[float, float, float, float]:
+    """Return a name's box (left, top, right, bottom) centred at ``(x, y)`` moved by ``shift``
+    (half-widths across, lines down)."""
+    centre, middle = x + shift[0] * half_w, y + shift[1] * 2 * half_h
+    return (centre - half_w, middle - half_h, centre + half_w, middle + half_h)
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _extent(geometry: Mapping[str, Any]) -> float:
+    points = points_of(geometry["coordinates"])
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return float((max(xs) - min(xs)) * (max(ys) - min(ys)))
+
+
+def km_per_pixel(features: Sequence[Mapping[str, Any]], width: int, height: int) -> float:
+    """Return the kilometres one pixel spans at the middle latitude of ``features`` drawn in
+    the Mercator projection fitted to ``width`` × ``height`` pixels."""
+    points = [p for f in features for p in points_of(f["geometry"]["coordinates"])]
+    lons = [math.radians(p[0]) for p in points]
+    lats = [math.radians(p[1]) for p in points]
+
+    def ordinate(phi: float) -> float:
+        return math.log(math.tan(math.pi / 4 + phi / 2))
+
+    span_x = max(max(lons) - min(lons), 1e-12)
+    span_y = max(ordinate(max(lats)) - ordinate(min(lats)), 1e-12)
+    scale = min(width / span_x, height / span_y)
+    middle = (max(lats) + min(lats)) / 2
+    return float(EARTH_RADIUS_KM * math.cos(middle) / scale)
+
+
+def points_of(value: Any) -> list[Any]:
+    """Return every position of a GeoJSON coordinates array."""
+    if value and isinstance(value[0], int | float):
+        return [value]
+    return [p for part in value for p in points_of(part)]
+
+
+def scale_length(km_per_px: float, width: int) -> tuple[int, float]:
+    """Return a round length in km near a quarter of ``width`` and its length in pixels."""
+    wanted = km_per_px * width / 4
+    km = min(_ROUND_KM, key=lambda r: abs(math.log(r / wanted)))
+    return km, km / km_per_px
+
+
+def names_layers(alt: Any, lang: Lang, size: int = 9) -> list[Any]:
+    """Return the place-name layers (a white halo, then the name) over the ``labels`` data."""
+    base = (
+        alt.Chart(alt.Data(name="labels"))
+        .transform_filter("datum.placed")
+        .encode(
+            longitude="lon:Q",
+            latitude="lat:Q",
+            text="name:N",
+            tooltip=[alt.Tooltip("name:N", title=locale.label("sae.name", lang))],
+        )
+    )
+    halo = base.mark_text(fontSize=size, stroke="white", strokeWidth=2.5, strokeJoin="round", strokeOpacity=0.9,
+                          fontWeight="bold", color="white")  # fmt: skip
+    name = base.mark_text(fontSize=size, color="#1a1a1a", fontWeight="bold")
+    return [halo, name]
+
+
+def furniture_layers(
+    alt: Any, depth: Depth, features: Sequence[Mapping[str, Any]], wide: int, tall: int,
+    lang: Lang,
+) -> list[Any]:  # fmt: skip
+    """Return the north arrow (top right) and the scale bar (bottom left) of a map drawn at
+    ``wide`` × ``tall`` pixels."""
+    north = locale.label("map.north", lang)
+    km, pixels = scale_length(km_per_pixel(features, wide, tall), wide)
+    items = [{"what": north}]
+    tip = [alt.Tooltip("what:N", title=locale.label("map.furniture", lang))]
+    one = alt.Chart(alt.Data(values=items))
+    arrow = one.mark_point(shape="triangle-up", size=160, filled=True, color="#1a1a1a").encode(
+        x=alt.value(wide - 16), y=alt.value(14), tooltip=tip
+    )
+    letter = one.mark_text(fontSize=12, fontWeight="bold", color="#1a1a1a").encode(
+        x=alt.value(wide - 16), y=alt.value(32), text="what:N", tooltip=tip
+    )
+    y = tall - 10
+    bar = one.mark_rule(color="#1a1a1a", strokeWidth=3).encode(
+        x=alt.value(6), x2=alt.value(6 + pixels), y=alt.value(y), tooltip=tip
+    )
+    ends = [
+        one.mark_rule(color="#1a1a1a", strokeWidth=1).encode(
+            x=alt.value(x), y=alt.value(y - 5), y2=alt.value(y + 3), tooltip=tip
+        )
+        for x in (6, 6 + pixels / 2, 6 + pixels)
+    ]
+    text = one.mark_text(fontSize=10, align="left", color="#1a1a1a").encode(
+        x=alt.value(6), y=alt.value(y - 12), text=alt.value(f"0 – {km} km"), tooltip=tip
+    )
+    return [arrow, letter, bar, *ends, text]
+
+
+def source_layer(alt: Any, source: str, tall: int) -> Any:
+    """Return the source-and-date line written under the map."""
+    data = alt.Data(values=[{"source": source}])
+    return (
+        alt.Chart(data)
+        .mark_text(fontSize=9, align="left", baseline="top", color="#595959")
+        .encode(x=alt.value(0), y=alt.value(tall + 8), text="source:N",
+                tooltip=[alt.Tooltip("source:N", title=None)])
+    )  # fmt: skip
+
+
+def decorated(
+    alt: Any,
+    layers: Sequence[Any],
+    *,
+    depth: Depth,
+    features: Sequence[Mapping[str, Any]],
+    wide: int,
+    tall: int,
+    lang: Lang,
+    labels: bool | None,
+    furniture: bool,
+    source: str | None,
+    on_top: Sequence[Any] = (),
+) -> tuple[Any, dict[str, Any]]:
+    """Return the map's ``layers`` in the Mercator projection with place names (``labels``;
+    None: when the map has at most :data:`LABEL_LIMIT` areas), north arrow and scale bar
+    (``furniture``) and the ``source`` line, then ``on_top``; and the datasets they add."""
+    extra: list[Any] = []
+    datasets: dict[str, Any] = {}
+    if labels or (labels is None and len(features) <= LABEL_LIMIT):
+        size = 9 if len(features) > 12 else 10
+        extra += names_layers(alt, lang, size)
+        datasets["labels"] = label_points(features, wide, tall, size)
+    if furniture:
+        extra += furniture_layers(alt, depth, features, wide, tall, lang)
+    if source:
+        extra.append(source_layer(alt, source, tall))
+    chart = alt.layer(*layers, *extra, *on_top).project(**PROJECTION)
+    return chart, datasets

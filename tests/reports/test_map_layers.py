@@ -1,0 +1,155 @@
+"""Readable maps: place names at centroids, north arrow, scale bar, source line, and the
+priority-class map; the same specification renders with vl-convert."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from typing import Any
+
+import pytest
+
+from rpkd import regions
+from rpkd.reports import charts
+from rpkd.reports.charts import map_layers
+from rpkd.reports.charts.areas import frame, shapes
+
+KAPUAS = "62.03"
+
+
+def _texts(svg: str) -> str:
+    return html.unescape(" ".join(re.findall(r">([^<>]+)</text>", svg)))
+
+
+def _areas(depth: str, parent: str = KAPUAS) -> list[dict[str, Any]]:
+    codes = [r.code for r in regions.descendants(parent, depth)]  # type: ignore[arg-type]
+    return [
+        {"code": c, "estimate": 0.02 + 0.01 * i, "cv": 0.1 + 0.02 * i, "ci_low": 0.01,
+         "ci_high": 0.3, "reliable": 0.1 + 0.02 * i <= 0.25}
+        for i, c in enumerate(codes)
+    ]  # fmt: skip
+
+
+def test_centroid_of_squares_and_the_largest_part() -> None:
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [4, 0], [4, 2], [0, 2], [0, 0]]]}
+    assert map_layers.centroid(square) == (2.0, 1.0)
+    parts = {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [[[10, 10], [11, 10], [11, 11], [10, 11], [10, 10]]],
+            [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]]],  # the larger part wins
+        ],
+    }
+    assert map_layers.centroid(parts) == (2.0, 2.0)
+
+
+def test_kilometres_per_pixel_by_hand() -> None:
+    # One degree square at the equator in 100 x 100 px: Mercator's ordinate span of 1 degree,
+    # ln tan(45.5 deg) = 0.0174542 rad (= phi + phi^3 / 6), exceeds the 0.0174533 rad of
+    # longitude, so the height fixes the scale: s = 100 / 0.0174542 px per radian, and at the
+    # middle latitude 0.5 deg a pixel spans R cos(0.5 deg) / s
+    # = 6371.0088 * 0.99996192 * 0.0174542 / 100 = 1.111965 km.
+    box = {"type": "Feature", "properties": {"code": "x", "name": "x"},
+           "geometry": {"type": "Polygon",
+                        "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}}  # fmt: skip
+    assert map_layers.km_per_pixel([box], 100, 100) == pytest.approx(1.111965, rel=1e-5)
+    assert map_layers.scale_length(1.0, 100) == (25, 25.0)
+    assert map_layers.scale_length(0.3, 400) == (25, 25 / 0.3)
+
+
+def test_every_kecamatan_is_named_and_placed_names_do_not_overlap() -> None:
+    features = shapes(KAPUAS, "kecamatan")
+    for size in (420, 520):
+        wide, tall = frame(KAPUAS, "kecamatan", size)
+        points = map_layers.label_points(features, wide, tall, 9)
+        assert [p["code"] for p in points] == sorted(f["properties"]["code"] for f in features)
+        assert all(p["placed"] for p in points)  # all 17 names find a free place
+    desa = map_layers.label_points(shapes("62.03.09", "desa"), *frame("62.03.09", "desa", 560), 9)
+    assert len(desa) == len(regions.descendants("62.03.09", "desa"))
+    assert sum(p["placed"] for p in desa) >= 0.75 * len(desa)
+
+
+def test_district_map_has_names_furniture_and_source_in_indonesian() -> None:
+    source = "Sumber: rilis uji. Dibuat 5 Desember 2026."
+    spec = charts.area_map_chart(KAPUAS, "kecamatan", _areas("kecamatan"), cv_threshold=0.25,
+                                 lang="id", furniture=True, source=source)  # fmt: skip
+    names = {p["code"]: p["name"] for p in spec["datasets"]["labels"]}
+    assert names == {r.code: r.name for r in regions.descendants(KAPUAS, "kecamatan")}
+    assert spec["projection"] == {"type": "mercator"}
+    text = _texts(charts.to_svg(spec, "id"))
+    assert "Persentase penduduk miskin (P0)" in text and "kurang andal (CV > 25%)" in text
+    assert "10,0%" in text  # the legend in percent, Indonesian decimal comma
+    assert source in text and " U " in f" {text} " and "0 – 25 km" in text
+    assert all(name in text for name in names.values())
+    assert charts.to_png(spec, "id").startswith(b"\x89PNG")
+
+
+def test_desa_map_of_a_kecamatan_names_its_desa_in_english() -> None:
+    spec = charts.area_map_chart("62.03.01", "desa", _areas("desa", "62.03.01"),
+                                 cv_threshold=0.25, lang="en", furniture=True)  # fmt: skip
+    desa = regions.descendants("62.03.01", "desa")
+    assert {p["code"] for p in spec["datasets"]["labels"]} == {r.code for r in desa}
+    text = _texts(charts.to_svg(spec, "en"))
+    assert "Poverty headcount (P0)" in text and " N " in f" {text} " and "km" in text
+    placed = [p["name"] for p in spec["datasets"]["labels"] if p["placed"]]
+    assert placed and all(name in text for name in placed)
+
+
+def test_names_only_where_they_fit_by_default() -> None:
+    whole = charts.area_map_chart(KAPUAS, "desa", _areas("desa"), cv_threshold=0.25)
+    assert "labels" not in whole["datasets"]  # 231 desa: too many names for one page
+    assert "labels" not in charts.cv_map_chart(KAPUAS, "kecamatan", _areas("kecamatan"),
+                                               cv_threshold=0.25)["datasets"]  # fmt: skip
+    named = charts.area_map_chart(KAPUAS, "desa", _areas("desa"), cv_threshold=0.25, labels=True)
+    assert len(named["datasets"]["labels"]) == 231
+
+
+def test_priority_map_shows_classes_names_and_certainty() -> None:
+    codes = [r.code for r in regions.descendants(KAPUAS, "kecamatan")]
+    priority = [1, 1, 2, 3, None] + [None] * (len(codes) - 5)
+    areas = [
+        {
+            "code": c,
+            "priority": p,
+            "probability_rate": 0.9 if p == 1 else 0.1,
+            "probability_count": 0.5,
+            "estimate": 0.12,
+            "ci_low": 0.08,
+            "ci_high": 0.16,
+        }
+        for c, p in zip(codes, priority, strict=True)
+    ][:-1]  # the last kecamatan has no estimate
+    spec = charts.priority_map_chart(KAPUAS, "kecamatan", areas, k=5, thresholds=(0.8, 0.5, 0.2),
+                                     lang="id", title="Kantong kemiskinan",
+                                     source="Sumber: uji")  # fmt: skip
+    shown = {a["code"]: a for a in spec["datasets"]["areas"]}
+    assert shown[codes[0]]["class"] == "Prioritas 1 (peluang ≥ 80%)"
+    assert shown[codes[2]]["class"] == "Prioritas 2 (peluang ≥ 50%)"
+    assert shown[codes[4]]["class"] == "bukan prioritas (peluang < 20%)"
+    assert shown[codes[0]]["rate_text"] == "90%"
+    assert shown[codes[0]]["estimate_text"] == "12,0% (8,0%–16,0%)"
+    assert len(spec["datasets"]["labels"]) == len(codes)
+    text = _texts(charts.to_svg(spec, "id"))
+    for expected in (
+        "Peluang termasuk 5 kecamatan termiskin",
+        "Prioritas 3 (peluang ≥ 20%)",
+        "tanpa estimasi",
+        "Sumber: uji",
+        "Kantong kemiskinan",
+        "Mantangai",
+    ):
+        assert expected in text  # fmt: skip
+    assert charts.to_png(spec, "id").startswith(b"\x89PNG")
+    english = charts.priority_map_chart(KAPUAS, "kecamatan", areas, k=5,
+                                        thresholds=(0.8, 0.5, 0.2), lang="en")  # fmt: skip
+    assert "Priority 1 (probability ≥ 80%)" in json.dumps(english, ensure_ascii=False)
+
+
+def test_pages_fetch_boundaries_for_the_priority_map_too() -> None:
+    url = "/maps/boundaries/62.03/kecamatan"
+    spec = charts.priority_map_chart(KAPUAS, "kecamatan", [], k=5, thresholds=(0.8, 0.5, 0.2),
+                                     boundaries=url)  # fmt: skip
+    assert "boundaries" not in spec["datasets"] and url in json.dumps(spec)
+    assert math.isfinite(spec["width"]) and spec["height"] == 420
