@@ -7,6 +7,7 @@ errors answer without loading the table engine or the statistics.
 
 from __future__ import annotations
 
+import errno
 import sys
 from typing import Annotated
 
@@ -97,6 +98,11 @@ def main() -> None:
     except RpkdError as exc:
         common.error(exc)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # a full disk while writing: a coded error, not a traceback
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        common.error(RpkdError("disk_full"))
+        sys.exit(RpkdError.exit_code)
     except typer.Abort:
         sys.exit(1)
     except typer.Exit as exc:

@@ -19,12 +19,14 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from rpkd.errors import MissingExtra, UsageError
+from rpkd.errors import InvalidInput, MissingExtra, UsageError
 from rpkd.settings import Settings
 
 SQLITE_BUSY_MS = 30_000  # how long a SQLite transaction waits for another writer
+SQLITE_FULL = 13  # sqlite3 result code: "database or disk is full"
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -99,10 +101,24 @@ def upgrade(engine: Engine) -> None:
     others wait, then find it at head. On SQLite it takes the write lock when it begins.
     """
     config = alembic_config()
-    with engine.connect() as connection:
+    with _disk_full(), engine.connect() as connection:
         connection.execution_options(sqlite_begin="immediate")
         with connection.begin():
             _migrate(connection, config)
+
+
+@contextmanager
+def _disk_full() -> Iterator[None]:
+    """Turn SQLite's ``database or disk is full`` (SQLITE_FULL) into the coded ``disk_full``.
+
+    The transaction is rolled back when the error reaches its block, so nothing was written.
+    """
+    try:
+        yield
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlite_errorcode", None) != SQLITE_FULL:
+            raise
+        raise InvalidInput("disk_full") from exc
 
 
 def _migrate(connection: Any, config: Config) -> None:
@@ -123,5 +139,5 @@ def open_database(settings: Settings) -> Engine:
 def session(engine: Engine) -> Iterator[Session]:
     """Yield one session in one transaction: committed on success, rolled back on any error."""
     factory = sessionmaker(engine, expire_on_commit=False)
-    with factory() as active, active.begin():
+    with _disk_full(), factory() as active, active.begin():
         yield active

@@ -126,11 +126,14 @@ class DesaChoices:
 
 
 def newest_release(ws: Workspace) -> Release:
-    """Return the newest release holding a registry (families); NotFound without one."""
+    """Return the newest release holding a registry (families): the latest reference date, then
+    the latest import (as Beranda and Profil choose); NotFound without one."""
     found = [r for r in catalog.list_releases(ws.path) if "families" in r.kinds]
     if not found:
         raise NotFound("usulan_no_release", param="release")
-    return max(found, key=lambda r: (str(r.manifest.get("created_at", "")), r.name))
+    return max(
+        found, key=lambda r: (r.reference_date, str(r.manifest.get("created_at", "")), r.name)
+    )
 
 
 @gate.personal_data("usulan.families")

@@ -74,3 +74,20 @@ def stored(engine: eng.Engine, path: Path | None, build: Callable[[], Table]) ->
         else:
             partial.unlink(missing_ok=True)
     return eng.table(engine, path), False
+
+
+def publish(staging: Path, folder: Path) -> Path:
+    """Rename the complete folder ``staging`` to ``folder`` and return ``folder``.
+
+    A previous ``folder`` (the same run made again) is first renamed aside and removed after,
+    so a reader sees the old folder, then the new one, never a mix; a process killed in
+    between leaves only hidden folders (removed by the next run).
+    """
+    old = None
+    if folder.exists():
+        old = staging.with_name(f"{staging.name}-old")
+        os.rename(folder, old)
+    os.rename(staging, folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return folder

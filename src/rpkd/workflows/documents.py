@@ -14,6 +14,9 @@ are suppressed (threshold ``[disclosure].min_families`` of the kit's ``documents
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -155,6 +158,7 @@ def make_report(
     was made (default: today).
     """
     from rpkd.releases.catalog import open_release
+    from rpkd.releases.importer import TMP_PREFIX, clean_stale
     from rpkd.reports import documents
     from rpkd.reports.documents.annex import write_annex
     from rpkd.workflows.document_evidence import gather
@@ -173,13 +177,21 @@ def make_report(
     ev, found = gather(ws, opened, chosen, chosen_year, quarter, made_on, seconds)
     seconds["gather"] = time.monotonic() - started - seconds.get("scenario", 0.0)
     document = documents.build(ev, ws.lang)
-    out.mkdir(parents=True, exist_ok=True)
     stem = file_stem(chosen, opened.name, chosen_year, quarter)
-    paths = _render(document, out, stem, formats, seconds)
-    if "xlsx" in formats:
-        started = time.monotonic()
-        paths["xlsx"] = write_annex(ev, out / f"{stem}.xlsx", ws.lang)
-        seconds["xlsx"] = time.monotonic() - started
+    # Written into a hidden folder inside ``out`` and each file renamed into place, so that a
+    # killed run leaves no half-written file (only a `.tmp-*` folder, removed by the next run).
+    staging = out / f"{TMP_PREFIX}{stem}-{os.getpid()}-{secrets.token_hex(4)}"
+    staging.mkdir(parents=True)
+    clean_stale(out)
+    try:
+        written = _render(document, staging, stem, formats, seconds)
+        if "xlsx" in formats:
+            started = time.monotonic()
+            written["xlsx"] = write_annex(ev, staging / f"{stem}.xlsx", ws.lang)
+            seconds["xlsx"] = time.monotonic() - started
+        paths = {f: written[f].replace(out / written[f].name) for f in formats}
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     files = tuple(ReportFile(f, paths[f], paths[f].stat().st_size) for f in formats)
     gate.audit(
         ws,

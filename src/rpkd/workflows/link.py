@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from secrets import token_hex
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -34,9 +36,10 @@ from rpkd.linkage.model import METHODS, LinkResult, ModelSettings, Thresholds, l
 from rpkd.linkage.review import PII_FIELDS, apply_decisions, read_decisions, review_queue
 from rpkd.linkage.standardise import Rules, rules_from, standardise_list, standardise_registry
 from rpkd.releases.catalog import open_release
+from rpkd.releases.importer import TMP_PREFIX, clean_stale
 from rpkd.reports.xlsx import neutralise_row
 from rpkd.workflows import gate
-from rpkd.workflows.derived import digest, output_folder, stored
+from rpkd.workflows.derived import digest, output_folder, publish, stored
 from rpkd.workflows.results import records
 
 if TYPE_CHECKING:
@@ -211,20 +214,25 @@ def link_list(
     parameters["stored_decisions"] = digest(
         {"decisions": [(d.record, d.person_id, d.decision) for d in kept]}
     )
-    folder = output_folder(ws, release, f"links/{list_path.stem}-{digest(parameters)}")
+    name = f"{list_path.stem}-{digest(parameters)}"
+    # Written into a hidden sibling and renamed into place, so that a killed run leaves no
+    # half-written run folder (only a `.tmp-*` one, removed by the next run).
+    staging = output_folder(ws, release, f"links/{TMP_PREFIX}{name}-{os.getpid()}-{token_hex(4)}")
+    clean_stale(staging.parent)
     shown = queue if unmask else masking.mask_table(queue, field=_queue_field)
-    pq.write_table(links, folder / "links.parquet", compression="zstd")
+    pq.write_table(links, staging / "links.parquet", compression="zstd")
     # The queue as the review page reads it, unmasked like the release it was built from
     # (personal data at the release's protection level; the page masks and audits it).
-    pq.write_table(queue, folder / QUEUE_FILE, compression="zstd")
-    _write_queue(shown, folder / "review.csv")
+    pq.write_table(queue, staging / QUEUE_FILE, compression="zstd")
+    _write_queue(shown, staging / "review.csv")
     gate.audit_records(ws, "link.review", release=release.name, scopes=scopes,
                        records=shown.num_rows, unmask=unmask,
                        parameters={"list": list_path.name})  # fmt: skip
-    (folder / "parameters.json").write_text(
+    (staging / "parameters.json").write_text(
         json.dumps(parameters, indent=2, default=str), encoding="utf-8"
     )
-    (folder / "model.json").write_text(json.dumps(result.model, indent=2), encoding="utf-8")
+    (staging / "model.json").write_text(json.dumps(result.model, indent=2), encoding="utf-8")
+    folder = publish(staging, staging.parent / name)
     return LinkOutcome(release.name, links, shown, folder, parameters, result)
 
 

@@ -82,6 +82,8 @@ def _runs(ws: Workspace, release: Release) -> dict[str, tuple[Path, str]]:
         if not base.is_dir():
             continue
         for folder in sorted(base.iterdir()):
+            if folder.name.startswith("."):  # a run still being written (or killed)
+                continue
             tags = folder / "parameters.json"
             if not (tags.is_file() and (folder / QUEUE_FILE).is_file()):
                 continue

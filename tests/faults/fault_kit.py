@@ -1,0 +1,141 @@
+"""Shared tools of the fault tests: run ``rpkd`` as a process, snapshot a workspace.
+
+A snapshot is what a user could see: every file's path and SHA-256 (the SQLite database and its
+``-wal``/``-shm`` files left out) and the database's logical content, every table's rows. The
+audit log is kept apart: it is append-only, so a killed command may only have added rows to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+RPKD = str(Path(sys.executable).with_name("rpkd"))
+DATABASE = "rpkd.db"
+AUDIT = "audit_log"
+
+
+def env() -> dict[str, str]:
+    """The environment of a child ``rpkd``: no RPKD_* from the caller, wide tables."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("RPKD_")}
+    return {**kept, "COLUMNS": "200"}
+
+
+def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``rpkd ARGS`` to its end."""
+    return subprocess.run(
+        [RPKD, *args], env=env(), capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def start(*args: str) -> subprocess.Popen[str]:
+    """Start ``rpkd ARGS`` without waiting."""
+    return subprocess.Popen(
+        [RPKD, *args], env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def copy(workspace: Path, dest: Path) -> Path:
+    """Copy a workspace (release files are read-only: copied with their modes)."""
+    shutil.copytree(workspace, dest)
+    return dest
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Files (path -> SHA-256), database rows (table -> sorted rows) and audit rows."""
+
+    files: dict[str, str]
+    rows: dict[str, list[tuple[object, ...]]]
+    audit: list[tuple[object, ...]]
+
+    def visible(self) -> dict[str, str]:
+        """The files outside hidden ``.tmp-*`` staging folders."""
+        return {p: h for p, h in self.files.items() if not staging(p)}
+
+    def leftovers(self) -> set[str]:
+        """The top folders of hidden ``.tmp-*`` staging folders."""
+        found = set()
+        for path in self.files:
+            parts = Path(path).parts
+            for i, part in enumerate(parts):
+                if part.startswith(".tmp-"):
+                    found.add("/".join(parts[: i + 1]))
+                    break
+        return found
+
+
+def staging(path: str) -> bool:
+    return any(part.startswith(".tmp-") for part in Path(path).parts)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(workspace: Path) -> Snapshot:
+    """Take the snapshot of ``workspace`` (opening the database recovers a killed writer's
+    journal, as the next command would)."""
+    files = {
+        str(p.relative_to(workspace)): _sha(p)
+        for p in sorted(workspace.rglob("*"))
+        if p.is_file() and not p.name.startswith(DATABASE)
+    }
+    rows: dict[str, list[tuple[object, ...]]] = {}
+    audit: list[tuple[object, ...]] = []
+    database = workspace / DATABASE
+    if database.exists():
+        with sqlite3.connect(database) as db:
+            tables = [
+                r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            ]
+            for table in sorted(tables):
+                cursor = db.execute(f'SELECT * FROM "{table}"')
+                found = cursor.fetchall()
+                if table == AUDIT:
+                    audit = found
+                    continue
+                # when a row was written differs from run to run: its content may not
+                timed = [i for i, c in enumerate(cursor.description) if c[0].endswith("_at")]
+                kept = [tuple(v for i, v in enumerate(r) if i not in timed) for r in found]
+                rows[table] = sorted(kept, key=repr)
+        db.close()
+    return Snapshot(files, rows, audit)
+
+
+def kill_after(args: tuple[str, ...], seconds: float) -> int | None:
+    """Start ``rpkd ARGS``, SIGKILL it after ``seconds``; return its exit code if it ended first."""
+    process = start(*args)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            process.communicate()
+            return process.returncode
+        time.sleep(0.005)
+    process.kill()  # SIGKILL
+    process.communicate()
+    return None
+
+
+def kill_when_staging(args: tuple[str, ...], folder: Path, timeout: float = 120) -> bool:
+    """Start ``rpkd ARGS`` and SIGKILL it as soon as a ``.tmp-*`` entry appears in ``folder``;
+    return whether it was killed so (False: it ended first)."""
+    process = start(*args)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if folder.is_dir() and any(folder.glob(".tmp-*")):
+                process.kill()
+                return True
+            time.sleep(0.002)
+        return False
+    finally:
+        process.kill()
+        process.communicate()
