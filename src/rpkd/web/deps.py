@@ -186,6 +186,10 @@ async def guard(request: Request, who: Annotated[SignedIn | None, Depends(signed
         raise Forbidden("route_forbidden", param="role", user=who.actor.username)
     if unsafe and who.kind == "session" and not _same(await _sent_csrf(request), who.csrf_token):
         raise Forbidden("csrf_failed", param=CSRF_FIELD)
+    if request.method not in SAFE_METHODS:
+        from rpkd.web.notices import forget_notices
+
+        forget_notices()  # a write may change what anyone is notified of (this process)
 
 
 async def current_user(who: Annotated[SignedIn | None, Depends(signed_in)]) -> SignedIn:

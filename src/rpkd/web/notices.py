@@ -1,16 +1,28 @@
 """The bell in the header: how many notifications wait for the signed-in user.
 
-Computed once per page, when the layout asks (:func:`rpkd.web.pages.render` passes
-``notices()``), by :func:`rpkd.workflows.notifications.notifications_for`.
+Computed when the layout asks (:func:`rpkd.web.pages.render` passes ``notices()``), by
+:func:`rpkd.workflows.notifications.notifications_for`, and kept by this process for
+:data:`NOTICE_SECONDS` per user: the count takes several queries over the plan, the
+realisations and the proposals, which every page would otherwise repeat. The page
+*Notifikasi* always computes the list afresh. A write request to this process forgets the
+kept counts (:func:`rpkd.web.deps.guard`); another worker's bell may lag by those seconds.
 """
 
 from __future__ import annotations
+
+import threading
+import time
 
 from fastapi import Request
 
 from rpkd.errors import RpkdError
 from rpkd.web.deps import language, server
 from rpkd.workflows.notifications import notifications_for
+from rpkd.workflows.workspace import Actor
+
+NOTICE_SECONDS = 10.0
+_KEPT: dict[tuple[str, str], tuple[float, int]] = {}
+_LOCK = threading.Lock()
 
 
 def notice_count(request: Request) -> int:
@@ -21,13 +33,36 @@ def notice_count(request: Request) -> int:
     kept: int | None = getattr(request.state, "notice_count", None)
     if kept is not None:
         return kept
-    ws = server(request).workspace.acting(who.actor, lang=language(request))
+    base = server(request).workspace
+    key = (str(base.path), who.actor.username)
+    now = time.monotonic()
+    with _LOCK:
+        found = _KEPT.get(key)
+    if found is not None and found[0] > now:
+        count = found[1]
+    else:
+        count = _count(request, who.actor)
+        with _LOCK:
+            if len(_KEPT) > 1000:
+                for stale in [k for k, (until, _) in _KEPT.items() if until <= now]:
+                    del _KEPT[stale]
+            _KEPT[key] = (now + NOTICE_SECONDS, count)
+    request.state.notice_count = count
+    return count
+
+
+def forget_notices() -> None:
+    """Forget every kept count (after a write that may change what anyone is notified of)."""
+    with _LOCK:
+        _KEPT.clear()
+
+
+def _count(request: Request, actor: Actor) -> int:
+    ws = server(request).workspace.acting(actor, lang=language(request))
     try:
-        count = notifications_for(ws).count
+        return notifications_for(ws).count
     except RpkdError:  # a workspace whose plan cannot be read has nothing to notify
-        count = 0
+        return 0
     finally:
         if ws.engine_open:
             ws.close()
-    request.state.notice_count = count
-    return count
