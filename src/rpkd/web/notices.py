@@ -22,6 +22,7 @@ from rpkd.workflows.workspace import Actor
 
 NOTICE_SECONDS = 10.0
 _KEPT: dict[tuple[str, str], tuple[float, int]] = {}
+_COMPUTING: dict[tuple[str, str], threading.Lock] = {}
 _LOCK = threading.Lock()
 
 
@@ -33,20 +34,22 @@ def notice_count(request: Request) -> int:
     kept: int | None = getattr(request.state, "notice_count", None)
     if kept is not None:
         return kept
-    base = server(request).workspace
-    key = (str(base.path), who.actor.username)
-    now = time.monotonic()
+    key = (str(server(request).workspace.path), who.actor.username)
     with _LOCK:
+        computing = _COMPUTING.setdefault(key, threading.Lock())
+    with computing:  # one computation per user at a time; the others wait and read it
         found = _KEPT.get(key)
-    if found is not None and found[0] > now:
-        count = found[1]
-    else:
-        count = _count(request, who.actor)
-        with _LOCK:
-            if len(_KEPT) > 1000:
-                for stale in [k for k, (until, _) in _KEPT.items() if until <= now]:
-                    del _KEPT[stale]
-            _KEPT[key] = (now + NOTICE_SECONDS, count)
+        now = time.monotonic()
+        if found is not None and found[0] > now:
+            count = found[1]
+        else:
+            count = _count(request, who.actor)
+            with _LOCK:
+                if len(_KEPT) > 1000:
+                    for stale in [k for k, (until, _) in _KEPT.items() if until <= now]:
+                        del _KEPT[stale]
+                        _COMPUTING.pop(stale, None)
+                _KEPT[key] = (time.monotonic() + NOTICE_SECONDS, count)
     request.state.notice_count = count
     return count
 
