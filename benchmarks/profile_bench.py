@@ -1,6 +1,7 @@
 """Time the registry profile (all levels) on DuckDB or Spark, and against pandas.
 
     python benchmarks/profile_bench.py duckdb DATA [--repeat 3] [--memory-limit 8GB] [--public]
+        [--string-key]
     python benchmarks/profile_bench.py spark DATA [--repeat 2] [--master local[2]]
     python benchmarks/profile_bench.py pandas DATA [--memory-gb 20] [--compare]
 
@@ -23,6 +24,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 import pyarrow.compute as pc
@@ -39,7 +41,11 @@ from rpkd.measures.characteristics import (
     summary_counts,
 )
 from rpkd.measures.profile import RegistryProfile, registry_profile, summary_profile
+from rpkd.releases.family_key import COLUMN, has_key
 from rpkd.settings import Settings
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table
 
 REF = date(2025, 3, 1)
 
@@ -114,7 +120,20 @@ def _families_counted(result: RegistryProfile) -> int:
     return int(pc.sum(pc.filter(result.desil["value"], rows)).as_py())
 
 
-def run_engine(settings: Settings, data: Path, repeat: int, public: bool) -> tuple[float, float]:
+def _tables(engine: eng.Engine, data: Path, string_key: bool) -> tuple[Table, Table]:
+    """Return the families and persons of ``data``; without ``family_key`` if ``string_key``
+    (then the profile groups by the string ``family_id``, as for a release of schema 1)."""
+    families, persons = eng.table(engine, data / "families"), eng.table(engine, data / "persons")
+    if string_key:
+        families, persons = (
+            t.drop(COLUMN) if COLUMN in t.columns else t for t in (families, persons)
+        )
+    return families, persons
+
+
+def run_engine(
+    settings: Settings, data: Path, repeat: int, public: bool, string_key: bool = False
+) -> tuple[float, float]:
     """Time the profile three ways; return the fastest times from a stored summary and direct.
 
     *direct*: ``registry_profile`` on the raw tables (what ``rpkd profile`` does the first time,
@@ -125,7 +144,8 @@ def run_engine(settings: Settings, data: Path, repeat: int, public: bool) -> tup
     began = time.perf_counter()
     engine = eng.connect(settings)
     started = time.perf_counter() - began
-    families, persons = eng.table(engine, data / "families"), eng.table(engine, data / "persons")
+    families, persons = _tables(engine, data, string_key)
+    key = "family_id" if string_key or not has_key(families, persons) else COLUMN
     chosen = _criteria()
     with tempfile.TemporaryDirectory(prefix="rpkd-bench-") as tmp:
         path = Path(tmp) / "family-summary.parquet"
@@ -167,7 +187,7 @@ def run_engine(settings: Settings, data: Path, repeat: int, public: bool) -> tup
             best[phase] = min(seconds)
             counted = f"; families counted {_families_counted(result)}" if result else ""
             print(
-                f"{settings.engine} {phase} (all levels, public={public}): "
+                f"{settings.engine} {phase} (all levels, public={public}, by {key}): "
                 f"{', '.join(f'{t:.2f}' for t in seconds)} s{counted}; "
                 f"peak RSS {memory.peak / 2**30:.2f} GB; CPU {memory.cpu:.1f} s; {_load()}",
                 flush=True,
@@ -177,7 +197,7 @@ def run_engine(settings: Settings, data: Path, repeat: int, public: bool) -> tup
     return best["stored"], best["direct"]
 
 
-def run_pandas(data: Path, memory_gb: float, compare: bool) -> None:
+def run_pandas(data: Path, memory_gb: float, compare: bool, memory_limit: str | None) -> None:
     out = Path(tempfile.mkdtemp()) / "pandas.parquet"
     script = Path(__file__).with_name("profile_pandas.py")
     with PeakMemory(kill_children_above=int(memory_gb * 2**30)) as memory:
@@ -200,7 +220,7 @@ def run_pandas(data: Path, memory_gb: float, compare: bool) -> None:
         f"{_load()}",
         flush=True,
     )
-    stored, direct = run_engine(Settings(), data, 1, public=False)
+    stored, direct = run_engine(Settings(memory_limit=memory_limit), data, 1, public=False)
     if done.returncode == 0:
         print(
             f"pandas / rpkd: {wall / stored:.1f}x (profile from the stored summary), "
@@ -237,10 +257,15 @@ def main() -> None:
     )
     parser.add_argument("--public", action="store_true")
     parser.add_argument("--compare", action="store_true", help="pandas: check the counts agree")
+    parser.add_argument(
+        "--string-key",
+        action="store_true",
+        help="group by the string family_id even where the data carry family_key",
+    )
     args = parser.parse_args()
     print(f"{time.strftime('%Y-%m-%d %H:%M')} {args.mode} {args.data}", flush=True)
     if args.mode == "pandas":
-        run_pandas(args.data, args.memory_gb, args.compare)
+        run_pandas(args.data, args.memory_gb, args.compare, args.memory_limit)
         return
     settings = Settings(
         engine=args.mode,
@@ -248,7 +273,7 @@ def main() -> None:
         memory_limit=args.memory_limit,
         threads=args.threads,
     )
-    run_engine(settings, args.data, args.repeat, args.public)
+    run_engine(settings, args.data, args.repeat, args.public, args.string_key)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,11 @@
 ``python benchmarks/profile_nation_data.py --families 95006179 --out DIR [--chunk 10000000]``
 writes ``DIR/families/part-*.parquet`` and ``DIR/persons/part-*.parquet`` with the columns the
 profile reads, in the value sets of ``rpkd.releases.schema``. Random values come from
-``hash(row, salt)``, so each chunk is reproducible and memory stays at one chunk. The pure-NumPy
+``hash(row, salt)``, so each chunk is reproducible and memory stays at one chunk. As
+``rpkd release import`` writes them, families and persons carry the integer ``family_key``
+(``rpkd.releases.family_key``: desa number * 2**29 + rank of the family id within its desa)
+and are stored in key order (persons of a family in member order): each chunk is a range of
+desa, so every desa's families are ranked within one chunk. The pure-NumPy
 generator (``profile_data.py``) is the readable one; this one exists because on 2 shared cores
 it writes the country in minutes instead of an hour. It imports duckdb directly: benchmarks
 are outside the package and its engine rule.
@@ -21,6 +25,7 @@ import duckdb
 from profile_data import desa_codes
 
 from rpkd.releases import schema as s
+from rpkd.releases.family_key import DESA_SHIFT
 
 
 def _u(expr: str, salt: int) -> str:
@@ -44,10 +49,14 @@ def _size(mean: float, u: str) -> str:
     return f"CASE {' '.join(parts)} ELSE 30 END"
 
 
-def families_sql(start: int, stop: int, n_desa: int, mean: float) -> str:
+def families_sql(families: int, desa: tuple[int, int], n_desa: int, mean: float) -> str:
+    """Families ``0 .. families - 1`` whose desa index (a hash of the row) is in ``desa``."""
     uniforms = ", ".join(f"{_u('i', k)} AS u{k}" for k in range(1, 16))
+    rank = "row_number() OVER (PARTITION BY didx ORDER BY 'K' || lpad(i::VARCHAR, 11, '0'))"
     return f"""
-    SELECT i, 'K' || lpad(i::VARCHAR, 11, '0') AS family_id, d.code AS desa_code,
+    SELECT i, 'K' || lpad(i::VARCHAR, 11, '0') AS family_id,
+      (replace(d.code, '.', '')::BIGINT << {DESA_SHIFT}) + {rank} AS family_key,
+      d.code AS desa_code,
       {_size(mean, "u1")} AS family_size, u2 < 0.55 AS urban,
       {_pick(s.FLOOR, [30, 5, 10, 25, 18, 3, 8, 1], "u3")} AS floor_material,
       {_pick(s.WALL, [60, 5, 25, 4, 2, 3, 1], "u4")} AS wall_material,
@@ -60,7 +69,11 @@ def families_sql(start: int, stop: int, n_desa: int, mean: float) -> str:
       {_pick(s.SEWAGE, [65, 2, 20, 13], "u13")} AS sewage,
       {_pick(s.ELECTRICITY, [85, 8, 5, 2], "u14")} AS electricity,
       CASE WHEN u15 < 0.02 THEN NULL ELSE 1 + (hash(i, 16) % 10)::BIGINT END AS desil
-    FROM (SELECT i, {uniforms}, hash(i, 17) % {n_desa} AS didx FROM range({start}, {stop}) t(i))
+    FROM (
+      SELECT i, {uniforms}, didx FROM (
+        SELECT i, hash(i, 17) % {n_desa} AS didx FROM range({families}) t(i)
+      ) WHERE didx >= {desa[0]} AND didx < {desa[1]}
+    )
     JOIN desa d ON d.idx = didx
     """
 
@@ -69,15 +82,15 @@ def persons_sql(families: str) -> str:
     uniforms = ", ".join(f"{_u('p', k)} AS u{k}" for k in range(23, 33))
     return f"""
     WITH m AS (
-      SELECT i, j, i * 40 + j AS p, family_id, hash(i, 20) % 63 AS head_age
-      FROM (SELECT i, family_id, unnest(range(family_size)) AS j FROM {families})
+      SELECT i, j, i * 40 + j AS p, family_id, family_key, hash(i, 20) % 63 AS head_age
+      FROM (SELECT i, family_id, family_key, unnest(range(family_size)) AS j FROM {families})
     ), a AS (
       SELECT *, {uniforms},
         greatest(0, CASE WHEN j = 0 THEN 22 + head_age WHEN j = 1 THEN 22 + head_age
                          + hash(p, 21) % 11 - 5 ELSE hash(p, 22) % 26 END) AS age
       FROM m
     ), b AS (SELECT *, u23 < 0.15 AS female_head FROM a)
-    SELECT 'P' || lpad(p::VARCHAR, 12, '0') AS person_id, family_id, 'Siti' AS name,
+    SELECT 'P' || lpad(p::VARCHAR, 12, '0') AS person_id, family_id, family_key, 'Siti' AS name,
       CASE WHEN j = 0 AND female_head OR j = 1 AND NOT female_head THEN 'P'
            WHEN j > 1 AND u24 < 0.5 THEN 'P' ELSE 'L' END AS sex,
       DATE '2025-03-01' - CAST(age * 365.25 + hash(p, 25) % 365 AS INTEGER) AS birth_date,
@@ -92,11 +105,15 @@ def persons_sql(families: str) -> str:
       CASE WHEN j > 0 AND u32 < 0.005 THEN DATE '2025-03-01' - CAST(1 + hash(p, 33) % 700 AS INTEGER)
       END AS death_date
     FROM b
+    ORDER BY family_key, j
     """
 
 
-def generate(out: Path, families: int, chunk: int, mean: float, threads: int) -> None:
-    """Write the country chunk by chunk (families first, their persons from the same hashes)."""
+def generate(
+    out: Path, families: int, chunk: int, mean: float, threads: int, resume: bool = False
+) -> None:
+    """Write the country chunk by chunk of desa (families, then their persons from the same
+    hashes), each in family-key order as the import writes them."""
     (out / "families").mkdir(parents=True, exist_ok=True)
     (out / "persons").mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(
@@ -112,20 +129,24 @@ def generate(out: Path, families: int, chunk: int, mean: float, threads: int) ->
         "CREATE TABLE desa AS SELECT unnest(range(?)) AS idx, unnest(?) AS code",
         [len(codes), list(codes)],
     )
-    for part, start in enumerate(range(0, families, chunk)):
-        stop = min(start + chunk, families)
+    parts = max(1, math.ceil(families / chunk))
+    for part in range(parts):
+        desa = (len(codes) * part // parts, len(codes) * (part + 1) // parts)
+        names = [out / kind / f"part-{part:05d}.parquet" for kind in ("families", "persons")]
+        if resume and all(name.exists() for name in names):
+            continue
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE f AS " + families_sql(start, stop, len(codes), mean)
+            "CREATE OR REPLACE TEMP TABLE f AS " + families_sql(families, desa, len(codes), mean)
         )
         con.execute(
-            f"COPY (SELECT * EXCLUDE (i) FROM f) TO '{out}/families/part-{part:05d}.parquet' "
-            "(FORMAT parquet, COMPRESSION zstd)"
+            f"COPY (SELECT * EXCLUDE (i) FROM f ORDER BY family_key) "
+            f"TO '{out}/families/part-{part:05d}.parquet' (FORMAT parquet, COMPRESSION zstd)"
         )
         con.execute(
             f"COPY ({persons_sql('f')}) TO '{out}/persons/part-{part:05d}.parquet' "
             "(FORMAT parquet, COMPRESSION zstd)"
         )
-        print(f"part {part}: families {start}-{stop}", flush=True)
+        print(f"part {part}: desa {desa[0]}-{desa[1]}", flush=True)
     con.close()
 
 
@@ -136,9 +157,16 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=10_000_000)
     parser.add_argument("--persons-per-family", type=float, default=3.0425)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip chunks whose two files exist (delete the partial chunk of a killed run first)",
+    )
     args = parser.parse_args()
     began = time.perf_counter()
-    generate(args.out, args.families, args.chunk, args.persons_per_family, args.threads)
+    generate(
+        args.out, args.families, args.chunk, args.persons_per_family, args.threads, args.resume
+    )
     print(f"done in {time.perf_counter() - began:.1f} s -> {args.out}")
 
 

@@ -24,7 +24,10 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[dev,spark,linkage,web,reports]'
+# Pinned: every package (and the build backend) at the version and SHA-256 of the lock files
+# (`bash scripts/lock.sh` writes them from pyproject.toml; docs/operations.md), then rpkd itself.
+.venv/bin/python -m pip install -q -r requirements/ci.txt -r requirements/build.txt
+.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 
 # A PostgreSQL server of our own, on a private socket and port, removed on exit.
 pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")

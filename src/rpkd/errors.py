@@ -85,6 +85,10 @@ class UnknownRegion(InvalidInput):
     """A region code that is malformed or not in the Kemendagri master."""
 
 
+class TooLarge(InvalidInput):
+    """A request body or file larger than its limit, refused before it is all read (web: 413)."""
+
+
 class NotFound(RpkdError):
     """A named object (release, plan, user) does not exist in the workspace."""
 
@@ -112,6 +116,13 @@ class RateLimited(RpkdError):
     @property
     def retry_after(self) -> int:
         return int(self.params.get("seconds", 60))
+
+
+class Unavailable(RpkdError):
+    """A service the request needs (the application database's server) cannot be reached
+    now; the request was stopped and its transaction rolled back (web: 503)."""
+
+    exit_code = 1
 
 
 class MissingExtra(UsageError):

@@ -67,6 +67,7 @@ REFUSED: dict[str, tuple[Callable[[Path, Path], None], Where]] = {
     "text_in_number": (cells({"M5": "lima"}), ("matrix_number", INDICATORS, 5, TARGET_2026)),
     "error_value_na": (cells({"M5": "#N/A"}), ("matrix_number", INDICATORS, 5, TARGET_2026)),
     "infinity": (cells({"M5": "inf"}), ("matrix_number", INDICATORS, 5, TARGET_2026)),
+    "number_beyond_float": (cells({"M5": "1e400"}), ("matrix_number", INDICATORS, 5, TARGET_2026)),
     "formula_without_value": (
         cells({"M5": "=L5-0.2"}),
         ("cell_formula", INDICATORS, 5, TARGET_2026),

@@ -117,6 +117,7 @@ REFUSED: dict[str, tuple[Make, Where]] = {
     "empty_file": (data(b""), ("file_empty", None, None)),
     "header_only": (csv(Sheet(list(HEADER), [])), ("file_empty", None, None)),
     "text_in_number": (cell(1, "nilai", "lima"), ("not_number", 1, "value")),
+    "number_beyond_float": (cell(1, "nilai", "1e400"), ("not_number", 1, "value")),
     "quarter_out_of_range": (cell(2, "triwulan", "5"), ("quarter_invalid", 2, "quarter")),
     "unknown_enum_value": (cell(1, "jenis", "program"), ("realisation_kind", 1, "kind")),
     "year_as_date_text": (cell(1, "tahun", "01/07/2025"), ("not_number", 1, "year")),

@@ -22,6 +22,10 @@ from rpkd.inputs import numbers
         (["7", None, ""], ",", ","),
         (["0,5", "0,25", "12.5"], ".", ","),  # more votes win
         (["1.5e3"], ",", "."),
+        # no comma and no second dot: no comma evidence (decided without the expression)
+        (["12.5", "7", None], ".", "."),
+        (["1.2.3", "4"], ".", ","),  # a second dot is evidence
+        ([None, ""], ".", "."),
     ],
 )
 def test_decide(values: list[str | None], default: numbers.Decimal, decimal: str) -> None:

@@ -155,6 +155,31 @@ def test_parquet_any_types_read_as_text(tmp_path: Path) -> None:
     assert table.numbers("w").to_pylist() == [0.5, 1.25]
 
 
+def test_parquet_numbers_as_stored_refuse_what_text_refuses(tmp_path: Path) -> None:
+    # Read without parsing text: the values of the file, and the same findings as the text
+    # ``0.1``, ``nan``, empty, ``inf`` would give (see the CSV test below).
+    path = tmp_path / "n.parquet"
+    direct = pa.array([0.1, float("nan"), None, float("inf"), 1e-300], pa.float64())
+    big = pa.array([1, 2**53 + 1, 3, 4, -5], pa.int64())
+    pq.write_table(pa.table({"area": list("ABCDE"), "direct": direct, "n": big}), path)
+    table = inputs.read(path)
+    assert table.table.column("direct").to_pylist()[:2] == ["0.1", "nan"]
+    assert table.numbers("n").to_pylist() == [1.0, float(2**53), 3.0, 4.0, -5.0]
+    with pytest.raises(InvalidInput) as info:
+        table.numbers("direct")
+    found = [(f.code, f.file, f.row, f.field, f.value) for f in info.value.findings]
+    assert found == [
+        ("not_number", "n.parquet", 2, "direct", "nan"),
+        ("required_missing", "n.parquet", 3, "direct", None),
+        ("not_number", "n.parquet", 4, "direct", "inf"),
+    ]
+    with pytest.raises(InvalidInput) as optional:
+        table.numbers("direct", required=False)
+    assert [f.row for f in optional.value.findings] == [2, 4]
+    pq.write_table(pa.table({"direct": [0.1, 1e-300], "n": pa.array([7, 8], pa.int32())}), path)
+    assert inputs.read(path).numbers("direct").to_pylist() == [0.1, 1e-300]
+
+
 @pytest.mark.parametrize(
     ("name", "content"),
     [

@@ -14,6 +14,7 @@ from rpkd import engine as eng
 from rpkd.measures import mpi
 from rpkd.measures.disclosure import Equation, suppress
 from rpkd.measures.profile import LONG_SCHEMA, RegistryProfile, registry_profile
+from rpkd.releases import family_key
 from rpkd.releases.schema import FAMILIES, PERSONS
 from rpkd.settings import Settings
 
@@ -143,22 +144,31 @@ PERSON_ROWS = [
 
 
 def _profile(
-    engine: eng.Engine, fams: list[dict[str, Any]], pers: list[dict[str, Any]], **options: Any
+    engine: eng.Engine,
+    fams: list[dict[str, Any]],
+    pers: list[dict[str, Any]],
+    *,
+    keyed: bool = False,
+    **options: Any,
 ) -> RegistryProfile:
-    return registry_profile(
-        eng.table(engine, _table(FAMILIES, fams)),
-        eng.table(engine, _table(PERSONS, pers)),
-        reference_date=REF,
-        **options,
-    )
+    families = eng.table(engine, _table(FAMILIES, fams))
+    persons = eng.table(engine, _table(PERSONS, pers))
+    if keyed:  # as the import writes them since schema version 2: grouped by the integer key
+        families = family_key.keyed_families(families)
+        persons = family_key.keyed_persons(persons, families)
+    return registry_profile(families, persons, reference_date=REF, **options)
+
+
+KEYED = pytest.mark.parametrize("keyed", [False, True], ids=["family_id", "family_key"])
 
 
 def _cells(result: RegistryProfile) -> dict[tuple[str, str], dict[str, Any]]:
     return {(r["code"], r["indicator"]): r for r in result.to_arrow().to_pylist()}
 
 
-def test_hand_computed_profile(engine: eng.Engine) -> None:
-    result = _profile(engine, FAMILY_ROWS, PERSON_ROWS)
+@KEYED
+def test_hand_computed_profile(engine: eng.Engine, keyed: bool) -> None:
+    result = _profile(engine, FAMILY_ROWS, PERSON_ROWS, keyed=keyed)
     cells = _cells(result)
     value = {key: row["value"] for key, row in cells.items()}
     # Murung Keramat: F1 (desil 1, 4 persons) and F2 (desil 2, 2 persons).
@@ -237,7 +247,8 @@ def test_levels_select_rows(duck: eng.Engine) -> None:
     assert set(table["code"].to_pylist()) == {"62.03.01", "62.03.02"}
 
 
-def test_codes_that_are_not_desa_are_dropped_and_reported(engine: eng.Engine) -> None:
+@KEYED
+def test_codes_that_are_not_desa_are_dropped_and_reported(engine: eng.Engine, keyed: bool) -> None:
     fams = [
         family("F1", E, 1, 1),
         family("F2", "62.03.01", 1, 1),  # a kecamatan
@@ -245,7 +256,7 @@ def test_codes_that_are_not_desa_are_dropped_and_reported(engine: eng.Engine) ->
         family("F4", "\t6203011007 ", 3, 1),  # a desa without dots, padded: read as Selat Hilir
     ]
     pers = [person(f"P{i}", f"F{i}", "kepala_keluarga", "L", date(1980, 1, 1)) for i in range(1, 5)]
-    result = _profile(engine, fams, pers)
+    result = _profile(engine, fams, pers, keyed=keyed)
     (invalid,) = [f for f in result.findings if f.code == "profile_desa_code_invalid"]
     assert invalid.params["count"] == 2
     assert list(invalid.params["codes"]) == ["62.03.01.20X1", "620301"]
@@ -298,9 +309,10 @@ def _random_registry(
     return fams, pers
 
 
-def test_random_registry_against_plain_python(duck: eng.Engine) -> None:
+@KEYED
+def test_random_registry_against_plain_python(duck: eng.Engine, keyed: bool) -> None:
     fams, pers = _random_registry(7, 400)
-    cells = _cells(_profile(duck, fams, pers))
+    cells = _cells(_profile(duck, fams, pers, keyed=keyed))
     alive = [p for p in pers if p["death_date"] is None]
     members: dict[str, list[dict[str, Any]]] = {}
     for p in alive:
@@ -336,9 +348,10 @@ def test_random_registry_against_plain_python(duck: eng.Engine) -> None:
         )
 
 
-def test_engines_give_identical_profiles(engine: eng.Engine) -> None:
+@KEYED
+def test_engines_give_identical_profiles(engine: eng.Engine, keyed: bool) -> None:
     fams, pers = _random_registry(11, 300)
-    got = _profile(engine, fams, pers, public=True, min_cell=5).to_arrow()
+    got = _profile(engine, fams, pers, keyed=keyed, public=True, min_cell=5).to_arrow()
     duck = eng.connect(Settings(engine="duckdb"))
     try:
         ref = _profile(duck, fams, pers, public=True, min_cell=5).to_arrow()

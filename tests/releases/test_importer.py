@@ -53,7 +53,7 @@ def test_valid_folder_becomes_release(source: Path, settings: Settings) -> None:
     assert release.region == "62.03"
     m = release.manifest
     assert m["rows"] == {"families": 2, "persons": 6}
-    assert m["schema_version"] == 1 and m["name"] == "r1"
+    assert m["schema_version"] == 2 and m["name"] == "r1"
     assert m["reference_date"] == "2025-07-01" and release.reference_date == date(2025, 7, 1)
     assert m["created_at"].endswith("Z") and m["created_by"]
     expected = hashlib.sha256((source / "persons.csv").read_bytes()).hexdigest()

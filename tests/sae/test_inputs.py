@@ -171,7 +171,7 @@ def test_census_units_by_hand(engine: eng.Engine) -> None:
     census = census.to_pyarrow().to_pylist()
     rows = {r["household_size"]: r for r in census}  # sizes are distinct: 4, 2, 3, 1
     assert len(census) == 4
-    assert set(census[0]) == {"family_id", "area", *inputs.UNIT_COVARIATES}
+    assert set(census[0]) == {"family_id", "desa_code", "area", *inputs.UNIT_COVARIATES}
     assert [r["family_id"] for r in census] == ["f1", "f2", "f3", "f4"]
     f1 = rows[4.0]
     assert f1["area"] == "62.03.01" and f1["earth_floor"] == 1 and f1["urban"] == 0

@@ -34,7 +34,10 @@ def make_district(root: Path) -> Path:
     """Build the workspace under ``root`` and return its path."""
     path = root / "ws"
     with Workspace.open(path) as ws:
-        synthesize("62.03", root / "synth", kit=ws.kit, families=1200, seed=9)
+        # 2,400 families: with 1,200 the desa-level FH map has too few sampled desa with a
+        # positive direct variance for its GVF once the synthetic desa effects follow the
+        # village characteristics (rpkd.synth.places: the large, urban desa are better off)
+        synthesize("62.03", root / "synth", kit=ws.kit, families=2400, seed=9)
         import_release(ws, root / "synth", RELEASE, reference_date="2025-03-01")
         init_plan(ws)
         for year, value, se in ((2025, 1.2, 0.3), (2026, 0.9, 0.25)):

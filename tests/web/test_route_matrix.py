@@ -76,6 +76,8 @@ PATHS: dict[str, tuple[str | None, str | None]] = {
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/performance"): {"year": "2025"},
     ("GET", "/documents/download"): {"release": RELEASE, "kind": "rakor", "format": "xlsx"},
+    # the 800 families' survey is too thin for a Fay–Herriot fit of every desa
+    ("GET", "/api/v1/releases/{name}/priority"): {"level": "kecamatan"},
     ("GET", "/targeting/lists/{desa}.xlsx"): {"release": RELEASE},
     ("GET", "/api/v1/scenarios/{scenario}/run"): {"release": RELEASE},
     ("GET", "/api/v1/optimise"): {"release": RELEASE},

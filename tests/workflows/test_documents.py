@@ -34,10 +34,10 @@ from rpkd.workflows.convergence import convergence_report
 from rpkd.workflows.documents import ReportFiles, make_report
 from rpkd.workflows.plan import init_plan
 from rpkd.workflows.poverty import poverty_figures
+from rpkd.workflows.priority import priority_areas
 from rpkd.workflows.profile import profile_release
 from rpkd.workflows.realisations import add_realisation, verify_realisation
 from rpkd.workflows.releases import import_release
-from rpkd.workflows.sae import map_release
 from rpkd.workflows.scenarios import SEED, run_scenario, save_scenario
 
 TODAY = date(2025, 12, 1)
@@ -242,17 +242,46 @@ def test_headline_figures_equal_the_survey_estimates(ws: Workspace, rpkd: Report
         assert number(cells[5]) == row.n
 
 
-def test_priority_kecamatan_equal_the_fay_herriot_map(
-    ws: Workspace, rpkd: ReportFiles, tmp_path: Path
+def _kantong_row(cells: list[str], area: dict[str, Any]) -> None:
+    """Check one row of a kantong-kemiskinan table against the priority workflow's area."""
+    klass = str(area["priority"]) if area["priority"] else "–"
+    assert cells[0] == klass, area["name"]
+    assert number(cells[2]) == round(100 * area["estimate"], 1), area["name"]
+    low, high = cells[3].split("–")
+    assert number(low) == round(100 * area["ci_low"], 1), area["name"]
+    assert number(high) == round(100 * area["ci_high"], 1), area["name"]
+    assert number(cells[4]) == round(area["poor"]), area["name"]
+    assert number(cells[5]) == round(100 * area["probability_rate"]), area["name"]
+    assert number(cells[6]) == round(100 * area["probability_count"]), area["name"]
+    families = area["families_desil_12"]
+    shown = number(cells[7])
+    assert shown is None or shown == families, area["name"]  # hidden only, never altered
+    assert shown is not None or families is None or families < 10, area["name"]
+
+
+def test_the_kantong_kemiskinan_tables_equal_the_priority_workflow(
+    ws: Workspace, rpkd: ReportFiles
 ) -> None:
-    mapped = map_release(ws, "r1", level="kecamatan", method="fh", out=tmp_path / "m")
-    estimates = {a.name: a.estimate for a in mapped.map.areas if a.estimate is not None}
-    rows = table_of(rpkd.path("docx"), "Peringkat kecamatan")[1:]
-    assert len(rows) == len(estimates)
-    shown = [number(r[2]) for r in rows]
-    assert shown == sorted(shown, reverse=True)  # ranked by the estimated rate
-    for row in rows:
-        assert number(row[2]) == round(100 * estimates[row[1]], 2), row[1]
+    for level, shown in (("kecamatan", "kecamatan"), ("desa", "desa/kelurahan")):
+        expected = priority_areas(ws, "r1", level=level, method="fh").to_json()["areas"]
+        if level == "desa":
+            expected = [a for a in expected if a["priority"] is not None]
+        rows = table_of(rpkd.path("docx"), f"Kantong kemiskinan: {shown} menurut kelas")
+        names = [a["name"] if level == "kecamatan" else f"{a['name']} ({a['parent']})"
+                 for a in expected]  # fmt: skip
+        assert [r[1] for r in rows[1:]] == names  # class 1 first
+        for cells, area in zip(rows[1:], expected, strict=True):
+            _kantong_row(cells, area)
+    kecamatan = priority_areas(ws, "r1", level="kecamatan", method="fh").to_json()["areas"]
+    gaps = table_of(rpkd.path("docx"), "banyaknya desa tanpa layanan dasar")
+    assert [r[1] for r in gaps[1:]] == [a["name"] for a in kecamatan]
+    for cells, area in zip(gaps[1:], kecamatan, strict=True):
+        keys = ("desa", "no_puskesmas", "no_sd", "no_smp", "no_market", "unpaved_road", "low_pln")
+        assert [number(c) for c in cells[2:]] == [area[k] for k in keys], area["name"]
+    figures = [f.key for f in rpkd.document.figures()]
+    assert {"map.priority.kecamatan", "map.priority.desa"} <= set(figures)
+    text = "\n".join(p.text for p in docx.Document(str(rpkd.path("docx"))).paragraphs)
+    assert "masuk Prioritas 1 (peluang ≥ 80% termasuk" in text  # how sure the list is
 
 
 def test_desil_counts_equal_the_public_profile(ws: Workspace, rpkd: ReportFiles) -> None:

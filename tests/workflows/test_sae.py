@@ -128,6 +128,66 @@ def test_ebp_covers_every_registry_area_with_finite_mse(workspace: Workspace, le
     assert result.model["bootstrap"] == 3
 
 
+def _estimate(workspace: Workspace, method: str, level: Level, **changes: object) -> object:
+    from rpkd.releases.catalog import open_release
+    from rpkd.sae.area_estimates import estimate_areas
+
+    release = open_release(workspace.path, "small")
+    doc = dict(workspace.kit.document("sae"))
+    section = "ebp" if method == "ebp" else "fay_herriot"
+    settings = {**doc, section: {**doc[section], **changes}}
+    on = release.reference_date
+    return estimate_areas(
+        sae.sae_tables(workspace, release),
+        region=REGION,
+        level=level,
+        measure="fgt0",
+        method=method,  # type: ignore[arg-type]
+        line=sae.map_line(workspace, REGION, on, None),
+        on=on,
+        bootstrap=2,
+        settings=settings,
+        programmes=workspace.kit.document("programmes"),
+    )
+
+
+def test_ebp_with_context_villages_selection_and_diagnostics(workspace: Workspace) -> None:
+    proxies = ["head_primary", "has_refrigerator", "unfit_house"]
+    result = _estimate(
+        workspace,
+        "ebp",
+        "desa",
+        context_levels=["desa", "kecamatan"],
+        context_proxies=proxies,
+        village="all",
+        selection="bic",
+        transformation="auto",
+        weights="guadarrama",
+        errors="empirical",
+    )
+    model = result.model  # type: ignore[attr-defined]
+    assert {f"desa_mean_{p}" for p in proxies} <= set(model["candidates"])
+    assert any(c.startswith("village_") for c in model["candidates"])
+    assert set(model["covariates"]) <= set(model["candidates"])
+    assert model["selection"]["criterion"] == "bic"
+    assert model["transformation"] in ("box_cox", "log_shift") and model["weights"] == "guadarrama"
+    assert model["errors"] == "empirical"
+    diagnostics = model["diagnostics"]
+    assert 0 <= diagnostics["r2_marginal"] <= diagnostics["r2_conditional"] <= 1
+    assert 0 <= diagnostics["icc"] < 1 and 0 <= diagnostics["residual_shapiro_p"] <= 1
+    codes = {f.code for f in result.findings}  # type: ignore[attr-defined]
+    assert {"ebp_model_fit", "ebp_selection", "ebp_diagnostics"} <= codes
+
+
+def test_arcsin_fay_herriot_stays_in_the_unit_interval(workspace: Workspace) -> None:
+    result = _estimate(workspace, "fh", "desa", transformation="arcsin")
+    estimated = [a for a in result.areas if a.estimate is not None]  # type: ignore[attr-defined]
+    assert estimated and all(0 <= a.estimate <= 1 for a in estimated)
+    assert all(a.mse is not None and a.mse > 0 for a in estimated)
+    assert result.model["transformation"] == "arcsin"  # type: ignore[attr-defined]
+    assert "estimate_truncated" not in {f.code for f in result.findings}  # type: ignore[attr-defined]
+
+
 def test_release_is_left_untouched(workspace: Workspace) -> None:
     folder = workspace.path / "releases" / "small"
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}

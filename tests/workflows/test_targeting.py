@@ -157,6 +157,8 @@ def test_convergence_lists_agree_with_the_truth(district: District) -> None:
     on = open_release(district.settings.workspace, "s").reference_date
     expected_dead = set()
     for p in PROGRAMMES:
+        if not (district.truth / f"links_{p}.csv").is_file():  # a list with no record
+            continue
         links = pacsv.read_csv(district.truth / f"links_{p}.csv", convert_options=pacsv.ConvertOptions(
             column_types={"record": pa.string(), "person_id": pa.string()}))  # fmt: skip
         for record, person in zip(*(links.column(c).to_pylist() for c in ("record", "person_id")),

@@ -7,6 +7,7 @@ an admin.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -25,6 +26,9 @@ from rpkd.store import Base, UtcDateTime, utcnow
 MIN_PASSWORD_LENGTH = 10
 LOCAL_USER = "local"
 """The actor of a workspace without users (a single-user laptop), with admin rights."""
+
+USERNAME = re.compile(r"[A-Za-z0-9._@-]+")
+"""The characters of a username (ASCII: it shows in URLs, logs and the audit trail)."""
 
 
 class UserRow(Base):
@@ -91,6 +95,8 @@ def add_user(
     name = username.strip()
     if not name or len(name) > 64:
         raise InvalidInput("username_invalid", param="username", limit=64)
+    if not USERNAME.fullmatch(name):
+        raise InvalidInput("username_characters", param="username")
     if session.scalar(select(UserRow).where(UserRow.username == name)) is not None:
         raise InvalidInput("username_taken", param="username", username=name)
     if len(password) < MIN_PASSWORD_LENGTH:

@@ -186,6 +186,9 @@ def visible(values: pa.Array) -> pa.Array:
     """
     import pyarrow.compute as pc
 
+    # Every character repaired here is outside ASCII: an ASCII column needs no regex pass.
+    if pc.all(pc.string_is_ascii(values)).as_py() is not False:
+        return values
     if not pc.any(pc.match_substring_regex(values, f"{INVISIBLE}|{SPACES}")).as_py():
         return values
     text = pc.replace_substring_regex(values, INVISIBLE, "")

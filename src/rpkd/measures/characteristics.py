@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 import ibis
 
 from rpkd import engine as eng
+from rpkd.releases import family_key
+from rpkd.releases.family_key import desa_number
 from rpkd.releases.schema import DISABILITY, WORK_STATUS
 
 if TYPE_CHECKING:
-    from ibis.expr.types import BooleanValue, IntegerValue, StringValue, Table
+    from ibis.expr.types import BooleanValue, IntegerValue, Table, Value
 
 # Family-level characteristics, in the order they are reported (desil 1-4 table).
 FAMILY_FLAGS: tuple[str, ...] = (
@@ -196,17 +198,6 @@ def aged(birth: Any, reference_date: date, years: int) -> BooleanValue:
     return result
 
 
-def desa_number(code: StringValue) -> IntegerValue:
-    """Return a desa code as a number (``62.03.01.2001`` -> 6203012001), null if it is not one.
-
-    A number is a fixed-width value in the per-family aggregation on every engine, where the
-    13-character code would be a string stored once per family (95M of them nationally). Both
-    engines' casts ignore surrounding white space, so the code is not trimmed first.
-    """
-    number: IntegerValue = code.replace(".", "").try_cast("int64")
-    return number
-
-
 def unreadable_desa_codes(families: Table, limit: int = 10) -> list[str]:
     """Return up to ``limit`` desa codes of ``families`` that :func:`desa_number` cannot read."""
     bad = families.filter(desa_number(families.desa_code).isnull())
@@ -214,8 +205,22 @@ def unreadable_desa_codes(families: Table, limit: int = 10) -> list[str]:
     return [str(c) for c in eng.fetch(codes)["code"].to_pylist()]
 
 
-def _family_rows(families: Table, criteria: Criteria) -> Table:
-    """One row per family: its area, desil, floor area and packed housing conditions."""
+def _family(table: Table, keyed: bool) -> Value:
+    """Return what identifies a row's family: the integer key if ``keyed``, else the string id."""
+    if keyed:
+        key: Value = table[family_key.COLUMN].cast("int64")
+        return key
+    text: Value = table.family_id.cast("string")
+    return text
+
+
+def _family_rows(families: Table, criteria: Criteria, keyed: bool) -> Table:
+    """One row per family: its area, desil, floor area and packed housing conditions.
+
+    The desa travels as a number (:func:`desa_number`): a fixed-width value in the per-family
+    aggregation, where the 13-character code would be a string stored once per family. With
+    the integer key it does not travel at all: the key holds it (:func:`_desa_of`).
+    """
     f = families
     housing = {
         "rtlh_wall": f.wall_material.isin(list(criteria.perishable_wall))
@@ -231,9 +236,10 @@ def _family_rows(families: Table, criteria: Criteria) -> Table:
         "non_pln_electricity": f.electricity.isin(list(criteria.non_pln)),
     }
     none = ibis.null("boolean")
+    area = {} if keyed else {"desa": desa_number(f.desa_code)}
     return f.select(
-        family_id=f.family_id.cast("string"),
-        desa=desa_number(f.desa_code),
+        family=_family(f, keyed),
+        **area,
         desil=f.desil.cast("int64"),
         floor_area_m2=f.floor_area_m2.cast("float64"),
         housing=_pack([housing[name] for name in HOUSING]).cast("int16"),
@@ -246,7 +252,7 @@ def _family_rows(families: Table, criteria: Criteria) -> Table:
     )
 
 
-def _person_rows(persons: Table, reference_date: date, criteria: Criteria) -> Table:
+def _person_rows(persons: Table, reference_date: date, criteria: Criteria, keyed: bool) -> Table:
     """One row per living person, in the columns of :func:`_family_rows` (family ones null)."""
     p = living(persons, reference_date)
     head = p.relation == "kepala_keluarga"
@@ -264,9 +270,10 @@ def _person_rows(persons: Table, reference_date: date, criteria: Criteria) -> Ta
         "member_jkn_uninsured": p.jkn_status.isin(list(criteria.uninsured)),
         "has_head": head,
     }
+    area = {} if keyed else {"desa": ibis.null("int64")}
     return p.select(
-        family_id=p.family_id.cast("string"),
-        desa=ibis.null("int64"),
+        family=_family(p, keyed),
+        **area,
         desil=ibis.null("int64"),
         floor_area_m2=ibis.null("float64"),
         housing=ibis.null("int16"),
@@ -297,22 +304,29 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 def family_summary(
     families: Table, persons: Table, reference_date: date, criteria: Criteria
 ) -> Table:
-    """Return one row per family id at ``reference_date`` (:data:`SUMMARY_COLUMNS`, no id).
+    """Return one row per family at ``reference_date`` (:data:`SUMMARY_COLUMNS`, no id).
 
-    Families and their living members are stacked in one table and reduced by ``family_id`` in a
+    Families and their living members are stacked in one table and reduced by family in a
     single aggregation (no join): the family row brings the area, desil and housing, the members
-    bring counts and the packed "any member" conditions. Every id is kept: ``housing`` is null
-    where persons have no family row, ``members`` is 0 where a family has no living member. At
-    national scale (95M families, 289M persons) this is most of the profile's cost, which is why
-    :mod:`rpkd.workflows.profile` stores it beside the release (benchmarks/RESULTS.md, profile).
+    bring counts and the packed "any member" conditions. Every family is kept: ``housing`` is
+    null where persons have no family row, ``members`` is 0 where a family has no living member.
+    At national scale (95M families, 289M persons) this is most of the profile's cost, which is
+    why :mod:`rpkd.workflows.profile` stores it beside the release (benchmarks/RESULTS.md,
+    profile). A family is its integer :mod:`~rpkd.releases.family_key` when both tables carry
+    it (releases imported since schema version 2): a fixed-width value to hash and compare
+    where older releases fall back to the string ``family_id``, and the desa is read back from
+    the key instead of being carried. Persons without a family row then form one group (null
+    key) instead of one per id, which changes no count of the profile.
     """
+    keyed = family_key.has_key(families, persons)
     rows = ibis.union(
-        _family_rows(families, criteria),
-        _person_rows(persons, reference_date, criteria),
+        _family_rows(families, criteria, keyed),
+        _person_rows(persons, reference_date, criteria, keyed),
         distinct=False,
     )
-    summary = rows.group_by("family_id").aggregate(
-        desa=rows.desa.max(),
+    area = {} if keyed else {"desa": rows.desa.max()}
+    summary = rows.group_by("family").aggregate(
+        **area,
         desil=rows.desil.max(),
         floor_area_m2=rows.floor_area_m2.max(),
         housing=rows.housing.max(),
@@ -327,10 +341,19 @@ def family_summary(
     counts = ("members", *PERSON_COUNTS)
     # Spark counts a condition as a sum, which is null where the condition is null for all rows.
     return summary.select(
-        *SUMMARY_COLUMNS[:4],
+        desa=_desa_of(summary.family) if keyed else summary.desa,
+        desil=summary.desil,
+        floor_area_m2=summary.floor_area_m2,
+        housing=summary.housing,
         **{name: summary[name].cast("int64").fill_null(0) for name in counts},
         member_bits=summary.member_bits.fill_null(0).cast("int16"),
     )
+
+
+def _desa_of(key: IntegerValue) -> IntegerValue:
+    """Return the desa number a family key holds, null for desa 0 (a code that is no number)."""
+    desa: IntegerValue = (key >> family_key.DESA_SHIFT).nullif(0)
+    return desa
 
 
 def summary_counts(summary: Table, criteria: Criteria) -> Table:

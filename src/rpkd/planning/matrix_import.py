@@ -146,10 +146,11 @@ class CellReader:
             return float(cell.value)
         text = pa.array(["".join(str(cell.value).split())])
         parsed, ok = numbers.parse(text, numbers.decide(text, "."))
-        if not ok[0].as_py():
+        value = parsed[0].as_py()
+        if not ok[0].as_py() or value is None or not math.isfinite(value):  # 1e400 is no number
             self.fail(cell, "matrix_number")
             return None
-        return float(parsed[0].as_py())
+        return float(value)
 
     def year(self, cell: Cell, *, required: bool = False) -> int | None:
         value = self.number(cell, required=required)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from rpkd.errors import NotFound
 from rpkd.findings import Finding
+from rpkd.inputs import typed
 from rpkd.planning.meeting_tables import (
     AgendaItemRow,
     AttendeeRow,
@@ -147,9 +148,11 @@ class _Form:
         )
 
     def text(self, key: str, *, required: bool = False, longest: int = 2000) -> str:
-        value = str(self.values.get(key) or "").strip()
+        value = typed.clean(str(self.values.get(key) or ""))
         if required and not value:
             self.fail(key, "matrix_required")
+        elif typed.has_control(value):
+            self.fail(key, "form_text_control")
         elif len(value) > longest:
             self.fail(key, "rakor_too_long", longest=longest)
         return value

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from rpkd import regions
 from rpkd.access.roles import Scope
 from rpkd.errors import Forbidden, InvalidInput, NotFound, UnknownRegion
+from rpkd.inputs import typed
 from rpkd.planning.model import Plan
 from rpkd.planning.realisations import Status
 from rpkd.planning.store import plan_row
@@ -159,6 +160,7 @@ def register(
         )
     if not description.strip():
         raise InvalidInput("commitment_description_missing", param="description")
+    typed.finite(amount=amount)
     if amount < 0:
         raise InvalidInput("realisation_negative", param="amount", field="amount", value=amount)
     for name, year in (("start_year", start_year), ("end_year", end_year)):
@@ -233,6 +235,7 @@ def report(
         raise InvalidInput("quarter_invalid", param="quarter", quarter=quarter)
     if budget_spent is None and beneficiaries is None:
         raise InvalidInput("realisation_activity_empty", param="budget_spent")
+    typed.finite(budget_spent=budget_spent, beneficiaries=beneficiaries)
     for name, number in (("budget_spent", budget_spent), ("beneficiaries", beneficiaries)):
         if number is not None and number < 0:
             raise InvalidInput("realisation_negative", param=name, field=name, value=number)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from rpkd.errors import NotFound
 from rpkd.findings import Finding, errors
+from rpkd.inputs import typed
 from rpkd.locale import Lang
 from rpkd.planning.matrix_import import Cell, CellReader
 from rpkd.planning.model import (
@@ -71,7 +72,14 @@ def _reader(values: Mapping[str, str], lang: Lang) -> tuple[CellReader, Callable
 
     def cell(key: str) -> Cell:
         value = values.get(key)
-        return Cell("", 0, key, value.strip() if isinstance(value, str) else value)
+        if isinstance(value, str):
+            value = typed.clean(value)
+            if typed.has_control(value, lines=False):
+                reader.findings.append(Finding("form_text_control", "error", {}, field=key))
+            elif len(value) > typed.NOTE_LIMIT:
+                limit = {"limit": typed.NOTE_LIMIT}
+                reader.findings.append(Finding("form_text_long", "error", limit, field=key))
+        return Cell("", 0, key, value)
 
     return reader, cell
 

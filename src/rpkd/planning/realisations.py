@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from rpkd.access.roles import Scope
 from rpkd.errors import Forbidden, InvalidInput, NotFound
+from rpkd.inputs import typed
 from rpkd.planning.model import Plan
 from rpkd.planning.performance import Estimate
 from rpkd.planning.store import load_plan, plan_row
@@ -146,6 +147,7 @@ def _check_values(
         raise InvalidInput("realisation_value_missing", param="value")
     if kind == "activity" and value is None and budget_spent is None and beneficiaries is None:
         raise InvalidInput("realisation_activity_empty", param="value")
+    typed.finite(value=value, budget_spent=budget_spent, beneficiaries=beneficiaries)
     for name, number in (("budget_spent", budget_spent), ("beneficiaries", beneficiaries)):
         if number is not None and number < 0:
             raise InvalidInput("realisation_negative", param=name, field=name, value=number)

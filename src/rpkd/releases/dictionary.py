@@ -101,6 +101,12 @@ def render() -> str:
         "officer allowed to read personal data imports with `--unmask-findings` (audited). "
         "Wajib `kolom / column`: the column must be in the file, its values may be empty.",
         "",
+        "**`family_key`** (int64): kunci keluarga yang ditulis impor pada tabel keluarga dan "
+        "anggota keluarga, bukan kolom sumber / the integer family key the import writes to "
+        "families and persons, not a source column: desa code as a number × 2^29 + the rank "
+        "of `family_id` within its desa (`62.03.01.1006`, first family: "
+        "6203011006 × 536870912 + 1). Rows are stored in key order.",
+        "",
     ]
     for t in schema.TABLES.values():
         lines += _table(t)

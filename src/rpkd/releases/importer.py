@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import pyarrow as pa
@@ -33,11 +33,14 @@ import pyarrow.parquet as pq
 
 from rpkd import engine as eng
 from rpkd.errors import InvalidInput
-from rpkd.releases import catalog, findings, sources
+from rpkd.releases import catalog, family_key, findings, sources
 from rpkd.releases.catalog import MANIFEST, Release
 from rpkd.releases.mapping import SourceMapping, default
 from rpkd.releases.schema import KINDS, SCHEMA_VERSION, TABLES
 from rpkd.releases.validate import ORDER, Validation, ordered, typed, validate
+
+if TYPE_CHECKING:
+    from ibis.expr.types import Table
 
 Progress = Callable[[str, int, int], None]  # (what is being done, units done, units in all)
 TMP_PREFIX = ".tmp-"
@@ -251,14 +254,37 @@ class Candidate:
         }
 
 
+def _rows(checked: Validation, kind: str) -> Table | None:
+    """Return the typed rows of every file of ``kind``, with ``_part`` and ``_row`` (file order)."""
+    parts = [
+        typed(c, row=True).mutate(_part=ibis.literal(i, "int32"))
+        for i, c in enumerate(c for c in checked.contexts if c.kind == kind)
+    ]
+    if not parts:
+        return None
+    return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+
+
 def _write(engine: eng.Engine, checked: Validation, folder: Path) -> None:
-    for kind in KINDS:
-        ctxs = [c for c in checked.contexts if c.kind == kind]
-        if not ctxs:
-            continue
-        parts = [typed(c) for c in ctxs]
-        expr = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
-        eng.write_parquet(engine, expr, folder / f"{kind}.parquet")
+    """Write one Parquet file per kind, rows in a deterministic order (reproducible digests).
+
+    Families and persons get the integer :mod:`~rpkd.releases.family_key` and are written in
+    key order (persons of a family in file order): on Spark that order is a range
+    partitioning, each part file holding whole desa. Other kinds keep their files' order.
+    """
+    tables = {kind: _rows(checked, kind) for kind in KINDS}
+    families, persons = tables["families"], tables["persons"]
+    if families is not None:
+        families = family_key.keyed_families(families)
+        tables["families"] = families.order_by(family_key.COLUMN)
+        if persons is not None:
+            persons = family_key.keyed_persons(persons, families)
+            tables["persons"] = persons.order_by([family_key.COLUMN, "_part", "_row"])
+    for kind, expr in tables.items():
+        if expr is not None:
+            if families is None or kind not in ("families", "persons"):
+                expr = expr.order_by(["_part", "_row"])
+            eng.write_parquet(engine, expr.drop("_part", "_row"), folder / f"{kind}.parquet")
 
 
 def check_new(releases: Path, name: str) -> None:

@@ -15,7 +15,9 @@ DType = Literal["string", "int", "float", "bool", "date"]
 Kind = Literal["families", "persons", "survey", "villages", "beneficiaries"]
 KINDS: tuple[Kind, ...] = ("families", "persons", "survey", "villages", "beneficiaries")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: families and persons carry the integer ``family_key`` (:mod:`rpkd.releases.family_key`),
+written by the import and not a source column; releases of version 1 lack it and still read."""
 
 
 @dataclass(frozen=True)
@@ -428,6 +430,69 @@ VILLAGES = TableSchema(
         ),
         Column("flood_prone", "bool", "Rawan banjir", "Flood-prone"),
         Column("dana_desa", "float", "Pagu Dana Desa (Rp)", "Dana Desa allocation (Rp)", minimum=0),
+        Column(
+            "kecamatan_capital",
+            "bool",
+            "Ibu kota kecamatan",
+            "Kecamatan capital",
+            note="Desa/kelurahan where the kecamatan office is (Podes).",
+        ),
+        Column(
+            "distance_kecamatan_km",
+            "float",
+            "Jarak ke kantor camat (km)",
+            "Distance to the kecamatan office (km)",
+            minimum=0,
+            maximum=1000,
+        ),
+        Column(
+            "travel_kecamatan_min",
+            "float",
+            "Waktu tempuh ke kantor camat (menit)",
+            "Travel time to the kecamatan office (minutes)",
+            minimum=0,
+            maximum=10080,
+            note="Usual means of transport (Podes); 10,080 minutes is one week.",
+        ),
+        Column(
+            "distance_kabupaten_km",
+            "float",
+            "Jarak ke kantor bupati/wali kota (km)",
+            "Distance to the kabupaten/kota office (km)",
+            minimum=0,
+            maximum=2000,
+        ),
+        Column(
+            "travel_kabupaten_min",
+            "float",
+            "Waktu tempuh ke kantor bupati/wali kota (menit)",
+            "Travel time to the kabupaten/kota office (minutes)",
+            minimum=0,
+            maximum=10080,
+        ),
+        Column(
+            "river_only",
+            "bool",
+            "Hanya dapat dicapai lewat sungai/air",
+            "Reached only by river or water",
+            note="Main road code `air`.",
+        ),
+        Column(
+            "car_all_year",
+            "bool",
+            "Jalan dapat dilalui kendaraan roda 4 sepanjang tahun",
+            "Road passable by four-wheeled vehicles all year",
+        ),
+        Column("has_polindes", "bool", "Ada polindes/poskesdes", "Has a polindes or poskesdes"),
+        Column("has_sma", "bool", "Ada SMA/SMK/sederajat", "Has a senior secondary school"),
+        Column(
+            "signal_strong",
+            "bool",
+            "Sinyal telepon seluler kuat",
+            "Strong mobile phone signal",
+            note="Podes: kuat (strong) against lemah (weak) or tidak ada (none).",
+        ),
+        Column("internet_4g", "bool", "Ada sinyal internet 4G/LTE", "4G/LTE internet signal"),
     ),
 )
 

@@ -236,8 +236,11 @@ def validate(
     return Validation(table, totals, district, ctxs)
 
 
-def typed(ctx: FileContext) -> Table:
-    """Return the file's rows with every schema column in its release type and canonical order."""
+def typed(ctx: FileContext, *, row: bool = False) -> Table:
+    """Return the file's rows with every schema column in its release type and canonical order.
+
+    With ``row`` the data row number ``_row`` (1-based) comes last.
+    """
     t = ctx.table
     dtypes = {
         "string": "string",
@@ -260,4 +263,6 @@ def typed(ctx: FileContext) -> Table:
             columns[column.name] = ctx.value(column.name).cast(dtypes[column.dtype])
         else:
             columns[column.name] = ibis.null().cast(dtypes[column.dtype])
+    if row:
+        columns["_row"] = t._row
     return t.select(**columns)

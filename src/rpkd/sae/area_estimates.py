@@ -6,11 +6,16 @@ P0, P1 or P2 for every area of the region at the chosen level by one of three me
 - ``direct``: the survey's domain estimate (sampled areas only), MSE = design variance;
 - ``fh``: the Fay–Herriot EBLUP (:mod:`rpkd.sae.fay_herriot`) on area covariates of the
   registry, with GVF-smoothed sampling variances (:func:`rpkd.sae.inputs.smoothed_variances`);
-  synthetic estimates out of sample; EBLUPs outside [0, 1] set to the nearest bound;
+  synthetic estimates out of sample; EBLUPs outside [0, 1] set to the nearest bound; or, with
+  the kit's ``transformation = "arcsin"``, the arcsine model (:mod:`rpkd.sae.fh_arcsin`);
 - ``ebp``: the Molina–Rao empirical best predictor (:mod:`rpkd.sae.ebp`) on unit-level proxies
-  shared by survey and registry, with parametric-bootstrap MSE; every area with registry
+  shared by survey and registry, optionally with context variables, village indicators,
+  variable selection (:mod:`rpkd.sae.ebp_model`), survey weights (pseudo-EBP) and residual
+  error draws, with parametric-bootstrap MSE and diagnostics; every area with registry
   families is estimated.
 
+A model whose district aggregate (person-weighted mean of its area estimates) falls outside
+the direct estimate's 95% interval carries the warning ``sae_aggregate_outside_direct``.
 Estimates may be ratio-benchmarked (:mod:`rpkd.sae.benchmark`) to the district's direct
 estimate; the factor is reported and MSEs are not adjusted. Covariates and Monte Carlo sizes
 come from the kit's ``sae`` document (``params/indonesia/sae.toml``), the unfit-house and
@@ -40,6 +45,7 @@ from rpkd.errors import InvalidInput, UsageError
 from rpkd.findings import Finding
 from rpkd.releases.survey_design import survey_design
 from rpkd.sae.benchmark import benchmark as benchmark_estimates
+from rpkd.sae.covariates import usable_columns
 from rpkd.sae.fay_herriot import fay_herriot
 from rpkd.sae.inputs import (
     AREA,
@@ -60,6 +66,10 @@ if TYPE_CHECKING:
 
 Method = Literal["direct", "fh", "ebp"]
 METHODS: tuple[Method, ...] = ("direct", "fh", "ebp")
+FH_TRANSFORMATIONS = ("none", "arcsin")
+EbpWeights = Literal["none", "guadarrama"]
+EBP_WEIGHTS: tuple[EbpWeights, ...] = ("none", "guadarrama")
+_Z95 = 1.959963984540054
 _EBP_INDICATOR = {"fgt0": "headcount", "fgt1": "poverty_gap", "fgt2": "severity"}
 
 
@@ -168,28 +178,6 @@ def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _usable(table: pa.Table, rows: np.ndarray, names: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Return the covariates that are complete and add rank on ``rows``, and those dropped."""
-    kept: list[str] = []
-    dropped: list[str] = []
-    matrix = np.ones((int(rows.sum()), 1))
-    for name in names:
-        if name not in table.column_names:
-            dropped.append(name)
-            continue
-        values = np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=float)
-        if np.isnan(values).any():
-            dropped.append(name)
-            continue
-        trial = np.column_stack([matrix, values[rows]])
-        if np.linalg.matrix_rank(trial) > matrix.shape[1]:
-            kept.append(name)
-            matrix = trial
-        else:
-            dropped.append(name)
-    return kept, dropped
-
-
 def estimate_areas(
     tables: SaeTables,
     *,
@@ -210,7 +198,8 @@ def estimate_areas(
 
     ``on`` is the reference date for the registry (ages, deaths); ``settings`` is the kit's
     ``sae`` document and ``programmes`` its programme catalogue; ``bootstrap`` overrides the
-    EBP's number of bootstrap replicates of ``settings``.
+    number of bootstrap replicates of ``settings`` (EBP, and the arcsine Fay–Herriot MSE).
+    Model options are keys of ``settings`` (docs/sae-models.md).
     """
     for flag, value, allowed in (
         ("level", level, LEVELS),
@@ -244,7 +233,7 @@ def estimate_areas(
     if method == "direct":
         rows = _direct_rows(direct, frame)
     elif method == "fh":
-        rows, model, found = _fh_rows(direct, covariates, frame, level, settings)
+        rows, model, found = _fh_rows(direct, covariates, frame, level, settings, seed, bootstrap)
         findings += found
     else:
         rows, model, found = _ebp_rows(
@@ -252,6 +241,8 @@ def estimate_areas(
         )
         findings += found
     rows = _with_population(rows, covariates)
+    if method != "direct":
+        findings += _aggregate_check(rows, direct.district, direct.district_se, method)
     bench = None
     if benchmark:
         rows, bench, found = _benchmark(rows, direct.district)
@@ -326,7 +317,19 @@ def _fh_rows(
     frame: Sequence[regions.Region],
     level: Level,
     settings: Mapping[str, Any],
+    seed: int,
+    bootstrap: int | None,
 ) -> tuple[list[AreaRow], dict[str, Any], list[Finding]]:
+    options = settings["fay_herriot"]
+    transformation = options.get("transformation", "none")
+    if transformation not in FH_TRANSFORMATIONS:
+        raise UsageError(
+            "map_choice_invalid",
+            param="transformation",
+            flag="transformation",
+            value=transformation,
+            allowed=FH_TRANSFORMATIONS,
+        )
     smoothed = smoothed_variances(
         direct,
         min_psu=int(settings["direct"].get("min_psu", 2)),
@@ -345,7 +348,7 @@ def _fh_rows(
     ).append_column("psi", pa.array([psi.get(c) for c in codes], pa.float64()))
     sampled = np.array([c in by_area for c in codes])
     wanted = list(settings["fay_herriot"][level])
-    kept, dropped = _usable(table, sampled, wanted)
+    kept, dropped = usable_columns(table, sampled, wanted)
     findings = list(smoothed.findings)
     if dropped:
         findings.append(Finding("covariate_dropped", "warning", {"covariates": dropped}))
@@ -354,15 +357,21 @@ def _fh_rows(
         findings.append(
             Finding("area_without_registry", "warning", {"count": len(missing), "areas": missing})
         )
-    fit = fay_herriot(
-        table,
-        area=AREA,
-        direct="direct",
-        variance="psi",
-        covariates=kept,
-        method=settings["fay_herriot"].get("method", "reml"),
-        max_iter=int(settings["fay_herriot"].get("max_iter", 100)),
-    )
+    common: dict[str, Any] = {
+        "area": AREA,
+        "direct": "direct",
+        "variance": "psi",
+        "covariates": kept,
+        "method": options.get("method", "reml"),
+        "max_iter": int(options.get("max_iter", 100)),
+    }
+    replicates = int(options.get("bootstrap", 50)) if bootstrap is None else bootstrap
+    if transformation == "arcsin":
+        from rpkd.sae.fh_arcsin import fh_arcsin  # the bootstrap only when asked for
+
+        fit = fh_arcsin(table, reference=direct.district, bootstrap=replicates, seed=seed, **common)
+    else:
+        fit = fay_herriot(table, **common)
     findings += fit.findings
     fitted = {a.area: a for a in fit.areas}
     rows = []
@@ -392,6 +401,8 @@ def _fh_rows(
         "coefficient_se": fit.coefficient_se,
         "covariates": kept,
         "gvf": None if smoothed.gvf is None else smoothed.gvf.coefficients,
+        "transformation": transformation,
+        "bootstrap": replicates if transformation == "arcsin" else None,
     }
     return rows, model, findings
 
@@ -410,6 +421,7 @@ def _ebp_rows(
     programmes: Mapping[str, Any],
 ) -> tuple[list[AreaRow], dict[str, Any], list[Finding]]:
     from rpkd.sae.ebp import ebp  # scipy: loaded only when the EBP is asked for
+    from rpkd.sae.ebp_model import ebp_covariates, model_findings
 
     options = settings["ebp"]
     sample = eng.fetch(
@@ -418,26 +430,44 @@ def _ebp_rows(
     census = eng.fetch(
         census_units(tables.families, tables.persons, level=level, on=on, programmes=programmes)
     )
-    kept, dropped = _usable(sample, np.ones(sample.num_rows, dtype=bool), options["covariates"])
+    villages = None if tables.villages is None else eng.fetch(tables.villages)
+    chosen = ebp_covariates(sample, census, villages, options, area=AREA, welfare="welfare")
+    kept = list(chosen.kept)
     findings = []
-    if dropped:
-        findings.append(Finding("covariate_dropped", "warning", {"covariates": dropped}))
+    if chosen.dropped:
+        findings.append(
+            Finding("covariate_dropped", "warning", {"covariates": list(chosen.dropped)})
+        )
     replicates = int(options.get("replicates", 50))
     boot = int(options.get("bootstrap", 50)) if bootstrap is None else bootstrap
+    weights = options.get("weights", "none")
+    if weights not in EBP_WEIGHTS:
+        raise UsageError(
+            "map_choice_invalid",
+            param="weights",
+            flag="weights",
+            value=weights,
+            allowed=EBP_WEIGHTS,
+        )
     result = ebp(
-        sample,
-        census,
+        chosen.sample,
+        chosen.census,
         area=AREA,
         welfare="welfare",
         line=line,
         covariates=kept,
         census_weight="household_size",
+        sample_weight="sampling_weight" if weights == "guadarrama" else None,
+        errors=options.get("errors", "normal"),
         transformation=options.get("transformation", "box_cox"),
         replicates=replicates,
         bootstrap=boot,
         seed=seed,
     )
     findings += result.findings
+    findings += model_findings(
+        result.transformation, result.lam, result.shift, weights, result.diagnostics, chosen
+    )
     indicator = _EBP_INDICATOR[measure]
     fitted = {a.area: a for a in result.areas}
     by_area = {a.area: a for a in direct.areas}
@@ -458,8 +488,45 @@ def _ebp_rows(
         "replicates": replicates,
         "bootstrap": boot,
         "seed": seed,
+        "weights": weights,
+        "errors": options.get("errors", "normal"),
+        "candidates": list(chosen.candidates),
+        "selection": None
+        if chosen.selection is None
+        else {
+            "criterion": chosen.selection.criterion,
+            "removed": list(chosen.selection.removed),
+            "value": chosen.selection.value,
+        },
+        "diagnostics": None if result.diagnostics is None else result.diagnostics.to_json(),
     }
     return rows, model, findings
+
+
+def _aggregate_check(
+    rows: Sequence[AreaRow], district: float, se: float, method: Method
+) -> list[Finding]:
+    """Return a finding when the model's district aggregate leaves the direct 95% interval.
+
+    The aggregate is the person-weighted mean of the (unbenchmarked) area estimates; the
+    direct interval is the logit interval of R ``survey::svyciprop(method = "logit")``
+    (``logit(p) ± 1.96 se / (p (1 - p))``), which stays inside (0, 1).
+    """
+    usable = [r for r in rows if r.estimate is not None and r.population]
+    if not usable or not 0 < district < 1 or not se > 0:
+        return []
+    weight = np.array([float(r.population) for r in usable])  # type: ignore[arg-type]
+    value = np.array([float(r.estimate) for r in usable])  # type: ignore[arg-type]
+    aggregate = float(weight @ value / weight.sum())
+    logit = math.log(district / (1 - district))
+    half = _Z95 * se / (district * (1 - district))
+    low, high = (1 / (1 + math.exp(-(logit + d))) for d in (-half, half))
+    if low <= aggregate <= high:
+        return []
+    params = {"method": method, "aggregate": aggregate, "direct": district}
+    return [
+        Finding("sae_aggregate_outside_direct", "warning", {**params, "low": low, "high": high})
+    ]
 
 
 def _with_population(rows: list[AreaRow], covariates: pa.Table) -> list[AreaRow]:

@@ -158,3 +158,31 @@ def model_matrix(
             names.append(f"{name}[{level}]")
             parts.append((coded == level).astype(float))
     return ModelMatrix(tuple(names), np.column_stack(parts))
+
+
+def usable_columns(
+    table: pa.Table, rows: np.ndarray, names: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """Return the covariates that are complete and add rank on ``rows``, and those dropped.
+
+    A column missing from ``table``, with an empty cell, or a linear combination of the
+    intercept and the columns kept before it (on ``rows``) is dropped; order is kept.
+    """
+    kept: list[str] = []
+    dropped: list[str] = []
+    matrix = np.ones((int(rows.sum()), 1))
+    for name in names:
+        if name not in table.column_names:
+            dropped.append(name)
+            continue
+        values = np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=float)
+        if np.isnan(values).any():
+            dropped.append(name)
+            continue
+        trial = np.column_stack([matrix, values[rows]])
+        if np.linalg.matrix_rank(trial) > matrix.shape[1]:
+            kept.append(name)
+            matrix = trial
+        else:
+            dropped.append(name)
+    return kept, dropped

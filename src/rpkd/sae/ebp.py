@@ -18,6 +18,11 @@ Method (Molina & Rao 2010; as ``emdi::ebp``, Kreutzmann et al. 2019):
    covariates, refit (re-estimating the transformation too, as emdi does, unless
    ``refit_transformation=False``), predict, and average the squared errors over ``B``
    replicates.
+4. With ``sample_weight`` (survey weights of the sample units) the pseudo-EBP of Guadarrama,
+   Molina & Rao (2018), emdi's ``weights_type = "Guadarrama"``: the variance components come
+   from the unweighted fit, ``beta`` and the area effects from the survey-weighted pseudo-EBLUP
+   (:func:`rpkd.sae.nested_error.pseudo_eblup`), which keeps the fit close to the population's
+   when the sample over-represents some units (informative sampling) or the model is not exact.
 
 Draws are vectorised over chunks of census rows, so memory stays bounded for registries of
 hundreds of thousands of rows; randomness comes only from the ``seed`` (a numpy Generator).
@@ -29,6 +34,8 @@ Statistics 38, 369–385.
 González-Manteiga, W., Lombardía, M.J., Molina, I., Morales, D. & Santamaría, L. (2008).
 Bootstrap mean squared error of a small-area EBLUP. J. Stat. Comput. Simul. 78, 443–462.
 Kreutzmann, A.-K. et al. (2019). The R package emdi. Journal of Statistical Software 91(7).
+Guadarrama, M., Molina, I. & Rao, J.N.K. (2018). Small area estimation of general parameters
+under complex sampling designs. Computational Statistics & Data Analysis 121, 20–40.
 """
 
 from __future__ import annotations
@@ -50,8 +57,10 @@ from rpkd.sae.covariates import (
     number_column,
     sorted_levels,
 )
-from rpkd.sae.nested_error import FitMethod, fit_nested_error
-from rpkd.sae.transform import Transform, Transformation, fit_transform
+from rpkd.sae.diagnostics import ModelDiagnostics, diagnostics
+from rpkd.sae.nested_error import FitMethod, NestedErrorFit, fit_nested_error, pseudo_eblup
+from rpkd.sae.transform import TRANSFORMATIONS, Transform, Transformation, fit_transform
+from rpkd.sae.unit_errors import UNIT_ERRORS, ErrorDraws, UnitErrors, error_draws
 
 INDICATORS = ("mean", "headcount", "poverty_gap", "severity")
 _DRAW_BUDGET = 2_000_000  # normal draws held in memory at once
@@ -88,6 +97,8 @@ class EbpResult:
     bootstrap: int
     areas: tuple[EbpArea, ...]
     findings: tuple[Finding, ...]
+    diagnostics: ModelDiagnostics | None = None
+    weighted: bool = False
 
     def to_arrow(self) -> pa.Table:
         """Return one row per area with the estimates and (if bootstrapped) their MSEs."""
@@ -119,6 +130,8 @@ def ebp(
     covariates: Sequence[str] = (),
     categorical: Sequence[str] = (),
     census_weight: str | None = None,
+    sample_weight: str | None = None,
+    errors: UnitErrors = "normal",
     transformation: Transformation = "box_cox",
     method: FitMethod = "reml",
     replicates: int = 50,
@@ -133,6 +146,9 @@ def ebp(
     shift) in every bootstrap replicate, as emdi does; ``False`` holds it fixed (faster, and
     ignores that source of variability). ``census_weight`` (e.g. household size, so that rates are of persons) weights
     census rows; each census area's indicators are weighted means over its rows.
+    ``sample_weight`` (the survey's weights) gives the pseudo-EBP of Guadarrama et al. (2018).
+    ``errors = "empirical"`` draws unit errors from the fit's scaled residuals instead of the
+    normal (:mod:`rpkd.sae.unit_errors`), here and in the bootstrap.
 
     References
     ----------
@@ -140,12 +156,16 @@ def ebp(
     """
     if method not in ("reml", "ml"):
         raise UsageError("sae_method_unknown", param="method", value=method, allowed=("reml", "ml"))
-    if transformation not in ("log", "box_cox", "none"):
+    if transformation not in TRANSFORMATIONS:
         raise UsageError(
             "ebp_transformation_unknown",
             param="transformation",
             value=transformation,
-            allowed=("log", "box_cox", "none"),
+            allowed=TRANSFORMATIONS,
+        )
+    if errors not in UNIT_ERRORS:
+        raise UsageError(
+            "map_choice_invalid", param="errors", flag="errors", value=errors, allowed=UNIT_ERRORS
         )
     if replicates < 1 or bootstrap < 0:
         raise UsageError(
@@ -165,28 +185,19 @@ def ebp(
     x_sample, x_census = _matrices(sample, census, covariates, categorical)
     weight = np.ones(census.num_rows)
     if census_weight is not None:
-        weight = number_column(census, census_weight, "--census-weight")
-        _require_complete(weight, census_weight)
-        if (weight < 0).any():
-            row = int(np.flatnonzero(weight < 0)[0])
-            raise invalid_rows(
-                Finding(
-                    "ebp_weight_negative",
-                    "error",
-                    row=row + 1,
-                    field=census_weight,
-                    value=repr(float(weight[row])),
-                )
-            )
+        weight = _weights(census, census_weight, "--census-weight")
+    survey_weight = None if sample_weight is None else _weights(sample, sample_weight, "--weight")
     lines = _lines(census, line)
     m = codes.size
     transform = fit_transform(transformation, y, x_sample.values, sample_index, m, method)
-    fit = fit_nested_error(transform.forward(y), x_sample.values, sample_index, m, method)
+    t = transform.forward(y)
+    fit = _fit(t, x_sample.values, sample_index, m, method, survey_weight)
     population = np.bincount(census_index, weights=weight, minlength=m)
     pop = _Census(x_census.values @ fit.beta, census_index, weight, population, lines)
     in_sample = fit.n > 0
     sd_area = np.sqrt(np.where(in_sample, fit.sigma2_u * (1.0 - fit.gamma), fit.sigma2_u))
-    point = _predict(pop, fit.u, sd_area, fit.sigma2_e, transform, replicates, rng)
+    unit_errors = error_draws(errors, fit, t, x_sample.values, sample_index, survey_weight)
+    point = _predict(pop, fit.u, sd_area, unit_errors, transform, replicates, rng)
 
     mse = None
     if bootstrap:
@@ -197,13 +208,14 @@ def ebp(
             sample_index,
             fit.beta,
             fit.sigma2_u,
-            fit.sigma2_e,
+            unit_errors,
             transform,
             method,
             replicates,
             bootstrap,
             rng,
             refit_transformation,
+            survey_weight,
         )
     areas = tuple(
         EbpArea(
@@ -232,7 +244,40 @@ def ebp(
         bootstrap=bootstrap,
         areas=areas,
         findings=_findings(fit.boundary, int((~in_sample).sum()), transform),
+        diagnostics=diagnostics(fit, t, x_sample.values, sample_index),
+        weighted=survey_weight is not None,
     )
+
+
+def _fit(
+    t: np.ndarray,
+    x: np.ndarray,
+    area: np.ndarray,
+    areas: int,
+    method: FitMethod,
+    weight: np.ndarray | None,
+) -> NestedErrorFit:
+    """Return the (RE)ML fit, or its pseudo-EBLUP when survey weights are given."""
+    fit = fit_nested_error(t, x, area, areas, method)
+    return fit if weight is None else pseudo_eblup(fit, t, x, area, weight)
+
+
+def _weights(table: pa.Table, name: str, flag: str) -> np.ndarray:
+    """Return a complete, non-negative weight column."""
+    weight = number_column(table, name, flag)
+    _require_complete(weight, name)
+    if (weight < 0).any():
+        row = int(np.flatnonzero(weight < 0)[0])
+        raise invalid_rows(
+            Finding(
+                "ebp_weight_negative",
+                "error",
+                row=row + 1,
+                field=name,
+                value=repr(float(weight[row])),
+            )
+        )
+    return weight
 
 
 def _lines(census: pa.Table, line: float | str) -> np.ndarray:
@@ -288,7 +333,7 @@ def _predict(
     pop: _Census,
     u: np.ndarray,
     sd_area: np.ndarray,
-    sigma2_e: float,
+    errors: ErrorDraws,
     transform: Transform,
     draws: int,
     rng: np.random.Generator,
@@ -296,14 +341,13 @@ def _predict(
     """Return (areas x 4) Monte Carlo means of mean welfare, P0, P1 and P2."""
     m = u.size
     v = rng.standard_normal((draws, m)) * sd_area
-    sigma_e = float(np.sqrt(sigma2_e))
     totals = np.zeros((m, len(INDICATORS)))
     chunk = max(1, _DRAW_BUDGET // draws)
     for start in range(0, pop.xb.size, chunk):
         part = slice(start, start + chunk)
         a = pop.area[part]
         t = (pop.xb[part] + u[a])[None, :] + v[:, a]
-        t += sigma_e * rng.standard_normal(t.shape)
+        t += errors.draw(t.shape, rng)
         welfare = transform.inverse(t)
         line = pop.line[part]
         poor = welfare < line
@@ -322,13 +366,14 @@ def _bootstrap(
     sample_area: np.ndarray,
     beta: np.ndarray,
     sigma2_u: float,
-    sigma2_e: float,
+    errors: ErrorDraws,
     transform: Transform,
     method: FitMethod,
     draws: int,
     replicates: int,
     rng: np.random.Generator,
     refit_transformation: bool,
+    survey_weight: np.ndarray | None,
 ) -> np.ndarray:
     """Return (areas x 4) parametric-bootstrap MSEs (González-Manteiga et al. 2008)."""
     m = pop.population.size
@@ -337,9 +382,8 @@ def _bootstrap(
     xb_sample = x_sample @ beta
     for _ in range(replicates):
         u_star = rng.standard_normal(m) * np.sqrt(sigma2_u)
-        truth = _predict(pop, u_star, zero, sigma2_e, transform, 1, rng)
-        t_star = xb_sample + u_star[sample_area]
-        t_star += np.sqrt(sigma2_e) * rng.standard_normal(t_star.size)
+        truth = _predict(pop, u_star, zero, errors, transform, 1, rng)
+        t_star = xb_sample + u_star[sample_area] + errors.draw((sample_area.size,), rng)
         used = transform
         if refit_transformation and transform.kind != "none":
             # emdi re-estimates the transformation on the bootstrap sample's welfare
@@ -347,10 +391,12 @@ def _bootstrap(
             if np.isfinite(welfare).all():
                 used = fit_transform(transform.kind, welfare, x_sample, sample_area, m, method)
                 t_star = used.forward(welfare)
-        refit = fit_nested_error(t_star, x_sample, sample_area, m, method)
+        refit = _fit(t_star, x_sample, sample_area, m, method, survey_weight)
         boot = _Census(x_census @ refit.beta, pop.area, pop.weight, pop.population, pop.line)
         sd = np.sqrt(np.where(refit.n > 0, refit.sigma2_u * (1 - refit.gamma), refit.sigma2_u))
-        estimate = _predict(boot, refit.u, sd, refit.sigma2_e, used, draws, rng)
+        kind: UnitErrors = "normal" if errors.pool is None else "empirical"
+        fitted = error_draws(kind, refit, t_star, x_sample, sample_area, survey_weight)
+        estimate = _predict(boot, refit.u, sd, fitted, used, draws, rng)
         squared += (estimate - truth) ** 2
     return squared / replicates
 

@@ -303,7 +303,9 @@ def area_covariates(
     """Return one row per area of the registry with :data:`AREA_COVARIATES`, families, persons.
 
     Shares are of families (a family with no living head counts in no head share); the
-    distance to a puskesmas is the mean over the area's desa in the village table.
+    distance to a puskesmas is the mean over the area's desa in the village table, and so is
+    ``village_<column>`` for every other numeric or yes/no column of that table (Podes-style
+    context variables an area-level model may use, named in the kit).
     """
     f = registry_families(families, persons, on=on, programmes=programmes)
     f = f.mutate(**{AREA: area_of(f, level)})
@@ -323,8 +325,15 @@ def area_covariates(
 
         return grouped.mutate(distance_puskesmas_km=ibis.null("float64"))
     v = villages.mutate(**{AREA: area_of(villages, level)})
+    numeric = [
+        name
+        for name, kind in v.schema().items()
+        if name not in ("desa_code", AREA, "distance_puskesmas_km")
+        and (kind.is_numeric() or kind.is_boolean())
+    ]
     access = v.group_by(AREA).aggregate(
-        distance_puskesmas_km=v.distance_puskesmas_km.cast("float64").mean()
+        distance_puskesmas_km=v.distance_puskesmas_km.cast("float64").mean(),
+        **{f"village_{name}": v[name].cast("float64").mean() for name in numeric},
     )
     joined = grouped.left_join(access, AREA)
     return joined.drop(f"{AREA}_right") if f"{AREA}_right" in joined.columns else joined
@@ -371,7 +380,9 @@ def _with_context(units: Table, families: Table, level: Level) -> Table:
 def sample_units(
     survey: Table, families: Table, *, level: Level, programmes: Mapping[str, Any]
 ) -> Table:
-    """Return one row per survey household: id, area, welfare and :data:`UNIT_COVARIATES`.
+    """Return one row per survey household: id, area, welfare, weight, :data:`UNIT_COVARIATES`.
+
+    ``sampling_weight`` is the household's design weight (for the pseudo-EBP).
 
     Rows are ordered by ``household_id`` (engines return joins in any order, and the EBP's
     random draws follow the row order: a fixed order makes a seed reproducible).
@@ -386,8 +397,10 @@ def sample_units(
     values = _units(s, s.household_size, s.head_education, s.head_female, s.head_sector, predicates)
     units = s.select(
         "household_id",
+        "desa_code",
         **{AREA: area_of(s, level)},
         welfare=s[WELFARE].cast("float64"),
+        sampling_weight=s.weight.cast("float64"),
         **values,
     )
     return _with_context(units, families, level).order_by("household_id")
@@ -401,7 +414,7 @@ def census_units(
     on: date,
     programmes: Mapping[str, Any],
 ) -> Table:
-    """Return one row per registry family (ordered by ``family_id``): area and covariates.
+    """Return one row per registry family (ordered by ``family_id``): desa, area, covariates.
 
     The census of the EBP: the same proxies as :func:`sample_units`, computed from the
     family record and its living head in ``persons`` at ``on``; ``household_size`` is the
@@ -410,5 +423,5 @@ def census_units(
     f = registry_families(families, persons, on=on, programmes=programmes)
     predicates = {name: f[name] for name in _PREDICATES}
     values = _units(f, f.family_size, f.head_education, f.head_female, f.head_sector, predicates)
-    units = f.select("family_id", **{AREA: area_of(f, level)}, **values)
+    units = f.select("family_id", "desa_code", **{AREA: area_of(f, level)}, **values)
     return _with_context(units, families, level).order_by("family_id")

@@ -34,6 +34,7 @@ from typing import Any, Literal, get_args
 
 from rpkd.errors import InvalidInput
 from rpkd.findings import Finding, Severity, errors
+from rpkd.inputs import typed
 from rpkd.targeting.eligibility import Catalogue, Programme
 from rpkd.targeting.features import family_columns, person_columns
 from rpkd.targeting.rules import Rule, parse_rule
@@ -193,7 +194,15 @@ class _Reader:
         if not isinstance(value, str) or (required and not value.strip()):
             self.add("scenario_not_text", row, key, value)
             return ""
-        return " ".join(value.split())
+        text = " ".join(value.split())  # an invisible character stays: a code with one is refused
+        limit = typed.LINE_LIMIT if key == "name" else typed.NOTE_LIMIT
+        if typed.has_control(text):  # NUL, escape: TOML's "\u0000" or a form's field
+            self.add("form_text_control", row, key)
+            return ""
+        if len(text) > limit:
+            self.add("form_text_long", row, key, limit=limit)
+            return ""
+        return text
 
     def number(
         self, value: Any, row: int | None, key: str, low: float, high: float | None

@@ -4,6 +4,12 @@ Opening a workspace runs ``alembic upgrade head`` programmatically, so a databas
 behind the code. SQLite gets foreign keys switched on for every connection, write-ahead logging (readers
 never wait for a writer, nor a writer for readers) and a busy timeout (a writer waits for
 another writer instead of failing).
+
+A PostgreSQL server that restarts under a running process (a web server's pool) costs only the
+requests it interrupts: each checked-out connection is pinged first (``pool_pre_ping``, which
+also throws away the pool's connections from before the restart), a connection attempt gives up
+after :data:`CONNECT_TIMEOUT` seconds, and a transaction that loses its server ends with the coded
+error ``database_unavailable`` (:class:`~rpkd.errors.Unavailable`) after its rollback.
 """
 
 from __future__ import annotations
@@ -19,14 +25,18 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from rpkd.errors import InvalidInput, MissingExtra, UsageError
+from rpkd.errors import InvalidInput, MissingExtra, Unavailable, UsageError
 from rpkd.settings import Settings
 
 SQLITE_BUSY_MS = 30_000  # how long a SQLite transaction waits for another writer
 SQLITE_FULL = 13  # sqlite3 result code: "database or disk is full"
+CONNECT_TIMEOUT = 10  # seconds a PostgreSQL connection attempt may take (libpq connect_timeout)
+SERVER_GONE = ("08", "57P01", "57P02", "57P03")
+"""SQLSTATEs of a lost server: class 08 (connection exception), admin or crash shutdown,
+"cannot connect now" (starting up or shutting down)."""
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -67,7 +77,10 @@ def connect(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         try:
-            return create_engine(url, pool_pre_ping=True)
+            timeout = (
+                {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT}
+            )
+            return create_engine(url, pool_pre_ping=True, connect_args=timeout)
         except ModuleNotFoundError as exc:
             raise MissingExtra("psycopg", "postgres") from exc
     raise UsageError(
@@ -139,5 +152,34 @@ def open_database(settings: Settings) -> Engine:
 def session(engine: Engine) -> Iterator[Session]:
     """Yield one session in one transaction: committed on success, rolled back on any error."""
     factory = sessionmaker(engine, expire_on_commit=False)
-    with _disk_full(), factory() as active, active.begin():
+    with _server_gone(), _disk_full(), factory() as active, active.begin():
         yield active
+
+
+def server_gone(error: DBAPIError) -> bool:
+    """Return whether ``error`` says the database server cannot be reached or dropped the
+    connection (never for SQLite, whose errors carry no SQLSTATE)."""
+    if error.connection_invalidated:
+        return True
+    missing = object()
+    state = getattr(error.orig, "sqlstate", missing)
+    if state is missing:  # SQLite
+        return False
+    if state is None:  # the driver's own connection failures carry no SQLSTATE
+        return isinstance(error, OperationalError | InterfaceError)
+    return str(state).startswith(SERVER_GONE)
+
+
+@contextmanager
+def _server_gone() -> Iterator[None]:
+    """Turn a lost database server into the coded ``database_unavailable``.
+
+    The transaction never began or was rolled back with its connection; only a ``COMMIT`` the
+    server carried out just before the connection broke can have been kept, whole.
+    """
+    try:
+        yield
+    except DBAPIError as exc:
+        if not server_gone(exc):
+            raise
+        raise Unavailable("database_unavailable") from exc

@@ -232,11 +232,15 @@ def estimate_quantities(
     """
     index, group, groups = domains.groups()
     totals = domains.totals
+    summed_once: dict[str, tuple[FloatArray, FloatArray]] = {}
 
     def sums(name: str) -> tuple[FloatArray, FloatArray]:
-        values = column(totals, name)[index]
-        summed: FloatArray = np.bincount(group, weights=values, minlength=groups).astype(np.float64)
-        return values, summed
+        # Once per column: the design effects ask for the same sums in every group.
+        if name not in summed_once:
+            values = column(totals, name)[index]
+            summed = np.bincount(group, weights=values, minlength=groups).astype(np.float64)
+            summed_once[name] = (values, summed)
+        return summed_once[name]
 
     _, population = sums(WEIGHT)
     _, records = sums(RECORDS)

@@ -64,12 +64,21 @@ def interval(
     return _beta(estimate, se, df, n)
 
 
-def _logit(p: float, se: float, df: int) -> Bounds:
-    from scipy.stats import t
+def _t_quantile(q: float, df: int) -> float:
+    """Return Student's t quantile (``scipy.stats.t.ppf`` calls the same ``stdtrit``).
 
+    ``scipy.special`` instead of ``scipy.stats``: the latter takes about a second to import,
+    most of a command's start-up.
+    """
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, q))
+
+
+def _logit(p: float, se: float, df: int) -> Bounds:
     if not 0 < p < 1:
         return p, p
-    half = float(t.ppf(1 - (1 - LEVEL) / 2, df)) * se / (p * (1 - p))
+    half = _t_quantile(1 - (1 - LEVEL) / 2, df) * se / (p * (1 - p))
     centre = math.log(p / (1 - p))
     return _expit(centre - half), _expit(centre + half)
 
@@ -79,15 +88,17 @@ def _expit(x: float) -> float:
 
 
 def _beta(p: float, se: float, df: int, n: int) -> Bounds:
-    from scipy.stats import beta, t
+    from scipy.special import betaincinv  # the quantile ``scipy.stats.beta.ppf`` computes
 
     if n < 2:
         return None, None
     alpha = 1 - LEVEL
     effective = p * (1 - p) / se**2
-    effective *= (float(t.ppf(alpha / 2, n - 1)) / float(t.ppf(alpha / 2, df))) ** 2
-    low = 0.0 if p <= 0 else float(beta.ppf(alpha / 2, effective * p, effective * (1 - p) + 1))
-    high = 1.0 if p >= 1 else float(beta.ppf(1 - alpha / 2, effective * p + 1, effective * (1 - p)))
+    effective *= (_t_quantile(alpha / 2, n - 1) / _t_quantile(alpha / 2, df)) ** 2
+    low = 0.0 if p <= 0 else float(betaincinv(effective * p, effective * (1 - p) + 1, alpha / 2))
+    high = (
+        1.0 if p >= 1 else float(betaincinv(effective * p + 1, effective * (1 - p), 1 - alpha / 2))
+    )
     return low, high
 
 

@@ -2,8 +2,9 @@
 
 Every desa/kelurahan of the region (Kemendagri 2025 master) gets a family count, an urban flag
 (kelurahan are urban; the most urban-looking desa are added until the urban share of families
-meets its target) and a latent welfare effect that sums independent provinsi, kabupaten, kecamatan
-and desa random effects, as in the nested-error model of small-area estimation.
+meets its target), its village characteristics (:mod:`rpkd.synth.places`) and a latent welfare
+effect that sums independent provinsi, kabupaten and kecamatan random effects and a desa effect
+partly explained by those characteristics, as in the nested-error model of small-area estimation.
 
 The region is a Kemendagri code or the whole nation (``00``, also written ``ID``): the nation is
 not a region of the master but the union of its 38 provinces, handled here as a :class:`Scope`.
@@ -30,6 +31,7 @@ from numpy.typing import NDArray
 
 from rpkd import regions
 from rpkd.errors import InvalidInput
+from rpkd.synth import places as place_frame
 
 CHUNK_FAMILIES = 50_000
 """Families generated together; fixed so that a seed always gives the same output."""
@@ -87,6 +89,8 @@ class Areas:
     first_family: NDArray[np.int64]
     effect: NDArray[np.float64]
     desa_effect: NDArray[np.float64]
+    places: place_frame.Places
+    place_effect: NDArray[np.float64]
 
     @property
     def total_families(self) -> int:
@@ -150,7 +154,11 @@ def build(
 
     kab_effect = rng.normal(0.0, welfare["kabupaten_sd"], len(kabupaten))
     kec_effect = rng.normal(0.0, welfare["kecamatan_sd"], len(kecamatan))
-    desa_effect = rng.normal(0.0, welfare["desa_sd"], len(desa))
+    residual = rng.normal(0.0, 1.0, len(desa))
+    places = place_frame.build(kecamatan_of, kabupaten_of, urban, size_weight, doc, seed)
+    share = float(doc["places"]["explained_share"])
+    place_effect = welfare["desa_sd"] * place_frame.explained_effect(places, doc)
+    desa_effect = place_effect + welfare["desa_sd"] * np.sqrt(1.0 - share) * residual
     effect = kab_effect[kabupaten_of] + kec_effect[kecamatan_of] + desa_effect
     effect += _province_effect(desa, welfare["provinsi_sd"], seed)
     first = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
@@ -167,6 +175,8 @@ def build(
         first,
         effect,
         desa_effect,
+        places,
+        place_effect,
     )
 
 

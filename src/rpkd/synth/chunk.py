@@ -47,6 +47,7 @@ class Totals:
     desa_pln: NDArray[np.float64]
     desa_poor: NDArray[np.float64]
     desa_persons: NDArray[np.float64]
+    desa_desil1: NDArray[np.float64]
     log_consumption: calibration.WeightedHistogram
     records: dict[str, int]
 
@@ -61,6 +62,7 @@ class Totals:
             0.0,
             0.0,
             np.zeros(10),
+            np.zeros(n_desa),
             np.zeros(n_desa),
             np.zeros(n_desa),
             np.zeros(n_desa),
@@ -279,4 +281,5 @@ def _accumulate(
     t.desa_pln += np.bincount(core.desa, weights=pln, minlength=n_desa)
     t.desa_poor += np.bincount(core.desa, weights=size * poor, minlength=n_desa)
     t.desa_persons += np.bincount(core.desa, weights=size, minlength=n_desa)
+    t.desa_desil1 += np.bincount(core.desa, weights=size * (desil == 1), minlength=n_desa)
     t.log_consumption.add(np.log(consumption), size)

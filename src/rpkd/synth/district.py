@@ -164,7 +164,7 @@ def synthesize(
         villages.build(
             frame,
             totals.desa_pln / np.maximum(frame.families, 1),
-            totals.desa_poor / desa_persons,
+            totals.desa_desil1 / desa_persons,
             doc,
             seed,
         )
@@ -194,11 +194,13 @@ def _sinks(out: Path, fmt: FileFormat) -> dict[str, Sink]:
             fmt,
             arrow_schema(schema.BENEFICIARIES),
             ("programme", "desa_code"),
+            keep_empty=False,
         )
         sinks[f"links_{programme}"] = Sink(
             out / "truth" / f"links_{programme}.csv",
             "csv",
             pa.schema([("record", pa.string()), ("person_id", pa.string())]),
+            keep_empty=False,
         )
     truth_fields = [
         ("family_id", pa.string()),

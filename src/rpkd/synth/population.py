@@ -216,7 +216,10 @@ def generate(
         + w["under5_effect"] * under5
         + w["noise_sd"] * rng.standard_normal(n)
     )
-    standard = (latent - centre) / spread
+    # Proxies (housing, assets, sector) follow welfare without the part of the place effect that
+    # does not show in what a family owns (prices, wages, market access): see rpkd.synth.places.
+    hidden = (1.0 - doc["places"]["proxy_share"]) * areas.place_effect[desa]
+    standard = (latent - hidden - centre) / spread
     younger, older = doc["people"]["head_employment"]
     works = np.where(head_age < 65.0, rng.random(n) < younger, rng.random(n) < older)
     sector = ordered(rng, standard, urban, doc["sectors"])

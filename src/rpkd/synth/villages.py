@@ -1,14 +1,18 @@
-"""Podes-like village indicators for every desa/kelurahan, correlated with the desa effect.
+"""The ``villages`` release: Podes-style indicators of every desa/kelurahan.
+
+The characteristics come from :mod:`rpkd.synth.places` (drawn before the families, and partly
+explaining the desa welfare effect); the PLN share and the registry's desil-1 share behind Dana
+Desa come from the families written. Distance to the nearest puskesmas/pustu and SMP is zero where the desa has
+one, otherwise a part of the way to the kecamatan capital (which always has both).
 
 References
 ----------
 BPS, *Potensi Desa (Podes)* questionnaire: road surface, health and school facilities, markets,
-disaster exposure; Kemenkeu Dana Desa allocation (basic + formula parts, desa only).
+mobile signal, disaster exposure; Kemenkeu Dana Desa allocation (basic + formula parts, desa only).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from rpkd.synth.areas import Areas
-from rpkd.synth.population import thresholds
+from rpkd.synth.places import ROAD_CODES
 
 
 def build(
@@ -26,37 +30,24 @@ def build(
     doc: Mapping[str, Any],
     seed: int,
 ) -> pa.Table:
-    """Return the villages table (schema VILLAGES) from the desa frame and generated shares."""
+    """Return the villages table (schema VILLAGES) from the desa frame and generated shares.
+
+    ``poor_share`` is the registry's share of persons in desil 1 families (what the Dana Desa
+    formula's poverty part can know), never the true poverty of the desa.
+    """
     v = doc["villages"]
     rng = np.random.default_rng([seed, 7])
     n = len(areas.desa)
-    urban = areas.urban
-    effect = areas.desa_effect / max(doc["welfare"]["desa_sd"], 1e-9)
-    r = v["road_rho"]
-    latent = r * effect + math.sqrt(1 - r * r) * rng.standard_normal(n)
-    road = np.where(
-        urban,
-        np.searchsorted(thresholds(v["road_urban"]), latent),
-        np.searchsorted(thresholds(v["road_rural"]), latent),
-    )
-
-    def has(shares: list[float]) -> np.ndarray[Any, Any]:
-        p = np.where(urban, shares[1], shares[0]) * (1.0 + 0.15 * effect)
-        return np.asarray(rng.random(n) < np.clip(p, 0.0, 1.0))
-
-    puskesmas, sd, smp, market = (
-        has(v["puskesmas_share"]),
-        has(v["sd_share"]),
-        has(v["smp_share"]),
-        has(v["market_share"]),
-    )
-    remote = np.exp(rng.normal(0.0, 0.7, n) - 0.3 * effect)
+    p = areas.places
 
     def distance(present: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        return np.asarray(np.round(np.where(present, 0.0, v["distance_median_km"] * remote), 1))
+        part = rng.uniform(0.3, 1.0, n) * p.distance_kecamatan_km
+        return np.asarray(np.round(np.where(present, 0.0, part), 1))
 
     area = np.round(
-        v["area_median_km2"] * np.exp(rng.normal(0.0, v["area_sd"], n)) * np.where(urban, 0.3, 1.0),
+        v["area_median_km2"]
+        * np.exp(rng.normal(0.0, v["area_sd"], n))
+        * np.where(areas.urban, 0.3, 1.0),
         2,
     )
     dana = np.where(
@@ -66,20 +57,32 @@ def build(
         + v["dana_desa_per_family"] * areas.families
         + v["dana_desa_poverty"] * poor_share,
     )
+    flood = rng.random(n) < v["flood_share"]
     return pa.table(
         {
             "desa_code": pa.array([d.code for d in areas.desa], type=pa.string()),
             "households": pa.array(areas.families, type=pa.int64()),
             "area_km2": pa.array(area, type=pa.float64()),
-            "main_road": pa.array(np.asarray(v["road_codes"])[road], type=pa.string()),
-            "has_puskesmas": pa.array(puskesmas),
-            "distance_puskesmas_km": pa.array(distance(puskesmas), type=pa.float64()),
-            "has_sd": pa.array(sd),
-            "has_smp": pa.array(smp),
-            "distance_smp_km": pa.array(distance(smp), type=pa.float64()),
-            "has_market": pa.array(market),
+            "main_road": pa.array(np.asarray(ROAD_CODES)[p.road], type=pa.string()),
+            "has_puskesmas": pa.array(p.has_puskesmas),
+            "distance_puskesmas_km": pa.array(distance(p.has_puskesmas), type=pa.float64()),
+            "has_sd": pa.array(p.has_sd),
+            "has_smp": pa.array(p.has_smp),
+            "distance_smp_km": pa.array(distance(p.has_smp), type=pa.float64()),
+            "has_market": pa.array(p.has_market),
             "share_pln": pa.array(np.round(share_pln, 4), type=pa.float64()),
-            "flood_prone": pa.array(rng.random(n) < v["flood_share"]),
+            "flood_prone": pa.array(flood),
             "dana_desa": pa.array(np.round(dana, -3), type=pa.float64()),
+            "kecamatan_capital": pa.array(p.kecamatan_capital),
+            "distance_kecamatan_km": pa.array(p.distance_kecamatan_km, type=pa.float64()),
+            "travel_kecamatan_min": pa.array(p.travel_kecamatan_min, type=pa.float64()),
+            "distance_kabupaten_km": pa.array(p.distance_kabupaten_km, type=pa.float64()),
+            "travel_kabupaten_min": pa.array(p.travel_kabupaten_min, type=pa.float64()),
+            "river_only": pa.array(p.river_only),
+            "car_all_year": pa.array(p.car_all_year),
+            "has_polindes": pa.array(p.has_polindes),
+            "has_sma": pa.array(p.has_sma),
+            "signal_strong": pa.array(p.signal_strong),
+            "internet_4g": pa.array(p.internet_4g),
         }
     )

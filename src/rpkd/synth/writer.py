@@ -42,9 +42,16 @@ class Sink:
     """One output file, opened lazily on the first write so that its schema is known."""
 
     def __init__(
-        self, path: Path, fmt: FileFormat, schema: pa.Schema, dictionary: tuple[str, ...] = ()
+        self,
+        path: Path,
+        fmt: FileFormat,
+        schema: pa.Schema,
+        dictionary: tuple[str, ...] = (),
+        *,
+        keep_empty: bool = True,
     ) -> None:
         self.path, self.fmt, self.schema = path, fmt, schema
+        self.keep_empty = keep_empty
         self.dictionary = [name for name in dictionary if name in schema.names]
         self.rows = 0
         self._writer: pacsv.CSVWriter | pq.ParquetWriter | None = None
@@ -72,7 +79,13 @@ class Sink:
         return pacsv.CSVWriter(self.path, self.schema, write_options=options)
 
     def close(self) -> None:
-        """Close the file, writing an empty table with header if nothing was written."""
+        """Close the file, writing an empty table with header if nothing was written; with
+        ``keep_empty=False`` a sink that received no row leaves no file (a programme without
+        beneficiaries in a small district has no list, as an agency would send none)."""
         if self._writer is None:
+            if not self.keep_empty:
+                return
             self._writer = self._open()
         self._writer.close()
+        if self.rows == 0 and not self.keep_empty:
+            self.path.unlink()

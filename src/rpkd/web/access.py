@@ -102,6 +102,8 @@ ROUTES: tuple[Route, ...] = (
     # The profile of ?area= (default: the district, or the region of the user's grant).
     Route("GET", "/profile", "signed_in", action="aggregate.read", scope="area"),
     Route("GET", "/profile/download.{fmt}", "signed_in", action="aggregate.read", scope="area"),
+    # The kantong-kemiskinan section of the profile of ?area= (the same default and scope).
+    Route("GET", "/profile/priority", "signed_in", action="aggregate.read", scope="area"),
     # Boundaries of the maps: administrative geography, the same for every user.
     Route("GET", "/maps/boundaries/{region}/{depth}", "signed_in"),
     # --- Dokumen (routes/dokumen.py): the district's documents, aggregates only; the workflow
@@ -213,6 +215,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", f"{API_PREFIX}/releases/{{name}}/estimates", "signed_in"),
     Route("GET", f"{API_PREFIX}/releases/{{name}}/sae", "signed_in"),
     Route("GET", f"{API_PREFIX}/releases/{{name}}/map", "signed_in"),
+    Route("GET", f"{API_PREFIX}/releases/{{name}}/priority", "signed_in"),
     Route(
         "GET",
         f"{API_PREFIX}/releases/{{name}}/families",

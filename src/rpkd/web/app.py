@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from rpkd.web import errors, pages
 from rpkd.web.access import API_PREFIX, check_table
 from rpkd.web.deps import Server, guard
+from rpkd.web.limits import BodyLimit
 from rpkd.web.routes import routers
 from rpkd.workflows.districts import district
 from rpkd.workflows.jobs import recover_import_jobs
@@ -141,5 +142,6 @@ def create_app(
     check_table(state.served)
     # Level 6, not Starlette's 9: pages come out a few per cent larger in a third of the time.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
+    app.add_middleware(BodyLimit, workspace=lambda: ws)
     app.add_middleware(SecurityHeaders)
     return app

@@ -9,8 +9,14 @@ error                              status  page (the API answers JSON in every c
 ``NotFound``                       404     the error page
 ``InvalidInput``                   422     the error page with its findings (forms catch
                                            it first and show the fields' errors)
+``TooLarge``                       413     the error page (a body over its limit,
+                                           refused as it arrives: :mod:`rpkd.web.limits`)
 ``UsageError``                     400     the error page
 ``RateLimited``                    429     the error page; ``Retry-After`` header
+``Unavailable``                    503     the error page (the application database
+                                           cannot be reached); ``Retry-After`` header
+any other exception                500     the error page ``server_error``; the traceback
+                                           goes to the server's log only
 =================================  ======  =============================================
 
 The API's JSON: ``{"detail": sentence, "error": {"code", "param", "params", "findings"}}``
@@ -34,7 +40,9 @@ from rpkd.errors import (
     NotFound,
     RateLimited,
     RpkdError,
+    TooLarge,
     Unauthenticated,
+    Unavailable,
     UsageError,
 )
 from rpkd.web import pages
@@ -45,9 +53,13 @@ STATUS: tuple[tuple[type[RpkdError], int], ...] = (
     (RateLimited, 429),
     (Forbidden, 403),
     (NotFound, 404),
+    (TooLarge, 413),
     (InvalidInput, 422),
     (UsageError, 400),
+    (Unavailable, 503),
 )
+RETRY_SECONDS = 5
+"""What a 503 answer's ``Retry-After`` says: a restarting database server is back in seconds."""
 
 HTTP_MESSAGES = {404: "page_not_found", 405: "method_not_allowed"}
 
@@ -68,6 +80,8 @@ def title_key(status: int) -> str:
 def _headers(error: RpkdError) -> dict[str, str]:
     if isinstance(error, RateLimited):
         return {"Retry-After": str(error.retry_after)}
+    if isinstance(error, Unavailable):
+        return {"Retry-After": str(RETRY_SECONDS)}
     return {}
 
 
@@ -91,6 +105,8 @@ async def rpkd_error(request: Request, error: Exception) -> Response:
         return JSONResponse(body, status_code=status, headers=headers)
     if status == 401 and request.method == "GET":
         return login_redirect(request)
+    if isinstance(error, Unavailable):
+        request.state.notice_count = 0  # the bell would ask the database that is not there
     return pages.render(
         request,
         "error.html",
@@ -131,8 +147,30 @@ async def validation_error(request: Request, error: Exception) -> Response:
     )
 
 
+async def server_error(request: Request, error: Exception) -> Response:
+    """Answer an exception no other handler took: 500 with the coded ``server_error`` (page or
+    JSON), never its text or traceback (Starlette logs those and re-raises after the answer)."""
+    body = {
+        "detail": locale.message("server_error", language(request)),
+        "error": {"code": "server_error", "param": None, "params": {}, "findings": []},
+    }
+    if is_api(request):
+        return JSONResponse(body, status_code=500)
+    request.state.notice_count = 0  # nothing more that might fail again
+    try:
+        return pages.render(
+            request,
+            "error.html",
+            {"title": title_key(500), "message_code": "server_error"},
+            status_code=500,
+        )
+    except Exception:  # the layout itself failed: the sentence alone, in plain text
+        return Response(body["detail"], status_code=500, media_type="text/plain; charset=utf-8")
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(RpkdError, rpkd_error)
+    app.add_exception_handler(Exception, server_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         token_actor,
     )
     from rpkd.workflows.accuracy import accuracy_report
+    from rpkd.workflows.area_priority import area_priorities
     from rpkd.workflows.area_profile import poverty_profile
     from rpkd.workflows.audit_chain import verify_audit
     from rpkd.workflows.backups import backup_workspace, restore_workspace
@@ -175,6 +176,7 @@ _API: dict[str, str] = {
     "profile_release": "profile",
     "dashboard": "overview",
     "poverty_profile": "area_profile",
+    "area_priorities": "area_priority",
     "store_family_summary": "profile",
     # targeting and linkage
     "link_list": "link",
@@ -291,6 +293,7 @@ __all__ = [
     "add_decision",
     "add_realisation",
     "add_user",
+    "area_priorities",
     "backup_workspace",
     "browse_plan",
     "budget_by_source",

@@ -155,7 +155,9 @@ def add_user(
     from rpkd import regions
     from rpkd.access import users
     from rpkd.access.roles import parse_role
+    from rpkd.workflows.realisation_work import typed_text
 
+    full_name = typed_text(ws, full_name, "full_name", "web.users.full_name", line=True)
     grant = Grant(parse_role(role), regions.parse_code(region) if region else None, agency, partner)
     gate.authorise(ws.actor, "user.manage")
     with ws.transaction() as db:
@@ -363,24 +365,27 @@ def _open(ws: Workspace, username: str, password: str, client: str, kind: Kind) 
     name = username.strip()
     action = "auth.sign_in" if kind == "session" else "auth.token"
     opened: Opened | None = None
-    with ws.transaction() as db:
-        if users.count_users(db) == 0:
-            raise Unauthenticated("no_users", param="username")
-        wait = sessions.limit_reached(db, name, client)
-        if wait is None:
-            user = users.authenticate(db, name, password)
-            if user is not None:
-                sessions.clear_failures(db, name)
-                opened = sessions.open_session(db, user.username, kind)
-            else:
-                sessions.record_failure(db, name, client)
-        known = users.exists(db, name)
-    account = name if known else UNKNOWN_ACCOUNT
-    if opened is not None:
-        gate.audit_as(ws, opened.user.username, action)
-        return opened
-    reason = "rate_limited" if wait is not None else "password" if known else "unknown_user"
-    gate.audit_as(ws, account, f"{action}_failed", parameters={"reason": reason})
+    with ws.atomic():  # the session (or the failure) and its audit row: both kept or neither
+        with ws.transaction() as db:
+            if users.count_users(db) == 0:
+                raise Unauthenticated("no_users", param="username")
+            wait = sessions.limit_reached(db, name, client)
+            # a name no user can have (a NUL, a script) is not looked up: PostgreSQL refuses NUL
+            possible = users.USERNAME.fullmatch(name) is not None
+            if wait is None:
+                user = users.authenticate(db, name, password) if possible else None
+                if user is not None:
+                    sessions.clear_failures(db, name)
+                    opened = sessions.open_session(db, user.username, kind)
+                else:
+                    sessions.record_failure(db, name, client)
+            known = possible and users.exists(db, name)
+        account = name if known else UNKNOWN_ACCOUNT
+        if opened is not None:
+            gate.audit_as(ws, opened.user.username, action)
+            return opened
+        reason = "rate_limited" if wait is not None else "password" if known else "unknown_user"
+        gate.audit_as(ws, account, f"{action}_failed", parameters={"reason": reason})
     if wait is not None:
         raise _refused(wait)
     raise Unauthenticated("sign_in_failed", param="password")

@@ -162,7 +162,8 @@ def _against_truth(
                 overall=overall if grouped is not None else None,
             )
         )
-    rows = pa.concat_tables(blocks)
+    # A rate with no denominator (a programme that covers nobody) is a null column: promote it.
+    rows = pa.concat_tables(blocks, promote_options="permissive")
     rows = rows.append_column("target_group", pa.array([target] * rows.num_rows))
     return AccuracyReport(o.release.name, "truth", rows)
 

@@ -3,6 +3,7 @@
 
 Only aggregates are gathered: survey estimates (:func:`rpkd.workflows.poverty.poverty_figures`),
 Fay–Herriot maps (:func:`rpkd.workflows.sae.map_release`, written to a scratch folder), the
+priority areas by kecamatan and desa (:func:`rpkd.workflows.priority.priority_areas`), the
 registry profile published with the kit's small-cell threshold
 (:func:`rpkd.workflows.profile.profile_release`), programme coverage counts by kecamatan (the
 counts of :func:`rpkd.targeting.convergence.coverage_counts`, without the by-name lists of
@@ -50,7 +51,7 @@ T = TypeVar("T")
 SCENARIO_DRAWS = 20
 """Targeting-error draws of the chosen scenario in a document (``rpkd scenario run``: 200)."""
 _NEEDS: dict[str, frozenset[str]] = {
-    "rpkd": frozenset({"figures", "maps", "profile", "coverage", "plan", "scenario"}),
+    "rpkd": frozenset({"figures", "maps", "priority", "profile", "coverage", "plan", "scenario"}),
     "lp2kd": frozenset({"figures", "coverage", "plan", "transitions"}),
     "triwulan": frozenset({"figures", "extreme_map", "profile", "plan"}),
     "rakor": frozenset({"figures", "coverage", "plan"}),
@@ -117,6 +118,14 @@ def gather(
                     "document_map_missing",
                     lambda: _map(ws, release.name, "kecamatan", line, folder),
                 )
+    priorities: dict[str, dict[str, Any]] = {}
+    if "priority" in needs:
+        for level in ("kecamatan", "desa"):
+            ranked = part(
+                "priority", "document_priority_missing", partial(_priority, ws, release.name, level)
+            )
+            if ranked is not None:
+                priorities[level] = ranked
     profile = (
         part("profile", "document_profile_missing", lambda: _profile(ws, release.name, threshold))
         if "profile" in needs
@@ -162,6 +171,7 @@ def gather(
         kecamatan=maps.get("kecamatan"),
         desa=maps.get("desa"),
         extreme_kecamatan=maps.get("extreme"),
+        priorities=priorities,
         profile=profile,
         coverage=coverage,
         programmes=names,
@@ -240,6 +250,17 @@ def _map(ws: Workspace, name: str, level: str, line: float | None, folder: Path)
         mapped.cv_threshold,
         tuple(asdict(a) for a in mapped.areas),
     )
+
+
+def _priority(ws: Workspace, name: str, level: str) -> dict[str, Any]:
+    """Return the priority areas at ``level`` (Fay–Herriot, the kit's k, draws and thresholds,
+    seed 1) as :meth:`rpkd.workflows.priority.PriorityAreas.to_json` gives them."""
+    from rpkd.workflows.priority import priority_areas
+
+    try:
+        return priority_areas(ws, name, level=level, method="fh").to_json()
+    except UsageError as exc:  # fewer areas estimated than k: the part is absent, said so
+        raise InvalidInput(exc.code, param=exc.param, **exc.params) from None
 
 
 def _profile(ws: Workspace, name: str, threshold: int) -> pa.Table:

@@ -237,7 +237,10 @@ def register_commitment(
     from rpkd.planning import partner_work
     from rpkd.planning.partner_work import commitment_scope
     from rpkd.planning.store import load_plan
+    from rpkd.workflows.realisation_work import typed_text
 
+    description = typed_text(ws, description, "description", "web.mitra.description")
+    target_group = typed_text(ws, target_group, "target_group", "web.mitra.target_group", line=True)
     actor = ws.actor
     with ws.transaction() as db:
         stored = load_plan(db, plan)
@@ -299,8 +302,10 @@ def report_commitment(
         attach_evidence,
         discard_evidence,
         stored_evidence,
+        typed_text,
     )
 
+    note = typed_text(ws, note, "note", "web.realisasi.note")
     actor = ws.actor
     stored, held = _held(ws, commitment_id)
     scope = _scope(stored, held)
@@ -342,7 +347,10 @@ def review_commitment_report(
     """Verify or return (``rejected``, with a reason) a partner's report version
     (``realisation.verify``; never one's own)."""
     from rpkd.planning import partner_work
+    from rpkd.workflows.realisation_work import typed_text
 
+    if reason is not None:
+        reason = typed_text(ws, reason, "reason", "web.realisasi.reason")
     actor = ws.actor
     with ws.transaction() as db:
         held, _ = partner_work.find_report(db, report_id)

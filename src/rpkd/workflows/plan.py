@@ -219,10 +219,12 @@ def import_plan(ws: Workspace, file: Path, *, findings_report: Path | None = Non
     """
     from rpkd.planning.matrix_import import read_plan_matrix
     from rpkd.planning.store import save_plan
+    from rpkd.releases.uploads import Limits, check_workbook
     from rpkd.reports.plan_matrix import write_findings_csv
 
     if not file.is_file():
         raise InvalidInput("matrix_file_missing", param="file", file=str(file))
+    check_workbook(file, Limits())  # an XLSX is a zip: a bomb is refused before it is opened
     plan, found = read_plan_matrix(file, ws.lang)
     if plan is None:
         raise _refuse(file, errors(found), findings_report, ws.lang)

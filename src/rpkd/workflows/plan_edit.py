@@ -253,19 +253,20 @@ def _save(ws: Workspace, edited: Plan, change: str, code: str) -> PlanChanged:
     from rpkd.planning.store import save_plan
 
     try:
-        with ws.transaction() as db:
-            save_plan(db, edited)
+        with ws.atomic():  # the plan and its audit row: both kept or neither
+            with ws.transaction() as db:
+                save_plan(db, edited)
+            gate.audit(
+                ws,
+                f"plan.{change}",
+                scopes=(Scope(region=edited.region),),
+                records=1,
+                parameters={"plan": edited.name, "code": code},
+            )
     except InvalidInput as exc:
         if exc.code != "plan_invalid":
             raise
         raise _refused(tuple(replace(f, field="form") for f in exc.findings)) from exc
-    gate.audit(
-        ws,
-        f"plan.{change}",
-        scopes=(Scope(region=edited.region),),
-        records=1,
-        parameters={"plan": edited.name, "code": code},
-    )
     return PlanChanged(edited, change, code)
 
 

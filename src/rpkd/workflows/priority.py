@@ -28,14 +28,17 @@ from rpkd.sae.inputs import LEVELS
 from rpkd.workflows.results import dataclass_table, plain
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import pyarrow as pa
 
     from rpkd.locale import Lang
-    from rpkd.regions import Depth
     from rpkd.sae.area_estimates import PovertyMap
     from rpkd.workflows.workspace import Workspace
 
-__all__ = ["GAPS", "LEVELS", "METHODS", "PriorityArea", "PriorityAreas", "priority_areas"]
+__all__ = [
+    "GAPS", "LEVELS", "METHODS", "PriorityArea", "PriorityAreas", "priority_areas", "priority_map",
+]  # fmt: skip
 
 Z95 = 1.959963984540054
 
@@ -240,26 +243,23 @@ def _check_map(map_file: Path | None, within: str | None, level: str) -> None:
         raise UsageError("priority_map_within", param="map_within", value=within)
 
 
+def priority_map(
+    result: PriorityAreas, region: str, lang: Lang, *, boundaries: str | None = None,
+    made: date | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Return the map of the classes of ``result``'s areas inside ``region`` (the district, or
+    a kecamatan at desa level): :func:`rpkd.reports.charts.priority_figure`, the one figure of
+    ``rpkd priority --map``, the web's Profil page and the RPKD's Bab III."""
+    from rpkd.reports.charts import priority_figure
+
+    return priority_figure(result.to_json(), region, lang, boundaries=boundaries, made=made)
+
+
 def _draw(result: PriorityAreas, path: Path, within: str | None, lang: Lang) -> None:
     """Write the map of the classes (PNG or SVG by the suffix) with its source and date line."""
-    from datetime import date
+    from rpkd.reports.charts import to_png, to_svg
 
-    from rpkd import locale, regions
-    from rpkd.reports.charts import priority_map_chart, to_png, to_svg
-
-    region = within or result.region
-    prefix = region + "."
-    areas = [asdict(a) for a in result.areas if a.code.startswith(prefix)]
-    source = locale.message(
-        "priority_map_source", lang, release=result.release,
-        method=locale.label(f"sae.method.{result.method}", lang), draws=result.draws,
-        seed=result.seed, date=locale.date_text(date.today(), lang),
-    )  # fmt: skip
-    title = locale.message("priority_map_title", lang, k=result.k, area=regions.name(region),
-                           level=locale.label(f"priority.level.{result.level}", lang))  # fmt: skip
-    depth: Depth = "kecamatan" if result.level == "kecamatan" else "desa"
-    spec = priority_map_chart(region, depth, areas, k=result.k, thresholds=result.thresholds,
-                              lang=lang, title=title, size=560, source=source)  # fmt: skip
+    spec = priority_map(result, within or result.region, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".svg":
         path.write_text(to_svg(spec, lang), encoding="utf-8")

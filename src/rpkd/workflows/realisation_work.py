@@ -336,6 +336,18 @@ def discard_evidence(ws: Workspace, written: Sequence[Any]) -> None:
         evidence.remove(ws.path / evidence.FOLDER, item.stored)
 
 
+def typed_text(ws: Workspace, value: str, param: str, label: str, *, line: bool = False) -> str:
+    """Return a note, reason or name typed into a form, checked by the one rule of typed text
+    (:func:`rpkd.inputs.typed.text`; ``line``: one line of at most
+    :data:`~rpkd.inputs.typed.LINE_LIMIT` characters), its field named in ``ws.lang``."""
+    from rpkd import locale
+    from rpkd.inputs import typed
+
+    field = locale.label(label, ws.lang)
+    limit = typed.LINE_LIMIT if line else typed.NOTE_LIMIT
+    return typed.text(value, param=param, field=field, limit=limit, lines=not line)
+
+
 def submit_realisation(
     ws: Workspace,
     kind: SubjectKind,
@@ -353,45 +365,48 @@ def submit_realisation(
     """Submit a new version of a quarter's realisation with its evidence files.
 
     The files are checked (kind, size, content) and stored before the version is recorded;
-    if anything is refused, nothing is kept. One audit row names the version and its files.
+    if anything is refused, nothing is kept. One audit row names the version and its files,
+    written in the version's transaction (:meth:`Workspace.atomic`).
     """
     from rpkd.planning import realisations
     from rpkd.planning.store import load_plan
     from rpkd.workflows.realisations import _authorise_subject
 
     actor = ws.actor
+    note = typed_text(ws, note, "note", "web.realisasi.note")
     with ws.transaction() as db:
         stored = load_plan(db, plan)
     scope = _authorise_subject(actor, stored, kind, code, "realisation.submit")
     written = stored_evidence(ws, files)
     try:
-        with ws.transaction() as db:
-            item = realisations.submit(
-                db,
-                stored,
-                kind,
-                code,
-                year,
-                quarter,
-                submitted_by=actor.username,
-                value=value,
-                budget_spent=budget_spent,
-                beneficiaries=beneficiaries,
-                evidence=note.strip(),
-            )
-            attach_evidence(ws, db, written, realisation_id=item.id)
+        with ws.atomic():  # the version, its files and its audit rows: all kept or none
+            with ws.transaction() as db:
+                item = realisations.submit(
+                    db,
+                    stored,
+                    kind,
+                    code,
+                    year,
+                    quarter,
+                    submitted_by=actor.username,
+                    value=value,
+                    budget_spent=budget_spent,
+                    beneficiaries=beneficiaries,
+                    evidence=note.strip(),
+                )
+                attach_evidence(ws, db, written, realisation_id=item.id)
+            _audit_submission(ws, item, scope)
+            if written:
+                gate.audit(
+                    ws,
+                    "realisation.evidence.upload",
+                    scopes=(scope,),
+                    records=len(written),
+                    parameters={"id": item.id, "files": [w.filename for w in written]},
+                )
     except BaseException:
         discard_evidence(ws, written)
         raise
-    _audit_submission(ws, item, scope)
-    if written:
-        gate.audit(
-            ws,
-            "realisation.evidence.upload",
-            scopes=(scope,),
-            records=len(written),
-            parameters={"id": item.id, "files": [w.filename for w in written]},
-        )
     return Realisations((item,))
 
 

@@ -285,6 +285,9 @@ def verify_realisation(ws: Workspace, realisation_id: int) -> Realisations:
 
 def reject_realisation(ws: Workspace, realisation_id: int, reason: str) -> Realisations:
     """Reject a submitted realisation with a reason (secretariat)."""
+    from rpkd.workflows.realisation_work import typed_text
+
+    reason = typed_text(ws, reason, "reason", "web.realisasi.reason")
     return _review(ws, realisation_id, "rejected", reason)
 
 

@@ -252,8 +252,10 @@ def save_rule(ws: Workspace, programme: str, rule: str, *, reason: str = "") -> 
     A rule equal to the one in force is not saved again.
     """
     from rpkd.targeting.rule_store import append
+    from rpkd.workflows.realisation_work import typed_text
 
     gate.authorise(ws.actor, "plan.edit")
+    reason = typed_text(ws, reason, "reason", "web.rules.reason")
     current, changed = _checked(ws, programme, rule)
     text = changed.programme(programme).rule.text
     user = ws.actor.username

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,7 +242,10 @@ def _file(
     note: str,
     evidence: Sequence[Upload],
 ) -> ProposalView:
-    if not note.strip():
+    from rpkd.workflows.realisation_work import typed_text
+
+    note = typed_text(ws, note, "note", "web.usulan.note")
+    if not note:
         raise InvalidInput("usulan_note_required", param="note")
     checked = _read_evidence(ws, evidence)
     with ws.transaction() as db:
@@ -334,7 +337,16 @@ def propose_family(
     member's NIK may already be listed in the release. Needs ``records.read`` on the desa.
     """
     from rpkd.workflows.corrections import check_family
+    from rpkd.workflows.realisation_work import typed_text
 
+    family = replace(
+        family,
+        address=typed_text(ws, family.address, "address", "web.usulan.address", line=True),
+        members=tuple(
+            replace(m, name=typed_text(ws, m.name, "name", "web.usulan.name", line=True))
+            for m in family.members
+        ),
+    )
     code = checked_desa(desa)
     gate.authorise(ws.actor, "records.read", Scope(region=code))
     opened = open_release(ws.path, release)
@@ -442,12 +454,15 @@ def review_proposal(ws: Workspace, proposal_id: int, decision: str, note: str = 
     a ``kecamatan_accepted`` one by the secretariat (``release.manage`` on the release's
     district); whoever filed it or took an earlier step may not (four eyes).
     """
+    from rpkd.workflows.realisation_work import typed_text
+
     with ws.transaction() as db:
         proposal = store.get(db, proposal_id)
     if decision not in ("accept", "reject"):
         raise UsageError("usulan_decision_unknown", param="decision", decision=decision)
     accepted, step = _check_step(ws, proposal)
-    if decision == "reject" and not note.strip():
+    note = typed_text(ws, note, "note", "web.usulan.note")
+    if decision == "reject" and not note:
         raise InvalidInput("usulan_note_required", param="note")
     status: Status = accepted if decision == "accept" else "rejected"
     with ws.transaction() as db:
@@ -462,8 +477,6 @@ def review_proposal(ws: Workspace, proposal_id: int, decision: str, note: str = 
 
 def _masked(proposal: Proposal) -> Proposal:
     """Return ``proposal`` with its personal data masked."""
-    from dataclasses import replace
-
     return replace(proposal, detail=_masked_detail(proposal.detail))
 
 

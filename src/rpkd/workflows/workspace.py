@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
 
     from rpkd import engine as eng
     from rpkd.access.roles import Grant
+
+
+_UNIT: ContextVar[tuple[Database, Session] | None] = ContextVar("rpkd_unit", default=None)
+"""The transaction of the :meth:`Workspace.atomic` block running in this thread or task."""
 
 
 @dataclass(frozen=True)
@@ -137,8 +142,33 @@ class Workspace:
         """Yield a database session in one transaction (committed on success, else rolled back)."""
         from rpkd.store import session
 
-        with session(self.database) as db:
+        database = self.database
+        unit = _UNIT.get()
+        if unit is not None and unit[0] is database:
+            with unit[1].begin_nested():  # a failure inside rolls back to here only
+                yield unit[1]
+            return
+        with session(database) as db:
             yield db
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Make every :meth:`transaction` opened inside the block (in this thread or task) part
+        of one transaction, committed when the block ends, rolled back whole on any error: a
+        write and its audit row are kept together or not at all. Each inner transaction is a
+        savepoint of it."""
+        from rpkd.store import session
+
+        if _UNIT.get() is not None:  # already inside one
+            yield
+            return
+        database = self.database
+        with session(database) as db:
+            token = _UNIT.set((database, db))
+            try:
+                yield
+            finally:
+                _UNIT.reset(token)
 
     @cached_property
     def actor(self) -> Actor:

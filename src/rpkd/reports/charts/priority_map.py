@@ -19,6 +19,8 @@ from rpkd.reports.charts.base import MISSING_COLOUR, Spec, altair, finish
 from rpkd.reports.charts.map_layers import decorated
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from rpkd.regions import Depth
 
 CLASS_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#ffffff")
@@ -125,3 +127,39 @@ def priority_map_chart(
     chart = layered.properties(width=wide, height=tall, title=heading)
     values = priority_values(areas, thresholds, lang)
     return finish(chart, lang, {**_datasets(region, depth, values, boundaries), **added})
+
+
+def priority_figure(
+    result: Mapping[str, Any],
+    region: str,
+    lang: Lang = "id",
+    *,
+    boundaries: str | None = None,
+    made: date | None = None,
+    size: int = 560,
+) -> Spec:
+    """Return the map of the classes of a priority result (``PriorityAreas.to_json()``: its
+    ``release``, ``level``, ``method``, ``k``, ``draws``, ``seed``, ``thresholds`` and
+    ``areas``) inside ``region`` (the district, or a kecamatan at desa level), with its title
+    and its source and date line (``made``, default today): the one figure of ``rpkd priority
+    --map``, the web's Profil page and the RPKD's Bab III. ``boundaries`` a URL template with
+    ``{region}`` and ``{depth}``, None to embed the boundaries."""
+    from datetime import date as day
+
+    from rpkd import regions
+
+    prefix = region + "."
+    areas = [a for a in result["areas"] if str(a["code"]).startswith(prefix)]
+    level = str(result["level"])
+    source = locale.message(
+        "priority_map_source", lang, release=result["release"],
+        method=locale.label(f"sae.method.{result['method']}", lang), draws=result["draws"],
+        seed=result["seed"], date=locale.date_text(made or day.today(), lang),
+    )  # fmt: skip
+    title = locale.message("priority_map_title", lang, k=result["k"], area=regions.name(region),
+                           level=locale.label(f"priority.level.{level}", lang))  # fmt: skip
+    depth: Depth = "kecamatan" if level == "kecamatan" else "desa"
+    url = None if boundaries is None else boundaries.format(region=region, depth=depth)
+    return priority_map_chart(region, depth, areas, k=int(result["k"]),
+                              thresholds=result["thresholds"], lang=lang, title=title, size=size,
+                              source=source, boundaries=url)  # fmt: skip

@@ -149,6 +149,9 @@ class Evidence:
     kecamatan: AreaTable | None = None
     desa: AreaTable | None = None
     extreme_kecamatan: AreaTable | None = None
+    priorities: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """The priority areas (kantong kemiskinan) by level (``kecamatan``, ``desa``), as
+    :meth:`rpkd.workflows.priority.PriorityAreas.to_json` gives them (Fay–Herriot)."""
     profile: pa.Table | None = None
     coverage: pa.Table | None = None
     programmes: Mapping[str, str] = field(default_factory=dict)

@@ -4,7 +4,8 @@
 --release NAME --level L --measure M --method X --format json`` (one estimates-table record per
 area with the map's own columns); ``GET /api/v1/releases/{name}/map`` with the same parameters
 answers the map's GeoJSON (area boundaries with estimate, CV and reliability), as ``rpkd map``
-writes it. The map is drawn once per release and parameters, into a folder removed afterwards (a
+writes it; ``GET /api/v1/releases/{name}/priority?level=&k=&method=&seed=&benchmark=`` answers
+``rpkd priority --release NAME ... --format json`` (the kantong-kemiskinan table). The map is drawn once per release and parameters, into a folder removed afterwards (a
 GET leaves nothing behind in the workspace), and both answers are kept encoded
 (:mod:`rpkd.workflows.release_answers`).
 """
@@ -18,8 +19,9 @@ from fastapi.responses import Response
 
 from rpkd.web.access import API_PREFIX
 from rpkd.web.deps import ApiAuth, RequestWorkspace
-from rpkd.web.routes.api_common import ReleaseName, encoded
-from rpkd.web.routes.api_schemas import ERRORS, AreaEstimate, FeatureCollection
+from rpkd.web.routes.api_common import ReleaseName, answer, encoded
+from rpkd.web.routes.api_schemas import ERRORS, AreaEstimate, FeatureCollection, PriorityTable
+from rpkd.workflows.priority import priority_areas
 from rpkd.workflows.release_answers import map_answer, sae_answer
 
 router = APIRouter(prefix=API_PREFIX, tags=["maps"], responses=ERRORS)
@@ -77,3 +79,27 @@ def poverty_map(
         request,
         map_answer(ws, name, level=level, measure=measure, method=method, benchmark=benchmark),
     )
+
+
+@router.get("/releases/{name}/priority", response_model=PriorityTable)
+def priority(
+    name: ReleaseName,
+    ws: RequestWorkspace,
+    _: ApiAuth,
+    level: Annotated[Level, Query(description="Areas ranked")] = "desa",
+    k: Annotated[
+        int | None,
+        Query(ge=1, le=10_000, description="How many poorest areas are sought (default: kit)"),
+    ] = None,
+    method: MethodQuery = "fh",
+    seed: Annotated[int, Query(ge=0, le=2**31 - 1, description="Seed of the draws")] = 1,
+    benchmark: Annotated[
+        bool, Query(description="Ratio-benchmark the areas to the district's direct estimate")
+    ] = False,
+) -> Response:
+    """The priority areas (kantong kemiskinan): each area's probability of being among the k
+    poorest by rate and by number of poor, its class (Prioritas 1-3), desil 1-2 families and
+    basic-service gaps; the kit's number of draws."""
+    result = priority_areas(ws, name, level=level, k=k, method=method, seed=seed,
+                            benchmark=benchmark)  # fmt: skip
+    return answer(result.to_json())

@@ -140,6 +140,53 @@ class FeatureCollection(Open):
     features: list[Feature]
 
 
+class PriorityAreaRow(BaseModel):
+    """One area of the kantong-kemiskinan table (``rpkd priority --format json``'s ``areas``)."""
+
+    code: str
+    name: str
+    parent: str | None
+    estimate: float
+    ci_low: float
+    ci_high: float
+    cv: float | None
+    population: Number | None
+    poor: Number | None
+    probability_rate: float
+    probability_count: float
+    rank_median: Number
+    rank_low: Number
+    rank_high: Number
+    priority: int | None
+    families_desil_12: int | None
+    desa: int | None
+    no_puskesmas: int | None
+    no_sd: int | None
+    no_smp: int | None
+    no_market: int | None
+    unpaved_road: int | None
+    low_pln: int | None
+
+
+class PriorityTable(Open):
+    """The priority areas of a release (``rpkd priority --format json``): the parameters, the
+    areas (class 1 first) and the findings."""
+
+    release: str
+    region: str
+    level: str
+    method: str
+    line: float
+    k: int
+    draws: int
+    seed: int
+    thresholds: list[float]
+    basis: str
+    benchmark_factor: float | None
+    areas: list[PriorityAreaRow]
+    findings: list[dict[str, Any]]
+
+
 class PerformanceRow(Open):
     """One item of the quarterly performance table (``rpkd monitor --format json``)."""
 

@@ -38,6 +38,9 @@ from rpkd.workflows.workspace import Workspace
 
 router = APIRouter(include_in_schema=False)
 
+MITRA = "web.mitra."
+"""The labels of the commitment form's fields."""
+
 FIELDS = ("partner", "programme", "activity", "lokus", "target_group", "description", "amount",
           "start_year", "end_year")  # fmt: skip
 
@@ -117,7 +120,7 @@ async def commitment_register(request: Request, ws: RequestWorkspace, lang: Lang
     values = {k: str(v).strip() for k, v in data.items() if isinstance(v, str)}
     values.pop("csrf_token", None)
     try:
-        amount = number(data, "amount", lang)
+        amount = number(data, "amount", lang, labels=MITRA)
         if amount is None:
             raise InvalidInput("commitment_amount_missing", param="amount")
         lokus = tuple(
@@ -130,8 +133,8 @@ async def commitment_register(request: Request, ws: RequestWorkspace, lang: Lang
                 values.get("programme", ""),
                 description=values.get("description", ""),
                 amount=amount,
-                start_year=_whole(number(data, "start_year", lang)),
-                end_year=_whole(number(data, "end_year", lang)),
+                start_year=_whole(number(data, "start_year", lang, labels=MITRA, whole=True)),
+                end_year=_whole(number(data, "end_year", lang, labels=MITRA, whole=True)),
                 activity=values.get("activity") or None,
                 lokus=lokus,
                 target_group=values.get("target_group", ""),
@@ -147,22 +150,14 @@ async def commitment_register(request: Request, ws: RequestWorkspace, lang: Lang
 async def commitment_report(
     request: Request, ws: RequestWorkspace, lang: Language, commitment_id: int
 ) -> Response:
-    """Report on a commitment for a quarter, with evidence files; back to the page."""
-    rules = await run_in_threadpool(evidence_limits, ws)
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_FILES * rules.max_bytes + (1 << 20):
-        too_large = InvalidInput(
-            "realisation_evidence_too_large",
-            param="evidence",
-            file="…",
-            limit=rules.max_bytes >> 20,
-        )
-        return await _refused(request, ws, too_large, lang, {})
+    """Report on a commitment for a quarter, with evidence files; back to the page (a body
+    over the evidence limit was refused as it arrived: :mod:`rpkd.web.limits`)."""
     data = await request.form(max_files=MAX_FILES + 1, max_fields=20)
     values = {k: str(v).strip() for k, v in data.items() if isinstance(v, str)}
     values.pop("csrf_token", None)
     try:
-        spent, reached = number(data, "budget_spent", lang), number(data, "beneficiaries", lang)
+        spent = number(data, "budget_spent", lang)
+        reached = number(data, "beneficiaries", lang, whole=True)
         files = [
             Upload(item.filename or "", item.file)
             for item in data.getlist("evidence")

@@ -4,7 +4,11 @@ down kabupaten → kecamatan → desa (:func:`rpkd.workflows.area_profile.povert
 The map (direct, Fay–Herriot or EBP; uncertainty drawn on it and in a small CV map), the
 desil distribution, the characteristics of desil 1–4 families and the vulnerable groups each
 have their table beside the chart; the areas below are listed with links that load them
-(HTMX: the page's body is swapped and the address follows). What is shown downloads as CSV
+(HTMX: the page's body is swapped and the address follows). The kantong-kemiskinan section
+(:func:`rpkd.workflows.area_priority.area_priorities`: the priority-class map, the documents'
+figure, and the table of classes with their probabilities, desil 1–2 families and service gaps)
+loads after the page (``/profile/priority``), as its ranking takes a moment the first time. What
+is shown downloads as CSV
 (one table) or XLSX (both tables, headed in the page's language). A viewer sees small cells
 suppressed: the workflow decides.
 """
@@ -27,6 +31,7 @@ from rpkd.reports.xlsx import Column, Sheet, neutralise_table, write_workbook
 from rpkd.web import pages
 from rpkd.web.deps import Language, RequestWorkspace
 from rpkd.workflows.area_map import MapArea
+from rpkd.workflows.area_priority import AreaPriorities, area_priorities
 from rpkd.workflows.area_profile import METHODS, PovertyProfile, poverty_profile
 from rpkd.workflows.cache import ResultCache
 
@@ -251,6 +256,81 @@ def body(request: Request, result: PovertyProfile, lang: Lang) -> Markup:
     if not result.key:
         return Markup(build())
     return Markup(_BODIES.get(f"{result.key}:{lang}", build)[0])
+
+
+PRIORITY_COLUMNS = (
+    "priority.class_column",
+    "sae.name",
+    "priority.estimate",
+    "priority.poor",
+    "priority.probability_rate",
+    "priority.probability_count",
+    "priority.rank",
+    "priority.families_desil_12",
+    "priority.gaps",
+)
+"""The kantong-kemiskinan table's columns (:func:`rpkd.reports.priority.priority_view`)."""
+
+
+def priority_context(result: AreaPriorities, lang: Lang) -> dict[str, Any]:
+    """Return what ``profil/_priority.html`` shows of ``result``: the map, the table, the
+    sentence on how sure the classes are and the notes."""
+    from rpkd.reports.priority import priority_view
+
+    view = [
+        {**row, "priority.class_column": pages.capitalised(row["priority.class_column"])}
+        for row in priority_view(result.to_arrow(), lang).to_pylist()
+    ]
+    level = locale.label(f"priority.level.{result.level}", lang)
+    ranking = result.ranking
+    return {
+        "priority": result,
+        "priority_spec": result.charts(lang, boundaries=pages.BOUNDARIES).get("map"),
+        "priority_table": pages.data_table(
+            view, lang, columns=PRIORITY_COLUMNS, numeric=PRIORITY_COLUMNS[2:8]
+        ),
+        "priority_caption": ""
+        if ranking is None
+        else locale.message(
+            "web_priority_caption",
+            lang,
+            k=ranking.k,
+            level=level,
+            area=result.parent.name,
+            method=locale.label(f"sae.method.{ranking.method}", lang),
+        ),
+        "priority_map_caption": locale.message(
+            "web_priority_map_caption", lang, level=level, area=result.parent.name
+        ),
+        "priority_certainty": result.certainty(lang),
+        "priority_notes": result.notes(lang),
+        "priority_query": _priority_query(result),
+    }
+
+
+def _priority_query(result: AreaPriorities) -> str:
+    from urllib.parse import urlencode
+
+    method = "fh" if result.ranking is None else result.ranking.method
+    return urlencode({"release": result.release, "area": result.area.code, "method": method})
+
+
+@router.get("/profile/priority")
+def priority(
+    request: Request,
+    ws: RequestWorkspace,
+    lang: Language,
+    release: str | None = None,
+    area: str | None = None,
+    method: Annotated[Method, Query()] = "fh",
+) -> Response:
+    """The priority areas (kantong kemiskinan) below ``area``: the section of the Profil page
+    (HTMX), or a page of its own."""
+    result = area_priorities(ws, release or None, area=area or None, method=method)
+    context = {**priority_context(result, lang), "lang": lang}
+    if pages.is_htmx(request):
+        return pages.render(request, "profil/_priority.html", context)
+    return pages.render(request, "profil/priority.html", context)
 
 
 def _headers(table: pa.Table, prefix: str, lang: Lang) -> list[Column]:

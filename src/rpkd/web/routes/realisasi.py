@@ -23,6 +23,7 @@ from rpkd.errors import Forbidden, InvalidInput, NotFound, UsageError
 from rpkd.locale import Lang
 from rpkd.web import pages
 from rpkd.web.deps import Language, RequestWorkspace
+from rpkd.workflows import form_values
 from rpkd.workflows.jobs import Upload
 from rpkd.workflows.realisation_work import (
     MAX_FILES,
@@ -37,26 +38,17 @@ from rpkd.workflows.workspace import Workspace
 
 router = APIRouter(include_in_schema=False)
 
-_SLACK = 1 << 20
 NUMBERS = ("value", "budget_spent", "beneficiaries")
 
 
-def number(form: FormData, name: str, lang: Lang) -> float | None:
-    """Return a number field of a form (a browser's number input sends ``1234.5``; a typed
-    ``1.234,5`` is read the Indonesian way), None when empty."""
-    text = str(form.get(name) or "").strip()
-    if not text:
-        return None
-    cleaned = text.replace(" ", "")
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    try:
-        return float(cleaned)
-    except ValueError:
-        label = locale.label(f"web.realisasi.{name}", lang)
-        raise InvalidInput(
-            "web_realisasi_number_invalid", param=name, field=label, value=text
-        ) from None
+def number(
+    form: FormData, name: str, lang: Lang, *, labels: str = "web.realisasi.", whole: bool = False
+) -> float | None:
+    """Return a number field of a form, None when empty, read by the one rule of typed numbers
+    (:func:`rpkd.workflows.form_values.number`: ``1.234.567``, ``1.234,5`` and what a browser's
+    number input sends; ``inf``, ``nan`` and fractions where ``whole`` refused)."""
+    field = locale.label(f"{labels}{name}", lang)
+    return form_values.number(str(form.get(name) or ""), param=name, field=field, whole=whole)
 
 
 def period(value: str | None) -> int | None:
@@ -130,17 +122,8 @@ async def _refused(
 
 @router.post("/realisations")
 async def realisation_submit(request: Request, ws: RequestWorkspace, lang: Language) -> Response:
-    """Submit a new version of a realisation with its evidence files; back to the quarter."""
-    rules = await run_in_threadpool(evidence_limits, ws)
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_FILES * rules.max_bytes + _SLACK:
-        too_large = InvalidInput(
-            "realisation_evidence_too_large",
-            param="evidence",
-            file="…",
-            limit=rules.max_bytes >> 20,
-        )
-        return await _refused(request, ws, too_large, lang, {})
+    """Submit a new version of a realisation with its evidence files; back to the quarter
+    (a body over the evidence limit was refused as it arrived: :mod:`rpkd.web.limits`)."""
     data = await request.form(max_files=MAX_FILES + 1, max_fields=20)
     values = {k: str(v) for k, v in data.items() if isinstance(v, str) and k != "csrf_token"}
     try:
@@ -150,7 +133,7 @@ async def realisation_submit(request: Request, ws: RequestWorkspace, lang: Langu
         year, quarter = period(values.get("year")), period(values.get("quarter"))
         if year is None or quarter is None:
             raise InvalidInput("quarter_invalid", param="quarter", quarter=values.get("quarter"))
-        amounts = {name: number(data, name, lang) for name in NUMBERS}
+        amounts = {n: number(data, n, lang, whole=n == "beneficiaries") for n in NUMBERS}
         files = [
             Upload(item.filename or "", item.file)
             for item in data.getlist("evidence")
