@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
-import httpx
+import httpx2 as httpx
 import openpyxl
 import pytest
 import typer
