@@ -10,14 +10,22 @@ the Brier score against that of the point-estimate list (probability 1 for the k
 estimates, 0 otherwise).
 
     .venv/bin/python benchmarks/priority_calibration.py --seeds 1-5 --families 20000
+
+With ``--write FILE`` the Prioritas 1 result (areas with a probability at least the kit's first
+threshold, and how many of them truly were among the k poorest) is also written as JSON with
+its source (script, command, seeds, families, date, load average): the shipped
+``src/rpkd/data/priority_calibration.json``, which the priority sentences of the Profil page,
+the API and the RPKD's Bab III quote (:mod:`rpkd.sae.priority_calibration`).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import tempfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1-5")
     parser.add_argument("--families", type=int, default=20_000)
+    parser.add_argument("--write", type=Path, help="write the Prioritas 1 result as JSON here")
     args = parser.parse_args()
     seeds = _seeds(args.seeds)
     rows: list[dict[str, Any]] = []
@@ -138,6 +147,30 @@ def main() -> None:
         for seed in seeds:
             rows += _run_seed(seed, args.families, Path(work))
     print(_report(rows, seeds, args.families))
+    if args.write is not None:
+        args.write.write_text(_measured(rows, seeds, args.families), encoding="utf-8")
+
+
+def _measured(rows: list[dict[str, Any]], seeds: list[int], families: int) -> str:
+    """Return the Prioritas 1 result by level as JSON, with the run's source."""
+    kit = params.load_kit(None)
+    rule = priority_rule(kit.document("sae"))
+    threshold = rule.thresholds[0]
+    results = []
+    for level in LEVELS:
+        first = [r for r in rows if r["level"] == level and r["probability"] >= threshold]
+        results.append({"method": "fh", "level": level, "k": rule.k[level],
+                        "threshold": threshold, "basis": "rate", "areas": len(first),
+                        "truly": sum(1 for r in first if r["truth"])})  # fmt: skip
+    source = {
+        "script": "benchmarks/priority_calibration.py",
+        "command": " ".join(["benchmarks/priority_calibration.py", *sys.argv[1:]]),
+        "seeds": seeds,
+        "families": families,
+        "date": datetime.now(UTC).date().isoformat(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+    return json.dumps({"source": source, "results": results}, indent=2) + "\n"
 
 
 if __name__ == "__main__":

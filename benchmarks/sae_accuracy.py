@@ -13,7 +13,8 @@ bias over seeds of the district aggregate (population-weighted mean of the area 
 goals of issue 19 with yes/no; and an oracle (a least-squares fit of the true P0 of every area,
 leave-one-out) as a reference for what area-level covariates can explain. Writes
 ``docs/sae-accuracy.md`` and ``docs/img/sae-*.png`` (``--doc PATH``: the report at PATH and the
-plots in ``img/`` beside it, e.g. for a trial run).
+plots in ``img/`` beside it, named after the report's stem, e.g. for a trial run or the
+registry-scale run ``--families 120109 --doc docs/sae-accuracy-kapuas-scale.md``).
 
 Usage: ``nice -n 10 .venv/bin/python benchmarks/sae_accuracy.py --seeds 1-10 [--families 20000]
 [--bootstrap 40] [--variants fh,ebp,...] [--rows rows.json] [--doc docs/sae-accuracy.md]``
@@ -69,12 +70,14 @@ FH_VILLAGE = {
     "desa": ("travel_kabupaten_min", "travel_kecamatan_min", "river_only", "signal_strong"),
 }
 """Village columns whose area means enter ``fh-arcsin-village`` (few for 17 kecamatan)."""
-ANALYSIS: tuple[str, ...] = (
+_HARD = (
     "Why the goals are hard in this world (reasoning, checked against the computed lines "
-    "above). A desa has about 87 families (20,000 over 231), so its *true* P0 is itself a "
+    "above). A desa has about {per_desa:.0f} families ({families:,} over 231), so its *true* "
+    "P0 is itself a "
     "small-sample quantity: a model that knew each desa's expected poverty rate exactly, but "
     "not which of its families are poor, would still miss the realised P0 by about "
-    "√(0.05·0.95/87) ≈ 2.3 points at P0 = 5% (more, as persons cluster in families). An "
+    "√(0.05·0.95/{per_desa:.0f}) ≈ {noise:.1f} points at P0 = 5% (more, as persons cluster in "
+    "families). An "
     "area-level model (FH) cannot go below that, as the oracle line shows; only a unit-level "
     "model whose proxies, observed for every registry family, tell poor families apart can. "
     "The desa goal of 2.5 points therefore needs an EBP whose proxies and context variables "
@@ -88,17 +91,21 @@ ANALYSIS: tuple[str, ...] = (
     "estimated from the same 84 desa. "
     "Figures of earlier versions of this page are not comparable: their world had desa "
     "effects unrelated to the village columns and fully visible in the registry proxies. "
-    "The district-bias goal is judged on 10 seeds: the standard error of a mean bias is "
-    "about 0.25 points (the unbiased direct estimate shows it), so the table can refute a "
-    "bias of 1 point but cannot confirm one under 0.3; more seeds would.",
+    "The district-bias goal is judged on {seeds} seeds: the standard error of a mean bias is "
+    "about {se:.2f} points (the unbiased direct estimate's, over the same seeds), so the table "
+    "can refute a bias of 1 point but cannot confirm one under 0.3; more seeds would."
+)
+ANALYSIS: tuple[str, ...] = (
     "",
     "What the methods do (independent of this run): direct estimates exist only for sampled "
     "areas and their linearised variance is zero where no sampled person is poor, so their "
     "intervals miss there; FH borrows strength from registry aggregates (desil 1–2 share, "
     "sanitation, RTLH, urban share, family size) and gives every area with registry families "
-    "an estimate, negative EBLUPs truncated at 0; EBP predicts each registry family's welfare "
-    "from unit-level proxies shared by survey and registry (Box–Cox nested-error model) and "
-    "averages FGT over Monte Carlo draws. All three assume the synthetic survey and registry "
+    "an estimate, negative EBLUPs truncated at 0; the shipped EBP predicts each registry "
+    "family's probability of being poor from unit-level proxies shared by survey and registry "
+    "(logit mixed model of the survey households' poverty status) and averages it over the "
+    "area's families, while `ebp-nested` predicts their welfare (Box–Cox nested-error model) "
+    "and averages FGT over Monte Carlo draws. All three assume the synthetic survey and registry "
     "measure the proxies alike, which the generator guarantees and a real district must check.",
 )
 
@@ -193,6 +200,26 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
     when its key exists, so the study runs with whatever options the package has)."""
     fh, ebp = doc["fay_herriot"], doc["ebp"]
     out: list[Variant] = []
+    nested: dict[str, Any] = {}
+    if ebp.get("model", "nested_error") == "logit":
+        # the nested-error model of transformed welfare: the EBP's options below are its own
+        nested = {"model": "nested_error"}
+        out += [
+            Variant(
+                "ebp-nested",
+                "ebp",
+                _changed(doc, "ebp", **nested),
+                "the Molina–Rao EBP on Box–Cox-transformed welfare, normal errors, otherwise "
+                'the shipped kit (`[ebp] model = "nested_error"`, the model before this change)',
+            ),
+            Variant(
+                "ebp-nested-empirical",
+                "ebp",
+                _changed(doc, "ebp", errors="empirical", **nested),
+                "`ebp-nested` with unit errors drawn from the fit's scaled residuals (ELL, "
+                '`errors = "empirical"`)',
+            ),
+        ]
     if "weights" in ebp:
         weighted = ebp["weights"] != "none"
         other = "none" if weighted else "guadarrama"
@@ -200,12 +227,13 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
             Variant(
                 "ebp-unweighted" if weighted else "ebp-weighted",
                 "ebp",
-                _changed(doc, "ebp", weights=other),
+                _changed(doc, "ebp", weights=other, **nested),
                 (
                     "EBP without survey weights"
                     if weighted
                     else "pseudo-EBP with the survey weights (Guadarrama, Molina & Rao 2018)"
                 )
+                + (" on the nested-error model" if nested else "")
                 + f' (`[ebp] weights = "{other}"`)',
             )
         )
@@ -522,7 +550,8 @@ def _goals(rows: list[dict[str, Any]], method: str) -> list[tuple[str, str, bool
     return out
 
 
-def _plots(rows: list[dict[str, Any]], img: Path) -> list[str]:
+def _plots(rows: list[dict[str, Any]], img: Path, prefix: str) -> list[str]:
+    """Return the names of the plots written to ``img`` (names start with ``prefix``)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -554,7 +583,7 @@ def _plots(rows: list[dict[str, Any]], img: Path) -> list[str]:
             axes.set_title(f"{method} ({level}, seed {first})")
             axes.set_xlabel("true P0")
             axes.set_ylabel("estimated P0")
-        name = f"sae-scatter-{level}.png"
+        name = f"{prefix}-scatter-{level}.png"
         figure.savefig(img / name, dpi=110)
         names.append(name)
     labels = list(dict.fromkeys(r["method"] for r in rows if r["area"] not in ("oracle",)))
@@ -579,8 +608,8 @@ def _plots(rows: list[dict[str, Any]], img: Path) -> list[str]:
         axes.set_title(title)
         if key == "rmse":
             axes.legend(fontsize=7, ncol=2)
-    figure.savefig(img / "sae-accuracy.png", dpi=110)
-    names.append("sae-accuracy.png")
+    figure.savefig(img / f"{prefix}-accuracy.png", dpi=110)
+    names.append(f"{prefix}-accuracy.png")
     return names
 
 
@@ -667,6 +696,16 @@ def _reading(rows: list[dict[str, Any]], variants: list[Variant]) -> list[str]:
             + (f"; missed: {'; '.join(missed)}." if missed else ".")
         )
     return out
+
+
+def _analysis(rows: list[dict[str, Any]], families: int, seeds: int) -> tuple[str, ...]:
+    """Return the reasoning paragraphs for ``seeds`` districts of ``families`` in 231 desa."""
+    per_desa = families / 231
+    noise = 100 * np.sqrt(0.05 * 0.95 / per_desa)
+    direct = _district(rows, "desa", "direct").get("direct") or {}
+    se = 100 * (direct.get("se") or float("nan"))
+    hard = _HARD.format(per_desa=per_desa, families=families, noise=noise, seeds=seeds, se=se)
+    return (hard, *ANALYSIS)
 
 
 def _spread(rows: list[dict[str, Any]], level: str) -> float | None:
@@ -832,7 +871,7 @@ def _write(
         "",
         *_reading(rows, variants),
         "",
-        *ANALYSIS,
+        *_analysis(rows, args.families, len(seeds)),
         "",
     ]
     args.doc.write_text("\n".join(lines), encoding="utf-8")
@@ -865,7 +904,9 @@ def main() -> None:
             if args.rows:
                 args.rows.write_text(json.dumps(rows), encoding="utf-8")
             # The report is rewritten after every seed, so a stopped run still leaves one.
-            images = _plots(rows, args.doc.parent / "img")
+            # plots of the default report keep their names; another report's carry its stem
+            prefix = "sae" if args.doc.name == DOC.name else args.doc.stem
+            images = _plots(rows, args.doc.parent / "img", prefix)
             elapsed = time.perf_counter() - started
             _write(rows, seeds[:done], args, images, elapsed, variants, (load, os.getloadavg()[0]))
             shutil.rmtree(Path(work) / f"seed{seed}", ignore_errors=True)

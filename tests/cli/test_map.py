@@ -154,30 +154,28 @@ def test_usage_and_missing_release_errors(workspace: Path) -> None:
     assert code != 0
 
 
-def test_reml_that_did_not_converge_is_shown(workspace: Path, tmp_path: Path) -> None:
-    """Fisher scoring capped at one iteration by the workspace's kit: the officer is told."""
+def _with_sae_kit(workspace: Path, old: str, new: str, *args: str) -> tuple[int, str, str]:
+    """Run ``rpkd map`` with the workspace's ``sae.toml``: the shipped one with ``old`` (its
+    first occurrence) replaced by ``new``; the override is removed afterwards."""
     doc = resources.files("rpkd").joinpath("params/indonesia/sae.toml").read_text("utf-8")
-    capped = doc.replace('method = "reml"', 'method = "reml"\nmax_iter = 1', 1)
-    assert capped != doc
+    changed = doc.replace(old, new, 1)
+    assert changed != doc
     params = workspace / "params"
     params.mkdir(exist_ok=True)
-    (params / "sae.toml").write_text(capped, encoding="utf-8")
+    (params / "sae.toml").write_text(changed, encoding="utf-8")
     try:
-        code, _, stderr = run(
-            "map",
-            "--release",
-            "r1",
-            "--method",
-            "fh",
-            "--workspace",
-            str(workspace),
-            "--out",
-            str(tmp_path),
-            "--lang",
-            "en",
-        )
+        return run("map", "--release", "r1", "--method", "fh", "--workspace", str(workspace),
+                   *args)  # fmt: skip
     finally:
         (params / "sae.toml").unlink()
+
+
+def test_reml_that_did_not_converge_is_shown(workspace: Path, tmp_path: Path) -> None:
+    """Fisher scoring capped at one iteration by the workspace's kit: the officer is told."""
+    code, _, stderr = _with_sae_kit(
+        workspace, 'method = "reml"', 'method = "reml"\nmax_iter = 1',
+        "--out", str(tmp_path), "--lang", "en",
+    )  # fmt: skip
     assert code == 0, stderr
     assert "the Fay–Herriot REML/ML fit did not converge in 1 iterations" in stderr
     code, _, stderr = run(
@@ -192,3 +190,22 @@ def test_reml_that_did_not_converge_is_shown(workspace: Path, tmp_path: Path) ->
         str(tmp_path),
     )
     assert code == 0 and "konvergen" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("id", "seleksi mundur kovariat Fay–Herriot menurut BIC"),
+     ("en", "backward selection of the Fay–Herriot covariates by BIC")],
+)  # fmt: skip
+def test_fay_herriot_selection_is_a_note(
+    workspace: Path, tmp_path: Path, lang: str, said: str
+) -> None:
+    """BIC selection of the FH covariates asked for by the workspace's kit: the note says so."""
+    code, _, stderr = _with_sae_kit(
+        workspace, 'selection = "none"', 'selection = "bic"', "--out", str(tmp_path),
+        "--lang", lang,
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert said in stderr
+    written = json.loads((tmp_path / "parameters.json").read_text())
+    assert written["model"]["selection"]["criterion"] == "bic"

@@ -4,10 +4,17 @@ not reported, and notifications, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DBAPIError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflows"))
+
+from audit_refusal import REFUSAL, audit_refused, seen
 
 from rpkd.access import audit
 from rpkd.access.roles import Grant
@@ -129,6 +136,23 @@ def test_refused_evidence_keeps_nothing(
     assert refused.value.code == code
     assert realisation_desk(sari, today=DAY).history == ()
     assert not any((sari.path / "evidence").iterdir())
+
+
+def test_a_refused_audit_row_keeps_no_version_and_no_file(
+    open_workspace: OpenWorkspace, plan: Plan
+) -> None:
+    _stored(open_workspace, plan)
+    sari = open_workspace("sari", PERKIM)
+    before = seen(sari)
+    with audit_refused(sari):
+        with pytest.raises(DBAPIError, match=REFUSAL):
+            submit_realisation(sari, "activity", "K0501", 2025, 2, value=1.0,
+                               files=[Upload("bast.pdf", io.BytesIO(PDF))])  # fmt: skip
+        with pytest.raises(DBAPIError, match=REFUSAL):
+            wf.add_realisation(sari, "activity", "K0501", 2025, 2, value=1.0)
+    # the evidence folder every version shares may be left, empty; no file, no row
+    assert seen(sari) == ({**before[0], "evidence": "folder"}, before[1])
+    assert realisation_desk(sari, today=DAY).history == ()
 
 
 def test_operator_cannot_submit_for_another_agency(

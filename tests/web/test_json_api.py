@@ -291,19 +291,18 @@ def test_one_desil(district: District) -> None:
         ({"desa": "62.01.01.2001"}, 422, "desa_not_in_release"),
         ({"desa": "99.99.99.9999"}, 422, "target_desa_unknown"),
         ({"desa": "62.03.01.x001"}, 422, "region_malformed"),
-        ({"desa": "62.03.01"}, 422, None),  # a kecamatan: too short for a desa code
-        ({"desa": "62.03.01.1006", "desil": 11}, 422, None),
-        ({}, 422, None),
+        ({"desa": "62.03.01"}, 422, "api_parameter_short"),  # a kecamatan: too short for a desa
+        ({"desa": "62.03.01.1006", "desil": 11}, 422, "api_parameter_above"),
+        ({}, 422, "api_parameter_missing"),
     ],
 )
 def test_a_desa_that_is_not_one_is_a_coded_422(
-    district: District, params: dict[str, Any], status: int, code: str | None
+    district: District, params: dict[str, Any], status: int, code: str
 ) -> None:
     before = len(_audit(district))
     answer = district.get(f"/releases/{RELEASE}/families", "analis", **params)
     assert answer.status_code == status, answer.text
-    if code is not None:
-        assert answer.json()["error"]["code"] == code
+    assert answer.json()["error"]["code"] == code
     assert len(_audit(district)) == before
 
 

@@ -108,7 +108,11 @@ def test_drill_down_to_the_desa_of_a_kecamatan_with_htmx(
     with Workspace.open(district, actor="admin") as ws:
         mapped = map_release(ws, RELEASE, level="desa", measure="fgt0", method="fh")
     expected = {a.area: a.estimate for a in mapped.map.areas if a.area.startswith(KECAMATAN + ".")}
-    assert {a["code"]: a["estimate"] for a in areas} == expected
+    # A second fit may differ in the last bits (DuckDB's parallel sums): equal to 1e-12.
+    assert {a["code"]: a["estimate"] for a in areas} == {
+        code: estimate if estimate is None else pytest.approx(estimate, rel=1e-12, abs=1e-15)
+        for code, estimate in expected.items()
+    }
     desa = sorted(expected)[0]
     assert f"area={desa}" in part.text  # each desa links to its own profile
     page = browser.get(f"/profile?area={desa}")

@@ -219,3 +219,46 @@ def test_the_api_priority_table_equals_the_command_line(app: FastAPI, district: 
                          headers=headers)  # fmt: skip
         assert bad.status_code in (400, 422)
         assert bad.json()["error"]["code"] == "priority_k_invalid"
+
+
+def test_the_certainty_sentence_quotes_the_measured_calibration(
+    browser: TestClient, app: FastAPI
+) -> None:
+    """The figure of benchmarks/priority_calibration.py (rpkd/data/priority_calibration.json,
+    read here directly) after the priority sentence, by level, in both languages; and the same
+    result as a finding of the API's priority table."""
+    from importlib import resources
+
+    measured = json.loads(resources.files("rpkd").joinpath("data/priority_calibration.json")
+                          .read_text("utf-8"))  # fmt: skip
+    result = {r["level"]: r for r in measured["results"] if r["method"] == "fh"}
+
+    def figure(level: str) -> str:
+        row = result[level]
+        return f"{row['truly']} ({_pct(row['truly'] / row['areas'])})"
+
+    sign_in(browser, "analis")
+    district = markup.unescape(browser.get(f"/profile/priority?release={RELEASE}").text)
+    row = result["kecamatan"]
+    assert f"dari {row['areas']} kecamatan yang diberi peluang ≥ 80%" in district
+    assert figure("kecamatan") in district
+    desa = markup.unescape(browser.get(f"/profile/priority?area={KECAMATAN}").text)
+    assert f"dari {result['desa']['areas']} desa yang diberi peluang ≥ 80%" in desa
+    assert f"hanya {figure('desa')} yang memang termasuk" in desa
+    browser.cookies.set("rpkd_lang", "en")
+    english = markup.unescape(browser.get(f"/profile/priority?area={KECAMATAN}").text)
+    assert f"of the {result['desa']['areas']} desa given a probability ≥ 80%" in english
+    assert f"only {figure('desa')} truly were" in english
+    # said once, in the sentence, not again among the notes
+    assert english.count("truly were") == 1
+    with TestClient(app) as client:
+        token = client.post("/api/v1/token", data={"username": "admin", "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        got = client.get(f"/api/v1/releases/{RELEASE}/priority?level=desa", headers=headers)
+    [found] = [f for f in got.json()["findings"] if f["code"].startswith("priority_calibration")]
+    assert found["code"] == "priority_calibration_overstated"
+    assert (found["params"]["areas"], found["params"]["truly"]) == (
+        result["desa"]["areas"],
+        result["desa"]["truly"],
+    )
+    assert found["params"]["date"] == measured["source"]["date"]

@@ -7,6 +7,7 @@ and the export is permitted for aggregates and audited.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +284,13 @@ def test_the_kantong_kemiskinan_tables_equal_the_priority_workflow(
     assert {"map.priority.kecamatan", "map.priority.desa"} <= set(figures)
     text = "\n".join(p.text for p in docx.Document(str(rpkd.path("docx"))).paragraphs)
     assert "masuk Prioritas 1 (peluang ≥ 80% termasuk" in text  # how sure the list is
+    # and how often such a class held on synthetic districts (benchmarks/priority_calibration.py)
+    measured = json.loads(resources.files("rpkd").joinpath("data/priority_calibration.json")
+                          .read_text("utf-8"))  # fmt: skip
+    for row in measured["results"]:
+        share = round(100 * row["truly"] / row["areas"])
+        assert f"dari {row['areas']} {row['level']} yang diberi peluang ≥ 80%" in text
+        assert f"{row['truly']} ({share}%)" in text
 
 
 def test_desil_counts_equal_the_public_profile(ws: Workspace, rpkd: ReportFiles) -> None:
@@ -459,6 +468,16 @@ def test_documents_in_english(root: Path) -> None:
         if p.style.name == "Heading 1"
     ]
     assert chapters[0] == "CHAPTER I HEADLINE FIGURES"
+    # Bab III's kantong-kemiskinan sentences quote the measured calibration in English too
+    with Workspace.open(root / "ws", actor="admin", lang="en") as english:
+        made = make_report(english, "rpkd", "r1", to=("docx",), out=root / "en-rpkd", today=TODAY)
+    text = "\n".join(p.text for p in docx.Document(str(made.path("docx"))).paragraphs)
+    measured = json.loads(resources.files("rpkd").joinpath("data/priority_calibration.json")
+                          .read_text("utf-8"))  # fmt: skip
+    for row in measured["results"]:
+        share = round(100 * row["truly"] / row["areas"])
+        assert f"of the {row['areas']} {row['level']} given a probability ≥ 80%" in text
+        assert f"{row['truly']} ({share}%) truly were" in text
 
 
 @pytest.mark.parametrize(

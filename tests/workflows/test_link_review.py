@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "linkage"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from audit_refusal import REFUSAL, audit_refused, seen
 from linkage_fixture import build, write_workspace
 from usulan_db import postgres_schema
 
@@ -116,3 +118,17 @@ def test_a_rejected_pair_unlinks_even_a_model_match() -> None:
     assert [(r["person_id"], r["method"], r["reviewed"]) for r in out] == [
         (None, "none", True), ("p9", "review", True), ("p3", "review", True)]  # fmt: skip
     assert out[2]["deceased"] is True
+
+
+def test_a_decision_whose_audit_row_is_refused_is_not_kept(workspace: Path) -> None:
+    with Workspace.open(workspace, actor="analis") as ws:
+        outcome = link_list(ws, workspace / "beneficiaries_pkh.csv", RELEASE, upper=0.9999,
+                            lower=0.01)  # fmt: skip
+        pair = outcome.queue.select(["record", "person_id"]).to_pylist()[-1]
+        before = seen(ws)
+        with audit_refused(ws):
+            for decision in ("accept", "reject"):
+                with pytest.raises(DBAPIError, match=REFUSAL):
+                    decide_link(ws, RELEASE, outcome.folder.name, pair["record"],
+                                pair["person_id"], decision)  # fmt: skip
+        assert seen(ws) == before

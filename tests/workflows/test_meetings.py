@@ -4,11 +4,17 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DBAPIError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from audit_refusal import REFUSAL, audit_refused, seen
 
 from rpkd.access.roles import Grant
 from rpkd.errors import Forbidden, InvalidInput, NotFound
@@ -169,3 +175,25 @@ def test_who_reads_and_who_records(ws: Workspace) -> None:
     with pytest.raises(Forbidden):
         list_meetings(desa)
     assert list_meetings(ws).may_edit
+
+
+def test_a_refused_audit_row_keeps_none_of_the_writes(ws: Workspace) -> None:
+    meeting = create_meeting(ws, {"title": "Rakor I", "held_on": "2026-01-10"}).id
+    decision = add_decision(
+        ws, meeting, {"text": "Data", "owner": "agency:DINSOS", "due_on": "2026-02-01"}
+    ).id
+    writes = [
+        lambda: create_meeting(ws, {"title": "Rakor II", "held_on": "2026-04-01"}),
+        lambda: add_agenda(ws, meeting, {"title": "Capaian", "presenter": "Bappeda"}),
+        lambda: add_attendee(ws, meeting, {"name": "Budi", "institution": "Dinsos"}),
+        lambda: add_decision(
+            ws, meeting, {"text": "Baru", "owner": "agency:DINSOS", "due_on": "2026-05-01"}
+        ),
+        lambda: follow_up_decision(ws, decision, {"status": "done", "note": "selesai"}),
+    ]
+    before = seen(ws)
+    with audit_refused(ws):
+        for write in writes:
+            with pytest.raises(DBAPIError, match=REFUSAL):
+                write()
+    assert seen(ws) == before

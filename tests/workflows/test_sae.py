@@ -151,6 +151,25 @@ def _estimate(workspace: Workspace, method: str, level: Level, **changes: object
     )
 
 
+def test_ebp_p0_from_the_logit_model_p1_from_the_nested_error_model(
+    workspace: Workspace,
+) -> None:
+    """The shipped kit's P0 comes from the logit mixed model; P1 needs the welfare
+    distribution, so it comes from the nested-error model of the same kit."""
+    p0 = sae.map_release(
+        workspace, "small", level="desa", measure="fgt0", method="ebp", benchmark=False,
+        bootstrap=2,
+    ).map  # fmt: skip
+    assert p0.model["model"] == "logit" and p0.model["sigma2_u"] >= 0
+    assert "ebp_logit_fit" in {f.code for f in p0.findings}
+    assert all(0 <= a.estimate <= 1 for a in p0.areas if a.estimate is not None)
+    p1 = sae.map_release(
+        workspace, "small", level="desa", measure="fgt1", method="ebp", benchmark=False,
+        bootstrap=2,
+    ).map  # fmt: skip
+    assert p1.model["model"] == "nested_error" and p1.model["transformation"] == "box_cox"
+
+
 def test_ebp_with_context_villages_selection_and_diagnostics(workspace: Workspace) -> None:
     proxies = ["head_primary", "has_refrigerator", "unfit_house"]
     result = _estimate(
@@ -164,6 +183,7 @@ def test_ebp_with_context_villages_selection_and_diagnostics(workspace: Workspac
         transformation="auto",
         weights="guadarrama",
         errors="empirical",
+        model="nested_error",
     )
     model = result.model  # type: ignore[attr-defined]
     assert {f"desa_mean_{p}" for p in proxies} <= set(model["candidates"])
@@ -186,6 +206,51 @@ def test_arcsin_fay_herriot_stays_in_the_unit_interval(workspace: Workspace) -> 
     assert all(a.mse is not None and a.mse > 0 for a in estimated)
     assert result.model["transformation"] == "arcsin"  # type: ignore[attr-defined]
     assert "estimate_truncated" not in {f.code for f in result.findings}  # type: ignore[attr-defined]
+
+
+def test_fay_herriot_selection_through_the_kit(tmp_path: Path, workspace: Workspace) -> None:
+    """A workspace kit asking for BIC selection of the FH covariates: the chosen set, the
+    criterion and the removed covariates reach the model, parameters.json and the notes."""
+    from rpkd import locale
+
+    doc = resources.files("rpkd").joinpath("params/indonesia/sae.toml").read_text("utf-8")
+    assert tomllib.loads(doc)["fay_herriot"]["selection"] == "none"
+    chosen = doc.replace('selection = "none"', 'selection = "bic"', 1)
+    kit = tomllib.loads(chosen)
+    assert kit["fay_herriot"]["selection"] == "bic" and kit["ebp"]["selection"] == "none"
+    (workspace.path / "params").mkdir(exist_ok=True)
+    (workspace.path / "params" / "sae.toml").write_text(chosen, encoding="utf-8")
+    try:
+        with Workspace(workspace.settings) as selecting:
+            drawn = sae.map_release(
+                selecting, "small", level="desa", method="fh", benchmark=False,
+                out=tmp_path / "selected",
+            )  # fmt: skip
+    finally:
+        (workspace.path / "params" / "sae.toml").unlink()
+    model = drawn.map.model
+    assert model["candidates"] == kit["fay_herriot"]["desa"]
+    assert model["selection"]["criterion"] == "bic"
+    assert sorted([*model["covariates"], *model["selection"]["removed"]]) == sorted(
+        model["candidates"]
+    )
+    assert set(model["coefficients"]) == {"intercept", *model["covariates"]}
+    written = json.loads((tmp_path / "selected" / "parameters.json").read_text())
+    assert written["model"]["selection"] == model["selection"]
+    [note] = [f for f in drawn.findings if f.code.startswith("fh_selection")]
+    assert note.params["removed"] == len(model["selection"]["removed"])
+    assert "BIC" in locale.render(note, "id") and "BIC" in locale.render(note, "en")
+    assert "dikeluarkan" in locale.render(note, "id") and "removed" in locale.render(note, "en")
+
+
+def test_fay_herriot_selection_is_checked(workspace: Workspace) -> None:
+    from rpkd.errors import UsageError
+
+    with pytest.raises(UsageError) as caught:
+        _estimate(workspace, "fh", "kecamatan", selection="stepwise")
+    assert caught.value.code == "map_choice_invalid" and caught.value.param == "selection"
+    arcsin = _estimate(workspace, "fh", "desa", transformation="arcsin", selection="kic")
+    assert arcsin.model["selection"]["criterion"] == "kic"  # type: ignore[attr-defined]
 
 
 def test_release_is_left_untouched(workspace: Workspace) -> None:

@@ -8,6 +8,7 @@ kit's simple rule ``sembako``: ``desil <= 4``.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy.exc import DBAPIError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from audit_refusal import REFUSAL, audit_refused, seen
 
 from rpkd.access import audit
 from rpkd.access.roles import Grant
@@ -246,3 +252,15 @@ def test_saved_rules_and_their_history_on_sqlite_and_postgresql(
     ]
     assert listed["pkh"]["changed"] and listed["pkh"]["saved_by"] == "analis"
     assert not listed["sembako"]["changed"]
+
+
+def test_a_rule_whose_audit_row_is_refused_is_not_saved(tmp_path: Path, database_url: str) -> None:
+    ws = Workspace(Settings(workspace=tmp_path / "ws", database_url=database_url))
+    ws.__dict__["actor"] = Actor("analis", (Grant("analyst"),))
+    with ws:
+        save_rule(ws, "pkh", "desil <= 2 AND n_under6 > 0", reason="balita")
+        before = seen(ws)
+        with audit_refused(ws), pytest.raises(DBAPIError, match=REFUSAL):
+            save_rule(ws, "pkh", "desil <= 3 AND n_under6 > 0", reason="lebih luas")
+        assert seen(ws) == before
+        assert rule_history(ws, "pkh").rule == "desil <= 2 AND n_under6 > 0"

@@ -17,13 +17,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "simulation"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from audit_refusal import REFUSAL, audit_refused, seen
 from simulation_fixture import fresh, scenario_district
 
 from rpkd.access.roles import Grant
 from rpkd.errors import Forbidden, InvalidInput, UsageError
+from rpkd.settings import Settings
+from rpkd.workflows import init_plan
 from rpkd.workflows.accuracy import accuracy_report
 from rpkd.workflows.poverty import poverty_figures
 from rpkd.workflows.scenarios import (
@@ -201,3 +206,20 @@ def test_running_needs_the_region_s_aggregates_and_saving_the_plan(
         assert run_scenario(reader, path, "r1", draws=2, year=2025).scenario == "Sembako plus"
         with pytest.raises(Forbidden):
             save_scenario(reader, path)
+
+
+def test_a_scenario_whose_audit_row_is_refused_is_not_saved(
+    tmp_path: Path, database_url: str
+) -> None:
+    with Workspace(Settings(workspace=tmp_path / "ws", database_url=database_url)) as ws:
+        init_plan(ws)
+        kept = save_scenario(ws, write(tmp_path, "kept.toml", SEMBAKO), chosen=True)
+        other = write(tmp_path, "other.toml", SEMBAKO.replace("Sembako plus", "Sembako lain"))
+        edited = write(tmp_path, "edited.toml", SEMBAKO.replace("0.9", "0.8"))
+        before = seen(ws)
+        with audit_refused(ws):
+            for path, chosen in ((other, False), (other, True), (edited, True)):
+                with pytest.raises(DBAPIError, match=REFUSAL):
+                    save_scenario(ws, path, chosen=chosen)
+        assert seen(ws) == before
+        assert list_scenarios(ws).chosen() == kept

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from audit_refusal import REFUSAL, audit_refused, seen
 from usulan_db import postgres_schema
 
 from rpkd.access import audit
@@ -230,3 +232,46 @@ def test_evidence_is_checked_and_rejections_need_a_reason(world: World) -> None:
         with pytest.raises(Forbidden) as eyes:
             review_proposal(ws, own.id, "accept")
         assert eyes.value.code == "usulan_four_eyes"
+
+
+def test_a_refused_audit_row_keeps_no_proposal_step_correction_or_file(world: World) -> None:
+    """Each write of an usulan with its audit row refused: nothing kept, not even a file.
+    (Runs last: it leaves the world one accepted proposal and one release more.)"""
+    family, outside = world.families[2], world.path.parent / "koreksi"
+    new = NewFamily("", "RT 5", False, (Member("Siti", "", "P", "1980-05-02", "kepala_keluarga"),))
+    with world.open("desa") as ws:
+        before = seen(ws)
+        with audit_refused(ws):
+            with pytest.raises(DBAPIError, match=REFUSAL):
+                object_to_family(ws, "r1", world.desa, family, "deceased", "Meninggal",
+                                 evidence=[_pdf()])  # fmt: skip
+            with pytest.raises(DBAPIError, match=REFUSAL):
+                propose_family(ws, "r1", world.desa, new, "musdes", evidence=[_pdf()])
+        assert seen(ws) == before
+        filed = object_to_family(ws, "r1", world.desa, family, "deceased", "Meninggal").proposal
+    with world.open("kec") as ws:
+        before = seen(ws)
+        with audit_refused(ws), pytest.raises(DBAPIError, match=REFUSAL):
+            review_proposal(ws, filed.id, "accept")
+        assert seen(ws) == before
+        review_proposal(ws, filed.id, "accept")
+    with world.open("analis") as ws:
+        review_proposal(ws, filed.id, "accept")
+        outside.mkdir()
+        (outside / "families.csv").write_bytes(b"lama\n")  # a file the export would replace
+        before = seen(ws)
+        with audit_refused(ws):
+            for folder in (None, outside, outside / "baru"):
+                with pytest.raises(DBAPIError, match=REFUSAL):
+                    export_corrections(ws, "r1", folder=folder)
+        assert seen(ws) == before
+        assert [(p.name, p.read_bytes()) for p in outside.iterdir()] == [
+            ("families.csv", b"lama\n")
+        ]
+        correction = export_corrections(ws, "r1", folder=outside)
+        import_release(ws, correction.folder, "r-tanpa-audit", reference_date="2025-09-30")
+        before = seen(ws)
+        with audit_refused(ws), pytest.raises(DBAPIError, match=REFUSAL):
+            take_up_release(ws, "r1", "r-tanpa-audit")
+        assert seen(ws) == before
+        assert take_up_release(ws, "r1", "r-tanpa-audit").taken_up == 1  # there was a mark

@@ -211,9 +211,12 @@ def emit(
     """
     from rpkd.workflows.results import records
 
+    if fmt == "json" and json_data is not None:
+        emit_json(json_data)
+        return
     rows = records(data)
     if fmt == "json":
-        emit_json(rows if json_data is None else json_data)
+        emit_json(rows)
         return
     columns = _columns(data, rows)
     if fmt == "csv":
@@ -257,10 +260,19 @@ def _columns(data: Any, rows: list[dict[str, Any]]) -> list[str]:
 
 
 def emit_json(value: Any) -> None:
-    """Write a JSON document (a result's ``to_json()``) to standard output."""
+    """Write a JSON document (a result's ``to_json()``) to standard output.
+
+    A list of records is written one record per line (json's C encoder; indenting runs the
+    pure-Python one, a tenth of a second for 3,000 estimates); any other document indented.
+    """
     from rpkd.workflows.results import plain
 
-    sys.stdout.write(json.dumps(plain(value), ensure_ascii=False, indent=2) + "\n")
+    document = plain(value)
+    if isinstance(document, list) and all(isinstance(item, dict) for item in document):
+        lines = ",\n".join(json.dumps(item, ensure_ascii=False) for item in document)
+        sys.stdout.write(f"[\n{lines}\n]\n" if document else "[]\n")
+        return
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
 @contextmanager

@@ -33,8 +33,10 @@ def _render(result: SurveyEstimates, fmt: common.Format, lang: locale.Lang) -> N
     if fmt == "table":
         title = locale.label(f"estimates.title.{result.kind}", lang)
         common.emit(view(result.to_arrow(), lang), fmt, lang, title=title)
+    elif fmt == "json":
+        common.emit_json(result.to_json())
     else:
-        common.emit(result.to_arrow(), fmt, lang, json_data=result.to_json())
+        common.emit(result.to_arrow(), fmt, lang)
     common.findings(result.findings, lang)
 
 

@@ -12,7 +12,9 @@ P0, P1 or P2 for every area of the region at the chosen level by one of three me
   shared by survey and registry, optionally with context variables, village indicators,
   variable selection (:mod:`rpkd.sae.ebp_model`), survey weights (pseudo-EBP) and residual
   error draws, with parametric-bootstrap MSE and diagnostics; every area with registry
-  families is estimated.
+  families is estimated. With the kit's ``[ebp] model = "logit"`` (shipped) P0 comes instead
+  from the unit-level logit mixed model of poverty status (:mod:`rpkd.sae.logit_ebp`), whose
+  aggregate is not biased by a non-normal welfare tail; P1 and P2 need the welfare model.
 
 A model whose district aggregate (person-weighted mean of its area estimates) falls outside
 the direct estimate's 95% interval carries the warning ``sae_aggregate_outside_direct``.
@@ -45,7 +47,7 @@ from rpkd.errors import InvalidInput, UsageError
 from rpkd.findings import Finding
 from rpkd.releases.survey_design import survey_design
 from rpkd.sae.benchmark import benchmark as benchmark_estimates
-from rpkd.sae.covariates import usable_columns
+from rpkd.sae.covariates import number_column, usable_columns
 from rpkd.sae.fay_herriot import fay_herriot
 from rpkd.sae.inputs import (
     AREA,
@@ -63,6 +65,8 @@ from rpkd.sae.inputs import (
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
+
+    from rpkd.sae.selection import Selection
 
 Method = Literal["direct", "fh", "ebp"]
 METHODS: tuple[Method, ...] = ("direct", "fh", "ebp")
@@ -352,6 +356,15 @@ def _fh_rows(
     findings = list(smoothed.findings)
     if dropped:
         findings.append(Finding("covariate_dropped", "warning", {"covariates": dropped}))
+    candidates = list(kept)
+    selection = _fh_selection(table, sampled, kept, options, transformation, direct.district)
+    if selection is not None:
+        kept = list(selection.kept)
+        code = "fh_selection" if kept else "fh_selection_intercept"
+        findings.append(Finding(code, "info", {
+            "criterion": selection.criterion.upper(), "kept": kept,
+            "removed": len(selection.removed), "candidates": len(candidates),
+        }))  # fmt: skip
     missing = sorted(set(by_area) - set(codes))
     if missing:
         findings.append(
@@ -403,8 +416,50 @@ def _fh_rows(
         "gvf": None if smoothed.gvf is None else smoothed.gvf.coefficients,
         "transformation": transformation,
         "bootstrap": replicates if transformation == "arcsin" else None,
+        "candidates": candidates,
+        "selection": None
+        if selection is None
+        else {
+            "criterion": selection.criterion,
+            "removed": list(selection.removed),
+            "value": selection.value,
+        },
     }
     return rows, model, findings
+
+
+def _fh_selection(
+    table: pa.Table,
+    sampled: np.ndarray,
+    names: Sequence[str],
+    options: Mapping[str, Any],
+    transformation: str,
+    reference: float,
+) -> Selection | None:
+    """Return the backward selection of the FH covariates by the kit's ``selection`` criterion.
+
+    The ML fits are on the sampled areas, on the scale the model is fitted at (the arcsine
+    scale and its variances with ``transformation = "arcsin"``); None for ``"none"``.
+    """
+    from rpkd.sae.fh_arcsin import arcsin_scale
+    from rpkd.sae.selection import FH_CRITERIA, fh_backward
+
+    criterion = str(options.get("selection", "none"))
+    allowed = ("none", *FH_CRITERIA)
+    if criterion not in allowed:
+        raise UsageError(
+            "map_choice_invalid", param="selection", flag="selection", value=criterion,
+            allowed=allowed,
+        )  # fmt: skip
+    if criterion == "none" or not names:
+        return None
+    y = number_column(table, "direct", "--direct")[sampled]
+    psi = number_column(table, "psi", "--variance")[sampled]
+    if transformation == "arcsin":
+        scale = arcsin_scale(y, psi, reference)
+        y, psi = scale.theta, scale.psi
+    columns = [(n, number_column(table, n, "--covariate")[sampled]) for n in names]
+    return fh_backward(y, psi, columns, criterion)  # type: ignore[arg-type]
 
 
 def _ebp_rows(
@@ -421,7 +476,12 @@ def _ebp_rows(
     programmes: Mapping[str, Any],
 ) -> tuple[list[AreaRow], dict[str, Any], list[Finding]]:
     from rpkd.sae.ebp import ebp  # scipy: loaded only when the EBP is asked for
-    from rpkd.sae.ebp_model import ebp_covariates, model_findings
+    from rpkd.sae.ebp_model import (
+        ebp_covariates,
+        ebp_model_kind,
+        model_findings,
+        selection_record,
+    )
 
     options = settings["ebp"]
     sample = eng.fetch(
@@ -449,6 +509,16 @@ def _ebp_rows(
             value=weights,
             allowed=EBP_WEIGHTS,
         )
+    if ebp_model_kind(options, weights) == "logit" and measure == "fgt0":
+        from rpkd.sae.logit_ebp import logit_map
+
+        values, model, found = logit_map(chosen, area=AREA, line=line, bootstrap=boot, seed=seed)
+        by_area = {a.area: a for a in direct.areas}
+        rows = []
+        for r in frame:
+            estimate, mse = values.get(r.code, (None, None))
+            rows.append(_row(r, by_area.get(r.code), "ebp", estimate, mse, r.code in by_area))
+        return rows, model, findings + found
     result = ebp(
         chosen.sample,
         chosen.census,
@@ -478,6 +548,7 @@ def _ebp_rows(
         mse = None if a is None or a.mse is None else a.mse[indicator]
         rows.append(_row(r, by_area.get(r.code), "ebp", estimate, mse, r.code in by_area))
     model = {
+        "model": "nested_error",
         "sigma2_u": result.sigma2_u,
         "sigma2_e": result.sigma2_e,
         "transformation": result.transformation,
@@ -491,13 +562,7 @@ def _ebp_rows(
         "weights": weights,
         "errors": options.get("errors", "normal"),
         "candidates": list(chosen.candidates),
-        "selection": None
-        if chosen.selection is None
-        else {
-            "criterion": chosen.selection.criterion,
-            "removed": list(chosen.selection.removed),
-            "value": chosen.selection.value,
-        },
+        "selection": selection_record(chosen),
         "diagnostics": None if result.diagnostics is None else result.diagnostics.to_json(),
     }
     return rows, model, findings

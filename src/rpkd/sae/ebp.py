@@ -46,21 +46,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from rpkd.errors import InvalidInput, UsageError
+from rpkd.errors import UsageError
 from rpkd.findings import Finding
-from rpkd.sae.covariates import (
-    ModelMatrix,
-    column,
-    invalid_rows,
-    labels,
-    model_matrix,
-    number_column,
-    sorted_levels,
-)
+from rpkd.sae.covariates import number_column
 from rpkd.sae.diagnostics import ModelDiagnostics, diagnostics
 from rpkd.sae.nested_error import FitMethod, NestedErrorFit, fit_nested_error, pseudo_eblup
 from rpkd.sae.transform import TRANSFORMATIONS, Transform, Transformation, fit_transform
 from rpkd.sae.unit_errors import UNIT_ERRORS, ErrorDraws, UnitErrors, error_draws
+from rpkd.sae.unit_inputs import (
+    area_indices,
+    census_lines,
+    census_weights,
+    require_complete,
+    unit_matrices,
+)
+from rpkd.sae.unit_inputs import weights as survey_weights
 
 INDICATORS = ("mean", "headcount", "poverty_gap", "severity")
 _DRAW_BUDGET = 2_000_000  # normal draws held in memory at once
@@ -172,22 +172,15 @@ def ebp(
             "ebp_replicates_invalid", param="replicates", replicates=replicates, bootstrap=bootstrap
         )
     rng = np.random.default_rng(seed)
-    sample_area = [str(a).strip() for a in column(sample, area, "--area")]
-    census_area = [str(a).strip() for a in column(census, area, "--area")]
-    codes, census_index = np.unique(np.asarray(census_area, dtype=object), return_inverse=True)
-    position = {c: i for i, c in enumerate(codes)}
-    missing = [a for a in dict.fromkeys(sample_area) if a not in position]
-    if missing:
-        raise InvalidInput("ebp_area_not_in_census", param=area, area=missing[0])
-    sample_index = np.array([position[a] for a in sample_area], dtype=np.intp)
+    codes, census_index, sample_index = area_indices(sample, census, area)
     y = number_column(sample, welfare, "--welfare")
-    _require_complete(y, welfare)
-    x_sample, x_census = _matrices(sample, census, covariates, categorical)
-    weight = np.ones(census.num_rows)
-    if census_weight is not None:
-        weight = _weights(census, census_weight, "--census-weight")
-    survey_weight = None if sample_weight is None else _weights(sample, sample_weight, "--weight")
-    lines = _lines(census, line)
+    require_complete(y, welfare)
+    x_sample, x_census = unit_matrices(sample, census, covariates, categorical)
+    weight = census_weights(census, census_weight)
+    survey_weight = (
+        None if sample_weight is None else survey_weights(sample, sample_weight, "--weight")
+    )
+    lines = census_lines(census, line)
     m = codes.size
     transform = fit_transform(transformation, y, x_sample.values, sample_index, m, method)
     t = transform.forward(y)
@@ -260,73 +253,6 @@ def _fit(
     """Return the (RE)ML fit, or its pseudo-EBLUP when survey weights are given."""
     fit = fit_nested_error(t, x, area, areas, method)
     return fit if weight is None else pseudo_eblup(fit, t, x, area, weight)
-
-
-def _weights(table: pa.Table, name: str, flag: str) -> np.ndarray:
-    """Return a complete, non-negative weight column."""
-    weight = number_column(table, name, flag)
-    _require_complete(weight, name)
-    if (weight < 0).any():
-        row = int(np.flatnonzero(weight < 0)[0])
-        raise invalid_rows(
-            Finding(
-                "ebp_weight_negative",
-                "error",
-                row=row + 1,
-                field=name,
-                value=repr(float(weight[row])),
-            )
-        )
-    return weight
-
-
-def _lines(census: pa.Table, line: float | str) -> np.ndarray:
-    """Return each census row's poverty line (a number, or a column of the census)."""
-    if isinstance(line, str):
-        values = number_column(census, line, "--line")
-        _require_complete(values, line)
-    else:
-        values = np.full(census.num_rows, float(line))
-    bad = np.flatnonzero(~(values > 0))
-    if bad.size:
-        field = line if isinstance(line, str) else None
-        raise invalid_rows(
-            Finding(
-                "line_not_positive",
-                "error",
-                {"value": float(values[bad[0]])},
-                row=int(bad[0]) + 1,
-                field=field,
-            )
-        )
-    return values
-
-
-def _require_complete(values: np.ndarray, name: str) -> None:
-    missing = np.flatnonzero(np.isnan(values))
-    if missing.size:
-        raise invalid_rows(
-            Finding("sae_value_missing", "error", row=int(missing[0]) + 1, field=name)
-        )
-
-
-def _matrices(
-    sample: pa.Table, census: pa.Table, covariates: Sequence[str], categorical: Sequence[str]
-) -> tuple[ModelMatrix, ModelMatrix]:
-    """Return sample and census model matrices with the sample's factor levels."""
-    out = []
-    levels: dict[str, tuple[str, ...]] = {}
-    for table in (sample, census):
-        numeric = {}
-        for name in covariates:
-            values = number_column(table, name, "--covariate")
-            _require_complete(values, name)
-            numeric[name] = values
-        factors = {n: labels(column(table, n, "--categorical"), n) for n in categorical}
-        if not levels:
-            levels = {n: sorted_levels(v) for n, v in factors.items()}
-        out.append(model_matrix(numeric, factors, levels, table.num_rows))
-    return out[0], out[1]
 
 
 def _predict(

@@ -31,6 +31,10 @@ from rpkd.sae.selection import CRITERIA, Selection, backward
 from rpkd.sae.transform import Transformation, fit_transform
 
 SELECTIONS = ("none", *CRITERIA)
+EBP_MODELS = ("logit", "nested_error")
+"""``[ebp] model``: the logit mixed model of poverty status for P0 (:mod:`rpkd.sae.logit_ebp`),
+or the nested-error model of transformed welfare (:mod:`rpkd.sae.ebp`, always used for the
+mean, P1 and P2)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,19 @@ def _choices(values: Sequence[str], allowed: Sequence[str], flag: str) -> list[s
                 "map_choice_invalid", param=flag, flag=flag, value=value, allowed=tuple(allowed)
             )
     return list(values)
+
+
+def ebp_model_kind(options: Mapping[str, Any], weights: str) -> str:
+    """Return the kit's ``[ebp] model`` (``nested_error`` when absent), checked.
+
+    The logit model is fitted without survey weights, so it refuses ``weights = "guadarrama"``
+    rather than ignore it.
+    """
+    kind = str(options.get("model", "nested_error"))
+    _choices([kind], EBP_MODELS, "model")
+    if kind == "logit" and weights != "none":
+        raise UsageError("ebp_logit_weights", param="weights", weights=weights)
+    return kind
 
 
 def ebp_covariates(
@@ -109,6 +126,17 @@ def _select(
     kind: Transformation = options.get("transformation", "box_cox")
     transform = fit_transform(kind, y, x, index, areas, "reml")
     return backward(transform.forward(y), columns, index, areas, criterion)
+
+
+def selection_record(chosen: EbpCovariates) -> dict[str, Any] | None:
+    """Return the backward selection as a JSON-ready record (None without selection)."""
+    if chosen.selection is None:
+        return None
+    return {
+        "criterion": chosen.selection.criterion,
+        "removed": list(chosen.selection.removed),
+        "value": chosen.selection.value,
+    }
 
 
 def model_findings(

@@ -247,6 +247,24 @@ def _design(
     return model_matrix(numeric, factors, reference, data.num_rows)
 
 
+def ml_loglik(
+    y: np.ndarray, psi: np.ndarray, x: np.ndarray, max_iter: int = 100, tolerance: float = 1e-10
+) -> float:
+    """Return the maximised ML log-likelihood of the Fay–Herriot model (sampled areas).
+
+    ``-1/2 sum_d [log 2 pi (sigma2_u + psi_d) + (y_d - x_d'beta)^2 / (sigma2_u + psi_d)]`` at
+    the ML ``sigma2_u`` (Fisher scoring, as :func:`fay_herriot` with ``method = "ml"``) and its
+    GLS ``beta``: emdi's ``model_select`` log-likelihood, ``metafor::rma(method = "ML")``'s
+    ``logLik``.
+    """
+    a = _fisher_scoring(y, psi, x, "ml", max_iter, tolerance).sigma2_u
+    v = a + psi
+    xv = x / v[:, None]
+    beta = np.linalg.solve(x.T @ xv, xv.T @ y)
+    r = y - x @ beta
+    return -0.5 * float(np.sum(np.log(2.0 * np.pi * v) + r**2 / v))
+
+
 def _fisher_scoring(
     y: np.ndarray, psi: np.ndarray, x: np.ndarray, method: Method, max_iter: int, tolerance: float
 ) -> _Fit:

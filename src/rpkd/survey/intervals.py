@@ -30,6 +30,8 @@ from __future__ import annotations
 import math
 from typing import Literal, get_args
 
+from rpkd.survey import student_t
+
 CiMethod = Literal["wald", "logit", "beta"]
 CI_METHODS: tuple[CiMethod, ...] = get_args(CiMethod)
 LEVEL = 0.95
@@ -65,14 +67,8 @@ def interval(
 
 
 def _t_quantile(q: float, df: int) -> float:
-    """Return Student's t quantile (``scipy.stats.t.ppf`` calls the same ``stdtrit``).
-
-    ``scipy.special`` instead of ``scipy.stats``: the latter takes about a second to import,
-    most of a command's start-up.
-    """
-    from scipy.special import stdtrit
-
-    return float(stdtrit(df, q))
+    """Return Student's t quantile (:mod:`rpkd.survey.student_t`, as R ``qt``)."""
+    return student_t.quantile(q, df)
 
 
 def _logit(p: float, se: float, df: int) -> Bounds:

@@ -108,7 +108,7 @@ class Catalogue:
             if p.code == code:
                 return p
         raise InvalidInput(
-            "catalogue_programme_unknown", param=code, programme=code, known=self.codes
+            "catalogue_programme_unknown", param="programme", programme=code, known=self.codes
         )
 
     @property

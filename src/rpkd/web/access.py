@@ -228,6 +228,15 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("GET", f"{API_PREFIX}/performance", "signed_in", action="monitor.read"),
     Route("GET", f"{API_PREFIX}/audit", ADMIN, action="audit.read"),
+    # --- JSON API: a link review decision (routes/api_linkage.py): release.manage on the
+    # release's district, as the Tinjauan pencocokan page's buttons (the workflow checks) ---
+    Route(
+        "POST",
+        f"{API_PREFIX}/releases/{{name}}/links/{{run}}/decisions",
+        MANAGERS,
+        action="release.manage",
+        csrf=False,
+    ),
     # --- JSON API: scenarios and the optimiser (routes/api_scenarios.py) -------------------
     Route("GET", f"{API_PREFIX}/scenarios", "signed_in", action="plan.read"),
     Route("GET", f"{API_PREFIX}/scenarios/{{scenario}}/run", "signed_in", action="aggregate.read"),

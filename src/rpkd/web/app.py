@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rpkd.web import errors, pages
 from rpkd.web.access import API_PREFIX, check_table
-from rpkd.web.deps import Server, guard
+from rpkd.web.deps import Server, api_parameters, guard
 from rpkd.web.limits import BodyLimit
 from rpkd.web.routes import routers
 from rpkd.workflows.districts import district
@@ -48,7 +48,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 class SecurityHeaders:
     """Add security headers to every response; pages are never cached, vendored assets
-    (URLs carrying their content hash) for a year."""
+    (URLs carrying their content hash) for a year. It wraps the whole app (:class:`App`), so
+    that the answers built outside the app's own middleware carry them too: the 500 of an
+    unexpected exception (Starlette's outermost ``ServerErrorMiddleware``), the 503 of a lost
+    database, the 413 of :mod:`rpkd.web.limits`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -79,6 +82,13 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class App(FastAPI):
+    """The FastAPI app with :class:`SecurityHeaders` outside every other layer."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def served_routes(app: FastAPI) -> frozenset[tuple[str, str]]:
@@ -120,14 +130,14 @@ def create_app(
         if owned:
             ws.close()
 
-    app = FastAPI(
+    app = App(
         title="rpkd",
         version=version("rpkd"),
         description="The JSON API of rpkd (DESIGN.md §8): bearer tokens from POST /api/v1/token.",
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,
         redoc_url=None,
-        dependencies=[Depends(guard)],
+        dependencies=[Depends(guard), Depends(api_parameters)],
         lifespan=lifespan,
     )
     state = Server(
@@ -143,5 +153,4 @@ def create_app(
     # Level 6, not Starlette's 9: pages come out a few per cent larger in a third of the time.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
     app.add_middleware(BodyLimit, workspace=lambda: ws)
-    app.add_middleware(SecurityHeaders)
     return app

@@ -24,7 +24,8 @@ from __future__ import annotations
 import hmac
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Literal
+from types import UnionType
+from typing import TYPE_CHECKING, Annotated, Literal, Union, get_args, get_origin
 
 from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
@@ -34,9 +35,11 @@ from rpkd.errors import Forbidden, Unauthenticated
 from rpkd.locale import Lang
 from rpkd.web.access import API_PREFIX, SAFE_METHODS, Route, table
 from rpkd.workflows.access import SignedIn, kept_actor, session_actor, token_actor
+from rpkd.workflows.api_requests import check_parameters
 from rpkd.workflows.workspace import Workspace
 
 if TYPE_CHECKING:
+    from fastapi.dependencies.models import Dependant
     from starlette.templating import Jinja2Templates
 
     from rpkd.workflows.districts import District
@@ -75,8 +78,35 @@ def is_api(request: Request) -> bool:
 
 
 def language(request: Request) -> Lang:
-    """Return the page language: the ``rpkd_lang`` cookie, else Bahasa Indonesia."""
-    return "en" if request.cookies.get(LANG_COOKIE) == "en" else "id"
+    """Return the page language: the ``rpkd_lang`` cookie, else Bahasa Indonesia; an API
+    request without the cookie may ask by ``Accept-Language`` (:func:`accepted_language`)."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen is None and is_api(request):
+        return accepted_language(request.headers.get("accept-language", ""))
+    return "en" if chosen == "en" else "id"
+
+
+def accepted_language(header: str) -> Lang:
+    """Return the language an ``Accept-Language`` header prefers of Indonesian and English
+    (RFC 9110 §12.5.4: the highest ``q``, the first listed on a tie), else Indonesian.
+
+    >>> accepted_language("en-US,en;q=0.9"), accepted_language("fr, id;q=0.5, en;q=0.4")
+    ('en', 'id')
+    """
+    best: tuple[float, Lang] | None = None
+    for part in header.split(",")[:20]:
+        tag, _, rest = part.strip().partition(";")
+        primary = tag.strip().lower().partition("-")[0]
+        if primary not in ("id", "en"):
+            continue
+        weight = rest.strip().removeprefix("q=")
+        try:
+            q = float(weight) if weight else 1.0
+        except ValueError:
+            continue
+        if q > 0 and (best is None or q > best[0]):
+            best = (q, "en" if primary == "en" else "id")
+    return best[1] if best is not None else "id"
 
 
 def bearer_token(request: Request) -> str | None:
@@ -190,6 +220,38 @@ async def guard(request: Request, who: Annotated[SignedIn | None, Depends(signed
         from rpkd.web.notices import forget_notices
 
         forget_notices()  # a write may change what anyone is notified of (this process)
+
+
+def _repeatable(annotation: object) -> bool:
+    """Return whether a parameter's type takes several values (``list[str] | None``)."""
+    union = get_origin(annotation) in (Union, UnionType)
+    kinds = get_args(annotation) if union else (annotation,)
+    return any(get_origin(kind) in (list, tuple, set, frozenset) for kind in kinds)
+
+
+def _declared(dependant: Dependant) -> dict[str, bool]:
+    """Return the query and path parameters ``dependant`` (and its own dependencies)
+    declares, each with whether it may be given more than once."""
+    names = {f.alias: _repeatable(f.field_info.annotation)
+             for f in (*dependant.query_params, *dependant.path_params)}  # fmt: skip
+    for sub in dependant.dependencies:
+        names |= _declared(sub)
+    return names
+
+
+async def api_parameters(request: Request) -> None:
+    """Refuse an API request's parameter its address does not declare, given twice (unless it
+    takes several values), or holding control characters or too long a text
+    (:func:`rpkd.workflows.api_requests.check_parameters`), before the parameters are parsed;
+    runs after :func:`guard` (401 and 403 first)."""
+    if not is_api(request):
+        return
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    values = [*request.query_params.multi_items(), *request.path_params.items()]
+    declared = _declared(dependant)
+    check_parameters(values, declared, repeatable={n for n, many in declared.items() if many})
 
 
 async def current_user(who: Annotated[SignedIn | None, Depends(signed_in)]) -> SignedIn:

@@ -20,18 +20,25 @@ any other exception                500     the error page ``server_error``; the 
 =================================  ======  =============================================
 
 The API's JSON: ``{"detail": sentence, "error": {"code", "param", "params", "findings"}}``
-(the sentence in the ``rpkd_lang`` cookie's language, else Indonesian).
+(the sentence in the language of the ``rpkd_lang`` cookie, else of ``Accept-Language``, else
+Indonesian), for every refusal: parameters that do not parse (422, the first problem's code
+naming its parameter, every problem a finding: :func:`rpkd.workflows.api_requests.refusal`),
+an unknown address (404 ``api_path_unknown``), a method the address does not take (405
+``api_method_not_allowed``) and a body that cannot be read (400 ``api_body_unreadable``; a body
+over its limit 413, a form field over Starlette's 1 MB of a part 413
+``request_field_too_large``).
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from rpkd import locale
 from rpkd.errors import (
@@ -47,6 +54,7 @@ from rpkd.errors import (
 )
 from rpkd.web import pages
 from rpkd.web.deps import is_api, language
+from rpkd.workflows.api_requests import refusal
 
 STATUS: tuple[tuple[type[RpkdError], int], ...] = (
     (Unauthenticated, 401),
@@ -62,6 +70,8 @@ RETRY_SECONDS = 5
 """What a 503 answer's ``Retry-After`` says: a restarting database server is back in seconds."""
 
 HTTP_MESSAGES = {404: "page_not_found", 405: "method_not_allowed"}
+API_MESSAGES = {404: "api_path_unknown", 405: "api_method_not_allowed", 400: "api_body_unreadable"}
+"""The API's codes of Starlette's HTTP errors (any other status: ``request_failed``)."""
 
 
 def status_of(error: RpkdError) -> int:
@@ -116,13 +126,30 @@ async def rpkd_error(request: Request, error: Exception) -> Response:
     )
 
 
+def _oversized_field(error: HTTPException) -> TooLarge | None:
+    """Return the refusal of a form field over Starlette's size of a part (its form parser
+    stops there with a 400 of its own), None for any other error."""
+    context = error.__context__
+    if error.status_code != 400 or not isinstance(context, MultiPartException):
+        return None
+    size = re.search(r"maximum size of (\d+)\s*KB", context.message)
+    if size is None:
+        return None
+    return TooLarge("request_field_too_large", param="body", limit=int(size.group(1)))
+
+
 async def http_error(request: Request, error: Exception) -> Response:
     """Answer Starlette's HTTP errors (an unknown path: 404) as a page or as JSON."""
     assert isinstance(error, HTTPException)
+    if isinstance(error.__cause__, RpkdError):  # raised while FastAPI read the body (413)
+        return await rpkd_error(request, error.__cause__)
+    if oversized := _oversized_field(error):
+        return await rpkd_error(request, oversized)
     if is_api(request):
-        return JSONResponse(
-            {"detail": error.detail}, status_code=error.status_code, headers=error.headers
-        )
+        code = API_MESSAGES.get(error.status_code, "request_failed")
+        coded = RpkdError(code, param="path", path=request.url.path[:200], method=request.method)
+        body = {"detail": coded.message(language(request)), "error": coded.to_json()}
+        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
     code = HTTP_MESSAGES.get(error.status_code, "request_failed")
     return pages.render(
         request,
@@ -134,11 +161,11 @@ async def http_error(request: Request, error: Exception) -> Response:
 
 
 async def validation_error(request: Request, error: Exception) -> Response:
-    """Answer a request whose parameters do not parse: FastAPI's JSON for the API, a page
-    otherwise."""
+    """Answer a request whose parameters do not parse: the coded JSON of the first problem
+    (every problem a finding) for the API, a page otherwise."""
     assert isinstance(error, RequestValidationError)
     if is_api(request):
-        return await request_validation_exception_handler(request, error)
+        return await rpkd_error(request, refusal(error.errors()))
     return pages.render(
         request,
         "error.html",

@@ -28,6 +28,7 @@ from rpkd import locale, regions
 from rpkd.access.roles import Scope
 from rpkd.errors import InvalidInput, NotFound, UsageError
 from rpkd.findings import Finding
+from rpkd.sae.priority_calibration import CODES, calibration_finding
 from rpkd.workflows import cache, gate
 from rpkd.workflows.area_profile import METHODS, Place
 from rpkd.workflows.priority import PriorityArea, PriorityAreas
@@ -78,7 +79,9 @@ class AreaPriorities:
 
     def certainty(self, lang: Lang = "id") -> str:
         """Return the sentences saying how many areas are in each class and how sure a class
-        is (the thresholds, the draws and their Monte Carlo error); empty without a ranking."""
+        is (the thresholds, the draws and their Monte Carlo error), and how often such a class
+        held on synthetic districts with a known truth
+        (:func:`rpkd.sae.priority_calibration.calibration_finding`); empty without a ranking."""
         if self.ranking is None:
             return ""
         counts = self.counts()
@@ -93,9 +96,8 @@ class AreaPriorities:
             method=locale.label(f"sae.method.{self.ranking.method}", lang),
             error=locale.number(100 * 0.5 / draws**0.5, lang, 1),
         )  # fmt: skip
-        if self.level == "desa" and self.ranking.method == "fh":
-            text += " " + locale.message("area_priority_desa_caution", lang)
-        return text
+        measured = calibration_finding(self.level, self.ranking.method)
+        return text if measured is None else f"{text} {locale.render(measured, lang)}"
 
     def charts(self, lang: Lang = "id", *, boundaries: str | None = None) -> dict[str, Any]:
         """Return the priority-class map (``map``, :func:`rpkd.workflows.priority.priority_map`:
@@ -122,7 +124,8 @@ class AreaPriorities:
         from rpkd.workflows import release_view
 
         own = () if self.ranking is None else self.ranking.findings
-        found = (*self.findings, *(f for f in own if f.code != "priority_classes"))
+        said = ("priority_classes", *CODES)  # in the certainty sentences
+        found = (*self.findings, *(f for f in own if f.code not in said))
         return release_view.notes(found, lang)
 
     def to_arrow(self) -> pa.Table:

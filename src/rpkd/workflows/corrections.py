@@ -24,7 +24,8 @@ row.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -289,6 +290,8 @@ def export_corrections(ws: Workspace, release: str, *, folder: Path | None = Non
     ``families.csv``, ``persons.csv`` (the registry corrected, in the import format) and
     ``usulan.csv``. Needs ``release.manage`` and ``personal_data.read`` on the release's
     district; one audit row. Raises ``usulan_nothing_accepted`` without accepted proposals.
+    The files get their names only once the audit row is kept: a failure leaves the folder as
+    it was.
     """
     import pyarrow.parquet as pq
 
@@ -323,9 +326,6 @@ def export_corrections(ws: Workspace, release: str, *, folder: Path | None = Non
     families, persons = _appended(families, added_f), _appended(persons, added_p)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = folder or ws.path / "corrections" / f"{opened.name}-{stamp}"
-    out.mkdir(parents=True, exist_ok=True)
-    _csv(families, out / "families.csv")
-    _csv(persons, out / "persons.csv")
     listing = pa.table({
         "id": pa.array([p.id for p in accepted], pa.int64()),
         "kind": pa.array([p.kind for p in accepted], pa.string()),
@@ -337,11 +337,37 @@ def export_corrections(ws: Workspace, release: str, *, folder: Path | None = Non
         "duplicate_of": pa.array([p.detail.get("duplicate_of") for p in accepted], pa.string()),
         "note": pa.array([p.note for p in accepted], pa.string()),
     })  # fmt: skip
-    _csv(listing, out / "usulan.csv")
-    gate.audit_records(ws, "usulan.export", release=opened.name, scopes=scopes,
-                       records=families.num_rows + persons.num_rows, unmask=True,
-                       parameters={"proposals": len(accepted), "folder": out.name})  # fmt: skip
+    tables = {"families.csv": families, "persons.csv": persons, "usulan.csv": listing}
+    with _published(out, tables), ws.atomic():  # the files appear once their audit row is kept
+        gate.audit_records(ws, "usulan.export", release=opened.name, scopes=scopes,
+                           records=families.num_rows + persons.num_rows, unmask=True,
+                           parameters={"proposals": len(accepted), "folder": out.name})  # fmt: skip
     return Corrections(opened.name, out, listing, families.num_rows, persons.num_rows)
+
+
+@contextmanager
+def _published(out: Path, tables: Mapping[str, pa.Table]) -> Iterator[None]:
+    """Write ``tables`` as CSV files of folder ``out`` under hidden ``.tmp-`` names and give
+    them their names when the block ends without error; else remove them, and the folders
+    made for them: the folder is as it was (a file already there is replaced only then)."""
+    from rpkd.releases.importer import TMP_PREFIX
+
+    made = [p for p in (out, *out.parents) if not p.exists()]
+    staged = {out / f"{TMP_PREFIX}{name}": out / name for name in tables}
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, table in tables.items():
+            _csv(table, out / f"{TMP_PREFIX}{name}")
+        yield
+    except BaseException:
+        for path in staged:
+            path.unlink(missing_ok=True)
+        for folder in made:
+            with suppress(OSError):  # one something else has written into meanwhile stays
+                folder.rmdir()
+        raise
+    for path, final in staged.items():
+        path.replace(final)
 
 
 def _carried(p: Proposal, diff: Mapping[str, dict[str, Any]], new_niks: set[str]) -> bool:
@@ -384,10 +410,13 @@ def take_up_release(ws: Workspace, old: str, new: str) -> TakeUp:
                               filters=[("nik", "in", wanted)])  # fmt: skip
         niks = {str(v) for v in found.column("nik").to_pylist()}
     carried = [_carried(p, rows, niks) for p in accepted]
-    with ws.transaction() as db:
-        for p, done in zip(accepted, carried, strict=True):
-            if done:
-                store.take_up(db, p.id, after.name, ws.actor.username)
+    with ws.atomic():  # the marks and their audit row: all kept or none
+        with ws.transaction() as db:
+            for p, done in zip(accepted, carried, strict=True):
+                if done:
+                    store.take_up(db, p.id, after.name, ws.actor.username)
+        gate.audit(ws, "usulan.take_up", release=after.name, scopes=[Scope(region=after.region)],
+                   records=sum(carried), parameters={"old": old, "new": new})  # fmt: skip
     table = pa.table({
         "id": pa.array([p.id for p in accepted], pa.int64()),
         "kind": pa.array([p.kind for p in accepted], pa.string()),
@@ -395,6 +424,4 @@ def take_up_release(ws: Workspace, old: str, new: str) -> TakeUp:
         "family_id": pa.array([p.family_id for p in accepted], pa.string()),
         "taken_up": pa.array(carried, pa.bool_()),
     })  # fmt: skip
-    gate.audit(ws, "usulan.take_up", release=after.name, scopes=[Scope(region=after.region)],
-               records=sum(carried), parameters={"old": old, "new": new})  # fmt: skip
     return TakeUp(old, after.name, table)

@@ -107,7 +107,10 @@ class DesaFamilies:
 
 def _desa_code(text: str) -> str:
     """Return ``text`` as the dotted code of a desa in the Kemendagri master (no query)."""
-    code = regions.parse_code(text)
+    try:
+        code = regions.parse_code(text)
+    except UnknownRegion as error:  # the same refusal, naming the parameter given
+        raise UnknownRegion(error.code, param="desa", **error.params) from None
     if regions.depth_of(code) != "desa" or not regions.exists(code):
         raise UnknownRegion("target_desa_unknown", param="desa", desa=code)
     return code

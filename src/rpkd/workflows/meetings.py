@@ -16,7 +16,7 @@ audit row. :func:`rakor_pack` sets the dashboard's headline figures and lagging 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,8 @@ from rpkd.workflows.plan_edit import readable_plan
 from rpkd.workflows.results import records
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from rpkd.planning.meetings import Decision, Meeting
     from rpkd.planning.model import Plan
     from rpkd.workflows.overview import Dashboard
@@ -204,14 +206,19 @@ def _editable(ws: Workspace) -> Plan:
     return stored_plan(ws, None, "plan.edit")
 
 
-def _audit(ws: Workspace, plan: Plan, change: MeetingChanged) -> MeetingChanged:
-    gate.audit(
-        ws,
-        f"rakor.{change.change}",
-        scopes=(Scope(region=plan.region),),
-        records=1,
-        parameters={"meeting": change.meeting, "id": change.id},
-    )
+def _kept(ws: Workspace, plan: Plan, write: Callable[[Session], MeetingChanged]) -> MeetingChanged:
+    """Run ``write`` and append its audit row in one transaction (:meth:`Workspace.atomic`):
+    both kept or neither."""
+    with ws.atomic():
+        with ws.transaction() as db:
+            change = write(db)
+        gate.audit(
+            ws,
+            f"rakor.{change.change}",
+            scopes=(Scope(region=plan.region),),
+            records=1,
+            parameters={"meeting": change.meeting, "id": change.id},
+        )
     return change
 
 
@@ -223,9 +230,12 @@ def create_meeting(ws: Workspace, values: Mapping[str, str]) -> MeetingChanged:
     form, found = store.read_meeting(values, _labels("meeting", ws.lang))
     if form is None:
         raise _refused(found)
-    with ws.transaction() as db:
+
+    def write(db: Session) -> MeetingChanged:
         meeting_id = store.add_meeting(db, form, ws.actor.username)
-    return _audit(ws, plan, MeetingChanged("meeting.create", meeting_id, meeting_id))
+        return MeetingChanged("meeting.create", meeting_id, meeting_id)
+
+    return _kept(ws, plan, write)
 
 
 def add_agenda(ws: Workspace, meeting_id: int, values: Mapping[str, str]) -> MeetingChanged:
@@ -238,9 +248,12 @@ def add_agenda(ws: Workspace, meeting_id: int, values: Mapping[str, str]) -> Mee
     item, found = store.read_agenda_item(values, _labels("agenda", ws.lang))
     if item is None:
         raise _refused(found)
-    with ws.transaction() as db:
+
+    def write(db: Session) -> MeetingChanged:
         store.add_agenda_item(db, meeting_id, item)
-    return _audit(ws, plan, MeetingChanged("agenda.add", meeting_id, meeting_id))
+        return MeetingChanged("agenda.add", meeting_id, meeting_id)
+
+    return _kept(ws, plan, write)
 
 
 def add_attendee(ws: Workspace, meeting_id: int, values: Mapping[str, str]) -> MeetingChanged:
@@ -253,9 +266,12 @@ def add_attendee(ws: Workspace, meeting_id: int, values: Mapping[str, str]) -> M
     person, found = store.read_attendee(values, _labels("attendee", ws.lang))
     if person is None:
         raise _refused(found)
-    with ws.transaction() as db:
+
+    def write(db: Session) -> MeetingChanged:
         store.add_attendee(db, meeting_id, person)
-    return _audit(ws, plan, MeetingChanged("attendee.add", meeting_id, meeting_id))
+        return MeetingChanged("attendee.add", meeting_id, meeting_id)
+
+    return _kept(ws, plan, write)
 
 
 def add_decision(ws: Workspace, meeting_id: int, values: Mapping[str, str]) -> MeetingChanged:
@@ -269,9 +285,12 @@ def add_decision(ws: Workspace, meeting_id: int, values: Mapping[str, str]) -> M
     form, found = store.read_decision(values, _labels("decision", ws.lang), plan)
     if form is None:
         raise _refused(found)
-    with ws.transaction() as db:
+
+    def write(db: Session) -> MeetingChanged:
         decision_id = store.add_decision(db, meeting_id, form, ws.actor.username)
-    return _audit(ws, plan, MeetingChanged("decision.add", meeting_id, decision_id))
+        return MeetingChanged("decision.add", meeting_id, decision_id)
+
+    return _kept(ws, plan, write)
 
 
 def follow_up_decision(
@@ -288,9 +307,12 @@ def follow_up_decision(
     if read is None:
         raise _refused(found)
     status, note = read
-    with ws.transaction() as db:
+
+    def write(db: Session) -> MeetingChanged:
         store.follow_up(db, decision_id, status, note, ws.actor.username, meeting_id)
-    return _audit(ws, plan, MeetingChanged("decision.follow_up", meeting_id, decision_id))
+        return MeetingChanged("decision.follow_up", meeting_id, decision_id)
+
+    return _kept(ws, plan, write)
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,7 @@ def priority_areas(
     from rpkd.releases.catalog import open_release
     from rpkd.sae.area_estimates import estimate_areas
     from rpkd.sae.priority import priority_rule, priority_table
+    from rpkd.sae.priority_calibration import calibration_finding
     from rpkd.workflows import sae
 
     chosen_level = _choice(level, LEVELS, "level")
@@ -197,6 +198,9 @@ def priority_areas(
     areas = _joined(mapped, probabilities, _desil12(ws, release, chosen_level),
                     _gaps(ws, opened, chosen_level))  # fmt: skip
     counts = {c: sum(1 for a in areas if a.priority == c) for c in (1, 2, 3)}
+    measured = calibration_finding(chosen_level, chosen_method)
+    if measured is not None:  # how often such classes held on synthetic districts
+        findings.append(measured)
     findings.append(Finding("priority_classes", "info",
                             {"k": chosen_k, "areas": estimated, "p1": counts[1], "p2": counts[2],
                              "p3": counts[3], "draws": chosen_draws}))  # fmt: skip

@@ -24,7 +24,7 @@ import pyarrow as pa
 from rpkd.access.roles import Action, Scope, allowed
 from rpkd.errors import Forbidden, InvalidInput, NotFound
 from rpkd.workflows import gate
-from rpkd.workflows.realisations import SCHEMA, Realisations, _audit_submission
+from rpkd.workflows.realisations import SCHEMA, Realisations, submit_version
 from rpkd.workflows.results import plain, records
 
 if TYPE_CHECKING:
@@ -368,7 +368,6 @@ def submit_realisation(
     if anything is refused, nothing is kept. One audit row names the version and its files,
     written in the version's transaction (:meth:`Workspace.atomic`).
     """
-    from rpkd.planning import realisations
     from rpkd.planning.store import load_plan
     from rpkd.workflows.realisations import _authorise_subject
 
@@ -378,24 +377,15 @@ def submit_realisation(
         stored = load_plan(db, plan)
     scope = _authorise_subject(actor, stored, kind, code, "realisation.submit")
     written = stored_evidence(ws, files)
+
+    def attach(db: Session, version: Realisation) -> None:
+        attach_evidence(ws, db, written, realisation_id=version.id)
+
     try:
         with ws.atomic():  # the version, its files and its audit rows: all kept or none
-            with ws.transaction() as db:
-                item = realisations.submit(
-                    db,
-                    stored,
-                    kind,
-                    code,
-                    year,
-                    quarter,
-                    submitted_by=actor.username,
-                    value=value,
-                    budget_spent=budget_spent,
-                    beneficiaries=beneficiaries,
-                    evidence=note.strip(),
-                )
-                attach_evidence(ws, db, written, realisation_id=item.id)
-            _audit_submission(ws, item, scope)
+            item = submit_version(ws, stored, scope, (kind, code, year, quarter), value=value,
+                                  budget_spent=budget_spent, beneficiaries=beneficiaries,
+                                  evidence=note.strip(), attach=attach)  # fmt: skip
             if written:
                 gate.audit(
                     ws,

@@ -10,7 +10,7 @@ the subject and the scope that permitted it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,7 +25,10 @@ from rpkd.workflows.plan import stored_plan
 from rpkd.workflows.results import records
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from rpkd.planning.model import Plan
+    from rpkd.planning.performance import Estimate
     from rpkd.planning.realisation_file import Submission
     from rpkd.planning.realisations import Realisation, SubjectKind
     from rpkd.workflows.workspace import Actor, Workspace
@@ -111,6 +114,38 @@ def _audit_submission(ws: Workspace, item: Realisation, scope: Scope) -> None:
     )
 
 
+def submit_version(
+    ws: Workspace,
+    stored: Plan,
+    scope: Scope,
+    period: tuple[SubjectKind, str, int, int],
+    *,
+    value: float | None = None,
+    estimate: Estimate | None = None,
+    budget_spent: float | None = None,
+    beneficiaries: int | None = None,
+    evidence: str = "",
+    attach: Callable[[Session, Realisation], None] | None = None,
+) -> Realisation:
+    """Record a new version of the realisation of ``period`` (subject kind, code, year,
+    quarter) of the stored plan and its audit row in one transaction (:meth:`Workspace.atomic`):
+    both kept or neither. ``attach`` adds rows that belong to the version (its evidence files)
+    in the version's own transaction; ``scope`` is the one that permitted the submission."""
+    from rpkd.planning import realisations
+
+    kind, code, year, quarter = period
+    with ws.atomic():  # the version and its audit row: both kept or neither
+        with ws.transaction() as db:
+            item = realisations.submit(db, stored, kind, code, year, quarter,
+                                       submitted_by=ws.actor.username, value=value,
+                                       estimate=estimate, budget_spent=budget_spent,
+                                       beneficiaries=beneficiaries, evidence=evidence)  # fmt: skip
+            if attach is not None:
+                attach(db, item)
+        _audit_submission(ws, item, scope)
+    return item
+
+
 def add_realisation(
     ws: Workspace,
     kind: SubjectKind,
@@ -132,7 +167,6 @@ def add_realisation(
     ``value`` with ``se`` (and the interval, if known) records an estimate, whose interval the
     achievement then carries.
     """
-    from rpkd.planning import realisations
     from rpkd.planning.performance import Estimate
 
     actor, stored = _plan(ws, plan)
@@ -140,22 +174,9 @@ def add_realisation(
     estimate = (
         Estimate(value, se, ci_low, ci_high) if value is not None and se is not None else None
     )
-    with ws.transaction() as db:
-        item = realisations.submit(
-            db,
-            stored,
-            kind,
-            code,
-            year,
-            quarter,
-            submitted_by=actor.username,
-            value=value,
-            estimate=estimate,
-            budget_spent=budget_spent,
-            beneficiaries=beneficiaries,
-            evidence=evidence,
-        )
-    _audit_submission(ws, item, scope)
+    item = submit_version(ws, stored, scope, (kind, code, year, quarter), value=value,
+                          estimate=estimate, budget_spent=budget_spent,
+                          beneficiaries=beneficiaries, evidence=evidence)  # fmt: skip
     return Realisations((item,))
 
 

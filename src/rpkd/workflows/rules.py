@@ -261,10 +261,11 @@ def save_rule(ws: Workspace, programme: str, rule: str, *, reason: str = "") -> 
     user = ws.actor.username
     if text == current.programme(programme).rule.text:
         return RuleSaved(programme, text, None, user, None, False)
-    with ws.transaction() as db:
-        row = append(db, programme, text, reason=reason.strip(), user=user)
-        version, at = row.id, row.saved_at
-    gate.audit(ws, "target.rule.save", scopes=[Scope()],
-               parameters={"programme": programme, "rule": text, "version": version,
-                           "previous": current.programme(programme).rule.text})  # fmt: skip
+    with ws.atomic():  # the rule's version and its audit row: both kept or neither
+        with ws.transaction() as db:
+            row = append(db, programme, text, reason=reason.strip(), user=user)
+            version, at = row.id, row.saved_at
+        gate.audit(ws, "target.rule.save", scopes=[Scope()],
+                   parameters={"programme": programme, "rule": text, "version": version,
+                               "previous": current.programme(programme).rule.text})  # fmt: skip
     return RuleSaved(programme, text, version, user, at, True)

@@ -210,18 +210,19 @@ def save_scenario_text(
     actor = ws.actor
     parsed = _parse(ws, text, file)
     links = {p.code: p.activity for p in parsed.packages if p.activity}
-    with ws.transaction() as db:
-        row = _plan_row(db, plan, required=bool(links or plan or chosen))
-        gate.authorise(actor, "plan.edit", Scope(region=row.region) if row else Scope())
-        if links and row is not None:
-            _check_activities(parsed, _activities(db, row.name), file)
-        saved = store(db, name=name or parsed.name, document=text,
-                      description=parsed.description, links=links, plan=row, chosen=chosen,
-                      user=actor.username)  # fmt: skip
-        result = SavedScenario(saved.name, None if row is None else row.name, saved.chosen,
-                               len(parsed.packages), links)  # fmt: skip
-    gate.audit(ws, "scenario.save", scopes=(Scope(region=row.region),) if row else (),
-               parameters={"scenario": result.name, "plan": result.plan, "chosen": chosen})  # fmt: skip
+    with ws.atomic():  # the scenario, its links and its audit row: all kept or none
+        with ws.transaction() as db:
+            row = _plan_row(db, plan, required=bool(links or plan or chosen))
+            gate.authorise(actor, "plan.edit", Scope(region=row.region) if row else Scope())
+            if links and row is not None:
+                _check_activities(parsed, _activities(db, row.name), file)
+            saved = store(db, name=name or parsed.name, document=text,
+                          description=parsed.description, links=links, plan=row, chosen=chosen,
+                          user=actor.username)  # fmt: skip
+            result = SavedScenario(saved.name, None if row is None else row.name, saved.chosen,
+                                   len(parsed.packages), links)  # fmt: skip
+        gate.audit(ws, "scenario.save", scopes=(Scope(region=row.region),) if row else (),
+                   parameters={"scenario": result.name, "plan": result.plan, "chosen": chosen})  # fmt: skip
     return result
 
 

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,8 @@ from rpkd.workflows.notifications import Notification, source
 from rpkd.workflows.results import records
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from rpkd.workflows.jobs import Upload
     from rpkd.workflows.workspace import Workspace
 
@@ -248,23 +251,61 @@ def _file(
     if not note:
         raise InvalidInput("usulan_note_required", param="note")
     checked = _read_evidence(ws, evidence)
-    with ws.transaction() as db:
-        new_id = store.create(db, kind=kind, reason=reason, release=release.name,
-                              desa_code=desa, family_id=family_id, detail=detail,
-                              note=note.strip(), actor=ws.actor.username)  # fmt: skip
-        if kind == "add":
-            store.set_family(db, new_id, f"usulan-{new_id}")
-        folder = evidence_dir(ws, new_id)
-        for item, data in checked:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / item.stored).write_bytes(data)
-            store.add_evidence(db, new_id, item, ws.actor.username)
-        proposal = store.get(db, new_id)
     action = "usulan.add" if kind == "add" else "usulan.object"
-    gate.audit_records(ws, action, release=release.name, scopes=[Scope(region=desa)],
-                       records=1, unmask=True,
-                       parameters={"proposal": new_id, "reason": reason})  # fmt: skip
+    written = _Written()
+    try:
+        with ws.atomic():  # the proposal, its evidence files and its audit row: all or none
+            with ws.transaction() as db:
+                new_id = store.create(db, kind=kind, reason=reason, release=release.name,
+                                      desa_code=desa, family_id=family_id, detail=detail,
+                                      note=note.strip(), actor=ws.actor.username)  # fmt: skip
+                if kind == "add":
+                    store.set_family(db, new_id, f"usulan-{new_id}")
+                written.write(ws, db, new_id, checked)
+                proposal = store.get(db, new_id)
+            gate.audit_records(ws, action, release=release.name, scopes=[Scope(region=desa)],
+                               records=1, unmask=True,
+                               parameters={"proposal": new_id, "reason": reason})  # fmt: skip
+    except BaseException:
+        written.undo()
+        raise
     return ProposalView(_masked(proposal), unmasked=False)
+
+
+@dataclass
+class _Written:
+    """The evidence files of a new proposal and the folders made for them, to undo together
+    when the proposal is not kept."""
+
+    files: list[Path] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
+
+    def write(
+        self,
+        ws: Workspace,
+        db: Session,
+        proposal_id: int,
+        checked: Sequence[tuple[store.Evidence, bytes]],
+    ) -> None:
+        """Write the checked files into the proposal's folder and record them."""
+        if not checked:
+            return
+        folder = evidence_dir(ws, proposal_id)
+        self.folders = [p for p in (folder, *folder.parents) if not p.exists()]
+        folder.mkdir(parents=True, exist_ok=True)
+        for item, data in checked:
+            self.files.append(folder / item.stored)
+            self.files[-1].write_bytes(data)
+            store.add_evidence(db, proposal_id, item, ws.actor.username)
+
+    def undo(self) -> None:
+        """Remove the files, then the folders made for them (deepest first; one another
+        proposal has written into meanwhile stays)."""
+        for path in self.files:
+            path.unlink(missing_ok=True)
+        for folder in self.folders:
+            with suppress(OSError):
+                folder.rmdir()
 
 
 def object_to_family(
@@ -465,13 +506,14 @@ def review_proposal(ws: Workspace, proposal_id: int, decision: str, note: str = 
     if decision == "reject" and not note:
         raise InvalidInput("usulan_note_required", param="note")
     status: Status = accepted if decision == "accept" else "rejected"
-    with ws.transaction() as db:
-        store.advance(db, proposal_id, status=status, step=STEPS[(step, decision)],
-                      actor=ws.actor.username, note=note.strip())  # fmt: skip
-        proposal = store.get(db, proposal_id)
-    gate.audit(ws, "usulan.review", release=proposal.release,
-               scopes=[Scope(region=proposal.desa_code)],
-               parameters={"proposal": proposal_id, "step": step, "decision": decision})  # fmt: skip
+    with ws.atomic():  # the step and its audit row: both kept or neither
+        with ws.transaction() as db:
+            store.advance(db, proposal_id, status=status, step=STEPS[(step, decision)],
+                          actor=ws.actor.username, note=note.strip())  # fmt: skip
+            proposal = store.get(db, proposal_id)
+        gate.audit(ws, "usulan.review", release=proposal.release,
+                   scopes=[Scope(region=proposal.desa_code)],
+                   parameters={"proposal": proposal_id, "step": step, "decision": decision})  # fmt: skip
     return ProposalView(_masked(proposal), unmasked=False)
 
 

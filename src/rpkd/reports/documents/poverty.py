@@ -381,6 +381,7 @@ def kantong_blocks(ev: Evidence, level: str, lang: Lang) -> tuple[Block, ...]:
     poor, families in desil 1–2 (small counts hidden) and basic-service gaps. The kecamatan
     table lists every kecamatan; the desa table the desa in a class."""
     from rpkd.reports.charts import priority_figure
+    from rpkd.sae.priority_calibration import calibration_finding
 
     result = ev.priorities.get(level)
     if result is None:
@@ -400,8 +401,9 @@ def kantong_blocks(ev: Evidence, level: str, lang: Lang) -> tuple[Block, ...]:
         method=locale.label(f"sae.method.{result['method']}", lang),
         error=locale.number(100 * 0.5 / draws**0.5, lang, 1),
     )  # fmt: skip
-    if level == "desa" and result["method"] == "fh":
-        sentence += " " + say("area_priority_desa_caution", lang)
+    measured = calibration_finding(level, result["method"])
+    if measured is not None:  # how often such classes held on synthetic districts
+        sentence += " " + locale.render(measured, lang)
     rows: list[dict[str, Any]] = []
     upstream: set[tuple[int, str]] = set()
     for i, area in enumerate(shown):

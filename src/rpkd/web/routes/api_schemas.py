@@ -34,12 +34,12 @@ class ErrorBody(BaseModel):
 class ApiError(BaseModel):
     """An error answer: the sentence in the caller's language and the coded error.
 
-    Request parameters that do not parse (422) give FastAPI's list of problems as ``detail``
-    and no ``error``.
+    Request parameters that do not parse (422) answer the first problem's code naming its
+    parameter, every problem a finding (:func:`rpkd.workflows.api_requests.refusal`).
     """
 
-    detail: str | list[dict[str, Any]]
-    error: ErrorBody | None = None
+    detail: str
+    error: ErrorBody
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from rpkd.web.access import API_PREFIX
 from rpkd.web.deps import ServerState
+from rpkd.web.routes.api_schemas import ApiError
 from rpkd.web.routes.auth import client_address
 from rpkd.workflows.access import issue_token
 
@@ -32,8 +33,10 @@ class TokenResponse(BaseModel):
     "/token",
     response_model=TokenResponse,
     responses={
-        401: {"description": "Wrong username or password"},
-        429: {"description": "Too many failed attempts"},
+        401: {"model": ApiError, "description": "Wrong username or password"},
+        413: {"model": ApiError, "description": "The form is larger than its limit"},
+        422: {"model": ApiError, "description": "A field is missing, named by its parameter"},
+        429: {"model": ApiError, "description": "Too many failed attempts"},
     },
 )
 def token(

@@ -1,0 +1,150 @@
+"""The logit mixed-model EBP of P0: the fit against ``lme4::glmer`` (Laplace), the EB predictor
+against R's numerical integral (``reference/logit_mixed.R``), the bootstrap MSE against a
+simulation where the model is true, and the kit's ``[ebp] model`` choice."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from rpkd.errors import UsageError
+from rpkd.locale import render
+from rpkd.sae.ebp_model import ebp_model_kind
+from rpkd.sae.logit_ebp import _Population, _predict, logit_ebp
+from rpkd.sae.logit_mixed import LogitMixedFit, fit_logit_mixed, laplace_loglik
+
+HERE = Path(__file__).parent / "reference"
+GOLDEN = json.loads((HERE / "logit_mixed.json").read_text(encoding="utf-8"))
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with (HERE / name).open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def sample() -> dict[str, np.ndarray]:
+    rows = _read("logit_mixed.csv")
+    return {
+        "area": np.array([GOLDEN["areas"].index(r["area"]) for r in rows]),
+        "x": np.array([[1.0, float(r["x1"]), float(r["x2"])] for r in rows]),
+        "poor": np.array([float(r["poor"]) for r in rows]),
+    }
+
+
+def test_fit_matches_glmer_laplace(sample: dict[str, np.ndarray]) -> None:
+    fit = fit_logit_mixed(sample["poor"], sample["x"], sample["area"], 30)
+    assert fit.converged
+    assert fit.beta == pytest.approx(GOLDEN["beta"], rel=1e-5)
+    assert fit.sigma2_u == pytest.approx(GOLDEN["sigma2_u"], rel=1e-5)
+    assert fit.loglik == pytest.approx(GOLDEN["loglik"], abs=1e-7)
+    assert fit.u == pytest.approx(GOLDEN["modes"], abs=1e-5)
+
+
+def test_gradient_is_the_derivative_of_the_laplace_likelihood(
+    sample: dict[str, np.ndarray],
+) -> None:
+    y, x, area = sample["poor"], sample["x"], sample["area"]
+    theta = np.array([-1.0, 0.8, -1.0, -0.2])
+
+    def value(t: np.ndarray) -> float:
+        return laplace_loglik(t[:-1], float(np.exp(2 * t[-1])), y, x, area, 30)[0]
+
+    gradient = laplace_loglik(theta[:-1], float(np.exp(2 * theta[-1])), y, x, area, 30)[1]
+    step = 1e-6
+    numeric = [(value(theta + e) - value(theta - e)) / (2 * step) for e in np.eye(4) * step]
+    assert gradient == pytest.approx(numeric, abs=1e-6)
+
+
+def test_eb_predictor_matches_r_integral(sample: dict[str, np.ndarray]) -> None:
+    """At glmer's parameters, the adaptive Gauss–Hermite posterior mean of each census area's
+    weighted mean of expit(x'beta + u) equals R's ``integrate`` (out-of-sample area: prior)."""
+    beta, s2 = np.array(GOLDEN["beta"]), float(GOLDEN["sigma2_u"])
+    codes = [*GOLDEN["areas"], "B01"]
+    y, x, area = sample["poor"], sample["x"], sample["area"]
+    _, _, modes, curvature = laplace_loglik(beta, s2, y, x, area, len(codes))
+    n = np.bincount(area, minlength=len(codes))
+    fit = LogitMixedFit(beta, s2, modes, curvature, n, 0.0, True)
+    rows = _read("logit_mixed_census.csv")
+    cx = np.array([[1.0, float(r["x1"]), float(r["x2"])] for r in rows])
+    at = np.array([codes.index(r["area"]) for r in rows])
+    weight = np.array([float(r["weight"]) for r in rows])
+    pop = _Population(cx @ beta, at, weight, np.bincount(at, weight, len(codes)))
+    predicted = _predict(pop, fit, y, x @ beta, area)
+    wanted = [codes.index(a) for a in GOLDEN["census_areas"]]
+    assert predicted[wanted] == pytest.approx(GOLDEN["eb"], rel=1e-8)
+
+
+def _world(seed: int, sigma_u: float = 0.5) -> tuple[pa.Table, pa.Table, np.ndarray]:
+    """A census of 40 areas x 100 units from the logit mixed model, a sample of 10 units in
+    each of the first 30 areas; welfare 1 (poor) or 3 (not poor) at line 2."""
+    rng = np.random.default_rng(seed)
+    m, size = 40, 100
+    area = np.repeat(np.arange(m), size)
+    x = rng.normal(size=area.size)
+    u = rng.normal(0.0, sigma_u, m)
+    poor = rng.random(area.size) < 1 / (1 + np.exp(-(-2.0 + 1.0 * x + u[area])))
+    codes = np.array([f"A{i:02d}" for i in range(m)])
+    census = pa.table({"area": codes[area], "x": x})
+    chosen = np.concatenate([np.arange(i * size, i * size + 10) for i in range(30)])
+    sample = pa.table(
+        {"area": codes[area[chosen]], "x": x[chosen], "welfare": np.where(poor[chosen], 1.0, 3.0)}
+    )
+    truth = np.bincount(area, poor, m) / size
+    return sample, census, truth
+
+
+def test_bootstrap_mse_tracks_the_error_when_the_model_is_true() -> None:
+    """Over 16 worlds drawn from the model, the mean bootstrap MSE is close to the mean squared
+    error against each world's true area rates, and the aggregate is unbiased."""
+    squared, estimated, aggregate = [], [], []
+    for seed in range(16):
+        sample, census, truth = _world(seed)
+        result = logit_ebp(
+            sample, census, area="area", welfare="welfare", line=2.0, covariates=["x"],
+            bootstrap=10, seed=seed,
+        )  # fmt: skip
+        p0 = np.array([a.headcount for a in result.areas])
+        squared.append(np.mean((p0 - truth) ** 2))
+        estimated.append(np.mean([a.mse for a in result.areas]))
+        aggregate.append(p0.mean() - truth.mean())
+        assert [a.in_sample for a in result.areas] == [True] * 30 + [False] * 10
+    assert np.mean(estimated) == pytest.approx(np.mean(squared), rel=0.25)
+    assert abs(np.mean(aggregate)) < 3 * np.std(aggregate) / np.sqrt(16)
+
+
+def test_line_column_and_constant_line_agree() -> None:
+    sample, census, _ = _world(1)
+    sample = sample.append_column("line", pa.array([2.0] * sample.num_rows))
+    census = census.append_column("line", pa.array([2.0] * census.num_rows))
+    common = {"area": "area", "welfare": "welfare", "covariates": ["x"], "seed": 3}
+    by_column = logit_ebp(sample, census, line="line", **common)  # type: ignore[arg-type]
+    by_value = logit_ebp(sample, census, line=2.0, **common)  # type: ignore[arg-type]
+    assert [a.headcount for a in by_column.areas] == [a.headcount for a in by_value.areas]
+    assert by_value.to_arrow().column_names == [
+        "area", "in_sample", "n", "population", "headcount", "mse",
+    ]  # fmt: skip
+
+
+def test_kit_model_choice_is_checked() -> None:
+    assert ebp_model_kind({}, "none") == "nested_error"
+    assert ebp_model_kind({"model": "logit"}, "none") == "logit"
+    with pytest.raises(UsageError) as bad:
+        ebp_model_kind({"model": "probit"}, "none")
+    assert bad.value.code == "map_choice_invalid" and bad.value.params["value"] == "probit"
+    with pytest.raises(UsageError) as weighted:
+        ebp_model_kind({"model": "logit"}, "guadarrama")
+    assert weighted.value.code == "ebp_logit_weights"
+    assert "guadarrama" in weighted.value.message("en")
+
+
+def test_notes_render_in_both_languages() -> None:
+    from rpkd.findings import Finding
+
+    note = Finding("ebp_logit_fit", "info", {"sigma2_u": 0.31, "count": 14, "candidates": 15})
+    assert "glmer" in render(note, "en") and "14" in render(note, "id")
