@@ -94,17 +94,34 @@ def _release_names(d: District) -> list[str]:
 # --- a good upload -------------------------------------------------------------------------
 
 
-def test_an_upload_of_files_is_imported_in_the_background(district: District) -> None:
+@dataclass(frozen=True)
+class FilesJob:
+    form: jobs.UploadForm
+    started: jobs.ImportJob
+    ended: jobs.ImportJob
+
+
+@pytest.fixture(scope="module")
+def files_job(district: District) -> FilesJob:
+    """The analyst's upload of the district's files as release ``r-files``, run once per
+    worker: the tests that read it may run on different xdist workers."""
     with district.ws("analis") as ws:
         form = jobs.upload_form(ws)
-        assert form.region == "62.03"
-        assert form.max_bytes == 512 * 2**20
         started = jobs.start_import(
             ws, _files(district.sources()), "r-files", reference_date="2025-03-01"
         )
-        assert started.state == "queued"
-        assert started.progress == 0.0
         ended = jobs.wait_import_job(ws, started.id, timeout=300)
+    return FilesJob(form, started, ended)
+
+
+def test_an_upload_of_files_is_imported_in_the_background(
+    district: District, files_job: FilesJob
+) -> None:
+    form, started, ended = files_job.form, files_job.started, files_job.ended
+    assert form.region == "62.03"
+    assert form.max_bytes == 512 * 2**20
+    assert started.state == "queued"
+    assert started.progress == 0.0
     assert ended.state == "succeeded", ended.to_json()
     assert ended.progress == 1.0
     assert ended.message("en") == (
@@ -124,7 +141,9 @@ def test_an_upload_of_files_is_imported_in_the_background(district: District) ->
     assert _staged(district) == []  # the staged files are gone once the job ends
 
 
-def test_the_upload_is_audited_with_file_names_and_sizes_only(district: District) -> None:
+def test_the_upload_is_audited_with_file_names_and_sizes_only(
+    district: District, files_job: FilesJob
+) -> None:
     with district.ws() as ws, ws.transaction() as db:
         rows = [e for e in audit.entries(db, action="release.upload") if e.release == "r-files"]
         imports = [e for e in audit.entries(db, action="release.import") if e.release == "r-files"]
