@@ -61,3 +61,15 @@ def test_parse(decimal: numbers.Decimal, text: str, value: float | None) -> None
 
 def test_fallback_follows_the_file() -> None:
     assert (numbers.fallback(";"), numbers.fallback(","), numbers.fallback(None)) == (",", ".", ".")
+
+
+@pytest.mark.parametrize("default", [",", "."])
+def test_read_is_parse_in_the_decided_mark(default: numbers.Decimal) -> None:
+    values = pa.chunked_array(
+        [["1.234.567,89", " 0,5", None], ["", "12", "1.234"], ["dua", "7 "]], pa.string()
+    )
+    decimal = numbers.decide(values, default)
+    expected = numbers.parse(values, decimal)
+    got = numbers.read(values, default)
+    assert [a.to_pylist() for a in got] == [a.to_pylist() for a in expected]
+    assert got[0].to_pylist() == [1234567.89, 0.5, None, None, 12.0, 1234.0, None, 7.0]

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 import pytest
 
 from rpkd import engine as eng
+from rpkd.errors import InvalidInput
 from rpkd.measures import mpi
 from rpkd.measures.disclosure import Equation, suppress
 from rpkd.measures.profile import LONG_SCHEMA, RegistryProfile, registry_profile
@@ -509,3 +510,49 @@ def test_registry_mpi_equals_alkire_foster_estimate(duck: eng.Engine) -> None:
     for measure, indicator in (("H", "mpi_headcount"), ("A", "mpi_intensity"), ("M0", "mpi_m0")):
         got = cells[("62.03", indicator)]["share"]
         assert got == pytest.approx(expected.get(measure).estimate, rel=1e-12), measure
+
+
+@KEYED
+def test_member_counts_are_exact_up_to_the_lane_width(engine: eng.Engine, keyed: bool) -> None:
+    # family_summary adds the member counts of a family in 13-bit lanes of one sum: with
+    # 2**13 - 1 members, each counted by every condition but under five, every lane is full.
+    full = 2**13 - 1
+    fams = [family("F1", E, 1, 1), family("F2", S, 2, 1)]
+    pers = [
+        person(f"P{i}", "F1", "anak", "P", date(1950, 1, 1), disability="berat", pregnant=True)
+        for i in range(full)
+    ]
+    pers += [person(f"Q{i}", "F2", "anak", "L", date(2023, 1, 1)) for i in range(full)]
+    cells = _cells(_profile(engine, fams, pers, keyed=keyed))
+    expected = {
+        "persons_total": 2 * full,
+        "elderly_persons": full,
+        "disability_persons": full,
+        "pregnant_persons": full,
+        "under_five_persons": full,
+    }
+    for indicator, value in expected.items():
+        assert cells[("62.03", indicator)]["value"] == value, indicator
+    assert cells[(E, "under_five_persons")]["value"] == 0
+    assert cells[(S, "under_five_persons")]["value"] == full
+    assert cells[(S, "elderly_persons")]["value"] == 0
+
+
+@KEYED
+def test_a_family_too_large_for_the_lanes_is_refused(duck: eng.Engine, keyed: bool) -> None:
+    fams = [family("F1", E, 1, 1)]
+    pers = [person(f"P{i}", "F1", "anak", "P", date(1950, 1, 1)) for i in range(2**13)]
+    with pytest.raises(InvalidInput) as caught:
+        _profile(duck, fams, pers, keyed=keyed)
+    assert caught.value.code == "profile_family_too_large"
+    assert caught.value.params["limit"] == 2**13
+
+
+@KEYED
+def test_a_desil_outside_one_to_ten_is_missing(duck: eng.Engine, keyed: bool) -> None:
+    fams = [family("F1", E, 11, 1), family("F2", E, 0, 1), family("F3", E, 3, 1)]
+    pers = [person(f"P{i}", f"F{i}", "kepala_keluarga", "L", date(1980, 1, 1)) for i in (1, 2, 3)]
+    cells = _cells(_profile(duck, fams, pers, keyed=keyed))
+    assert cells[(E, "families_desil_missing")]["value"] == 2
+    assert cells[(E, "families_desil_3")]["value"] == 1
+    assert cells[(E, "families_total")]["value"] == 3

@@ -116,8 +116,7 @@ class InputTable:
             parsed = pc.cast(self.typed[column], pa.float64(), safe=False).combine_chunks()
             ok = pc.is_finite(parsed)
         else:
-            decimal = numbers.decide(values, numbers.fallback(self.layout.delimiter))
-            parsed, ok = numbers.parse(values, decimal)
+            parsed, ok = numbers.read(values, numbers.fallback(self.layout.delimiter))
             ok = pc.and_kleene(ok, pc.is_finite(parsed))  # 1e400 reads as infinity: no number
         bad = pc.invert(pc.fill_null(ok, not required))
         if pc.any(bad).as_py():

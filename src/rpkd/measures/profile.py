@@ -37,6 +37,7 @@ from rpkd.findings import Finding, findings_table
 from rpkd.measures import characteristics
 from rpkd.measures.characteristics import (
     COUNTED,
+    LANE_BITS,
     NO_FAMILY_ROW,
     NO_LIVING_MEMBER,
     PAIR,
@@ -158,8 +159,12 @@ def summary_profile(
     largest = max(pc.max(counts[c]).as_py() or 0 for c in ("families", "persons"))
     if largest >= PAIR // 2:  # the paired sums of summary_counts would not be exact
         raise InvalidInput("profile_cell_too_large", param="release", limit=PAIR // 2)
+    counted = counts.filter(pc.equal(counts["coverage"], COUNTED))
+    if (pc.max(counted["largest_family"]).as_py() or 0) >= 1 << LANE_BITS:
+        # The member counts of family_summary share one sum: a lane would spill into the next.
+        raise InvalidInput("profile_family_too_large", param="release", limit=1 << LANE_BITS)
     findings = _coverage(counts)
-    counted = counts.filter(pc.equal(counts["coverage"], COUNTED)).drop_columns("coverage")
+    counted = counted.drop_columns(["coverage", "largest_family"])
     counts, code_findings = _normalise(counted, families)
     findings += code_findings
     cells = Cells.build(counts, sum(w for _, w in criteria.mpi_points))

@@ -145,7 +145,7 @@ class CellReader:
         if isinstance(cell.value, int | float) and math.isfinite(cell.value):
             return float(cell.value)
         text = pa.array(["".join(str(cell.value).split())])
-        parsed, ok = numbers.parse(text, numbers.decide(text, "."))
+        parsed, ok = numbers.read(text, ".")
         value = parsed[0].as_py()
         if not ok[0].as_py() or value is None or not math.isfinite(value):  # 1e400 is no number
             self.fail(cell, "matrix_number")
