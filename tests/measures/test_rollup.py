@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from rpkd.measures.rollup import _group_sum, _repeated, _tiled
+from rpkd.measures.rollup import _group_sum, _numbers, _repeated, _tiled
 
 
 def test_group_sum_is_exact_near_the_float_limit() -> None:
@@ -35,6 +35,22 @@ def test_repeated_and_tiled_strings() -> None:
     assert got.type == pa.string()
     assert got.to_pylist() == [n for n in names for _ in range(3)]
     assert got.null_count == 3
-    assert _tiled(["a", "bé", ""], 2).to_pylist() == ["a", "bé", "", "a", "bé", ""]
+    tiled = _tiled(["a", "bé", ""], 2)
+    assert tiled.to_pylist() == ["a", "bé", "", "a", "bé", ""]
+    assert tiled.validate(full=True) is None
     assert _repeated([], 4).to_pylist() == []
     assert _tiled(["x"], 0).to_pylist() == []
+
+
+def test_codes_of_one_width_are_repeated_as_a_block() -> None:
+    got = _repeated(["62.03.01", "62.03.02"], 3)
+    assert got.type == pa.string()
+    assert got.to_pylist() == ["62.03.01"] * 3 + ["62.03.02"] * 3
+    assert got.validate(full=True) is None
+
+
+def test_numbers_share_the_array_memory_with_their_nulls() -> None:
+    values = np.array([1.5, 2.0, -3.0, 4.0])
+    got = _numbers(values, np.array([False, True, False, True]), pa.float64())
+    assert got.to_pylist() == [1.5, None, -3.0, None]
+    assert _numbers(values, np.zeros(4, dtype=bool), pa.float64()).null_count == 0

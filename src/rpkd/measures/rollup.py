@@ -294,9 +294,9 @@ class Cells:
                         "code": _repeated(self.areas[level], k),
                         "name": _repeated(self._names(self.areas[level]), k),
                         "indicator": _tiled(ind_names, n),
-                        "value": pa.array(value.ravel(), pa.int64(), mask=(mask | points).ravel()),
-                        "denominator": pa.array(den.ravel(), pa.int64(), mask=den_mask.ravel()),
-                        "share": pa.array(share.ravel(), pa.float64(), mask=share_mask.ravel()),
+                        "value": _numbers(value.ravel(), (mask | points).ravel(), pa.int64()),
+                        "denominator": _numbers(den.ravel(), den_mask.ravel(), pa.int64()),
+                        "share": _numbers(share.ravel(), share_mask.ravel(), pa.float64()),
                         "suppressed": pa.array(mask.ravel(), pa.bool_()),
                     },
                     schema=LONG_SCHEMA,
@@ -314,36 +314,57 @@ class Cells:
         return found
 
 
-def _strings(pieces: list[bytes], lengths: NDArray[np.int64], valid: NDArray[np.bool_]) -> pa.Array:
-    """Return a string array from its UTF-8 bytes, each value's length and where it is not null."""
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    buffers = [
-        None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little")),
-        pa.py_buffer(offsets),
-        pa.py_buffer(b"".join(pieces)),
-    ]
-    # Built with 64-bit offsets; the cast to the long table's type refuses more than 2 GiB.
-    return pa.Array.from_buffers(pa.large_string(), len(lengths), buffers).cast(pa.string())
+def _text(offsets: NDArray[np.int32], data: object, valid: pa.Buffer | None = None) -> pa.Array:
+    """Return the string array of int32 ``offsets`` into the UTF-8 ``data`` (no copy of either)."""
+    buffers = [valid, pa.py_buffer(offsets), pa.py_buffer(data)]
+    return pa.Array.from_buffers(pa.string(), len(offsets) - 1, buffers)
+
+
+def _encoded(values: Sequence[str], times: int) -> tuple[list[bytes], NDArray[np.int32]]:
+    """Return the UTF-8 of ``values`` and their lengths, refusing a column past 2 GiB."""
+    encoded = [v.encode() for v in values]
+    lengths = np.fromiter(map(len, encoded), np.int64, len(encoded))
+    if int(lengths.sum()) * times >= 2**31:
+        raise ValueError("a text column of the long table would pass 2 GiB")
+    return encoded, lengths.astype(np.int32)
 
 
 def _repeated(values: Sequence[str | None], times: int) -> pa.Array:
     """Return each of ``values`` ``times`` times in a row (``a a b b``), as one string array.
 
-    Built from bytes: taking 4 million names and codes by index cost a third of a second of
-    the profile of 10M families (benchmarks/RESULTS.md, profile).
+    Only the result is allocated (fresh memory costs a page fault per 4 KiB, benchmarks/
+    RESULTS.md, profile): codes of one width are repeated as a block of bytes; names of
+    varying width are taken by index.
     """
-    encoded = [b"" if v is None else v.encode() for v in values]
-    lengths = np.repeat(np.fromiter(map(len, encoded), np.int64, len(encoded)), times)
-    valid = np.repeat(np.fromiter((v is not None for v in values), bool, len(values)), times)
-    return _strings([e * times for e in encoded], lengths, valid)
+    n = len(values)
+    if None in values or len({len(v.encode()) for v in values if v is not None}) > 1:
+        index = pa.array(np.repeat(np.arange(n, dtype=np.int32), times))
+        return pa.array(values, pa.string()).take(index)
+    encoded, lengths = _encoded([v for v in values if v is not None], times)
+    width = int(lengths[0]) if n else 0
+    block = np.frombuffer(b"".join(encoded), np.uint8).reshape(n, width)
+    offsets = np.arange(n * times + 1, dtype=np.int32) * np.int32(width)
+    return _text(offsets, np.repeat(block, times, axis=0))
 
 
 def _tiled(values: Sequence[str], times: int) -> pa.Array:
     """Return ``values`` ``times`` times over (``a b a b``), as one string array."""
-    encoded = [v.encode() for v in values]
-    lengths = np.tile(np.fromiter(map(len, encoded), np.int64, len(encoded)), times)
-    return _strings([b"".join(encoded) * times], lengths, np.ones(len(lengths), dtype=bool))
+    encoded, lengths = _encoded(values, times)
+    k = len(values)
+    start = np.zeros(k + 1, dtype=np.int32)
+    np.cumsum(lengths, out=start[1:])
+    offsets = np.empty(k * times + 1, dtype=np.int32)
+    offsets[:-1].reshape(times, k)[:] = (
+        np.arange(times, dtype=np.int32)[:, None] * start[-1] + start[None, :-1]
+    )
+    offsets[-1] = start[-1] * times
+    return _text(offsets, np.tile(np.frombuffer(b"".join(encoded), np.uint8), times))
+
+
+def _numbers(values: NDArray[np.generic], null: NDArray[np.bool_], kind: pa.DataType) -> pa.Array:
+    """Return ``values`` (contiguous) as an Arrow array on the same memory, null where ``null``."""
+    valid = pa.py_buffer(np.packbits(~null, bitorder="little")) if null.any() else None
+    return pa.Array.from_buffers(kind, len(values), [valid, pa.py_buffer(values)])
 
 
 def topic(table: pa.Table, name: str) -> pa.Table:
