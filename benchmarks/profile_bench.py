@@ -201,8 +201,8 @@ def run_engine(
 def _warm(data: Path) -> None:
     """Read every file of ``data`` once, so that each tool starts with it in the page cache.
 
-    pandas' 15 GB at 10M families push the files out of the page cache; without this, the rpkd
-    run right after it read them from disk (about 1 s of its 7 s, 2026-12-05).
+    Both tools then start alike, whatever ran before. It did not steady rpkd's time after pandas
+    (7.2-9.2 s at 10M families, 2026-12-05): fresh memory pages, not file reads, cost it there.
     """
     for path in sorted(data.rglob("*")):
         if path.is_file():

@@ -135,8 +135,8 @@ def parse(values: pa.Array | pa.ChunkedArray, decimal: Decimal) -> tuple[pa.Arra
 def read(values: pa.Array | pa.ChunkedArray, default: Decimal) -> tuple[pa.Array, pa.Array]:
     """Return :func:`parse` of the values in the decimal mark :func:`decide` finds for them.
 
-    The text is cleaned once for both steps (a third of the time of reading a 345,000-row
-    column).
+    The text is cleaned once for both steps: cleaning it twice was about a quarter of the time
+    of reading a 345,000-row column (cProfile of ``rpkd survey estimate``).
 
     Examples
     --------

@@ -88,7 +88,7 @@ def _group_sum(key: NDArray[np.intp], n: int, values: NDArray[np.int64]) -> NDAr
     """Return the rows of ``values`` (rows x columns) summed by ``key`` in ``[0, n)``, exactly.
 
     ``np.bincount`` adds in float64, exact while every partial sum stays below 2**53, which the
-    column totals bound (the counts are not negative); three times faster than ``np.add.at`` on
+    column totals bound (the counts are not negative); about twice as fast as ``np.add.at`` on
     the desa x desil counts of 10M families.
     """
     if len(values) and values.sum(axis=0).max() >= 2**53:
