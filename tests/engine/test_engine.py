@@ -83,3 +83,16 @@ def test_spark_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch
         eng.connect(Settings(engine="spark"))
     assert missing.value.params == {"package": "pyspark", "extra": "spark"}
     assert missing.value.message("id").endswith("pip install 'rpkd[spark]'")
+
+
+@pytest.mark.spark
+def test_closing_one_spark_engine_keeps_the_session_of_the_others(
+    spark_engine: eng.Engine,
+) -> None:
+    # A second engine of the process (a web request, a workflow) joins the running session;
+    # closing it must not stop the session under the first one.
+    other = eng.connect(Settings(engine="spark"))
+    assert other.backend.native is spark_engine.backend.native
+    eng.close(other)
+    table = eng.table(spark_engine, pa.table({"x": [1, 2, 3]}))
+    assert eng.fetch(table.aggregate(total=table.x.sum()))["total"].to_pylist() == [6]

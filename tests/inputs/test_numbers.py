@@ -73,3 +73,23 @@ def test_read_is_parse_in_the_decided_mark(default: numbers.Decimal) -> None:
     got = numbers.read(values, default)
     assert [a.to_pylist() for a in got] == [a.to_pylist() for a in expected]
     assert got[0].to_pylist() == [1234567.89, 0.5, None, None, 12.0, 1234.0, None, 7.0]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([" 12.5", "7", None, "1.5e3", "-.25"], [12.5, 7.0, None, 1500.0, -0.25]),  # all plain
+        (["1.234.567", "7"], [1234567.0, 7.0]),  # two dots: the comma wins after all
+        (["12.5", "dua", ""], [12.5, None, None]),  # a word: read the long way, still a dot
+        (["1.", "inf"], [None, None]),  # not numbers in either way of reading
+        ([None, " "], [None, None]),
+    ],
+)
+def test_read_without_commas_agrees_with_the_rule(
+    values: list[str | None], expected: list[float | None]
+) -> None:
+    text = pa.chunked_array([values[:1], values[1:]], pa.string())
+    got = numbers.read(text, ".")
+    rule = numbers.parse(text, numbers.decide(text, "."))
+    assert [a.to_pylist() for a in got] == [a.to_pylist() for a in rule]
+    assert got[0].to_pylist() == expected

@@ -10,6 +10,7 @@ the client; the server's own configuration decides the rest.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -56,6 +57,27 @@ def _session(master: str) -> Any:
     return session
 
 
+_users_lock = threading.Lock()
+_users: dict[int, int] = {}
+"""Open backends per session (by ``id``): the session is shared, closing must count."""
+
+
+def _join(session: Any) -> None:
+    with _users_lock:
+        _users[id(session)] = _users.get(id(session), 0) + 1
+
+
+def _leave(session: Any) -> bool:
+    """Count one backend of ``session`` closed; return whether none is left open."""
+    with _users_lock:
+        left = _users.get(id(session), 1) - 1
+        if left > 0:
+            _users[id(session)] = left
+            return False
+        _users.pop(id(session), None)
+        return True
+
+
 class SparkBackend:
     """A SparkSession (local[*] by default, a cluster master, or ``sc://`` Connect) behind Ibis."""
 
@@ -64,6 +86,7 @@ class SparkBackend:
     def __init__(self, *, master: str = "local[*]") -> None:
         self.connect = is_connect(master)
         self.native = _session(master)
+        _join(self.native)
         self.ibis = ibis.pyspark.connect(self.native)
 
     def read_parquet(self, paths: Sequence[str], name: str) -> Table:
@@ -146,4 +169,11 @@ class SparkBackend:
         return str(directory) if directory else None
 
     def close(self) -> None:
-        self.native.stop()
+        """Stop the session when no other open backend of this process uses it.
+
+        ``getOrCreate`` gives every backend of a process the same session (the web app opens one
+        per request); stopping it under another backend's running query broke that query
+        ("sparkSession is null").
+        """
+        if _leave(self.native):
+            self.native.stop()

@@ -40,7 +40,9 @@ from rpkd.findings import Finding, errors
 from rpkd.inputs import delimited, numbers, workbook
 from rpkd.inputs.columns import (
     ROW,
+    Destination,
     Headers,
+    Kept,
     Shape,
     Writer,
     fold,
@@ -195,9 +197,32 @@ def stage(
     file does not exist or its format is not CSV, XLSX or Parquet.
     """
     source, dest = Path(path), Path(dest_parquet)
+    layout, shape = _stage(
+        source,
+        dest,
+        dest.with_name(f".{dest.stem}.utf8.csv"),
+        known_names(headers, required),
+        required,
+        header_row,
+        sheet,
+        advance or (lambda _n: None),
+    )
+    return Staged(dest, shape.rows, shape.names, layout, shape.findings)
+
+
+def _stage(
+    source: Path,
+    dest: Destination,
+    transcoded: Path,
+    known: dict[str, str],
+    required: Sequence[str],
+    header_row: int | None,
+    sheet: str | None,
+    progress: Advance,
+) -> tuple[Layout, Shape]:
+    """:func:`stage` to a Parquet file or memory; ``transcoded`` holds a CSV re-encoded as
+    UTF-8 while it is read."""
     fmt = _format(source)
-    progress = advance or (lambda _n: None)
-    known = known_names(headers, required)
     size = source.stat().st_size
     encoding: str | None = None
     if fmt == "csv":
@@ -205,7 +230,7 @@ def stage(
         encoding = ("utf-8-sig" if bom else "utf-8") if utf8 else delimited.legacy_encoding(source)
         text = source
         if encoding != "utf-8":
-            text = dest.with_name(f".{dest.stem}.utf8.csv")
+            text = transcoded
             delimited.transcode(source, encoding, text)
         try:
             shape = delimited.stage(source, text, dest, known, required, header_row, progress)
@@ -222,10 +247,12 @@ def stage(
     layout = Layout(
         source.name, fmt, sha, size, encoding, shape.delimiter, shape.sheet, shape.header_row
     )
-    return Staged(dest, shape.rows, shape.names, layout, shape.findings)
+    return layout, shape
 
 
-def _stage_parquet(path: Path, dest: Path, known: dict[str, str], required: Sequence[str]) -> Shape:
+def _stage_parquet(
+    path: Path, dest: Destination, known: dict[str, str], required: Sequence[str]
+) -> Shape:
     try:
         source = pq.ParquetFile(str(path))
     except (pa.ArrowException, OSError):
@@ -273,16 +300,17 @@ def read(
     """
     if _format(Path(path)) == "parquet":
         return _read_parquet(Path(path), known_names(headers, required), required)
+    kept = Kept()
     with tempfile.TemporaryDirectory(prefix="rpkd-input-") as folder:
-        staged = stage(path, Path(folder) / "input.parquet", headers, required, sheet=sheet)
-        if staged.errors:
-            raise _invalid(staged.layout.file, staged.errors)
-        # Small: one thread is cheaper. ParquetFile, not read_table: the latter imports
-        # pyarrow.dataset and with it pandas, a quarter of a second.
-        with pq.ParquetFile(staged.path) as staged_file:
-            table = staged_file.read(use_threads=False)
-    warnings = tuple(f for f in staged.findings if not f.is_error)
-    return InputTable(table, staged.layout, warnings)
+        known = known_names(headers, required)
+        transcoded = Path(folder) / "input.utf8.csv"
+        layout, shape = _stage(
+            Path(path), kept, transcoded, known, required, None, sheet, lambda _n: None
+        )
+    if errors(shape.findings):
+        raise _invalid(layout.file, errors(shape.findings))
+    warnings = tuple(f for f in shape.findings if not f.is_error)
+    return InputTable(kept.table(), layout, warnings)
 
 
 def _read_parquet(path: Path, known: dict[str, str], required: Sequence[str]) -> InputTable:

@@ -206,12 +206,37 @@ def _counting(first: int, rows: int) -> pa.Array:
     return pa.Array.from_buffers(pa.int64(), rows, [None, pa.py_buffer(values)])
 
 
-class Writer:
-    """Append text batches with their row numbers to a staging Parquet file."""
+class Kept:
+    """A staging destination in memory, for a file read whole (:func:`rpkd.inputs.read`).
 
-    def __init__(self, dest: Path, names: Sequence[str]) -> None:
+    Writing a small file's columns to Parquet and reading them back cost more than its parsing:
+    0.11 of 0.21 s for a 345,000-row survey CSV (cProfile of ``rpkd.inputs.read``).
+    """
+
+    def __init__(self) -> None:
+        self.schema = pa.schema([(ROW, pa.int64())])
+        self.batches: list[pa.RecordBatch] = []
+
+    def table(self) -> pa.Table:
+        """Return the batches written, as one table."""
+        return pa.Table.from_batches(self.batches, schema=self.schema)
+
+
+Destination = Path | Kept
+"""Where a :class:`Writer` stages: a Parquet file, or memory."""
+
+
+class Writer:
+    """Append text batches with their row numbers to a staging Parquet file (or :class:`Kept`)."""
+
+    def __init__(self, dest: Destination, names: Sequence[str]) -> None:
         self.schema = pa.schema([(ROW, pa.int64())] + [(n, pa.string()) for n in names])
-        self.writer = pq.ParquetWriter(str(dest), self.schema, compression="none")
+        self.kept = dest if isinstance(dest, Kept) else None
+        self.writer = None
+        if self.kept is not None:
+            self.kept.schema, self.kept.batches = self.schema, []
+        else:
+            self.writer = pq.ParquetWriter(str(dest), self.schema, compression="none")
         self.rows = 0
 
     def write(self, arrays: Sequence[pa.Array], rows: int, numbers: pa.Array | None = None) -> None:
@@ -221,8 +246,14 @@ class Writer:
         if numbers is None:
             numbers = _counting(self.rows + 1, rows)
         texts = [visible(a) for a in arrays]
-        self.writer.write_batch(pa.record_batch([numbers, *texts], schema=self.schema))
+        batch = pa.record_batch([numbers, *texts], schema=self.schema)
+        if self.writer is not None:
+            self.writer.write_batch(batch)
+        else:
+            assert self.kept is not None
+            self.kept.batches.append(batch)
         self.rows += rows
 
     def close(self) -> None:
-        self.writer.close()
+        if self.writer is not None:
+            self.writer.close()

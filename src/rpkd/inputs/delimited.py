@@ -23,7 +23,15 @@ from typing import Any
 import pyarrow as pa
 
 from rpkd.findings import Finding
-from rpkd.inputs.columns import SCAN_ROWS, Shape, Writer, header_index, plan, width
+from rpkd.inputs.columns import (
+    SCAN_ROWS,
+    Destination,
+    Shape,
+    Writer,
+    header_index,
+    plan,
+    width,
+)
 
 DELIMITERS = (",", ";", "\t", "|")
 CHUNK = 1 << 22
@@ -133,7 +141,7 @@ def _layout(
 def stage(
     path: Path,
     text_path: Path,
-    dest: Path,
+    dest: Destination,
     known: Mapping[str, str],
     required: Sequence[str],
     header_row: int | None,

@@ -145,6 +145,15 @@ def read(values: pa.Array | pa.ChunkedArray, default: Decimal) -> tuple[pa.Array
     ([1234567.89, 0.5, None], [True, True, None])
     """
     text = clean(values)
+    if default == "." and not pc.any(pc.match_substring(text, ",")).as_py():
+        # Without a comma, the dot convention's pattern admits at most one dot: when every value
+        # matches it, no value has the two dots a comma vote needs, so the dot wins (the tie
+        # default) and the values read without removing any grouping. One regular expression
+        # instead of three passes and two replacements: about half the time of a plain column.
+        flat = text.combine_chunks()
+        ok = pc.match_substring_regex(flat, PATTERNS["."])
+        if pc.all(ok).as_py() is not False:
+            return pc.cast(flat, pa.float64()), ok
     return _parse(text, _decide(text, default))
 
 

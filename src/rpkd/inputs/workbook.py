@@ -28,7 +28,15 @@ from typing import Any
 import pyarrow as pa
 
 from rpkd.findings import Finding
-from rpkd.inputs.columns import SCAN_ROWS, Shape, Writer, header_index, plan, width
+from rpkd.inputs.columns import (
+    SCAN_ROWS,
+    Destination,
+    Shape,
+    Writer,
+    header_index,
+    plan,
+    width,
+)
 
 BATCH = 65_536
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
@@ -80,7 +88,7 @@ def _choose(
 
 def stage(
     path: Path,
-    dest: Path,
+    dest: Destination,
     known: Mapping[str, str],
     required: Sequence[str],
     header_row: int | None,
@@ -231,7 +239,7 @@ def _with_merges(
 def _write(
     data: Iterator[tuple[Any, ...]],
     header: Sequence[Any],
-    dest: Path,
+    dest: Destination,
     known: Mapping[str, str],
     required: Sequence[str],
     file: str,

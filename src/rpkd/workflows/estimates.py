@@ -21,7 +21,6 @@ import pyarrow as pa
 
 from rpkd.errors import InvalidInput, UsageError
 from rpkd.findings import Finding
-from rpkd.sae.fay_herriot import METHODS as FH_METHODS
 from rpkd.survey.design import LONELY_PSU, Design, LonelyPsu
 from rpkd.survey.estimate import Estimates
 from rpkd.survey.intervals import CI_METHODS, CiMethod
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CI_METHODS",
-    "FH_METHODS",
     "LONELY_PSU",
     "SURVEY_MEASURES",
     "FayHerriotAreas",
@@ -111,6 +109,7 @@ def survey_estimate(
     fgt_measures = [m for m in chosen if m in fgt.MEASURES]
     if fgt_measures and not lines:
         raise UsageError("line_required", param="line")
+    ws.open_engine_early()
     source = data_file.read(
         data, [welfare, *design.columns(), by, *(v for v in lines if isinstance(v, str))]
     )
@@ -175,6 +174,7 @@ def multidimensional_poverty(
         _lonely(lonely_psu)
     _xlsx(output)
     named = [*weights, *(design.columns() if design else ()), by]
+    ws.open_engine_early()
     source = data_file.read(data, named)
     numeric = [*weights, *([weight] if weight else [])]
     keys = [*(design.columns() if design else ()), *([by] if by else [])]
@@ -263,9 +263,9 @@ def fay_herriot_areas(
 
     Rows with an empty ``direct`` are areas out of sample (synthetic estimate).
     """
-    from rpkd.sae.fay_herriot import fay_herriot
+    from rpkd.sae.fay_herriot import METHODS, fay_herriot
 
-    chosen = _choices([method], FH_METHODS, "method")[0]
+    chosen = _choices([method], METHODS, "method")[0]
     source = data_file.read(data, [area, direct, variance, *covariates, *categorical])
     columns = data_file.columns(
         source,
