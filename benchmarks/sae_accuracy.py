@@ -92,8 +92,7 @@ _HARD = (
     "Figures of earlier versions of this page are not comparable: their world had desa "
     "effects unrelated to the village columns and fully visible in the registry proxies. "
     "The district-bias goal is judged on {seeds} seeds: the standard error of a mean bias is "
-    "about {se:.2f} points (the unbiased direct estimate's, over the same seeds), so the table "
-    "can refute a bias of 1 point but cannot confirm one under 0.3; more seeds would."
+    "about {se:.2f} points (the unbiased direct estimate's, over the same seeds), {resolution}"
 )
 ANALYSIS: tuple[str, ...] = (
     "",
@@ -704,7 +703,12 @@ def _analysis(rows: list[dict[str, Any]], families: int, seeds: int) -> tuple[st
     noise = 100 * np.sqrt(0.05 * 0.95 / per_desa)
     direct = _district(rows, "desa", "direct").get("direct") or {}
     se = 100 * (direct.get("se") or float("nan"))
-    hard = _HARD.format(per_desa=per_desa, families=families, noise=noise, seeds=seeds, se=se)
+    resolution = f"so a mean bias is known within about ±{1.96 * se:.2f} points (95%)" + (
+        "." if 1.96 * se < 0.3 else ": too wide to confirm a bias under 0.3; more seeds would."
+    )
+    hard = _HARD.format(
+        per_desa=per_desa, families=families, noise=noise, seeds=seeds, se=se, resolution=resolution
+    )
     return (hard, *ANALYSIS)
 
 
@@ -761,7 +765,7 @@ def _write(
         f"{load[1]:.1f} at the end; {elapsed / 60:.0f} min). Re-run the command to regenerate it.",
         "",
         f"**Design.** {len(seeds)} synthetic Kapuas districts (`rpkd synth`, seeds "
-        f"{', '.join(map(str, seeds))}; {args.families:,} families each, the survey of about "
+        f"{_span(seeds)}; {args.families:,} families each, the survey of about "
         "900 households in about 90 PSUs that the generator draws, as Susenas does for one "
         "kabupaten). Each is estimated by `rpkd.sae.area_estimates.estimate_areas` at kecamatan "
         "(17 areas) and desa (231) level for P0 at the kit's poverty line, without "
@@ -769,7 +773,13 @@ def _write(
         "consumption (`truth/families`) is below the line. Figures pool every area and seed. "
         "Coverage is the share of areas whose true P0 lies in estimate ± 1.96·√MSE (nominal "
         "95%); for direct estimates the MSE is the design variance, which is zero where no "
-        f"sampled person is poor. EBP MSEs use B = {args.bootstrap} bootstrap replicates.",
+        "sampled person is poor. "
+        + (
+            f"EBP MSEs use B = {args.bootstrap} bootstrap replicates."
+            if args.bootstrap
+            else "No bootstrap (`--bootstrap 0`): estimates, errors and district bias only; "
+            "the EBP has no MSE, so no interval or coverage."
+        ),
         "",
         _world(rows),
         "",

@@ -23,15 +23,7 @@ from typing import Any
 import pyarrow as pa
 
 from rpkd.findings import Finding
-from rpkd.inputs.columns import (
-    SCAN_ROWS,
-    Destination,
-    Shape,
-    Writer,
-    header_index,
-    plan,
-    width,
-)
+from rpkd.inputs.columns import SCAN_ROWS, Destination, Shape, Writer, header_index, plan, width
 
 DELIMITERS = (",", ";", "\t", "|")
 CHUNK = 1 << 22

@@ -28,15 +28,7 @@ from typing import Any
 import pyarrow as pa
 
 from rpkd.findings import Finding
-from rpkd.inputs.columns import (
-    SCAN_ROWS,
-    Destination,
-    Shape,
-    Writer,
-    header_index,
-    plan,
-    width,
-)
+from rpkd.inputs.columns import SCAN_ROWS, Destination, Shape, Writer, header_index, plan, width
 
 BATCH = 65_536
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')

@@ -141,7 +141,8 @@ class Workspace:
 
     @property
     def engine_open(self) -> bool:
-        """Whether this workspace has opened its table engine (:meth:`close` releases it)."""
+        """Whether this workspace has opened (or is opening) its table engine (:meth:`close`
+        releases it)."""
         return self._engine is not None or self._opening is not None
 
     @property
