@@ -51,6 +51,9 @@ def test_codes_of_one_width_are_repeated_as_a_block() -> None:
 
 def test_numbers_share_the_array_memory_with_their_nulls() -> None:
     values = np.array([1.5, 2.0, -3.0, 4.0])
-    got = _numbers(values, np.array([False, True, False, True]), pa.float64())
+    got = _numbers(values, np.array([False, True, False, True]))
+    assert got.type == pa.float64()
     assert got.to_pylist() == [1.5, None, -3.0, None]
-    assert _numbers(values, np.zeros(4, dtype=bool), pa.float64()).null_count == 0
+    assert _numbers(values, np.zeros(4, dtype=bool)).null_count == 0
+    counts = _numbers(np.array([7, -(2**40)], dtype=np.int64), np.zeros(2, dtype=bool))
+    assert (counts.type, counts.to_pylist()) == (pa.int64(), [7, -(2**40)])

@@ -294,9 +294,9 @@ class Cells:
                         "code": _repeated(self.areas[level], k),
                         "name": _repeated(self._names(self.areas[level]), k),
                         "indicator": _tiled(ind_names, n),
-                        "value": _numbers(value.ravel(), (mask | points).ravel(), pa.int64()),
-                        "denominator": _numbers(den.ravel(), den_mask.ravel(), pa.int64()),
-                        "share": _numbers(share.ravel(), share_mask.ravel(), pa.float64()),
+                        "value": _numbers(value.ravel(), (mask | points).ravel()),
+                        "denominator": _numbers(den.ravel(), den_mask.ravel()),
+                        "share": _numbers(share.ravel(), share_mask.ravel()),
                         "suppressed": pa.array(mask.ravel(), pa.bool_()),
                     },
                     schema=LONG_SCHEMA,
@@ -314,9 +314,9 @@ class Cells:
         return found
 
 
-def _text(offsets: NDArray[np.int32], data: object, valid: pa.Buffer | None = None) -> pa.Array:
+def _text(offsets: NDArray[np.int32], data: object) -> pa.Array:
     """Return the string array of int32 ``offsets`` into the UTF-8 ``data`` (no copy of either)."""
-    buffers = [valid, pa.py_buffer(offsets), pa.py_buffer(data)]
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     return pa.Array.from_buffers(pa.string(), len(offsets) - 1, buffers)
 
 
@@ -361,9 +361,11 @@ def _tiled(values: Sequence[str], times: int) -> pa.Array:
     return _text(offsets, np.tile(np.frombuffer(b"".join(encoded), np.uint8), times))
 
 
-def _numbers(values: NDArray[np.generic], null: NDArray[np.bool_], kind: pa.DataType) -> pa.Array:
-    """Return ``values`` (contiguous) as an Arrow array on the same memory, null where ``null``."""
+def _numbers(values: NDArray[np.generic], null: NDArray[np.bool_]) -> pa.Array:
+    """Return ``values`` (contiguous) as an Arrow array of their own type on the same memory,
+    null where ``null``."""
     valid = pa.py_buffer(np.packbits(~null, bitorder="little")) if null.any() else None
+    kind = pa.from_numpy_dtype(values.dtype)
     return pa.Array.from_buffers(kind, len(values), [valid, pa.py_buffer(values)])
 
 

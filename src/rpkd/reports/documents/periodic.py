@@ -15,7 +15,7 @@ report on extreme-poverty acceleration and the pack for a coordination meeting (
 from __future__ import annotations
 
 from rpkd.locale import Lang
-from rpkd.reports.documents import monitoring, poverty, programmes, registry
+from rpkd.reports.documents import monitoring, poverty, priority_areas, programmes, registry
 from rpkd.reports.documents.evidence import Evidence
 from rpkd.reports.documents.model import Block, Chapter, Figure, Paragraph, Section, Slot
 from rpkd.reports.documents.text import say, survey_source, word
@@ -131,7 +131,8 @@ def quarterly(ev: Evidence, lang: Lang) -> tuple[Chapter, ...]:
                     ),
                 ),
                 Section(
-                    word("triwulan.s2_2", lang), poverty.priority_blocks(ev, lang, extreme=True)
+                    word("triwulan.s2_2", lang),
+                    priority_areas.priority_blocks(ev, lang, extreme=True),
                 ),
             ),
         ),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from rpkd import locale, regions
 from rpkd.locale import Lang
-from rpkd.reports.documents import monitoring, poverty, programmes, registry
+from rpkd.reports.documents import monitoring, poverty, priority_areas, programmes, registry
 from rpkd.reports.documents.evidence import Evidence
 from rpkd.reports.documents.issues import issue_blocks
 from rpkd.reports.documents.model import (
@@ -71,7 +71,10 @@ def chapters(ev: Evidence, lang: Lang) -> tuple[Chapter, ...]:
                 Section(word("rpkd.s3_4", lang), poverty.map_blocks(ev, lang)),
                 Section(
                     word("rpkd.s3_5", lang),
-                    (*poverty.priority_blocks(ev, lang), *poverty.desa_priority_blocks(ev, lang)),
+                    (
+                        *priority_areas.priority_blocks(ev, lang),
+                        *priority_areas.desa_priority_blocks(ev, lang),
+                    ),
                 ),
                 Section(
                     word("rpkd.s3_6", lang),
