@@ -236,6 +236,23 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
                 + f' (`[ebp] weights = "{other}"`)',
             )
         )
+    if "effect_level" in ebp:
+        other = "map" if ebp["effect_level"] == "desa" else "desa"
+        out.append(
+            Variant(
+                "ebp-kecamatan-effect" if other == "map" else "ebp-desa-effect",
+                "ebp",
+                _changed(doc, "ebp", effect_level=other),
+                (
+                    "EBP whose random effect is on the map's own areas, kecamatan on the "
+                    "kecamatan map (the model before this change)"
+                    if other == "map"
+                    else "EBP with the random effect on the desa, aggregated to the kecamatan "
+                    "map (povmap's aggregate_to)"
+                )
+                + f' (`[ebp] effect_level = "{other}"`); the desa map is the same',
+            )
+        )
     if "village" in ebp and "context_levels" in ebp:
         context = {
             "village": "all",
@@ -588,13 +605,22 @@ def _plots(rows: list[dict[str, Any]], img: Path, prefix: str) -> list[str]:
     labels = list(dict.fromkeys(r["method"] for r in rows if r["area"] not in ("oracle",)))
     labels = [m for m in labels if not m.endswith("+bench")]
     figure = Figure(figsize=(12, 4.2), layout="constrained")
+    # tab20's strong colours first, then its light ones: up to 20 estimators without a repeat
+    palette = matplotlib.colormaps["tab20"]
+    colours = [palette(i) for i in (*range(0, 20, 2), *range(1, 20, 2))]
     for k, (key, title) in enumerate((("rmse", "RMSE of P0"), ("coverage", "95% coverage"))):
         axes = figure.add_subplot(1, 2, k + 1)
         width = 0.8 / len(labels)
         for j, method in enumerate(labels):
             values = [_summary(rows, level, method, None).get(key) or 0.0 for level in LEVELS]
             offset = (j - (len(labels) - 1) / 2) * width
-            axes.bar(np.arange(len(LEVELS)) + offset, values, width, label=method)
+            axes.bar(
+                np.arange(len(LEVELS)) + offset,
+                values,
+                width,
+                label=method,
+                color=colours[j % len(colours)],
+            )
         if key == "coverage":
             axes.axhspan(*COVERAGE_GOAL, color="grey", alpha=0.3)
             axes.text(1.5, 0.945, "goal 92–97%", ha="right", va="center", fontsize=7)

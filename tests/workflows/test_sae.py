@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from rpkd import regions
+from rpkd.errors import UsageError
 from rpkd.sae.inputs import Level
 from rpkd.settings import Settings
 from rpkd.synth import synthesize
@@ -170,6 +171,27 @@ def test_ebp_p0_from_the_logit_model_p1_from_the_nested_error_model(
     assert p1.model["model"] == "nested_error" and p1.model["transformation"] == "box_cox"
 
 
+@pytest.mark.parametrize("model", ["logit", "nested_error"])
+def test_kecamatan_ebp_with_desa_effects_aggregates_the_desa_map(
+    workspace: Workspace, model: str
+) -> None:
+    """``effect_level = "desa"`` (povmap's aggregate_to): the kecamatan estimates are the
+    person-weighted means of the desa map's, from the same desa-level model."""
+    desa = _estimate(workspace, "ebp", "desa", model=model, effect_level="map")
+    kecamatan = _estimate(workspace, "ebp", "kecamatan", model=model, effect_level="desa")
+    assert kecamatan.model["effect_level"] == "desa"  # type: ignore[attr-defined]
+    assert desa.model["sigma2_u"] == kecamatan.model["sigma2_u"]  # type: ignore[attr-defined]
+    for area in kecamatan.areas:  # type: ignore[attr-defined]
+        parts = [a for a in desa.areas if a.area.startswith(area.area) and a.population]  # type: ignore[attr-defined]
+        persons = sum(a.population for a in parts)
+        expected = sum(a.estimate * a.population for a in parts) / persons
+        assert area.estimate == pytest.approx(expected, rel=1e-9)
+        assert area.population == pytest.approx(persons, rel=1e-12)
+    with pytest.raises(UsageError) as caught:
+        _estimate(workspace, "ebp", "kecamatan", effect_level="provinsi")
+    assert (caught.value.code, caught.value.param) == ("map_choice_invalid", "effect_level")
+
+
 def test_ebp_with_context_villages_selection_and_diagnostics(workspace: Workspace) -> None:
     proxies = ["head_primary", "has_refrigerator", "unfit_house"]
     result = _estimate(
@@ -262,8 +284,6 @@ def test_release_is_left_untouched(workspace: Workspace) -> None:
 
 
 def test_options_are_checked(workspace: Workspace) -> None:
-    from rpkd.errors import UsageError
-
     for options in ({"method": "magic"}, {"level": "rt"}, {"measure": "fgt3"}, {"bootstrap": -1}):
         with pytest.raises(UsageError) as caught:
             sae.map_release(workspace, "small", **options)

@@ -61,6 +61,7 @@ from rpkd.sae.inputs import (
     direct_estimates,
     sample_units,
     smoothed_variances,
+    with_area_codes,
 )
 
 if TYPE_CHECKING:
@@ -73,6 +74,9 @@ METHODS: tuple[Method, ...] = ("direct", "fh", "ebp")
 FH_TRANSFORMATIONS = ("none", "arcsin")
 EbpWeights = Literal["none", "guadarrama"]
 EBP_WEIGHTS: tuple[EbpWeights, ...] = ("none", "guadarrama")
+EffectLevel = Literal["map", "desa"]
+EFFECT_LEVELS: tuple[EffectLevel, ...] = ("map", "desa")
+_REPORT = "report_area"  # the map's area when the EBP's random effect is on the desa
 _Z95 = 1.959963984540054
 _EBP_INDICATOR = {"fgt0": "headcount", "fgt1": "poverty_gap", "fgt2": "severity"}
 
@@ -484,12 +488,19 @@ def _ebp_rows(
     )
 
     options = settings["ebp"]
+    effect = _choice(options, "effect_level", "map", EFFECT_LEVELS)
+    # povmap's aggregate_to: the model's areas (and its area_share_desil12) are desa, the
+    # estimates are aggregated to the map's areas.
+    fit_level: Level = "desa" if effect == "desa" else level
+    report = _REPORT if fit_level != level else None
     sample = eng.fetch(
-        sample_units(tables.survey, tables.families, level=level, programmes=programmes)
+        sample_units(tables.survey, tables.families, level=fit_level, programmes=programmes)
     )
     census = eng.fetch(
-        census_units(tables.families, tables.persons, level=level, on=on, programmes=programmes)
+        census_units(tables.families, tables.persons, level=fit_level, on=on, programmes=programmes)
     )
+    if report:
+        sample, census = (with_area_codes(t, level, report) for t in (sample, census))
     villages = None if tables.villages is None else eng.fetch(tables.villages)
     chosen = ebp_covariates(sample, census, villages, options, area=AREA, welfare="welfare")
     kept = list(chosen.kept)
@@ -500,19 +511,14 @@ def _ebp_rows(
         )
     replicates = int(options.get("replicates", 50))
     boot = int(options.get("bootstrap", 50)) if bootstrap is None else bootstrap
-    weights = options.get("weights", "none")
-    if weights not in EBP_WEIGHTS:
-        raise UsageError(
-            "map_choice_invalid",
-            param="weights",
-            flag="weights",
-            value=weights,
-            allowed=EBP_WEIGHTS,
-        )
+    weights = _choice(options, "weights", "none", EBP_WEIGHTS)
     if ebp_model_kind(options, weights) == "logit" and measure == "fgt0":
         from rpkd.sae.logit_ebp import logit_map
 
-        values, model, found = logit_map(chosen, area=AREA, line=line, bootstrap=boot, seed=seed)
+        values, model, found = logit_map(
+            chosen, area=AREA, line=line, bootstrap=boot, seed=seed, report=report
+        )
+        model["effect_level"] = fit_level
         by_area = {a.area: a for a in direct.areas}
         rows = []
         for r in frame:
@@ -533,6 +539,7 @@ def _ebp_rows(
         replicates=replicates,
         bootstrap=boot,
         seed=seed,
+        report=report,
     )
     findings += result.findings
     findings += model_findings(
@@ -561,11 +568,22 @@ def _ebp_rows(
         "seed": seed,
         "weights": weights,
         "errors": options.get("errors", "normal"),
+        "effect_level": fit_level,
         "candidates": list(chosen.candidates),
         "selection": selection_record(chosen),
         "diagnostics": None if result.diagnostics is None else result.diagnostics.to_json(),
     }
     return rows, model, findings
+
+
+def _choice(options: Mapping[str, Any], key: str, default: str, allowed: Sequence[str]) -> Any:
+    """Return the ``[ebp]`` option ``key``, refused unless one of ``allowed``."""
+    value = options.get(key, default)
+    if value not in allowed:
+        raise UsageError(
+            "map_choice_invalid", param=key, flag=key, value=value, allowed=tuple(allowed)
+        )
+    return value
 
 
 def _aggregate_check(

@@ -54,9 +54,11 @@ from rpkd.sae.nested_error import FitMethod, NestedErrorFit, fit_nested_error, p
 from rpkd.sae.transform import TRANSFORMATIONS, Transform, Transformation, fit_transform
 from rpkd.sae.unit_errors import UNIT_ERRORS, ErrorDraws, UnitErrors, error_draws
 from rpkd.sae.unit_inputs import (
+    Reported,
     area_indices,
     census_lines,
     census_weights,
+    reported_areas,
     require_complete,
     unit_matrices,
 )
@@ -138,6 +140,7 @@ def ebp(
     bootstrap: int = 0,
     seed: int | np.random.Generator | None = None,
     refit_transformation: bool = True,
+    report: str | None = None,
 ) -> EbpResult:
     """Return EBP estimates of mean welfare and FGT(0,1,2) at ``line`` for every census area.
 
@@ -148,7 +151,9 @@ def ebp(
     census rows; each census area's indicators are weighted means over its rows.
     ``sample_weight`` (the survey's weights) gives the pseudo-EBP of Guadarrama et al. (2018).
     ``errors = "empirical"`` draws unit errors from the fit's scaled residuals instead of the
-    normal (:mod:`rpkd.sae.unit_errors`), here and in the bootstrap.
+    normal (:mod:`rpkd.sae.unit_errors`), here and in the bootstrap. ``report`` names a census
+    column of larger areas (each a union of ``area``s) to report instead, the random effect
+    staying on ``area`` (povmap's ``aggregate_to``; :class:`rpkd.sae.unit_inputs.Reported`).
 
     References
     ----------
@@ -173,6 +178,7 @@ def ebp(
         )
     rng = np.random.default_rng(seed)
     codes, census_index, sample_index = area_indices(sample, census, area)
+    reported = reported_areas(census, census_index, codes, report)
     y = number_column(sample, welfare, "--welfare")
     require_complete(y, welfare)
     x_sample, x_census = unit_matrices(sample, census, covariates, categorical)
@@ -190,7 +196,9 @@ def ebp(
     in_sample = fit.n > 0
     sd_area = np.sqrt(np.where(in_sample, fit.sigma2_u * (1.0 - fit.gamma), fit.sigma2_u))
     unit_errors = error_draws(errors, fit, t, x_sample.values, sample_index, survey_weight)
-    point = _predict(pop, fit.u, sd_area, unit_errors, transform, replicates, rng)
+    point = reported.mean(
+        _predict(pop, fit.u, sd_area, unit_errors, transform, replicates, rng), population
+    )
 
     mse = None
     if bootstrap:
@@ -209,20 +217,23 @@ def ebp(
             rng,
             refit_transformation,
             survey_weight,
+            reported,
         )
+    n = reported.total(fit.n)
+    reported_population = reported.total(population)
     areas = tuple(
         EbpArea(
             area=str(code),
-            in_sample=bool(in_sample[i]),
-            n=int(fit.n[i]),
-            population=float(population[i]),
+            in_sample=bool(n[i] > 0),
+            n=int(n[i]),
+            population=float(reported_population[i]),
             mean=float(point[i, 0]),
             headcount=float(point[i, 1]),
             poverty_gap=float(point[i, 2]),
             severity=float(point[i, 3]),
             mse=None if mse is None else dict(zip(INDICATORS, map(float, mse[i]), strict=True)),
         )
-        for i, code in enumerate(codes)
+        for i, code in enumerate(reported.codes)
     )
     return EbpResult(
         method=method,
@@ -236,7 +247,7 @@ def ebp(
         replicates=replicates,
         bootstrap=bootstrap,
         areas=areas,
-        findings=_findings(fit.boundary, int((~in_sample).sum()), transform),
+        findings=_findings(fit.boundary, int((n == 0).sum()), transform),
         diagnostics=diagnostics(fit, t, x_sample.values, sample_index),
         weighted=survey_weight is not None,
     )
@@ -300,10 +311,11 @@ def _bootstrap(
     rng: np.random.Generator,
     refit_transformation: bool,
     survey_weight: np.ndarray | None,
+    reported: Reported,
 ) -> np.ndarray:
-    """Return (areas x 4) parametric-bootstrap MSEs (González-Manteiga et al. 2008)."""
+    """Return (reported areas x 4) parametric-bootstrap MSEs (González-Manteiga et al. 2008)."""
     m = pop.population.size
-    squared = np.zeros((m, len(INDICATORS)))
+    squared = np.zeros((reported.codes.size, len(INDICATORS)))
     zero = np.zeros(m)
     xb_sample = x_sample @ beta
     for _ in range(replicates):
@@ -323,7 +335,9 @@ def _bootstrap(
         kind: UnitErrors = "normal" if errors.pool is None else "empirical"
         fitted = error_draws(kind, refit, t_star, x_sample, sample_area, survey_weight)
         estimate = _predict(boot, refit.u, sd, fitted, used, draws, rng)
-        squared += (estimate - truth) ** 2
+        squared += (
+            reported.mean(estimate, pop.population) - reported.mean(truth, pop.population)
+        ) ** 2
     return squared / replicates
 
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from rpkd.engine import fetch
 from rpkd.errors import InvalidInput
@@ -93,6 +94,14 @@ def area_of(table: Table, level: Level) -> StringValue:
     """Return the area code of each row: the kecamatan (``62.03.01``) or desa of ``desa_code``."""
     code: StringValue = table.desa_code
     return code.substr(0, 8) if level == "kecamatan" else code
+
+
+def with_area_codes(table: pa.Table, level: Level, name: str) -> pa.Table:
+    """Return fetched ``table`` with column ``name``: :func:`area_of` its ``desa_code``."""
+    codes = table.column("desa_code")
+    if level == "kecamatan":
+        codes = pc.utf8_slice_codeunits(codes, 0, 8)
+    return table.append_column(name, codes)
 
 
 @dataclass(frozen=True)

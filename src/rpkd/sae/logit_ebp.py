@@ -57,9 +57,11 @@ from rpkd.sae.covariates import number_column
 from rpkd.sae.ebp_model import EbpCovariates, selection_record
 from rpkd.sae.logit_mixed import LogitMixedFit, fit_logit_mixed
 from rpkd.sae.unit_inputs import (
+    Reported,
     area_indices,
     census_lines,
     census_weights,
+    reported_areas,
     require_complete,
     unit_matrices,
 )
@@ -118,11 +120,14 @@ def logit_ebp(
     census_weight: str | None = None,
     bootstrap: int = 0,
     seed: int | np.random.Generator | None = None,
+    report: str | None = None,
 ) -> LogitEbpResult:
     """Return the logit-mixed-model EBP of P0 at ``line`` for every census area.
 
     ``line`` is a number or the name of a column present in both tables (e.g. urban and rural
-    lines); a sample household is poor when its ``welfare`` is below its line.
+    lines); a sample household is poor when its ``welfare`` is below its line. ``report``
+    names a census column of larger areas (each a union of ``area``s) to report instead,
+    the random effect staying on ``area`` (povmap's ``aggregate_to``; :class:`Reported`).
 
     References
     ----------
@@ -134,6 +139,7 @@ def logit_ebp(
         )
     rng = np.random.default_rng(seed)
     codes, census_index, sample_index = area_indices(sample, census, area)
+    reported = reported_areas(census, census_index, codes, report)
     y = number_column(sample, welfare, "--welfare")
     require_complete(y, welfare)
     poor = (y < census_lines(sample, line)).astype(float)
@@ -143,21 +149,25 @@ def logit_ebp(
     fit = fit_logit_mixed(poor, x_sample.values, sample_index, m)
     total = np.bincount(census_index, weights=weight, minlength=m)
     pop = _Population(x_census.values @ fit.beta, census_index, weight, total)
-    point = _predict(pop, fit, poor, x_sample.values @ fit.beta, sample_index)
+    point = reported.mean(_predict(pop, fit, poor, x_sample.values @ fit.beta, sample_index), total)
     mse = None
     if bootstrap:
-        mse = _bootstrap(pop, x_census.values, x_sample.values, sample_index, fit, bootstrap, rng)
-    in_sample = fit.n > 0
+        mse = _bootstrap(
+            pop, x_census.values, x_sample.values, sample_index, fit, bootstrap, rng, reported
+        )
+    n = reported.total(fit.n)
+    population = reported.total(total)
+    in_sample = n > 0
     areas = tuple(
         LogitArea(
             area=str(code),
             in_sample=bool(in_sample[i]),
-            n=int(fit.n[i]),
-            population=float(total[i]),
+            n=int(n[i]),
+            population=float(population[i]),
             headcount=float(point[i]),
             mse=None if mse is None else float(mse[i]),
         )
-        for i, code in enumerate(codes)
+        for i, code in enumerate(reported.codes)
     )
     found = []
     if not fit.converged:
@@ -221,10 +231,11 @@ def _bootstrap(
     fit: LogitMixedFit,
     replicates: int,
     rng: np.random.Generator,
+    reported: Reported,
 ) -> np.ndarray:
-    """Return each area's parametric-bootstrap MSE (González-Manteiga et al. 2007)."""
+    """Return each reported area's parametric-bootstrap MSE (González-Manteiga et al. 2007)."""
     m = fit.u.size
-    squared = np.zeros(m)
+    squared = np.zeros(reported.codes.size)
     xb_sample = x_sample @ fit.beta
     for _ in range(replicates):
         u_star = rng.standard_normal(m) * np.sqrt(fit.sigma2_u)
@@ -234,17 +245,24 @@ def _bootstrap(
         refit = fit_logit_mixed(y_star, x_sample, area, m, start=(fit.beta, fit.sigma2_u))
         boot = _Population(x_census @ refit.beta, pop.area, pop.weight, pop.total)
         estimate = _predict(boot, refit, y_star, x_sample @ refit.beta, area)
-        squared += (estimate - truth) ** 2
+        squared += (reported.mean(estimate, pop.total) - reported.mean(truth, pop.total)) ** 2
     return squared / replicates
 
 
 def logit_map(
-    chosen: EbpCovariates, *, area: str, line: float, bootstrap: int, seed: int
+    chosen: EbpCovariates,
+    *,
+    area: str,
+    line: float,
+    bootstrap: int,
+    seed: int,
+    report: str | None = None,
 ) -> tuple[dict[str, tuple[float, float | None]], dict[str, Any], list[Finding]]:
     """Return the poverty map's logit-EBP P0 and MSE per area, its model record and notes.
 
     ``chosen`` holds the sample and census units (area column ``area``, ``welfare``,
-    ``household_size``, as :mod:`rpkd.sae.inputs` makes them) and the covariates the kit chose (:func:`rpkd.sae.ebp_model.ebp_covariates`).
+    ``household_size``, as :mod:`rpkd.sae.inputs` makes them) and the covariates the kit
+    chose (:func:`rpkd.sae.ebp_model.ebp_covariates`); ``report`` as :func:`logit_ebp`.
     """
     kept = list(chosen.kept)
     result = logit_ebp(
@@ -257,6 +275,7 @@ def logit_map(
         census_weight="household_size",
         bootstrap=bootstrap,
         seed=seed,
+        report=report,
     )
     values = {a.area: (a.headcount, a.mse) for a in result.areas}
     model = {
