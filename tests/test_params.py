@@ -50,6 +50,20 @@ def test_no_line_is_an_error(kit: params.Kit) -> None:
     assert missing.value.message("en") == "no extreme line for 62.03 on 1 January 2010"
 
 
+def test_a_section_the_caller_reads_is_required(tmp_path: Path) -> None:
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "sae.toml").write_text("[ebp]\nseed = 1\n", encoding="utf-8")
+    kit = params.load_kit(tmp_path)
+    assert kit.document("sae", sections=("ebp",))["ebp"] == {"seed": 1}
+    with pytest.raises(InvalidInput) as caught:
+        kit.document("sae", sections=("ebp", "priority"))
+    assert (caught.value.code, caught.value.param) == ("params_section_missing", "sae")
+    assert caught.value.message("en") == (
+        "parameters sae have no [priority] section: a workspace's params/sae.toml replaces the "
+        "kit's whole file, so copy the kit's file and change its keys there"
+    )
+
+
 def test_a_broken_workspace_file_and_a_missing_topic_are_named(tmp_path: Path) -> None:
     (tmp_path / "params").mkdir()
     (tmp_path / "params" / "bands.toml").write_text("[band\n", encoding="utf-8")

@@ -170,6 +170,25 @@ def _with_sae_kit(workspace: Path, old: str, new: str, *args: str) -> tuple[int,
         (params / "sae.toml").unlink()
 
 
+def test_a_workspace_kit_with_only_the_changed_keys_is_refused_by_name(workspace: Path) -> None:
+    """A workspace's params/sae.toml replaces the kit's whole file: one holding only ``[ebp]``
+    is refused with the missing section named, not a traceback."""
+    params = workspace / "params"
+    params.mkdir(exist_ok=True)
+    (params / "sae.toml").write_text('[ebp]\neffect_level = "map"\n', encoding="utf-8")
+    try:
+        code, _, message = run(
+            "map", "--release", "r1", "--method", "ebp", "--workspace", str(workspace)
+        )  # fmt: skip
+    finally:
+        (params / "sae.toml").unlink()
+    assert code == 1
+    assert message == (
+        "parameter sae tidak memuat bagian [direct]: berkas params/sae.toml di ruang kerja "
+        "menggantikan seluruh berkas kit, jadi salin berkas kit lalu ubah kuncinya di sana"
+    )
+
+
 def test_reml_that_did_not_converge_is_shown(workspace: Path, tmp_path: Path) -> None:
     """Fisher scoring capped at one iteration by the workspace's kit: the officer is told."""
     code, _, stderr = _with_sae_kit(

@@ -126,11 +126,21 @@ class Kit:
     documents: Mapping[str, Mapping[str, Any]] = field(repr=False)
     plan: Mapping[str, Any] | None = field(default=None, repr=False)
 
-    def document(self, topic: str) -> Mapping[str, Any]:
-        """Return the document of ``topic``; raise :class:`NotFound` if the kit has none."""
+    def document(self, topic: str, *, sections: tuple[str, ...] = ()) -> Mapping[str, Any]:
+        """Return the document of ``topic``; raise :class:`NotFound` if the kit has none.
+
+        ``sections`` are tables the caller reads: a document without one (a workspace file
+        holding only the changed keys, when it replaces the whole topic) is refused by name.
+        """
         if topic not in self.documents:
             raise NotFound("params_missing", param=topic, kit=self.name, topic=topic)
-        return self.documents[topic]
+        document = self.documents[topic]
+        for section in sections:
+            if not isinstance(document.get(section), Mapping):
+                raise InvalidInput(
+                    "params_section_missing", param=topic, topic=topic, section=section
+                )
+        return document
 
     @cached_property
     def poverty_lines(self) -> tuple[PovertyLine, ...]:

@@ -74,6 +74,8 @@ METHODS: tuple[Method, ...] = ("direct", "fh", "ebp")
 FH_TRANSFORMATIONS = ("none", "arcsin")
 EbpWeights = Literal["none", "guadarrama"]
 EBP_WEIGHTS: tuple[EbpWeights, ...] = ("none", "guadarrama")
+SETTINGS_SECTIONS = ("direct", "fay_herriot", "ebp")
+"""The sections of the kit's ``sae`` document that :func:`estimate_areas` reads."""
 EffectLevel = Literal["map", "desa"]
 EFFECT_LEVELS: tuple[EffectLevel, ...] = ("map", "desa")
 _REPORT = "report_area"  # the map's area when the EBP's random effect is on the desa

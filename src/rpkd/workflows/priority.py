@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from rpkd.errors import UsageError
 from rpkd.findings import Finding
 from rpkd.measures.service_gaps import GAPS
-from rpkd.sae.area_estimates import METHODS
+from rpkd.sae.area_estimates import METHODS, SETTINGS_SECTIONS
 from rpkd.sae.inputs import LEVELS
 from rpkd.workflows.results import dataclass_table, plain
 
@@ -157,7 +157,7 @@ def priority_areas(
 
     chosen_level = _choice(level, LEVELS, "level")
     chosen_method = _choice(method, METHODS, "method")
-    rule = priority_rule(ws.kit.document("sae"))
+    rule = priority_rule(ws.kit.document("sae", sections=("priority",)))
     chosen_k = rule.k.get(chosen_level, 10) if k is None else k
     chosen_draws = rule.draws if draws is None else draws
     _check_map(map_file, map_within, chosen_level)
@@ -176,7 +176,7 @@ def priority_areas(
         seed=seed,
         bootstrap=bootstrap,
         release=release,
-        settings=ws.kit.document("sae"),
+        settings=ws.kit.document("sae", sections=SETTINGS_SECTIONS),
         programmes=ws.kit.document("programmes"),
     )
     rows = pa.Table.from_pylist(
@@ -293,7 +293,7 @@ def _gaps(ws: Workspace, release: Any, level: str) -> dict[str, dict[str, int]]:
     from rpkd import engine as eng
     from rpkd.measures.service_gaps import service_gaps
 
-    section = ws.kit.document("sae")["priority"]
+    section = ws.kit.document("sae", sections=("priority",))["priority"]
     villages = eng.fetch(eng.table(ws.engine, release.path_of("villages")))
     table = service_gaps(villages, level=level, unpaved=section["unpaved_roads"],
                          pln_below=float(section["pln_below"]))  # fmt: skip

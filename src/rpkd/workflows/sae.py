@@ -21,7 +21,14 @@ import pyarrow as pa
 
 from rpkd.errors import UsageError
 from rpkd.findings import Finding
-from rpkd.sae.area_estimates import METHODS, AreaRow, Method, PovertyMap, map_cv
+from rpkd.sae.area_estimates import (
+    METHODS,
+    SETTINGS_SECTIONS,
+    AreaRow,
+    Method,
+    PovertyMap,
+    map_cv,
+)
 from rpkd.sae.inputs import LEVELS, MEASURES, Level, Measure
 
 if TYPE_CHECKING:
@@ -159,7 +166,7 @@ def map_release(
         seed=seed,
         bootstrap=bootstrap,
         release=name,
-        settings=ws.kit.document("sae"),
+        settings=ws.kit.document("sae", sections=SETTINGS_SECTIONS),
         programmes=ws.kit.document("programmes"),
     )
     folder = out or output_folder(
