@@ -23,10 +23,10 @@ from rpkd.reports.documents.model import (
     Column,
     Figure,
     Paragraph,
-    Slot,
     Table,
 )
 from rpkd.reports.documents.text import (
+    part_missing,
     plan_source,
     realisation_source,
     registry_source,
@@ -126,16 +126,7 @@ def performance_blocks(ev: Evidence, lang: Lang, *, kind: str = "indicator") -> 
     """Return target, realisation, achievement and band of the year up to the quarter
     (``performance.indicators``; ``kind="activity"``: ``performance.activities``)."""
     if ev.performance is None:
-        return (
-            Slot(
-                say(
-                    "doc_slot_missing",
-                    lang,
-                    part=word("part.performance", lang),
-                    reason=why(ev, "plan", lang, "document_plan_missing"),
-                )
-            ),
-        )
+        return (part_missing("performance", why(ev, "plan", lang, "document_plan_missing"), lang),)
     items = [r for r in ev.performance.rows if r.kind == kind]
     if not items:
         return ()
@@ -280,15 +271,12 @@ def path_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
     path = ev.path
     if path is None or not path.get("points"):
         return (
-            Slot(
-                say(
-                    "doc_slot_missing",
-                    lang,
-                    part=word("part.path", lang),
-                    reason=why(ev, "plan", lang)
-                    if ev.plan is None
-                    else word("missing.document_path_missing", lang),
-                )
+            part_missing(
+                "path",
+                why(ev, "plan", lang)
+                if ev.plan is None
+                else word("missing.document_path_missing", lang),
+                lang,
             ),
         )
     from rpkd.reports.charts import path_chart
@@ -369,13 +357,8 @@ def transition_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
     moved = ev.transitions
     if moved is None:
         return (
-            Slot(
-                say(
-                    "doc_slot_missing",
-                    lang,
-                    part=word("part.transitions", lang),
-                    reason=why(ev, "transitions", lang, "document_previous_missing"),
-                )
+            part_missing(
+                "transitions", why(ev, "transitions", lang, "document_previous_missing"), lang
             ),
         )
     cells = {

@@ -21,6 +21,7 @@ from rpkd.reports.documents.text import (
     estimate_text,
     kind_of,
     map_source,
+    part_missing,
     region_name,
     say,
     survey_source,
@@ -346,14 +347,5 @@ def map_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
         )
         out.append(_map_figure(ev, table, f"map.{key}", caption, lang))
     if not out:
-        out.append(
-            Slot(
-                say(
-                    "doc_slot_missing",
-                    lang,
-                    part=word("part.map", lang),
-                    reason=why(ev, "map", lang),
-                )
-            )
-        )
+        out.append(part_missing("map", why(ev, "map", lang), lang))
     return tuple(out)

@@ -16,8 +16,8 @@ from rpkd import locale
 from rpkd.locale import Lang
 from rpkd.reports.documents.disclosure import protect
 from rpkd.reports.documents.evidence import Evidence
-from rpkd.reports.documents.model import Block, CellKind, Column, Figure, Paragraph, Slot, Table
-from rpkd.reports.documents.text import day, map_source, say, value, why, word
+from rpkd.reports.documents.model import Block, CellKind, Column, Figure, Paragraph, Table
+from rpkd.reports.documents.text import day, map_source, part_missing, say, value, why, word
 
 
 def _families(ev: Evidence) -> dict[str, tuple[int | None, bool]]:
@@ -44,9 +44,7 @@ def kantong_blocks(ev: Evidence, level: str, lang: Lang) -> tuple[Block, ...]:
 
     result = ev.priorities.get(level)
     if result is None:
-        reason = why(ev, "priority", lang)
-        return (Slot(say("doc_slot_missing", lang, part=word("part.priority", lang),
-                         reason=reason)),)  # fmt: skip
+        return (part_missing("priority", why(ev, "priority", lang), lang),)
     areas = list(result["areas"])
     shown = areas if level == "kecamatan" else [a for a in areas if a["priority"] is not None]
     counts = [sum(1 for a in areas if a["priority"] == c) for c in (1, 2, 3)]
@@ -161,16 +159,7 @@ def priority_blocks(ev: Evidence, lang: Lang, *, extreme: bool = False) -> tuple
     key = "priority.extreme"
     line = "extreme"
     if table is None:
-        return (
-            Slot(
-                say(
-                    "doc_slot_missing",
-                    lang,
-                    part=word("part.priority", lang),
-                    reason=why(ev, "map", lang),
-                )
-            ),
-        )
+        return (part_missing("priority", why(ev, "map", lang), lang),)
     families = _families(ev)
     ranked = sorted(
         (a for a in table.areas if a.get("estimate") is not None),

@@ -22,6 +22,7 @@ from rpkd.reports.documents.evidence import Evidence
 from rpkd.reports.documents.model import Block, Bullets, Column, Paragraph, Slot, Table
 from rpkd.reports.documents.text import (
     estimate_text,
+    part_missing,
     plan_source,
     realisation_source,
     say,
@@ -32,16 +33,7 @@ from rpkd.reports.documents.text import (
 
 
 def _no_plan(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
-    return (
-        Slot(
-            say(
-                "doc_slot_missing",
-                lang,
-                part=word("part.plan", lang),
-                reason=why(ev, "plan", lang, "document_plan_missing"),
-            )
-        ),
-    )
+    return (part_missing("plan", why(ev, "plan", lang, "document_plan_missing"), lang),)
 
 
 def strategy_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
@@ -350,16 +342,7 @@ def scenario_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
     chosen = ev.scenario
     if chosen is None:
         if "scenario" in ev.missing:
-            return (
-                Slot(
-                    say(
-                        "doc_slot_missing",
-                        lang,
-                        part=word("part.scenario", lang),
-                        reason=why(ev, "scenario", lang),
-                    )
-                ),
-            )
+            return (part_missing("scenario", why(ev, "scenario", lang), lang),)
         return (Slot(say("doc_slot_no_scenario", lang)),)
 
     def span(f: Any) -> str | None:

@@ -22,8 +22,17 @@ from rpkd.locale import Lang
 from rpkd.measures.characteristics import FAMILY_FLAGS
 from rpkd.reports.documents.disclosure import Relation, protect, secure
 from rpkd.reports.documents.evidence import Evidence
-from rpkd.reports.documents.model import Block, Column, Figure, Paragraph, Slot, Table
-from rpkd.reports.documents.text import coverage_source, day, registry_source, say, value, why, word
+from rpkd.reports.documents.model import Block, Column, Figure, Paragraph, Table
+from rpkd.reports.documents.text import (
+    coverage_source,
+    day,
+    part_missing,
+    registry_source,
+    say,
+    value,
+    why,
+    word,
+)
 
 DESIL_COUNTS = ("families_desil_1", "families_desil_2", "families_desil_3", "families_desil_4")
 KEY_CHARACTERISTICS = (
@@ -86,16 +95,7 @@ def _cells(
 def desil_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
     """Return families by desil 1–4 by kecamatan (``registry.desil``) and the desil chart."""
     if ev.profile is None:
-        return (
-            Slot(
-                say(
-                    "doc_slot_missing",
-                    lang,
-                    part=word("part.profile", lang),
-                    reason=why(ev, "profile", lang),
-                )
-            ),
-        )
+        return (part_missing("profile", why(ev, "profile", lang), lang),)
     from rpkd.reports.charts import desil_chart
 
     indicators = ("families_total", *DESIL_COUNTS, "families_desil_1_4")
@@ -433,16 +433,7 @@ def coverage_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
     programme, by kecamatan (``coverage.kecamatan``), protected together
     (:func:`coverage_hidden`)."""
     if ev.coverage is None:
-        return (
-            Slot(
-                say(
-                    "doc_slot_missing",
-                    lang,
-                    part=word("part.coverage", lang),
-                    reason=why(ev, "coverage", lang),
-                )
-            ),
-        )
+        return (part_missing("coverage", why(ev, "coverage", lang), lang),)
     from rpkd.reports.documents.text import region_name
 
     sums = coverage_sums(ev.coverage)

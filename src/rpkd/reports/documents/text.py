@@ -13,6 +13,7 @@ from typing import Any
 from rpkd import locale
 from rpkd.locale import Lang
 from rpkd.reports.documents.evidence import Evidence, Figure
+from rpkd.reports.documents.model import Slot
 
 _SURVEY_KINDS = {
     "p0": "percent",
@@ -145,3 +146,9 @@ def region_name(code: str, lang: Lang) -> str:
 def why(ev: Evidence, part: str, lang: Lang, default: str = "document_part_missing") -> str:
     """Return why ``part`` of the evidence is absent (a label; the finding says more)."""
     return word(f"missing.{ev.missing.get(part, default)}", lang)
+
+
+def part_missing(part: str, reason: str, lang: Lang) -> Slot:
+    """Return the slot that stands for document part ``part`` (label ``doc.part.<part>``),
+    absent for ``reason`` (usually :func:`why`)."""
+    return Slot(say("doc_slot_missing", lang, part=word(f"part.{part}", lang), reason=reason))
