@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import ibis
@@ -25,6 +28,21 @@ def test_stored_writes_once_then_reads(engine: eng.Engine, tmp_path: Path) -> No
     for table in (first, again):
         assert sorted(eng.fetch(table)["x"].to_pylist()) == [1, 2, 3]
     assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]  # no partial file left
+
+
+def test_a_killed_writers_partial_file_is_removed_by_the_next_writer(
+    engine: eng.Engine, tmp_path: Path
+) -> None:
+    """A process killed while writing leaves ``.tmp-<name>-<pid>-<token>``; the next write in
+    the folder removes it when that process no longer runs, and leaves a running one's."""
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    dead = tmp_path / f".tmp-t.parquet-{int(ended.stdout)}-0123abcd"
+    live = tmp_path / f".tmp-u.parquet-{os.getpid()}-4567cdef"
+    for partial in (dead, live):
+        partial.write_bytes(b"PAR1 half")
+    stored(engine, tmp_path / "t.parquet", lambda: _build(engine, []))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "t.parquet"])
 
 
 def test_stored_without_a_folder_builds_each_time(duck: eng.Engine) -> None:

@@ -70,14 +70,19 @@ def _remove(path: Path) -> None:
     shutil.rmtree(path, onerror=unlock)
 
 
-def clean_stale(releases: Path) -> tuple[Path, ...]:
-    """Remove temporary folders left by imports whose process no longer runs; return them."""
+def clean_stale(folder: Path) -> tuple[Path, ...]:
+    """Remove the ``.tmp-<name>-<pid>-<token>`` folders and files of ``folder`` whose process
+    no longer runs (left by a killed import, link, document or derived table); return them."""
     removed = []
-    for path in releases.glob(f"{TMP_PREFIX}*"):
+    for path in folder.glob(f"{TMP_PREFIX}*"):
         pid = path.name.rsplit("-", 2)[-2]
-        if path.is_dir() and (not pid.isdigit() or not _alive(int(pid))):
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        if path.is_dir():
             _remove(path)
-            removed.append(path)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
     return tuple(removed)
 
 

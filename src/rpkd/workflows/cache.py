@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from rpkd.errors import InvalidInput
+from rpkd.releases.importer import TMP_PREFIX, clean_stale
 from rpkd.workflows.derived import output_folder
 from rpkd.workflows.results import Encoded
 
@@ -330,8 +331,8 @@ def stored_json(
 ) -> Mapping[str, Any]:
     """Return the JSON object stored as ``derived/<tag>/<key>.json`` beside ``release``.
 
-    It is built and written first when absent (under a hidden name, then renamed, so a reader
-    never sees half a file); without a writable derived folder it is built each time.
+    It is built and written first when absent (under a hidden ``.tmp-`` name, then renamed, so
+    a reader never sees half a file); without a writable derived folder it is built each time.
     """
     try:
         folder: Path | None = output_folder(ws, release, tag)
@@ -346,7 +347,8 @@ def stored_json(
             pass  # a damaged file is rebuilt below
     value = build()
     if path is not None:
-        partial = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+        clean_stale(path.parent)  # partial files of killed processes
+        partial = path.with_name(f"{TMP_PREFIX}{path.name}-{os.getpid()}-{secrets.token_hex(4)}")
         try:
             partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
             os.replace(partial, path)

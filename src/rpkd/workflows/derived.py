@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from rpkd import engine as eng
 from rpkd.errors import InvalidInput
+from rpkd.releases.importer import TMP_PREFIX, clean_stale
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -53,15 +54,17 @@ def stored(engine: eng.Engine, path: Path | None, build: Callable[[], Table]) ->
     """Return the table stored at ``path``, writing ``build()`` there first if it is absent.
 
     The second value says whether the table was already stored. ``path`` None (no writable
-    folder) returns ``build()`` itself. The file is written under a hidden name and renamed into
-    place, so a reader never sees half a table; when two writers race, each writes its own
-    partial file and one of them ends up stored (both hold the same rows).
+    folder) returns ``build()`` itself. The file is written under a hidden ``.tmp-`` name and
+    renamed into place, so a reader never sees half a table; when two writers race, each writes
+    its own partial file and one of them ends up stored (both hold the same rows). A partial file
+    of a killed process is removed by the next writer of the folder (:func:`clean_stale`).
     """
     if path is None:
         return build(), False
     if path.exists():  # a file (DuckDB) or a folder (Spark)
         return eng.table(engine, path), True
-    partial = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    clean_stale(path.parent)
+    partial = path.with_name(f"{TMP_PREFIX}{path.name}-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         eng.write_parquet(engine, build(), partial)
         os.replace(partial, path)
