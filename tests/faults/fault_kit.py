@@ -3,6 +3,9 @@
 A snapshot is what a user could see: every file's path and SHA-256 (the SQLite database and its
 ``-wal``/``-shm`` files left out) and the database's logical content, every table's rows. The
 audit log is kept apart: it is append-only, so a killed command may only have added rows to it.
+A derived Parquet table (``derived/``) is a cache whose row order is the engine's (a parallel
+join or aggregation): its digest is that of its sorted rows, or of its bytes when it cannot be
+read as Parquet (half-written).
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 RPKD = str(Path(sys.executable).with_name("rpkd"))
 DATABASE = "rpkd.db"
@@ -77,6 +83,14 @@ def staging(path: str) -> bool:
 
 
 def _sha(path: Path) -> str:
+    if path.suffix == ".parquet" and "derived" in path.parts:
+        try:
+            table = pq.read_table(path)
+        except pa.ArrowException:
+            pass
+        else:
+            rows = sorted(repr(row) for row in table.to_pylist())
+            return hashlib.sha256(repr(rows).encode()).hexdigest()
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
