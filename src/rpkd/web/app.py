@@ -116,7 +116,8 @@ def create_app(
 
     ``plain_http`` lets cookies go without ``Secure`` over plain HTTP (a server listening on
     loopback only); over HTTPS they are always ``Secure``. The database is opened (and
-    migrated) here, once; a workspace opened here is closed when the app shuts down.
+    migrated) here, once; the table engine when the app starts, held until it shuts down; a
+    workspace opened here is closed when the app shuts down.
     Raises ``RuntimeError`` if a route has no entry in :data:`rpkd.web.access.ROUTES`.
     """
     owned = not isinstance(workspace, Workspace)
@@ -126,6 +127,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         recover_import_jobs(ws)  # close imports a killed server left running; clear their uploads
+        # Held open for the server's lifetime, unused: each request opens its own engine, and
+        # those share what this one keeps alive (a Spark session stops when its last user
+        # closes, and starting it again costs every request seconds).
+        ws.engine  # noqa: B018
         yield
         if owned:
             ws.close()
