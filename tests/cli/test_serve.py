@@ -4,6 +4,9 @@ by a recorder: no server is started)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,19 @@ def test_serve_builds_the_app_of_the_workspace(
     done = runner.invoke(rpkd.cli.app, ["serve", "-w", str(tmp_path / "ws"), "--host", "0.0.0.0"])
     assert done.exit_code == 0, done.output
     assert served[1]["app"].state.server.plain_http is False  # Secure cookies off loopback
+
+
+def test_a_memory_limit_duckdb_cannot_read_stops_serve_before_it_listens(tmp_path: Path) -> None:
+    env = {**os.environ, "RPKD_MEMORY_LIMIT": "tujuh gigabyte", "RPKD_LANG": "en"}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("rpkd")), "serve", "-w", str(tmp_path / "ws")],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "Error: setting memory_limit 'tujuh gigabyte' cannot be read: write a number with a unit,"
+        " e.g. 8GB, 6.5GB or 500MiB"
+    ]
 
 
 def test_is_loopback() -> None:

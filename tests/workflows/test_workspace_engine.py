@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pytest
 
 from rpkd import engine as eng
+from rpkd.errors import UsageError
 from rpkd.settings import Settings
 from rpkd.workflows import Workspace
 
@@ -28,11 +28,15 @@ def test_the_engine_opened_early_is_the_one_used(tmp_path: Path) -> None:
 
 def test_an_error_of_opening_reaches_the_caller(tmp_path: Path) -> None:
     settings = Settings(workspace=tmp_path, memory_limit="seven gigabytes")
-    with pytest.raises(duckdb.Error) as direct:
+    with pytest.raises(UsageError) as direct:
         eng.connect(settings)
+    assert (direct.value.code, direct.value.params) == (
+        "memory_limit_invalid",
+        {"value": "seven gigabytes"},
+    )
     ws = Workspace(settings)
     ws.open_engine_early()
-    with pytest.raises(type(direct.value), match="Memory must have a number"):
+    with pytest.raises(UsageError, match="memory_limit"):
         ws.engine  # noqa: B018 - the property opens the engine
     ws.close()
 

@@ -11,7 +11,7 @@ import duckdb
 import ibis
 import pyarrow as pa
 
-from rpkd.errors import MissingExtra
+from rpkd.errors import MissingExtra, UsageError
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -28,7 +28,14 @@ class DuckDBBackend:
             config["memory_limit"] = memory_limit
         if threads:
             config["threads"] = threads
-        self.native = duckdb.connect(":memory:", config=config)
+        try:
+            self.native = duckdb.connect(":memory:", config=config)
+        except duckdb.ParserException as exc:  # the one setting DuckDB parses is memory_limit
+            if not memory_limit:
+                raise
+            raise UsageError(
+                "memory_limit_invalid", param="memory_limit", value=memory_limit
+            ) from exc
         self.ibis = ibis.duckdb.from_connection(self.native)
 
     def read_parquet(self, paths: Sequence[str], name: str) -> Table:

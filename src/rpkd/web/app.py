@@ -116,21 +116,22 @@ def create_app(
 
     ``plain_http`` lets cookies go without ``Secure`` over plain HTTP (a server listening on
     loopback only); over HTTPS they are always ``Secure``. The database is opened (and
-    migrated) here, once; the table engine when the app starts, held until it shuts down; a
-    workspace opened here is closed when the app shuts down.
+    migrated) here, once, and the table engine opened and held; a workspace opened here is
+    closed when the app shuts down.
     Raises ``RuntimeError`` if a route has no entry in :data:`rpkd.web.access.ROUTES`.
     """
     owned = not isinstance(workspace, Workspace)
     ws = Workspace.open(workspace) if not isinstance(workspace, Workspace) else workspace
     ws.database  # noqa: B018  (open and migrate before serving: every request shares its pool)
+    # The table engine is opened before serving too (a bad setting stops the server here) and
+    # held, unused, until the workspace is closed: each request opens its own engine, and those
+    # share what this one keeps alive (a Spark session stops when its last user closes, and
+    # starting it again costs every request seconds).
+    ws.engine  # noqa: B018
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         recover_import_jobs(ws)  # close imports a killed server left running; clear their uploads
-        # Held open for the server's lifetime, unused: each request opens its own engine, and
-        # those share what this one keeps alive (a Spark session stops when its last user
-        # closes, and starting it again costs every request seconds).
-        ws.engine  # noqa: B018
         yield
         if owned:
             ws.close()
