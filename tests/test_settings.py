@@ -56,3 +56,25 @@ def test_a_broken_settings_file_is_named(tmp_path: Path) -> None:
         load_settings(tmp_path, environ={})
     assert refused.value.code == "settings_invalid"
     assert refused.value.params["file"] == str(tmp_path / "rpkd.toml")
+
+
+@pytest.mark.parametrize(
+    "master",
+    ["local", "local[*]", "local[4]", "local[4, 2]", "local-cluster[2, 1, 1024]",
+     "spark://host:7077", "yarn", "k8s://https://host:443", "sc://host:15002/;token=abc"],
+)  # fmt: skip
+def test_the_spark_masters_spark_starts_on_are_taken(tmp_path: Path, master: str) -> None:
+    assert load_settings(tmp_path, environ={"RPKD_SPARK_MASTER": master}).spark_master == master
+
+
+@pytest.mark.parametrize(
+    "master", ["lokal", "local[]", "local[x]", "spark:/host", "sc:/h/;token=t"]
+)
+def test_a_spark_master_spark_cannot_start_on_is_refused_unechoed(
+    tmp_path: Path, master: str
+) -> None:
+    (tmp_path / "rpkd.toml").write_text(f'spark_master = "{master}"\n', encoding="utf-8")
+    with pytest.raises(UsageError) as refused:
+        load_settings(tmp_path, environ={})
+    assert (refused.value.code, refused.value.param) == ("spark_master_invalid", "spark_master")
+    assert master not in refused.value.message("en")  # an sc:// URL may hold a token

@@ -7,6 +7,7 @@ the workspace, default. Nothing is read at import time.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,21 @@ def _count(value: str | None, param: str) -> int | None:
     return count
 
 
+SPARK_MASTER = re.compile(
+    r"local(\[(\d+|\*)(\s*,\s*\d+)?\])?|local-cluster\[\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\]"
+    r"|yarn|(spark|k8s|sc)://.+"
+)
+"""The master URLs Spark 4 starts a session on (``SparkContext.createTaskScheduler``'s patterns,
+Kubernetes' ``k8s://``) and Spark Connect's ``sc://``."""
+
+
+def _spark_master(value: str) -> str:
+    """Return ``value`` if Spark can start on it (it is not echoed: ``sc://`` may hold a token)."""
+    if not SPARK_MASTER.fullmatch(value):
+        raise UsageError("spark_master_invalid", param="spark_master")
+    return value
+
+
 def _read_file(path: Path) -> dict[str, object]:
     """Return the values of ``rpkd.toml`` (empty when the file does not exist)."""
     if not path.is_file():
@@ -110,7 +126,9 @@ def load_settings(
     return Settings(
         workspace=ws,
         engine=cast(EngineName, engine_name),
-        spark_master=pick(None, "RPKD_SPARK_MASTER", "spark_master", "local[*]") or "local[*]",
+        spark_master=_spark_master(
+            pick(None, "RPKD_SPARK_MASTER", "spark_master", "local[*]") or "local[*]"
+        ),
         database_url=pick(None, "RPKD_DATABASE_URL", "database_url", None),
         lang=cast(Lang, lang_name),
         memory_limit=pick(None, "RPKD_MEMORY_LIMIT", "memory_limit", None),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
@@ -18,8 +19,10 @@ import rpkd.releases.jobs
 import rpkd.releases.proposals
 import rpkd.simulation.store
 import rpkd.targeting.rule_store  # noqa: F401
+from rpkd.errors import UsageError
 from rpkd.settings import Settings
 from rpkd.store import Base, open_database, upgrade
+from rpkd.store.database import connect
 
 
 def test_autogenerate_finds_no_difference(database: Engine) -> None:
@@ -67,3 +70,20 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(database_url: 
     finally:
         for engine in engines:
             engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        ("bukan-url-rahasia:sandi", "database_url_invalid"),
+        ("mysql://rpkd:rahasia@host/rpkd", "database_unsupported"),
+    ],
+)
+def test_a_database_url_rpkd_cannot_use_is_refused_without_its_password(
+    url: str, code: str
+) -> None:
+    with pytest.raises(UsageError) as refused:
+        connect(url)
+    assert (refused.value.code, refused.value.param) == (code, "database_url")
+    for lang in ("id", "en"):
+        assert "rahasia" not in refused.value.message(lang)

@@ -25,7 +25,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rpkd.errors import InvalidInput, MissingExtra, Unavailable, UsageError
@@ -67,7 +67,10 @@ def _sqlite_begin(connection: Any) -> None:
 
 def connect(url: str) -> Engine:
     """Return an SQLAlchemy engine for ``url`` (SQLite folders are created as needed)."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:  # the URL is not echoed: it may hold a password
+        raise UsageError("database_url_invalid", param="database_url") from exc
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
