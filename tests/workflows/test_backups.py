@@ -164,6 +164,21 @@ def test_a_backup_folder_must_be_new_and_outside(source_ws: Settings, tmp_path: 
     assert getattr(inside.value, "code", None) == "backup_inside_workspace"
 
 
+def test_a_backup_folder_that_cannot_be_created_is_refused_and_missing_parents_are_made(
+    source_ws: Settings, tmp_path: Path
+) -> None:
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    with Workspace(source_ws, actor="admin") as ws:
+        with pytest.raises(InvalidInput) as refused:
+            backup_workspace(ws, tmp_path / "a-file" / "backup")
+        made = backup_workspace(ws, tmp_path / "new" / "parents" / "backup")
+    assert (refused.value.code, refused.value.param) == ("backup_target_not_writable", "dir")
+    assert refused.value.params["reason"] == "Not a directory"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "new", "source", "ws"]
+    assert made.folder == (tmp_path / "new" / "parents" / "backup").resolve()
+    assert (made.folder / "manifest.json").is_file()
+
+
 def test_sqlite_backup_is_consistent_while_the_app_writes(tmp_path: Path) -> None:
     settings = Settings(workspace=tmp_path / "ws")
     stop = threading.Event()

@@ -19,6 +19,7 @@ audited; a restore's audit row is the first written into the restored log.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -174,7 +175,7 @@ def backup_workspace(ws: Workspace, folder: Path | str) -> Backup:
     """Back the workspace up into the new (or empty) folder ``folder``; needs ``workspace.backup``.
 
     Raises :class:`UsageError` if ``folder`` lies inside the workspace, :class:`InvalidInput`
-    if it holds files.
+    if it holds files or cannot be created (its missing parents are created).
     """
     from rpkd.store import backup as store
 
@@ -186,6 +187,14 @@ def backup_workspace(ws: Workspace, folder: Path | str) -> Backup:
         raise InvalidInput("backup_target_not_empty", param="dir", dir=str(dest))
     kind, db_path = _database_url(ws)
     tmp = dest.parent / f".{dest.name}.partial-{secrets.token_hex(4)}"
+    try:
+        tmp.mkdir(parents=True)  # and the destination's missing parents, as ``mkdir -p``
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise InvalidInput(
+            "backup_target_not_writable", param="dir", dir=str(dest), reason=exc.strerror
+        ) from exc
     try:
         if db_path is not None:
             store.copy_sqlite(db_path, tmp / DATABASE / SQLITE_FILE)
