@@ -1,10 +1,11 @@
 """``rpkd serve`` and ``rpkd demo --serve``: the app of the workspace on uvicorn, cookies over
-plain HTTP only on loopback, the first admin of a workspace without users (uvicorn is replaced
-by a recorder: no server is started)."""
+plain HTTP only on loopback, the first admin of a workspace without users, a port in use
+(uvicorn's server is replaced by a recorder: the port is bound, no server is started)."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 
 import rpkd.cli
 from rpkd.cli.serve import is_loopback, start
+from rpkd.errors import UsageError
 from rpkd.workflows import Workspace, add_user, list_users, sign_in
 
 
@@ -23,10 +25,13 @@ from rpkd.workflows import Workspace, add_user, list_users, sign_in
 def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
 
-    def record(app: Any, **options: Any) -> None:
-        calls.append({"app": app, **options})
+    def record(server: uvicorn.Server, sockets: list[socket.socket] | None = None) -> None:
+        config = server.config
+        calls.append({"app": config.app, "host": config.host, "port": config.port,
+                      "proxy_headers": config.proxy_headers,
+                      "bound": [s.getsockname()[:2] for s in sockets or ()]})  # fmt: skip
 
-    monkeypatch.setattr(uvicorn, "run", record)
+    monkeypatch.setattr(uvicorn.Server, "run", record)
     return calls
 
 
@@ -38,15 +43,19 @@ def test_serve_builds_the_app_of_the_workspace(
     rpkd.cli._register()
     runner = CliRunner()
     done = runner.invoke(
-        rpkd.cli.app, ["serve", "--workspace", str(tmp_path / "ws"), "--port", "8123"]
+        rpkd.cli.app, ["serve", "--workspace", str(tmp_path / "ws"), "--port", "0"]
     )
     assert done.exit_code == 0, done.output
-    assert "http://127.0.0.1:8123/" in done.output
     (call,) = served
-    assert (call["host"], call["port"], call["proxy_headers"]) == ("127.0.0.1", 8123, True)
+    port = call["port"]  # a free port, bound before the server starts, and the one announced
+    assert port > 0 and call["bound"] == [("127.0.0.1", port)]
+    assert f"http://127.0.0.1:{port}/" in done.output
+    assert (call["host"], call["proxy_headers"]) == ("127.0.0.1", True)
     state = call["app"].state.server
     assert state.plain_http is True and state.district.name == "Kabupaten Kapuas"
-    done = runner.invoke(rpkd.cli.app, ["serve", "-w", str(tmp_path / "ws"), "--host", "0.0.0.0"])
+    done = runner.invoke(
+        rpkd.cli.app, ["serve", "-w", str(tmp_path / "ws"), "--host", "0.0.0.0", "--port", "0"]
+    )
     assert done.exit_code == 0, done.output
     assert served[1]["app"].state.server.plain_http is False  # Secure cookies off loopback
 
@@ -64,6 +73,24 @@ def test_a_memory_limit_duckdb_cannot_read_stops_serve_before_it_listens(tmp_pat
     ]
 
 
+def test_a_port_in_use_stops_serve_before_anything_is_made(
+    tmp_path: Path, served: list[dict[str, Any]]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(UsageError) as refused:
+            start(tmp_path / "ws", host="127.0.0.1", port=port, lang="en", first_admin=True)
+    assert (refused.value.code, refused.value.param) == ("serve_cannot_listen", "port")
+    assert refused.value.message("en").startswith(
+        f"rpkd web cannot listen on 127.0.0.1 port {port} (Address already in use)"
+    )
+    assert not served
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert not list_users(ws).users  # no first admin was made for a server that never ran
+
+
 def test_is_loopback() -> None:
     assert all(is_loopback(h) for h in ("127.0.0.1", "::1", "localhost", "127.0.0.2"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "192.168.1.10", "rpkd.example"))
@@ -72,13 +99,13 @@ def test_is_loopback() -> None:
 def test_demo_serve_gives_a_workspace_without_users_its_first_admin(
     tmp_path: Path, served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    start(tmp_path / "ws", host="127.0.0.1", port=8000, lang="en", first_admin=True)
+    start(tmp_path / "ws", host="127.0.0.1", port=0, lang="en", first_admin=True)
     said = capsys.readouterr().err
     assert "Sign in as admin with the password " in said
     password = said.split("with the password ", 1)[1].split(" ", 1)[0]
     with Workspace.open(tmp_path / "ws") as ws:
         assert sign_in(ws, "admin", password, client="127.0.0.1").username == "admin"
-    start(tmp_path / "ws", host="127.0.0.1", port=8000, lang="en", first_admin=True)
+    start(tmp_path / "ws", host="127.0.0.1", port=0, lang="en", first_admin=True)
     assert "password" not in capsys.readouterr().err  # it has users now: nothing is created
     with Workspace.open(tmp_path / "ws", actor="admin") as ws:
         assert [u.username for u in list_users(ws).users] == ["admin"]

@@ -9,7 +9,9 @@ HTTP (the traffic never leaves the machine); behind a reverse proxy, with severa
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +19,7 @@ import typer
 
 from rpkd import locale
 from rpkd.cli import common
-from rpkd.errors import MissingExtra
+from rpkd.errors import MissingExtra, UsageError
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +27,9 @@ def register(app: typer.Typer) -> None:
 
 
 HostOpt = Annotated[str, typer.Option("--host", help="Alamat yang didengarkan.")]
-PortOpt = Annotated[int, typer.Option("--port", help="Port yang didengarkan.")]
+PortOpt = Annotated[
+    int, typer.Option("--port", help="Port yang didengarkan (0: port bebas mana saja).")
+]
 
 
 def is_loopback(host: str) -> bool:
@@ -36,6 +40,36 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Return a TCP socket bound to ``host``:``port`` (0: a free port), for uvicorn to serve on.
+
+    Bound here, before the server starts, so that a port in use or an address not of this
+    machine stops ``rpkd serve`` with one sentence (``serve_cannot_listen``) instead of
+    uvicorn's log after it has said that it is running.
+    """
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as exc:
+        raise UsageError(
+            "serve_cannot_listen", param="host", host=host, port=str(port), reason=_reason(exc)
+        ) from exc
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        param = "host" if exc.errno == errno.EADDRNOTAVAIL else "port"
+        raise UsageError(
+            "serve_cannot_listen", param=param, host=host, port=str(port), reason=_reason(exc)
+        ) from exc
+    return sock
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 def serve(
@@ -69,7 +103,7 @@ def start(
         raise MissingExtra(exc.name or "fastapi", "web") from exc
     from rpkd.workflows import access as wf
 
-    with common.workspace(workspace, lang=lang) as ws:
+    with common.workspace(workspace, lang=lang) as ws, listen(host, port) as sock:
         made = wf.first_admin(ws) if first_admin else None
         if made is not None:
             common.note(
@@ -78,6 +112,8 @@ def start(
                 )
             )
         app = create_app(ws, plain_http=is_loopback(host))
+        port = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         common.note(locale.message("serve_listening", ws.lang, url=f"http://{shown}:{port}/"))
-        uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+        config = uvicorn.Config(app, host=host, port=port, proxy_headers=True, log_level="info")
+        uvicorn.Server(config).run(sockets=[sock])
