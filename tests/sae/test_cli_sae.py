@@ -12,22 +12,13 @@ import pyarrow.parquet as pq
 import pytest
 
 import rpkd.cli as cli
-from rpkd.cli import sae
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "sae"
 CASES: list[dict[str, Any]] = json.loads((GOLDEN / "fay_herriot.json").read_text())["cases"]
-_REGISTERED: list[bool] = []
 
 
 @pytest.fixture(autouse=True)
-def only_sae(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    # Other command groups are written in parallel; register just this one on the real app.
-    def register() -> None:
-        if not _REGISTERED:
-            sae.register(cli.app)
-            _REGISTERED.append(True)
-
-    monkeypatch.setattr(cli, "_register", register)
+def workspace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("RPKD_WORKSPACE", str(tmp_path / "ws"))
 
 
