@@ -181,6 +181,10 @@ def test_kecamatan_ebp_with_desa_effects_aggregates_the_desa_map(
     kecamatan = _estimate(workspace, "ebp", "kecamatan", model=model, effect_level="desa")
     assert kecamatan.model["effect_level"] == "desa"  # type: ignore[attr-defined]
     assert desa.model["sigma2_u"] == kecamatan.model["sigma2_u"]  # type: ignore[attr-defined]
+    # the kecamatan map says what its intervals leave out; the desa map has nothing to say
+    said = {f.code: f for f in kecamatan.findings}  # type: ignore[attr-defined]
+    assert said["ebp_aggregated_from_desa"].params == {"level": "kecamatan"}
+    assert "ebp_aggregated_from_desa" not in {f.code for f in desa.findings}  # type: ignore[attr-defined]
     for area in kecamatan.areas:  # type: ignore[attr-defined]
         parts = [a for a in desa.areas if a.area.startswith(area.area) and a.population]  # type: ignore[attr-defined]
         persons = sum(a.population for a in parts)

@@ -511,6 +511,8 @@ def _ebp_rows(
         findings.append(
             Finding("covariate_dropped", "warning", {"covariates": list(chosen.dropped)})
         )
+    if report:  # what the aggregate's interval leaves out (docs/sae-models.md, Kapuas scale)
+        findings.append(Finding("ebp_aggregated_from_desa", "info", {"level": level}))
     replicates = int(options.get("replicates", 50))
     boot = int(options.get("bootstrap", 50)) if bootstrap is None else bootstrap
     weights = _choice(options, "weights", "none", EBP_WEIGHTS)
