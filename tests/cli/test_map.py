@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from rpkd import regions
 from rpkd.cli import map as map_command
 from rpkd.errors import RpkdError
 from rpkd.settings import Settings
@@ -88,7 +91,13 @@ def test_map_writes_svg_png_geojson_and_prints_the_table(workspace: Path, tmp_pa
         assert record["measure"] == "fgt0" and record["by"] == "kecamatan"
         assert record["domain"] == record["area"] and record["method"] == "fh"
     svg = (out / "map.svg").read_text()
-    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert svg.lstrip().startswith("<svg")
+    # the web's and the documents' figure: names, north arrow, scale bar, source and date
+    text = html.unescape(" ".join(re.findall(r">([^<>]+)</text>", svg)))
+    assert "Poverty headcount (P0), Kabupaten Kapuas (Fay–Herriot)" in text
+    assert "Source: release r1, Fay–Herriot, benchmarked to the district direct estimate" in text
+    assert all(r.name in text for r in regions.descendants("62.03", "kecamatan"))
+    assert " N " in f" {text} " and " km" in text
     assert (out / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     geojson = json.loads((out / "map.geojson").read_text())
     assert geojson["type"] == "FeatureCollection" and len(geojson["features"]) == 17
@@ -98,9 +107,13 @@ def test_map_writes_svg_png_geojson_and_prints_the_table(workspace: Path, tmp_pa
         assert props["estimate"] == pytest.approx(by_code[props["code"]]["estimate"])
         cv = by_code[props["code"]]["cv"]
         assert props["reliable"] == (None if cv is None else cv <= 0.25)
+        assert props["name"] == regions.name(props["code"])
+        assert (props["ci_low"], props["ci_high"]) == pytest.approx(
+            (by_code[props["code"]]["ci_low"], by_code[props["code"]]["ci_high"])
+        )
     assert (out / "estimates.csv").is_file() and (out / "parameters.json").is_file()
     assert str(out / "map.svg") in stderr.replace("\n", "")
-    assert "areas with CV > 25% (unreliable, hatched on the map)" in stderr
+    assert "areas with CV > 25% (unreliable: pale with a dashed outline on the map)" in stderr
 
 
 def test_default_folder_is_under_derived_and_csv_output(workspace: Path) -> None:

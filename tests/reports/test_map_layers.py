@@ -153,3 +153,53 @@ def test_pages_fetch_boundaries_for_the_priority_map_too() -> None:
                                      boundaries=url)  # fmt: skip
     assert "boundaries" not in spec["datasets"] and url in json.dumps(spec)
     assert math.isfinite(spec["width"]) and spec["height"] == 420
+
+
+def _map(level: str, areas: list[dict[str, Any]], benchmark: float | None = None) -> dict[str, Any]:
+    """An ``AreaMap.to_json()`` of Kapuas (only the keys the figure reads)."""
+    return {"region": KAPUAS, "level": level, "measure": "fgt0", "method": "ebp",
+            "cv_threshold": 0.25, "benchmark_factor": benchmark, "areas": areas}  # fmt: skip
+
+
+def test_poverty_figure_has_title_names_furniture_and_a_dated_source() -> None:
+    """The one P0 map of rpkd map, the web pages and the documents: title with the area and
+    method, every kecamatan named, north arrow, scale bar, release, benchmarking and date."""
+    from datetime import date
+
+    areas = _areas("kecamatan")
+    spec = charts.poverty_figure(_map("kecamatan", areas, benchmark=1.06), KAPUAS, "id",
+                                 release="uji-1", made=date(2026, 12, 6))  # fmt: skip
+    text = _texts(charts.to_svg(spec, "id"))
+    assert "Persentase penduduk miskin (P0), Kabupaten Kapuas (EBP)" in text
+    assert " U " in f" {text} " and "0 – 25 km" in text
+    assert (
+        "Sumber: rilis uji-1, EBP, dibenchmark ke estimasi langsung kabupaten; batas wilayah "
+        "Kemendagri. Dibuat 6 Desember 2026 dengan rpkd." in text
+    )
+    assert all(r.name in text for r in regions.descendants(KAPUAS, "kecamatan"))
+    # the estimates are the map's own, each area's reliability from its flag
+    shown = {a["code"]: a for a in spec["datasets"]["areas"]}
+    assert [shown[a["code"]]["estimate"] for a in areas] == [a["estimate"] for a in areas]
+    unreliable = [a["code"] for a in areas if not a["reliable"]]
+    assert unreliable and all(shown[c]["reliability"] == "kurang andal (CV > 25%)"
+                              for c in unreliable)  # fmt: skip
+    english = _texts(
+        charts.to_svg(
+            charts.poverty_figure(
+                _map("kecamatan", areas), KAPUAS, "en", release="uji-1", made=date(2026, 12, 6)
+            ),
+            "en",
+        )
+    )
+    assert "Poverty headcount (P0), Kabupaten Kapuas (EBP)" in english
+    assert "Source: release uji-1, EBP; boundaries Kemendagri. Made 6 December 2026" in english
+
+
+def test_poverty_figure_of_one_kecamatan_keeps_its_desa() -> None:
+    areas = _areas("desa")
+    spec = charts.poverty_figure(_map("desa", areas), "62.03.01", "id", release="uji-1",
+                                 boundaries="/maps/{region}/{depth}")  # fmt: skip
+    inside = {r.code for r in regions.descendants("62.03.01", "desa")}
+    assert {a["code"] for a in spec["datasets"]["areas"]} == inside
+    assert "/maps/62.03.01/desa" in json.dumps(spec) and "boundaries" not in spec["datasets"]
+    assert {p["code"] for p in spec["datasets"]["labels"]} == inside

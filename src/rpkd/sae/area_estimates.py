@@ -171,7 +171,7 @@ class PovertyMap:
 def map_cv(area: AreaRow) -> float | None:
     """Return an area's CV for the map, infinite for an estimate of 0 with a positive MSE.
 
-    Such an area is unreliable (its CV is undefined, not small) and is hatched as one.
+    Such an area is unreliable (its CV is undefined, not small) and is drawn as one.
     """
     if area.cv is None and area.estimate == 0 and area.rmse:
         return math.inf

@@ -174,7 +174,7 @@ def _charts(result: PovertyProfile, lang: Lang, boundaries: str | None) -> dict[
         ),
     }
     if result.map is not None and result.map.areas:
-        areas = result.map.to_json()["areas"]
+        drawn = result.map.to_json()
         parent = result.map_parent()
         depth: Literal["kecamatan", "desa"] = "kecamatan" if parent.depth == "kabupaten" else "desa"
         url = None if boundaries is None else boundaries.format(region=parent.code, depth=depth)
@@ -188,12 +188,12 @@ def _charts(result: PovertyProfile, lang: Lang, boundaries: str | None) -> dict[
         )
         threshold = result.map.cv_threshold
         selected = result.area.code if result.area.depth == "desa" else None
-        specs["map"] = charts.area_map_chart(
-            parent.code, depth, areas, cv_threshold=threshold, measure=result.measure,
-            lang=lang, title=title, boundaries=url, selected=selected,
+        specs["map"] = charts.poverty_figure(
+            drawn, parent.code, lang, release=result.release, title=title,
+            boundaries=boundaries, selected=selected, size=420,
         )  # fmt: skip
         specs["cv_map"] = charts.cv_map_chart(
-            parent.code, depth, areas, cv_threshold=threshold, measure=result.measure,
+            parent.code, depth, drawn["areas"], cv_threshold=threshold, measure=result.measure,
             lang=lang, boundaries=url, selected=selected,
         )  # fmt: skip
     return specs

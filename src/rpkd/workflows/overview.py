@@ -182,9 +182,9 @@ def _charts(board: Dashboard, lang: Lang, boundaries: str | None) -> dict[str, A
         title = locale.label("chart.map.kecamatan_p0", lang)
         url = None if boundaries is None else boundaries.format(region=board.region,
                                                                  depth="kecamatan")  # fmt: skip
-        specs["map"] = charts.area_map_chart(
-            board.region, "kecamatan", areas, cv_threshold=threshold, lang=lang, title=title,
-            boundaries=url,
+        specs["map"] = charts.poverty_figure(
+            data["map"], board.region, lang, release=board.release or "", title=title,
+            boundaries=boundaries, size=420,
         )  # fmt: skip
         specs["cv_map"] = charts.cv_map_chart(
             board.region, "kecamatan", areas, cv_threshold=threshold, lang=lang, boundaries=url

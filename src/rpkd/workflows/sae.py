@@ -4,14 +4,14 @@ Opens the release, estimates with :func:`rpkd.sae.area_estimates.estimate_areas`
 poverty line for the release's region and reference date (or a given line), and writes under
 ``<workspace>/derived/<release>/sae/<level>-<measure>-<method>[-benchmarked]/`` (or ``out``)
 the estimates (CSV, Parquet), a ``parameters.json`` naming everything that produced them, and
-the map drawn by :func:`rpkd.reports.maps.choropleth` (SVG, PNG, GeoJSON): areas whose CV
-exceeds the kit's threshold are hatched. The release itself is never touched.
+the map (SVG and PNG of :func:`rpkd.reports.charts.poverty_figure`, the figure of the web pages
+and the documents; GeoJSON of the boundaries with each area's values): areas whose CV exceeds the
+kit's threshold are drawn pale with a dashed outline. The release itself is never touched.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -190,10 +190,9 @@ def map_release(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "engine": ws.settings.engine,
     }
-    files = _write(result, folder, parameters)
-    threshold = ws.kit.cv_unreliable_above
-    _draw(result, files, threshold, ws.lang)
-    return MapRelease(result, files, threshold)
+    mapped = MapRelease(result, _write(result, folder, parameters), ws.kit.cv_unreliable_above)
+    _draw(mapped, name, ws.lang)
+    return mapped
 
 
 def release_region(release: Release) -> str:
@@ -265,28 +264,33 @@ def _write(result: PovertyMap, folder: Path, parameters: dict[str, Any]) -> MapF
     return files
 
 
-def _draw(result: PovertyMap, files: MapFiles, threshold: float, lang: Lang) -> None:
-    """Draw the choropleth beside the estimates (SVG, PNG, GeoJSON)."""
-    from rpkd import locale, regions
-    from rpkd.reports.maps import choropleth
+def _draw(mapped: MapRelease, release: str, lang: Lang) -> None:
+    """Draw the map beside the estimates (SVG, PNG) and write its GeoJSON."""
+    from rpkd.reports.charts import poverty_figure, to_png, to_svg
+    from rpkd.workflows.area_map import area_map
 
-    label = locale.label(f"sae.measure.{result.measure}", lang)
-    method = locale.label(f"sae.method.{result.method}", lang)
-    drawn = choropleth(
-        result.region,
-        result.level,
-        {a.area: a.estimate for a in result.areas if a.estimate is not None},
-        cv={a.area: cv for a in result.areas if (cv := map_cv(a)) is not None},
-        threshold=threshold,
-        title=f"{label}, {regions.name(result.region)} ({method})",
-        label=label,
-        scale="percent" if result.measure == "fgt0" else "index",
-        lang=lang,
-    )
-    geojson = drawn.geojson
-    for feature in geojson["features"]:  # JSON has no infinity: the flag says it all
-        if feature["properties"].get("cv") == math.inf:
-            feature["properties"]["cv"] = None
-    files.svg.write_text(drawn.svg, encoding="utf-8")
-    files.png.write_bytes(drawn.png)
-    files.geojson.write_text(json.dumps(geojson, ensure_ascii=False), encoding="utf-8")
+    drawn = area_map(mapped).to_json()
+    spec = poverty_figure(drawn, mapped.map.region, lang, release=release)
+    mapped.files.svg.write_text(to_svg(spec, lang), encoding="utf-8")
+    mapped.files.png.write_bytes(to_png(spec, lang))
+    geojson = map_geojson(drawn)
+    mapped.files.geojson.write_text(json.dumps(geojson, ensure_ascii=False), encoding="utf-8")
+
+
+def map_geojson(drawn: dict[str, Any]) -> dict[str, Any]:
+    """Return the boundaries of a map's areas (RFC 7946) with each area's ``estimate``,
+    ``rmse``, ``cv``, ``ci_low``, ``ci_high`` and ``reliable`` in its properties (None where
+    the area has none, and the CV of an estimate of 0).
+
+    ``drawn`` is :meth:`rpkd.workflows.area_map.AreaMap.to_json`."""
+    from rpkd import regions
+
+    by_code = {a["code"]: a for a in drawn["areas"]}
+    features = []
+    for feature in regions.boundaries(drawn["region"], drawn["level"])["features"]:
+        area = by_code.get(feature["properties"]["code"], {})
+        values = {k: area.get(k) for k in ("estimate", "rmse", "cv", "ci_low", "ci_high",
+                                           "reliable")}  # fmt: skip
+        features.append({"type": "Feature", "properties": {**feature["properties"], **values},
+                         "geometry": feature["geometry"]})  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}

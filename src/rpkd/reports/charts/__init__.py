@@ -38,6 +38,7 @@ from rpkd.reports.charts.base import (
     to_svg,
 )
 from rpkd.reports.charts.figures import HEADLINE_KEYS, headline_chart, path_chart
+from rpkd.reports.charts.poverty_map import poverty_figure
 from rpkd.reports.charts.priority_map import priority_figure, priority_map_chart
 from rpkd.reports.charts.profile import DESIL_INDICATORS, desil_chart, share_chart
 from rpkd.reports.charts.targeting import accuracy_chart
@@ -57,6 +58,7 @@ __all__ = [
     "format_locale",
     "headline_chart",
     "path_chart",
+    "poverty_figure",
     "priority_figure",
     "priority_map_chart",
     "reliability_labels",

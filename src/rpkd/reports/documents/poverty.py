@@ -13,7 +13,6 @@ from typing import Any
 
 from rpkd import locale
 from rpkd.locale import Lang
-from rpkd.regions import Depth
 from rpkd.reports.documents.evidence import HEADLINES, AreaTable, Evidence
 from rpkd.reports.documents.model import Block, Column, Figure, Paragraph, Slot, Table
 from rpkd.reports.documents.text import (
@@ -301,19 +300,11 @@ def inequality_blocks(ev: Evidence, lang: Lang) -> tuple[Block, ...]:
 
 
 def _map_figure(ev: Evidence, table: AreaTable, key: str, caption: str, lang: Lang) -> Figure:
-    from rpkd.reports.charts import area_map_chart
+    from rpkd.reports.charts import poverty_figure
 
-    depth: Depth = "kecamatan" if table.level == "kecamatan" else "desa"
-    spec = area_map_chart(
-        ev.district_code,
-        depth,
-        list(table.areas),
-        cv_threshold=table.cv_threshold,
-        measure=table.measure,
-        lang=lang,
-        title="",
-        size=520 if depth == "desa" else 440,
-    )
+    drawn = {"region": ev.district_code, **vars(table), "areas": list(table.areas)}
+    spec = poverty_figure(drawn, ev.district_code, lang, release=ev.release.name,
+                          made=ev.made_on, size=520 if table.level == "desa" else 440)  # fmt: skip
     return Figure(key, caption, map_source(ev, table.method, lang), spec=spec)
 
 
