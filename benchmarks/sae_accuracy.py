@@ -8,7 +8,8 @@ the document offers: EBP without weights, with village and registry context vari
 BIC selection; FH on the arcsine scale, with village covariates). The true area P0 is the
 family-size-weighted share of persons whose true per-capita consumption (``truth/families``) is
 below the line. Reported per level and method, pooled over seeds and areas: bias, RMSE, relative
-RMSE, the coverage of the nominal 95% interval ``estimate ± 1.96 sqrt(MSE)``; per method the
+RMSE, the coverage of the nominal 95% interval the map reports (on the logit scale:
+``rpkd.sae.intervals.proportion_interval``); per method the
 bias over seeds of the district aggregate (population-weighted mean of the area estimates); the
 goals of issue 19 with yes/no; and an oracle (a least-squares fit of the true P0 of every area,
 leave-one-out) as a reference for what area-level covariates can explain. Writes
@@ -44,6 +45,7 @@ from rpkd import params
 from rpkd.sae.area_estimates import Method, PovertyMap, SaeTables, estimate_areas
 from rpkd.sae.benchmark import benchmark
 from rpkd.sae.inputs import Level
+from rpkd.sae.intervals import proportion_interval
 from rpkd.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +53,6 @@ DOC = ROOT / "docs" / "sae-accuracy.md"
 LEVELS: tuple[Level, ...] = ("kecamatan", "desa")
 METHODS: tuple[Method, ...] = ("direct", "fh", "ebp")
 LABELS = (*METHODS, "fh-unstable", "fh+bench", "ebp+bench")
-Z = 1.959963984540054
 EBP_VILLAGE = (
     "travel_kabupaten_min",
     "travel_kecamatan_min",
@@ -484,7 +485,8 @@ def _summary(
     error = np.array([r["estimate"] - r["truth"] for r in estimated])
     truth = np.array([r["truth"] for r in estimated])
     with_mse = [r for r in estimated if r["rmse"] is not None]
-    covered = [abs(r["estimate"] - r["truth"]) <= Z * r["rmse"] for r in with_mse]
+    bounds = [(proportion_interval(r["estimate"], r["rmse"]), r["truth"]) for r in with_mse]
+    covered = [low <= truth <= high for (low, high), truth in bounds]
     return {
         "areas": len(estimated) / len({r["seed"] for r in estimated}),
         "of": len(chosen) / len({r["seed"] for r in chosen}),
@@ -512,11 +514,13 @@ def _district(rows: list[dict[str, Any]], level: str, method: str) -> dict[str, 
                 "rmse": float(np.sqrt(np.mean(error**2))),
             }
     if chosen:
-        inside = [
-            abs(r["aggregate"] - r["direct"]) <= Z * r["direct_se"]
+        # the direct estimate's logit interval, as the map's finding sae_aggregate_outside_direct
+        bounds = [
+            (proportion_interval(r["direct"], r["direct_se"]), r["aggregate"])
             for r in chosen
             if r.get("aggregate") is not None
         ]
+        inside = [low <= value <= high for (low, high), value in bounds]
         out["inside_direct_ci"] = (sum(inside), len(inside))
     return out
 
@@ -797,9 +801,11 @@ def _write(
         "(17 areas) and desa (231) level for P0 at the kit's poverty line, without "
         "benchmarking. Truth: the family-size-weighted share of persons whose true per-capita "
         "consumption (`truth/families`) is below the line. Figures pool every area and seed. "
-        "Coverage is the share of areas whose true P0 lies in estimate ± 1.96·√MSE (nominal "
-        "95%); for direct estimates the MSE is the design variance, which is zero where no "
-        "sampled person is poor. "
+        "Coverage is the share of areas whose true P0 lies in the nominal 95% interval the map "
+        "reports: the Wald interval of logit(P0) with standard error √MSE / (P0 (1 − P0)), "
+        "mapped back (`rpkd.sae.intervals`; [0, 1.96·√MSE] where the estimate is 0); for "
+        "direct estimates the MSE is the design variance, which is zero where no sampled "
+        "person is poor. "
         + (
             f"EBP MSEs use B = {args.bootstrap} bootstrap replicates."
             if args.bootstrap

@@ -63,6 +63,7 @@ from rpkd.sae.inputs import (
     smoothed_variances,
     with_area_codes,
 )
+from rpkd.sae.intervals import proportion_interval
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -79,7 +80,6 @@ SETTINGS_SECTIONS = ("direct", "fay_herriot", "ebp")
 EffectLevel = Literal["map", "desa"]
 EFFECT_LEVELS: tuple[EffectLevel, ...] = ("map", "desa")
 _REPORT = "report_area"  # the map's area when the EBP's random effect is on the desa
-_Z95 = 1.959963984540054
 _EBP_INDICATOR = {"fgt0": "headcount", "fgt1": "poverty_gap", "fgt2": "severity"}
 
 
@@ -111,6 +111,11 @@ class AreaRow:
     n: int
     population: float | None
     variance_smoothed: bool = False
+
+    @property
+    def interval(self) -> tuple[float | None, float | None]:
+        """The estimate's 95% interval, on the logit scale (:mod:`rpkd.sae.intervals`)."""
+        return proportion_interval(self.estimate, self.rmse)
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,7 @@ class PovertyMap:
         """Return the estimates-table records (DESIGN.md §7 keys first, then the map's own)."""
         out = []
         for a in self.areas:
-            half = None if a.rmse is None or a.estimate is None else 1.959963984540054 * a.rmse
+            low, high = a.interval
             out.append(
                 {
                     "measure": self.measure,
@@ -158,8 +163,8 @@ class PovertyMap:
                     "domain": a.area,
                     "estimate": a.estimate,
                     "se": a.rmse,
-                    "ci_low": None if half is None else a.estimate - half,  # type: ignore[operator]
-                    "ci_high": None if half is None else a.estimate + half,  # type: ignore[operator]
+                    "ci_low": low,
+                    "ci_high": high,
                     "n": a.n,
                     "population": a.population,
                     **{k: v for k, v in asdict(a).items() if k not in ("estimate",)},
@@ -605,10 +610,8 @@ def _aggregate_check(
     weight = np.array([float(r.population) for r in usable])  # type: ignore[arg-type]
     value = np.array([float(r.estimate) for r in usable])  # type: ignore[arg-type]
     aggregate = float(weight @ value / weight.sum())
-    logit = math.log(district / (1 - district))
-    half = _Z95 * se / (district * (1 - district))
-    low, high = (1 / (1 + math.exp(-(logit + d))) for d in (-half, half))
-    if low <= aggregate <= high:
+    low, high = proportion_interval(district, se)
+    if low is None or high is None or low <= aggregate <= high:
         return []
     params = {"method": method, "aggregate": aggregate, "direct": district}
     return [

@@ -74,13 +74,29 @@ def _t_quantile(q: float, df: int) -> float:
 def _logit(p: float, se: float, df: int) -> Bounds:
     if not 0 < p < 1:
         return p, p
-    half = _t_quantile(1 - (1 - LEVEL) / 2, df) * se / (p * (1 - p))
+    return logit_bounds(p, se, _t_quantile(1 - (1 - LEVEL) / 2, df))
+
+
+def logit_bounds(p: float, se: float, quantile: float) -> tuple[float, float]:
+    """Return ``expit(logit(p) ± quantile · se / (p (1 - p)))`` for ``0 < p < 1``: the Wald
+    interval of ``logit(p)`` with the delta-method standard error, mapped back into (0, 1).
+
+    Examples
+    --------
+    >>> [round(b, 6) for b in logit_bounds(0.5, 0.1, Z95)]  # logit(0.5) = 0, se 0.4 there
+    [0.313462, 0.686538]
+    """
+    half = quantile * se / (p * (1 - p))
     centre = math.log(p / (1 - p))
     return _expit(centre - half), _expit(centre + half)
 
 
 def _expit(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+    """Return ``1 / (1 + exp(-x))`` without overflow for large ``|x|``."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    small = math.exp(x)
+    return small / (1.0 + small)
 
 
 def _beta(p: float, se: float, df: int, n: int) -> Bounds:

@@ -2,8 +2,8 @@
 
 :func:`area_map` turns the result of :func:`rpkd.workflows.sae.map_release` into plain values
 (a JSON round trip gives the same value back, so a map can be stored beside its release): the
-final estimate (direct, Fay–Herriot or EBP), its RMSE, CV and 95% interval (±1.96 RMSE, as the
-map's estimates table gives it), the direct estimate and whether the CV is within the kit's
+final estimate (direct, Fay–Herriot or EBP), its RMSE, CV and 95% interval (on the logit scale,
+:mod:`rpkd.sae.intervals`, as the map's estimates table gives it), the direct estimate and whether the CV is within the kit's
 threshold (BPS: 25%). An estimate of 0 with a positive MSE has no CV and is unreliable.
 """
 
@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from rpkd.workflows.sae import MapRelease
-
-Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -84,13 +82,13 @@ class AreaMap:
 
 
 def area_map(mapped: MapRelease) -> AreaMap:
-    """Return a poverty map's areas with their interval (±1.96 RMSE) and reliability flag."""
+    """Return a poverty map's areas with their 95% interval and reliability flag."""
     from rpkd.sae.area_estimates import map_cv
 
     result = mapped.map
     areas: list[MapArea] = []
     for a in result.areas:
-        half = None if a.rmse is None or a.estimate is None else Z95 * a.rmse
+        low, high = a.interval
         cv = map_cv(a)
         areas.append(
             MapArea(
@@ -99,8 +97,8 @@ def area_map(mapped: MapRelease) -> AreaMap:
                 estimate=a.estimate,
                 rmse=a.rmse,
                 cv=a.cv,
-                ci_low=None if half is None or a.estimate is None else a.estimate - half,
-                ci_high=None if half is None or a.estimate is None else a.estimate + half,
+                ci_low=low,
+                ci_high=high,
                 direct=a.direct,
                 direct_cv=a.direct_cv,
                 in_sample=a.in_sample,

@@ -40,8 +40,6 @@ __all__ = [
     "GAPS", "LEVELS", "METHODS", "PriorityArea", "PriorityAreas", "priority_areas", "priority_map",
 ]  # fmt: skip
 
-Z95 = 1.959963984540054
-
 
 @dataclass(frozen=True)
 class PriorityArea:
@@ -313,7 +311,7 @@ def _joined(
     for p in probabilities.to_pylist():
         a = by_area[p["area"]]
         estimate = float(a.estimate)  # type: ignore[arg-type]
-        half = 0.0 if a.rmse is None else Z95 * a.rmse
+        low, high = a.interval
         parent = p["area"].rsplit(".", 1)[0] if mapped.level == "desa" else None
         found = gaps.get(p["area"], {})
         out.append(
@@ -322,8 +320,8 @@ def _joined(
                 name=a.name,
                 parent=None if parent is None else regions.name(parent),
                 estimate=estimate,
-                ci_low=max(estimate - half, 0.0),
-                ci_high=min(estimate + half, 1.0),
+                ci_low=estimate if low is None else low,
+                ci_high=estimate if high is None else high,
                 cv=a.cv,
                 population=a.population,
                 poor=None if a.population is None else estimate * a.population,

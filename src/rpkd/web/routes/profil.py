@@ -78,11 +78,10 @@ def _estimate(value: float | None, measure: str, lang: Lang) -> str:
 
 
 def _interval(area: MapArea | None, measure: str, lang: Lang) -> str:
-    """Return an area's 95% interval, the lower bound cut at zero (a rate cannot be below)."""
+    """Return an area's 95% interval (on the logit scale: inside [0, 1])."""
     if area is None or area.ci_low is None or area.ci_high is None:
         return "–"
-    low = max(area.ci_low, 0.0)
-    return f"{_estimate(low, measure, lang)} – {_estimate(area.ci_high, measure, lang)}"
+    return f"{_estimate(area.ci_low, measure, lang)} – {_estimate(area.ci_high, measure, lang)}"
 
 
 def _reliability(area: MapArea | None, lang: Lang) -> str:
