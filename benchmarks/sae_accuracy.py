@@ -8,8 +8,8 @@ the document offers: EBP without weights, with village and registry context vari
 BIC selection; FH on the arcsine scale, with village covariates). The true area P0 is the
 family-size-weighted share of persons whose true per-capita consumption (``truth/families``) is
 below the line. Reported per level and method, pooled over seeds and areas: bias, RMSE, relative
-RMSE, the coverage of the nominal 95% interval the map reports (on the logit scale:
-``rpkd.sae.intervals.proportion_interval``); per method the
+RMSE, the coverage of the nominal 95% interval the map reports (``estimate ± 1.96 sqrt(MSE)``
+cut to [0, 1]: ``rpkd.sae.intervals.proportion_interval``); per method the
 bias over seeds of the district aggregate (population-weighted mean of the area estimates); the
 goals of issue 19 with yes/no; and an oracle (a least-squares fit of the true P0 of every area,
 leave-one-out) as a reference for what area-level covariates can explain. Writes
@@ -46,6 +46,7 @@ from rpkd.sae.area_estimates import Method, PovertyMap, SaeTables, estimate_area
 from rpkd.sae.benchmark import benchmark
 from rpkd.sae.inputs import Level
 from rpkd.sae.intervals import proportion_interval
+from rpkd.survey.intervals import Z95, logit_bounds
 from rpkd.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -516,9 +517,9 @@ def _district(rows: list[dict[str, Any]], level: str, method: str) -> dict[str, 
     if chosen:
         # the direct estimate's logit interval, as the map's finding sae_aggregate_outside_direct
         bounds = [
-            (proportion_interval(r["direct"], r["direct_se"]), r["aggregate"])
+            (logit_bounds(r["direct"], r["direct_se"], Z95), r["aggregate"])
             for r in chosen
-            if r.get("aggregate") is not None
+            if r.get("aggregate") is not None and 0 < r["direct"] < 1 and r["direct_se"] > 0
         ]
         inside = [low <= value <= high for (low, high), value in bounds]
         out["inside_direct_ci"] = (sum(inside), len(inside))
@@ -802,10 +803,9 @@ def _write(
         "benchmarking. Truth: the family-size-weighted share of persons whose true per-capita "
         "consumption (`truth/families`) is below the line. Figures pool every area and seed. "
         "Coverage is the share of areas whose true P0 lies in the nominal 95% interval the map "
-        "reports: the Wald interval of logit(P0) with standard error √MSE / (P0 (1 − P0)), "
-        "mapped back (`rpkd.sae.intervals`; [0, 1.96·√MSE] where the estimate is 0); for "
-        "direct estimates the MSE is the design variance, which is zero where no sampled "
-        "person is poor. "
+        "reports, estimate ± 1.96·√MSE cut to [0, 1] (`rpkd.sae.intervals`); for direct "
+        "estimates the MSE is the design variance, which is zero where no sampled person is "
+        "poor. "
         + (
             f"EBP MSEs use B = {args.bootstrap} bootstrap replicates."
             if args.bootstrap

@@ -64,6 +64,7 @@ from rpkd.sae.inputs import (
     with_area_codes,
 )
 from rpkd.sae.intervals import proportion_interval
+from rpkd.survey.intervals import Z95, logit_bounds
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -114,7 +115,7 @@ class AreaRow:
 
     @property
     def interval(self) -> tuple[float | None, float | None]:
-        """The estimate's 95% interval, on the logit scale (:mod:`rpkd.sae.intervals`)."""
+        """The estimate's 95% interval, ``± 1.96 RMSE`` cut to [0, 1] (:mod:`rpkd.sae.intervals`)."""
         return proportion_interval(self.estimate, self.rmse)
 
 
@@ -610,8 +611,8 @@ def _aggregate_check(
     weight = np.array([float(r.population) for r in usable])  # type: ignore[arg-type]
     value = np.array([float(r.estimate) for r in usable])  # type: ignore[arg-type]
     aggregate = float(weight @ value / weight.sum())
-    low, high = proportion_interval(district, se)
-    if low is None or high is None or low <= aggregate <= high:
+    low, high = logit_bounds(district, se, Z95)
+    if low <= aggregate <= high:
         return []
     params = {"method": method, "aggregate": aggregate, "direct": district}
     return [

@@ -1,50 +1,45 @@
-"""95% intervals of small-area estimates of proportions (P0, P1, P2), on the logit scale.
+"""95% intervals of small-area estimates of proportions (P0, P1, P2), kept inside [0, 1].
 
-A small-area estimate comes with its MSE, and ``estimate ± 1.96 √MSE`` leaves [0, 1] wherever
-the estimate is small against its RMSE (a desa with P0 2% and RMSE 2% would get -1.9% to 5.9%).
-As R ``survey``'s ``svyciprop(method = "logit")`` does for a direct estimate, the interval is
-the Wald interval of ``logit(p)`` with the delta-method standard error ``RMSE / (p (1 - p))``,
-mapped back by ``expit``: it stays inside (0, 1) and reaches further above a small estimate than
-below it, as the error of a small proportion does. An estimate of exactly 0 (a Fay–Herriot EBLUP
-truncated at 0, a direct estimate where no sampled person is poor) has no logit: its interval
-is ``[0, min(1, 1.96 RMSE)]``, and likewise ``[max(0, 1 - 1.96 RMSE), 1]`` at 1.
+A small-area estimate comes with its MSE; its interval is ``estimate ± 1.96 √MSE`` with each
+bound cut to [0, 1] (a desa with P0 2% and RMSE 2% gets 0–5.9%, not −1.9–5.9%).
+
+Why not the logit scale, as R ``svyciprop(method = "logit")`` makes a direct estimate's: a
+direct estimate above 0 proves that some sampled person is poor, so its interval may exclude
+0; a model's prediction does not, and the true P0 of a small desa is often exactly 0 (no poor
+person among its few dozen families). On the accuracy study's worlds (docs/sae-models.md,
+"Intervals of the area estimates") the logit interval, which never reaches 0, held the truth of
+76% of desa (EBP; 77% FH) at 20,000 families and 87% at the Kapuas registry size, against 95.5%
+and 92.8% for the interval here. The Wald interval on the estimate's own scale is also what
+the MSE of an EBLUP or EBP supports (Rao & Molina 2015, §6.2, §9.4: a prediction interval
+from the MSE); cutting it at 0 and 1 changes no coverage, as the truth lies inside.
 
 References
 ----------
-Lumley, T. (2010). *Complex Surveys*. Wiley, §2.2 (logit intervals for proportions).
 Rao, J.N.K. & Molina, I. (2015). *Small Area Estimation*, 2nd ed., Wiley, §6.2 (MSE of an
-EBLUP) and §9.4 (intervals for transformed area parameters).
+EBLUP), §9.4 (EBP and its MSE).
 """
 
 from __future__ import annotations
 
 import math
 
-from rpkd.survey.intervals import Z95, Bounds, logit_bounds
+from rpkd.survey.intervals import Z95, Bounds
 
 
 def proportion_interval(estimate: float | None, rmse: float | None) -> Bounds:
-    """Return the 95% interval of an area's proportion ``estimate`` with root MSE ``rmse``.
+    """Return the 95% interval of an area's proportion ``estimate`` with root MSE ``rmse``:
+    ``estimate ± 1.96 rmse`` cut to [0, 1].
 
     Examples
     --------
-    >>> low, high = proportion_interval(0.02, 0.02)  # estimate ± 1.96 RMSE would go below 0
-    >>> round(low, 4), round(high, 4)  # expit(logit(0.02) ± 1.96 × 0.02 / 0.0196)
-    (0.0028, 0.131)
-    >>> [round(b, 6) for b in proportion_interval(0.0, 0.01)]
-    [0.0, 0.0196]
-    >>> proportion_interval(0.3, 0.0)
-    (0.3, 0.3)
+    >>> [round(b, 6) for b in proportion_interval(0.02, 0.02)]  # 0.02 ± 0.0392, cut at 0
+    [0.0, 0.059199]
+    >>> [round(b, 6) for b in proportion_interval(0.5, 0.1)]
+    [0.304004, 0.695996]
     >>> proportion_interval(0.3, None)
     (None, None)
     """
     if estimate is None or rmse is None or not math.isfinite(estimate) or not math.isfinite(rmse):
         return None, None
-    if rmse == 0:
-        return estimate, estimate
     reach = Z95 * rmse
-    if estimate <= 0:
-        return 0.0, min(1.0, reach)
-    if estimate >= 1:
-        return max(0.0, 1.0 - reach), 1.0
-    return logit_bounds(estimate, rmse, Z95)
+    return max(0.0, estimate - reach), min(1.0, estimate + reach)

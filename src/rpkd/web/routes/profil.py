@@ -78,7 +78,7 @@ def _estimate(value: float | None, measure: str, lang: Lang) -> str:
 
 
 def _interval(area: MapArea | None, measure: str, lang: Lang) -> str:
-    """Return an area's 95% interval (on the logit scale: inside [0, 1])."""
+    """Return an area's 95% interval (already cut to [0, 1])."""
     if area is None or area.ci_low is None or area.ci_high is None:
         return "–"
     return f"{_estimate(area.ci_low, measure, lang)} – {_estimate(area.ci_high, measure, lang)}"
