@@ -115,7 +115,7 @@ class AreaRow:
 
     @property
     def interval(self) -> tuple[float | None, float | None]:
-        """The estimate's 95% interval, ``± 1.96 RMSE`` cut to [0, 1] (:mod:`rpkd.sae.intervals`)."""
+        """The estimate's 95% interval, ``± 1.96 RMSE`` cut to [0, 1] (``rpkd.sae.intervals``)."""
         return proportion_interval(self.estimate, self.rmse)
 
 

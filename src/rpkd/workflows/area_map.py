@@ -3,8 +3,9 @@
 :func:`area_map` turns the result of :func:`rpkd.workflows.sae.map_release` into plain values
 (a JSON round trip gives the same value back, so a map can be stored beside its release): the
 final estimate (direct, Fay–Herriot or EBP), its RMSE, CV and 95% interval (±1.96 RMSE cut to
-[0, 1], :mod:`rpkd.sae.intervals`, as the map's estimates table gives it), the direct estimate and whether the CV is within the kit's
-threshold (BPS: 25%). An estimate of 0 with a positive MSE has no CV and is unreliable.
+[0, 1], :mod:`rpkd.sae.intervals`, as the map's estimates table gives it), the direct estimate
+and whether the CV is within the kit's threshold (BPS: 25%). An estimate of 0 with a positive
+MSE has no CV and is unreliable.
 """
 
 from __future__ import annotations

@@ -273,11 +273,11 @@ def _draw(mapped: MapRelease, release: str, lang: Lang) -> None:
     spec = poverty_figure(drawn, mapped.map.region, lang, release=release)
     mapped.files.svg.write_text(to_svg(spec, lang), encoding="utf-8")
     mapped.files.png.write_bytes(to_png(spec, lang))
-    geojson = map_geojson(drawn)
+    geojson = _geojson(drawn)
     mapped.files.geojson.write_text(json.dumps(geojson, ensure_ascii=False), encoding="utf-8")
 
 
-def map_geojson(drawn: dict[str, Any]) -> dict[str, Any]:
+def _geojson(drawn: dict[str, Any]) -> dict[str, Any]:
     """Return the boundaries of a map's areas (RFC 7946) with each area's ``estimate``,
     ``rmse``, ``cv``, ``ci_low``, ``ci_high`` and ``reliable`` in its properties (None where
     the area has none, and the CV of an estimate of 0).
