@@ -117,8 +117,12 @@ def _load() -> str:
 
 
 def _families_counted(result: RegistryProfile) -> int:
-    rows = pc.equal(result.desil["indicator"], "families_total")
-    return int(pc.sum(pc.filter(result.desil["value"], rows)).as_py())
+    """Return the families the profile counted: the total of its kabupaten rows (the
+    kecamatan and desa rows count the same families again)."""
+    desil = result.desil
+    rows = pc.and_(pc.equal(desil["indicator"], "families_total"),
+                   pc.equal(desil["level"], "kabupaten"))  # fmt: skip
+    return int(pc.sum(pc.filter(desil["value"], rows)).as_py())
 
 
 def _tables(engine: eng.Engine, data: Path, string_key: bool) -> tuple[Table, Table]:
