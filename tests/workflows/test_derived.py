@@ -56,3 +56,17 @@ def test_stored_without_a_folder_builds_each_time(duck: eng.Engine) -> None:
 def test_digest_ignores_key_order_and_sees_values() -> None:
     assert digest({"a": 1, "b": [2]}) == digest({"b": [2], "a": 1})
     assert digest({"a": 1}) != digest({"a": 2})
+
+
+def test_a_killed_processs_staging_names_are_cleaned(engine: eng.Engine, tmp_path: Path) -> None:
+    """Every name a writer stages under (a derived table, a run folder, the probe that checks a
+    folder is writable) comes from ``staging_name``: what a process killed before its rename
+    or unlink left is removed by the next writer of the folder."""
+    script = (
+        "import sys; from pathlib import Path; from rpkd.releases.importer import staging_name;"
+        "[(Path(sys.argv[1]) / staging_name(n)).write_bytes(b'') for n in ('write-test', 'x')]"
+    )
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True)
+    assert len(list(tmp_path.glob(".tmp-*"))) == 2  # as a SIGKILL would leave them
+    stored(engine, tmp_path / "t.parquet", lambda: _build(engine, []))
+    assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]

@@ -70,6 +70,13 @@ def _remove(path: Path) -> None:
     shutil.rmtree(path, onerror=unlock)
 
 
+def staging_name(name: str) -> str:
+    """Return the hidden name ``.tmp-<name>-<pid>-<token>`` under which this process writes
+    ``name`` before renaming it into place; :func:`clean_stale` removes it once the process
+    has ended (a kill between writing and renaming leaves nothing visible)."""
+    return f"{TMP_PREFIX}{name}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
 def clean_stale(folder: Path) -> tuple[Path, ...]:
     """Remove the ``.tmp-<name>-<pid>-<token>`` folders and files of ``folder`` whose process
     no longer runs (left by a killed import, link, document or derived table); return them."""
@@ -328,7 +335,7 @@ def prepare(
     releases.mkdir(parents=True, exist_ok=True)
     clean_stale(releases)
     files = sources.discover(Path(source_dir), chosen)
-    tmp = releases / f"{TMP_PREFIX}{name}-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp = releases / staging_name(name)
     staging = tmp / STAGING
     staging.mkdir(parents=True)
     try:

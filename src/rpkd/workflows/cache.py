@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import threading
 import time
 import weakref
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from rpkd.errors import InvalidInput
-from rpkd.releases.importer import TMP_PREFIX, clean_stale
+from rpkd.releases.importer import clean_stale, staging_name
 from rpkd.workflows.derived import output_folder
 from rpkd.workflows.results import Encoded
 
@@ -348,7 +347,7 @@ def stored_json(
     value = build()
     if path is not None:
         clean_stale(path.parent)  # partial files of killed processes
-        partial = path.with_name(f"{TMP_PREFIX}{path.name}-{os.getpid()}-{secrets.token_hex(4)}")
+        partial = path.with_name(staging_name(path.name))
         try:
             partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
             os.replace(partial, path)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from rpkd import engine as eng
 from rpkd.errors import InvalidInput
-from rpkd.releases.importer import TMP_PREFIX, clean_stale
+from rpkd.releases.importer import clean_stale, staging_name
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -35,7 +34,7 @@ def output_folder(ws: Workspace, release: Release, tag: str) -> Path:
         folder = base / tag
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            probe = folder / ".write-test"
+            probe = folder / staging_name("write-test")  # a killed probe is cleaned
             probe.write_bytes(b"")
             probe.unlink()
         except OSError:
@@ -64,7 +63,7 @@ def stored(engine: eng.Engine, path: Path | None, build: Callable[[], Table]) ->
     if path.exists():  # a file (DuckDB) or a folder (Spark)
         return eng.table(engine, path), True
     clean_stale(path.parent)
-    partial = path.with_name(f"{TMP_PREFIX}{path.name}-{os.getpid()}-{secrets.token_hex(4)}")
+    partial = path.with_name(staging_name(path.name))
     try:
         eng.write_parquet(engine, build(), partial)
         os.replace(partial, path)

@@ -14,8 +14,6 @@ are suppressed (threshold ``[disclosure].min_families`` of the kit's ``documents
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
 import time
 from collections.abc import Mapping, Sequence
@@ -158,7 +156,7 @@ def make_report(
     was made (default: today).
     """
     from rpkd.releases.catalog import open_release
-    from rpkd.releases.importer import TMP_PREFIX, clean_stale
+    from rpkd.releases.importer import clean_stale, staging_name
     from rpkd.reports import documents
     from rpkd.reports.documents.annex import write_annex
     from rpkd.workflows.document_evidence import gather
@@ -180,7 +178,7 @@ def make_report(
     stem = file_stem(chosen, opened.name, chosen_year, quarter)
     # Written into a hidden folder inside ``out`` and each file renamed into place, so that a
     # killed run leaves no half-written file (only a `.tmp-*` folder, removed by the next run).
-    staging = out / f"{TMP_PREFIX}{stem}-{os.getpid()}-{secrets.token_hex(4)}"
+    staging = out / staging_name(stem)
     staging.mkdir(parents=True)
     clean_stale(out)
     try:

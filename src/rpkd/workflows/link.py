@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from secrets import token_hex
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -36,7 +34,7 @@ from rpkd.linkage.model import METHODS, LinkResult, ModelSettings, Thresholds, l
 from rpkd.linkage.review import PII_FIELDS, apply_decisions, read_decisions, review_queue
 from rpkd.linkage.standardise import Rules, rules_from, standardise_list, standardise_registry
 from rpkd.releases.catalog import open_release
-from rpkd.releases.importer import TMP_PREFIX, clean_stale
+from rpkd.releases.importer import clean_stale, staging_name
 from rpkd.reports.xlsx import neutralise_row
 from rpkd.workflows import gate
 from rpkd.workflows.derived import digest, output_folder, publish, stored
@@ -217,7 +215,7 @@ def link_list(
     name = f"{list_path.stem}-{digest(parameters)}"
     # Written into a hidden sibling and renamed into place, so that a killed run leaves no
     # half-written run folder (only a `.tmp-*` one, removed by the next run).
-    staging = output_folder(ws, release, f"links/{TMP_PREFIX}{name}-{os.getpid()}-{token_hex(4)}")
+    staging = output_folder(ws, release, f"links/{staging_name(name)}")
     clean_stale(staging.parent)
     shown = queue if unmask else masking.mask_table(queue, field=_queue_field)
     pq.write_table(links, staging / "links.parquet", compression="zstd")
