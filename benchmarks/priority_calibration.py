@@ -2,7 +2,7 @@
 
 For each seed a synthetic Kapuas district is generated (``rpkd.synth``, whose truth holds every
 family's true consumption), the headcount rate of every kecamatan and desa is estimated by
-Fay–Herriot as ``rpkd priority`` does, and each area's probability of being among the k poorest
+each method of ``--methods`` (Fay–Herriot and EBP) as ``rpkd priority`` does, and each area's probability of being among the k poorest
 (:func:`rpkd.sae.priority.priority_table`, the kit's rule) is set beside whether it truly is
 (true P0 among the k highest). Printed as Markdown: by class, how many areas and the share truly
 among the k poorest; by probability band, the mean probability against the observed share; and
@@ -45,7 +45,7 @@ LEVELS = ("kecamatan", "desa")
 BANDS = ((0.0, 0.05), (0.05, 0.2), (0.2, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 1.01))
 
 
-def _run_seed(seed: int, families: int, work: Path) -> list[dict[str, Any]]:
+def _run_seed(seed: int, families: int, work: Path, methods: list[str]) -> list[dict[str, Any]]:
     kit = params.load_kit(None)
     rule = priority_rule(kit.document("sae"))
     folder = work / f"seed{seed}"
@@ -62,10 +62,10 @@ def _run_seed(seed: int, families: int, work: Path) -> list[dict[str, Any]]:
             persons=eng.table(engine, folder / "persons.parquet"),
             villages=eng.table(engine, folder / "villages.parquet"),
         )
-        for level in LEVELS:
+        for method, level in ((m, lv) for m in methods for lv in LEVELS):
             k = rule.k[level]
             mapped = estimate_areas(
-                tables, region="62.03", level=level, measure="fgt0", method="fh", line=line,
+                tables, region="62.03", level=level, measure="fgt0", method=method, line=line,
                 on=on, seed=seed, settings=kit.document("sae"),
                 programmes=kit.document("programmes"),
             )  # fmt: skip
@@ -81,10 +81,11 @@ def _run_seed(seed: int, families: int, work: Path) -> list[dict[str, Any]]:
             estimates = {a.area: a.estimate for a in mapped.areas if a.estimate is not None}
             naive = set(sorted(estimates, key=lambda a: -estimates[a])[:k])  # type: ignore[arg-type, operator]
             for r in found:
-                rows.append({"seed": seed, "level": level, "probability": r["probability_rate"],
+                rows.append({"seed": seed, "method": method, "level": level,
+                             "probability": r["probability_rate"],
                              "priority_rate": _class(r["probability_rate"], rule.thresholds),
                              "truth": r["area"] in top, "naive": r["area"] in naive})  # fmt: skip
-            print(f"seed {seed} {level}: {len(found)} areas", file=sys.stderr, flush=True)
+            print(f"seed {seed} {method} {level}: {len(found)} areas", file=sys.stderr, flush=True)
     finally:
         eng.close(engine)
     return rows
@@ -97,9 +98,10 @@ def _class(p: float, thresholds: tuple[float, float, float]) -> int | None:
     return None
 
 
-def _report(rows: list[dict[str, Any]], seeds: list[int], families: int) -> str:
+def _report(rows: list[dict[str, Any]], method: str, seeds: list[int], families: int) -> str:
+    rows = [r for r in rows if r["method"] == method]
     out = [
-        f"FH, `k` and thresholds of the shipped kit, probabilities by rate; seeds "
+        f"{method.upper()}, `k` and thresholds of the shipped kit, probabilities by rate; seeds "
         f"{seeds[0]}–{seeds[-1]}, {families:,} families each "
         f"(`benchmarks/priority_calibration.py`).",
         "",
@@ -139,14 +141,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1-5")
     parser.add_argument("--families", type=int, default=20_000)
+    parser.add_argument("--methods", default="fh,ebp", help="small-area methods, comma-separated")
     parser.add_argument("--write", type=Path, help="write the Prioritas 1 result as JSON here")
     args = parser.parse_args()
     seeds = _seeds(args.seeds)
+    methods = args.methods.split(",")
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as work:
         for seed in seeds:
-            rows += _run_seed(seed, args.families, Path(work))
-    print(_report(rows, seeds, args.families))
+            rows += _run_seed(seed, args.families, Path(work), methods)
+    print("\n\n".join(_report(rows, m, seeds, args.families) for m in methods))
     if args.write is not None:
         args.write.write_text(_measured(rows, seeds, args.families), encoding="utf-8")
 
@@ -157,9 +161,10 @@ def _measured(rows: list[dict[str, Any]], seeds: list[int], families: int) -> st
     rule = priority_rule(kit.document("sae"))
     threshold = rule.thresholds[0]
     results = []
-    for level in LEVELS:
-        first = [r for r in rows if r["level"] == level and r["probability"] >= threshold]
-        results.append({"method": "fh", "level": level, "k": rule.k[level],
+    for method, level in dict.fromkeys((r["method"], r["level"]) for r in rows):
+        first = [r for r in rows if (r["method"], r["level"]) == (method, level)
+                 and r["probability"] >= threshold]  # fmt: skip
+        results.append({"method": method, "level": level, "k": rule.k[level],
                         "threshold": threshold, "basis": "rate", "areas": len(first),
                         "truly": sum(1 for r in first if r["truth"])})  # fmt: skip
     source = {

@@ -45,7 +45,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def test_table_in_indonesian(workspace: str) -> None:
     code, out, err = run("priority", "--release", "r1", "--level", "kecamatan", "--k", "3",
-                         "--draws", "200", "--workspace", workspace)  # fmt: skip
+                         "--draws", "200", "--method", "fh", "--workspace", workspace)  # fmt: skip
     assert code == 0, err
     assert "Kantong kemiskinan" in out and "Prioritas 1" in out
     assert "peluang k termiskin (tingkat)" in out and "keluarga desil 1–2" in out
@@ -54,7 +54,7 @@ def test_table_in_indonesian(workspace: str) -> None:
 
 def test_english_and_json(workspace: str) -> None:
     code, out, _ = run("priority", "--release", "r1", "--level", "kecamatan", "--k", "3",
-                       "--draws", "200", "--workspace", workspace, "--lang", "en")  # fmt: skip
+                       "--draws", "200", "--method", "fh", "--workspace", workspace, "--lang", "en")  # fmt: skip
     assert code == 0 and "Priority 1" in out and "basic-service gaps" in out
     code, out, _ = run("priority", "--release", "r1", "--level", "kecamatan", "--k", "3",
                        "--draws", "200", "--workspace", workspace, "--format", "json")  # fmt: skip

@@ -148,3 +148,91 @@ def test_notes_render_in_both_languages() -> None:
 
     note = Finding("ebp_logit_fit", "info", {"sigma2_u": 0.31, "count": 14, "candidates": 15})
     assert "glmer" in render(note, "en") and "14" in render(note, "id")
+
+
+SCORED = json.loads((HERE / "logit_score.json").read_text(encoding="utf-8"))
+
+
+def _scored_tables() -> tuple[pa.Table, pa.Table]:
+    """The R script's sample and census; the census also holds the sample rows of the sampled
+    areas R does not predict (every sample area must be a census area; the fit ignores the
+    census)."""
+    rows = _read("logit_score.csv")
+    columns = ("area", "x1", "x2", "welfare", "weight")
+    census = [r for r in rows if r["role"] == "census"]
+    predicted = {r["area"] for r in census}
+    census += [r for r in rows if r["role"] == "sample" and r["area"] not in predicted]
+
+    def table(kept: list[dict[str, str]]) -> pa.Table:
+        return pa.table({c: [r[c] if c == "area" else float(r[c]) for r in kept] for c in columns})
+
+    return table([r for r in rows if r["role"] == "sample"]), table(census)
+
+
+def test_score_model_matches_lm_glmer_and_r_integral() -> None:
+    """``predictor = "pmt_score"``: the score's coefficients equal ``lm(log(welfare) ~ x1 +
+    x2)``, the logit fit on it ``glmer(poor ~ score + (1 | area))`` and the EB predictor R's
+    numerical integral (``reference/logit_score.R``)."""
+    sample, census = _scored_tables()
+    result = logit_ebp(
+        sample, census, area="area", welfare="welfare", line=SCORED["line"],
+        covariates=["x1", "x2"], census_weight="weight", predictor="pmt_score",
+    )  # fmt: skip
+    assert result.score is not None
+    assert list(result.score.values()) == pytest.approx(SCORED["gamma"], rel=1e-10)
+    assert list(result.coefficients) == ["intercept", "pmt_score"]
+    assert list(result.coefficients.values()) == pytest.approx(SCORED["beta"], rel=1e-5)
+    assert result.sigma2_u == pytest.approx(SCORED["sigma2_u"], rel=1e-5)
+    assert result.loglik == pytest.approx(SCORED["loglik"], abs=1e-7)
+    by_area = {a.area: a.headcount for a in result.areas}
+    assert [by_area[a] for a in SCORED["census_areas"]] == pytest.approx(SCORED["eb"], rel=1e-6)
+    assert [a.in_sample for a in result.areas if a.area == "B01"] == [False]
+
+
+def test_score_model_refuses_an_unknown_predictor() -> None:
+    sample, census = _scored_tables()
+    with pytest.raises(UsageError) as bad:
+        logit_ebp(
+            sample, census, area="area", welfare="welfare", line=SCORED["line"],
+            covariates=["x1"], predictor="ranks",
+        )  # fmt: skip
+    assert bad.value.code == "map_choice_invalid" and bad.value.params["value"] == "ranks"
+
+
+def test_score_redraws_have_the_least_squares_covariance() -> None:
+    """The bootstrap's redrawn score coefficients (residual bootstrap) spread as least squares
+    says: covariance ``s² (X'X)^-1 (n - p) / n`` (residuals resampled with their own mean
+    square), centred on ``gamma``."""
+    from rpkd.sae.covariates import ModelMatrix
+    from rpkd.sae.logit_ebp import ProxyScore
+
+    rng = np.random.default_rng(7)
+    x = np.column_stack([np.ones(400), rng.normal(size=400), rng.random(400) < 0.3])
+    welfare = np.exp(x @ np.array([12.0, 0.4, -0.3]) + rng.normal(0.0, 0.5, 400))
+    matrix = ModelMatrix(("intercept", "a", "b"), x)
+    score = ProxyScore.fit(matrix, matrix, welfare)
+    assert score.gamma == pytest.approx(np.linalg.lstsq(x, np.log(welfare), rcond=None)[0])
+    draws = np.array([score.redrawn(rng) for _ in range(4000)])
+    n = x.shape[0]
+    expected = np.mean(score.residuals**2) * np.linalg.inv(x.T @ x)
+    assert draws.mean(axis=0) == pytest.approx(
+        score.gamma, abs=4 * np.sqrt(np.diag(expected) / 4000).max()
+    )
+    drawn = np.cov(draws.T)
+    assert np.diag(drawn) == pytest.approx(np.diag(expected), rel=0.1)  # MC sd 2.2%
+    scale = 1 / np.sqrt(np.outer(np.diag(expected), np.diag(expected)))
+    assert drawn * scale == pytest.approx(expected * scale, abs=0.07)  # correlations, MC sd 0.016
+    sample, census = score.matrices(score.gamma)
+    assert sample.names == ("intercept", "pmt_score")
+    assert sample.values[:, 1] == pytest.approx(x @ score.gamma) and census.values.shape == (n, 2)
+
+
+def test_score_of_no_covariates_is_the_intercept_model() -> None:
+    """With no covariate there is nothing to score: the intercept-only logit model, as with
+    ``predictor = "covariates"``."""
+    sample, census = _scored_tables()
+    common = {"area": "area", "welfare": "welfare", "line": SCORED["line"], "seed": 1}
+    scored = logit_ebp(sample, census, predictor="pmt_score", **common)  # type: ignore[arg-type]
+    plain = logit_ebp(sample, census, predictor="covariates", **common)  # type: ignore[arg-type]
+    assert scored.score is None and list(scored.coefficients) == ["intercept"]
+    assert [a.headcount for a in scored.areas] == [a.headcount for a in plain.areas]

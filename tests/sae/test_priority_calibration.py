@@ -37,14 +37,19 @@ def test_the_figure_comes_with_its_source() -> None:
     assert {(r["method"], r["level"]) for r in DATA["results"]} == {
         ("fh", "kecamatan"),
         ("fh", "desa"),
+        ("ebp", "kecamatan"),
+        ("ebp", "desa"),
     }
 
 
+@pytest.mark.parametrize("method", ["fh", "ebp"])
 @pytest.mark.parametrize("level", ["kecamatan", "desa"])
-def test_the_sentence_carries_the_measured_figure_in_both_languages(level: str) -> None:
-    [row] = [r for r in DATA["results"] if r["level"] == level]
+def test_the_sentence_carries_the_measured_figure_in_both_languages(
+    level: str, method: str
+) -> None:
+    [row] = [r for r in DATA["results"] if (r["level"], r["method"]) == (level, method)]
     share = row["truly"] / row["areas"]
-    found = calibration_finding(level, "fh")
+    found = calibration_finding(level, method)
     assert found is not None and found.severity == "info"
     overstated = share < row["threshold"]
     assert found.code == ("priority_calibration_overstated" if overstated else
@@ -78,4 +83,4 @@ def test_the_class_is_said_to_overstate_only_below_its_threshold() -> None:
 
 
 def test_an_unmeasured_method_says_nothing() -> None:
-    assert measured("desa", "ebp") is None and calibration_finding("desa", "ebp") is None
+    assert measured("desa", "direct") is None and calibration_finding("desa", "direct") is None

@@ -185,7 +185,7 @@ def test_the_api_answers_what_the_command_line_prints(
 
 
 def test_the_geojson_is_the_map_the_command_line_draws(district: District, tmp_path: Path) -> None:
-    answer = district.get(f"/releases/{RELEASE}/map", level="kecamatan", method="fh")
+    answer = district.get(f"/releases/{RELEASE}/map", level="kecamatan")
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("application/geo+json")
     _cli(district, "map", "--release", RELEASE, "--out", str(tmp_path))

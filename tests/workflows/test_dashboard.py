@@ -160,12 +160,14 @@ def test_path_to_zero_repeats_evaluate_in_fractions(workspace: Workspace, board:
     assert (path.target_year, path.target) == (2027, 0.0)
 
 
-def test_map_is_the_fay_herriot_map_with_the_kit_threshold(
+def test_map_is_the_kit_methods_map_with_the_kit_threshold(
     workspace: Workspace, board: Dashboard
 ) -> None:
-    mapped = map_release(workspace, "r1", level="kecamatan", measure="fgt0", method="fh")
+    """The Beranda's map is ``rpkd map``'s by the kit's ``[map] method`` (EBP in the shipped
+    kit)."""
+    mapped = map_release(workspace, "r1", level="kecamatan", measure="fgt0")
     assert board.map is not None
-    assert (board.map.level, board.map.method, board.map.cv_threshold) == ("kecamatan", "fh", 0.25)
+    assert (board.map.level, board.map.method, board.map.cv_threshold) == ("kecamatan", "ebp", 0.25)
     assert len(board.map.areas) == 17
     for area, row in zip(board.map.areas, mapped.map.areas, strict=True):
         assert (area.code, area.estimate, area.rmse, area.cv) == (

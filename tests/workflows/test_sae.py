@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from rpkd import regions
-from rpkd.errors import UsageError
+from rpkd.errors import InvalidInput, UsageError
 from rpkd.sae.inputs import Level
 from rpkd.settings import Settings
 from rpkd.synth import synthesize
@@ -162,7 +162,9 @@ def test_ebp_p0_from_the_logit_model_p1_from_the_nested_error_model(
         bootstrap=2,
     ).map  # fmt: skip
     assert p0.model["model"] == "logit" and p0.model["sigma2_u"] >= 0
-    assert "ebp_logit_fit" in {f.code for f in p0.findings}
+    assert p0.model["predictor"] == "pmt_score" and set(p0.model["score"]) >= {"urban"}
+    assert list(p0.model["coefficients"]) == ["intercept", "pmt_score"]
+    assert "ebp_logit_score_fit" in {f.code for f in p0.findings}
     assert all(0 <= a.estimate <= 1 for a in p0.areas if a.estimate is not None)
     p1 = sae.map_release(
         workspace, "small", level="desa", measure="fgt1", method="ebp", benchmark=False,
@@ -314,3 +316,30 @@ def test_reml_that_does_not_converge_is_reported(tmp_path: Path, workspace: Work
     assert finding.severity == "warning" and finding.params["iterations"] == 1
     written = json.loads((tmp_path / "capped" / "parameters.json").read_text())
     assert "fh_not_converged" in [f["code"] for f in written["findings"]]
+
+
+def test_map_method_defaults_to_the_kits(workspace: Workspace) -> None:
+    """A map, profile, priority list or document naming no method uses the kit's ``[map]
+    method`` (EBP in the shipped kit); a named one is kept, an unknown one refused."""
+    doc = resources.files("rpkd").joinpath("params/indonesia/sae.toml").read_text("utf-8")
+    assert tomllib.loads(doc)["map"]["method"] == "ebp"
+    assert sae.map_method(workspace) == "ebp"
+    assert sae.map_method(workspace, "FH ") == "fh"
+    with pytest.raises(UsageError) as caught:
+        sae.map_method(workspace, "eblup")
+    assert caught.value.code == "choice_invalid" and caught.value.param == "method"
+    (workspace.path / "params").mkdir(exist_ok=True)
+    for text, expected in ((doc.replace('method = "ebp"', 'method = "fh"', 1), "fh"),
+                           (doc.replace("[map]", "[mapped]", 1), None)):  # fmt: skip
+        (workspace.path / "params" / "sae.toml").write_text(text, encoding="utf-8")
+        try:
+            with Workspace(workspace.settings) as changed:
+                if expected is not None:
+                    assert sae.map_method(changed) == expected
+                    continue
+                with pytest.raises(InvalidInput) as missing:
+                    sae.map_method(changed)
+                assert missing.value.code == "params_section_missing"
+                assert missing.value.params["section"] == "map"
+        finally:
+            (workspace.path / "params" / "sae.toml").unlink()

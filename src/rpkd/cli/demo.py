@@ -93,6 +93,7 @@ def _tell(result: DemoResult, lang: Lang) -> None:
         locale.message(
             "demo_map",
             lang,
+            method=locale.label(f"sae.method.{result.map_method}", lang),
             areas=result.map_areas,
             reliable=result.map_reliable,
             threshold=locale.percent(result.cv_threshold, lang, 0),

@@ -26,7 +26,9 @@ def map_(
     release: Annotated[str, typer.Option("--release", help="Nama rilis.")],
     level: Annotated[str, typer.Option("--level", help="kecamatan | desa")] = "kecamatan",
     measure: Annotated[str, typer.Option("--measure", help="fgt0 | fgt1 | fgt2")] = "fgt0",
-    method: Annotated[str, typer.Option("--method", help="direct | fh | ebp")] = "fh",
+    method: Annotated[
+        str | None, typer.Option("--method", help="direct | fh | ebp (default: kit, [map] method).")
+    ] = None,
     benchmark: Annotated[
         bool,
         typer.Option(

@@ -523,10 +523,17 @@ def _ebp_rows(
     boot = int(options.get("bootstrap", 50)) if bootstrap is None else bootstrap
     weights = _choice(options, "weights", "none", EBP_WEIGHTS)
     if ebp_model_kind(options, weights) == "logit" and measure == "fgt0":
-        from rpkd.sae.logit_ebp import logit_map
+        from rpkd.sae.logit_ebp import PREDICTORS, SCORE, logit_map
 
+        predictor = _choice(options, "logit_predictor", SCORE, PREDICTORS)
         values, model, found = logit_map(
-            chosen, area=AREA, line=line, bootstrap=boot, seed=seed, report=report
+            chosen,
+            area=AREA,
+            line=line,
+            bootstrap=boot,
+            seed=seed,
+            report=report,
+            predictor=predictor,
         )
         model["effect_level"] = fit_level
         by_area = {a.area: a for a in direct.areas}

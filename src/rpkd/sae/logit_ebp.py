@@ -14,6 +14,18 @@ for areas without sample units (the synthetic predictor) — the empirical best 
 domain proportion under the logit mixed model (Jiang & Lahiri 2001; Hobza & Morales 2016). The
 census is the whole population; sample units are not matched to census units (as emdi's EBP).
 
+With ``predictor = "pmt_score"`` the fixed part is ``a + b s_ij`` on one covariate, the
+household's proxy-means score ``s_ij = x_ij'gamma``: the least-squares prediction of log
+welfare from the covariates, fitted on the survey, as a proxy-means test is built (Grosh &
+Baker 1995; the registry's desil ranking is such a score). The score carries the covariates'
+information on the ranking of households from the continuous welfare of every sampled
+household, the logit only the shape of the poverty probability along it, so two coefficients
+are estimated from the sample's poverty statuses instead of one per covariate: with a P0 near
+5%, a district survey of 900 households holds about 45 poor ones. Each bootstrap replicate
+also redraws ``gamma`` (least squares on ``x'gamma + e*``, ``e*`` resampled from the fit's
+residuals: the residual bootstrap of Efron & Tibshirani 1993, §9.5), so the MSE carries the
+score's estimation error.
+
 MSE: the parametric bootstrap of González-Manteiga et al. (2007): draw ``u*`` from
 ``N(0, sigma2_u_hat)``, the census's poverty statuses ``y* ~ Bernoulli(expit(x'beta_hat +
 u*))`` give the bootstrap population's true P0, the sample's statuses are drawn with the same
@@ -35,6 +47,9 @@ data. Annals of the Institute of Statistical Mathematics 53, 217–243.
 González-Manteiga, W., Lombardía, M.J., Molina, I., Morales, D. & Santamaría, L. (2007).
 Estimation of the mean squared error of predictors of small area linear parameters under a
 logistic mixed model. Computational Statistics & Data Analysis 51, 2720–2733.
+Efron, B. & Tibshirani, R.J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
+Grosh, M. & Baker, J. (1995). Proxy means tests for targeting social programs. LSMS Working
+Paper 118, World Bank.
 Hobza, T. & Morales, D. (2016). Empirical best prediction under unit-level logit mixed models.
 Journal of Official Statistics 32, 661–692.
 Molina, I. & Rao, J.N.K. (2010). Small area estimation of poverty indicators. Canadian Journal
@@ -53,7 +68,7 @@ from scipy.special import expit
 
 from rpkd.errors import UsageError
 from rpkd.findings import Finding
-from rpkd.sae.covariates import number_column
+from rpkd.sae.covariates import INTERCEPT, ModelMatrix, number_column
 from rpkd.sae.ebp_model import EbpCovariates, selection_record
 from rpkd.sae.logit_mixed import LogitMixedFit, fit_logit_mixed
 from rpkd.sae.unit_inputs import (
@@ -69,6 +84,9 @@ from rpkd.sae.unit_inputs import (
 _NODES = 20  # Gauss–Hermite nodes per area
 _BUDGET = 2_000_000  # census rows x nodes held in memory at once
 _BOUNDARY = 1e-6  # sigma2_u below this: the fit is at the boundary (no area effect)
+PREDICTORS = ("pmt_score", "covariates")
+"""The logit model's fixed part: the proxy-means score, or every covariate."""
+SCORE = "pmt_score"
 
 
 @dataclass(frozen=True)
@@ -91,6 +109,7 @@ class LogitEbpResult:
     coefficients: dict[str, float]
     loglik: float
     bootstrap: int
+    score: dict[str, float] | None
     areas: tuple[LogitArea, ...]
     findings: tuple[Finding, ...]
 
@@ -121,6 +140,7 @@ def logit_ebp(
     bootstrap: int = 0,
     seed: int | np.random.Generator | None = None,
     report: str | None = None,
+    predictor: str = "covariates",
 ) -> LogitEbpResult:
     """Return the logit-mixed-model EBP of P0 at ``line`` for every census area.
 
@@ -128,6 +148,8 @@ def logit_ebp(
     lines); a sample household is poor when its ``welfare`` is below its line. ``report``
     names a census column of larger areas (each a union of ``area``s) to report instead,
     the random effect staying on ``area`` (povmap's ``aggregate_to``; :class:`Reported`).
+    ``predictor``: ``"covariates"`` (one coefficient each) or ``"pmt_score"`` (the module's
+    proxy-means score of the covariates; ``LogitEbpResult.score`` holds its coefficients).
 
     References
     ----------
@@ -137,6 +159,11 @@ def logit_ebp(
         raise UsageError(
             "ebp_replicates_invalid", param="bootstrap", replicates=1, bootstrap=bootstrap
         )
+    if predictor not in PREDICTORS:
+        raise UsageError(
+            "map_choice_invalid", param="logit_predictor", flag="logit_predictor",
+            value=predictor, allowed=PREDICTORS,
+        )  # fmt: skip
     rng = np.random.default_rng(seed)
     codes, census_index, sample_index = area_indices(sample, census, area)
     reported = reported_areas(census, census_index, codes, report)
@@ -144,6 +171,10 @@ def logit_ebp(
     require_complete(y, welfare)
     poor = (y < census_lines(sample, line)).astype(float)
     x_sample, x_census = unit_matrices(sample, census, covariates, categorical)
+    score = None
+    if predictor == SCORE and x_sample.values.shape[1] > 1:  # an intercept alone: nothing to score
+        score = ProxyScore.fit(x_sample, x_census, y)
+        x_sample, x_census = score.matrices(score.gamma)
     weight = census_weights(census, census_weight)
     m = codes.size
     fit = fit_logit_mixed(poor, x_sample.values, sample_index, m)
@@ -152,9 +183,8 @@ def logit_ebp(
     point = reported.mean(_predict(pop, fit, poor, x_sample.values @ fit.beta, sample_index), total)
     mse = None
     if bootstrap:
-        mse = _bootstrap(
-            pop, x_census.values, x_sample.values, sample_index, fit, bootstrap, rng, reported
-        )
+        design = _Design(x_sample.values, x_census.values, score)
+        mse = _bootstrap(pop, design, sample_index, fit, bootstrap, rng, reported)
     n = reported.total(fit.n)
     population = reported.total(total)
     in_sample = n > 0
@@ -181,9 +211,69 @@ def logit_ebp(
         coefficients=dict(zip(x_sample.names, map(float, fit.beta), strict=True)),
         loglik=fit.loglik,
         bootstrap=bootstrap,
+        score=None if score is None else score.coefficients(),
         areas=areas,
         findings=tuple(found),
     )
+
+
+@dataclass(frozen=True)
+class ProxyScore:
+    """The proxy-means score ``x'gamma`` of the module's description, fitted on the sample.
+
+    ``gamma`` is the least-squares fit of ``log(welfare)`` on ``x`` (of ``log(welfare + 1 -
+    min)`` when some welfare is not positive, emdi's shift); ``residuals`` its residuals.
+    """
+
+    x_sample: ModelMatrix
+    x_census: ModelMatrix
+    gamma: np.ndarray
+    residuals: np.ndarray
+
+    @classmethod
+    def fit(cls, x_sample: ModelMatrix, x_census: ModelMatrix, welfare: np.ndarray) -> ProxyScore:
+        """Return the score of ``welfare`` (one per sample row) on the sample matrix."""
+        low = float(np.min(welfare))
+        logged = np.log(welfare if low > 0 else welfare + 1.0 - low)
+        gamma = np.linalg.lstsq(x_sample.values, logged, rcond=None)[0]
+        return cls(x_sample, x_census, gamma, logged - x_sample.values @ gamma)
+
+    def matrices(self, gamma: np.ndarray) -> tuple[ModelMatrix, ModelMatrix]:
+        """Return the sample and census matrices (intercept, ``pmt_score``) at ``gamma``."""
+
+        def scored(x: ModelMatrix) -> ModelMatrix:
+            rows = x.values.shape[0]
+            return ModelMatrix(
+                (INTERCEPT, SCORE), np.column_stack([np.ones(rows), x.values @ gamma])
+            )
+
+        return scored(self.x_sample), scored(self.x_census)
+
+    def redrawn(self, rng: np.random.Generator) -> np.ndarray:
+        """Return ``gamma`` refitted to ``x'gamma + e*``, ``e*`` drawn from the residuals."""
+        x = self.x_sample.values
+        drawn = x @ self.gamma + rng.choice(self.residuals, size=self.residuals.size)
+        return np.asarray(np.linalg.lstsq(x, drawn, rcond=None)[0])
+
+    def coefficients(self) -> dict[str, float]:
+        """Return ``gamma`` by covariate name."""
+        return dict(zip(self.x_sample.names, map(float, self.gamma), strict=True))
+
+
+@dataclass(frozen=True)
+class _Design:
+    """The sample and census model matrices, and the score they come from (if any)."""
+
+    sample: np.ndarray
+    census: np.ndarray
+    score: ProxyScore | None
+
+    def replicate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Return the matrices of one bootstrap replicate: the score redrawn, if any."""
+        if self.score is None:
+            return self.sample, self.census
+        x_sample, x_census = self.score.matrices(self.score.redrawn(rng))
+        return x_sample.values, x_census.values
 
 
 def posterior_nodes(
@@ -225,8 +315,7 @@ def _predict(
 
 def _bootstrap(
     pop: _Population,
-    x_census: np.ndarray,
-    x_sample: np.ndarray,
+    design: _Design,
     area: np.ndarray,
     fit: LogitMixedFit,
     replicates: int,
@@ -236,12 +325,13 @@ def _bootstrap(
     """Return each reported area's parametric-bootstrap MSE (González-Manteiga et al. 2007)."""
     m = fit.u.size
     squared = np.zeros(reported.codes.size)
-    xb_sample = x_sample @ fit.beta
+    xb_sample = design.sample @ fit.beta
     for _ in range(replicates):
         u_star = rng.standard_normal(m) * np.sqrt(fit.sigma2_u)
         poor = rng.random(pop.xb.size) < expit(pop.xb + u_star[pop.area])
         truth = np.bincount(pop.area, weights=pop.weight * poor, minlength=m) / pop.total
         y_star = (rng.random(area.size) < expit(xb_sample + u_star[area])).astype(float)
+        x_sample, x_census = design.replicate(rng)
         refit = fit_logit_mixed(y_star, x_sample, area, m, start=(fit.beta, fit.sigma2_u))
         boot = _Population(x_census @ refit.beta, pop.area, pop.weight, pop.total)
         estimate = _predict(boot, refit, y_star, x_sample @ refit.beta, area)
@@ -257,12 +347,14 @@ def logit_map(
     bootstrap: int,
     seed: int,
     report: str | None = None,
+    predictor: str = SCORE,
 ) -> tuple[dict[str, tuple[float, float | None]], dict[str, Any], list[Finding]]:
     """Return the poverty map's logit-EBP P0 and MSE per area, its model record and notes.
 
     ``chosen`` holds the sample and census units (area column ``area``, ``welfare``,
     ``household_size``, as :mod:`rpkd.sae.inputs` makes them) and the covariates the kit
-    chose (:func:`rpkd.sae.ebp_model.ebp_covariates`); ``report`` as :func:`logit_ebp`.
+    chose (:func:`rpkd.sae.ebp_model.ebp_covariates`); ``report`` and ``predictor`` as
+    :func:`logit_ebp`.
     """
     kept = list(chosen.kept)
     result = logit_ebp(
@@ -276,12 +368,15 @@ def logit_map(
         bootstrap=bootstrap,
         seed=seed,
         report=report,
+        predictor=predictor,
     )
     values = {a.area: (a.headcount, a.mse) for a in result.areas}
     model = {
         "model": "logit",
+        "predictor": predictor,
         "sigma2_u": result.sigma2_u,
         "coefficients": result.coefficients,
+        "score": result.score,
         "loglik": result.loglik,
         "covariates": kept,
         "bootstrap": bootstrap,
@@ -290,9 +385,10 @@ def logit_map(
         "candidates": list(chosen.candidates),
         "selection": selection_record(chosen),
     }
-    note = Finding(
-        "ebp_logit_fit",
-        "info",
-        {"sigma2_u": result.sigma2_u, "count": len(kept), "candidates": len(chosen.candidates)},
+    counts = {"sigma2_u": result.sigma2_u, "count": len(kept), "candidates": len(chosen.candidates)}
+    note = (
+        Finding("ebp_logit_score_fit", "info", {**counts, "slope": result.coefficients[SCORE]})
+        if result.score is not None
+        else Finding("ebp_logit_fit", "info", counts)
     )
     return values, model, [*result.findings, note]

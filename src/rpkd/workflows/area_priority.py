@@ -30,7 +30,7 @@ from rpkd.errors import InvalidInput, NotFound, UsageError
 from rpkd.findings import Finding
 from rpkd.sae.priority_calibration import CODES, calibration_finding
 from rpkd.workflows import cache, gate
-from rpkd.workflows.area_profile import METHODS, Place
+from rpkd.workflows.area_profile import Place
 from rpkd.workflows.priority import PriorityArea, PriorityAreas
 from rpkd.workflows.results import dataclass_table, plain
 
@@ -156,7 +156,7 @@ def area_priorities(
     release: str | None = None,
     *,
     area: str | None = None,
-    method: str = "fh",
+    method: str | None = None,
 ) -> AreaPriorities:
     """Return the priority classes of the areas below ``area`` in ``release`` (see the module's
     description); ``release`` and ``area`` default as for the Profil page.
@@ -168,10 +168,9 @@ def area_priorities(
     """
     from rpkd.releases.catalog import open_release
     from rpkd.workflows.area_profile import _listed, _newest, _place, _readable, _registries
+    from rpkd.workflows.sae import map_method
 
-    if method not in METHODS:
-        raise UsageError("choice_invalid", param="method", flag="method", value=method,
-                         allowed=METHODS)  # fmt: skip
+    method = map_method(ws, method)
     wanted = None if not area else regions.region(area).code
     if release is None:
         chosen = _newest(_readable(ws, wanted)) or _newest(_registries(ws))

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
 Depth = Literal["kabupaten", "kecamatan", "desa"]
 BELOW: Mapping[Depth, Depth | None] = {"kabupaten": "kecamatan", "kecamatan": "desa", "desa": None}
-METHODS = ("direct", "fh", "ebp")
 MEASURES = ("fgt0", "fgt1", "fgt2")
 _MAP_TOPICS = ("poverty_lines", "precision", "sae", "programmes")
 _PROFILES: cache.ResultCache[ProfileReport] = cache.ResultCache(32)
@@ -204,7 +203,7 @@ def poverty_profile(
     release: str | None = None,
     *,
     area: str | None = None,
-    method: str = "fh",
+    method: str | None = None,
     measure: str = "fgt0",
 ) -> PovertyProfile:
     """Return the profile and poverty map of ``area`` (a kabupaten, kecamatan or desa code) in
@@ -215,10 +214,9 @@ def poverty_profile(
     of the actor's grant.
     """
     from rpkd.releases.catalog import open_release
+    from rpkd.workflows.sae import map_method
 
-    if method not in METHODS:
-        raise UsageError("choice_invalid", param="method", flag="method", value=method,
-                         allowed=METHODS)  # fmt: skip
+    method = map_method(ws, method)
     if measure not in MEASURES:
         raise UsageError("choice_invalid", param="measure", flag="measure", value=measure,
                          allowed=MEASURES)  # fmt: skip

@@ -69,6 +69,7 @@ class DemoResult:
     lines: Mapping[str, float]
     figures: tuple[Figure, ...]
     map_level: str
+    map_method: str
     map_areas: int
     map_reliable: int
     cv_threshold: float
@@ -294,9 +295,7 @@ def run_demo(
         files["profile"] = profiled.workbook
 
     report("demo.map", 0, 1)
-    mapped = sae.map_release(
-        ws, RELEASE, level="kecamatan", measure="fgt0", method="fh", out=folder / "peta"
-    )
+    mapped = sae.map_release(ws, RELEASE, level="kecamatan", measure="fgt0", out=folder / "peta")
     files["map"] = mapped.files.png
     reliable = sum(1 for a in mapped.map.areas if a.cv is not None and a.cv <= mapped.cv_threshold)
 
@@ -345,6 +344,7 @@ def run_demo(
         lines={k: v.value for k, v in figures.lines.items()},
         figures=_figures(figures),
         map_level="kecamatan",
+        map_method=mapped.map.method,
         map_areas=len(mapped.map.areas),
         map_reliable=reliable,
         cv_threshold=mapped.cv_threshold,

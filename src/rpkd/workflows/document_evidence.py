@@ -233,14 +233,14 @@ def _figures(
 
 
 def _map(ws: Workspace, name: str, level: str, line: float | None, folder: Path) -> AreaTable:
-    """Return the Fay–Herriot map of P0 at ``level`` (on ``line``; default the kit's)."""
+    """Return the map of P0 at ``level`` by the kit's method (on ``line``; default the kit's)."""
     from rpkd.reports.documents.evidence import AreaTable
     from rpkd.workflows.area_map import area_map
     from rpkd.workflows.sae import map_release
 
     tag = f"{level}-{'extreme' if line else 'poverty'}"
     mapped = area_map(
-        map_release(ws, name, level=level, measure="fgt0", method="fh", line=line, out=folder / tag)
+        map_release(ws, name, level=level, measure="fgt0", line=line, out=folder / tag)
     )
     return AreaTable(
         mapped.level,
@@ -253,12 +253,12 @@ def _map(ws: Workspace, name: str, level: str, line: float | None, folder: Path)
 
 
 def _priority(ws: Workspace, name: str, level: str) -> dict[str, Any]:
-    """Return the priority areas at ``level`` (Fay–Herriot, the kit's k, draws and thresholds,
+    """Return the priority areas at ``level`` (the kit's map method, k, draws and thresholds,
     seed 1) as :meth:`rpkd.workflows.priority.PriorityAreas.to_json` gives them."""
     from rpkd.workflows.priority import priority_areas
 
     try:
-        return priority_areas(ws, name, level=level, method="fh").to_json()
+        return priority_areas(ws, name, level=level).to_json()
     except UsageError as exc:  # fewer areas estimated than k: the part is absent, said so
         raise InvalidInput(exc.code, param=exc.param, **exc.params) from None
 

@@ -179,7 +179,8 @@ def _charts(board: Dashboard, lang: Lang, boundaries: str | None) -> dict[str, A
     if board.map is not None and board.region is not None:
         areas = data["map"]["areas"]
         threshold = board.map.cv_threshold
-        title = locale.label("chart.map.kecamatan_p0", lang)
+        method = locale.label(f"sae.method.{board.map.method}", lang)
+        title = f"{locale.label('chart.map.kecamatan_p0', lang)} ({method})"
         url = None if boundaries is None else boundaries.format(region=board.region,
                                                                  depth="kecamatan")  # fmt: skip
         specs["map"] = charts.poverty_figure(

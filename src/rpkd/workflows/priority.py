@@ -121,7 +121,7 @@ def priority_areas(
     *,
     level: str = "desa",
     k: int | None = None,
-    method: str = "fh",
+    method: str | None = None,
     draws: int | None = None,
     seed: int = 1,
     benchmark: bool = False,
@@ -136,7 +136,8 @@ def priority_areas(
     document (``[priority]``); ``seed`` seeds both the EBP and the draws, so a run is
     reproducible. ``benchmark`` ratio-benchmarks the estimates to the district's direct
     estimate first (one factor for all areas: the ranking by rate is unchanged, the MSEs are
-    not rescaled, hence off by default). ``line`` and ``bootstrap`` as for ``rpkd map``.
+    not rescaled, hence off by default). ``method``, ``line`` and ``bootstrap`` as for
+    ``rpkd map`` (:func:`rpkd.workflows.sae.map_release`).
     ``map_file`` (``.png`` or ``.svg``) receives the map of the classes; ``map_within`` (a
     kecamatan's code, desa level only) limits it to that kecamatan's desa.
 
@@ -154,7 +155,7 @@ def priority_areas(
     from rpkd.workflows import sae
 
     chosen_level = _choice(level, LEVELS, "level")
-    chosen_method = _choice(method, METHODS, "method")
+    chosen_method = sae.map_method(ws, method)
     rule = priority_rule(ws.kit.document("sae", sections=("priority",)))
     chosen_k = rule.k.get(chosen_level, 10) if k is None else k
     chosen_draws = rule.draws if draws is None else draws

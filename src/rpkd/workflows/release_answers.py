@@ -75,7 +75,7 @@ def sae_answer(
     *,
     level: str = "kecamatan",
     measure: str = "fgt0",
-    method: str = "fh",
+    method: str | None = None,
     benchmark: bool = True,
 ) -> Encoded:
     """Return ``rpkd map --release NAME ... --format json`` (one estimates-table record per
@@ -89,7 +89,7 @@ def map_answer(
     *,
     level: str = "kecamatan",
     measure: str = "fgt0",
-    method: str = "fh",
+    method: str | None = None,
     benchmark: bool = True,
 ) -> Encoded:
     """Return the map's GeoJSON as ``rpkd map`` writes ``map.geojson`` (each area's boundary
@@ -98,11 +98,12 @@ def map_answer(
 
 
 def _map_answers(
-    ws: Workspace, name: str, level: str, measure: str, method: str, benchmark: bool
+    ws: Workspace, name: str, level: str, measure: str, method: str | None, benchmark: bool
 ) -> tuple[Encoded, Encoded]:
     from rpkd.releases.catalog import open_release
-    from rpkd.workflows.sae import map_release
+    from rpkd.workflows.sae import map_method, map_release
 
+    method = map_method(ws, method)
     chosen = {"level": level, "measure": measure, "method": method, "benchmark": benchmark}
     release = open_release(ws.path, name)
 

@@ -40,7 +40,7 @@ HEADLINES: tuple[tuple[HeadlineKey, str, str], ...] = (
 """The headline figures: key, measure of the estimates table, poverty line kind."""
 
 
-MAP_LEVEL, MAP_MEASURE, MAP_METHOD = "kecamatan", "fgt0", "fh"
+MAP_LEVEL, MAP_MEASURE = "kecamatan", "fgt0"
 _RELEASE_TOPICS = ("poverty_lines", "precision", "sae", "programmes")
 _RELEASE_PARTS: cache.ResultCache[ReleasePart] = cache.ResultCache()
 
@@ -178,7 +178,6 @@ def release_part(ws: Workspace, release: Release) -> tuple[ReleasePart, str]:
         cache.kit_digest(ws, _RELEASE_TOPICS),
         MAP_LEVEL,
         MAP_MEASURE,
-        MAP_METHOD,
     )
 
     def build() -> ReleasePart:
@@ -224,9 +223,7 @@ def _compute_release_part(ws: Workspace, release: Release) -> ReleasePart:
         figures = tuple(rows)
     mapped = None
     try:
-        mapped = area_map(
-            map_release(ws, release.name, level=MAP_LEVEL, measure=MAP_MEASURE, method=MAP_METHOD)
-        )
+        mapped = area_map(map_release(ws, release.name, level=MAP_LEVEL, measure=MAP_MEASURE))
     except RpkdError as exc:
         found += [Finding("dashboard_map_missing", "warning", {"release": release.name}),
                   cause(exc)]  # fmt: skip

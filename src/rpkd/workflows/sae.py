@@ -49,6 +49,7 @@ __all__ = [
     "PovertyMap",
     "map_cv",
     "map_line",
+    "map_method",
     "map_release",
     "output_folder",
     "release_region",
@@ -129,7 +130,7 @@ def map_release(
     *,
     level: str = "kecamatan",
     measure: str = "fgt0",
-    method: str = "fh",
+    method: str | None = None,
     line: float | None = None,
     benchmark: bool = True,
     seed: int = 1,
@@ -138,8 +139,8 @@ def map_release(
 ) -> MapRelease:
     """Estimate, write and draw the poverty map of release ``name``.
 
-    ``line`` defaults to the kit's poverty line for the release's region at its reference
-    date; ``bootstrap`` overrides the EBP's bootstrap replicates; ``out`` replaces the derived
+    ``method`` defaults to the kit's (:func:`map_method`); ``line`` to the kit's poverty line
+    for the release's region at its reference date; ``bootstrap`` overrides the EBP's bootstrap replicates; ``out`` replaces the derived
     folder.
     """
     from rpkd.releases.catalog import open_release
@@ -147,7 +148,7 @@ def map_release(
 
     chosen_level = _choice(level, LEVELS, "level")
     chosen_measure = _choice(measure, MEASURES, "measure")
-    chosen_method = _choice(method, METHODS, "method")
+    chosen_method = map_method(ws, method)
     if bootstrap is not None and bootstrap < 0:
         raise UsageError("bootstrap_negative", param="bootstrap", value=bootstrap)
     release = open_release(ws.path, name)
@@ -193,6 +194,15 @@ def map_release(
     mapped = MapRelease(result, _write(result, folder, parameters), ws.kit.cv_unreliable_above)
     _draw(mapped, name, ws.lang)
     return mapped
+
+
+def map_method(ws: Workspace, method: str | None = None) -> Method:
+    """Return ``method`` or, when None, the kit's ``[map] method`` (the ``sae`` document): the
+    method of every map, profile, priority list and document that names none; checked."""
+    if method is None:
+        method = str(ws.kit.document("sae", sections=("map",))["map"].get("method", ""))
+    chosen: Method = _choice(method, METHODS, "method")
+    return chosen
 
 
 def release_region(release: Release) -> str:

@@ -10,6 +10,7 @@
 suppressPackageStartupMessages({library(lme4); library(jsonlite)})
 set.seed(20261205)
 here <- "tests/sae/reference"
+source(file.path(here, "eb_integral.R"))
 areas <- sprintf("A%02d", 1:30)
 n <- c(rep(3, 5), rep(8, 10), rep(15, 10), rep(40, 5))
 area <- rep(areas, n)
@@ -31,12 +32,7 @@ predict_area <- function(a) {
   eta_c <- beta[1] + beta[2] * rows$x1 + beta[3] * rows$x2
   s <- sample[sample$area == a, ]
   eta_s <- beta[1] + beta[2] * s$x1 + beta[3] * s$x2
-  loglik <- function(v) sapply(v, function(w) sum(s$poor * (eta_s + w) - log1p(exp(eta_s + w))))
-  density <- function(v) exp(loglik(v)) * dnorm(v, 0, sqrt(s2))
-  mean_p <- function(v) sapply(v, function(w) sum(rows$weight * plogis(eta_c + w)) / sum(rows$weight))
-  num <- integrate(function(v) mean_p(v) * density(v), -Inf, Inf, rel.tol = 1e-12)$value
-  den <- integrate(density, -Inf, Inf, rel.tol = 1e-12)$value
-  num / den
+  eb_mean(eta_c, rows$weight, eta_s, s$poor, s2)
 }
 golden <- list(
   beta = beta, sigma2_u = s2, loglik = as.numeric(logLik(fit)),

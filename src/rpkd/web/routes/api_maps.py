@@ -33,7 +33,8 @@ Method = Literal["direct", "fh", "ebp"]
 LevelQuery = Annotated[Level, Query(description="Areas of the map")]
 MeasureQuery = Annotated[Measure, Query(description="P0 (fgt0), P1 (fgt1) or P2 (fgt2)")]
 MethodQuery = Annotated[
-    Method, Query(description="Direct survey estimate, Fay-Herriot EBLUP or EBP")
+    Method | None,
+    Query(description="Direct survey estimate, Fay-Herriot EBLUP or EBP (default: the kit's)"),
 ]
 BenchmarkQuery = Annotated[
     bool, Query(description="Ratio-benchmark the areas to the district's direct estimate")
@@ -48,7 +49,7 @@ def sae(
     _: ApiAuth,
     level: LevelQuery = "kecamatan",
     measure: MeasureQuery = "fgt0",
-    method: MethodQuery = "fh",
+    method: MethodQuery = None,
     benchmark: BenchmarkQuery = True,
 ) -> Response:
     """Small-area estimates of a poverty measure by kecamatan or desa, with MSE and CV."""
@@ -70,7 +71,7 @@ def poverty_map(
     _: ApiAuth,
     level: LevelQuery = "kecamatan",
     measure: MeasureQuery = "fgt0",
-    method: MethodQuery = "fh",
+    method: MethodQuery = None,
     benchmark: BenchmarkQuery = True,
 ) -> Response:
     """The poverty map as GeoJSON: each area's boundary with its estimate, CV and whether it
@@ -91,7 +92,7 @@ def priority(
         int | None,
         Query(ge=1, le=10_000, description="How many poorest areas are sought (default: kit)"),
     ] = None,
-    method: MethodQuery = "fh",
+    method: MethodQuery = None,
     seed: Annotated[int, Query(ge=0, le=2**31 - 1, description="Seed of the draws")] = 1,
     benchmark: Annotated[
         bool, Query(description="Ratio-benchmark the areas to the district's direct estimate")

@@ -32,8 +32,9 @@ from rpkd.web import pages
 from rpkd.web.deps import Language, RequestWorkspace
 from rpkd.workflows.area_map import MapArea
 from rpkd.workflows.area_priority import AreaPriorities, area_priorities
-from rpkd.workflows.area_profile import METHODS, PovertyProfile, poverty_profile
+from rpkd.workflows.area_profile import PovertyProfile, poverty_profile
 from rpkd.workflows.cache import ResultCache
+from rpkd.workflows.sae import METHODS
 
 router = APIRouter(include_in_schema=False)
 
@@ -230,7 +231,7 @@ def profile(
     lang: Language,
     release: str | None = None,
     area: str | None = None,
-    method: Annotated[Method, Query()] = "fh",
+    method: Annotated[Method | None, Query()] = None,
     measure: Annotated[Measure, Query()] = "fgt0",
 ) -> Response:
     """The profile and poverty map of ``area`` (default: the district, or one's own area)."""
@@ -310,8 +311,10 @@ def priority_context(result: AreaPriorities, lang: Lang) -> dict[str, Any]:
 def _priority_query(result: AreaPriorities) -> str:
     from urllib.parse import urlencode
 
-    method = "fh" if result.ranking is None else result.ranking.method
-    return urlencode({"release": result.release, "area": result.area.code, "method": method})
+    query = {"release": result.release, "area": result.area.code}
+    if result.ranking is not None:
+        query["method"] = result.ranking.method
+    return urlencode(query)
 
 
 @router.get("/profile/priority")
@@ -321,7 +324,7 @@ def priority(
     lang: Language,
     release: str | None = None,
     area: str | None = None,
-    method: Annotated[Method, Query()] = "fh",
+    method: Annotated[Method | None, Query()] = None,
 ) -> Response:
     """The priority areas (kantong kemiskinan) below ``area``: the section of the Profil page
     (HTMX), or a page of its own."""
@@ -352,7 +355,7 @@ def download(
     fmt: Literal["csv", "xlsx"],
     release: str | None = None,
     area: str | None = None,
-    method: Annotated[Method, Query()] = "fh",
+    method: Annotated[Method | None, Query()] = None,
     measure: Annotated[Measure, Query()] = "fgt0",
     table: Annotated[TableName, Query()] = "profile",
 ) -> Response:
