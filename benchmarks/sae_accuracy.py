@@ -104,9 +104,8 @@ ANALYSIS: tuple[str, ...] = (
     "sanitation, RTLH, urban share, family size) and gives every area with registry families "
     "an estimate, negative EBLUPs truncated at 0; the shipped EBP predicts each registry "
     "family's probability of being poor from unit-level proxies shared by survey and registry "
-    "(logit mixed model of the survey households' poverty status on their proxy-means score, "
-    "the least-squares prediction of log consumption from the proxies) and averages it over "
-    "the area's families, while `ebp-nested` predicts their welfare (Box–Cox nested-error model) "
+    "(logit mixed model of the survey households' poverty status) and averages it over the "
+    "area's families, while `ebp-nested` predicts their welfare (Box–Cox nested-error model) "
     "and averages FGT over Monte Carlo draws. All three assume the synthetic survey and registry "
     "measure the proxies alike, which the generator guarantees and a real district must check.",
 )
@@ -222,14 +221,20 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
                 '`errors = "empirical"`)',
             ),
         ]
-    if ebp.get("logit_predictor") == "pmt_score":
+    if "logit_predictor" in ebp:
+        scored = ebp["logit_predictor"] == "pmt_score"
         out.append(
             Variant(
-                "ebp-covariates",
+                "ebp-covariates" if scored else "ebp-pmt-score",
                 "ebp",
-                _changed(doc, "ebp", logit_predictor="covariates"),
-                "the logit EBP with one coefficient per covariate instead of the proxy-means "
-                'score (`[ebp] logit_predictor = "covariates"`, the model before this change)',
+                _changed(doc, "ebp", logit_predictor="covariates" if scored else "pmt_score"),
+                (
+                    "the logit EBP with one coefficient per covariate"
+                    if scored
+                    else "the logit EBP on the households' proxy-means score (least-squares "
+                    "prediction of log welfare from the covariates)"
+                )
+                + f' (`[ebp] logit_predictor = "{"covariates" if scored else "pmt_score"}"`)',
             )
         )
     if "weights" in ebp:

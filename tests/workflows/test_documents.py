@@ -574,3 +574,18 @@ def test_the_chosen_scenario_in_bab_v_equals_the_scenario_workflow(
     ]
     assert source and "rilis r1 (keadaan 1 September 2025)" in source[0]
     assert f"{SCENARIO_DRAWS} tarikan dengan benih {SEED}" in source[0]
+
+
+def test_the_maps_are_the_kit_methods_benchmarked_maps(
+    ws: Workspace, rpkd: ReportFiles, tmp_path: Path
+) -> None:
+    """The RPKD's P0 maps are ``rpkd map``'s by the kit's method, ratio-benchmarked as it is by
+    default, and their source line says so."""
+    from rpkd.workflows.sae import map_release
+
+    figures = {f.key: f for f in rpkd.document.figures()}
+    for level in ("kecamatan", "desa"):
+        mapped = map_release(ws, "r1", level=level, out=tmp_path / level)
+        assert mapped.map.method == "ebp" and mapped.map.benchmark is not None
+        drawn = json.dumps(figures[f"map.{level}"].spec, ensure_ascii=False)
+        assert "EBP, dibenchmark ke estimasi langsung kabupaten" in drawn, level

@@ -162,9 +162,8 @@ def test_ebp_p0_from_the_logit_model_p1_from_the_nested_error_model(
         bootstrap=2,
     ).map  # fmt: skip
     assert p0.model["model"] == "logit" and p0.model["sigma2_u"] >= 0
-    assert p0.model["predictor"] == "pmt_score" and set(p0.model["score"]) >= {"urban"}
-    assert list(p0.model["coefficients"]) == ["intercept", "pmt_score"]
-    assert "ebp_logit_score_fit" in {f.code for f in p0.findings}
+    assert p0.model["predictor"] == "covariates" and p0.model["score"] is None
+    assert "ebp_logit_fit" in {f.code for f in p0.findings}
     assert all(0 <= a.estimate <= 1 for a in p0.areas if a.estimate is not None)
     p1 = sae.map_release(
         workspace, "small", level="desa", measure="fgt1", method="ebp", benchmark=False,
@@ -343,3 +342,32 @@ def test_map_method_defaults_to_the_kits(workspace: Workspace) -> None:
                 assert missing.value.params["section"] == "map"
         finally:
             (workspace.path / "params" / "sae.toml").unlink()
+
+
+def test_the_proxy_means_score_through_the_kit(tmp_path: Path, workspace: Workspace) -> None:
+    """``[ebp] logit_predictor = "pmt_score"``: the logit model on the score, its coefficients
+    (by covariate) in the model record and parameters.json, the note in both languages."""
+    from rpkd import locale
+
+    doc = resources.files("rpkd").joinpath("params/indonesia/sae.toml").read_text("utf-8")
+    assert tomllib.loads(doc)["ebp"]["logit_predictor"] == "covariates"
+    scored = doc.replace('logit_predictor = "covariates"', 'logit_predictor = "pmt_score"', 1)
+    (workspace.path / "params").mkdir(exist_ok=True)
+    (workspace.path / "params" / "sae.toml").write_text(scored, encoding="utf-8")
+    try:
+        with Workspace(workspace.settings) as scoring:
+            drawn = sae.map_release(
+                scoring, "small", level="desa", method="ebp", benchmark=False, bootstrap=2,
+                out=tmp_path / "scored",
+            )  # fmt: skip
+    finally:
+        (workspace.path / "params" / "sae.toml").unlink()
+    model = drawn.map.model
+    assert model["predictor"] == "pmt_score"
+    assert list(model["coefficients"]) == ["intercept", "pmt_score"]
+    assert list(model["score"]) == ["intercept", *model["covariates"]]
+    written = json.loads((tmp_path / "scored" / "parameters.json").read_text())
+    assert written["model"]["score"] == pytest.approx(model["score"])
+    [note] = [f for f in drawn.findings if f.code == "ebp_logit_score_fit"]
+    assert "skor proxy-means" in locale.render(note, "id")
+    assert "proxy-means score" in locale.render(note, "en")

@@ -523,9 +523,9 @@ def _ebp_rows(
     boot = int(options.get("bootstrap", 50)) if bootstrap is None else bootstrap
     weights = _choice(options, "weights", "none", EBP_WEIGHTS)
     if ebp_model_kind(options, weights) == "logit" and measure == "fgt0":
-        from rpkd.sae.logit_ebp import PREDICTORS, SCORE, logit_map
+        from rpkd.sae.logit_ebp import PREDICTORS, logit_map
 
-        predictor = _choice(options, "logit_predictor", SCORE, PREDICTORS)
+        predictor = _choice(options, "logit_predictor", "covariates", PREDICTORS)
         values, model, found = logit_map(
             chosen,
             area=AREA,

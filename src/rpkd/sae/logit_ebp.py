@@ -347,7 +347,7 @@ def logit_map(
     bootstrap: int,
     seed: int,
     report: str | None = None,
-    predictor: str = SCORE,
+    predictor: str = "covariates",
 ) -> tuple[dict[str, tuple[float, float | None]], dict[str, Any], list[Finding]]:
     """Return the poverty map's logit-EBP P0 and MSE per area, its model record and notes.
 

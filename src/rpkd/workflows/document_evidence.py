@@ -249,6 +249,7 @@ def _map(ws: Workspace, name: str, level: str, line: float | None, folder: Path)
         mapped.line,
         mapped.cv_threshold,
         tuple(asdict(a) for a in mapped.areas),
+        mapped.benchmark_factor,
     )
 
 

@@ -64,7 +64,8 @@ class Line:
 @dataclass(frozen=True)
 class AreaTable:
     """A poverty map: one record per area (code, name, estimate, rmse, cv, ci_low, ci_high,
-    direct, reliable, n, population; fractions) and how it was made."""
+    direct, reliable, n, population; fractions) and how it was made (``benchmark_factor``: the
+    ratio benchmark's factor, None when not benchmarked)."""
 
     level: str
     measure: str
@@ -72,6 +73,7 @@ class AreaTable:
     line: float
     cv_threshold: float
     areas: tuple[Mapping[str, Any], ...]
+    benchmark_factor: float | None = None
 
 
 @dataclass(frozen=True)
