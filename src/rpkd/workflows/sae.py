@@ -140,8 +140,8 @@ def map_release(
     """Estimate, write and draw the poverty map of release ``name``.
 
     ``method`` defaults to the kit's (:func:`map_method`); ``line`` to the kit's poverty line
-    for the release's region at its reference date; ``bootstrap`` overrides the EBP's bootstrap replicates; ``out`` replaces the derived
-    folder.
+    for the release's region at its reference date; ``bootstrap`` overrides the EBP's
+    bootstrap replicates; ``out`` replaces the derived folder.
     """
     from rpkd.releases.catalog import open_release
     from rpkd.sae.area_estimates import estimate_areas
