@@ -44,5 +44,6 @@ export RPKD_TEST_POSTGRES_URL="postgresql+psycopg://rpkd@127.0.0.1:54329/postgre
 .venv/bin/ruff format --check src tests benchmarks
 .venv/bin/mypy
 .venv/bin/lint-imports
-# loadgroup: the browser tests (one xdist group) run on one worker, which builds their site once.
-.venv/bin/python -m pytest -n 2 --dist loadgroup --durations=15 "$@"
+# Each module, the Spark tests and the browser tests run on one worker each
+# (tests/conftest.py: run_group), so their fixtures are built once.
+.venv/bin/python -m pytest -n 2 --dist loadscope --durations=15 "$@"

@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -19,6 +20,30 @@ from sqlalchemy.engine import make_url
 from rpkd import engine as eng
 from rpkd.settings import Settings
 from rpkd.store import connect, upgrade
+
+
+def run_group(nodeid: str) -> str:
+    """Return the share of the run a test belongs to: ``browser`` for the browser tests (one
+    site), ``spark`` for every test that names Spark (one worker's Spark session and Spark
+    Connect server), else its module (its module-scoped fixtures: a synthetic district, a
+    workspace)."""
+    if nodeid.startswith("tests/web/browser/"):
+        return "browser"
+    if "spark" in nodeid.lower():
+        return "spark"
+    return nodeid.split("::")[0]
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``pytest -n`` (scripts/test.sh) each :func:`run_group` runs on one worker, so its
+    fixtures are built once, not once per worker; the largest groups are sent first."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return run_group(nodeid)
+
+    return GroupScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

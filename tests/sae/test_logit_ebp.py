@@ -15,8 +15,8 @@ import pytest
 from rpkd.errors import UsageError
 from rpkd.locale import render
 from rpkd.sae.ebp_model import ebp_model_kind
-from rpkd.sae.logit_ebp import _Population, _predict, logit_ebp
-from rpkd.sae.logit_mixed import LogitMixedFit, fit_logit_mixed, laplace_loglik
+from rpkd.sae.logit_ebp import Population, logit_ebp, predict_headcounts
+from rpkd.sae.logit_mixed import fit_at, fit_logit_mixed, laplace_loglik
 
 HERE = Path(__file__).parent / "reference"
 GOLDEN = json.loads((HERE / "logit_mixed.json").read_text(encoding="utf-8"))
@@ -67,15 +67,13 @@ def test_eb_predictor_matches_r_integral(sample: dict[str, np.ndarray]) -> None:
     beta, s2 = np.array(GOLDEN["beta"]), float(GOLDEN["sigma2_u"])
     codes = [*GOLDEN["areas"], "B01"]
     y, x, area = sample["poor"], sample["x"], sample["area"]
-    _, _, modes, curvature = laplace_loglik(beta, s2, y, x, area, len(codes))
-    n = np.bincount(area, minlength=len(codes))
-    fit = LogitMixedFit(beta, s2, modes, curvature, n, 0.0, True)
+    fit = fit_at(beta, s2, y, x, area, len(codes))
     rows = _read("logit_mixed_census.csv")
     cx = np.array([[1.0, float(r["x1"]), float(r["x2"])] for r in rows])
     at = np.array([codes.index(r["area"]) for r in rows])
     weight = np.array([float(r["weight"]) for r in rows])
-    pop = _Population(cx @ beta, at, weight, np.bincount(at, weight, len(codes)))
-    predicted = _predict(pop, fit, y, x @ beta, area)
+    pop = Population(cx @ beta, at, weight, np.bincount(at, weight, len(codes)))
+    predicted = predict_headcounts(pop, fit, y, x @ beta, area)
     wanted = [codes.index(a) for a in GOLDEN["census_areas"]]
     assert predicted[wanted] == pytest.approx(GOLDEN["eb"], rel=1e-8)
 

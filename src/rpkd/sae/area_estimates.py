@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -259,11 +259,7 @@ def estimate_areas(
     rows = _with_population(rows, covariates)
     if method != "direct":
         findings += _aggregate_check(rows, direct.district, direct.district_se, method)
-    bench = None
-    if benchmark:
-        rows, bench, found = _benchmark(rows, direct.district)
-        findings += found
-    return PovertyMap(
+    estimated = PovertyMap(
         release=release,
         region=region,
         level=level,
@@ -273,10 +269,19 @@ def estimate_areas(
         district_direct=direct.district,
         district_se=direct.district_se,
         areas=tuple(rows),
-        benchmark=bench,
+        benchmark=None,
         model=model,
         findings=tuple(findings),
     )
+    return benchmarked(estimated) if benchmark else estimated
+
+
+def benchmarked(result: PovertyMap) -> PovertyMap:
+    """Return unbenchmarked ``result`` ratio-benchmarked to its district direct estimate."""
+    if result.benchmark is not None:
+        raise ValueError("the estimates are benchmarked already")
+    rows, bench, found = _benchmark(list(result.areas), result.district_direct)
+    return replace(result, areas=tuple(rows), benchmark=bench, findings=(*result.findings, *found))
 
 
 def _row(

@@ -120,7 +120,9 @@ class LogitEbpResult:
 
 
 @dataclass(frozen=True)
-class _Population:
+class Population:
+    """The census at a model: each unit's ``x'beta``, area index and weight; area totals."""
+
     xb: np.ndarray
     area: np.ndarray
     weight: np.ndarray
@@ -179,8 +181,10 @@ def logit_ebp(
     m = codes.size
     fit = fit_logit_mixed(poor, x_sample.values, sample_index, m)
     total = np.bincount(census_index, weights=weight, minlength=m)
-    pop = _Population(x_census.values @ fit.beta, census_index, weight, total)
-    point = reported.mean(_predict(pop, fit, poor, x_sample.values @ fit.beta, sample_index), total)
+    pop = Population(x_census.values @ fit.beta, census_index, weight, total)
+    point = reported.mean(
+        predict_headcounts(pop, fit, poor, x_sample.values @ fit.beta, sample_index), total
+    )
     mse = None
     if bootstrap:
         design = _Design(x_sample.values, x_census.values, score)
@@ -297,8 +301,8 @@ def posterior_nodes(
     return u, weight / weight.sum(axis=1, keepdims=True)
 
 
-def _predict(
-    pop: _Population, fit: LogitMixedFit, y: np.ndarray, xb: np.ndarray, area: np.ndarray
+def predict_headcounts(
+    pop: Population, fit: LogitMixedFit, y: np.ndarray, xb: np.ndarray, area: np.ndarray
 ) -> np.ndarray:
     """Return each area's predicted P0: census mean of the posterior mean of ``expit``."""
     u, weight = posterior_nodes(fit, y, xb, area)
@@ -314,7 +318,7 @@ def _predict(
 
 
 def _bootstrap(
-    pop: _Population,
+    pop: Population,
     design: _Design,
     area: np.ndarray,
     fit: LogitMixedFit,
@@ -333,8 +337,8 @@ def _bootstrap(
         y_star = (rng.random(area.size) < expit(xb_sample + u_star[area])).astype(float)
         x_sample, x_census = design.replicate(rng)
         refit = fit_logit_mixed(y_star, x_sample, area, m, start=(fit.beta, fit.sigma2_u))
-        boot = _Population(x_census @ refit.beta, pop.area, pop.weight, pop.total)
-        estimate = _predict(boot, refit, y_star, x_sample @ refit.beta, area)
+        boot = Population(x_census @ refit.beta, pop.area, pop.weight, pop.total)
+        estimate = predict_headcounts(boot, refit, y_star, x_sample @ refit.beta, area)
         squared += (reported.mean(estimate, pop.total) - reported.mean(truth, pop.total)) ** 2
     return squared / replicates
 

@@ -23,7 +23,7 @@ using lme4. Journal of Statistical Software 67(1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import minimize
@@ -146,6 +146,7 @@ def fit_logit_mixed(
     values ``(beta, sigma2_u)`` (e.g. the original fit, in a bootstrap replicate).
     """
     y = np.asarray(y, dtype=float)
+    given = x
     scaling = _standardising(x)  # optimise on centred, unit-variance columns: well conditioned
     x = x @ scaling
     beta0, sigma0 = (
@@ -172,14 +173,23 @@ def fit_logit_mixed(
         bounds=bounds,
         options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-6},
     )
-    beta, sigma2 = found.x[:-1], float(np.exp(2.0 * found.x[-1]))
-    value, _, u, curvature = laplace_loglik(beta, sigma2, y, x, area, areas)
+    fit = fit_at(scaling @ found.x[:-1], float(np.exp(2.0 * found.x[-1])), y, given, area, areas)
+    return replace(fit, converged=bool(found.success))
+
+
+def fit_at(
+    beta: np.ndarray, sigma2_u: float, y: np.ndarray, x: np.ndarray, area: np.ndarray, areas: int
+) -> LogitMixedFit:
+    """Return the model at given ``(beta, sigma2_u)`` (no fitting): the sample's modes and
+    curvatures there, e.g. to predict with parameters known from elsewhere."""
+    y = np.asarray(y, dtype=float)
+    value, _, u, curvature = laplace_loglik(beta, sigma2_u, y, x, area, areas)
     return LogitMixedFit(
-        beta=scaling @ beta,
-        sigma2_u=sigma2,
+        beta=beta,
+        sigma2_u=sigma2_u,
         u=u,
         curvature=curvature,
         n=np.bincount(area, minlength=areas),
         loglik=value,
-        converged=bool(found.success),
+        converged=True,
     )

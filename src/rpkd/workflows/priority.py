@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from rpkd.errors import UsageError
 from rpkd.findings import Finding
 from rpkd.measures.service_gaps import GAPS
-from rpkd.sae.area_estimates import METHODS, SETTINGS_SECTIONS
+from rpkd.sae.area_estimates import METHODS
 from rpkd.sae.inputs import LEVELS
 from rpkd.workflows.results import dataclass_table, plain
 
@@ -149,7 +149,7 @@ def priority_areas(
     import pyarrow as pa
 
     from rpkd.releases.catalog import open_release
-    from rpkd.sae.area_estimates import estimate_areas
+    from rpkd.sae.area_estimates import benchmarked
     from rpkd.sae.priority import priority_rule, priority_table
     from rpkd.sae.priority_calibration import calibration_finding
     from rpkd.workflows import sae
@@ -162,22 +162,18 @@ def priority_areas(
     _check_map(map_file, map_within, chosen_level)
     opened = open_release(ws.path, release)
     region = sae.release_region(opened)
-    on = opened.reference_date
-    mapped = estimate_areas(
-        sae.sae_tables(ws, opened),
-        region=region,
+    mapped = sae.release_estimates(
+        ws,
+        opened,
         level=chosen_level,
         measure="fgt0",
         method=chosen_method,
-        line=sae.map_line(ws, region, on, line),
-        on=on,
-        benchmark=benchmark,
+        line=sae.map_line(ws, region, opened.reference_date, line),
         seed=seed,
         bootstrap=bootstrap,
-        release=release,
-        settings=ws.kit.document("sae", sections=SETTINGS_SECTIONS),
-        programmes=ws.kit.document("programmes"),
     )
+    if benchmark:
+        mapped = benchmarked(mapped)
     rows = pa.Table.from_pylist(
         [
             {"area": a.area, "estimate": a.estimate, "mse": a.mse, "population": a.population}

@@ -27,9 +27,11 @@ from rpkd.sae.area_estimates import (
     AreaRow,
     Method,
     PovertyMap,
+    benchmarked,
     map_cv,
 )
 from rpkd.sae.inputs import LEVELS, MEASURES, Level, Measure
+from rpkd.workflows import cache
 
 if TYPE_CHECKING:
     from datetime import date
@@ -38,6 +40,10 @@ if TYPE_CHECKING:
     from rpkd.releases.catalog import Release
     from rpkd.sae.area_estimates import SaeTables
     from rpkd.workflows.workspace import Workspace
+
+_ESTIMATES: cache.ResultCache[PovertyMap] = cache.ResultCache(16)
+_KIT_TOPICS = ("sae", "programmes")
+"""The kit documents the estimates depend on (besides the poverty line, given)."""
 
 __all__ = [
     "LEVELS",
@@ -52,6 +58,7 @@ __all__ = [
     "map_method",
     "map_release",
     "output_folder",
+    "release_estimates",
     "release_region",
     "sae_tables",
 ]
@@ -144,7 +151,6 @@ def map_release(
     bootstrap replicates; ``out`` replaces the derived folder.
     """
     from rpkd.releases.catalog import open_release
-    from rpkd.sae.area_estimates import estimate_areas
 
     chosen_level = _choice(level, LEVELS, "level")
     chosen_measure = _choice(measure, MEASURES, "measure")
@@ -153,30 +159,26 @@ def map_release(
         raise UsageError("bootstrap_negative", param="bootstrap", value=bootstrap)
     release = open_release(ws.path, name)
     region = release_region(release)
-    on = release.reference_date
-    chosen_line = map_line(ws, region, on, line)
-    result = estimate_areas(
-        sae_tables(ws, release),
-        region=region,
+    chosen_line = map_line(ws, region, release.reference_date, line)
+    result = release_estimates(
+        ws,
+        release,
         level=chosen_level,
         measure=chosen_measure,
         method=chosen_method,
         line=chosen_line,
-        on=on,
-        benchmark=benchmark,
         seed=seed,
         bootstrap=bootstrap,
-        release=name,
-        settings=ws.kit.document("sae", sections=SETTINGS_SECTIONS),
-        programmes=ws.kit.document("programmes"),
     )
+    if benchmark:
+        result = benchmarked(result)
     folder = out or output_folder(
         ws.path, name, chosen_level, chosen_measure, chosen_method, benchmark
     )
     parameters = {
         "release": name,
         "region": region,
-        "reference_date": on.isoformat(),
+        "reference_date": release.reference_date.isoformat(),
         "level": chosen_level,
         "measure": chosen_measure,
         "method": chosen_method,
@@ -194,6 +196,55 @@ def map_release(
     mapped = MapRelease(result, _write(result, folder, parameters), ws.kit.cv_unreliable_above)
     _draw(mapped, name, ws.lang)
     return mapped
+
+
+def release_estimates(
+    ws: Workspace,
+    release: Release,
+    *,
+    level: Level,
+    measure: Measure,
+    method: Method,
+    line: float,
+    seed: int = 1,
+    bootstrap: int | None = None,
+) -> PovertyMap:
+    """Return the unbenchmarked estimates of ``release`` (:func:`estimate_areas` with the kit's
+    settings), kept in this process.
+
+    A map, its priority ranking, the dashboard, the profile pages and a document's parts ask
+    for the same model fit; an EBP with its bootstrap takes seconds on a district, so it is
+    made once per release, kit, level, measure, method, line, seed and bootstrap.
+    """
+    from rpkd.sae.area_estimates import estimate_areas
+
+    key = cache.digest(
+        "estimates", str(ws.path.resolve()), release.name, cache.release_digest(release),
+        cache.kit_digest(ws, _KIT_TOPICS), level, measure, method, line, seed, bootstrap,
+    )  # fmt: skip
+
+    def build() -> PovertyMap:
+        return estimate_areas(
+            sae_tables(ws, release),
+            region=release_region(release),
+            level=level,
+            measure=measure,
+            method=method,
+            line=line,
+            on=release.reference_date,
+            seed=seed,
+            bootstrap=bootstrap,
+            release=release.name,
+            settings=ws.kit.document("sae", sections=SETTINGS_SECTIONS),
+            programmes=ws.kit.document("programmes"),
+        )
+
+    return _ESTIMATES.get(key, build)[0]
+
+
+def clear_cache() -> None:
+    """Forget the estimates kept in this process."""
+    _ESTIMATES.clear()
 
 
 def map_method(ws: Workspace, method: str | None = None) -> Method:

@@ -44,8 +44,7 @@ _CLIENT_ERROR = re.compile(r"status of 4\d\d")
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(HERE):
-            item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            item.add_marker(pytest.mark.browser)  # one xdist group: tests/conftest.py
 
 
 @pytest.fixture(scope="session")
