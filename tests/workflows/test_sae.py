@@ -317,6 +317,37 @@ def test_reml_that_does_not_converge_is_reported(tmp_path: Path, workspace: Work
     assert "fh_not_converged" in [f["code"] for f in written["findings"]]
 
 
+def test_one_fit_serves_the_map_and_its_priority_ranking(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release's estimates are made once per process for one kit, level, measure, method,
+    line, seed and bootstrap: the benchmarked map and the unbenchmarked priority ranking of the
+    same areas share one EBP fit (the map's estimates are the ranking's times the factor);
+    another seed is another fit."""
+    from rpkd.sae import area_estimates
+    from rpkd.workflows.priority import priority_areas
+
+    sae.clear_cache()
+    calls: list[tuple[str, int]] = []
+    real = area_estimates.estimate_areas
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append((str(kwargs["level"]), int(str(kwargs["seed"]))))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(area_estimates, "estimate_areas", counted)
+    mapped = sae.map_release(workspace, "small", level="kecamatan", method="ebp", bootstrap=5)
+    ranked = priority_areas(workspace, "small", level="kecamatan", method="ebp", bootstrap=5, k=3)
+    assert calls == [("kecamatan", 1)]
+    assert mapped.map.benchmark is not None and ranked.benchmark_factor is None
+    factor = mapped.map.benchmark.factor
+    unbenchmarked = {a.code: a.estimate for a in ranked.areas}
+    for area in mapped.map.areas:
+        assert area.estimate == pytest.approx(unbenchmarked[area.area] * factor, rel=1e-12)
+    sae.map_release(workspace, "small", level="kecamatan", method="ebp", bootstrap=5, seed=2)
+    assert calls == [("kecamatan", 1), ("kecamatan", 2)]
+
+
 def test_map_method_defaults_to_the_kits(workspace: Workspace) -> None:
     """A map, profile, priority list or document naming no method uses the kit's ``[map]
     method`` (EBP in the shipped kit); a named one is kept, an unknown one refused."""

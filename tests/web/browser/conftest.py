@@ -5,8 +5,8 @@ loopback port; every test gets a fresh browser context (no cookies) on it. A tes
 page raised a JavaScript error or logged one (a Content-Security-Policy violation, a script that
 did not load, a 5xx); answers 4xx that a test provokes are its own business.
 
-Every test here carries the ``browser`` marker and one xdist group, so that under
-``pytest -n 2 --dist loadgroup`` (scripts/test.sh) a single worker builds the site once.
+Every test here carries the ``browser`` marker; under ``pytest -n 2`` (scripts/test.sh) they
+all run on one worker (``run_group`` in tests/conftest.py), which builds the site once.
 Playwright cannot download its own browser here: it launches ``/usr/bin/chromium``
 (``apt-get install chromium``; scripts/test.sh installs it), or ``RPKD_CHROMIUM``.
 """
