@@ -814,6 +814,17 @@ def _reading(rows: list[dict[str, Any]], variants: list[Variant]) -> list[str]:
                     else "above it: within reach of this model if it were fitted better."
                 )
             )
+            shifted = _known_with_survey_error(rows, level)
+            if shifted is not None:
+                out.append(
+                    f"- {level}: the same oracle moved by each seed's survey error (its district "
+                    "direct estimate minus the true district P0, added to every area) has an "
+                    f"RMSE of {_fmt(shifted)}: every estimate fitted to the survey shares that "
+                    "error, as the district aggregates below show, so this is about the least a "
+                    "survey-based map with these covariates can miss by; the goal of "
+                    f"{GOALS[level] * 100:.1f} points is "
+                    + ("below it." if shifted > GOALS[level] else "above it.")
+                )
     changes = []
     for v in variants:
         if v.label in METHODS or v.method == "direct":
@@ -850,6 +861,23 @@ def _reading(rows: list[dict[str, Any]], variants: list[Variant]) -> list[str]:
             + (f"; missed: {'; '.join(missed)}." if missed else ".")
         )
     return out
+
+
+def _known_with_survey_error(rows: list[dict[str, Any]], level: str) -> float | None:
+    """Return the RMSE of the ``ebp-known`` areas of ``level`` after adding to each the error
+    of its seed's district direct estimate (the survey's own error, which an estimator fitted
+    to the survey follows)."""
+    error = {
+        r["seed"]: r["direct"] - r["truth"]
+        for r in rows
+        if r["area"] == "district" and r["method"] == "direct" and r.get("direct") is not None
+    }
+    gaps = [
+        r["estimate"] + error[r["seed"]] - r["truth"]
+        for r in rows
+        if r["method"] == KNOWN and r["level"] == level and r["seed"] in error
+    ]
+    return float(np.sqrt(np.mean(np.square(gaps)))) if gaps else None
 
 
 def _analysis(rows: list[dict[str, Any]], families: int, seeds: int) -> tuple[str, ...]:
