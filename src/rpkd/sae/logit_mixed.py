@@ -146,11 +146,10 @@ def fit_logit_mixed(
     values ``(beta, sigma2_u)`` (e.g. the original fit, in a bootstrap replicate).
     """
     y = np.asarray(y, dtype=float)
-    given = x
     scaling = _standardising(x)  # optimise on centred, unit-variance columns: well conditioned
-    x = x @ scaling
+    standard = x @ scaling
     beta0, sigma0 = (
-        (_glm_start(y, x), 0.25)
+        (_glm_start(y, standard), 0.25)
         if start is None
         else (np.linalg.solve(scaling, start[0]), start[1])
     )
@@ -159,11 +158,11 @@ def fit_logit_mixed(
     def negative(theta: np.ndarray) -> tuple[float, np.ndarray]:
         nonlocal modes
         value, gradient, modes, _ = laplace_loglik(
-            theta[:-1], float(np.exp(2.0 * theta[-1])), y, x, area, areas, modes
+            theta[:-1], float(np.exp(2.0 * theta[-1])), y, standard, area, areas, modes
         )
         return -value, -gradient
 
-    bounds = [(None, None)] * x.shape[1] + [_LOG_SD]
+    bounds = [(None, None)] * standard.shape[1] + [_LOG_SD]
     theta0 = np.r_[beta0, np.clip(0.5 * np.log(max(sigma0, 1e-12)), *_LOG_SD)]
     found = minimize(
         negative,
@@ -173,7 +172,7 @@ def fit_logit_mixed(
         bounds=bounds,
         options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-6},
     )
-    fit = fit_at(scaling @ found.x[:-1], float(np.exp(2.0 * found.x[-1])), y, given, area, areas)
+    fit = fit_at(scaling @ found.x[:-1], float(np.exp(2.0 * found.x[-1])), y, x, area, areas)
     return replace(fit, converged=bool(found.success))
 
 
