@@ -70,6 +70,8 @@ EBP_VILLAGE = (
     "internet_4g",
 )
 """Village columns of ``ebp-village``: the Podes-style access and service indicators."""
+VILLAGE_LOG = ("travel_kabupaten_min", "travel_kecamatan_min")
+"""Village columns of ``ebp-score-village`` and ``ebp-known-village``, as log(1 + minutes)."""
 CONTEXT_PROXIES = ("head_primary", "electricity_pln", "earth_floor", "has_refrigerator")
 """Registry proxies whose desa and kecamatan means enter ``ebp-context``."""
 FH_VILLAGE = {
@@ -259,6 +261,17 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
                 + f' (`[ebp] weights = "{other}"`)',
             )
         )
+    if "village_log" in ebp and "logit_predictor" in ebp:
+        out.append(
+            Variant(
+                "ebp-score-village",
+                "ebp",
+                _changed(doc, "ebp", logit_predictor="pmt_score", village_log=list(VILLAGE_LOG)),
+                "the logit EBP on the proxy-means score with the travel times "
+                f"{', '.join(VILLAGE_LOG)} as log(1 + minutes) among the score's covariates "
+                '(`logit_predictor = "pmt_score"`, `village_log = [...]`)',
+            )
+        )
     if "effect_level" in ebp:
         other = "map" if ebp["effect_level"] == "desa" else "desa"
         out.append(
@@ -427,7 +440,8 @@ def _run_seed(
                     }
                 )
                 print(f"seed {seed} {level} {variant.label}: {seconds:.1f} s", flush=True)
-        rows += _known_parameters(seed, folder, tables, kit, line, on, truth)
+        for label, changed in ORACLES.items():
+            rows += _known_parameters(seed, folder, tables, kit, line, on, truth, label, changed)
     finally:
         eng.close(engine)
     return rows
@@ -435,6 +449,25 @@ def _run_seed(
 
 KNOWN = "ebp-known"
 """The shipped logit EBP at its model's population parameters (:func:`_known_parameters`)."""
+KNOWN_VILLAGE = "ebp-known-village"
+"""The same oracle with the village characteristics among the covariates."""
+ORACLES: dict[str, dict[str, Any]] = {
+    KNOWN: {},
+    KNOWN_VILLAGE: {
+        "village_log": list(VILLAGE_LOG),
+        "village": [c for c in EBP_VILLAGE if c not in VILLAGE_LOG],
+    },
+}
+"""The known-parameter oracles: label, and the ``[ebp]`` options changed from the kit's."""
+ORACLE_READING = {
+    KNOWN: ("the shipped EBP predicting at its model's population parameters", "its covariates"),
+    KNOWN_VILLAGE: (
+        "the same EBP with the village characteristics among its covariates, at its population "
+        "parameters",
+        "these covariates and the village characteristics",
+    ),
+}
+"""How the reading names each oracle and what its covariates are."""
 
 
 def _known_parameters(
@@ -445,8 +478,11 @@ def _known_parameters(
     line: float,
     on: date,
     truth: dict[str, dict[str, float]],
+    label: str,
+    changed: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
-    """Return the area rows of the shipped logit EBP (its covariates, desa effects) predicting
+    """Return the area rows of the shipped logit EBP (its covariates and ``changed`` options,
+    desa effects) predicting
     at the parameters its model takes on the *whole population*: ``beta`` and ``sigma2_u``
     fitted to every registry family's true poverty status, the area effects' posterior from
     the survey sample as the EBP has it.
@@ -457,7 +493,7 @@ def _known_parameters(
     """
     started = time.perf_counter()
     programmes = kit.document("programmes")
-    options = kit.document("sae", sections=("ebp",))["ebp"]
+    options = {**kit.document("sae", sections=("ebp",))["ebp"], **changed}
     sample = eng.fetch(
         sample_units(tables.survey, tables.families, level="desa", programmes=programmes)
     )
@@ -501,7 +537,7 @@ def _known_parameters(
                     {
                         "seed": seed,
                         "level": level,
-                        "method": KNOWN,
+                        "method": label,
                         "area": area,
                         "in_sample": bool(in_sample),
                         "truth": truth[level][area],
@@ -510,7 +546,7 @@ def _known_parameters(
                         "seconds": seconds,
                     }
                 )
-    print(f"seed {seed} {KNOWN}: sigma2_u {population.sigma2_u:.3f}, {seconds:.1f} s", flush=True)
+    print(f"seed {seed} {label}: sigma2_u {population.sigma2_u:.3f}, {seconds:.1f} s", flush=True)
     return rows
 
 
@@ -793,20 +829,20 @@ def _reading(rows: list[dict[str, Any]], variants: list[Variant]) -> list[str]:
                 "what a linear area-level model with these covariates could reach without "
                 "sampling error."
             )
-    for level in LEVELS:
-        known = _summary(rows, level, KNOWN, None)
-        if known.get("areas"):
-            sampled, other = (_summary(rows, level, KNOWN, flag) for flag in (True, False))
+    for label, (what, unexplained) in ORACLE_READING.items():
+        for level in LEVELS:
+            known = _summary(rows, level, label, None)
+            if not known.get("areas"):
+                continue
+            sampled, other = (_summary(rows, level, label, flag) for flag in (True, False))
             rmse = known["rmse"]
             out.append(
-                f"- {level}: the shipped EBP predicting at its model's population parameters "
-                f"(`{KNOWN}`, an oracle) has an RMSE of {_fmt(rmse)} (sampled areas "
-                f"{_fmt(sampled.get('rmse'))}, not sampled {_fmt(other.get('rmse'))}): the "
-                "error left when the coefficients and the area variance carry no estimation "
-                "error, i.e. what these covariates, this link and this sample leave unexplained "
+                f"- {level}: {what} (`{label}`, an oracle) has an RMSE of {_fmt(rmse)} "
+                f"(sampled areas {_fmt(sampled.get('rmse'))}, not sampled "
+                f"{_fmt(other.get('rmse'))}): the error left when the coefficients and the area "
+                f"variance carry no estimation error, i.e. what {unexplained} leave unexplained "
                 "(a reference, not a strict bound: the population fit maximises the likelihood, "
-                "not the areas' accuracy). The goal of "
-                f"{GOALS[level] * 100:.1f} points is "
+                f"not the areas' accuracy). The goal of {GOALS[level] * 100:.1f} points is "
                 + (
                     "below it: fitting this model better is unlikely to reach it; covariates that "
                     "explain more of the area effects, or a larger sample, could."
@@ -814,14 +850,14 @@ def _reading(rows: list[dict[str, Any]], variants: list[Variant]) -> list[str]:
                     else "above it: within reach of this model if it were fitted better."
                 )
             )
-            shifted = _known_with_survey_error(rows, level)
+            shifted = _known_with_survey_error(rows, level, label)
             if shifted is not None:
                 out.append(
                     f"- {level}: the same oracle moved by each seed's survey error (its district "
                     "direct estimate minus the true district P0, added to every area) has an "
                     f"RMSE of {_fmt(shifted)}: every estimate fitted to the survey shares that "
                     "error, as the district aggregates below show, so this is about the least a "
-                    "survey-based map with these covariates can miss by; the goal of "
+                    f"survey-based map with {unexplained} can miss by; the goal of "
                     f"{GOALS[level] * 100:.1f} points is "
                     + ("below it." if shifted > GOALS[level] else "above it.")
                 )
@@ -863,8 +899,8 @@ def _reading(rows: list[dict[str, Any]], variants: list[Variant]) -> list[str]:
     return out
 
 
-def _known_with_survey_error(rows: list[dict[str, Any]], level: str) -> float | None:
-    """Return the RMSE of the ``ebp-known`` areas of ``level`` after adding to each the error
+def _known_with_survey_error(rows: list[dict[str, Any]], level: str, label: str) -> float | None:
+    """Return the RMSE of the oracle ``label``'s areas of ``level`` after adding to each the error
     of its seed's district direct estimate (the survey's own error, which an estimator fitted
     to the survey follows)."""
     error = {
@@ -875,7 +911,7 @@ def _known_with_survey_error(rows: list[dict[str, Any]], level: str) -> float | 
     gaps = [
         r["estimate"] + error[r["seed"]] - r["truth"]
         for r in rows
-        if r["method"] == KNOWN and r["level"] == level and r["seed"] in error
+        if r["method"] == label and r["level"] == level and r["seed"] in error
     ]
     return float(np.sqrt(np.mean(np.square(gaps)))) if gaps else None
 
@@ -982,7 +1018,10 @@ def _write(
         f"`{KNOWN}` is an oracle, not an estimator: the shipped logit EBP (same covariates, "
         "desa effects, same survey sample) predicting at the coefficients and area variance "
         "its model takes when fitted to the true poverty status of every registry family; "
-        "its error is what the model leaves unexplained, whatever its fit.",
+        "its error is what the model leaves unexplained, whatever its fit. "
+        f"`{KNOWN_VILLAGE}` is the same oracle with the village characteristics among the "
+        f"covariates ({', '.join(VILLAGE_LOG)} as log(1 + minutes), "
+        f"{', '.join(ORACLES[KNOWN_VILLAGE]['village'])}).",
         "",
         "## Goals (issue 19)",
         "",
@@ -1012,7 +1051,7 @@ def _write(
         "| 95% coverage |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    labels = [v.label for v in variants] + ["fh+bench", "ebp+bench", KNOWN]
+    labels = [v.label for v in variants] + ["fh+bench", "ebp+bench", *ORACLES]
     for level in LEVELS:
         for method in labels:
             s = _summary(rows, level, method, None)
@@ -1032,7 +1071,7 @@ def _write(
         "|---|---|---|---|---|---|---|",
     ]
     for level in LEVELS:
-        for method in [v.label for v in variants if v.method != "direct"] + [KNOWN]:
+        for method in [v.label for v in variants if v.method != "direct"] + [*ORACLES]:
             a, b = _summary(rows, level, method, True), _summary(rows, level, method, False)
             lines.append(
                 f"| {level} | {method} | {a.get('areas', 0):.0f} + {b.get('areas', 0):.0f} "

@@ -61,6 +61,20 @@ def test_context_means_over_the_registry_by_hand() -> None:
     assert village_columns(VILLAGES) == ("has_market", "distance_km")
 
 
+def test_village_log_columns_by_hand() -> None:
+    """``village_log``: log(1 + x) of the desa's value; a negative value has no log (NaN)."""
+    villages = VILLAGES.append_column("travel_min", pa.array([0.0, -5.0]))
+    ctx = with_context(
+        SAMPLE, CENSUS, villages, proxies=[], levels=[], village_log=["distance_km", "travel_min"]
+    )
+    assert ctx.names == ("village_log_distance_km", "village_log_travel_min")
+    assert ctx.census.column("village_log_distance_km").to_pylist()[:3] == pytest.approx(
+        [0.0, 0.0, math.log(13.5)]
+    )
+    travel = np.asarray(ctx.sample.column("village_log_travel_min").to_numpy(zero_copy_only=False))
+    assert math.isnan(travel[0]) and travel[2] == 0.0  # desa 1002: -5 minutes; 1001: 0
+
+
 def test_village_columns_missing_for_a_desa_are_dropped() -> None:
     options = {"covariates": ["x"], "context_levels": ["desa"], "context_proxies": ["x"]}
     chosen = ebp_covariates(
@@ -73,7 +87,12 @@ def test_village_columns_missing_for_a_desa_are_dropped() -> None:
     )
     assert chosen.candidates == ("x", "desa_mean_x", "village_distance_km")
     assert "village_distance_km" in chosen.dropped  # desa 62.03.02.2001 has no village row
+    assert "village_absent" in chosen.dropped  # the villages release has no such column
     assert "x" in chosen.kept
+    alone = {"covariates": ["x"], "village_log": ["distance_km"]}
+    without = ebp_covariates(SAMPLE, CENSUS, None, alone, area="area", welfare="welfare")
+    assert without.dropped == ("village_log_distance_km",)  # no villages release at all
+    assert without.kept == ("x",)
 
 
 @pytest.mark.parametrize(

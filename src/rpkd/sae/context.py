@@ -9,7 +9,12 @@ household's own characteristics miss. Here every registry family and every surve
   registry families of its desa or kecamatan (the whole registry, not the sample, so survey and
   registry rows of one desa get the same value);
 - ``village_<column>``: each numeric or yes/no column of the release's ``villages`` table for
-  its desa (a desa missing there gets no value, and the column is then left out of the model).
+  its desa (a desa missing there gets no value, and the column is then left out of the model);
+- ``village_log_<column>``: ``log(1 + x)`` of such a column, for distances and travel times,
+  whose effect on welfare falls off with their size (the first hour's travel matters more than
+  the fifth) and whose long right tail would otherwise set a linear coefficient (Corral et al.
+  2022, ch. 4, on transforming skewed covariates). A negative value has no log: that desa gets
+  no value, as a missing one.
 
 Which of them enter the model is the kit's choice (``[ebp]`` of ``sae.toml``), usually followed
 by :mod:`rpkd.sae.selection`.
@@ -76,11 +81,13 @@ def with_context(
     proxies: Sequence[str],
     levels: Sequence[ContextLevel],
     village: Sequence[str] | Literal["all"] = (),
+    village_log: Sequence[str] = (),
 ) -> Context:
     """Return ``sample`` and ``census`` with area means of ``proxies`` and village columns.
 
     Both tables need ``desa_code`` and (for the means) the proxies; ``village`` names columns of
-    ``villages`` or is ``"all"`` (every column of :func:`village_columns`).
+    ``villages`` or is ``"all"`` (every column of :func:`village_columns`); ``village_log``
+    names columns entered as ``log(1 + x)``.
     """
     s_codes = [str(c) for c in sample.column(DESA).to_pylist()]
     c_codes = [str(c) for c in census.column(DESA).to_pylist()]
@@ -99,17 +106,30 @@ def with_context(
             names.append(name)
     if villages is not None:
         chosen = village_columns(villages) if village == "all" else tuple(village)
-        desa = [str(c) for c in villages.column(DESA).to_pylist()]
-        for column in chosen:
+        desa = np.asarray([str(c) for c in villages.column(DESA).to_pylist()], dtype=object)
+        terms = [(c, f"village_{c}", _identity) for c in chosen]
+        terms += [(c, f"village_log_{c}", _log1p) for c in village_log]
+        for column, name, transform in terms:
             if column not in villages.column_names:
                 continue
             raw = villages.column(column).cast(pa.float64())
-            values = np.asarray(raw.to_numpy(zero_copy_only=False), dtype=float)
+            values = transform(np.asarray(raw.to_numpy(zero_copy_only=False), dtype=float))
             by_desa = dict(zip(desa, values, strict=True))
-            name = f"village_{column}"
             on_census = _lookup(by_desa, np.asarray(c_codes, dtype=object))
             on_sample = _lookup(by_desa, np.asarray(s_codes, dtype=object))
             census = census.append_column(name, pa.array(on_census, pa.float64()))
             sample = sample.append_column(name, pa.array(on_sample, pa.float64()))
             names.append(name)
     return Context(sample, census, tuple(names))
+
+
+def _identity(values: np.ndarray) -> np.ndarray:
+    return values
+
+
+def _log1p(values: np.ndarray) -> np.ndarray:
+    """Return ``log(1 + x)``, NaN where ``x`` is negative (or missing)."""
+    out = np.full(values.shape, np.nan)
+    ok = values >= 0
+    out[ok] = np.log1p(values[ok])
+    return out

@@ -4,8 +4,9 @@ From the kit's ``[ebp]`` settings (``params/indonesia/sae.toml``):
 
 - ``covariates``: unit-level proxies measured alike in survey and registry;
 - ``context_levels`` (``desa``, ``kecamatan``) and ``context_proxies``: area means of those
-  proxies over the whole registry, and ``village`` (column names or ``"all"``): the release's
-  village indicators (:mod:`rpkd.sae.context`);
+  proxies over the whole registry, ``village`` (column names or ``"all"``): the release's
+  village indicators, and ``village_log``: village columns entered as ``log(1 + x)``
+  (:mod:`rpkd.sae.context`);
 - ``selection``: ``"none"``, or ``"bic"``/``"aic"`` for backward selection among every usable
   candidate (:mod:`rpkd.sae.selection`), on the kit's transformation fitted to all candidates.
 
@@ -86,7 +87,9 @@ def ebp_covariates(
     _choices([selection], SELECTIONS, "selection")
     candidates = list(options["covariates"])
     village = options.get("village", [])
-    if levels or village:
+    village_log = options.get("village_log", [])
+    absent: list[str] = []
+    if levels or village or village_log:
         context = with_context(
             sample,
             census,
@@ -94,10 +97,15 @@ def ebp_covariates(
             proxies=options.get("context_proxies", []),
             levels=levels,  # type: ignore[arg-type]
             village=village,
+            village_log=village_log,
         )
         sample, census = context.sample, context.census
         candidates += context.names
+        named = [] if village == "all" else [f"village_{c}" for c in village]
+        named += [f"village_log_{c}" for c in village_log]
+        absent = [n for n in named if n not in context.names]  # no villages release or column
     kept, dropped = usable_columns(sample, np.ones(sample.num_rows, dtype=bool), candidates)
+    dropped = [*absent, *dropped]
     incomplete = [n for n in kept if np.isnan(number_column(census, n, "--covariate")).any()]
     kept = [n for n in kept if n not in incomplete]
     dropped += incomplete
