@@ -218,7 +218,7 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
                 "ebp",
                 _changed(doc, "ebp", **nested),
                 "the Molina–Rao EBP on Box–Cox-transformed welfare, normal errors, otherwise "
-                'the shipped kit (`[ebp] model = "nested_error"`, the model before this change)',
+                'the shipped kit (`[ebp] model = "nested_error"`, the P0 model before the logit)',
             ),
             Variant(
                 "ebp-nested-empirical",
@@ -234,14 +234,21 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
             Variant(
                 "ebp-covariates" if scored else "ebp-pmt-score",
                 "ebp",
-                _changed(doc, "ebp", logit_predictor="covariates" if scored else "pmt_score"),
+                _changed(
+                    doc,
+                    "ebp",
+                    logit_predictor="covariates" if scored else "pmt_score",
+                    **({"village_log": []} if "village_log" in ebp else {}),
+                ),
                 (
                     "the logit EBP with one coefficient per covariate"
                     if scored
                     else "the logit EBP on the households' proxy-means score (least-squares "
                     "prediction of log welfare from the covariates)"
                 )
-                + f' (`[ebp] logit_predictor = "{"covariates" if scored else "pmt_score"}"`)',
+                + " and no village column"
+                + f' (`[ebp] logit_predictor = "{"covariates" if scored else "pmt_score"}"`'
+                + (", `village_log = []`)" if "village_log" in ebp else ")"),
             )
         )
     if "weights" in ebp:
@@ -261,7 +268,16 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
                 + f' (`[ebp] weights = "{other}"`)',
             )
         )
-    if "village_log" in ebp and "logit_predictor" in ebp:
+    if ebp.get("village_log"):
+        out.append(
+            Variant(
+                "ebp-no-travel",
+                "ebp",
+                _changed(doc, "ebp", village_log=[]),
+                "the shipped EBP without the villages' travel times (`village_log = []`)",
+            )
+        )
+    elif "village_log" in ebp and "logit_predictor" in ebp:
         out.append(
             Variant(
                 "ebp-score-village",
@@ -281,7 +297,7 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
                 _changed(doc, "ebp", effect_level=other),
                 (
                     "EBP whose random effect is on the map's own areas, kecamatan on the "
-                    "kecamatan map (the model before this change)"
+                    "kecamatan map (the model before `effect_level`)"
                     if other == "map"
                     else "EBP with the random effect on the desa, aggregated to the kecamatan "
                     "map (povmap's aggregate_to)"
@@ -295,13 +311,15 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
             "context_levels": ["desa", "kecamatan"],
             "context_proxies": list(CONTEXT_PROXIES),
         }
+        logged = set(ebp.get("village_log", []))
+        village = [c for c in EBP_VILLAGE if c not in logged]
         out.append(
             Variant(
                 "ebp-village",
                 "ebp",
-                _changed(doc, "ebp", village=list(EBP_VILLAGE)),
-                f"EBP with the village columns {', '.join(EBP_VILLAGE)} as context variables "
-                "(`[ebp] village = [...]`)",
+                _changed(doc, "ebp", village=village),
+                f"the shipped EBP with the village columns {', '.join(village)} as context "
+                "variables (`[ebp] village = [...]`)",
             )
         )
         if "selection" in ebp:
@@ -448,11 +466,11 @@ def _run_seed(
 
 
 KNOWN = "ebp-known"
-"""The shipped logit EBP at its model's population parameters (:func:`_known_parameters`)."""
+"""The logit EBP on the unit covariates at population parameters (:func:`_known_parameters`)."""
 KNOWN_VILLAGE = "ebp-known-village"
 """The same oracle with the village characteristics among the covariates."""
 ORACLES: dict[str, dict[str, Any]] = {
-    KNOWN: {},
+    KNOWN: {"village_log": [], "village": []},
     KNOWN_VILLAGE: {
         "village_log": list(VILLAGE_LOG),
         "village": [c for c in EBP_VILLAGE if c not in VILLAGE_LOG],
@@ -460,7 +478,11 @@ ORACLES: dict[str, dict[str, Any]] = {
 }
 """The known-parameter oracles: label, and the ``[ebp]`` options changed from the kit's."""
 ORACLE_READING = {
-    KNOWN: ("the shipped EBP predicting at its model's population parameters", "its covariates"),
+    KNOWN: (
+        "the logit EBP on the kit's unit covariates (one coefficient each, no village column) "
+        "predicting at its model's population parameters",
+        "these covariates",
+    ),
     KNOWN_VILLAGE: (
         "the same EBP with the village characteristics among its covariates, at its population "
         "parameters",
@@ -481,15 +503,17 @@ def _known_parameters(
     label: str,
     changed: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
-    """Return the area rows of the shipped logit EBP (its covariates and ``changed`` options,
-    desa effects) predicting
-    at the parameters its model takes on the *whole population*: ``beta`` and ``sigma2_u``
-    fitted to every registry family's true poverty status, the area effects' posterior from
-    the survey sample as the EBP has it.
+    """Return the area rows of the logit EBP with one coefficient per covariate (the kit's
+    covariates with the ``changed`` options, desa effects) predicting at the parameters its
+    model takes on the *whole population*: ``beta`` and ``sigma2_u`` fitted to every registry
+    family's true poverty status, the area effects' posterior from the survey sample as the EBP
+    has it.
 
-    Not an estimator (it sees the truth of every family): what the shipped EBP could reach if
-    its coefficients and variance were known exactly, so no estimation error in them; its
-    errors are what these covariates, the link and the sample leave unexplained.
+    Not an estimator (it sees the truth of every family): what the EBP could reach with these
+    covariates if its coefficients and variance were known exactly, so no estimation error in
+    them; its errors are what the covariates, the link and the sample leave unexplained. (The
+    proxy-means score model is this model with ``beta`` restricted to ``b * gamma``, so at
+    population parameters it cannot fit the statuses better.)
     """
     started = time.perf_counter()
     programmes = kit.document("programmes")
@@ -855,10 +879,11 @@ def _reading(rows: list[dict[str, Any]], variants: list[Variant]) -> list[str]:
                 out.append(
                     f"- {level}: the same oracle moved by each seed's survey error (its district "
                     "direct estimate minus the true district P0, added to every area) has an "
-                    f"RMSE of {_fmt(shifted)}: every estimate fitted to the survey shares that "
-                    "error, as the district aggregates below show, so this is about the least a "
-                    f"survey-based map with {unexplained} can miss by; the goal of "
-                    f"{GOALS[level] * 100:.1f} points is "
+                    f"RMSE of {_fmt(shifted)}: what it would miss by if it carried the survey's "
+                    "error as the direct estimate does; the district aggregates below show how "
+                    "much of that error each estimator carries (less than the direct estimate "
+                    "when its weights come from every household's welfare, as the proxy-means "
+                    f"score's do); the goal of {GOALS[level] * 100:.1f} points is "
                     + ("below it." if shifted > GOALS[level] else "above it.")
                 )
     changes = []
@@ -1015,10 +1040,11 @@ def _write(
         f"Rows: {described}. `fh+bench` and `ebp+bench` are the FH and EBP estimates "
         "ratio-benchmarked to the district direct estimate (`rpkd map --benchmark`, the "
         "default); their intervals use the unbenchmarked MSE, as the map does. "
-        f"`{KNOWN}` is an oracle, not an estimator: the shipped logit EBP (same covariates, "
-        "desa effects, same survey sample) predicting at the coefficients and area variance "
-        "its model takes when fitted to the true poverty status of every registry family; "
-        "its error is what the model leaves unexplained, whatever its fit. "
+        f"`{KNOWN}` is an oracle, not an estimator: the logit EBP with one coefficient per "
+        "unit covariate of the kit and no village column (desa effects, same survey sample) "
+        "predicting at the coefficients and area variance its model takes when fitted to the "
+        "true poverty status of every registry family; its error is what the model leaves "
+        "unexplained, whatever its fit. "
         f"`{KNOWN_VILLAGE}` is the same oracle with the village characteristics among the "
         f"covariates ({', '.join(VILLAGE_LOG)} as log(1 + minutes), "
         f"{', '.join(ORACLES[KNOWN_VILLAGE]['village'])}).",

@@ -45,5 +45,7 @@ export RPKD_TEST_POSTGRES_URL="postgresql+psycopg://rpkd@127.0.0.1:54329/postgre
 .venv/bin/mypy
 .venv/bin/lint-imports
 # Each module, the Spark tests and the browser tests run on one worker each
-# (tests/conftest.py: run_group), so their fixtures are built once.
+# (tests/conftest.py: run_group), so their fixtures are built once. One BLAS thread per worker,
+# as rpkd sets for itself (src/rpkd/__init__.py), also where a plugin imports numpy first.
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 .venv/bin/python -m pytest -n 2 --dist loadscope --durations=15 "$@"

@@ -9,6 +9,7 @@ type and shape (the models of :mod:`rpkd.web.routes.api_schemas`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, 
         add_user(ws, "admin", PASSWORD, role="admin")
     with Workspace.open(path, actor="admin") as ws:
         init_plan(ws)
+    # The checks are of statuses and shapes, not of MSEs: 10 bootstrap replicates, not the
+    # kit's 50, keep each first map request of a generated query well inside the client's 10 s.
+    kit = resources.files("rpkd").joinpath("params/indonesia/sae.toml").read_text("utf-8")
+    (path / "params").mkdir(exist_ok=True)
+    (path / "params" / "sae.toml").write_text(
+        kit.replace("\nbootstrap = 50\n", "\nbootstrap = 10\n"), encoding="utf-8"
+    )
     ws = Workspace.open(path)
     app = create_app(ws, plain_http=True)
     with TestClient(app) as client:

@@ -162,8 +162,8 @@ def test_ebp_p0_from_the_logit_model_p1_from_the_nested_error_model(
         bootstrap=2,
     ).map  # fmt: skip
     assert p0.model["model"] == "logit" and p0.model["sigma2_u"] >= 0
-    assert p0.model["predictor"] == "covariates" and p0.model["score"] is None
-    assert "ebp_logit_fit" in {f.code for f in p0.findings}
+    assert p0.model["predictor"] == "pmt_score" and p0.model["score"] is not None
+    assert "ebp_logit_score_fit" in {f.code for f in p0.findings}
     assert all(0 <= a.estimate <= 1 for a in p0.areas if a.estimate is not None)
     p1 = sae.map_release(
         workspace, "small", level="desa", measure="fgt1", method="ebp", benchmark=False,
@@ -375,30 +375,44 @@ def test_map_method_defaults_to_the_kits(workspace: Workspace) -> None:
             (workspace.path / "params" / "sae.toml").unlink()
 
 
-def test_the_proxy_means_score_through_the_kit(tmp_path: Path, workspace: Workspace) -> None:
-    """``[ebp] logit_predictor = "pmt_score"``: the logit model on the score, its coefficients
-    (by covariate) in the model record and parameters.json, the note in both languages."""
+def test_the_proxy_means_score_with_travel_times_through_the_kit(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    """The shipped ``[ebp]``: the logit model on the proxy-means score, whose covariates include
+    the villages' travel times as log(1 + minutes); its coefficients (by covariate) in the model
+    record and parameters.json, the note in both languages; ``logit_predictor = "covariates"``
+    in a workspace kit gives one coefficient per covariate."""
     from rpkd import locale
 
     doc = resources.files("rpkd").joinpath("params/indonesia/sae.toml").read_text("utf-8")
-    assert tomllib.loads(doc)["ebp"]["logit_predictor"] == "covariates"
-    scored = doc.replace('logit_predictor = "covariates"', 'logit_predictor = "pmt_score"', 1)
-    (workspace.path / "params").mkdir(exist_ok=True)
-    (workspace.path / "params" / "sae.toml").write_text(scored, encoding="utf-8")
-    try:
-        with Workspace(workspace.settings) as scoring:
-            drawn = sae.map_release(
-                scoring, "small", level="desa", method="ebp", benchmark=False, bootstrap=2,
-                out=tmp_path / "scored",
-            )  # fmt: skip
-    finally:
-        (workspace.path / "params" / "sae.toml").unlink()
+    ebp = tomllib.loads(doc)["ebp"]
+    assert ebp["logit_predictor"] == "pmt_score"
+    assert ebp["village_log"] == ["travel_kabupaten_min", "travel_kecamatan_min"]
+    drawn = sae.map_release(
+        workspace, "small", level="desa", method="ebp", benchmark=False, bootstrap=2,
+        out=tmp_path / "scored",
+    )  # fmt: skip
     model = drawn.map.model
     assert model["predictor"] == "pmt_score"
     assert list(model["coefficients"]) == ["intercept", "pmt_score"]
     assert list(model["score"]) == ["intercept", *model["covariates"]]
+    travel = [c for c in model["covariates"] if c.startswith("village_log_")]
+    assert travel == ["village_log_travel_kabupaten_min", "village_log_travel_kecamatan_min"]
+    assert model["score"][travel[0]] < 0  # farther from the kabupaten office: poorer
     written = json.loads((tmp_path / "scored" / "parameters.json").read_text())
     assert written["model"]["score"] == pytest.approx(model["score"])
     [note] = [f for f in drawn.findings if f.code == "ebp_logit_score_fit"]
     assert "skor proxy-means" in locale.render(note, "id")
     assert "proxy-means score" in locale.render(note, "en")
+    plain = doc.replace('logit_predictor = "pmt_score"', 'logit_predictor = "covariates"', 1)
+    (workspace.path / "params").mkdir(exist_ok=True)
+    (workspace.path / "params" / "sae.toml").write_text(plain, encoding="utf-8")
+    try:
+        with Workspace(workspace.settings) as plainly:
+            fitted = sae.map_release(
+                plainly, "small", level="desa", method="ebp", benchmark=False, bootstrap=2
+            ).map
+    finally:
+        (workspace.path / "params" / "sae.toml").unlink()
+    assert fitted.model["predictor"] == "covariates" and fitted.model["score"] is None
+    assert list(fitted.model["coefficients"]) == ["intercept", *fitted.model["covariates"]]
