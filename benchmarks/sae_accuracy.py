@@ -881,9 +881,9 @@ def _reading(rows: list[dict[str, Any]], variants: list[Variant]) -> list[str]:
                     "direct estimate minus the true district P0, added to every area) has an "
                     f"RMSE of {_fmt(shifted)}: what it would miss by if it carried the survey's "
                     "error as the direct estimate does; the district aggregates below show how "
-                    "much of that error each estimator carries (less than the direct estimate "
-                    "when its weights come from every household's welfare, as the proxy-means "
-                    f"score's do); the goal of {GOALS[level] * 100:.1f} points is "
+                    "much of that error each estimator carries (a model fitted through the "
+                    "registry's covariates can carry less of it than the direct estimate); "
+                    f"the goal of {GOALS[level] * 100:.1f} points is "
                     + ("below it." if shifted > GOALS[level] else "above it.")
                 )
     changes = []
