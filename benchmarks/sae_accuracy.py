@@ -48,7 +48,7 @@ from rpkd.sae.covariates import number_column
 from rpkd.sae.ebp_model import ebp_covariates
 from rpkd.sae.inputs import AREA, Level, census_units, sample_units
 from rpkd.sae.intervals import proportion_interval
-from rpkd.sae.logit_ebp import Population, predict_headcounts
+from rpkd.sae.logit_ebp import Population, ProxyScore, predict_headcounts
 from rpkd.sae.logit_mixed import fit_at, fit_logit_mixed
 from rpkd.sae.unit_inputs import area_indices, census_weights, unit_matrices
 from rpkd.survey.intervals import Z95, logit_bounds
@@ -92,12 +92,12 @@ _HARD = (
     "The desa goal of 2.5 points therefore needs an EBP whose proxies and context variables "
     "leave little unexplained. Half of the desa effect's variance is explained by the "
     "village characteristics by construction (`explained_share = 0.5`); the other half, and "
-    "the kecamatan effect, can only be learnt from the about 84 sampled desa. What the "
+    "the kecamatan effect, can only be learnt from the about {sampled:.0f} sampled desa. What the "
     "village columns can add beyond the registry is, by construction, a quarter of the desa "
     "effect's variance (half explained by them, of which half does not show in the proxies): "
     "an sd of 0.2 on the latent scale, against an idiosyncratic sd of 1 per family, so context "
     "variables can narrow the desa errors only a little here; their extra coefficients are "
-    "estimated from the same 84 desa. "
+    "estimated from the same {sampled:.0f} desa. "
     "Figures of earlier versions of this page are not comparable: their world had desa "
     "effects unrelated to the village columns and fully visible in the registry proxies. "
     "The district-bias goal is judged on {seeds} seeds: the standard error of a mean bias is "
@@ -469,12 +469,16 @@ KNOWN = "ebp-known"
 """The logit EBP on the unit covariates at population parameters (:func:`_known_parameters`)."""
 KNOWN_VILLAGE = "ebp-known-village"
 """The same oracle with the village characteristics among the covariates."""
+KNOWN_SHIPPED = "ebp-known-shipped"
+"""The shipped EBP (the kit's ``[ebp]`` options unchanged) at population parameters."""
 ORACLES: dict[str, dict[str, Any]] = {
-    KNOWN: {"village_log": [], "village": []},
+    KNOWN: {"village_log": [], "village": [], "logit_predictor": "covariates"},
     KNOWN_VILLAGE: {
         "village_log": list(VILLAGE_LOG),
         "village": [c for c in EBP_VILLAGE if c not in VILLAGE_LOG],
+        "logit_predictor": "covariates",
     },
+    KNOWN_SHIPPED: {},
 }
 """The known-parameter oracles: label, and the ``[ebp]`` options changed from the kit's."""
 ORACLE_READING = {
@@ -487,6 +491,12 @@ ORACLE_READING = {
         "the same EBP with the village characteristics among its covariates, at its population "
         "parameters",
         "these covariates and the village characteristics",
+    ),
+    KNOWN_SHIPPED: (
+        "the shipped EBP (the kit's model, covariates and village columns) at its population "
+        "parameters (with the proxy-means score, the score's coefficients from a least-squares "
+        "fit of every registry family's true log consumption)",
+        "the shipped model's covariates and village columns",
     ),
 }
 """How the reading names each oracle and what its covariates are."""
@@ -503,11 +513,11 @@ def _known_parameters(
     label: str,
     changed: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
-    """Return the area rows of the logit EBP with one coefficient per covariate (the kit's
-    covariates with the ``changed`` options, desa effects) predicting at the parameters its
-    model takes on the *whole population*: ``beta`` and ``sigma2_u`` fitted to every registry
-    family's true poverty status, the area effects' posterior from the survey sample as the EBP
-    has it.
+    """Return the area rows of the logit EBP (the kit's ``[ebp]`` options with ``changed``,
+    desa effects) predicting at the parameters its model takes on the *whole population*:
+    ``beta`` and ``sigma2_u`` fitted to every registry family's true poverty status (on the
+    proxy-means score fitted to every family's true log consumption, when the options name
+    it), the area effects' posterior from the survey sample as the EBP has it.
 
     Not an estimator (it sees the truth of every family): what the EBP could reach with these
     covariates if its coefficients and variance were known exactly, so no estimation error in
@@ -534,7 +544,11 @@ def _known_parameters(
     ).to_pydict()
     by_family = dict(zip(*consumption.values(), strict=True))
     ids = chosen.census.column("family_id").to_pylist()
-    poor_census = np.array([by_family[f] < line for f in ids], dtype=float)
+    true_welfare = np.array([by_family[f] for f in ids], dtype=float)
+    poor_census = (true_welfare < line).astype(float)
+    if options.get("logit_predictor") == "pmt_score":
+        gamma = np.linalg.lstsq(x_census.values, np.log(true_welfare), rcond=None)[0]
+        x_sample, x_census = ProxyScore(x_sample, x_census, gamma, np.empty(0)).matrices(gamma)
     poor_sample = (number_column(chosen.sample, "welfare", "welfare") < line).astype(float)
     m = codes.size
     population = fit_logit_mixed(poor_census, x_census.values, census_index, m)
@@ -950,8 +964,17 @@ def _analysis(rows: list[dict[str, Any]], families: int, seeds: int) -> tuple[st
     resolution = f"so a mean bias is known within about ±{1.96 * se:.2f} points (95%)" + (
         "." if 1.96 * se < 0.3 else ": too wide to confirm a bias under 0.3; more seeds would."
     )
+    sampled = sum(
+        1 for r in rows if r["level"] == "desa" and r["method"] == "ebp" and r.get("in_sample")
+    )
     hard = _HARD.format(
-        per_desa=per_desa, families=families, noise=noise, seeds=seeds, se=se, resolution=resolution
+        per_desa=per_desa,
+        families=families,
+        noise=noise,
+        seeds=seeds,
+        se=se,
+        resolution=resolution,
+        sampled=sampled / seeds,
     )
     return (hard, *ANALYSIS)
 
@@ -1047,7 +1070,12 @@ def _write(
         "unexplained, whatever its fit. "
         f"`{KNOWN_VILLAGE}` is the same oracle with the village characteristics among the "
         f"covariates ({', '.join(VILLAGE_LOG)} as log(1 + minutes), "
-        f"{', '.join(ORACLES[KNOWN_VILLAGE]['village'])}).",
+        f"{', '.join(ORACLES[KNOWN_VILLAGE]['village'])}). "
+        f"`{KNOWN_SHIPPED}` is the shipped EBP's own model at population parameters: the same "
+        "covariates and village columns, the proxy-means score's coefficients from a "
+        "least-squares fit of every registry family's true log consumption, the logit's "
+        "intercept, slope and area variance from every family's true poverty status; the "
+        "distance from it to `ebp` is what fitting the model to one survey costs.",
         "",
         "## Goals (issue 19)",
         "",
