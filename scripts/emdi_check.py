@@ -9,7 +9,10 @@ a markdown table. See docs/sae-emdi-check.md for the reading of the results.
 
 Usage::
 
-    nice -n 10 .venv/bin/python scripts/emdi_check.py [MIRROR] [--mc-runs 30]
+    git clone --bare https://github.com/SoerenPannier/emdi /tmp/emdi.git
+    nice -n 10 .venv/bin/python scripts/emdi_check.py /tmp/emdi.git [--mc-runs 30]
+
+(the default MIRROR is where this project's tool library keeps its copy).
 
 Deterministic references (model fits, EBLUPs, analytic MSEs, transformations, closed-form
 back-transformations) are compared at a stated tolerance: ``|rpkd - emdi| <= atol + rtol|emdi|``
