@@ -48,7 +48,7 @@ from rpkd.sae.covariates import number_column
 from rpkd.sae.ebp_model import ebp_covariates
 from rpkd.sae.inputs import AREA, Level, census_units, sample_units
 from rpkd.sae.intervals import proportion_interval
-from rpkd.sae.logit_ebp import Population, ProxyScore, predict_headcounts
+from rpkd.sae.logit_ebp import Population, predict_headcounts, scored
 from rpkd.sae.logit_mixed import fit_at, fit_logit_mixed
 from rpkd.sae.unit_inputs import area_indices, census_weights, unit_matrices
 from rpkd.survey.intervals import Z95, logit_bounds
@@ -548,7 +548,7 @@ def _known_parameters(
     poor_census = (true_welfare < line).astype(float)
     if options.get("logit_predictor") == "pmt_score":
         gamma = np.linalg.lstsq(x_census.values, np.log(true_welfare), rcond=None)[0]
-        x_sample, x_census = ProxyScore(x_sample, x_census, gamma, np.empty(0)).matrices(gamma)
+        x_sample, x_census = scored(x_sample, gamma), scored(x_census, gamma)
     poor_sample = (number_column(chosen.sample, "welfare", "welfare") < line).astype(float)
     m = codes.size
     population = fit_logit_mixed(poor_census, x_census.values, census_index, m)

@@ -725,51 +725,30 @@ def transformations(m: Mirror, s: Sample) -> list[Row]:
         compare("EBP/ebp_optpar_bc.csv", "Box-Cox lambda (REML)", fitted.lam, lam, atol=1.22e-4),
         compare("EBP/ebp_shift_bc.csv", "shift", fitted.shift, shift),
         compare("EBP/data_bc.csv", "shift m", shift_for(s.y), numeric(tr["data_bc"]["m"])[0]),
-        compare(
-            "EBP/data_bc.csv",
-            "Box-Cox y at emdi's lambda",
-            bc.forward(s.y),
-            numeric(tr["data_bc"]["y"]),
-            rtol=tight,
-        ),
-        compare(
-            "EBP/data_bc_std.csv",
+    ]
+    bc_y, logshift_y = numeric(tr["data_bc"]["y"]), numeric(tr["data_logshift"]["y"])
+    at_lambda = (  # emdi's file, quantity, rpkd's value, emdi's value
+        ("data_bc", "Box-Cox y at emdi's lambda", bc.forward(s.y), bc_y),
+        (
+            "data_bc_std",
             "standardised Box-Cox y",
             standardised_box_cox(s.y, lam),
             numeric(tr["data_bc_std"]["x"]),
-            rtol=tight,
         ),
-        compare(
-            "EBP/data_log.csv", "log y", log.forward(s.y), numeric(tr["data_log"]["y"]), rtol=tight
-        ),
-        compare(
-            "EBP/data_logshift.csv",
-            "log(y + lambda)",
-            log_shift.forward(s.y),
-            numeric(tr["data_logshift"]["y"]),
-            rtol=tight,
-        ),
-        compare(
-            "EBP/data_logshift_std.csv",
+        ("data_log", "log y", log.forward(s.y), numeric(tr["data_log"]["y"])),
+        ("data_logshift", "log(y + lambda)", log_shift.forward(s.y), logshift_y),
+        (
+            "data_logshift_std",
             "standardised log(y + lambda)",
             standardised_box_cox(s.y + lam, 0.0),
             numeric(tr["data_logshift_std"]["x"]),
-            rtol=tight,
         ),
-        compare(
-            "EBP/data_bc.csv",
-            "Box-Cox inverse of y = income",
-            bc.inverse(numeric(tr["data_bc"]["y"])),
-            s.y,
-            rtol=tight,
-        ),
-        compare(
-            "EBP/data_logshift.csv",
-            "log-shift inverse of y = income",
-            log_shift.inverse(numeric(tr["data_logshift"]["y"])),
-            s.y,
-            rtol=tight,
-        ),
+        ("data_bc", "Box-Cox inverse of y = income", bc.inverse(bc_y), s.y),
+        ("data_logshift", "log-shift inverse of y = income", log_shift.inverse(logshift_y), s.y),
+    )
+    rows += [
+        compare(f"EBP/{name}.csv", quantity, got, want, rtol=tight)
+        for name, quantity, got, want in at_lambda
     ]
     return rows
 

@@ -60,10 +60,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, 
     # The checks are of statuses and shapes, not of MSEs: 10 bootstrap replicates, not the
     # kit's 50, keep each first map request of a generated query well inside the client's 10 s.
     kit = resources.files("rpkd").joinpath("params/indonesia/sae.toml").read_text("utf-8")
+    quick = kit.replace("\nbootstrap = 50\n", "\nbootstrap = 10\n")
+    assert quick != kit, "the kit's bootstrap is no longer 50: update this override"
     (path / "params").mkdir(exist_ok=True)
-    (path / "params" / "sae.toml").write_text(
-        kit.replace("\nbootstrap = 50\n", "\nbootstrap = 10\n"), encoding="utf-8"
-    )
+    (path / "params" / "sae.toml").write_text(quick, encoding="utf-8")
     ws = Workspace.open(path)
     app = create_app(ws, plain_http=True)
     with TestClient(app) as client:

@@ -221,6 +221,12 @@ def logit_ebp(
     )
 
 
+def scored(x: ModelMatrix, gamma: np.ndarray) -> ModelMatrix:
+    """Return the logit model's matrix on the score ``x'gamma``: (intercept, ``pmt_score``)."""
+    rows = x.values.shape[0]
+    return ModelMatrix((INTERCEPT, SCORE), np.column_stack([np.ones(rows), x.values @ gamma]))
+
+
 @dataclass(frozen=True)
 class ProxyScore:
     """The proxy-means score ``x'gamma`` of the module's description, fitted on the sample.
@@ -244,14 +250,7 @@ class ProxyScore:
 
     def matrices(self, gamma: np.ndarray) -> tuple[ModelMatrix, ModelMatrix]:
         """Return the sample and census matrices (intercept, ``pmt_score``) at ``gamma``."""
-
-        def scored(x: ModelMatrix) -> ModelMatrix:
-            rows = x.values.shape[0]
-            return ModelMatrix(
-                (INTERCEPT, SCORE), np.column_stack([np.ones(rows), x.values @ gamma])
-            )
-
-        return scored(self.x_sample), scored(self.x_census)
+        return scored(self.x_sample, gamma), scored(self.x_census, gamma)
 
     def redrawn(self, rng: np.random.Generator) -> np.ndarray:
         """Return ``gamma`` refitted to ``x'gamma + e*``, ``e*`` drawn from the residuals."""
