@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from rpkd.reports.documents import pdf, word
+from rpkd.reports.documents import pdf, word, word_styles, word_tables
 from rpkd.reports.documents.model import (
     SUPPRESSED,
     Bullets,
@@ -135,7 +135,7 @@ def test_the_docx_has_headings_captions_fields_footer_cover_and_slots(tmp_path: 
         "<w:updateFields" in xml
         or "updateFields" in zipfile.ZipFile(path).read("word/settings.xml").decode()
     )
-    slots = [p.text for p in read.paragraphs if p.style.name == word.SLOT_STYLE]
+    slots = [p.text for p in read.paragraphs if p.style.name == word_styles.SLOT_STYLE]
     assert "[DIISI PENULIS] Tuliskan latar belakang." in slots
     assert any("Tempat logo" in s for s in slots)
     assert "KABUPATEN KAPUAS" in [p.text for p in read.paragraphs]
@@ -150,7 +150,7 @@ def test_the_docx_has_headings_captions_fields_footer_cover_and_slots(tmp_path: 
         ["Selat", "12.345", "43,2%"],
         ["Basarang", SUPPRESSED, SUPPRESSED],
     ]
-    notes = [p.text for p in read.paragraphs if p.style.name == word.SOURCE_STYLE]
+    notes = [p.text for p in read.paragraphs if p.style.name == word_styles.SOURCE_STYLE]
     assert notes[:2] == ["Catatan: s = disembunyikan", "Sumber: registri rilis r1"]
     assert len(read.inline_shapes) == 1  # the chart, drawn by vl-convert
 
@@ -246,15 +246,15 @@ def test_a_missing_libreoffice_is_a_usage_error_naming_the_package(monkeypatch) 
 def test_columns_keep_numbers_whole_and_header_words_unbroken_when_they_fit() -> None:
     headers = ["Kecamatan", "Keluarga desil 1–4", "Rumah tidak layak huni", "Air minum tidak layak"]
     rows = [["Pasak Talawang", "48.044", "86,1%", "18,3%"]]
-    widths = word.column_widths(headers, rows, [False, True, True, True])
-    char, pad = word._CHAR_CM, word._PADDING_CM
-    assert widths[2] >= word._BOLD * len("Rumah") * char + pad  # bold "Rumah" is not split
-    assert widths[3] >= word._BOLD * len("minum") * char + pad
-    many = word.column_widths(
+    widths = word_tables.column_widths(headers, rows, [False, True, True, True])
+    char, pad = word_tables._CHAR_CM, word_tables._PADDING_CM
+    assert widths[2] >= word_tables._BOLD * len("Rumah") * char + pad  # bold "Rumah" is not split
+    assert widths[3] >= word_tables._BOLD * len("minum") * char + pad
+    many = word_tables.column_widths(
         ["Nama", *(f"Persentase penduduk {i}" for i in range(8))],
         [["Kapuas", *("12,34%" for _ in range(8))]],
         [False, *(True for _ in range(8))],
     )
-    usable = word._PAGE_WIDTH_CM - word._MARGINS_CM[0] - word._MARGINS_CM[1]
+    usable = word_styles.PAGE_WIDTH_CM - word_styles.MARGINS_CM[0] - word_styles.MARGINS_CM[1]
     assert abs(sum(many) - usable) < 1e-6
     assert all(w >= len("12,34%") * char + pad - 1e-9 for w in many[1:])  # numbers stay whole

@@ -9,7 +9,10 @@ matter, arabic from Bab I), and the cover carries the district's name and its lo
 marked place for it. Text the author must write is in the paragraph style ``Isian Penulis``
 (shaded), so it is easy to find and replace. Fields hold their current result (the numbers,
 and the contents with page numbers when :mod:`~rpkd.reports.documents.pdf` has paginated the
-document), and the file asks Word to update them when it opens.
+document), and the file asks Word to update them when it opens. The styles are
+:mod:`~rpkd.reports.documents.word_styles`, the fields
+:mod:`~rpkd.reports.documents.word_fields` and the tables
+:mod:`~rpkd.reports.documents.word_tables`.
 """
 
 from __future__ import annotations
@@ -32,15 +35,9 @@ from rpkd.reports.documents.model import (
     chapter_heading,
     section_heading,
 )
-
-FONT = "Arial"
-"""Body font (LibreOffice draws it with the metric-compatible Liberation Sans)."""
-SLOT_STYLE = "Isian Penulis"
-TABLE_STYLE = "Isi Tabel"
-SOURCE_STYLE = "Sumber"
-_NUMERIC = frozenset({"number", "integer", "percent", "index", "ratio", "rupiah", "year"})
-_PAGE_WIDTH_CM = 21.0
-_MARGINS_CM = (3.0, 2.5, 2.5, 2.5)  # left, right, top, bottom (Indonesian government practice)
+from rpkd.reports.documents.word_fields import field, list_field, update_fields_on_open
+from rpkd.reports.documents.word_styles import SLOT_STYLE, SOURCE_STYLE, TEXT_WIDTH_CM, add_styles
+from rpkd.reports.documents.word_tables import add_table
 
 
 @dataclass(frozen=True)
@@ -105,7 +102,7 @@ def write_docx(
     """
     docx = _docx()
     book = docx.Document()
-    _styles(book)
+    add_styles(book)
     drawn = dict(images or figure_images(document))
     _cover(book, document)
     front = _new_section(book, "lowerRoman")
@@ -116,7 +113,7 @@ def write_docx(
     counters = {"table": 0, "figure": 0}
     for n, chapter in enumerate(document.chapters):
         _chapter(book, document, chapter, counters, drawn, first=n == 0)
-    _update_fields_on_open(book)
+    update_fields_on_open(book)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(str(path))
     return path
@@ -134,188 +131,6 @@ def figure_images(document: Document) -> dict[str, bytes]:
         elif figure.spec is not None:
             out[figure.key] = to_png(dict(figure.spec), document.lang, scale=2.0)
     return out
-
-
-# --- styles --------------------------------------------------------------------------------
-
-
-def _styles(book: Any) -> None:
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt, RGBColor
-
-    section = book.sections[0]
-    section.page_width, section.page_height = Cm(_PAGE_WIDTH_CM), Cm(29.7)
-    left, right, top, bottom = _MARGINS_CM
-    section.left_margin, section.right_margin = Cm(left), Cm(right)
-    section.top_margin, section.bottom_margin = Cm(top), Cm(bottom)
-    styles = book.styles
-    normal = styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(11)
-    _east_asian_font(normal)
-    normal.paragraph_format.space_after = Pt(6)
-    normal.paragraph_format.line_spacing = 1.15
-    normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    for name, size, centre in (
-        ("Heading 1", 14, True),
-        ("Heading 2", 12, False),
-        ("Title", 22, True),
-    ):
-        style = styles[name]
-        style.font.name = FONT
-        _east_asian_font(style)
-        style.font.size = Pt(size)
-        style.font.bold = True
-        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
-        style.paragraph_format.space_before = Pt(18 if name == "Heading 1" else 12)
-        style.paragraph_format.space_after = Pt(12 if name == "Heading 1" else 6)
-        style.paragraph_format.keep_with_next = True
-        if centre:
-            style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    caption = styles["Caption"]
-    caption.font.name = FONT
-    caption.font.size = Pt(10)
-    caption.font.bold = True
-    caption.font.italic = False
-    caption.font.color.rgb = RGBColor(0x22, 0x22, 0x22)
-    caption.paragraph_format.space_before = Pt(8)
-    caption.paragraph_format.space_after = Pt(4)
-    caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    caption.paragraph_format.keep_with_next = True
-    table_text = styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-    table_text.base_style = normal
-    table_text.font.size = Pt(8.5)
-    table_text.paragraph_format.space_after = Pt(0)
-    table_text.paragraph_format.line_spacing = 1.0
-    table_text.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    source = styles.add_style(SOURCE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-    source.base_style = normal
-    source.font.size = Pt(8)
-    source.font.italic = True
-    source.paragraph_format.space_after = Pt(2)
-    source.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    slot = styles.add_style(SLOT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-    slot.base_style = normal
-    slot.font.italic = True
-    slot.font.color.rgb = RGBColor(0x7A, 0x4A, 0x00)
-    _shade(slot.element.get_or_add_pPr(), "FFF2CC", border="E0A800")
-    for level in (1, 2):
-        entry = styles.add_style(f"TOC {level}", WD_STYLE_TYPE.PARAGRAPH)
-        entry.base_style = normal
-        entry.paragraph_format.left_indent = Cm(0.6 * (level - 1))
-        entry.paragraph_format.space_after = Pt(2)
-        entry.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        entry.font.bold = level == 1
-        _right_tab(entry.element.get_or_add_pPr())
-    figures = styles.add_style("Table of Figures", WD_STYLE_TYPE.PARAGRAPH)
-    figures.base_style = normal
-    figures.paragraph_format.space_after = Pt(2)
-    figures.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    _right_tab(figures.element.get_or_add_pPr())
-
-
-def _east_asian_font(style: Any) -> None:
-    from docx.oxml.ns import qn
-
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attribute), FONT)
-
-
-def _right_tab(ppr: Any) -> None:
-    """Add a right-aligned tab with a dot leader at the right margin (page numbers)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tabs = OxmlElement("w:tabs")
-    tab = OxmlElement("w:tab")
-    tab.set(qn("w:val"), "right")
-    tab.set(qn("w:leader"), "dot")
-    width = _PAGE_WIDTH_CM - _MARGINS_CM[0] - _MARGINS_CM[1]
-    tab.set(qn("w:pos"), str(int(width / 2.54 * 1440)))
-    tabs.append(tab)
-    ppr.append(tabs)
-
-
-def _shade(ppr: Any, fill: str, *, border: str | None = None) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    if border is not None:
-        borders = OxmlElement("w:pBdr")
-        for side in ("top", "left", "bottom", "right"):
-            edge = OxmlElement(f"w:{side}")
-            edge.set(qn("w:val"), "single")
-            edge.set(qn("w:sz"), "6")
-            edge.set(qn("w:space"), "4")
-            edge.set(qn("w:color"), border)
-            borders.append(edge)
-        ppr.append(borders)
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    ppr.append(shading)
-
-
-# --- fields --------------------------------------------------------------------------------
-
-
-def _field_char(paragraph: Any, kind: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    run = paragraph.add_run()
-    char = OxmlElement("w:fldChar")
-    char.set(qn("w:fldCharType"), kind)
-    run._r.append(char)
-
-
-def _instruction(paragraph: Any, text: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    run = paragraph.add_run()
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {text} "
-    run._r.append(instr)
-
-
-def _field(paragraph: Any, instruction: str, result: str) -> None:
-    """Append a simple field (``PAGE``, ``SEQ Tabel``) holding ``result``."""
-    _field_char(paragraph, "begin")
-    _instruction(paragraph, instruction)
-    _field_char(paragraph, "separate")
-    paragraph.add_run(result)
-    _field_char(paragraph, "end")
-
-
-def _list_field(
-    book: Any, instruction: str, entries: Sequence[Entry], hint: str, style: str
-) -> None:
-    """Append a ``TOC`` field spanning one paragraph per entry (its current result)."""
-    lines = list(entries) or [Entry(1, hint)]
-    for i, entry in enumerate(lines):
-        name = style if entry.level == 0 else f"TOC {entry.level}"
-        paragraph = book.add_paragraph(style=name)
-        if i == 0:
-            _field_char(paragraph, "begin")
-            _instruction(paragraph, instruction)
-            _field_char(paragraph, "separate")
-        paragraph.add_run(entry.text + (f"\t{entry.page}" if entry.page else ""))
-        if i == len(lines) - 1:
-            _field_char(paragraph, "end")
-
-
-def _update_fields_on_open(book: Any) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    book.settings.element.append(update)
 
 
 # --- parts ---------------------------------------------------------------------------------
@@ -379,7 +194,7 @@ def _footer(section: Any, document: Document) -> None:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = paragraph.add_run(f"{document.cover.title} {document.cover.district} · ")
     run.font.size = Pt(8)
-    _field(paragraph, "PAGE", "1")
+    field(paragraph, "PAGE", "1")
 
 
 def _front_matter(book: Any, document: Document, entries: Contents) -> None:
@@ -409,7 +224,15 @@ def _front_matter(book: Any, document: Document, entries: Contents) -> None:
         heading = book.add_paragraph(style="Title")
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
         heading.add_run(title)
-        _list_field(book, instruction, lines, words["toc_hint"], style)
+        shown = lines or (Entry(1, words["toc_hint"]),)
+        list_field(book, instruction, [_line(entry, style) for entry in shown])
+
+
+def _line(entry: Entry, style: str) -> tuple[str, str]:
+    """Return the paragraph style and text of ``entry`` in a list in ``style`` (a heading in its
+    level's ``TOC`` style), its page after a tab."""
+    name = style if entry.level == 0 else f"TOC {entry.level}"
+    return name, entry.text + (f"\t{entry.page}" if entry.page else "")
 
 
 def _chapter(
@@ -455,7 +278,7 @@ def _caption(book: Any, document: Document, what: str, number: int, text: str) -
     paragraph = book.add_paragraph(style="Caption")
     label = document.words[what]
     paragraph.add_run(f"{label} ")
-    _field(paragraph, f"SEQ {label} \\* ARABIC", str(number))
+    field(paragraph, f"SEQ {label} \\* ARABIC", str(number))
     paragraph.add_run(f". {text}")
 
 
@@ -466,138 +289,9 @@ def _notes(book: Any, document: Document, source: str, notes: Sequence[str]) -> 
 
 
 def _table(book: Any, document: Document, table: Table, number: int) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
-
     _caption(book, document, "table", number, table.caption)
-    grid = book.add_table(rows=1 + len(table.rows), cols=len(table.columns))
-    grid.style = book.styles["Table Grid"]
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid.autofit = False
-    texts = [
-        [table.text(r, c.key, document.lang) for c in table.columns] for r in range(len(table.rows))
-    ]
-    numeric = [c.kind in _NUMERIC or c.by_row for c in table.columns]
-    wide = len(table.columns) >= 8  # smaller type, so that numbers need not wrap
-    widths = column_widths(
-        [c.header for c in table.columns], texts, numeric, scale=7.5 / 8.5 if wide else 1.0
-    )
-    for j, width in enumerate(widths):
-        grid.columns[j].width = Cm(width)
-    together = len(table.rows) <= 25  # a short table stays on one page
-    style = book.styles[TABLE_STYLE].style_id  # looked up once: python-docx's lookup is slow
-    for r, row in enumerate(grid.rows):
-        _keep_row(row)
-        last = r == len(grid.rows) - 1
-        cells = row.cells
-        for j, column in enumerate(table.columns):
-            cell = cells[j]
-            cell.width = Cm(widths[j])
-            paragraph = cell.paragraphs[0]
-            paragraph._p.get_or_add_pPr().style = style
-            paragraph.paragraph_format.keep_with_next = together or last or r == 0
-            if r == 0:
-                run = paragraph.add_run(column.header)
-                run.bold = True
-                if wide:
-                    run.font.size = Pt(7.5)
-                _shade(cell._tc.get_or_add_tcPr(), "DCE6F0")
-                continue
-            if numeric[j]:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            run = paragraph.add_run(texts[r - 1][j])
-            run.bold = (r - 1) in table.strong
-            if wide:
-                run.font.size = Pt(7.5)
-    _repeat_header(grid.rows[0])
+    add_table(book, table, document.lang)
     _notes(book, document, table.source, table.notes)
-
-
-_CHAR_CM = 0.18  # average width of a character of the 8.5 pt table text
-_PADDING_CM = 0.45  # the cell's left and right margins
-_BOLD = 1.3  # a bold header letter against an average letter of the table text
-
-
-def column_widths(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    numeric: Sequence[bool],
-    *,
-    scale: float = 1.0,
-) -> list[float]:
-    """Return column widths (cm): numbers unbroken, text wrapped at most where it must.
-
-    Each column wants its longest cell (text capped at 30 characters) and needs at least its
-    longest word (a header's bold words count :data:`_BOLD` times; ``scale``: the type's size
-    against 8.5 pt). When the wants exceed the text width, text columns give way down to their
-    needs, then number columns down to their longest number (their headers wrap), then every
-    column shrinks alike; when they fall short, text columns take the rest.
-
-    Examples
-    --------
-    >>> [round(w, 1) for w in column_widths(["Nama", "Nilai"], [["Kapuas Hilir", "1.234"]],
-    ...                                     [False, True])]
-    [13.9, 1.6]
-    """
-    usable = _PAGE_WIDTH_CM - _MARGINS_CM[0] - _MARGINS_CM[1]
-    wants: list[float] = []
-    needs: list[float] = []
-    for j, header in enumerate(headers):
-        cells = [r[j] for r in rows]
-        word = max(
-            [_BOLD * len(w) for w in header.split()]
-            + [float(len(w)) for text in cells for w in text.split()]
-            or [1.0]
-        )
-        longest = max([len(c) for c in cells] or [1])
-        need: float
-        want: float
-        if numeric[j]:  # a number never wraps; its header's words give way first
-            need = max(longest, 4)
-            want = max(need, min(word, 12))
-        else:
-            need = min(word, 18)
-            want = max(min(longest, 30), need, min(len(header), 16))
-        wants.append(want * _CHAR_CM * scale + _PADDING_CM)
-        needs.append(need * _CHAR_CM * scale + _PADDING_CM)
-    text = [j for j, n in enumerate(numeric) if not n]
-    total = sum(wants)
-    if total > usable:
-        widths = list(wants)
-        excess = total - usable
-        for group in (text, [j for j, n in enumerate(numeric) if n]):
-            spare = sum(widths[j] - needs[j] for j in group)
-            if spare <= 0:
-                continue
-            share = min(1.0, excess / spare)
-            for j in group:
-                widths[j] -= (widths[j] - needs[j]) * share
-            excess -= spare * share
-            if excess <= 1e-9:
-                return widths
-        return [w * usable / sum(widths) for w in widths]
-    if text:
-        grow = (usable - total) / sum(wants[j] for j in text)
-        return [w * (1 + grow) if j in text else w for j, w in enumerate(wants)]
-    return wants
-
-
-def _keep_row(row: Any) -> None:
-    """Keep a table row on one page (never split across a page break)."""
-    from docx.oxml import OxmlElement
-
-    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-
-
-def _repeat_header(row: Any) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
 
 
 def _figure(
@@ -610,9 +304,8 @@ def _figure(
         paragraph = book.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_with_next = True
-        usable = _PAGE_WIDTH_CM - _MARGINS_CM[0] - _MARGINS_CM[1]
         width, height = _png_size(image)
-        shown = min(figure.width_cm, usable)
+        shown = min(figure.width_cm, TEXT_WIDTH_CM)
         if height and width and shown * height / width > 19.0:  # keep tall maps on one page
             shown = 19.0 * width / height
         paragraph.add_run().add_picture(io.BytesIO(image), width=Cm(shown))
