@@ -1,5 +1,7 @@
 """Inputs of small-area estimation built from a release: direct estimates and covariates.
 
+- **Release tables**: the survey, families, persons and (optional) villages tables of one
+  engine a map is estimated from (:class:`SaeTables`).
 - **Direct estimates** of P0/P1/P2 by kecamatan or desa are domain estimates of the survey
   (:func:`rpkd.measures.fgt.estimate` with ``by`` the area, R ``svyby``), person-level (weight x
   household size), with their Taylor-linearised variances and the number of sampled PSUs.
@@ -88,6 +90,16 @@ _PRIMARY_OR_LESS = ("tidak_punya_ijazah", "sd")
 _AGRICULTURE = ("pertanian_tanaman", "perkebunan", "perikanan", "peternakan", "kehutanan")
 _PREDICATES = ("unfit_house", "no_proper_sanitation")
 _ZERO_SE = 1e-9
+
+
+@dataclass(frozen=True)
+class SaeTables:
+    """The release tables the map is estimated from (Ibis tables of one engine)."""
+
+    survey: Table
+    families: Table
+    persons: Table
+    villages: Table | None = None
 
 
 def area_of(table: Table, level: Level) -> StringValue:
