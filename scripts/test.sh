@@ -40,8 +40,8 @@ as_pg "'$pgbin/pg_ctl' -D '$pgdir/data' -o \"-p 54329 -k '$pgdir' -c listen_addr
 trap 'as_pg "\"$pgbin/pg_ctl\" -D \"$pgdir/data\" -m fast stop >/dev/null" || true; rm -rf "$pgdir"' EXIT
 export RPKD_TEST_POSTGRES_URL="postgresql+psycopg://rpkd@127.0.0.1:54329/postgres"
 
-.venv/bin/ruff check src tests benchmarks
-.venv/bin/ruff format --check src tests benchmarks
+.venv/bin/ruff check src tests benchmarks scripts
+.venv/bin/ruff format --check src tests benchmarks scripts
 .venv/bin/mypy
 .venv/bin/lint-imports
 # Each module, the Spark tests and the browser tests run on one worker each

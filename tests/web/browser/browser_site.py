@@ -1,7 +1,8 @@
 """The site the browser tests visit: a demo-like workspace built once, and uvicorn serving it.
 
 :func:`build_site` makes what ``rpkd demo`` makes, smaller and faster: a synthetic Kapuas
-(3,000 families, seed 1) imported as release ``kapuas-demo``, the Kapuas plan with its P0, P1,
+(3,000 families, seed 1; the demo's 120,109 with ``RPKD_SITE_FAMILIES=demo``, for the
+documentation's pictures) imported as release ``kapuas-demo``, the Kapuas plan with its P0, P1,
 P2 and extreme-poverty realisations for the release's year (verified, as the demo fills them),
 two beneficiary lists linked to the registry (the others count by exact NIK, as
 :func:`rpkd.workflows.families_of_desa` does for a list never linked), and one user per role
@@ -70,11 +71,12 @@ USERS = {
 }
 
 
-def build_site(path: Path) -> Site:
-    """Build the demo-like workspace at ``path`` (about 25 s on two cores)."""
+def build_site(path: Path, families: int | None = 3000) -> Site:
+    """Build the demo-like workspace at ``path`` (about 25 s on two cores at 3,000 families;
+    ``families=None`` is the demo's size, the registry's own 120,109 families)."""
     source = path / "demo" / "source"
     with Workspace.open(path, environ={}) as ws:
-        synthesize_district(ws, "62.03", source, families=3000, seed=1, fmt="parquet")
+        synthesize_district(ws, "62.03", source, families=families, seed=1, fmt="parquet")
         import_release(ws, source, RELEASE, reference_date=REFERENCE_DATE)
         figures = poverty_figures(ws, RELEASE)
         year = figures.on.year

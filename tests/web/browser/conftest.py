@@ -49,8 +49,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    """The demo-like workspace (release, plan, links, one user per role)."""
-    return build_site(tmp_path_factory.mktemp("site") / "ws")
+    """The demo-like workspace (release, plan, links, one user per role): 3,000 families, or
+    with ``RPKD_SITE_FAMILIES=demo`` the demo's whole district (minutes to build; the README's
+    pictures are taken on it)."""
+    size = os.environ.get("RPKD_SITE_FAMILIES", "3000")
+    families = None if size == "demo" else int(size)
+    return build_site(tmp_path_factory.mktemp("site") / "ws", families)
 
 
 @pytest.fixture(scope="session")
