@@ -276,6 +276,10 @@ def test_fay_herriot_selection_is_checked(workspace: Workspace) -> None:
     with pytest.raises(UsageError) as caught:
         _estimate(workspace, "fh", "kecamatan", selection="stepwise")
     assert caught.value.code == "map_choice_invalid" and caught.value.param == "selection"
+    with pytest.raises(UsageError) as caught:
+        _estimate(workspace, "fh", "kecamatan", transformation="logit")
+    assert (caught.value.code, caught.value.param) == ("map_choice_invalid", "transformation")
+    assert caught.value.params["allowed"] == ("none", "arcsin")
     arcsin = _estimate(workspace, "fh", "desa", transformation="arcsin", selection="kic")
     assert arcsin.model["selection"]["criterion"] == "kic"  # type: ignore[attr-defined]
 

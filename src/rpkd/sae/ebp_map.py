@@ -23,7 +23,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from rpkd import engine as eng
-from rpkd.errors import UsageError
 from rpkd.findings import Finding
 from rpkd.sae.area_row import AreaRow, area_row
 from rpkd.sae.inputs import (
@@ -36,6 +35,7 @@ from rpkd.sae.inputs import (
     sample_units,
     with_area_codes,
 )
+from rpkd.sae.map_options import choice
 
 if TYPE_CHECKING:
     from rpkd import regions
@@ -76,7 +76,7 @@ def ebp_rows(
     )
 
     options = settings["ebp"]
-    effect = _choice(options, "effect_level", "map", EFFECT_LEVELS)
+    effect = choice(options, "effect_level", "map", EFFECT_LEVELS)
     # povmap's aggregate_to: the model's areas (and its area_share_desil12) are desa, the
     # estimates are aggregated to the map's areas.
     fit_level: Level = "desa" if effect == "desa" else level
@@ -101,11 +101,11 @@ def ebp_rows(
         findings.append(Finding("ebp_aggregated_from_desa", "info", {"level": level}))
     replicates = int(options.get("replicates", 50))
     boot = int(options.get("bootstrap", 50)) if bootstrap is None else bootstrap
-    weights = _choice(options, "weights", "none", EBP_WEIGHTS)
+    weights = choice(options, "weights", "none", EBP_WEIGHTS)
     if ebp_model_kind(options, weights) == "logit" and measure == "fgt0":
         from rpkd.sae.logit_ebp import PREDICTORS, logit_map
 
-        predictor = _choice(options, "logit_predictor", "covariates", PREDICTORS)
+        predictor = choice(options, "logit_predictor", "covariates", PREDICTORS)
         values, model, found = logit_map(
             chosen,
             area=AREA,
@@ -171,13 +171,3 @@ def ebp_rows(
         "diagnostics": None if result.diagnostics is None else result.diagnostics.to_json(),
     }
     return rows, model, findings
-
-
-def _choice(options: Mapping[str, Any], key: str, default: str, allowed: Sequence[str]) -> Any:
-    """Return the ``[ebp]`` option ``key``, refused unless one of ``allowed``."""
-    value = options.get(key, default)
-    if value not in allowed:
-        raise UsageError(
-            "map_choice_invalid", param=key, flag=key, value=value, allowed=tuple(allowed)
-        )
-    return value

@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from rpkd.errors import UsageError
 from rpkd.findings import Finding
 from rpkd.sae.area_row import AreaRow, area_row
 from rpkd.sae.covariates import number_column, usable_columns
 from rpkd.sae.fay_herriot import fay_herriot
 from rpkd.sae.inputs import AREA, DirectEstimates, Level, smoothed_variances
+from rpkd.sae.map_options import choice
 
 if TYPE_CHECKING:
     from rpkd import regions
@@ -55,15 +55,7 @@ def fh_rows(
     replicates (the arcsine model's MSE).
     """
     options = settings["fay_herriot"]
-    transformation = options.get("transformation", "none")
-    if transformation not in FH_TRANSFORMATIONS:
-        raise UsageError(
-            "map_choice_invalid",
-            param="transformation",
-            flag="transformation",
-            value=transformation,
-            allowed=FH_TRANSFORMATIONS,
-        )
+    transformation = choice(options, "transformation", "none", FH_TRANSFORMATIONS)
     smoothed = smoothed_variances(
         direct,
         min_psu=int(settings["direct"].get("min_psu", 2)),
@@ -174,13 +166,7 @@ def _fh_selection(
     from rpkd.sae.fh_arcsin import arcsin_scale
     from rpkd.sae.selection import FH_CRITERIA, fh_backward
 
-    criterion = str(options.get("selection", "none"))
-    allowed = ("none", *FH_CRITERIA)
-    if criterion not in allowed:
-        raise UsageError(
-            "map_choice_invalid", param="selection", flag="selection", value=criterion,
-            allowed=allowed,
-        )  # fmt: skip
+    criterion = choice(options, "selection", "none", ("none", *FH_CRITERIA))
     if criterion == "none" or not names:
         return None
     y = number_column(table, "direct", "--direct")[sampled]
@@ -189,4 +175,4 @@ def _fh_selection(
         scale = arcsin_scale(y, psi, reference)
         y, psi = scale.theta, scale.psi
     columns = [(n, number_column(table, n, "--covariate")[sampled]) for n in names]
-    return fh_backward(y, psi, columns, criterion)  # type: ignore[arg-type]
+    return fh_backward(y, psi, columns, criterion)
