@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -67,23 +68,37 @@ def rpkd(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) ->
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "indonesian", "english"),
     [
-        (("synth", "--region", "62.03", "--out", "d", "--bogus"), "No such option: --bogus"),
-        (("synth", "--out", "d"), "Missing option '--region'."),
-        (("synht",), "No such command 'synht'. Did you mean 'synth'?"),
-        (("synth", "--region", "62.03", "--out", "d", "--seed", "x"), "Invalid value for '--seed'"),
+        (("synth", "--region", "62.03", "--out", "d", "--bogus"),
+         "opsi --bogus tidak dikenal", "no such option: --bogus"),
+        (("synth", "--region", "62.03", "--out", "d", "--sed", "1"),
+         "opsi --sed tidak dikenal; mungkin maksudnya --seed",
+         "no such option: --sed; did you mean --seed"),
+        (("synth", "--out", "d"), "opsi --region wajib diisi", "missing option --region"),
+        (("synht",), "perintah 'synht' tidak dikenal; mungkin maksudnya 'synth'",
+         "no such command: 'synht'; did you mean 'synth'"),
+        (("synth", "--region", "62.03", "--out", "d", "--seed", "x"),
+         "--seed harus bilangan bulat, bukan 'x'", "--seed must be a whole number, not 'x'"),
+        (("synth", "--region", "62.03", "--out", "d", "lagi"),
+         "argumen berlebih: lagi", "unexpected extra arguments: lagi"),
     ],
-)
-def test_a_parser_error_is_one_line_and_exits_2(
-    rpkd: Any, args: tuple[str, ...], message: str
+)  # fmt: skip
+def test_a_parser_error_is_one_line_in_the_users_language_and_exits_2(
+    rpkd: Any, args: tuple[str, ...], indonesian: str, english: str
 ) -> None:
     code, out, err = rpkd(*args)
     assert code == 2 and out == ""
-    assert err.startswith(f"Galat: {message}") and err.count("\n") == 1, err
-    assert "--help)" in err and "Traceback" not in err
+    assert err.startswith(f"Galat: {indonesian} (bantuan: ") and err.endswith(" --help)\n"), err
+    assert err.count("\n") == 1
     code, _, err = rpkd(*args, "--lang", "en")
-    assert code == 2 and err.startswith(f"Error: {message}"), err
+    assert code == 2 and err.startswith(f"Error: {english} (help: "), err
+
+
+def test_an_option_without_its_value_is_named(rpkd: Any) -> None:
+    # The parser raises it without a context: no help hint, but the option and what is wrong.
+    code, _, err = rpkd("synth", "--region", "62.03", "--out")
+    assert (code, err) == (2, "Galat: opsi --out memerlukan nilai\n")
 
 
 def test_a_workflow_usage_error_exits_2_in_the_users_language(rpkd: Any, tmp_path: Path) -> None:
@@ -119,3 +134,19 @@ def test_version(rpkd: Any) -> None:
     from importlib.metadata import version
 
     assert rpkd("--version") == (0, f"rpkd {version('rpkd')}\n", "")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("realisation", "add", "--value", "1,5"),
+         "--value harus bilangan dengan titik desimal (mis. 0.5), bukan '1,5' (bantuan: "),
+        (("profile", "--public=ya"), "opsi --public tidak menerima nilai\n"),
+    ],
+)  # fmt: skip
+def test_the_installed_command_words_a_number_and_a_flag_error(
+    args: tuple[str, ...], message: str
+) -> None:
+    done = subprocess.run([RPKD, *args], capture_output=True, text=True, check=False,
+                          env={**os.environ, "RPKD_LANG": "id"})  # fmt: skip
+    assert done.returncode == 2 and done.stderr.startswith(f"Galat: {message}"), done.stderr

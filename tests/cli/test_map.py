@@ -93,7 +93,7 @@ def test_map_writes_svg_png_geojson_and_prints_the_table(workspace: Path, tmp_pa
     svg = (out / "map.svg").read_text()
     assert svg.lstrip().startswith("<svg")
     # the web's and the documents' figure: names, north arrow, scale bar, source and date
-    text = html.unescape(" ".join(re.findall(r">([^<>]+)</text>", svg)))
+    text = html.unescape(" ".join(re.findall(r">([^<>]+)</(?:text|tspan)>", svg)))
     assert "Poverty headcount (P0), Kabupaten Kapuas (Fay–Herriot)" in text
     assert "Source: release r1, Fay–Herriot, benchmarked to the district direct estimate" in text
     assert all(r.name in text for r in regions.descendants("62.03", "kecamatan"))

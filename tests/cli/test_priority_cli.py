@@ -48,7 +48,8 @@ def test_table_in_indonesian(workspace: str) -> None:
                          "--draws", "200", "--method", "fh", "--workspace", workspace)  # fmt: skip
     assert code == 0, err
     assert "Kantong kemiskinan" in out and "Prioritas 1" in out
-    assert "peluang k termiskin (tingkat)" in out and "keluarga desil 1–2" in out
+    assert "peluang termasuk 3 kecamatan termiskin" in out
+    assert "peluang (tingkat kemiskinan)" in out and "keluarga desil 1–2" in out
     assert "Prioritas 1" in err  # the class count goes to standard error
 
 

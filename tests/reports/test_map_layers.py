@@ -20,7 +20,7 @@ KAPUAS = "62.03"
 
 
 def _texts(svg: str) -> str:
-    return html.unescape(" ".join(re.findall(r">([^<>]+)</text>", svg)))
+    return html.unescape(" ".join(re.findall(r">([^<>]+)</(?:text|tspan)>", svg)))
 
 
 def _areas(depth: str, parent: str = KAPUAS) -> list[dict[str, Any]]:
@@ -82,6 +82,7 @@ def test_district_map_has_names_furniture_and_source_in_indonesian() -> None:
     assert "Persentase penduduk miskin (P0)" in text and "kurang andal (CV > 25%)" in text
     assert "10,0%" in text  # the legend in percent, Indonesian decimal comma
     assert source in text and " U " in f" {text} " and "0 – 25 km" in text
+
     assert all(name in text for name in names.values())
     assert charts.to_png(spec, "id").startswith(b"\x89PNG")
 
@@ -169,8 +170,14 @@ def test_poverty_figure_has_title_names_furniture_and_a_dated_source() -> None:
     areas = _areas("kecamatan")
     spec = charts.poverty_figure(_map("kecamatan", areas, benchmark=1.06), KAPUAS, "id",
                                  release="uji-1", made=date(2026, 12, 6))  # fmt: skip
-    text = _texts(charts.to_svg(spec, "id"))
+    svg = charts.to_svg(spec, "id")
+    text = _texts(svg)
     assert "Persentase penduduk miskin (P0), Kabupaten Kapuas (EBP)" in text
+    # the title, wider than the narrow map, starts at the map's edge and does not push it right;
+    # the figure is no wider than the title, the map and its legends
+    assert int(re.search(r'transform="translate\((\d+),', svg)[1]) < 30  # type: ignore[index]
+    wide, _ = frame(KAPUAS, "kecamatan", 560)
+    assert int(re.search(r'<svg[^>]* width="(\d+)"', svg)[1]) <= wide + 260  # type: ignore[index]
     assert " U " in f" {text} " and "0 – 25 km" in text
     assert (
         "Sumber: rilis uji-1, EBP, dibenchmark ke estimasi langsung kabupaten; batas wilayah "
@@ -203,3 +210,17 @@ def test_poverty_figure_of_one_kecamatan_keeps_its_desa() -> None:
     assert {a["code"] for a in spec["datasets"]["areas"]} == inside
     assert "/maps/62.03.01/desa" in json.dumps(spec) and "boundaries" not in spec["datasets"]
     assert {p["code"] for p in spec["datasets"]["labels"]} == inside
+
+
+def test_a_long_source_is_wrapped_to_the_map_and_its_legends() -> None:
+    """One line of source would set the figure's width: a page fitting the figure to its
+    column would shrink the map (the Beranda's Kapuas map was 135 px wide)."""
+    source = " ".join(["Sumber: rilis uji, EBP, dibenchmark ke estimasi langsung kabupaten;"] * 4)
+    spec = charts.area_map_chart(KAPUAS, "kecamatan", _areas("kecamatan"), cv_threshold=0.25,
+                                 source=source)  # fmt: skip
+    written = [x["data"]["values"][0]["source"] for x in spec["layer"]
+               if isinstance(x.get("mark"), dict) and x["mark"].get("lineBreak") == "\n"]  # fmt: skip
+    lines = written[0].split("\n")
+    wide, _ = frame(KAPUAS, "kecamatan", 420)
+    assert " ".join(lines) == source and len(lines) > 1
+    assert all(len(line) <= (wide + 200) // 5 for line in lines)

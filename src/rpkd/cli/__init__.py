@@ -152,11 +152,12 @@ def _parser_error(exc: TyperException) -> None:
     printed when the error is raised, so its message is then empty).
     """
     from rpkd.cli import common
+    from rpkd.cli.parser_errors import parser_message
 
-    detail = exc.format_message()
     if type(exc).__name__ == "NoArgsIsHelpError":
-        if detail.strip():
-            typer.echo(detail, err=True)
+        if exc.format_message().strip():
+            typer.echo(exc.format_message(), err=True)
         return
+    detail = parser_message(exc, common.current_lang())
     context = getattr(exc, "ctx", None)
     common.usage_error(detail, context.command_path if context is not None else None)

@@ -185,7 +185,7 @@ def _charts(board: Dashboard, lang: Lang, boundaries: str | None) -> dict[str, A
                                                                  depth="kecamatan")  # fmt: skip
         specs["map"] = charts.poverty_figure(
             data["map"], board.region, lang, release=board.release or "", title=title,
-            boundaries=boundaries, size=420,
+            boundaries=boundaries, size=600,
         )  # fmt: skip
         specs["cv_map"] = charts.cv_map_chart(
             board.region, "kecamatan", areas, cv_threshold=threshold, lang=lang, boundaries=url

@@ -22,6 +22,7 @@ from rpkd.reports.charts.base import (
     altair,
     caption,
     finish,
+    heading,
     label,
 )
 from rpkd.reports.charts.map_layers import decorated, points_of
@@ -275,7 +276,7 @@ def area_map_chart(
         on_top=_selected_outline(alt, base, selected, tooltip),
     )  # fmt: skip
     chart = layered.resolve_scale(color="independent").properties(
-        width=wide, height=tall, title=title or ""
+        width=wide, height=tall, title=heading(title or "")
     )
     values = area_values(areas, cv_threshold, lang)
     return finish(chart, lang, {**_datasets(region, depth, values, boundaries), **added})
@@ -331,7 +332,7 @@ def cv_map_chart(
         lang=lang, labels=labels, furniture=furniture, source=source,
         on_top=_selected_outline(alt, base, selected, tooltip),
     )  # fmt: skip
-    chart = layered.properties(width=wide, height=tall, title=label("cv_map", lang))
+    chart = layered.properties(width=wide, height=tall, title=heading(label("cv_map", lang)))
     values = area_values(areas, cv_threshold, lang)
     return finish(chart, lang, {**_datasets(region, depth, values, boundaries), **added})
 

@@ -101,7 +101,13 @@ def label(key: str, lang: Lang) -> str:
 
 def caption(lang: Lang, key: str) -> dict[str, Any]:
     """Return a chart title from the catalogue's ``chart.<key>``, left-aligned."""
-    return {"text": label(key, lang), "anchor": "start", "fontSize": 13}
+    return heading(label(key, lang))
+
+
+def heading(text: str) -> dict[str, Any]:
+    """Return a chart title of ``text``, left-aligned (centred, a title wider than a tall narrow
+    map, as Kapuas', would push the map right by half its excess)."""
+    return {"text": text, "anchor": "start", "fontSize": 13}
 
 
 def _converter() -> Any:

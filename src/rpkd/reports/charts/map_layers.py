@@ -17,6 +17,7 @@ Bostock, M. et al., d3-geo ``projection.fitExtent`` (the fit Vega applies).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -212,12 +213,22 @@ def furniture_layers(
     return [arrow, letter, bar, *ends, text]
 
 
-def source_layer(alt: Any, source: str, tall: int) -> Any:
-    """Return the source-and-date line written under the map."""
-    data = alt.Data(values=[{"source": source}])
+SOURCE_CHARACTER_PX = 5
+"""The mean width of a character of the 9-px source line, in pixels (Liberation Sans)."""
+
+SOURCE_BESIDE_PX = 200
+"""What the legends beside the map add to the width the source line may take, in pixels."""
+
+
+def source_layer(alt: Any, source: str, wide: int, tall: int) -> Any:
+    """Return the source-and-date lines written under the map, wrapped to the width of the map
+    and its legends (one long line would set the figure's width, and a page that fits the
+    figure to its column would shrink the map with it)."""
+    width = max((wide + SOURCE_BESIDE_PX) // SOURCE_CHARACTER_PX, 40)
+    data = alt.Data(values=[{"source": "\n".join(textwrap.wrap(source, width))}])
     return (
         alt.Chart(data)
-        .mark_text(fontSize=9, align="left", baseline="top", color="#595959")
+        .mark_text(fontSize=9, align="left", baseline="top", color="#595959", lineBreak="\n")
         .encode(x=alt.value(0), y=alt.value(tall + 8), text="source:N",
                 tooltip=[alt.Tooltip("source:N", title=None)])
     )  # fmt: skip
@@ -249,6 +260,6 @@ def decorated(
     if furniture:
         extra += furniture_layers(alt, depth, features, wide, tall, lang)
     if source:
-        extra.append(source_layer(alt, source, tall))
+        extra.append(source_layer(alt, source, wide, tall))
     chart = alt.layer(*layers, *extra, *on_top).project(**PROJECTION)
     return chart, datasets

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rpkd import locale
 from rpkd.locale import Lang
 from rpkd.reports.charts.areas import _datasets, frame, shapes
-from rpkd.reports.charts.base import MISSING_COLOUR, Spec, altair, finish
+from rpkd.reports.charts.base import MISSING_COLOUR, Spec, altair, finish, heading
 from rpkd.reports.charts.map_layers import decorated
 
 if TYPE_CHECKING:
@@ -123,8 +123,7 @@ def priority_map_chart(
         alt, [classes], depth=depth, features=shapes(region, depth), wide=wide, tall=tall,
         lang=lang, labels=labels, furniture=furniture, source=source,
     )  # fmt: skip
-    heading = {"text": title or "", "anchor": "start", "fontSize": 13}
-    chart = layered.properties(width=wide, height=tall, title=heading)
+    chart = layered.properties(width=wide, height=tall, title=heading(title or ""))
     values = priority_values(areas, thresholds, lang)
     return finish(chart, lang, {**_datasets(region, depth, values, boundaries), **added})
 
