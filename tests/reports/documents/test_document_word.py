@@ -258,3 +258,39 @@ def test_columns_keep_numbers_whole_and_header_words_unbroken_when_they_fit() ->
     usable = word_styles.PAGE_WIDTH_CM - word_styles.MARGINS_CM[0] - word_styles.MARGINS_CM[1]
     assert abs(sum(many) - usable) < 1e-6
     assert all(w >= len("12,34%") * char + pad - 1e-9 for w in many[1:])  # numbers stay whole
+
+
+def _png(width: int, height: int) -> bytes:
+    """A white RGB PNG of ``width`` × ``height`` pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\xff" * (3 * width) for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))  # fmt: skip
+
+
+def test_a_tall_figure_is_at_most_the_figure_height_and_a_wide_one_the_figure_width(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from docx.shared import Cm
+
+    document = _document()
+    tall = Figure("f.map", "Peta", "sumber", image=_png(400, 600))  # a district map: 2 by 3
+    wide = Figure("f.chart", "Grafik", "sumber", image=_png(600, 300))
+    section = Section("Peta", (tall, wide))
+    chapters = (*document.chapters[:1], replace(document.chapters[1], sections=(section,)))
+    read = docx.Document(
+        str(word.write_docx(replace(document, chapters=chapters), tmp_path / "d.docx"))
+    )
+    drawn = [(shape.width, shape.height) for shape in read.inline_shapes]
+    assert drawn[0][1] == pytest.approx(Cm(word_styles.FIGURE_HEIGHT_CM), rel=1e-3)
+    assert drawn[0][0] == pytest.approx(Cm(word_styles.FIGURE_HEIGHT_CM * 400 / 600), rel=1e-3)
+    assert drawn[1] == (pytest.approx(Cm(15.5), rel=1e-3), pytest.approx(Cm(7.75), rel=1e-3))

@@ -36,7 +36,13 @@ from rpkd.reports.documents.model import (
     section_heading,
 )
 from rpkd.reports.documents.word_fields import field, list_field, update_fields_on_open
-from rpkd.reports.documents.word_styles import SLOT_STYLE, SOURCE_STYLE, TEXT_WIDTH_CM, add_styles
+from rpkd.reports.documents.word_styles import (
+    FIGURE_HEIGHT_CM,
+    SLOT_STYLE,
+    SOURCE_STYLE,
+    TEXT_WIDTH_CM,
+    add_styles,
+)
 from rpkd.reports.documents.word_tables import add_table
 
 
@@ -306,8 +312,8 @@ def _figure(
         paragraph.paragraph_format.keep_with_next = True
         width, height = _png_size(image)
         shown = min(figure.width_cm, TEXT_WIDTH_CM)
-        if height and width and shown * height / width > 19.0:  # keep tall maps on one page
-            shown = 19.0 * width / height
+        if height and width and shown * height / width > FIGURE_HEIGHT_CM:
+            shown = FIGURE_HEIGHT_CM * width / height
         paragraph.add_run().add_picture(io.BytesIO(image), width=Cm(shown))
     _caption(book, document, "figure", number, figure.caption)
     _notes(book, document, figure.source, ())
