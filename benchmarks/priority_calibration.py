@@ -33,7 +33,7 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sae_accuracy import _seeds, _truth
+from sae_accuracy import _families, _seeds, _truth
 
 from rpkd import engine as eng
 from rpkd import params
@@ -52,7 +52,7 @@ def _run_seed(seed: int, families: int, work: Path, methods: list[str]) -> list[
     result = synthesize("62.03", folder, kit=kit, families=families, seed=seed, fmt="parquet")
     line = float(result.summary["lines"]["poverty"]["value"])
     on = date.fromisoformat(result.summary["reference_date"])
-    truth = _truth(folder, line)
+    truth = _truth(_families(folder), line)
     rows: list[dict[str, Any]] = []
     engine = eng.connect()
     try:

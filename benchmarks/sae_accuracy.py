@@ -134,7 +134,11 @@ def _span(seeds: list[int]) -> str:
     )
 
 
-def _families(folder: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
+Families = tuple[list[str], np.ndarray, np.ndarray]
+"""Every registry family's desa code, size and true per-capita consumption (:func:`_families`)."""
+
+
+def _families(folder: Path) -> Families:
     """Return every registry family's desa code, size and true per-capita consumption."""
     families = pq.read_table(
         folder / "families.parquet", columns=["family_id", "desa_code", "family_size"]
@@ -157,8 +161,8 @@ def _families(folder: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
     )
 
 
-def _truth(folder: Path, line: float) -> dict[str, dict[str, float]]:
-    codes, size, consumption = _families(folder)
+def _truth(families: Families, line: float) -> dict[str, dict[str, float]]:
+    codes, size, consumption = families
     out: dict[str, dict[str, float]] = {}
     for level, width in (("district", 5), ("kecamatan", 8), ("desa", None)):
         poor: dict[str, float] = {}
@@ -171,7 +175,7 @@ def _truth(folder: Path, line: float) -> dict[str, dict[str, float]]:
     return out
 
 
-def _measured(folder: Path, line: float, noise_sd: float) -> float:
+def _measured(families: Families, line: float, noise_sd: float) -> float:
     """Return the district P0 the survey's measurement expects: the person-weighted mean of
     ``P(c exp(e) < line) = Phi((log line - log c) / noise_sd)`` over every family's true
     per-capita consumption ``c``, ``e ~ N(0, noise_sd^2)`` being the noise the generator puts
@@ -181,7 +185,7 @@ def _measured(folder: Path, line: float, noise_sd: float) -> float:
     more of it downwards where the density rises towards the line)."""
     from scipy.special import ndtr
 
-    _, size, c = _families(folder)
+    _, size, c = families
     below = ndtr((np.log(line) - np.log(c)) / noise_sd) if noise_sd > 0 else (c < line) * 1.0
     return float(np.sum(size * below) / np.sum(size))
 
@@ -409,8 +413,9 @@ def _run_seed(
     result = synthesize("62.03", folder, kit=kit, families=families, seed=seed, fmt="parquet")
     line = float(result.summary["lines"]["poverty"]["value"])
     on = date.fromisoformat(result.summary["reference_date"])
-    truth = _truth(folder, line)
-    measured = _measured(folder, line, float(kit.document("synth")["welfare"]["measurement_sd"]))
+    registry = _families(folder)
+    truth = _truth(registry, line)
+    measured = _measured(registry, line, float(kit.document("synth")["welfare"]["measurement_sd"]))
     rows: list[dict[str, Any]] = [
         {
             "seed": seed,
