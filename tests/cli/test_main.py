@@ -150,3 +150,20 @@ def test_the_installed_command_words_a_number_and_a_flag_error(
     done = subprocess.run([RPKD, *args], capture_output=True, text=True, check=False,
                           env={**os.environ, "RPKD_LANG": "id"})  # fmt: skip
     assert done.returncode == 2 and done.stderr.startswith(f"Galat: {message}"), done.stderr
+
+
+def test_every_help_text_keeps_its_brackets() -> None:
+    # Typer reads help as Rich markup: "(default: kit, [map] method)" printed "kit,  method"
+    # until the bracket was escaped. Every text, as Rich prints it, keeps what it says.
+    from rich.text import Text
+
+    cli._register()
+    texts = []
+    stack = [typer.main.get_command(cli.app)]
+    while stack:
+        command = stack.pop()
+        texts += [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+        stack += list(getattr(command, "commands", {}).values())
+    assert len(texts) > 200
+    for text in texts:
+        assert Text.from_markup(text).plain == text.replace("\\[", "["), text

@@ -59,6 +59,65 @@ def test_kilometres_per_pixel_by_hand() -> None:
     assert map_layers.scale_length(0.3, 400) == (25, 25 / 0.3)
 
 
+def test_frame_places_a_degree_square_as_d3_fits_it() -> None:
+    # The square of the test above in 100 x 100 px: the height binds (0.0174542 rad against
+    # 0.0174533 rad of longitude), so the square is 100 px tall and 100 * 0.0174533 / 0.0174542
+    # = 99.9948 px wide, centred: 0.0026 px either side.
+    box = {"type": "Feature", "properties": {"code": "x", "name": "x"},
+           "geometry": {"type": "Polygon",
+                        "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}}  # fmt: skip
+    frame = map_layers.Frame.fit([box], 100, 100)
+    assert frame.pixel(0, 1) == pytest.approx((0.0026, 0.0), abs=1e-4)
+    assert frame.pixel(1, 0) == pytest.approx((99.9974, 100.0), abs=1e-4)
+    assert frame.position(*frame.pixel(0.25, 0.8)) == pytest.approx((0.25, 0.8), abs=1e-12)
+
+
+def test_leader_leaves_the_name_box_where_the_line_to_the_centroid_crosses_it() -> None:
+    # A name 60 x 12 px moved two lines (24 px) down: the line up to its centroid leaves the
+    # box at its top edge, 6 px above the centre, and runs 18 px beyond it.
+    assert map_layers._leader_start(0.0, -24.0, 30.0, 6.0) == (0.0, -6.0)
+    # Moved 1.6 half-widths right and a line up: the line down and left to the centroid
+    # reaches the box's bottom edge (t = 6 / 12) before its side (t = 30 / 48).
+    assert map_layers._leader_start(-48.0, 12.0, 30.0, 6.0) == (-24.0, 6.0)
+    # One line down with 5.4-px half-heights: the centroid is 5.4 px from the box, no leader.
+    assert map_layers._leader_start(0.0, -10.8, 27.0, 5.4) is None
+    assert map_layers._leader_start(0.0, 0.0, 27.0, 5.4) is None
+
+
+def test_a_moved_name_is_tied_to_its_area_and_names_keep_clear_of_the_furniture() -> None:
+    features = shapes("62.03.09", "desa")
+    wide, tall = frame("62.03.09", "desa", 560)
+    clear = map_layers.furniture_boxes(features, wide, tall)
+    points = map_layers.label_points(features, wide, tall, 9, clear)
+    fit = map_layers.Frame.fit(features, wide, tall)
+    centroids = {f["properties"]["code"]: map_layers.centroid(f["geometry"]) for f in features}
+    leaders = [p for p in points if p["from_lon"] is not None]
+    assert leaders  # a dense kecamatan moves some names far from their desa
+    for p in points:
+        if not p["placed"]:
+            assert p["from_lon"] is None
+            continue
+        cx, cy = fit.pixel(p["lon"], p["lat"])
+        half_w, half_h = 0.3 * 9 * len(p["name"]), 0.6 * 9
+        box = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+        assert not any(map_layers._overlaps(box, [b]) for b in clear)
+        x, y = fit.pixel(*centroids[p["code"]])
+        outside = math.hypot(max(box[0] - x, 0, x - box[2]), max(box[1] - y, 0, y - box[3]))
+        if p["from_lon"] is None:
+            assert outside < map_layers.LEADER_MIN_PX + 0.01
+            continue
+        assert (p["to_lon"], p["to_lat"]) == pytest.approx(centroids[p["code"]], abs=1e-5)
+        fx, fy = fit.pixel(p["from_lon"], p["from_lat"])
+        on_edge = min(abs(abs(fx - cx) - half_w), abs(abs(fy - cy) - half_h))
+        assert on_edge < 0.05 and box[0] - 0.05 <= fx <= box[2] + 0.05
+        assert math.hypot(fx - x, fy - y) >= map_layers.LEADER_MIN_PX - 0.01
+    areas = [{"code": p["code"], "estimate": 0.05, "cv": 0.1, "reliable": True} for p in points]
+    spec = charts.area_map_chart("62.03.09", "desa", areas, cv_threshold=0.25, furniture=True)
+    svg = charts.to_svg(spec, "id")
+    drawn = re.search(r'class="mark-rule role-mark layer_\d+_marks"[^>]*>(.*?)</g>', svg, re.S)
+    assert drawn is not None and drawn.group(1).count("<line") == len(leaders)
+
+
 def test_every_kecamatan_is_named_and_placed_names_do_not_overlap() -> None:
     features = shapes(KAPUAS, "kecamatan")
     for size in (420, 520):

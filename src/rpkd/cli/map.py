@@ -27,7 +27,8 @@ def map_(
     level: Annotated[str, typer.Option("--level", help="kecamatan | desa")] = "kecamatan",
     measure: Annotated[str, typer.Option("--measure", help="fgt0 | fgt1 | fgt2")] = "fgt0",
     method: Annotated[
-        str | None, typer.Option("--method", help="direct | fh | ebp (default: kit, [map] method).")
+        str | None,
+        typer.Option("--method", help="direct | fh | ebp (default: kit, \\[map] method)."),
     ] = None,
     benchmark: Annotated[
         bool,

@@ -30,7 +30,8 @@ def priority(
         int | None, typer.Option("--k", help="Jumlah area termiskin yang dicari (default: kit).")
     ] = None,
     method: Annotated[
-        str | None, typer.Option("--method", help="direct | fh | ebp (default: kit, [map] method).")
+        str | None,
+        typer.Option("--method", help="direct | fh | ebp (default: kit, \\[map] method)."),
     ] = None,
     draws: Annotated[
         int | None, typer.Option("--draws", help="Jumlah tarikan acak (default: kit).")

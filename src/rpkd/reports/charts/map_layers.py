@@ -6,12 +6,15 @@ north is up and, at the region's middle latitude φ, one kilometre is ``s / (R c
 ``s`` the fitted scale (the smaller of width over the longitude span and height over the Mercator
 ordinate span, in radians) and ``R`` the Earth's mean radius: the scale bar is that length times a
 round number of kilometres near a quarter of the map's width. Place names sit at the centroid of
-each area's largest polygon (Snyder 1987 for the projection; the centroid by the shoelace formula).
+each area's largest polygon (Snyder 1987 for the projection; the centroid by the shoelace formula);
+a name that had to move away from its area is tied to it by a leader line ending in a dot, as
+Imhof (1975) places names that do not fit their area.
 
 References
 ----------
 Snyder, J.P. (1987). *Map Projections: A Working Manual*. USGS Professional Paper 1395, §7.
 Bostock, M. et al., d3-geo ``projection.fitExtent`` (the fit Vega applies).
+Imhof, E. (1975). Positioning names on maps. *The American Cartographer* 2(2), 128–144.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +42,8 @@ _SHIFTS = tuple(
     for across in (0.0, 0.8, -0.8, 1.6, -1.6)
 )
 """Where a name may move when it overlaps another: half-widths across, lines down."""
+LEADER_MIN_PX = 6.0
+"""The shortest leader line drawn, in pixels: a name nearer its centroid needs none."""
 _ROUND_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200, 500)
 
 
@@ -73,56 +79,107 @@ def centroid(geometry: Mapping[str, Any]) -> tuple[float, float]:
     return (round(best[1], 5), round(best[2], 5))
 
 
+Box = tuple[float, float, float, float]
+"""A rectangle on the map in pixels: left, top, right, bottom."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where the Mercator projection fitted to a region's boundaries puts a position in a
+    ``width`` × ``height`` map: d3's ``fitSize``, the boundaries' box scaled to the frame and
+    centred in it (``scale`` in pixels per radian; Snyder 1987 eq. 7-2 for the ordinate)."""
+
+    scale: float
+    west: float
+    north: float
+    left: float
+    top: float
+
+    @classmethod
+    def fit(cls, features: Sequence[Mapping[str, Any]], width: int, height: int) -> Frame:
+        """Return the frame of ``features`` drawn in ``width`` × ``height`` pixels."""
+        points = [p for f in features for p in points_of(f["geometry"]["coordinates"])]
+        lons = [math.radians(p[0]) for p in points]
+        ys = [_ordinate(math.radians(p[1])) for p in points]
+        span_x = max(max(lons) - min(lons), 1e-12)
+        span_y = max(max(ys) - min(ys), 1e-12)
+        scale = min(width / span_x, height / span_y)
+        return cls(scale, min(lons), max(ys), (width - span_x * scale) / 2,
+                   (height - span_y * scale) / 2)  # fmt: skip
+
+    def pixel(self, lon: float, lat: float) -> tuple[float, float]:
+        """Return the pixel (across, down) of a position in degrees."""
+        return (self.left + (math.radians(lon) - self.west) * self.scale,
+                self.top + (self.north - _ordinate(math.radians(lat))) * self.scale)  # fmt: skip
+
+    def position(self, x: float, y: float) -> tuple[float, float]:
+        """Return the position (longitude, latitude) in degrees of a pixel."""
+        ordinate = self.north - (y - self.top) / self.scale
+        lat = 2 * math.atan(math.exp(ordinate)) - math.pi / 2
+        return (math.degrees(self.west + (x - self.left) / self.scale), math.degrees(lat))
+
+
+def _ordinate(phi: float) -> float:
+    return math.log(math.tan(math.pi / 4 + phi / 2))
+
+
 def label_points(
-    features: Sequence[Mapping[str, Any]], wide: int, tall: int, size: int
-) -> list[dict[str, Any]]:
+    features: Sequence[Mapping[str, Any]], wide: int, tall: int, size: int,
+    keep_clear: Sequence[Box] = (),
+) -> list[dict[str, Any]]:  # fmt: skip
     """Return one point per feature: ``code``, ``name``, ``lon``, ``lat``: its centroid, moved
     across or up and down where its name would overlap a name already placed (largest areas
-    placed first) on a map of ``wide`` × ``tall`` pixels with names of ``size`` pixels; and
-    ``placed``: false where no place was free (the name is then left to the tooltip rather
-    than printed over another)."""
-    km_px = km_per_pixel(features, wide, tall)
-    degrees_px = km_px / (EARTH_RADIUS_KM * math.pi / 180)  # latitude degrees per pixel
+    placed first) or a box of ``keep_clear`` (the north arrow, the scale bar) on a map of
+    ``wide`` × ``tall`` pixels with names of ``size`` pixels; ``placed``: false where no place
+    was free (the name is then left to the tooltip rather than printed over another); and the
+    leader line from the edge of the name's box (``from_lon``, ``from_lat``) to the centroid
+    (``to_lon``, ``to_lat``) where the name moved more than :data:`LEADER_MIN_PX` away from it,
+    else None."""
+    frame = Frame.fit(features, wide, tall)
     every = [p for f in features for p in points_of(f["geometry"]["coordinates"])]
     # A moved name stays inside the boundaries' box, so the projection's fit (and the scale
     # bar) is that of the boundaries alone.
-    lons = (min(p[0] for p in every), max(p[0] for p in every))
-    lats = (min(p[1] for p in every), max(p[1] for p in every))
-    placed: list[tuple[float, float, float, float]] = []
+    left, top = frame.pixel(min(p[0] for p in every), max(p[1] for p in every))
+    right, bottom = frame.pixel(max(p[0] for p in every), min(p[1] for p in every))
+    taken: list[Box] = list(keep_clear)
     points = []
     for f in sorted(features, key=lambda f: -_extent(f["geometry"])):
         lon, lat = centroid(f["geometry"])
         name = str(f["properties"]["name"])
         half_w, half_h = 0.3 * size * len(name), 0.6 * size
-        x = lon * math.cos(math.radians(lat)) / degrees_px
-        y = -lat / degrees_px
-        free = None
-        for shift in _SHIFTS:
-            moved = (lon + shift[0] * half_w * degrees_px / math.cos(math.radians(lat)),
-                     lat - shift[1] * 2 * half_h * degrees_px)  # fmt: skip
-            inside = lons[0] <= moved[0] <= lons[1] and lats[0] <= moved[1] <= lats[1]
-            box = _box(x, y, half_w, half_h, shift)
-            if inside and not any(_overlap(box, other) for other in placed):
-                free = moved
-                placed.append(box)
+        x, y = frame.pixel(lon, lat)
+        point = {"code": f["properties"]["code"], "name": name, "lon": round(lon, 5),
+                 "lat": round(lat, 5), "placed": False, "from_lon": None, "from_lat": None,
+                 "to_lon": None, "to_lat": None}  # fmt: skip
+        for across, down in _SHIFTS:
+            cx, cy = x + across * half_w, y + down * 2 * half_h
+            box = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+            if left <= cx <= right and top <= cy <= bottom and not _overlaps(box, taken):
+                taken.append(box)
+                moved = frame.position(cx, cy)
+                point.update(lon=round(moved[0], 5), lat=round(moved[1], 5), placed=True)
+                start = _leader_start(x - cx, y - cy, half_w, half_h)
+                if start is not None:
+                    edge = frame.position(cx + start[0], cy + start[1])
+                    point.update(from_lon=round(edge[0], 5), from_lat=round(edge[1], 5),
+                                 to_lon=round(lon, 5), to_lat=round(lat, 5))  # fmt: skip
                 break
-        lon, lat = free or (lon, lat)
-        points.append({"code": f["properties"]["code"], "name": name, "lon": round(lon, 5),
-                       "lat": round(lat, 5), "placed": free is not None})  # fmt: skip
+        points.append(point)
     return sorted(points, key=lambda p: p["code"])
 
 
-def _box(
-    x: float, y: float, half_w: float, half_h: float, shift: tuple[float, int]
-) -> tuple[float, float, float, float]:
-    """Return a name's box (left, top, right, bottom) centred at ``(x, y)`` moved by ``shift``
-    (half-widths across, lines down)."""
-    centre, middle = x + shift[0] * half_w, y + shift[1] * 2 * half_h
-    return (centre - half_w, middle - half_h, centre + half_w, middle + half_h)
+def _leader_start(dx: float, dy: float, half_w: float, half_h: float) -> tuple[float, float] | None:
+    """Return where the line from a name's centre to its centroid, ``(dx, dy)`` pixels away,
+    leaves the name's box, in pixels from the centre; None where the centroid lies within
+    :data:`LEADER_MIN_PX` of the box."""
+    t = min(half_w / abs(dx) if dx else math.inf, half_h / abs(dy) if dy else math.inf)
+    if t == math.inf or math.hypot(dx, dy) * (1 - t) < LEADER_MIN_PX:
+        return None
+    return (dx * t, dy * t)
 
 
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _overlaps(box: Box, others: Sequence[Box]) -> bool:
+    return any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in others)
 
 
 def _extent(geometry: Mapping[str, Any]) -> float:
@@ -134,18 +191,9 @@ def _extent(geometry: Mapping[str, Any]) -> float:
 def km_per_pixel(features: Sequence[Mapping[str, Any]], width: int, height: int) -> float:
     """Return the kilometres one pixel spans at the middle latitude of ``features`` drawn in
     the Mercator projection fitted to ``width`` × ``height`` pixels."""
-    points = [p for f in features for p in points_of(f["geometry"]["coordinates"])]
-    lons = [math.radians(p[0]) for p in points]
-    lats = [math.radians(p[1]) for p in points]
-
-    def ordinate(phi: float) -> float:
-        return math.log(math.tan(math.pi / 4 + phi / 2))
-
-    span_x = max(max(lons) - min(lons), 1e-12)
-    span_y = max(ordinate(max(lats)) - ordinate(min(lats)), 1e-12)
-    scale = min(width / span_x, height / span_y)
-    middle = (max(lats) + min(lats)) / 2
-    return float(EARTH_RADIUS_KM * math.cos(middle) / scale)
+    frame = Frame.fit(features, width, height)
+    lats = [math.radians(p[1]) for f in features for p in points_of(f["geometry"]["coordinates"])]
+    return float(EARTH_RADIUS_KM * math.cos((max(lats) + min(lats)) / 2) / frame.scale)
 
 
 def points_of(value: Any) -> list[Any]:
@@ -163,7 +211,17 @@ def scale_length(km_per_px: float, width: int) -> tuple[int, float]:
 
 
 def names_layers(alt: Any, lang: Lang, size: int = 9) -> list[Any]:
-    """Return the place-name layers (a white halo, then the name) over the ``labels`` data."""
+    """Return the place-name layers over the ``labels`` data: the leader lines of names moved
+    off their area with a dot at its centroid, then a white halo, then the name."""
+    tooltip = [alt.Tooltip("name:N", title=locale.label("sae.name", lang))]
+    moved = alt.Chart(alt.Data(name="labels")).transform_filter("datum.from_lon != null")
+    leader = moved.mark_rule(color="#1a1a1a", strokeWidth=0.8).encode(
+        longitude="from_lon:Q", latitude="from_lat:Q", longitude2="to_lon:Q",
+        latitude2="to_lat:Q", tooltip=tooltip,
+    )  # fmt: skip
+    dot = moved.mark_circle(color="#1a1a1a", size=9, opacity=1).encode(
+        longitude="to_lon:Q", latitude="to_lat:Q", tooltip=tooltip
+    )
     base = (
         alt.Chart(alt.Data(name="labels"))
         .transform_filter("datum.placed")
@@ -171,13 +229,13 @@ def names_layers(alt: Any, lang: Lang, size: int = 9) -> list[Any]:
             longitude="lon:Q",
             latitude="lat:Q",
             text="name:N",
-            tooltip=[alt.Tooltip("name:N", title=locale.label("sae.name", lang))],
+            tooltip=tooltip,
         )
     )
     halo = base.mark_text(fontSize=size, stroke="white", strokeWidth=2.5, strokeJoin="round", strokeOpacity=0.9,
                           fontWeight="bold", color="white")  # fmt: skip
     name = base.mark_text(fontSize=size, color="#1a1a1a", fontWeight="bold")
-    return [halo, name]
+    return [leader, dot, halo, name]
 
 
 def furniture_layers(
@@ -211,6 +269,13 @@ def furniture_layers(
         x=alt.value(6), y=alt.value(y - 12), text=alt.value(f"0 – {km} km"), tooltip=tip
     )
     return [arrow, letter, bar, *ends, text]
+
+
+def furniture_boxes(features: Sequence[Mapping[str, Any]], wide: int, tall: int) -> tuple[Box, Box]:
+    """Return the boxes the north arrow and the scale bar of :func:`furniture_layers` take,
+    which names keep clear of."""
+    _km, pixels = scale_length(km_per_pixel(features, wide, tall), wide)
+    return ((wide - 30, 0, wide, 40), (0, tall - 30, max(6 + pixels, 60) + 4, tall))
 
 
 SOURCE_CHARACTER_PX = 5
@@ -256,7 +321,8 @@ def decorated(
     if labels or (labels is None and len(features) <= LABEL_LIMIT):
         size = 9 if len(features) > 12 else 10
         extra += names_layers(alt, lang, size)
-        datasets["labels"] = label_points(features, wide, tall, size)
+        clear = furniture_boxes(features, wide, tall) if furniture else ()
+        datasets["labels"] = label_points(features, wide, tall, size, clear)
     if furniture:
         extra += furniture_layers(alt, depth, features, wide, tall, lang)
     if source:
