@@ -25,15 +25,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sae_accuracy import FH_VILLAGE, _seeds, _truth
+from sae_accuracy import FH_VILLAGE, _families, _seeds, _truth
 
 from rpkd import engine as eng
 from rpkd import params
 from rpkd.sae.area_estimates import SaeTables, estimate_areas
-from rpkd.sae.inputs import AREA_COVARIATES
+from rpkd.sae.inputs import AREA_COVARIATES, Level
 from rpkd.synth import synthesize
 
-LEVELS = ("kecamatan", "desa")
+LEVELS: tuple[Level, ...] = ("kecamatan", "desa")
 _Z95 = 1.959963984540054
 
 
@@ -76,7 +76,7 @@ def main() -> None:
                               fmt="parquet")  # fmt: skip
             line = float(made.summary["lines"]["poverty"]["value"])
             on = date.fromisoformat(made.summary["reference_date"])
-            truth = _truth(folder, line)
+            truth = _truth(_families(folder), line)
             engine = eng.connect()
             try:
                 tables = SaeTables(*(eng.table(engine, folder / f"{n}.parquet")
@@ -101,11 +101,11 @@ def main() -> None:
             print(f"seed {seed}", file=sys.stderr, flush=True)
     print("| variant | level | RMSE (points) | 95% coverage | covariates kept (mean) |")
     print("|---|---|---|---|---|")
-    for (name, level), rows in errors.items():
+    for (name, area_level), rows in errors.items():
         rmse = 100 * math.sqrt(sum(e * e for e, _ in rows) / len(rows))
         coverage = sum(inside for _, inside in rows) / len(rows)
-        counts = kept[(name, level)]
-        print(f"| {name} | {level} | {rmse:.2f} | {coverage:.1%} | "
+        counts = kept[(name, area_level)]
+        print(f"| {name} | {area_level} | {rmse:.2f} | {coverage:.1%} | "
               f"{sum(counts) / len(counts):.1f} |")  # fmt: skip
 
 

@@ -195,7 +195,7 @@ class Stages:
 
 
 def _cpu(me: psutil.Process) -> float:
-    return sum(me.cpu_times()[:4])
+    return float(sum(me.cpu_times()[:4]))
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ import resource
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pcsv
@@ -103,7 +104,8 @@ def main() -> None:
                 wall, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
                 outcome = link_list(ws, path, name, upper=args.upper, lower=args.lower)
             after = resource.getrusage(resource.RUSAGE_SELF)
-            figures = score(outcome.links, _truth(args.synth / "truth" / f"links_{programme}.csv"))
+            truth = _truth(args.synth / "truth" / f"links_{programme}.csv")
+            figures: dict[str, Any] = dict(score(outcome.links, truth))
             figures.update(
                 programme=programme,
                 rows=outcome.links.num_rows,

@@ -27,7 +27,7 @@ import sys
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, get_args
 
 import pyarrow as pa
 
@@ -37,15 +37,16 @@ from sae_accuracy import _families, _seeds, _truth
 
 from rpkd import engine as eng
 from rpkd import params
-from rpkd.sae.area_estimates import SaeTables, estimate_areas
+from rpkd.sae.area_estimates import Method, SaeTables, estimate_areas
+from rpkd.sae.inputs import Level
 from rpkd.sae.priority import priority_rule, priority_table
 from rpkd.synth import synthesize
 
-LEVELS = ("kecamatan", "desa")
+LEVELS: tuple[Level, ...] = ("kecamatan", "desa")
 BANDS = ((0.0, 0.05), (0.05, 0.2), (0.2, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 1.01))
 
 
-def _run_seed(seed: int, families: int, work: Path, methods: list[str]) -> list[dict[str, Any]]:
+def _run_seed(seed: int, families: int, work: Path, methods: list[Method]) -> list[dict[str, Any]]:
     kit = params.load_kit(None)
     rule = priority_rule(kit.document("sae"))
     folder = work / f"seed{seed}"
@@ -79,7 +80,7 @@ def _run_seed(seed: int, families: int, work: Path, methods: list[str]) -> list[
             true_rates = {a: truth[level][a] for a in (r["area"] for r in found)}
             top = set(sorted(true_rates, key=lambda a: -true_rates[a])[:k])
             estimates = {a.area: a.estimate for a in mapped.areas if a.estimate is not None}
-            naive = set(sorted(estimates, key=lambda a: -estimates[a])[:k])  # type: ignore[arg-type, operator]
+            naive = set(sorted(estimates, key=lambda a: -estimates[a])[:k])
             for r in found:
                 rows.append({"seed": seed, "method": method, "level": level,
                              "probability": r["probability_rate"],
@@ -145,7 +146,9 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="write the Prioritas 1 result as JSON here")
     args = parser.parse_args()
     seeds = _seeds(args.seeds)
-    methods = args.methods.split(",")
+    methods = [cast(Method, m) for m in args.methods.split(",")]
+    if unknown := [m for m in methods if m not in get_args(Method)]:
+        parser.error(f"unknown method(s): {', '.join(unknown)}")
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as work:
         for seed in seeds:

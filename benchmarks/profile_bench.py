@@ -108,7 +108,7 @@ def _cpu_seconds(process: psutil.Process) -> float:
             children += t.user + t.system
         except psutil.Error:
             continue
-    return own.user + own.system + own.children_user + own.children_system + children
+    return float(own.user + own.system + own.children_user + own.children_system + children)
 
 
 def _load() -> str:

@@ -54,7 +54,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 from rpkd.errors import InvalidInput, UsageError
 from rpkd.workflows import Workspace, add_user, run_demo
