@@ -136,11 +136,9 @@ def label_points(
     (``to_lon``, ``to_lat``) where the name moved more than :data:`LEADER_MIN_PX` away from it,
     else None."""
     frame = Frame.fit(features, wide, tall)
-    every = [p for f in features for p in points_of(f["geometry"]["coordinates"])]
-    # A moved name stays inside the boundaries' box, so the projection's fit (and the scale
-    # bar) is that of the boundaries alone.
-    left, top = frame.pixel(min(p[0] for p in every), max(p[1] for p in every))
-    right, bottom = frame.pixel(max(p[0] for p in every), min(p[1] for p in every))
+    # A moved name stays inside the boundaries' box (centred in the frame), so the
+    # projection's fit (and the scale bar) is that of the boundaries alone.
+    left, top, right, bottom = frame.left, frame.top, wide - frame.left, tall - frame.top
     taken: list[Box] = list(keep_clear)
     points = []
     for f in sorted(features, key=lambda f: -_extent(f["geometry"])):

@@ -19,11 +19,11 @@ SOURCE_STYLE = "Sumber"
 PAGE_WIDTH_CM = 21.0
 MARGINS_CM = (3.0, 2.5, 2.5, 2.5)  # left, right, top, bottom (Indonesian government practice)
 TEXT_WIDTH_CM = PAGE_WIDTH_CM - MARGINS_CM[0] - MARGINS_CM[1]
+"""The width between the margins: the widest a table or figure may be."""
 FIGURE_HEIGHT_CM = 16.0
 """The tallest a figure is drawn (a district's map is taller than wide): with its caption and
 source it fits a page below a heading and a paragraph (24.7 cm of text height), so the
 section's opening does not stand alone on a page."""
-"""The width between the margins: the widest a table or figure may be."""
 
 
 def add_styles(book: Any) -> None:
