@@ -112,7 +112,7 @@ def test_plain_rpkd_shows_the_help_and_exits_2(fresh: Venv, tmp_path: Path) -> N
     done = fresh.run(cwd=tmp_path)
     assert "Traceback" not in done.stdout + done.stderr, done.stderr
     assert done.returncode == 2
-    assert "Usage: rpkd" in done.stdout + done.stderr
+    assert "Penggunaan: rpkd [OPSI] PERINTAH" in done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("args", [("--version",), ("--help",), ("synth", "--help")])
@@ -122,4 +122,4 @@ def test_version_and_help_exit_0(fresh: Venv, tmp_path: Path, args: tuple[str, .
     if args == ("--version",):
         assert re.fullmatch(r"rpkd \d+\.\d+\.\d+\S*\n", done.stdout), done.stdout
     else:
-        assert "Usage: rpkd" in done.stdout
+        assert "Penggunaan: rpkd" in done.stdout

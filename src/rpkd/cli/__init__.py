@@ -120,12 +120,14 @@ def _freeze_at_exit() -> None:
 
 
 def _main() -> None:
-    from rpkd.cli import common
+    from rpkd.cli import common, help_text
 
     _register()
+    command = typer.main.get_command(app)
+    help_text.localise(command, common.current_lang())
     try:
-        # Without standalone mode, the app returns the code of a typer.Exit instead of raising.
-        code = app(standalone_mode=False)
+        # Without standalone mode, the command returns the code of a typer.Exit instead of raising.
+        code = command(prog_name="rpkd", standalone_mode=False)
     except RpkdError as exc:
         common.error(exc)
         sys.exit(exc.exit_code)

@@ -178,7 +178,8 @@ def diff(
 ) -> None:
     """Perbedaan keluarga antara dua rilis: bertambah, berkurang, pindah desa, desil berubah.
 
-    ``--format table`` shows the counts; ``csv`` and ``json`` give one row per changed family.
+    ``--format table`` menampilkan jumlahnya; ``csv`` dan ``json`` memberi satu baris per keluarga
+    yang berubah.
     """
     out = common.output_format(fmt)
     from rpkd.workflows import releases as wf

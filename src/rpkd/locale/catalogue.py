@@ -1,15 +1,15 @@
-"""The message and label catalogues: TOML files read once, merged, checked for both languages."""
+"""The catalogues: messages, labels and help texts, TOML files read once, merged, checked."""
 
 from __future__ import annotations
 
 import tomllib
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 Lang = Literal["id", "en"]
 LANGS: tuple[Lang, ...] = ("id", "en")
-Kind = Literal["messages", "labels"]
+Kind = Literal["messages", "labels", "help"]
 
 
 @cache
@@ -28,7 +28,7 @@ def entries(kind: Kind) -> dict[str, dict[str, str]]:
     return merged
 
 
-def documents(kind: Kind) -> list[tuple[str, dict[str, dict[str, str]]]]:
+def documents(kind: Kind) -> list[tuple[str, dict[str, Any]]]:
     """Return (file name, parsed TOML) of every catalogue file of ``kind``."""
     folder = resources.files("rpkd").joinpath(f"locale/{kind}")
     out = []
@@ -36,3 +36,19 @@ def documents(kind: Kind) -> list[tuple[str, dict[str, dict[str, str]]]]:
         if item.name.endswith(".toml"):
             out.append((item.name, tomllib.loads(item.read_text(encoding="utf-8"))))
     return out
+
+
+@cache
+def help_texts() -> dict[str, str]:
+    """Return the English of every help text of the command line, keyed by its Indonesian.
+
+    The entries of ``rpkd/locale/help/*.toml`` are ``[[text]]`` tables of ``id`` (the text as
+    the code declares it) and ``en``; a text defined twice is an error.
+    """
+    merged: dict[str, str] = {}
+    for name, doc in documents("help"):
+        for entry in doc.get("text", []):
+            if entry["id"] in merged:
+                raise ValueError(f"help text {entry['id']!r} defined twice (again in {name})")
+            merged[entry["id"]] = entry["en"]
+    return merged
