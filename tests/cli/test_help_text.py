@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pytest
 import typer
 from rich.text import Text
-from typer import rich_utils
 
 import rpkd.cli as cli
 from rpkd.cli.help_text import translate
 from rpkd.locale.catalogue import help_texts
-
-TITLES = (
-    "OPTIONS_PANEL_TITLE",
-    "ARGUMENTS_PANEL_TITLE",
-    "COMMANDS_PANEL_TITLE",
-    "DEFAULT_STRING",
-    "REQUIRED_LONG_STRING",
-    "ENVVAR_STRING",
-    "DEPRECATED_STRING",
-)
 
 
 def _texts(command: Any) -> list[str]:
@@ -49,11 +37,10 @@ def test_every_help_text_has_its_english_and_every_english_its_text() -> None:
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_every_help_text_keeps_its_brackets(lang: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("typer_titles")
+def test_every_help_text_keeps_its_brackets(lang: Any) -> None:
     # Typer reads help as Rich markup: "(default: kit, [map] method)" printed "kit,  method"
     # until the bracket was escaped. Every text, as Rich prints it, keeps what it says.
-    for name in TITLES:
-        monkeypatch.setattr(rich_utils, name, getattr(rich_utils, name))
     command = _command()
     translate(command, typer.Context(command), lang)
     for text in _texts(command):
@@ -61,10 +48,8 @@ def test_every_help_text_keeps_its_brackets(lang: Any, monkeypatch: pytest.Monke
 
 
 @pytest.fixture
-def help_page(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
-    """Run the installed app's :func:`rpkd.cli.main` in-process; return (exit code, output)."""
-    for name in TITLES:  # the help sets Typer's titles: give other tests theirs back
-        monkeypatch.setattr(rich_utils, name, getattr(rich_utils, name))
+def help_page(monkeypatch: pytest.MonkeyPatch, run_main: Any) -> Any:
+    """Run the installed app in-process; return (exit code, everything it printed)."""
     monkeypatch.setenv("COLUMNS", "200")
 
     def run(*args: str, env_lang: str | None = None) -> tuple[int, str]:
@@ -72,50 +57,38 @@ def help_page(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str
             monkeypatch.delenv("RPKD_LANG", raising=False)
         else:
             monkeypatch.setenv("RPKD_LANG", env_lang)
-        monkeypatch.setattr(sys, "argv", ["rpkd", *args])
-        try:
-            cli.main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out = capsys.readouterr()
-        return code, out.out + out.err
+        code, out, err = run_main(*args)
+        return code, out + err
 
     return run
 
 
-def test_help_is_indonesian_by_default(help_page: Any) -> None:
-    code, page = help_page("map", "--help")
-    assert code == 0
-    for words in (
-        "Penggunaan: rpkd map [OPSI]",
-        "─ Opsi ─",
-        "Nama rilis. [wajib]",
-        "kecamatan | desa [bawaan: kecamatan]",
-        "direct | fh | ebp (default: kit, [map] method).",
-        "Tampilkan bantuan ini dan keluar.",
-    ):
-        assert words in page, words
-    for english in ("Usage", "Options", "required", "Show this message", "Release name"):
-        assert english not in page, english
+MAP_HELP = {
+    "id": (
+        ["Penggunaan: rpkd map [OPSI]", "─ Opsi ─", "Nama rilis. [wajib]",
+         "kecamatan | desa [bawaan: kecamatan]", "direct | fh | ebp (default: kit, [map] method).",
+         "Tampilkan bantuan ini dan keluar."],
+        ["Usage", "Options", "required", "Show this message", "Release name"],
+    ),
+    "en": (
+        ["Usage: rpkd map [OPTIONS]", "─ Options ─", "Release name. [required]",
+         "kecamatan | desa [default: kecamatan]",
+         "direct | fh | ebp (default: the kit, [map] method).", "Show this message and exit."],
+        ["Penggunaan", "Opsi", "wajib", "Nama rilis", "Tampilkan"],
+    ),
+}  # fmt: skip
 
 
-def test_help_is_english_on_request_after_the_command_or_from_the_environment(
-    help_page: Any,
-) -> None:
-    code, page = help_page("map", "--help", "--lang", "en")
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_help_is_indonesian_by_default_and_english_on_request(help_page: Any, lang: str) -> None:
+    code, page = help_page("map", "--help", *(["--lang", "en"] if lang == "en" else []))
+    shown, absent = MAP_HELP[lang]
     assert code == 0
-    for words in (
-        "Usage: rpkd map [OPTIONS]",
-        "─ Options ─",
-        "Release name. [required]",
-        "kecamatan | desa [default: kecamatan]",
-        "direct | fh | ebp (default: the kit, [map] method).",
-        "Show this message and exit.",
-    ):
-        assert words in page, words
-    for indonesian in ("Penggunaan", "Opsi", "wajib", "Nama rilis", "Tampilkan"):
-        assert indonesian not in page, indonesian
+    assert [words for words in shown if words not in page] == []
+    assert [words for words in absent if words in page] == []
+
+
+def test_help_is_english_from_the_environment(help_page: Any) -> None:
     code, page = help_page("release", "diff", "--help", env_lang="en")
     assert code == 0
     assert "Families that differ between two releases" in page

@@ -39,7 +39,7 @@ def test_success_exits_0() -> None:
 
 
 @pytest.fixture
-def rpkd(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+def rpkd(monkeypatch: pytest.MonkeyPatch, run_main: Any) -> Any:
     """Run :func:`rpkd.cli.main` in-process on an app with the root options and ``synth`` only.
 
     Returns a function of the arguments giving (exit code, stdout, stderr).
@@ -53,18 +53,7 @@ def rpkd(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) ->
     monkeypatch.setattr(cli, "app", app)
     monkeypatch.setattr(cli, "_register", lambda: synth.register(app))
     monkeypatch.delenv("RPKD_LANG", raising=False)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["rpkd", *args])
-        try:
-            cli.main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
+    return run_main
 
 
 @pytest.mark.parametrize(
