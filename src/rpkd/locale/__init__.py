@@ -7,6 +7,9 @@ holding both languages::
     id = "rilis {name} tidak ada"
     en = "release {name} does not exist"
 
+The command line's help is the exception: written in Indonesian where each option is declared,
+with its English in ``help/*.toml`` keyed by that text (:mod:`rpkd.cli.help_text`).
+
 Code anywhere in rpkd raises errors and returns :class:`rpkd.findings.Finding` values by code;
 interfaces render them here. A code without both languages fails the catalogue test. Numbers in
 parameters are written in the language's format (``1.234,5`` in Indonesian), see
