@@ -159,12 +159,38 @@ def test_desa_map_of_a_kecamatan_names_its_desa_in_english() -> None:
 
 
 def test_names_only_where_they_fit_by_default() -> None:
-    whole = charts.area_map_chart(KAPUAS, "desa", _areas("desa"), cv_threshold=0.25)
-    assert "labels" not in whole["datasets"]  # 231 desa: too many names for one page
     assert "labels" not in charts.cv_map_chart(KAPUAS, "kecamatan", _areas("kecamatan"),
                                                cv_threshold=0.25)["datasets"]  # fmt: skip
     named = charts.area_map_chart(KAPUAS, "desa", _areas("desa"), cv_threshold=0.25, labels=True)
     assert len(named["datasets"]["labels"]) == 231
+    assert "parents" not in named["datasets"]  # names asked for: the desa's own
+
+
+def _outlines(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [layer for layer in spec["layer"] if layer.get("data", {}).get("name") == "parents"]
+
+
+def test_a_districts_desa_map_is_oriented_by_its_kecamatan() -> None:
+    # 231 desa are too many names for one page: the kecamatan are outlined and named instead.
+    kecamatan = {r.code: r.name for r in regions.descendants(KAPUAS, "kecamatan")}
+    whole = charts.area_map_chart(KAPUAS, "desa", _areas("desa"), cv_threshold=0.25,
+                                  furniture=True)  # fmt: skip
+    parents = whole["datasets"]["parents"]
+    assert {f["properties"]["code"]: f["properties"]["name"] for f in parents} == kecamatan
+    assert {p["code"]: p["name"] for p in whole["datasets"]["labels"]} == kecamatan
+    [outline] = _outlines(whole)
+    assert outline["mark"] == {"type": "geoshape", "filled": False,
+                               "stroke": map_layers.PARENT_STROKE, "strokeWidth": 1.3}  # fmt: skip
+    text = _texts(charts.to_svg(whole, "id"))
+    assert all(name in text for name in kecamatan.values())
+    priority = charts.priority_map_chart(KAPUAS, "desa", [], k=20, thresholds=(0.8, 0.5, 0.2))
+    assert len(priority["datasets"]["parents"]) == len(kecamatan) and _outlines(priority)
+    for spec in (
+        charts.area_map_chart("62.03.09", "desa", _areas("desa", "62.03.09"), cv_threshold=0.25),
+        charts.area_map_chart(KAPUAS, "kecamatan", _areas("kecamatan"), cv_threshold=0.25),
+        charts.cv_map_chart(KAPUAS, "desa", _areas("desa"), cv_threshold=0.25),
+    ):
+        assert "parents" not in spec["datasets"] and not _outlines(spec)
 
 
 def test_priority_map_shows_classes_names_and_certainty() -> None:

@@ -90,6 +90,16 @@ def shapes(region: str, depth: Depth, digits: int = 4) -> tuple[dict[str, Any], 
     )  # fmt: skip
 
 
+def parent_shapes(region: str, depth: Depth) -> tuple[dict[str, Any], ...]:
+    """Return the kecamatan of ``region`` when it is a kabupaten/kota mapped by desa (none
+    otherwise): the boundaries and names that orient a reader on a map of a few hundred desa
+    (:func:`rpkd.reports.charts.map_layers.decorated`). Three decimals (about 110 m) are finer
+    than a pixel of such a map."""
+    if depth != "desa" or region.count(".") != 1:
+        return ()
+    return shapes(region, "kecamatan", digits=3)
+
+
 @cache
 def boundaries_json(region: str, depth: Depth) -> bytes:
     """Return :func:`shapes` as a GeoJSON FeatureCollection (UTF-8), for a page to fetch once
@@ -274,6 +284,7 @@ def area_map_chart(
         alt, [background, estimate], depth=depth, features=shapes(region, depth), wide=wide,
         tall=tall, lang=lang, labels=labels, furniture=furniture, source=source,
         on_top=_selected_outline(alt, base, selected, tooltip),
+        parents=parent_shapes(region, depth),
     )  # fmt: skip
     chart = layered.resolve_scale(color="independent").properties(
         width=wide, height=tall, title=heading(title or "")
@@ -331,6 +342,7 @@ def cv_map_chart(
         alt, [chart], depth=depth, features=shapes(region, depth), wide=wide, tall=tall,
         lang=lang, labels=labels, furniture=furniture, source=source,
         on_top=_selected_outline(alt, base, selected, tooltip),
+        parents=parent_shapes(region, depth),
     )  # fmt: skip
     chart = layered.properties(width=wide, height=tall, title=heading(label("cv_map", lang)))
     values = area_values(areas, cv_threshold, lang)

@@ -36,6 +36,8 @@ EARTH_RADIUS_KM = 6371.0088
 PROJECTION = {"type": "mercator"}
 LABEL_LIMIT = 40
 """Areas a map names by default: more names than this crowd a page-sized map."""
+PARENT_STROKE = "#1a1a1a"
+"""The colour of the kecamatan boundaries over a desa map (the areas' own are grey)."""
 _SHIFTS = tuple(
     (across, down)
     for down in (0, 1, -1, 2, -2, 3, -3, 4, -4)
@@ -208,6 +210,13 @@ def scale_length(km_per_px: float, width: int) -> tuple[int, float]:
     return km, km / km_per_px
 
 
+def parent_outlines(alt: Any) -> Any:
+    """Return the boundaries of the ``parents`` data (the kecamatan over a desa map), unfilled."""
+    return alt.Chart(alt.Data(name="parents")).mark_geoshape(
+        filled=False, stroke=PARENT_STROKE, strokeWidth=1.3
+    )
+
+
 def names_layers(alt: Any, lang: Lang, size: int = 9) -> list[Any]:
     """Return the place-name layers over the ``labels`` data: the leader lines of names moved
     off their area with a dot at its centroid, then a white halo, then the name."""
@@ -310,17 +319,27 @@ def decorated(
     furniture: bool,
     source: str | None,
     on_top: Sequence[Any] = (),
+    parents: Sequence[Mapping[str, Any]] = (),
 ) -> tuple[Any, dict[str, Any]]:
     """Return the map's ``layers`` in the Mercator projection with place names (``labels``;
     None: when the map has at most :data:`LABEL_LIMIT` areas), north arrow and scale bar
-    (``furniture``) and the ``source`` line, then ``on_top``; and the datasets they add."""
+    (``furniture``) and the ``source`` line, then ``on_top``; and the datasets they add.
+
+    A map with too many areas to name (``labels`` None) is oriented by its ``parents``
+    instead, the kecamatan of a kabupaten's desa map: their boundaries drawn over the areas and
+    their names, as printed poverty maps do when the areas are too small to name."""
     extra: list[Any] = []
     datasets: dict[str, Any] = {}
-    if labels or (labels is None and len(features) <= LABEL_LIMIT):
-        size = 9 if len(features) > 12 else 10
+    named = features
+    if labels is None and len(features) > LABEL_LIMIT and 1 < len(parents) <= LABEL_LIMIT:
+        extra.append(parent_outlines(alt))
+        datasets["parents"] = list(parents)
+        named, labels = parents, True
+    if labels or (labels is None and len(named) <= LABEL_LIMIT):
+        size = 9 if len(named) > 12 else 10
         extra += names_layers(alt, lang, size)
         clear = furniture_boxes(features, wide, tall) if furniture else ()
-        datasets["labels"] = label_points(features, wide, tall, size, clear)
+        datasets["labels"] = label_points(named, wide, tall, size, clear)
     if furniture:
         extra += furniture_layers(alt, depth, features, wide, tall, lang)
     if source:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from rpkd import locale
 from rpkd.locale import Lang
-from rpkd.reports.charts.areas import _datasets, frame, shapes
+from rpkd.reports.charts.areas import _datasets, frame, parent_shapes, shapes
 from rpkd.reports.charts.base import MISSING_COLOUR, Spec, altair, finish, heading
 from rpkd.reports.charts.map_layers import decorated
 
@@ -122,6 +122,7 @@ def priority_map_chart(
     layered, added = decorated(
         alt, [classes], depth=depth, features=shapes(region, depth), wide=wide, tall=tall,
         lang=lang, labels=labels, furniture=furniture, source=source,
+        parents=parent_shapes(region, depth),
     )  # fmt: skip
     chart = layered.properties(width=wide, height=tall, title=heading(title or ""))
     values = priority_values(areas, thresholds, lang)
