@@ -2,21 +2,23 @@
 
 For each seed a synthetic Kapuas is written (``rpkd.synth.synthesize``) and its generator is
 replayed from the same seed, so that every quantity the registry, the survey and the villages
-release are drawn from is known: the area effects, each family's known part of the latent
-welfare ``z``, and how every proxy follows ``z``. What is not known to any estimator is each
-desa's residual effect ``r_d ~ N(0, tau^2)`` (the part of the desa effect that no village
-characteristic explains) and each family's own draw ``e_i``: ``z_i = a_i + r_d + e_i``.
+release are drawn from is known: the parameters, the place effects (what the village
+characteristics explain), each family's known part ``a_i`` of the latent welfare, and how every
+proxy follows it. What no estimator knows is each kecamatan's effect ``u_k ~ N(0, 0.25^2)``,
+each desa's residual effect ``r_d ~ N(0, tau^2)`` and each family's own draw ``e_i``:
+``z_i = a_i + u_k + r_d + e_i``.
 
 Given everything an estimator could observe, the expected squared error of any predictor of a
 desa's realised P0 ``T_d`` is at least ``E[Var(T_d | observed)]`` (the posterior mean attains
-it). It is computed exactly, up to a grid of ``z``: each family's likelihood of its proxies as
-a function of ``z`` (housing and asset ordered probits, floor area and land as the generator
-rounds them, the head's sector, every member's certificate, school attendance, sector and JKN
-status), the survey households' ``z`` taken as known (more than their measured expenditure
-tells, so the bound stays a bound), the desa's posterior of ``r_d`` from all its families, and
-the families' poverty probabilities given ``r_d``. The estimator is also given every parameter
-of the generator and the kecamatan and place effects: more information, so again a lower bound
-on what a model fitted to one survey can reach.
+it). It is computed exactly, up to grids: each family's likelihood of its proxies as a function
+of ``z`` (housing and asset ordered probits, floor area and land as the generator rounds them,
+the head's sector, every member's certificate, school attendance, sector and JKN status), the
+heads' certificates (which follow the area's effect), the survey households' ``z`` taken as
+known (more than their measured expenditure tells, so the bound stays a bound), the joint
+posterior of ``u_k`` and every ``r_d`` of the kecamatan, and the families' poverty
+probabilities given them. Every parameter of the generator is given too: more information, so
+again a lower bound on what a model fitted to one survey can reach (the best predictor of
+small-area estimation, the conditional mean under the true model, is this posterior mean).
 
 Check of the computation: the realised squared error of the posterior mean, averaged over areas
 and seeds, must match the average posterior variance (both estimate the same Bayes risk).
@@ -54,7 +56,8 @@ from rpkd.synth.population import HEAD, latent_scale, thresholds
 Array = NDArray[np.float64]
 T_GRID = np.linspace(-6.0, 6.0, 481)
 """Deviation ``t = r_d + e_i`` of a family's ``z`` from its known part ``a_i``."""
-R_POINTS = 61
+C_STEP = 0.025
+"""Step of the grids of the kecamatan effect, the desa residual and their sum."""
 BLOCK = 1500
 """Families whose likelihood is computed at once (memory: BLOCK x members x grid)."""
 _FLOOR = 1e-300
@@ -115,9 +118,7 @@ class World:
 
     def __init__(self, seed: int, families: int, folder: Path) -> None:
         kit = params.load_kit(None)
-        self.summary = synthesize(
-            "62.03", folder, kit=kit, families=families, seed=seed, fmt="parquet"
-        ).summary
+        synthesize("62.03", folder, kit=kit, families=families, seed=seed, fmt="parquet")
         doc = kit.document("synth")
         self.doc = doc
         top = area_frame.scope("62.03")
@@ -128,7 +129,18 @@ class World:
         size = targets.persons_per_family.value
         self.centre, self.spread = latent_scale(doc, size)
         w = doc["welfare"]
-        residual = frame.desa_effect - frame.place_effect
+        # The kecamatan effects are random effects no estimator is given: replayed from the
+        # frame's stream (rpkd.synth.areas.build) to be taken out of the known part.
+        stream = np.random.default_rng([seed, 1])
+        stream.normal(0.0, doc["people"]["desa_size_sd"], len(frame.desa))
+        stream.normal(0.0, 1.0, len(frame.desa))
+        kab = stream.normal(0.0, w["kabupaten_sd"], len(frame.kabupaten))
+        kec = stream.normal(0.0, w["kecamatan_sd"], len(frame.kecamatan))
+        above = frame.effect - frame.desa_effect
+        if not np.allclose(above, kab[frame.kabupaten_of] + kec[frame.kecamatan_of], atol=1e-12):
+            raise AssertionError("kecamatan effects not replayed")
+        self.kecamatan_sd = float(w["kecamatan_sd"])
+        residual = frame.desa_effect - frame.place_effect + kec[frame.kecamatan_of]
         self.tau = w["desa_sd"] * math.sqrt(1.0 - float(doc["places"]["explained_share"]))
         self.sigma = float(w["noise_sd"])
         hidden = (1.0 - doc["places"]["proxy_share"]) * frame.place_effect
@@ -169,7 +181,6 @@ class World:
         self.head_cohort = doc["education"]["cohort_shift"] * (45.0 - (cat(ages) - 0.5))
         self.head_education = cat([c.head_education for c in cores])
         self.area_known = (frame.effect - residual)[self.desa] + w["urban_effect"] * self.urban
-        self.residual = residual
         draws = (latent - known - residual[self.desa]) / self.sigma
         if abs(float(np.std(draws)) - 1.0) > 0.05 or abs(float(np.mean(draws))) > 0.05:
             raise AssertionError(
@@ -337,15 +348,24 @@ def _ordered_at_least(
     return np.asarray(log_ndtr((mean - low[:, None]) / scale))
 
 
-def posterior(world: World) -> DesaPosterior:
-    """Return each desa's posterior mean and variance of its realised P0."""
-    tau, sigma = world.tau, world.sigma
-    r_grid = np.linspace(-5 * tau, 5 * tau, R_POINTS)
+def posterior(world: World) -> tuple[DesaPosterior, tuple[Array, Array, Array]]:
+    """Return each desa's posterior mean and variance of its realised P0, and each
+    kecamatan's truth, posterior mean and variance.
+
+    A desa's unknown shift ``c = u_k + r_d`` is the kecamatan's effect ``u_k ~ N(0, 0.25^2)``
+    plus its own residual ``r_d ~ N(0, tau^2)``: the desa of a kecamatan learn ``u_k`` from
+    one another. Grids of ``u``, ``r`` and ``c = u + r`` share one step, so that ``c`` is
+    read off without interpolation."""
+    tau, sigma, sd_u = world.tau, world.sigma, world.kecamatan_sd
+    n_u, n_r = math.ceil(5 * sd_u / C_STEP), math.ceil(5 * tau / C_STEP)
+    u_grid = C_STEP * np.arange(-n_u, n_u + 1)
+    r_grid = C_STEP * np.arange(-n_r, n_r + 1)
+    c_grid = C_STEP * np.arange(-(n_u + n_r), n_u + n_r + 1)
     step = T_GRID[1] - T_GRID[0]
-    kernel = np.exp(-0.5 * ((T_GRID[None, :] - r_grid[:, None]) / sigma) ** 2)  # R x G
+    kernel = np.exp(-0.5 * ((T_GRID[None, :] - c_grid[:, None]) / sigma) ** 2)  # C x G
     n = len(world.desa)
-    log_like = np.zeros((n, R_POINTS))
-    prob = np.zeros((n, R_POINTS))
+    log_like = np.zeros((n, len(c_grid)))
+    prob = np.zeros((n, len(c_grid)))
     row = 0
     while row < n:
         chunk, first = world._chunk_of(row)
@@ -361,59 +381,78 @@ def posterior(world: World) -> DesaPosterior:
         row = stop
     sampled = world.sampled
     t_known = world.latent - world.known
-    known_term = -0.5 * ((t_known[:, None] - r_grid[None, :]) / sigma) ** 2
+    known_term = -0.5 * ((t_known[:, None] - c_grid[None, :]) / sigma) ** 2
     log_like[sampled] = known_term[sampled]
     prob[sampled] = world.poor[sampled, None].astype(np.float64)
     n_desa = int(world.desa.max()) + 1
-    lp = np.tile(-0.5 * (r_grid / tau) ** 2, (n_desa, 1))
-    np.add.at(lp, world.desa, log_like)
-    area_standard = (world.area_known[:, None] + r_grid[None, :]) / world.spread
-    np.add.at(lp, world.desa, _ordered_loglik(
+    desa_ll = np.zeros((n_desa, len(c_grid)))
+    np.add.at(desa_ll, world.desa, log_like)
+    area_standard = (world.area_known[:, None] + c_grid[None, :]) / world.spread
+    np.add.at(desa_ll, world.desa, _ordered_loglik(
         area_standard, world.head_education, world.urban, world.doc["education"], world.head_cohort
     ))  # fmt: skip
-    post = np.exp(lp - lp.max(axis=1, keepdims=True))
-    post /= post.sum(axis=1, keepdims=True)
     w = world.size
     persons = np.asarray(np.bincount(world.desa, weights=w, minlength=n_desa), dtype=np.float64)
-    mean_r = np.zeros((n_desa, R_POINTS))
-    np.add.at(mean_r, world.desa, w[:, None] * prob)
-    var_r = np.zeros((n_desa, R_POINTS))
-    np.add.at(var_r, world.desa, (w * w)[:, None] * prob * (1 - prob))
-    present = persons > 0
-    share = mean_r / np.maximum(persons, 1.0)[:, None]
-    mean = (post * share).sum(axis=1)
-    variance = (post * var_r).sum(axis=1) / np.maximum(persons, 1.0) ** 2
-    variance += (post * (share - mean[:, None]) ** 2).sum(axis=1)
-    truth = np.bincount(world.desa, weights=w * world.poor, minlength=n_desa) / np.maximum(
-        persons, 1.0
-    )
-    in_sample = np.bincount(world.desa, weights=sampled, minlength=n_desa) > 0
-    ids = np.flatnonzero(present)
-    p_family = (post[world.desa] * prob).sum(axis=1)
-    out, weight = ~sampled, w[~sampled] / w[~sampled].sum()
+    weight = np.maximum(persons, 1.0)[:, None]
+    share = np.zeros((n_desa, len(c_grid)))
+    np.add.at(share, world.desa, w[:, None] * prob)
+    share /= weight
+    spread = np.zeros((n_desa, len(c_grid)))
+    np.add.at(spread, world.desa, (w * w)[:, None] * prob * (1 - prob))
+    spread /= weight**2
+    # joint (u, r) of each desa: log N(r) + LL_d(u + r); c index = u index + r index
+    pair = np.arange(len(u_grid))[:, None] + np.arange(len(r_grid))[None, :]
+    prior_r = -0.5 * (r_grid / tau) ** 2
+    joint = desa_ll[:, pair] + prior_r[None, None, :]  # desa x U x R
+    top = joint.max(axis=(1, 2), keepdims=True)
+    given_u = np.exp(joint - top)
+    marginal = given_u.sum(axis=2)  # desa x U, up to exp(top)
+    log_marginal = np.log(np.maximum(marginal, _FLOOR)) + top[:, :, 0]
+    given_u /= np.maximum(marginal, _FLOOR)[:, :, None]  # q_d(r | u)
+    mean_u = (given_u * share[:, pair]).sum(axis=2)  # E[T_d | u]
+    second_u = (given_u * (spread + share**2)[:, pair]).sum(axis=2)
+    kecamatan = world.desa_kecamatan
+    n_kec = int(kecamatan.max()) + 1
+    log_u = np.tile(-0.5 * (u_grid / sd_u) ** 2, (n_kec, 1))
+    np.add.at(log_u, kecamatan, log_marginal)
+    post_u = np.exp(log_u - log_u.max(axis=1, keepdims=True))
+    post_u /= post_u.sum(axis=1, keepdims=True)
+    pu = post_u[kecamatan]  # desa x U
+    mean = (pu * mean_u).sum(axis=1)
+    variance = np.maximum((pu * second_u).sum(axis=1) - mean**2, 0.0)
+    truth = np.bincount(world.desa, weights=w * world.poor, minlength=n_desa) / weight[:, 0]
+    # kecamatan: desa independent given u
+    k_persons = np.bincount(kecamatan, weights=persons, minlength=n_kec)
+    k_mean_u = np.zeros((n_kec, len(u_grid)))
+    np.add.at(k_mean_u, kecamatan, persons[:, None] * mean_u)
+    k_mean_u /= k_persons[:, None]
+    k_var_u = np.zeros((n_kec, len(u_grid)))
+    np.add.at(k_var_u, kecamatan, persons[:, None] ** 2 * (second_u - mean_u**2))
+    k_var_u /= k_persons[:, None] ** 2
+    k_mean = (post_u * k_mean_u).sum(axis=1)
+    k_var = (post_u * (k_var_u + k_mean_u**2)).sum(axis=1) - k_mean**2
+    k_truth = np.bincount(kecamatan, weights=persons * truth, minlength=n_kec) / k_persons
+    # each family's posterior probability of being poor (calibration check)
+    c_post = np.zeros((n_desa, len(c_grid)))
+    for j in range(len(r_grid)):
+        c_post[:, j : j + len(u_grid)] += pu * given_u[:, :, j]
+    p_family = (c_post[world.desa] * prob).sum(axis=1)
+    out = ~sampled
+    share_out = w[out] / w[out].sum()
     poor = world.poor[out].astype(np.float64)
     check = (
-        float(weight @ p_family[out]),
-        float(weight @ poor),
-        float(weight @ (p_family[out] * (1 - p_family[out]))),
-        float(weight @ (poor - p_family[out]) ** 2),
+        float(share_out @ p_family[out]),
+        float(share_out @ poor),
+        float(share_out @ (p_family[out] * (1 - p_family[out]))),
+        float(share_out @ (poor - p_family[out]) ** 2),
     )
-    return DesaPosterior(
-        ids, world.desa_kecamatan[ids], persons[ids], truth[ids], mean[ids], variance[ids],
-        in_sample[ids], check,
+    in_sample = np.bincount(world.desa, weights=sampled, minlength=n_desa) > 0
+    ids = np.flatnonzero(persons > 0)
+    desa = DesaPosterior(
+        ids, kecamatan[ids], persons[ids], truth[ids], mean[ids], variance[ids], in_sample[ids],
+        check,
     )  # fmt: skip
-
-
-def kecamatan_of(desa: DesaPosterior) -> tuple[Array, Array, Array]:
-    """Return each kecamatan's truth, posterior mean and variance (desa independent given the
-    kecamatan effect, which the bound knows)."""
-    k = desa.kecamatan
-    m = int(k.max()) + 1
-    persons = np.bincount(k, weights=desa.persons, minlength=m)
-    truth = np.bincount(k, weights=desa.persons * desa.truth, minlength=m) / persons
-    mean = np.bincount(k, weights=desa.persons * desa.mean, minlength=m) / persons
-    variance = np.bincount(k, weights=desa.persons**2 * desa.variance, minlength=m) / persons**2
-    return truth, mean, variance
+    return desa, (k_truth, k_mean, np.maximum(k_var, 0.0))
 
 
 def _seeds(text: str) -> list[int]:
@@ -436,8 +475,7 @@ def main() -> None:
     for seed in _seeds(args.seeds):
         with tempfile.TemporaryDirectory(prefix="rpkd-bayes-") as work:
             world = World(seed, args.families, Path(work) / f"seed{seed}")
-            desa = posterior(world)
-        kec = kecamatan_of(desa)
+            desa, kec = posterior(world)
         desa_all.append(desa)
         kec_all.append(kec)
         bound = math.sqrt(float(np.mean(desa.variance)))

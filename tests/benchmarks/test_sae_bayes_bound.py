@@ -54,11 +54,13 @@ def test_ordered_probabilities_of_a_proxy_sum_to_one(study: Any) -> None:
 def test_the_replay_matches_the_written_district_and_its_posterior_is_calibrated(
     study: Any, tmp_path: Path
 ) -> None:
-    # World checks the replay itself: the draws of z are N(0, 1) around the known part, the
-    # truth's poverty is a cut of the replayed z, and the persons file follows its members.
+    # World checks the replay itself: the kecamatan effects are the frame's, the draws of z are
+    # N(0, 1) around the known part, the truth's poverty is a cut of the replayed z, and the
+    # persons file follows its members.
     world = study.World(3, 3000, tmp_path / "seed3")
-    desa = study.posterior(world)
+    desa, (truth, mean, variance) = study.posterior(world)
     assert len(desa.desa) == 231 and desa.sampled.any()
+    assert len(truth) == len(mean) == len(variance) == 17 and np.all(variance > 0)
     predicted, observed, spread, brier = desa.families
     assert abs(predicted - observed) < 0.02  # families outside the survey
     assert abs(spread - brier) < 0.01
