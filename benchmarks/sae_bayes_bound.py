@@ -90,18 +90,20 @@ def _log_interval(low: Array, high: Array) -> Array:
 
 def _ordered_loglik(
     s: Array, category: NDArray[np.int64], urban: NDArray[np.bool_], spec: dict[str, Any],
-    shift: Array | None = None,
+    shift: Array | None = None, last: NDArray[np.int64] | None = None,
 ) -> Array:  # fmt: skip
-    """log P(category | s) of ``population.ordered``: ``r (s + shift) + sqrt(1 - r^2) e`` cut
-    at the normal quantiles of the rural or urban shares (``s`` is rows x grid)."""
+    """log P(category <= drawn <= last | s) of ``population.ordered`` (``last`` None: the
+    category itself): ``r (s + shift) + sqrt(1 - r^2) e`` cut at the normal quantiles of the
+    rural or urban shares (``s`` is rows x grid)."""
     r = float(spec["rho"])
     scale = math.sqrt(1.0 - r * r)
     cuts = {
         False: np.concatenate([[-np.inf], thresholds(spec["rural"]), [np.inf]]),
         True: np.concatenate([[-np.inf], thresholds(spec["urban"]), [np.inf]]),
     }
+    upper = (category if last is None else last) + 1
     low = np.where(urban, cuts[True][category], cuts[False][category])
-    high = np.where(urban, cuts[True][category + 1], cuts[False][category + 1])
+    high = np.where(urban, cuts[True][upper], cuts[False][upper])
     mean = r * (s if shift is None else s + shift[:, None])
     return _log_interval((low[:, None] - mean) / scale, (high[:, None] - mean) / scale)
 
@@ -302,13 +304,11 @@ class World:
             )
             capped = (age[informative] < 24) & (edu == schooled)
             if capped.any():  # min(schooled, D) == schooled: D >= schooled
-                exact[capped] = _ordered_at_least(
-                    sm[informative][capped],
-                    schooled[capped],
-                    urban[informative][capped],
-                    spec,
-                    cohort[capped],
-                )
+                top = np.full(int(capped.sum()), len(spec["rural"]) - 1)
+                exact[capped] = _ordered_loglik(
+                    sm[informative][capped], schooled[capped], urban[informative][capped], spec,
+                    cohort[capped], last=top,
+                )  # fmt: skip
             ll[informative] += exact
         # sectors of working members other than the head (schema index back to TOML order)
         sector = mem.sector[start:stop]
@@ -330,22 +330,6 @@ class World:
 
     def _member_offset(self, chunk: int) -> int:
         return sum(len(c.member_family) for c in self.cores[:chunk])
-
-
-def _ordered_at_least(
-    s: Array, category: NDArray[np.int64], urban: NDArray[np.bool_], spec: dict[str, Any],
-    shift: Array,
-) -> Array:  # fmt: skip
-    """log P(category >= c | s) of ``population.ordered``."""
-    r = float(spec["rho"])
-    scale = math.sqrt(1.0 - r * r)
-    cuts = {
-        False: np.concatenate([[-np.inf], thresholds(spec["rural"]), [np.inf]]),
-        True: np.concatenate([[-np.inf], thresholds(spec["urban"]), [np.inf]]),
-    }
-    low = np.where(urban, cuts[True][category], cuts[False][category])
-    mean = r * (s + shift[:, None])
-    return np.asarray(log_ndtr((mean - low[:, None]) / scale))
 
 
 def posterior(world: World) -> tuple[DesaPosterior, tuple[Array, Array, Array]]:

@@ -40,7 +40,7 @@ def test_log_interval_is_the_normal_probability_in_both_tails(study: Any) -> Non
     assert math.isclose(got[4], math.log(norm.pdf(0.5) * 1e-7), rel_tol=1e-5)
 
 
-def test_ordered_probabilities_of_a_proxy_sum_to_one(study: Any) -> None:
+def test_ordered_probabilities_of_a_proxy_sum_to_one_and_add_up(study: Any) -> None:
     spec = {"rho": 0.26, "rural": [0.1, 0.6, 0.3], "urban": [0.2, 0.3, 0.5]}
     s = np.linspace(-3, 3, 7)[None, :].repeat(3, axis=0)
     for urban in (False, True):
@@ -49,6 +49,11 @@ def test_ordered_probabilities_of_a_proxy_sum_to_one(study: Any) -> None:
             for c in range(3)
         )
         np.testing.assert_allclose(total, 1.0, rtol=1e-12)
+        ones, top = np.full(3, 1), np.full(3, 2)
+        at_least = study._ordered_loglik(s, ones, np.full(3, urban), spec, last=top)
+        parts = [np.exp(study._ordered_loglik(s, np.full(3, c), np.full(3, urban), spec))
+                 for c in (1, 2)]  # fmt: skip
+        np.testing.assert_allclose(np.exp(at_least), parts[0] + parts[1], rtol=1e-12)
 
 
 def test_the_replay_matches_the_written_district_and_its_posterior_is_calibrated(
