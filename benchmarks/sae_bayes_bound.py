@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
+from sae_accuracy import _seeds
 from scipy.special import log_ndtr, ndtr, ndtri
 
 from rpkd import params
@@ -439,13 +440,6 @@ def posterior(world: World) -> tuple[DesaPosterior, tuple[Array, Array, Array]]:
     return desa, (k_truth, k_mean, np.maximum(k_var, 0.0))
 
 
-def _seeds(text: str) -> list[int]:
-    if "-" in text:
-        low, high = text.split("-")
-        return list(range(int(low), int(high) + 1))
-    return [int(s) for s in text.split(",")]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", default="1-10")
@@ -453,7 +447,6 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="Markdown file for the table.")
     args = parser.parse_args()
     started = time.time()
-    rows: list[dict[str, Any]] = []
     desa_all: list[DesaPosterior] = []
     kec_all: list[tuple[Array, Array, Array]] = []
     for seed in _seeds(args.seeds):
@@ -466,7 +459,6 @@ def main() -> None:
         realised = math.sqrt(float(np.mean((desa.truth - desa.mean) ** 2)))
         kbound = math.sqrt(float(np.mean(kec[2])))
         krealised = math.sqrt(float(np.mean((kec[0] - kec[1]) ** 2)))
-        rows.append({"seed": seed, "desa": (bound, realised), "kecamatan": (kbound, krealised)})
         print(f"seed {seed}: desa bound {100 * bound:.2f} realised {100 * realised:.2f}; "
               f"kecamatan bound {100 * kbound:.2f} realised {100 * krealised:.2f} "
               f"({time.time() - started:.0f} s)", flush=True)  # fmt: skip

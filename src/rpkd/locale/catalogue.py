@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 Lang = Literal["id", "en"]
 LANGS: tuple[Lang, ...] = ("id", "en")
-Kind = Literal["messages", "labels", "help"]
+Kind = Literal["messages", "labels"]
+Folder = Literal["messages", "labels", "help"]
 
 
 @cache
@@ -28,7 +29,7 @@ def entries(kind: Kind) -> dict[str, dict[str, str]]:
     return merged
 
 
-def documents(kind: Kind) -> list[tuple[str, dict[str, Any]]]:
+def documents(kind: Folder) -> list[tuple[str, dict[str, Any]]]:
     """Return (file name, parsed TOML) of every catalogue file of ``kind``."""
     folder = resources.files("rpkd").joinpath(f"locale/{kind}")
     out = []
