@@ -115,7 +115,9 @@ ANALYSIS: tuple[str, ...] = (
     "sanitation, RTLH, urban share, family size) and gives every area with registry families "
     "an estimate, negative EBLUPs truncated at 0; the shipped EBP predicts each registry "
     "family's probability of being poor from unit-level proxies shared by survey and registry "
-    "(logit mixed model of the survey households' poverty status) and averages it over the "
+    "(cumulative logit mixed model of the survey households' welfare cut at the line and at "
+    "the sample quantiles `[ebp] logit_cuts`; `ebp-binary`: of their poverty status alone) and "
+    "averages it over the "
     "area's families, while `ebp-nested` predicts their welfare (Box–Cox nested-error model) "
     "and averages FGT over Monte Carlo draws. All three assume the synthetic survey and registry "
     "measure the proxies alike, which the generator guarantees and a real district must check.",
@@ -278,6 +280,16 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
                 + " and no village column"
                 + f' (`[ebp] logit_predictor = "{"covariates" if scored else "pmt_score"}"`'
                 + (", `village_log = []`)" if "village_log" in ebp else ")"),
+            )
+        )
+    if ebp.get("logit_cuts"):
+        out.append(
+            Variant(
+                "ebp-binary",
+                "ebp",
+                _changed(doc, "ebp", logit_cuts=[]),
+                "the shipped EBP on the poverty status alone, the binary logit mixed model "
+                "without the cuts (`[ebp] logit_cuts = []`, the model before the cuts)",
             )
         )
     if "weights" in ebp:
@@ -527,7 +539,8 @@ ORACLE_READING = {
     KNOWN_SHIPPED: (
         "the shipped EBP (the kit's model, covariates and village columns) at its population "
         "parameters (with the proxy-means score, the score's coefficients from a least-squares "
-        "fit of every registry family's true log consumption)",
+        "fit of every registry family's true log consumption; the logit of the status at the "
+        "line fitted to every family's status, the cuts having nothing to add to it there)",
         "the shipped model's covariates and village columns",
     ),
 }

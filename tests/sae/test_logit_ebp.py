@@ -151,11 +151,11 @@ def test_notes_render_in_both_languages() -> None:
 SCORED = json.loads((HERE / "logit_score.json").read_text(encoding="utf-8"))
 
 
-def _scored_tables() -> tuple[pa.Table, pa.Table]:
+def _scored_tables(name: str = "logit_score.csv") -> tuple[pa.Table, pa.Table]:
     """The R script's sample and census; the census also holds the sample rows of the sampled
     areas R does not predict (every sample area must be a census area; the fit ignores the
     census)."""
-    rows = _read("logit_score.csv")
+    rows = _read(name)
     columns = ("area", "x1", "x2", "welfare", "weight")
     census = [r for r in rows if r["role"] == "census"]
     predicted = {r["area"] for r in census}
@@ -185,6 +185,34 @@ def test_score_model_matches_lm_glmer_and_r_integral() -> None:
     by_area = {a.area: a.headcount for a in result.areas}
     assert [by_area[a] for a in SCORED["census_areas"]] == pytest.approx(SCORED["eb"], rel=1e-6)
     assert [a.in_sample for a in result.areas if a.area == "B01"] == [False]
+
+
+CUT = json.loads((HERE / "logit_cuts.json").read_text(encoding="utf-8"))
+
+
+def test_cuts_model_matches_lm_clmm_and_r_integral() -> None:
+    """``cuts = [0.5, 0.7]``: welfare / line cut at 1 and at its sample quantiles, the
+    cumulative logit fit on the score ``ordinal::clmm(category ~ score + (1 | area))`` and the
+    EB predictor of the status below the line R's numerical integral
+    (``reference/logit_cuts.R``)."""
+    sample, census = _scored_tables("logit_cuts.csv")
+    result = logit_ebp(
+        sample, census, area="area", welfare="welfare", line=CUT["line"],
+        covariates=["x1", "x2"], census_weight="weight", predictor="pmt_score", cuts=[0.5, 0.7],
+    )  # fmt: skip
+    assert result.score is not None
+    assert list(result.score.values()) == pytest.approx(CUT["gamma"], rel=1e-10)
+    assert result.cut_points is not None
+    assert [float(r) for r in result.cut_points] == pytest.approx(CUT["cuts"], rel=1e-5)
+    assert list(result.cut_points.values()) == pytest.approx(CUT["theta"], rel=1e-5)
+    # P(poor) = expit(alpha_line + b score + u): clmm's theta_1 - beta score - u
+    assert list(result.coefficients.values()) == pytest.approx(
+        [CUT["theta"][0], -CUT["beta"]], rel=1e-5
+    )
+    assert result.sigma2_u == pytest.approx(CUT["sigma2_u"], rel=1e-5)
+    assert result.loglik == pytest.approx(CUT["loglik"], abs=1e-6)
+    by_area = {a.area: a.headcount for a in result.areas}
+    assert [by_area[a] for a in CUT["census_areas"]] == pytest.approx(CUT["eb"], rel=1e-5)
 
 
 def test_score_model_refuses_an_unknown_predictor() -> None:

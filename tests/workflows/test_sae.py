@@ -163,7 +163,7 @@ def test_ebp_p0_from_the_logit_model_p1_from_the_nested_error_model(
     ).map  # fmt: skip
     assert p0.model["model"] == "logit" and p0.model["sigma2_u"] >= 0
     assert p0.model["predictor"] == "pmt_score" and p0.model["score"] is not None
-    assert "ebp_logit_score_fit" in {f.code for f in p0.findings}
+    assert "ebp_logit_cuts_score_fit" in {f.code for f in p0.findings}
     assert all(0 <= a.estimate <= 1 for a in p0.areas if a.estimate is not None)
     p1 = sae.map_release(
         workspace, "small", level="desa", measure="fgt1", method="ebp", benchmark=False,
@@ -382,9 +382,10 @@ def test_map_method_defaults_to_the_kits(workspace: Workspace) -> None:
 def test_the_proxy_means_score_with_travel_times_through_the_kit(
     tmp_path: Path, workspace: Workspace
 ) -> None:
-    """The shipped ``[ebp]``: the logit model on the proxy-means score, whose covariates include
-    the villages' travel times as log(1 + minutes); its coefficients (by covariate) in the model
-    record and parameters.json, the note in both languages; ``logit_predictor = "covariates"``
+    """The shipped ``[ebp]``: the logit model with cuts at the sample's 10% and 20% quantiles on
+    the proxy-means score, whose covariates include the villages' travel times as log(1 +
+    minutes); its coefficients (by covariate) and cut-points in the model record and
+    parameters.json, the note in both languages; ``logit_predictor = "covariates"``
     in a workspace kit gives one coefficient per covariate."""
     from rpkd import locale
 
@@ -405,8 +406,12 @@ def test_the_proxy_means_score_with_travel_times_through_the_kit(
     assert model["score"][travel[0]] < 0  # farther from the kabupaten office: poorer
     written = json.loads((tmp_path / "scored" / "parameters.json").read_text())
     assert written["model"]["score"] == pytest.approx(model["score"])
-    [note] = [f for f in drawn.findings if f.code == "ebp_logit_score_fit"]
+    assert model["cuts"] == ebp["logit_cuts"] == [0.1, 0.2]
+    assert model["cut_points"] is not None and "1" in model["cut_points"]
+    assert written["model"]["cut_points"] == pytest.approx(model["cut_points"])
+    [note] = [f for f in drawn.findings if f.code == "ebp_logit_cuts_score_fit"]
     assert "skor proxy-means" in locale.render(note, "id")
+    assert "persentil sampel ke-10, 20," in locale.render(note, "id")
     assert "proxy-means score" in locale.render(note, "en")
     plain = doc.replace('logit_predictor = "pmt_score"', 'logit_predictor = "covariates"', 1)
     (workspace.path / "params").mkdir(exist_ok=True)

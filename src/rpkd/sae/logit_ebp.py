@@ -26,6 +26,12 @@ also redraws ``gamma`` (least squares on ``x'gamma + e*``, ``e*`` resampled from
 residuals: the residual bootstrap of Efron & Tibshirani 1993, §9.5), so the MSE carries the
 score's estimation error.
 
+With ``cuts`` (the kit's ``[ebp] logit_cuts``) the status is instead the lowest categories of
+the households' welfare cut at the line and at sample quantiles, and the logit becomes the
+cumulative logit mixed model of those categories (:mod:`rpkd.sae.ordinal_ebp`): the same
+predictor at the line, its slope and area effects learnt from the households above the line
+too.
+
 MSE: the parametric bootstrap of González-Manteiga et al. (2007): draw ``u*`` from
 ``N(0, sigma2_u_hat)``, the census's poverty statuses ``y* ~ Bernoulli(expit(x'beta_hat +
 u*))`` give the bootstrap population's true P0, the sample's statuses are drawn with the same
@@ -58,7 +64,7 @@ of Statistics 38, 369–385.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +77,7 @@ from rpkd.findings import Finding
 from rpkd.sae.covariates import INTERCEPT, ModelMatrix, number_column
 from rpkd.sae.ebp_model import EbpCovariates, selection_record
 from rpkd.sae.logit_mixed import LogitMixedFit, fit_logit_mixed
+from rpkd.sae.ordinal_ebp import Categories, Census, ordinal_bootstrap, ordinal_estimates
 from rpkd.sae.unit_inputs import (
     Reported,
     area_indices,
@@ -87,6 +94,17 @@ _BOUNDARY = 1e-6  # sigma2_u below this: the fit is at the boundary (no area eff
 PREDICTORS = ("pmt_score", "covariates")
 """The logit model's fixed part: the proxy-means score, or every covariate."""
 SCORE = "pmt_score"
+
+
+def logit_cuts(options: Mapping[str, Any]) -> tuple[float, ...]:
+    """Return the ``[ebp]`` option ``logit_cuts`` (shares of the sample, each in (0, 1)),
+    refused with ``ebp_cuts_invalid`` otherwise; none when absent."""
+    values = options.get("logit_cuts", [])
+    values = values if isinstance(values, list | tuple) else [values]
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+            raise UsageError("ebp_cuts_invalid", param="logit_cuts", value=value)
+    return tuple(float(v) for v in values)
 
 
 @dataclass(frozen=True)
@@ -112,6 +130,7 @@ class LogitEbpResult:
     score: dict[str, float] | None
     areas: tuple[LogitArea, ...]
     findings: tuple[Finding, ...]
+    cut_points: dict[str, float] | None = None  # cut ratio to the line: its alpha (with cuts)
 
     def to_arrow(self) -> pa.Table:
         """Return one row per area with P0 and (if bootstrapped) its MSE."""
@@ -143,6 +162,7 @@ def logit_ebp(
     seed: int | np.random.Generator | None = None,
     report: str | None = None,
     predictor: str = "covariates",
+    cuts: Sequence[float] = (),
 ) -> LogitEbpResult:
     """Return the logit-mixed-model EBP of P0 at ``line`` for every census area.
 
@@ -152,6 +172,9 @@ def logit_ebp(
     the random effect staying on ``area`` (povmap's ``aggregate_to``; :class:`Reported`).
     ``predictor``: ``"covariates"`` (one coefficient each) or ``"pmt_score"`` (the module's
     proxy-means score of the covariates; ``LogitEbpResult.score`` holds its coefficients).
+    ``cuts``: shares of the sample at whose welfare quantiles (relative to the line) welfare is
+    also cut, the poverty status becoming the lowest categories of an ordered outcome
+    (:mod:`rpkd.sae.ordinal_ebp`); none: the binary model of the module's description.
 
     References
     ----------
@@ -171,7 +194,8 @@ def logit_ebp(
     reported = reported_areas(census, census_index, codes, report)
     y = number_column(sample, welfare, "--welfare")
     require_complete(y, welfare)
-    poor = (y < census_lines(sample, line)).astype(float)
+    lines = census_lines(sample, line)
+    poor = (y < lines).astype(float)
     x_sample, x_census = unit_matrices(sample, census, covariates, categorical)
     score = None
     if predictor == SCORE and x_sample.values.shape[1] > 1:  # an intercept alone: nothing to score
@@ -179,17 +203,18 @@ def logit_ebp(
         x_sample, x_census = score.matrices(score.gamma)
     weight = census_weights(census, census_weight)
     m = codes.size
-    fit = fit_logit_mixed(poor, x_sample.values, sample_index, m)
     total = np.bincount(census_index, weights=weight, minlength=m)
-    pop = Population(x_census.values @ fit.beta, census_index, weight, total)
-    point = reported.mean(
-        predict_headcounts(pop, fit, poor, x_sample.values @ fit.beta, sample_index), total
-    )
-    mse = None
-    if bootstrap:
-        design = _Design(x_sample.values, x_census.values, score)
-        mse = _bootstrap(pop, design, sample_index, fit, bootstrap, rng, reported)
-    n = reported.total(fit.n)
+    design = _Design(x_sample.values, x_census.values, score)
+    if cuts:
+        census_x = Census(design.census[:, 1:], census_index, weight, total)
+        cats = Categories.cut(y, lines, cuts)
+        fitted = _ordinal(cats, design, sample_index, census_x, bootstrap, rng, reported)
+    else:
+        fitted = _binary(
+            poor, design, sample_index, census_index, weight, total, bootstrap, rng, reported
+        )
+    point, mse = reported.mean(fitted.headcount, total), fitted.mse
+    n = reported.total(fitted.n)
     population = reported.total(total)
     in_sample = n > 0
     areas = tuple(
@@ -204,20 +229,94 @@ def logit_ebp(
         for i, code in enumerate(reported.codes)
     )
     found = []
-    if not fit.converged:
+    if not fitted.converged:
         found.append(Finding("ebp_logit_not_converged", "warning"))
-    if fit.sigma2_u < _BOUNDARY:
+    if fitted.sigma2_u < _BOUNDARY:
         found.append(Finding("sigma2_u_zero", "warning"))
     if int((~in_sample).sum()):
         found.append(Finding("out_of_sample", "info", {"count": int((~in_sample).sum())}))
     return LogitEbpResult(
-        sigma2_u=fit.sigma2_u,
-        coefficients=dict(zip(x_sample.names, map(float, fit.beta), strict=True)),
-        loglik=fit.loglik,
+        sigma2_u=fitted.sigma2_u,
+        coefficients=dict(zip(x_sample.names, map(float, fitted.coefficients), strict=True)),
+        loglik=fitted.loglik,
         bootstrap=bootstrap,
         score=None if score is None else score.coefficients(),
+        cut_points=fitted.cut_points,
         areas=areas,
         findings=tuple(found),
+    )
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    """What either model gives the result: its fit's summary (``coefficients`` of the logit of
+    the poverty probability, by the sample matrix's columns), the areas' P0 and MSE."""
+
+    n: np.ndarray
+    converged: bool
+    sigma2_u: float
+    loglik: float
+    coefficients: np.ndarray
+    headcount: np.ndarray
+    mse: np.ndarray | None
+    cut_points: dict[str, float] | None = None
+
+
+def _binary(
+    poor: np.ndarray,
+    design: _Design,
+    sample_index: np.ndarray,
+    census_index: np.ndarray,
+    weight: np.ndarray,
+    total: np.ndarray,
+    bootstrap: int,
+    rng: np.random.Generator,
+    reported: Reported,
+) -> _Fitted:
+    """Return the binary logit mixed model's fit, P0 and (``bootstrap`` > 0) MSE."""
+    fit = fit_logit_mixed(poor, design.sample, sample_index, total.size)
+    pop = Population(design.census @ fit.beta, census_index, weight, total)
+    point = predict_headcounts(pop, fit, poor, design.sample @ fit.beta, sample_index)
+    mse = (
+        _bootstrap(pop, design, sample_index, fit, bootstrap, rng, reported) if bootstrap else None
+    )
+    return _Fitted(fit.n, fit.converged, fit.sigma2_u, fit.loglik, fit.beta, point, mse)
+
+
+def _ordinal(
+    cats: Categories,
+    design: _Design,
+    sample_index: np.ndarray,
+    census: Census,
+    bootstrap: int,
+    rng: np.random.Generator,
+    reported: Reported,
+) -> _Fitted:
+    """Return the cumulative logit mixed model's fit (:mod:`rpkd.sae.ordinal_ebp`), P0 and
+    (``bootstrap`` > 0) MSE; the design's first column, the intercept, is the cut-points'."""
+    x_sample = design.sample[:, 1:]
+    fit, point = ordinal_estimates(cats, x_sample, sample_index, census, census.total.size)
+
+    def redraw(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        xs, xc = design.replicate(rng)
+        return xs[:, 1:], xc[:, 1:]
+
+    mse = (
+        ordinal_bootstrap(
+            fit, cats, x_sample, sample_index, census, redraw, bootstrap, rng, reported
+        )
+        if bootstrap
+        else None
+    )
+    return _Fitted(
+        fit.n,
+        fit.converged,
+        fit.sigma2_u,
+        fit.loglik,
+        np.r_[fit.alpha[cats.at_line], fit.beta],
+        point,
+        mse,
+        {f"{r:.6g}": float(a) for r, a in zip(cats.ratios, fit.alpha, strict=True)},
     )
 
 
@@ -351,13 +450,14 @@ def logit_map(
     seed: int,
     report: str | None = None,
     predictor: str = "covariates",
+    cuts: Sequence[float] = (),
 ) -> tuple[dict[str, tuple[float, float | None]], dict[str, Any], list[Finding]]:
     """Return the poverty map's logit-EBP P0 and MSE per area, its model record and notes.
 
     ``chosen`` holds the sample and census units (area column ``area``, ``welfare``,
     ``household_size``, as :mod:`rpkd.sae.inputs` makes them) and the covariates the kit
     chose (:func:`rpkd.sae.ebp_model.ebp_covariates`); ``report`` and ``predictor`` as
-    :func:`logit_ebp`.
+    :func:`logit_ebp`, and ``cuts``.
     """
     kept = list(chosen.kept)
     result = logit_ebp(
@@ -372,6 +472,7 @@ def logit_map(
         seed=seed,
         report=report,
         predictor=predictor,
+        cuts=cuts,
     )
     values = {a.area: (a.headcount, a.mse) for a in result.areas}
     model = {
@@ -380,6 +481,8 @@ def logit_map(
         "sigma2_u": result.sigma2_u,
         "coefficients": result.coefficients,
         "score": result.score,
+        "cuts": list(cuts),
+        "cut_points": result.cut_points,
         "loglik": result.loglik,
         "covariates": kept,
         "bootstrap": bootstrap,
@@ -388,10 +491,18 @@ def logit_map(
         "candidates": list(chosen.candidates),
         "selection": selection_record(chosen),
     }
-    counts = {"sigma2_u": result.sigma2_u, "count": len(kept), "candidates": len(chosen.candidates)}
-    note = (
-        Finding("ebp_logit_score_fit", "info", {**counts, "slope": result.coefficients[SCORE]})
-        if result.score is not None
-        else Finding("ebp_logit_fit", "info", counts)
-    )
+    counts: dict[str, Any] = {
+        "sigma2_u": result.sigma2_u,
+        "count": len(kept),
+        "candidates": len(chosen.candidates),
+    }
+    if result.score is not None:
+        counts["slope"] = result.coefficients[SCORE]
+    if cuts:
+        percentiles = [int(p) if p.is_integer() else p for p in (round(100 * c, 2) for c in cuts)]
+        code = "ebp_logit_cuts_score_fit" if result.score is not None else "ebp_logit_cuts_fit"
+        note = Finding(code, "info", {**counts, "percentiles": percentiles})
+    else:
+        code = "ebp_logit_score_fit" if result.score is not None else "ebp_logit_fit"
+        note = Finding(code, "info", counts)
     return values, model, [*result.findings, note]

@@ -1,0 +1,67 @@
+# Reference values of the logit EBP with cut-points (rpkd.sae.logit_ebp, cuts = c(0.5, 0.7)):
+# the cumulative logit mixed model of welfare categories on the proxy-means score. Run from the
+# repository root:
+#   Rscript tests/sae/reference/logit_cuts.R
+# Writes logit_cuts.csv (sample and census rows) and logit_cuts.json.
+# The score is stats::lm(log(welfare) ~ x1 + x2) on the sample; the categories cut welfare / line
+# at 1 and at its sample quantiles 0.5 and 0.7 (stats::quantile, type 7); the model
+# ordinal::clmm(category ~ score + (1 | area), link = "logit", nAGQ = 10) (adaptive
+# Gauss-Hermite quadrature on 10 nodes, an accurate integral); the EB predictor of each census area's weighted mean of
+# plogis(theta_1 - b score - u), the probability of the first category (welfare below the line),
+# by stats::integrate over the posterior of u given the area's categories (areas without
+# sample: over N(0, sigma_u^2)).
+suppressPackageStartupMessages({library(ordinal); library(jsonlite)})
+set.seed(20261207)
+here <- "tests/sae/reference"
+areas <- sprintf("A%02d", 1:25)
+n <- c(rep(4, 5), rep(10, 10), rep(25, 10))
+area <- rep(areas, n)
+effects <- rnorm(26, 0, 0.35)
+draw <- function(k, at) {
+  x1 <- rnorm(k); x2 <- rbinom(k, 1, 0.4)
+  u <- effects[match(at, c(areas, "B01"))]
+  welfare <- exp(13 + 0.45 * x1 - 0.3 * x2 + u + rnorm(k, 0, 0.5))
+  data.frame(area = at, x1 = round(x1, 4), x2 = x2, welfare = round(welfare, 0))
+}
+sample <- draw(length(area), area)
+line <- 350000
+census_areas <- c(areas[c(1, 6, 16)], "B01")  # three sampled areas and one without sample
+census <- draw(24, rep(census_areas, each = 6))
+census$weight <- sample(1:6, 24, replace = TRUE)
+write.csv(rbind(cbind(role = "sample", sample[, c("area", "x1", "x2", "welfare")], weight = 1),
+                cbind(role = "census", census[, c("area", "x1", "x2", "welfare", "weight")])),
+          file.path(here, "logit_cuts.csv"), row.names = FALSE)
+ratio <- sample$welfare / line
+cuts <- sort(unique(c(1, unname(quantile(ratio, c(0.5, 0.7))))))
+sample$category <- factor(findInterval(ratio, cuts), levels = 0:length(cuts), ordered = TRUE)
+gamma <- unname(coef(lm(log(welfare) ~ x1 + x2, data = sample)))
+score <- function(d) gamma[1] + gamma[2] * d$x1 + gamma[3] * d$x2
+sample$score <- score(sample)
+centre <- mean(sample$score)  # clmm fits on the centred score (its scale is ~13); theta shifted back
+sample$centred <- sample$score - centre
+fit <- clmm(category ~ centred + (1 | area), data = sample, link = "logit", nAGQ = 10,
+            control = clmm.control(gradTol = 1e-8, maxIter = 1000))
+b <- unname(fit$beta); theta <- as.vector(fit$Theta) + b * centre; s2 <- as.numeric(VarCorr(fit)$area[1])
+at_line <- which(cuts == 1)
+eb_area <- function(a) {
+  rows <- census[census$area == a, ]
+  s <- sample[sample$area == a, ]
+  k <- as.integer(as.character(s$category))
+  upper <- c(theta, Inf)[k + 1]; lower <- c(-Inf, theta)[k + 1]
+  loglik <- function(v) sapply(v, function(w)
+    sum(log(plogis(upper - b * s$score - w) - plogis(lower - b * s$score - w))))
+  density <- function(v) exp(loglik(v)) * dnorm(v, 0, sqrt(s2))
+  mean_p <- function(v) sapply(v, function(w)
+    sum(rows$weight * plogis(theta[at_line] - b * score(rows) - w)) / sum(rows$weight))
+  num <- integrate(function(v) mean_p(v) * density(v), -Inf, Inf, rel.tol = 1e-12)$value
+  den <- integrate(density, -Inf, Inf, rel.tol = 1e-12)$value
+  num / den
+}
+golden <- list(
+  line = line, cuts = cuts, gamma = gamma, theta = theta, beta = b, sigma2_u = s2,
+  loglik = as.numeric(logLik(fit)), categories = as.vector(table(sample$category)),
+  census_areas = census_areas, eb = sapply(census_areas, eb_area, USE.NAMES = FALSE),
+  source = "stats::lm, ordinal::clmm(nAGQ = 10) and stats::integrate; tests/sae/reference/logit_cuts.R"
+)
+writeLines(toJSON(golden, digits = NA, auto_unbox = TRUE, pretty = TRUE),
+           file.path(here, "logit_cuts.json"))
