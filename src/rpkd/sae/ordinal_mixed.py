@@ -13,8 +13,10 @@ opposite sign of ``beta`` (clmm writes ``theta_k - x'beta - u``).
 
 The marginal likelihood of each area is integrated over ``u_i`` by Gauss–Hermite quadrature
 on fixed nodes ``sqrt(2) sigma_u t_q`` (non-adaptive, as clmm's ``nAGQ = -Q``; with 60 nodes
-it agrees with clmm's adaptive quadrature, ``nAGQ = 10``, for the district sizes of a poverty
-map), and maximised with its exact gradient; the same nodes, reweighted by each area's likelihood, give the area
+it agrees with clmm's adaptive quadrature, ``nAGQ = 10``, to 1e-6 on areas of up to 25 units,
+and with 200 nodes to 1e-11 in log-likelihood for 53 units per area at ``sigma_u = 0.5``, but
+only to 1e-4 for 40 units at ``sigma_u = 1``: areas with many more sample units than a desa
+would want adaptive nodes), and maximised with its exact gradient; the same nodes, reweighted by each area's likelihood, give the area
 effect's posterior. Cut-points are kept ordered by estimating ``alpha_0`` and the logs of the
 increments.
 
