@@ -77,12 +77,27 @@ def test_categories_cut_at_the_line_and_the_quantiles() -> None:
     assert below.ratios == pytest.approx([1.9 / 3.5, 1.0]) and below.at_line == 1
 
 
-@pytest.mark.parametrize("value", [[0.0, 0.5], [0.2, 1.0], ["0.1"], [True], 1.5])
-def test_the_kit_option_is_checked(value: object) -> None:
+@pytest.mark.parametrize(
+    ("value", "refused"),
+    [([0.0, 0.5], 0.0), ([0.2, 1.0], 1.0), (["0.1"], "0.1"), ([True], True), (1.5, 1.5)],
+)
+def test_the_kit_option_is_checked(value: object, refused: object) -> None:
     with pytest.raises(UsageError) as bad:
         logit_cuts({"logit_cuts": value})
     assert bad.value.code == "ebp_cuts_invalid"
-    assert "0" in bad.value.message("en") and "1" in bad.value.message("id")
+    assert bad.value.params["value"] == refused and type(bad.value.params["value"]) is type(refused)
+    assert "between 0 and 1" in bad.value.message("en")
+    assert "di antara 0 dan 1" in bad.value.message("id")
+
+
+def test_the_model_refuses_a_share_outside_the_unit_interval() -> None:
+    sample, census, _ = _world(1)
+    with pytest.raises(UsageError) as bad:
+        logit_ebp(
+            sample, census, area="area", welfare="welfare", line=1.0, covariates=["x"],
+            cuts=[0.2, 1.2],
+        )  # fmt: skip
+    assert bad.value.code == "ebp_cuts_invalid" and bad.value.params["value"] == 1.2
 
 
 def test_the_kit_option_reads_shares() -> None:

@@ -36,9 +36,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
 
-NODES = (
-    60  # Gauss–Hermite nodes (fixed: 60 integrate an area of 25 units with sigma2_u ~ 1 to 1e-9)
-)
+NODES = 60  # fixed Gauss–Hermite nodes (accuracy: the module's description)
 _LOG_SD = (-8.0, 3.0)  # bounds of log sigma_u
 _LOG_STEP = (-20.0, 10.0)  # bounds of the log increments between cut-points
 _T, _W = np.polynomial.hermite.hermgauss(NODES)
