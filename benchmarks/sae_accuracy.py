@@ -48,7 +48,7 @@ from rpkd.sae.covariates import number_column
 from rpkd.sae.ebp_model import ebp_covariates
 from rpkd.sae.inputs import AREA, Level, census_units, sample_units
 from rpkd.sae.intervals import proportion_interval
-from rpkd.sae.logit_ebp import Population, predict_headcounts, scored
+from rpkd.sae.logit_ebp import Population, predict_headcounts, score_degree, scored
 from rpkd.sae.logit_mixed import fit_at, fit_logit_mixed
 from rpkd.sae.unit_inputs import area_indices, census_weights, unit_matrices
 from rpkd.survey.intervals import Z95, logit_bounds
@@ -290,6 +290,22 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
                 _changed(doc, "ebp", logit_cuts=[]),
                 "the shipped EBP on the poverty status alone, the binary logit mixed model "
                 "without the cuts (`[ebp] logit_cuts = []`, the model before the cuts)",
+            )
+        )
+    if ebp.get("logit_predictor") == "pmt_score":
+        squared = ebp.get("score_degree", 1) == 2
+        out.append(
+            Variant(
+                "ebp-linear-score" if squared else "ebp-squared-score",
+                "ebp",
+                _changed(doc, "ebp", score_degree=1 if squared else 2),
+                (
+                    "the shipped EBP with the score alone in the logit, without its square "
+                    "(`[ebp] score_degree = 1`, the model before the square)"
+                    if squared
+                    else "the shipped EBP with the centred score's square beside the score in "
+                    "the logit (`[ebp] score_degree = 2`)"
+                ),
             )
         )
     if "weights" in ebp:
@@ -593,7 +609,7 @@ def _known_parameters(
     poor_census = (true_welfare < line).astype(float)
     if options.get("logit_predictor") == "pmt_score":
         gamma = np.linalg.lstsq(x_census.values, np.log(true_welfare), rcond=None)[0]
-        x_sample, x_census = scored(x_sample, gamma), scored(x_census, gamma)
+        x_sample, x_census = scored(x_sample, x_census, gamma, score_degree(options))
     poor_sample = (number_column(chosen.sample, "welfare", "welfare") < line).astype(float)
     m = codes.size
     population = fit_logit_mixed(poor_census, x_census.values, census_index, m)

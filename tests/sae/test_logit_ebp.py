@@ -15,7 +15,7 @@ import pytest
 from rpkd.errors import UsageError
 from rpkd.locale import render
 from rpkd.sae.ebp_model import ebp_model_kind
-from rpkd.sae.logit_ebp import Population, logit_ebp, predict_headcounts
+from rpkd.sae.logit_ebp import Population, logit_ebp, predict_headcounts, score_degree
 from rpkd.sae.logit_mixed import fit_at, fit_logit_mixed, laplace_loglik
 
 HERE = Path(__file__).parent / "reference"
@@ -193,8 +193,8 @@ CUT = json.loads((HERE / "logit_cuts.json").read_text(encoding="utf-8"))
 def test_cuts_model_matches_lm_clmm_and_r_integral() -> None:
     """``cuts = [0.5, 0.7]``: welfare / line cut at 1 and at its sample quantiles, the
     cumulative logit fit on the score ``ordinal::clmm(category ~ score + (1 | area))`` and the
-    EB predictor of the status below the line R's numerical integral
-    (``reference/logit_cuts.R``)."""
+    EB predictor of the status below the line R's numerical integral, and the test of
+    proportional odds R's likelihood ratio of the ``clm`` fits (``reference/logit_cuts.R``)."""
     sample, census = _scored_tables("logit_cuts.csv")
     result = logit_ebp(
         sample, census, area="area", welfare="welfare", line=CUT["line"],
@@ -213,6 +213,47 @@ def test_cuts_model_matches_lm_clmm_and_r_integral() -> None:
     assert result.loglik == pytest.approx(CUT["loglik"], abs=1e-6)
     by_area = {a.area: a.headcount for a in result.areas}
     assert [by_area[a] for a in CUT["census_areas"]] == pytest.approx(CUT["eb"], rel=1e-5)
+    test = result.proportional_odds  # R: anova of clm with the score nominal and common
+    assert test is not None and test.df == CUT["proportional_odds"]["df"] == 2
+    assert test.statistic == pytest.approx(CUT["proportional_odds"]["statistic"], abs=1e-9)
+    assert test.p_value == pytest.approx(CUT["proportional_odds"]["p_value"], rel=1e-9)
+
+
+def test_squared_score_matches_clmm_and_r_integral() -> None:
+    """``degree = 2``: the centred score's square beside the score, as
+    ``ordinal::clmm(category ~ centred + I(centred^2) + (1 | area))`` on the sample's scores
+    less their mean, and its EB predictor R's integral (``reference/logit_cuts.R``)."""
+    sample, census = _scored_tables("logit_cuts.csv")
+    result = logit_ebp(
+        sample, census, area="area", welfare="welfare", line=CUT["line"],
+        covariates=["x1", "x2"], census_weight="weight", predictor="pmt_score", cuts=[0.5, 0.7],
+        degree=2,
+    )  # fmt: skip
+    expected = CUT["squared"]
+    b1, b2 = expected["beta"]
+    # ours: alpha_k + c1 s + c2 (s - centre)^2; clmm: theta_k - b1 (s - centre) - b2 (s - centre)^2
+    assert result.cut_points is not None
+    alpha = [t + b1 * expected["centre"] for t in expected["theta"]]
+    assert list(result.cut_points.values()) == pytest.approx(alpha, rel=1e-5)
+    assert list(result.coefficients) == ["intercept", "pmt_score", "pmt_score_squared"]
+    assert list(result.coefficients.values()) == pytest.approx([alpha[0], -b1, -b2], rel=1e-5)
+    assert result.sigma2_u == pytest.approx(expected["sigma2_u"], rel=1e-5)
+    assert result.loglik == pytest.approx(expected["loglik"], abs=1e-6)
+    by_area = {a.area: a.headcount for a in result.areas}
+    assert [by_area[a] for a in CUT["census_areas"]] == pytest.approx(expected["eb"], rel=1e-5)
+    assert result.proportional_odds is not None and result.proportional_odds.df == 4
+
+
+@pytest.mark.parametrize("value", [0, 3, 1.5, True, "2"])
+def test_score_degree_refuses_other_than_one_or_two(value: object) -> None:
+    with pytest.raises(UsageError) as bad:
+        score_degree({"score_degree": value})
+    assert bad.value.code == "map_choice_invalid" and bad.value.params["value"] == value
+    assert bad.value.params["allowed"] == (1, 2)
+
+
+def test_score_degree_is_one_unless_set() -> None:
+    assert (score_degree({}), score_degree({"score_degree": 2})) == (1, 2)
 
 
 def test_score_model_refuses_an_unknown_predictor() -> None:

@@ -383,7 +383,7 @@ def test_the_proxy_means_score_with_travel_times_through_the_kit(
     tmp_path: Path, workspace: Workspace
 ) -> None:
     """The shipped ``[ebp]``: the logit model with cuts at the sample's 10% and 20% quantiles on
-    the proxy-means score, whose covariates include the villages' travel times as log(1 +
+    the proxy-means score and its centred square, the score's covariates include the villages' travel times as log(1 +
     minutes); its coefficients (by covariate) and cut-points in the model record and
     parameters.json, the note in both languages; ``logit_predictor = "covariates"``
     in a workspace kit gives one coefficient per covariate."""
@@ -399,7 +399,8 @@ def test_the_proxy_means_score_with_travel_times_through_the_kit(
     )  # fmt: skip
     model = drawn.map.model
     assert model["predictor"] == "pmt_score"
-    assert list(model["coefficients"]) == ["intercept", "pmt_score"]
+    assert list(model["coefficients"]) == ["intercept", "pmt_score", "pmt_score_squared"]
+    assert model["score_degree"] == ebp["score_degree"] == 2
     assert list(model["score"]) == ["intercept", *model["covariates"]]
     travel = [c for c in model["covariates"] if c.startswith("village_log_")]
     assert travel == ["village_log_travel_kabupaten_min", "village_log_travel_kecamatan_min"]
@@ -409,6 +410,12 @@ def test_the_proxy_means_score_with_travel_times_through_the_kit(
     assert model["cuts"] == ebp["logit_cuts"] == [0.1, 0.2]
     assert model["cut_points"] is not None and "1" in model["cut_points"]
     assert written["model"]["cut_points"] == pytest.approx(model["cut_points"])
+    assert set(model["proportional_odds"]) == {"statistic", "df", "p_value"}
+    # three cut-points (the line, the 10% and 20% quantiles) and two terms of the score
+    assert model["proportional_odds"]["df"] == 2 * 2
+    [test] = [f for f in drawn.findings if f.code.startswith("ebp_cuts_")]
+    assert test.params["p_value"] == model["proportional_odds"]["p_value"]
+    assert "uji odds proporsional" in locale.render(test, "id")
     [note] = [f for f in drawn.findings if f.code == "ebp_logit_cuts_score_fit"]
     assert "skor proxy-means" in locale.render(note, "id")
     assert "persentil sampel ke-10, 20," in locale.render(note, "id")

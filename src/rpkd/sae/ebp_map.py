@@ -103,7 +103,7 @@ def ebp_rows(
     boot = int(options.get("bootstrap", 50)) if bootstrap is None else bootstrap
     weights = choice(options, "weights", "none", EBP_WEIGHTS)
     if ebp_model_kind(options, weights) == "logit" and measure == "fgt0":
-        from rpkd.sae.logit_ebp import PREDICTORS, logit_cuts, logit_map
+        from rpkd.sae.logit_ebp import PREDICTORS, logit_cuts, logit_map, score_degree
 
         predictor = choice(options, "logit_predictor", "covariates", PREDICTORS)
         values, model, found = logit_map(
@@ -115,6 +115,7 @@ def ebp_rows(
             report=report,
             predictor=predictor,
             cuts=logit_cuts(options),
+            degree=score_degree(options),
         )
         model["effect_level"] = fit_level
         by_area = {a.area: a for a in direct.areas}

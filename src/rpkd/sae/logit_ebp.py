@@ -30,7 +30,9 @@ With ``cuts`` (the kit's ``[ebp] logit_cuts``) the status is instead the lowest 
 the households' welfare cut at the line and at sample quantiles, and the logit becomes the
 cumulative logit mixed model of those categories (:mod:`rpkd.sae.ordinal_ebp`): the same
 predictor at the line, its slope and area effects learnt from the households above the line
-too.
+too. That assumes the covariates shift every cut alike; the likelihood-ratio test of
+proportional odds (:mod:`rpkd.sae.proportional_odds`) checks it on each fit, and the map warns
+where it is rejected.
 
 MSE: the parametric bootstrap of González-Manteiga et al. (2007): draw ``u*`` from
 ``N(0, sigma2_u_hat)``, the census's poverty statuses ``y* ~ Bernoulli(expit(x'beta_hat +
@@ -78,6 +80,7 @@ from rpkd.sae.covariates import INTERCEPT, ModelMatrix, number_column
 from rpkd.sae.ebp_model import EbpCovariates, selection_record
 from rpkd.sae.logit_mixed import LogitMixedFit, fit_logit_mixed
 from rpkd.sae.ordinal_ebp import Categories, Census, ordinal_bootstrap, ordinal_estimates
+from rpkd.sae.proportional_odds import ProportionalOddsTest, proportional_odds_test
 from rpkd.sae.unit_inputs import (
     Reported,
     area_indices,
@@ -94,6 +97,21 @@ _BOUNDARY = 1e-6  # sigma2_u below this: the fit is at the boundary (no area eff
 PREDICTORS = ("pmt_score", "covariates")
 """The logit model's fixed part: the proxy-means score, or every covariate."""
 SCORE = "pmt_score"
+SCORE_SQUARED = "pmt_score_squared"
+DEGREES = (1, 2)
+"""Degrees of the logit's polynomial in the score: linear, or with the centred score's square."""
+
+
+def score_degree(options: Mapping[str, Any]) -> int:
+    """Return the ``[ebp]`` option ``score_degree`` (1 when absent), refused with
+    ``map_choice_invalid`` unless one of :data:`DEGREES`."""
+    value = options.get("score_degree", 1)
+    if isinstance(value, bool) or value not in DEGREES:
+        raise UsageError(
+            "map_choice_invalid", param="score_degree", flag="score_degree", value=value,
+            allowed=DEGREES,
+        )  # fmt: skip
+    return int(value)
 
 
 def logit_cuts(options: Mapping[str, Any]) -> tuple[float, ...]:
@@ -131,6 +149,7 @@ class LogitEbpResult:
     areas: tuple[LogitArea, ...]
     findings: tuple[Finding, ...]
     cut_points: dict[str, float] | None = None  # cut ratio to the line: its alpha (with cuts)
+    proportional_odds: ProportionalOddsTest | None = None  # its test (with cuts)
 
     def to_arrow(self) -> pa.Table:
         """Return one row per area with P0 and (if bootstrapped) its MSE."""
@@ -163,6 +182,7 @@ def logit_ebp(
     report: str | None = None,
     predictor: str = "covariates",
     cuts: Sequence[float] = (),
+    degree: int = 1,
 ) -> LogitEbpResult:
     """Return the logit-mixed-model EBP of P0 at ``line`` for every census area.
 
@@ -175,6 +195,9 @@ def logit_ebp(
     ``cuts``: shares of the sample at whose welfare quantiles (relative to the line) welfare is
     also cut, the poverty status becoming the lowest categories of an ordered outcome
     (:mod:`rpkd.sae.ordinal_ebp`); none: the binary model of the module's description.
+    ``degree``: with the score, 2 adds the square of the centred score to the logit's fixed
+    part (``pmt_score_squared``), so the poverty probability may bend away from the logistic
+    curve in the tails of the score; 1: the score alone.
 
     References
     ----------
@@ -199,7 +222,7 @@ def logit_ebp(
     x_sample, x_census = unit_matrices(sample, census, covariates, categorical)
     score = None
     if predictor == SCORE and x_sample.values.shape[1] > 1:  # an intercept alone: nothing to score
-        score = ProxyScore.fit(x_sample, x_census, y)
+        score = ProxyScore.fit(x_sample, x_census, y, degree)
         x_sample, x_census = score.matrices(score.gamma)
     weight = census_weights(census, census_weight)
     m = codes.size
@@ -242,6 +265,7 @@ def logit_ebp(
         bootstrap=bootstrap,
         score=None if score is None else score.coefficients(),
         cut_points=fitted.cut_points,
+        proportional_odds=fitted.proportional_odds,
         areas=areas,
         findings=tuple(found),
     )
@@ -260,6 +284,7 @@ class _Fitted:
     headcount: np.ndarray
     mse: np.ndarray | None
     cut_points: dict[str, float] | None = None
+    proportional_odds: ProportionalOddsTest | None = None
 
 
 def _binary(
@@ -317,13 +342,28 @@ def _ordinal(
         point,
         mse,
         {f"{r:.6g}": float(a) for r, a in zip(cats.ratios, fit.alpha, strict=True)},
+        proportional_odds_test(cats.category, x_sample, cats.ratios.size),
     )
 
 
-def scored(x: ModelMatrix, gamma: np.ndarray) -> ModelMatrix:
-    """Return the logit model's matrix on the score ``x'gamma``: (intercept, ``pmt_score``)."""
-    rows = x.values.shape[0]
-    return ModelMatrix((INTERCEPT, SCORE), np.column_stack([np.ones(rows), x.values @ gamma]))
+def scored(
+    x_sample: ModelMatrix, x_census: ModelMatrix, gamma: np.ndarray, degree: int = 1
+) -> tuple[ModelMatrix, ModelMatrix]:
+    """Return the logit model's sample and census matrices on the score ``x'gamma``:
+    (intercept, ``pmt_score``) and, with ``degree`` 2, ``pmt_score_squared``: the square of the
+    score less its sample mean (a centre shared by both matrices; any centre spans the same
+    quadratics, this one keeps the columns apart)."""
+    names: tuple[str, ...] = (
+        (INTERCEPT, SCORE) if degree == 1 else (INTERCEPT, SCORE, SCORE_SQUARED)
+    )
+    on_sample, on_census = x_sample.values @ gamma, x_census.values @ gamma
+    centre = float(np.mean(on_sample))
+
+    def matrix(score: np.ndarray) -> ModelMatrix:
+        columns = [np.ones(score.size), score, (score - centre) ** 2][: degree + 1]
+        return ModelMatrix(names, np.column_stack(columns))
+
+    return matrix(on_sample), matrix(on_census)
 
 
 @dataclass(frozen=True)
@@ -338,18 +378,22 @@ class ProxyScore:
     x_census: ModelMatrix
     gamma: np.ndarray
     residuals: np.ndarray
+    degree: int = 1
 
     @classmethod
-    def fit(cls, x_sample: ModelMatrix, x_census: ModelMatrix, welfare: np.ndarray) -> ProxyScore:
-        """Return the score of ``welfare`` (one per sample row) on the sample matrix."""
+    def fit(
+        cls, x_sample: ModelMatrix, x_census: ModelMatrix, welfare: np.ndarray, degree: int = 1
+    ) -> ProxyScore:
+        """Return the score of ``welfare`` (one per sample row) on the sample matrix, entering
+        the logit with ``degree`` (:func:`scored`)."""
         low = float(np.min(welfare))
         logged = np.log(welfare if low > 0 else welfare + 1.0 - low)
         gamma = np.linalg.lstsq(x_sample.values, logged, rcond=None)[0]
-        return cls(x_sample, x_census, gamma, logged - x_sample.values @ gamma)
+        return cls(x_sample, x_census, gamma, logged - x_sample.values @ gamma, degree)
 
     def matrices(self, gamma: np.ndarray) -> tuple[ModelMatrix, ModelMatrix]:
-        """Return the sample and census matrices (intercept, ``pmt_score``) at ``gamma``."""
-        return scored(self.x_sample, gamma), scored(self.x_census, gamma)
+        """Return the sample and census matrices of the logit (:func:`scored`) at ``gamma``."""
+        return scored(self.x_sample, self.x_census, gamma, self.degree)
 
     def redrawn(self, rng: np.random.Generator) -> np.ndarray:
         """Return ``gamma`` refitted to ``x'gamma + e*``, ``e*`` drawn from the residuals."""
@@ -441,6 +485,20 @@ def _bootstrap(
     return squared / replicates
 
 
+PROPORTIONAL_ODDS_LEVEL = 0.05
+"""Below this p-value the map warns that the slopes differ between the cuts."""
+
+
+def proportional_odds_finding(test: ProportionalOddsTest) -> Finding:
+    """Return the map's note on the proportional-odds test: a warning (the cuts' slopes
+    differ: the binary model, ``logit_cuts = []``, assumes less) when its p-value is below
+    :data:`PROPORTIONAL_ODDS_LEVEL`, else an information."""
+    args = {"statistic": test.statistic, "df": test.df, "p_value": test.p_value}
+    if test.p_value < PROPORTIONAL_ODDS_LEVEL:
+        return Finding("ebp_cuts_not_proportional", "warning", args)
+    return Finding("ebp_cuts_proportional", "info", args)
+
+
 def logit_map(
     chosen: EbpCovariates,
     *,
@@ -451,13 +509,14 @@ def logit_map(
     report: str | None = None,
     predictor: str = "covariates",
     cuts: Sequence[float] = (),
+    degree: int = 1,
 ) -> tuple[dict[str, tuple[float, float | None]], dict[str, Any], list[Finding]]:
     """Return the poverty map's logit-EBP P0 and MSE per area, its model record and notes.
 
     ``chosen`` holds the sample and census units (area column ``area``, ``welfare``,
     ``household_size``, as :mod:`rpkd.sae.inputs` makes them) and the covariates the kit
     chose (:func:`rpkd.sae.ebp_model.ebp_covariates`); ``report`` and ``predictor`` as
-    :func:`logit_ebp`, and ``cuts``.
+    :func:`logit_ebp`, and ``cuts`` and ``degree``.
     """
     kept = list(chosen.kept)
     result = logit_ebp(
@@ -473,16 +532,20 @@ def logit_map(
         report=report,
         predictor=predictor,
         cuts=cuts,
+        degree=degree,
     )
     values = {a.area: (a.headcount, a.mse) for a in result.areas}
+    test = result.proportional_odds
     model = {
         "model": "logit",
         "predictor": predictor,
         "sigma2_u": result.sigma2_u,
         "coefficients": result.coefficients,
         "score": result.score,
+        "score_degree": degree if result.score is not None else None,
         "cuts": list(cuts),
         "cut_points": result.cut_points,
+        "proportional_odds": None if test is None else test.to_dict(),
         "loglik": result.loglik,
         "covariates": kept,
         "bootstrap": bootstrap,
@@ -498,11 +561,14 @@ def logit_map(
     }
     if result.score is not None:
         counts["slope"] = result.coefficients[SCORE]
+    found = list(result.findings)
     if cuts:
         percentiles = [int(p) if p.is_integer() else p for p in (round(100 * c, 2) for c in cuts)]
         code = "ebp_logit_cuts_score_fit" if result.score is not None else "ebp_logit_cuts_fit"
-        note = Finding(code, "info", {**counts, "percentiles": percentiles})
+        found.append(Finding(code, "info", {**counts, "percentiles": percentiles}))
     else:
         code = "ebp_logit_score_fit" if result.score is not None else "ebp_logit_fit"
-        note = Finding(code, "info", counts)
-    return values, model, [*result.findings, note]
+        found.append(Finding(code, "info", counts))
+    if test is not None and test.df:
+        found.append(proportional_odds_finding(test))
+    return values, model, found

@@ -9,7 +9,9 @@
 # Gauss-Hermite quadrature on 10 nodes, an accurate integral); the EB predictor of each census area's weighted mean of
 # plogis(theta_1 - b score - u), the probability of the first category (welfare below the line),
 # by stats::integrate over the posterior of u given the area's categories (areas without
-# sample: over N(0, sigma_u^2)).
+# sample: over N(0, sigma_u^2)). "squared": the fit with the centred score's square beside the
+# score (cut-points and slopes on the centred score, as clmm reports them). The test of proportional odds: the likelihood ratio of the
+# fixed-effects clm fits with the (centred) score nominal and with it common to the cuts.
 suppressPackageStartupMessages({library(ordinal); library(jsonlite)})
 set.seed(20261207)
 here <- "tests/sae/reference"
@@ -43,24 +45,43 @@ fit <- clmm(category ~ centred + (1 | area), data = sample, link = "logit", nAGQ
             control = clmm.control(gradTol = 1e-8, maxIter = 1000))
 b <- unname(fit$beta); theta <- as.vector(fit$Theta) + b * centre; s2 <- as.numeric(VarCorr(fit)$area[1])
 at_line <- which(cuts == 1)
+# clmm's linear predictor of a data frame's rows: b * score, or on the centred score and its square
+linear <- function(d) b * score(d)
 eb_area <- function(a) {
   rows <- census[census$area == a, ]
   s <- sample[sample$area == a, ]
   k <- as.integer(as.character(s$category))
   upper <- c(theta, Inf)[k + 1]; lower <- c(-Inf, theta)[k + 1]
   loglik <- function(v) sapply(v, function(w)
-    sum(log(plogis(upper - b * s$score - w) - plogis(lower - b * s$score - w))))
+    sum(log(plogis(upper - linear(s) - w) - plogis(lower - linear(s) - w))))
   density <- function(v) exp(loglik(v)) * dnorm(v, 0, sqrt(s2))
   mean_p <- function(v) sapply(v, function(w)
-    sum(rows$weight * plogis(theta[at_line] - b * score(rows) - w)) / sum(rows$weight))
+    sum(rows$weight * plogis(theta[at_line] - linear(rows) - w)) / sum(rows$weight))
   num <- integrate(function(v) mean_p(v) * density(v), -Inf, Inf, rel.tol = 1e-12)$value
   den <- integrate(density, -Inf, Inf, rel.tol = 1e-12)$value
   num / den
 }
+# the same model with the square of the centred score (rpkd's score_degree = 2)
+fit2 <- clmm(category ~ centred + I(centred^2) + (1 | area), data = sample, link = "logit",
+             nAGQ = 10, control = clmm.control(gradTol = 1e-8, maxIter = 1000))
+squared <- list(theta = as.vector(fit2$Theta), beta = unname(fit2$beta),
+                sigma2_u = as.numeric(VarCorr(fit2)$area[1]), loglik = as.numeric(logLik(fit2)),
+                centre = centre,
+                eb = local({
+                  theta <- as.vector(fit2$Theta); s2 <- as.numeric(VarCorr(fit2)$area[1])
+                  b2 <- unname(fit2$beta)
+                  linear <- function(d) b2[1] * (score(d) - centre) + b2[2] * (score(d) - centre)^2
+                  environment(eb_area) <- environment()
+                  sapply(census_areas, eb_area, USE.NAMES = FALSE)
+                }))
+po <- anova(clm(category ~ 1, nominal = ~ centred, data = sample, link = "logit"),
+             clm(category ~ centred, data = sample, link = "logit"))
 golden <- list(
   line = line, cuts = cuts, gamma = gamma, theta = theta, beta = b, sigma2_u = s2,
   loglik = as.numeric(logLik(fit)), categories = as.vector(table(sample$category)),
   census_areas = census_areas, eb = sapply(census_areas, eb_area, USE.NAMES = FALSE),
+  squared = squared,
+  proportional_odds = list(statistic = po$LR.stat[2], df = po$df[2], p_value = po$`Pr(>Chisq)`[2]),
   source = "stats::lm, ordinal::clmm(nAGQ = 10) and stats::integrate; tests/sae/reference/logit_cuts.R"
 )
 writeLines(toJSON(golden, digits = NA, auto_unbox = TRUE, pretty = TRUE),
