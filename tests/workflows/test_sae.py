@@ -401,6 +401,9 @@ def test_the_proxy_means_score_with_travel_times_through_the_kit(
     assert model["predictor"] == "pmt_score"
     assert list(model["coefficients"]) == ["intercept", "pmt_score", "pmt_score_squared"]
     assert model["score_degree"] == ebp["score_degree"] == 2
+    [square] = [f for f in drawn.findings if f.code == "ebp_score_squared"]
+    assert square.params["coefficient"] == model["coefficients"]["pmt_score_squared"]
+    assert "kuadrat skor" in locale.render(square, "id")
     assert list(model["score"]) == ["intercept", *model["covariates"]]
     travel = [c for c in model["covariates"] if c.startswith("village_log_")]
     assert travel == ["village_log_travel_kabupaten_min", "village_log_travel_kecamatan_min"]

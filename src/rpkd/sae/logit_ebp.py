@@ -24,7 +24,9 @@ are estimated from the sample's poverty statuses instead of one per covariate: w
 5%, a district survey of 900 households holds about 45 poor ones. Each bootstrap replicate
 also redraws ``gamma`` (least squares on ``x'gamma + e*``, ``e*`` resampled from the fit's
 residuals: the residual bootstrap of Efron & Tibshirani 1993, §9.5), so the MSE carries the
-score's estimation error.
+score's estimation error. With ``degree = 2`` the fixed part also has the square of the
+centred score, ``a + b s_ij + c (s_ij - s_bar)^2``, so the probability may bend away from the
+logistic curve in the tails of the score (docs/sae-models.md, the square of the score).
 
 With ``cuts`` (the kit's ``[ebp] logit_cuts``) the status is instead the lowest categories of
 the households' welfare cut at the line and at sample quantiles, and the logit becomes the
@@ -569,6 +571,9 @@ def logit_map(
     else:
         code = "ebp_logit_score_fit" if result.score is not None else "ebp_logit_fit"
         found.append(Finding(code, "info", counts))
+    if SCORE_SQUARED in result.coefficients:
+        squared = {"coefficient": result.coefficients[SCORE_SQUARED]}
+        found.append(Finding("ebp_score_squared", "info", squared))
     if test is not None and test.df:
         found.append(proportional_odds_finding(test))
     return values, model, found
