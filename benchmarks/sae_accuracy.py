@@ -289,7 +289,8 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
                 "ebp",
                 _changed(doc, "ebp", logit_cuts=[]),
                 "the shipped EBP on the poverty status alone, the binary logit mixed model "
-                "without the cuts (`[ebp] logit_cuts = []`, the model before the cuts)",
+                "without the cuts (`[ebp] logit_cuts = []`; the model before the cuts had the "
+                "score alone)",
             )
         )
     if ebp.get("logit_predictor") == "pmt_score":
