@@ -123,10 +123,16 @@ def log_likelihood(
     return float(value.sum()), gradient
 
 
+def cumulative_logits(category: np.ndarray, cuts: int) -> np.ndarray:
+    """Return the logits of the sample's cumulative shares at each cut (half a unit added to
+    both sides, so an empty side stays finite): the cut-points of the model without slopes."""
+    share = np.cumsum(np.bincount(category, minlength=cuts + 1))[:cuts] / category.size
+    return np.log((share + 0.5 / category.size) / (1.0 - share + 0.5 / category.size))
+
+
 def _start(category: np.ndarray, cuts: int, columns: int) -> np.ndarray:
     """Return starting values: cut-points at the sample's cumulative logits, no slope."""
-    share = np.cumsum(np.bincount(category, minlength=cuts + 1))[:cuts] / category.size
-    logits = np.log((share + 0.5 / category.size) / (1.0 - share + 0.5 / category.size))
+    logits = cumulative_logits(category, cuts)
     steps = np.log(np.maximum(np.diff(logits), 1e-2))
     return np.asarray(np.r_[logits[0], steps, np.zeros(columns), np.log(0.5)])
 

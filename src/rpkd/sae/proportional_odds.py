@@ -30,6 +30,8 @@ from scipy.optimize import minimize
 from scipy.special import expit
 from scipy.stats import chi2
 
+from rpkd.sae.ordinal_mixed import cumulative_logits
+
 _TINY = 1e-300  # floor of a category's probability where the nominal cuts cross
 
 
@@ -103,8 +105,7 @@ def proportional_odds_test(category: np.ndarray, x: np.ndarray, cuts: int) -> Pr
     centre, spread = x.mean(axis=0), x.std(axis=0)
     standard = (x - centre) / np.where(spread > 0, spread, 1.0)  # the test is invariant to it
     p = x.shape[1]
-    share = np.cumsum(np.bincount(category, minlength=cuts + 1))[:cuts] / category.size
-    logits = np.log((share + 0.5 / category.size) / (1.0 - share + 0.5 / category.size))
+    logits = cumulative_logits(category, cuts)
     common, at = _maximise(_objective(category, standard, cuts, False), np.r_[logits, np.zeros(p)])
     start = np.r_[at[:cuts], np.tile(at[cuts:], cuts)]  # the nominal model from the common fit
     nominal, _ = _maximise(_objective(category, standard, cuts, True), start)
