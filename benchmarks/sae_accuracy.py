@@ -293,6 +293,24 @@ def _options(doc: Mapping[str, Any]) -> list[Variant]:
                 "score alone)",
             )
         )
+    if ebp.get("logit_cuts") and "line_cut" in ebp:
+        counted = ebp["line_cut"] == "count"
+        other = "likelihood" if counted else "count"
+        out.append(
+            Variant(
+                f"ebp-line-{other}",
+                "ebp",
+                _changed(doc, "ebp", line_cut=other),
+                (
+                    "the shipped EBP with the cut model's maximum-likelihood cut-point at the "
+                    "line (the model before `line_cut`)"
+                    if counted
+                    else "the shipped EBP with the line's cut-point re-solved to the sample's "
+                    "count of poor households"
+                )
+                + f' (`[ebp] line_cut = "{other}"`)',
+            )
+        )
     if ebp.get("logit_predictor") == "pmt_score":
         squared = ebp.get("score_degree", 1) == 2
         out.append(

@@ -219,6 +219,29 @@ def test_cuts_model_matches_lm_clmm_and_r_integral() -> None:
     assert test.p_value == pytest.approx(CUT["proportional_odds"]["p_value"], rel=1e-9)
 
 
+def test_line_cut_count_matches_r_root_and_integral() -> None:
+    """``line_cut = "count"``: clmm's cut-point at the line re-solved, the slope, variance and
+    other cut-points held, so that the sample's posterior mean count below the line is its
+    observed count (R: ``stats::uniroot`` over ``stats::integrate`` posteriors), and the EB
+    predictor there (``reference/logit_cuts.R``, ``counted``)."""
+    sample, census = _scored_tables("logit_cuts.csv")
+    result = logit_ebp(
+        sample, census, area="area", welfare="welfare", line=CUT["line"],
+        covariates=["x1", "x2"], census_weight="weight", predictor="pmt_score", cuts=[0.5, 0.7],
+        line_cut="count",
+    )  # fmt: skip
+    expected = CUT["counted"]
+    assert result.cut_points is not None
+    assert list(result.cut_points.values()) == pytest.approx(expected["theta"], rel=1e-5)
+    assert expected["theta"][0] - CUT["theta"][0] == pytest.approx(
+        result.coefficients["intercept"] - CUT["theta"][0], abs=2e-5
+    )  # the move itself (about 0.004), not only the level
+    assert result.coefficients["pmt_score"] == pytest.approx(-CUT["beta"], rel=1e-5)
+    assert result.sigma2_u == pytest.approx(CUT["sigma2_u"], rel=1e-5)
+    by_area = {a.area: a.headcount for a in result.areas}
+    assert [by_area[a] for a in CUT["census_areas"]] == pytest.approx(expected["eb"], rel=1e-5)
+
+
 def test_squared_score_matches_clmm_and_r_integral() -> None:
     """``degree = 2``: the centred score's square beside the score, as
     ``ordinal::clmm(category ~ centred + I(centred^2) + (1 | area))`` on the sample's scores

@@ -411,6 +411,7 @@ def test_the_proxy_means_score_with_travel_times_through_the_kit(
     written = json.loads((tmp_path / "scored" / "parameters.json").read_text())
     assert written["model"]["score"] == pytest.approx(model["score"])
     assert model["cuts"] == ebp["logit_cuts"] == [0.1, 0.2]
+    assert model["line_cut"] == ebp["line_cut"] == "count"
     assert model["cut_points"] is not None and "1" in model["cut_points"]
     assert written["model"]["cut_points"] == pytest.approx(model["cut_points"])
     assert set(model["proportional_odds"]) == {"statistic", "df", "p_value"}

@@ -104,6 +104,7 @@ def ebp_rows(
     weights = choice(options, "weights", "none", EBP_WEIGHTS)
     if ebp_model_kind(options, weights) == "logit" and measure == "fgt0":
         from rpkd.sae.logit_ebp import PREDICTORS, logit_cuts, logit_map, score_degree
+        from rpkd.sae.ordinal_ebp import LINE_CUTS
 
         predictor = choice(options, "logit_predictor", "covariates", PREDICTORS)
         values, model, found = logit_map(
@@ -116,6 +117,7 @@ def ebp_rows(
             predictor=predictor,
             cuts=logit_cuts(options),
             degree=score_degree(options),
+            line_cut=choice(options, "line_cut", "likelihood", LINE_CUTS),
         )
         model["effect_level"] = fit_level
         by_area = {a.area: a for a in direct.areas}

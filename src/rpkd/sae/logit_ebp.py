@@ -185,6 +185,7 @@ def logit_ebp(
     predictor: str = "covariates",
     cuts: Sequence[float] = (),
     degree: int = 1,
+    line_cut: str = "likelihood",
 ) -> LogitEbpResult:
     """Return the logit-mixed-model EBP of P0 at ``line`` for every census area.
 
@@ -199,7 +200,10 @@ def logit_ebp(
     (:mod:`rpkd.sae.ordinal_ebp`); none: the binary model of the module's description.
     ``degree``: with the score, 2 adds the square of the centred score to the logit's fixed
     part (``pmt_score_squared``), so the poverty probability may bend away from the logistic
-    curve in the tails of the score; 1: the score alone.
+    curve in the tails of the score; 1: the score alone. ``line_cut`` (with ``cuts``): how the
+    cut-point at the line is estimated, ``"likelihood"`` (the cut model's maximum likelihood)
+    or ``"count"`` (re-solved so the sample's predicted count of poor units equals its
+    observed count; :mod:`rpkd.sae.ordinal_ebp`).
 
     References
     ----------
@@ -233,7 +237,7 @@ def logit_ebp(
     if cuts:
         census_x = Census(design.census[:, 1:], census_index, weight, total)
         cats = Categories.cut(y, lines, cuts)
-        fitted = _ordinal(cats, design, sample_index, census_x, bootstrap, rng, reported)
+        fitted = _ordinal(cats, design, sample_index, census_x, bootstrap, rng, reported, line_cut)
     else:
         fitted = _binary(
             poor, design, sample_index, census_index, weight, total, bootstrap, rng, reported
@@ -318,11 +322,14 @@ def _ordinal(
     bootstrap: int,
     rng: np.random.Generator,
     reported: Reported,
+    line_cut: str,
 ) -> _Fitted:
-    """Return the cumulative logit mixed model's fit (:mod:`rpkd.sae.ordinal_ebp`), P0 and
-    (``bootstrap`` > 0) MSE; the design's first column, the intercept, is the cut-points'."""
+    """Return the cumulative logit mixed model's fit (:mod:`rpkd.sae.ordinal_ebp`; the line's
+    cut-point by ``line_cut``), P0 and (``bootstrap`` > 0) MSE; the design's first column, the
+    intercept, is the cut-points'."""
     x_sample = design.sample[:, 1:]
-    fit, point = ordinal_estimates(cats, x_sample, sample_index, census, census.total.size)
+    areas = census.total.size
+    fit, point = ordinal_estimates(cats, x_sample, sample_index, census, areas, line_cut)
 
     def redraw(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         xs, xc = design.replicate(rng)
@@ -330,7 +337,7 @@ def _ordinal(
 
     mse = (
         ordinal_bootstrap(
-            fit, cats, x_sample, sample_index, census, redraw, bootstrap, rng, reported
+            fit, cats, x_sample, sample_index, census, redraw, bootstrap, rng, reported, line_cut
         )
         if bootstrap
         else None
@@ -512,13 +519,14 @@ def logit_map(
     predictor: str = "covariates",
     cuts: Sequence[float] = (),
     degree: int = 1,
+    line_cut: str = "likelihood",
 ) -> tuple[dict[str, tuple[float, float | None]], dict[str, Any], list[Finding]]:
     """Return the poverty map's logit-EBP P0 and MSE per area, its model record and notes.
 
     ``chosen`` holds the sample and census units (area column ``area``, ``welfare``,
     ``household_size``, as :mod:`rpkd.sae.inputs` makes them) and the covariates the kit
     chose (:func:`rpkd.sae.ebp_model.ebp_covariates`); ``report`` and ``predictor`` as
-    :func:`logit_ebp`, and ``cuts`` and ``degree``.
+    :func:`logit_ebp`, and ``cuts``, ``degree`` and ``line_cut``.
     """
     kept = list(chosen.kept)
     result = logit_ebp(
@@ -535,6 +543,7 @@ def logit_map(
         predictor=predictor,
         cuts=cuts,
         degree=degree,
+        line_cut=line_cut,
     )
     values = {a.area: (a.headcount, a.mse) for a in result.areas}
     test = result.proportional_odds
@@ -547,6 +556,7 @@ def logit_map(
         "score_degree": degree if result.score is not None else None,
         "cuts": list(cuts),
         "cut_points": result.cut_points,
+        "line_cut": line_cut if cuts else None,
         "proportional_odds": None if test is None else test.to_dict(),
         "loglik": result.loglik,
         "covariates": kept,

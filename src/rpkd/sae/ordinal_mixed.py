@@ -30,7 +30,7 @@ Christensen, R.H.B. (2019). ordinal: regression models for ordinal data. R packa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import minimize
@@ -190,6 +190,17 @@ def fit_ordinal_mixed(
         n=np.bincount(area, minlength=areas),
         converged=bool(found.success),
     )
+
+
+def at_cut_points(
+    fit: OrdinalMixedFit, alpha: np.ndarray, category: np.ndarray, x: np.ndarray, area: np.ndarray
+) -> OrdinalMixedFit:
+    """Return ``fit`` with the cut-points ``alpha`` (increasing; slopes and variance kept) and
+    the sample's log-likelihood there."""
+    category = np.asarray(category, dtype=np.int64)
+    log_p, _, _ = _unit_terms(alpha, np.sqrt(fit.sigma2_u), category, x @ fit.beta)
+    value, _ = _normalised(_area_log_joint(log_p, area, fit.n.size))
+    return replace(fit, alpha=np.asarray(alpha, dtype=float), loglik=float(value.sum()))
 
 
 def posterior(

@@ -9,7 +9,9 @@
 # Gauss-Hermite quadrature on 10 nodes, an accurate integral); the EB predictor of each census area's weighted mean of
 # plogis(theta_1 - b score - u), the probability of the first category (welfare below the line),
 # by stats::integrate over the posterior of u given the area's categories (areas without
-# sample: over N(0, sigma_u^2)). "squared": the fit with the centred score's square beside the
+# sample: over N(0, sigma_u^2)). "counted": the cut-point at the line re-solved so the sample's
+# posterior mean count of poor units is its observed count (rpkd's line_cut = "count"), and the
+# EB predictor there. "squared": the fit with the centred score's square beside the
 # score (cut-points and slopes on the centred score, as clmm reports them). The test of proportional odds: the likelihood ratio of the
 # fixed-effects clm fits with the (centred) score nominal and with it common to the cuts.
 suppressPackageStartupMessages({library(ordinal); library(jsonlite)})
@@ -61,6 +63,37 @@ eb_area <- function(a) {
   den <- integrate(density, -Inf, Inf, rel.tol = 1e-12)$value
   num / den
 }
+# line_cut = "count": theta at the line re-solved (b, s2 and the other cuts held) so that the
+# sample's posterior mean count of units below the line equals the observed count; the
+# posterior of each area's u by stats::integrate, the root by stats::uniroot
+counted_theta <- local({
+  k_all <- as.integer(as.character(sample$category))
+  excess <- function(t_line) {
+    th <- theta; th[at_line] <- t_line
+    total <- 0
+    for (a in areas) {
+      s <- sample[sample$area == a, ]
+      k <- k_all[sample$area == a]
+      upper <- c(th, Inf)[k + 1]; lower <- c(-Inf, th)[k + 1]
+      loglik <- function(v) sapply(v, function(w)
+        sum(log(plogis(upper - linear(s) - w) - plogis(lower - linear(s) - w))))
+      density <- function(v) exp(loglik(v)) * dnorm(v, 0, sqrt(s2))
+      count <- function(v) sapply(v, function(w) sum(plogis(t_line - linear(s) - w)))
+      num <- integrate(function(v) count(v) * density(v), -Inf, Inf, rel.tol = 1e-12)$value
+      den <- integrate(density, -Inf, Inf, rel.tol = 1e-12)$value
+      total <- total + num / den
+    }
+    total - sum(k_all < at_line)
+  }
+  low <- if (at_line > 1) theta[at_line - 1] + 1e-9 else theta[at_line] - 10
+  high <- if (at_line < length(theta)) theta[at_line + 1] - 1e-9 else theta[at_line] + 10
+  uniroot(excess, c(low, high), tol = 1e-13)$root
+})
+counted <- local({
+  theta[at_line] <- counted_theta
+  environment(eb_area) <- environment()
+  list(theta = theta, eb = sapply(census_areas, eb_area, USE.NAMES = FALSE))
+})
 # the same model with the square of the centred score (rpkd's score_degree = 2)
 fit2 <- clmm(category ~ centred + I(centred^2) + (1 | area), data = sample, link = "logit",
              nAGQ = 10, control = clmm.control(gradTol = 1e-8, maxIter = 1000))
@@ -80,7 +113,7 @@ golden <- list(
   line = line, cuts = cuts, gamma = gamma, theta = theta, beta = b, sigma2_u = s2,
   loglik = as.numeric(logLik(fit)), categories = as.vector(table(sample$category)),
   census_areas = census_areas, eb = sapply(census_areas, eb_area, USE.NAMES = FALSE),
-  squared = squared,
+  squared = squared, counted = counted,
   proportional_odds = list(statistic = po$LR.stat[2], df = po$df[2], p_value = po$`Pr(>Chisq)`[2]),
   source = "stats::lm, ordinal::clmm(nAGQ = 10) and stats::integrate; tests/sae/reference/logit_cuts.R"
 )
