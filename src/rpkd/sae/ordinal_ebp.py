@@ -12,17 +12,17 @@ quantiles add the next 135 to what fixes the slope and each desa's effect, as lo
 covariates and the area effect shift the lower part of the welfare distribution alike
 (proportional odds, McCullagh 1980). The cut-point at the line keeps its own intercept.
 
-With ``line_cut = "count"`` that cut-point is then re-solved, ``beta`` and ``sigma2_u`` held,
-so that the sample's own predicted count of poor units equals its observed count:
-``sum_j E[expit(alpha_line + x_j'beta + u_i) | sample] = sum_j 1{welfare_j < line_j}``. It is
-the equation the binary logit's intercept satisfies at its maximum likelihood (with a canonical
-link the likelihood equations are ``X'y = X'mu_hat``, McCullagh & Nelder 1989, so with an
-intercept the fitted values sum to the observations; in the mixed model under the area effects'
-posterior), so the district's poverty count
-comes from the households below the line. The cut model's likelihood weighs the line's
-cut-point by the categories on both sides of it, and where the slope at the line is steeper
-than the common one it over-counts the poor (docs/sae-models.md, the line's cut-point).
-``"likelihood"`` keeps the maximum-likelihood cut-point.
+With ``line_cut = "count"`` that cut-point is then re-solved, ``beta``, ``sigma2_u`` and the
+other cut-points held, so that the sample's own predicted count of poor units equals its
+observed count: ``sum_j E[expit(alpha_line + x_j'beta + u_i) | sample] = sum_j 1{welfare_j <
+line_j}``. It is the equation the binary logit's intercept satisfies at its maximum likelihood
+(with a canonical link the likelihood equations are ``X'y = X'mu_hat``, McCullagh & Nelder
+1989, so with an intercept the fitted values sum to the observations; in the mixed model under
+the area effects' posterior), so the district's poverty count comes from the households below
+the line. The cut model's likelihood weighs the line's cut-point by the categories on both
+sides of it, and where the slope at the line is steeper than the common one it over-counts the
+poor (docs/sae-models.md, the line's cut-point). ``"likelihood"`` keeps the maximum-likelihood
+cut-point.
 
 The P0 of area ``i`` is the census mean, weighted, of ``E[expit(alpha_line + x'beta + u_i) |
 sample]``, the expectation over the posterior of ``u_i`` on the model's quadrature nodes (the
@@ -36,9 +36,9 @@ re-solved alike) and the predictor recomputed.
 References
 ----------
 McCullagh, P. (1980). Regression models for ordinal data. JRSS B 42, 109–142.
+McCullagh, P. & Nelder, J.A. (1989). Generalized Linear Models, 2nd ed. Chapman & Hall.
 Jiang, J. & Lahiri, P. (2001). Empirical best prediction for small area inference with binary
 data. Annals of the Institute of Statistical Mathematics 53, 217–243.
-McCullagh, P. & Nelder, J.A. (1989). Generalized Linear Models, 2nd ed. Chapman & Hall.
 González-Manteiga, W., Lombardía, M.J., Molina, I., Morales, D. & Santamaría, L. (2007).
 Estimation of the mean squared error of predictors of small area linear parameters under a
 logistic mixed model. Computational Statistics & Data Analysis 51, 2720–2733.
