@@ -47,7 +47,7 @@ logistic mixed model. Computational Statistics & Data Analysis 51, 2720–2733.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import brentq
@@ -120,13 +120,14 @@ def counted_at_line(
     observed = float(np.sum(category <= at_line))
     eta = x_sample @ fit.beta
 
-    def moved(value: float) -> OrdinalMixedFit:
+    def cut_points(value: float) -> np.ndarray:
         alpha = fit.alpha.copy()
         alpha[at_line] = value
-        return at_cut_points(fit, alpha, category, x_sample, sample_area)
+        return alpha
 
     def excess(value: float) -> float:
-        u, weight = node_posterior(moved(value), category, x_sample, sample_area)
+        trial = replace(fit, alpha=cut_points(value))
+        u, weight = node_posterior(trial, category, x_sample, sample_area)
         p = np.sum(expit(value + eta[:, None] + u[None, :]) * weight[sample_area], axis=1)
         return float(p.sum() - observed)
 
@@ -135,7 +136,8 @@ def counted_at_line(
     high = float(fit.alpha[at_line + 1]) - _INSIDE if at_line < last else here + _REACH
     if not 0.0 < observed < category.size or excess(low) > 0.0 or excess(high) < 0.0:
         return fit
-    return moved(brentq(excess, low, high, xtol=1e-12))
+    root = brentq(excess, low, high, xtol=1e-12)
+    return at_cut_points(fit, cut_points(root), category, x_sample, sample_area)
 
 
 def headcounts(
