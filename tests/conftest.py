@@ -34,14 +34,38 @@ def run_group(nodeid: str) -> str:
     return nodeid.split("::")[0]
 
 
+LONG_GROUPS: dict[str, float] = {
+    "spark": 450.0,
+    "browser": 350.0,
+    "tests/faults/test_sigkill.py": 220.0,
+    "tests/workflows/test_demo.py": 180.0,
+    "tests/workflows/test_documents.py": 180.0,
+    "tests/web/test_route_matrix.py": 110.0,
+    "tests/privacy/test_no_personal_data_leaks.py": 85.0,
+    "tests/cli/test_fresh_install.py": 80.0,
+    "tests/web/test_api_schema.py": 70.0,
+}
+"""Seconds a group took on a quiet CI machine (2 cores, 2026-12-07, ``--durations``), at least:
+the groups that take over a minute. Any other group counts one second per test."""
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Under ``pytest -n`` (scripts/test.sh) each :func:`run_group` runs on one worker, so its
-    fixtures are built once, not once per worker; the largest groups are sent first."""
+    fixtures are built once, not once per worker. A free worker takes the longest group left
+    (:data:`LONG_GROUPS`, else by its number of tests), so that no long group starts last while
+    the other worker runs out of work."""
     from xdist.scheduler import LoadScopeScheduling
 
     class GroupScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return run_group(nodeid)
+
+        def _assign_work_unit(self, node: Any) -> None:
+            def seconds(group: str) -> float:
+                return LONG_GROUPS.get(group, float(len(self.workqueue[group])))
+
+            self.workqueue.move_to_end(max(self.workqueue, key=seconds), last=False)
+            super()._assign_work_unit(node)
 
     return GroupScheduling(config, log)
 
