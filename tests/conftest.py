@@ -46,9 +46,9 @@ LONG_GROUPS: dict[str, float] = {
     "tests/privacy/test_no_personal_data_leaks.py": 90.0,
     "tests/cli/test_fresh_install.py": 75.0,
 }
-"""Seconds the groups of over a minute took (setup, call and teardown summed from
-``scripts/test.sh -v --durations=0`` on a quiet 2-core CI machine, 2026-12-07). Any other group
-counts one second per test."""
+"""Seconds the longest groups took (setup, call and teardown summed from
+``scripts/test.sh -v --durations=0`` on a quiet 2-core CI machine, 2026-12-07; each of 75 s or
+more). Any other group counts one second per test."""
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
