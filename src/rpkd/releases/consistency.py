@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from rpkd.releases.rules import FileContext, finding
+from rpkd.releases.rules import Check, FileContext, finding
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -25,7 +25,7 @@ def _duplicated(base: Table, column: str) -> Table:
     return base.inner_join(counts.filter(counts._n > 1).select(column), column)
 
 
-def key_checks(ctx: FileContext) -> list[Table]:
+def key_checks(ctx: FileContext) -> list[Check]:
     """Return key_duplicate findings (family_id, person_id, household_id, desa_code, record)."""
     key = ctx.schema.key[-1]
     if not ctx.present(key):
@@ -35,7 +35,7 @@ def key_checks(ctx: FileContext) -> list[Table]:
     return [finding(ctx, dup, ibis.literal(True), key, dup._k, "key_duplicate")]
 
 
-def row_duplicate_checks(ctx: FileContext) -> list[Table]:
+def row_duplicate_checks(ctx: FileContext) -> list[Check]:
     """Return row_duplicate findings: rows identical in every column (lists: but the record)."""
     t = ctx.table
     columns = [
@@ -55,7 +55,7 @@ def row_duplicate_checks(ctx: FileContext) -> list[Table]:
     return [finding(ctx, dup, ibis.literal(True), None, None, "row_duplicate")]
 
 
-def nik_checks(ctx: FileContext) -> list[Table]:
+def nik_checks(ctx: FileContext) -> list[Check]:
     """Return NIK duplicates: the same NIK twice, or (persons) one NIK in two families."""
     if not ctx.present("nik"):
         return []
@@ -72,7 +72,7 @@ def nik_checks(ctx: FileContext) -> list[Table]:
     ]
 
 
-def psu_checks(ctx: FileContext) -> list[Table]:
+def psu_checks(ctx: FileContext) -> list[Check]:
     """Return psu_strata findings: every row of a PSU that appears under more than one stratum.
 
     A stratified cluster design estimates the variance within strata between their PSUs; a PSU
@@ -88,7 +88,7 @@ def psu_checks(ctx: FileContext) -> list[Table]:
     return [finding(ctx, split, ibis.literal(True), "psu", split._psu, "psu_strata")]
 
 
-def kk_checks(ctx: FileContext) -> list[Table]:
+def kk_checks(ctx: FileContext) -> list[Check]:
     """Return kk_duplicate warnings: one KK number on two family rows."""
     if not ctx.present("kk_number"):
         return []
@@ -104,7 +104,7 @@ def _living(persons: FileContext) -> ibis.expr.types.BooleanValue:
     return ibis.literal(True)
 
 
-def head_checks(persons: FileContext) -> list[Table]:
+def head_checks(persons: FileContext) -> list[Check]:
     """Return head_missing (at the family's first person row) and head_multiple (each head row)."""
     if not (persons.present("relation") and persons.present("family_id")):
         return []
@@ -124,7 +124,7 @@ def head_checks(persons: FileContext) -> list[Table]:
     ]
 
 
-def family_checks(families: FileContext, persons: FileContext) -> list[Table]:
+def family_checks(families: FileContext, persons: FileContext) -> list[Check]:
     """Return family_missing (persons) and family_size_mismatch (families) findings."""
     if not (families.present("family_id") and persons.present("family_id")):
         return []

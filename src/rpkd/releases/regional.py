@@ -17,7 +17,7 @@ import pyarrow as pa
 from rpkd import engine as eng
 from rpkd import regions
 from rpkd.errors import UnknownRegion
-from rpkd.releases.rules import FileContext, finding
+from rpkd.releases.rules import Check, FileContext, finding
 
 if TYPE_CHECKING:
     from ibis.expr.types import Table
@@ -73,7 +73,7 @@ def desa_lookup(engine: eng.Engine, codes: Iterable[str], district: str | None) 
     )
 
 
-def desa_checks(ctx: FileContext, lookup: Table, district: str | None) -> list[Table]:
+def desa_checks(ctx: FileContext, lookup: Table, district: str | None) -> list[Check]:
     """Return desa_unknown and desa_outside findings of one file."""
     if not ctx.present("desa_code"):
         return []
@@ -124,7 +124,7 @@ def kecamatan_lookup(engine: eng.Engine, codes: Iterable[str]) -> Table:
 
 def identity_region_checks(
     ctx: FileContext, column: str, lookup: Table, home: Table | None = None
-) -> list[Table]:
+) -> list[Check]:
     """Return region findings of a NIK or KK column; with ``home`` (family_id -> kecamatan), moves.
 
     A NIK issued in another real kecamatan than the one of the family's desa is a warning

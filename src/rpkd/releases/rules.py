@@ -1,9 +1,10 @@
-"""Row-level checks of one staged file, as Ibis expressions that stream in the engine.
+"""Row-level checks of one staged file, as rules over the rows of an engine table.
 
-Each check is a filtered projection of the staged table to the findings columns
-(:data:`rpkd.releases.findings.SCHEMA`: code, severity, file, sheet, row, field, value, params,
-kind); :func:`row_checks` returns them all, to be unioned and run once. NIK structure follows Dukcapil: digits 1-6 the kecamatan of issue, 7-12 the birth date
-DDMMYY with 40 added to DD for women, 13-16 a serial (Permendagri 7/2019 on the NIK).
+Each check is a :class:`Check`: the rows of a base table (with ``_row``) where a condition holds
+break a rule; :mod:`rpkd.releases.validate` runs all checks of a base table in one pass and all
+bases in one query. :func:`row_checks` returns the single-row checks of a file. NIK structure
+follows Dukcapil: digits 1-6 the kecamatan of issue, 7-12 the birth date DDMMYY with 40 added to
+DD for women, 13-16 a serial (Permendagri 7/2019 on the NIK).
 """
 
 from __future__ import annotations
@@ -62,6 +63,36 @@ class FileContext:
         return column in self.table.columns
 
 
+@dataclass(frozen=True)
+class Check:
+    """One rule: the rows of ``base`` (which has ``_row``) where ``where`` holds break it.
+
+    ``value`` is the text reported for such a row (None: no value), ``params`` fill in the
+    rule's sentence when a report is written.
+    """
+
+    ctx: FileContext
+    base: Table
+    where: BooleanValue
+    field: str | None
+    value: Value | None
+    rule: str
+    params: Mapping[str, Any]
+
+    @property
+    def text(self) -> Value:
+        """Return the reported value as text (null when the rule reports none)."""
+        return ibis.null().cast("string") if self.value is None else self.value.cast("string")
+
+    @property
+    def severity(self) -> str:
+        return severity(self.rule, self.ctx.kind, self.field)
+
+    @property
+    def params_json(self) -> str:
+        return json.dumps(self.params, ensure_ascii=False, sort_keys=True)
+
+
 def finding(
     ctx: FileContext,
     base: Table,
@@ -70,21 +101,9 @@ def finding(
     value: Value | None,
     rule: str,
     **params: Any,
-) -> Table:
-    """Return the findings of ``rule`` for rows of ``base`` (which has ``_row``) where ``where``
-    holds; ``params`` fill in the rule's sentence when a report is written."""
-    text = ibis.null().cast("string") if value is None else value.cast("string")
-    return base.filter(where).select(
-        code=ibis.literal(rule, "string"),
-        severity=ibis.literal(severity(rule, ctx.kind, field), "string"),
-        file=ibis.literal(ctx.file, "string"),
-        sheet=ibis.literal(ctx.sheet, "string"),
-        row=base._row.cast("int64"),
-        field=ibis.literal(field, "string"),
-        value=text,
-        params=ibis.literal(json.dumps(params, ensure_ascii=False, sort_keys=True), "string"),
-        kind=ibis.literal(ctx.kind, "string"),
-    )
+) -> Check:
+    """Return the check that rows of ``base`` where ``where`` holds break ``rule``."""
+    return Check(ctx, base, where, field, value, rule, params)
 
 
 def _bounds(column: Column) -> str:
@@ -95,10 +114,10 @@ def _bounds(column: Column) -> str:
     return f"≥ {show[0]}" if low is not None else f"≤ {show[0]}"
 
 
-def column_checks(ctx: FileContext, column: Column) -> list[Table]:
+def column_checks(ctx: FileContext, column: Column) -> list[Check]:
     """Return required, type, code-list and range checks of one column."""
     t = ctx.table
-    out: list[Table] = []
+    out: list[Check] = []
     filled = ctx.kind == "beneficiaries" and column.name in ("programme", "record")
     if not ctx.present(column.name) or filled:
         return out
@@ -158,7 +177,7 @@ def column_checks(ctx: FileContext, column: Column) -> list[Table]:
 
 def identity_checks(
     ctx: FileContext, column: str, birth: Value | None, female: Value | None
-) -> list[Table]:
+) -> list[Check]:
     """Return NIK or KK structure checks (16 digits; NIK birth part against birth date and sex)."""
     t = ctx.table
     if not ctx.present(column):
@@ -195,12 +214,12 @@ def _years_before(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
-def life_checks(ctx: FileContext) -> list[Table]:
+def life_checks(ctx: FileContext) -> list[Check]:
     """Return birth/death checks of persons: age over 120, birth in the future, deaths."""
     t = ctx.table
     birth = ctx.value("birth_date") if ctx.present("birth_date") else None
     death = ctx.value("death_date") if ctx.present("death_date") else None
-    out: list[Table] = []
+    out: list[Check] = []
     if birth is not None:
         text = ctx.text("birth_date")
         oldest = ibis.literal(_years_before(ctx.today, 120))
@@ -236,7 +255,7 @@ def life_checks(ctx: FileContext) -> list[Table]:
     return out
 
 
-def list_birth_checks(ctx: FileContext) -> list[Table]:
+def list_birth_checks(ctx: FileContext) -> list[Check]:
     """Return birth-date checks of a beneficiary list (kept as written, so warnings only)."""
     if not ctx.present("birth_date"):
         return []
@@ -262,9 +281,9 @@ def list_birth_checks(ctx: FileContext) -> list[Table]:
     ]
 
 
-def row_checks(ctx: FileContext) -> list[Table]:
+def row_checks(ctx: FileContext) -> list[Check]:
     """Return every single-row check of one staged file."""
-    out: list[Table] = []
+    out: list[Check] = []
     for column in ctx.schema.columns:
         if ctx.kind == "beneficiaries" and column.name == "birth_date":
             continue
