@@ -51,6 +51,8 @@ def _listening(port: int) -> bool:
 @pytest.fixture(scope="module")
 def connect_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start a local Spark Connect server; yield its ``sc://`` URL; stop it."""
+    from conftest import SPARK_JAVA_OPTIONS  # not at the top: the child runs this file alone
+
     home = Path(pyspark.__file__).parent
     port = _free_port()
     log = tmp_path_factory.mktemp("connect") / "server.log"
@@ -62,6 +64,8 @@ def connect_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "local[2]",
         "--driver-memory",
         "1g",
+        "--driver-java-options",
+        SPARK_JAVA_OPTIONS,
         "--conf",
         f"spark.connect.grpc.binding.port={port}",
         "--conf",

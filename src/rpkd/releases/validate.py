@@ -3,10 +3,11 @@
 Column- and file-level problems come from staging; row-level, duplicate, region and cross-table
 checks (:mod:`rules`, :mod:`consistency`, :mod:`regional`) run in one query: one pass over each
 base table collects the rules a row breaks (so a file is read once, not once per rule) and the
-passes are unioned. At most :data:`CAP` findings are kept per file, rule and field (the totals stay exact), so that one
-systematic problem in a million rows gives a readable report. The kept findings are written by
-the engine to a Parquet file beside the staged files and handed on as an engine table, never
-held in Python memory: with dozens of (file, rule, field) groups they can be millions of rows.
+passes are unioned. At most :data:`CAP` findings are kept per file, rule and field (the totals
+stay exact), so that one systematic problem in a million rows gives a readable report. The kept
+findings are written by the engine to a Parquet file beside the staged files and handed on as an
+engine table, never held in Python memory: with dozens of (file, rule, field) groups they can be
+millions of rows.
 """
 
 from __future__ import annotations
