@@ -83,6 +83,13 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 
 @pytest.fixture(scope="session")
+def spark_java_options() -> str:
+    """:data:`SPARK_JAVA_OPTIONS`, for a Spark JVM a test starts itself (a fixture: a test
+    module's ``from conftest import`` may find another directory's conftest)."""
+    return SPARK_JAVA_OPTIONS
+
+
+@pytest.fixture(scope="session")
 def spark_engine() -> Iterator[eng.Engine]:
     """One local Spark session for the whole run (it takes seconds to start)."""
     engine = eng.connect(Settings(engine="spark", spark_master="local[2]"))

@@ -49,10 +49,8 @@ def _listening(port: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def connect_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def connect_url(tmp_path_factory: pytest.TempPathFactory, spark_java_options: str) -> Iterator[str]:
     """Start a local Spark Connect server; yield its ``sc://`` URL; stop it."""
-    from conftest import SPARK_JAVA_OPTIONS  # not at the top: the child runs this file alone
-
     home = Path(pyspark.__file__).parent
     port = _free_port()
     log = tmp_path_factory.mktemp("connect") / "server.log"
@@ -65,7 +63,7 @@ def connect_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "--driver-memory",
         "1g",
         "--driver-java-options",
-        SPARK_JAVA_OPTIONS,
+        spark_java_options,
         "--conf",
         f"spark.connect.grpc.binding.port={port}",
         "--conf",
