@@ -47,7 +47,8 @@ export RPKD_TEST_POSTGRES_URL="postgresql+psycopg://rpkd@127.0.0.1:54329/postgre
 # Each module, the Spark tests and the browser tests run on one worker each
 # (tests/conftest.py: run_group), so their fixtures are built once. Three workers on the 2-core
 # CI machine: tests wait on subprocesses, browsers, JVMs and sleeps, and two workers left a
-# fifth of the CPU idle (2026-12-07, pytest: 34:15 with two, 29:57 with three). One BLAS thread per
-# worker, as rpkd sets for itself (src/rpkd/__init__.py), also where a plugin imports numpy first.
+# fifth of the CPU idle (2026-12-07, pytest: 34:15 with two, 29:57 with three). One BLAS
+# thread per worker, as rpkd sets for itself (src/rpkd/__init__.py), also where a plugin
+# imports numpy first.
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 .venv/bin/python -m pytest -n 3 --dist loadscope --durations=15 "$@"

@@ -57,8 +57,8 @@ LONG_GROUPS: dict[str, float] = {
     "tests/cli/test_fresh_install.py": 75.0,
 }
 """Seconds the longest groups took (setup, call and teardown summed from
-``scripts/test.sh -v --durations=0`` on a quiet 2-core CI machine, 2026-12-07; each of 75 s or
-more). Any other group counts one second per test."""
+``scripts/test.sh -v --durations=0`` with two workers on a quiet 2-core CI machine, 2026-12-07;
+each of 75 s or more; only their order matters). Any other group counts one second per test."""
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:

@@ -12,7 +12,7 @@ from rpkd.errors import UsageError
 from rpkd.findings import Finding
 from rpkd.locale import render
 from rpkd.sae.logit_ebp import logit_cuts, logit_ebp
-from rpkd.sae.ordinal_ebp import Categories, counted_at_line, fit_cuts
+from rpkd.sae.ordinal_ebp import Categories, _secant, counted_at_line, fit_cuts
 from rpkd.sae.ordinal_mixed import OrdinalMixedFit, posterior
 
 
@@ -103,6 +103,15 @@ def test_the_count_at_the_line_leaves_a_sample_without_poor_units_alone() -> Non
     cats, x, area, ml = _sample_fit(4, "likelihood")
     richer = Categories(cats.ratios, cats.at_line, np.maximum(cats.category, cats.at_line + 1))
     assert counted_at_line(ml, richer.at_line, richer.category, x, area) is ml
+
+
+def test_the_secant_finds_a_root_near_its_start_and_gives_up_outside_the_interval() -> None:
+    """Hand-derived: x^3 + x - 2 is increasing with its only root at 1; x - 10 has its root
+    outside [0, 5]; a constant has none (the caller then brackets with Brent's method)."""
+    root = _secant(lambda x: x**3 + x - 2.0, 0.9, 0.0, 5.0)
+    assert root is not None and root == pytest.approx(1.0, abs=1e-12)
+    assert _secant(lambda x: x - 10.0, 1.0, 0.0, 5.0) is None
+    assert _secant(lambda x: -1.0, 1.0, 0.0, 5.0) is None
 
 
 def test_an_unknown_line_cut_is_refused() -> None:
