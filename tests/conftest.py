@@ -31,6 +31,11 @@ os.environ.setdefault(
     "PYSPARK_SUBMIT_ARGS", f'--driver-java-options "{SPARK_JAVA_OPTIONS}" pyspark-shell'
 )
 
+os.environ.setdefault("RPKD_PASSWORD_PROFILE", "CHEAPEST")
+"""Test users' passwords are hashed with argon2-cffi's cheapest profile (a sign-in costs
+microseconds, not a quarter of a second), here and in every server or command the tests start;
+tests/access/test_users.py checks the default profile."""
+
 
 def run_group(nodeid: str) -> str:
     """Return the share of the run a test belongs to: ``browser`` for the browser tests (one

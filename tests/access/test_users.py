@@ -35,6 +35,30 @@ def test_password_is_stored_as_argon2_hash_and_checked(database: Engine) -> None
         assert authenticate(db, "nobody", PASSWORD) is None
 
 
+def test_the_default_profile_is_rfc_9106_low_memory_and_a_changed_one_rehashes(
+    database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RPKD_PASSWORD_PROFILE", raising=False)
+    with session(database) as db:
+        add_user(db, "admin", PASSWORD, (Grant("admin"),))
+    with session(database) as db:
+        stored = db.scalar(select(UserRow.password_hash))
+    # RFC 9106 section 4, second recommended option: t=3 passes, m=64 MiB, p=4 lanes
+    assert stored is not None and stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    monkeypatch.setenv("RPKD_PASSWORD_PROFILE", "CHEAPEST")
+    with session(database) as db:
+        assert authenticate(db, "admin", PASSWORD) is not None  # the old hash still signs in
+    with session(database) as db:
+        rehashed = db.scalar(select(UserRow.password_hash))
+        assert rehashed is not None and rehashed.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+        assert authenticate(db, "admin", PASSWORD) is not None
+    monkeypatch.setenv("RPKD_PASSWORD_PROFILE", "MD5")
+    with session(database) as db, pytest.raises(UsageError) as caught:
+        authenticate(db, "admin", PASSWORD)
+    assert caught.value.code == "invalid_setting"
+    assert caught.value.params["setting"] == "RPKD_PASSWORD_PROFILE"
+
+
 def test_rules_on_new_users(database: Engine) -> None:
     with session(database) as db:
         with pytest.raises(InvalidInput) as caught:

@@ -1,19 +1,23 @@
 """Users of the application, their role grants, and password checks (Argon2id).
 
-Passwords are hashed with Argon2id (argon2-cffi defaults, RFC 9106); the hash is the only
-thing stored. A workspace with no users is a single-user laptop: the first user added must be
-an admin.
+Passwords are hashed with Argon2id; the hash is the only thing stored. Its cost is one of
+argon2-cffi's profiles, named by ``RPKD_PASSWORD_PROFILE``: RFC 9106's low-memory one (the
+default: 3 passes over 64 MiB, 4 lanes) or its high-memory one (1 pass over 2 GiB); ``CHEAPEST``
+is for test suites only (Django's docs advise a fast hasher there too). A hash made with
+another profile is replaced at the next sign-in. A workspace with no users is a single-user
+laptop: the first user added must be an admin.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import cast
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -26,6 +30,9 @@ from rpkd.store import Base, UtcDateTime, utcnow
 MIN_PASSWORD_LENGTH = 10
 LOCAL_USER = "local"
 """The actor of a workspace without users (a single-user laptop), with admin rights."""
+
+PASSWORD_PROFILES = ("RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST")
+"""The Argon2id cost profiles ``RPKD_PASSWORD_PROFILE`` may name (argon2-cffi's, RFC 9106)."""
 
 USERNAME = re.compile(r"[A-Za-z0-9._@-]+")
 """The characters of a username (ASCII: it shows in URLs, logs and the audit trail)."""
@@ -108,7 +115,7 @@ def add_user(
     row = UserRow(
         username=name,
         full_name=full_name,
-        password_hash=PasswordHasher().hash(password),
+        password_hash=_hasher().hash(password),
         active=True,
         created_at=utcnow(),
     )
@@ -157,7 +164,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     A hash made with older parameters is replaced by one with the current ones.
     """
     row = session.scalar(select(UserRow).where(UserRow.username == username))
-    hasher = PasswordHasher()
+    hasher = _hasher()
     if row is None or not row.active:
         _spend_a_check(hasher, password)
         return None
@@ -170,16 +177,35 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return _user(row)
 
 
+def _profile() -> str:
+    """Return the configured Argon2id profile's name (:data:`PASSWORD_PROFILES`)."""
+    name = os.environ.get("RPKD_PASSWORD_PROFILE") or PASSWORD_PROFILES[0]
+    if name not in PASSWORD_PROFILES:
+        raise UsageError(
+            "invalid_setting",
+            param="RPKD_PASSWORD_PROFILE",
+            setting="RPKD_PASSWORD_PROFILE",
+            value=name,
+            allowed=PASSWORD_PROFILES,
+        )
+    return name
+
+
+def _hasher() -> PasswordHasher:
+    """Return the Argon2id hasher of the configured profile."""
+    return PasswordHasher.from_parameters(getattr(profiles, _profile()))
+
+
 @cache
-def _decoy_hash() -> str:
-    return PasswordHasher().hash("rpkd decoy password")
+def _decoy_hash(profile: str) -> str:
+    return PasswordHasher.from_parameters(getattr(profiles, profile)).hash("rpkd decoy password")
 
 
 def _spend_a_check(hasher: PasswordHasher, password: str) -> None:
     """Verify against a decoy hash, so that an unknown username takes as long as a wrong
     password (no timing oracle for which usernames exist)."""
     try:
-        hasher.verify(_decoy_hash(), password)
+        hasher.verify(_decoy_hash(_profile()), password)
     except (VerificationError, InvalidHashError):
         return
 
@@ -196,7 +222,7 @@ def set_password(session: Session, username: str, password: str) -> None:
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     if row is None or not row.active:
         raise NotFound("user_unknown", param="user", user=username)
-    row.password_hash = PasswordHasher().hash(password)
+    row.password_hash = _hasher().hash(password)
     session.flush()
 
 
