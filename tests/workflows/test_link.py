@@ -159,6 +159,26 @@ def test_derived_links_and_the_review_round_trip(workspace: Path, data: Fixture)
     assert second.folder != first.folder  # the decisions are part of the tag
 
 
+def test_an_unchanged_list_is_fitted_once_and_other_thresholds_fit_again(
+    workspace: Path, data: Fixture
+) -> None:
+    listed = workspace / "beneficiaries_pkh.csv"
+    kept = workspace / "releases" / "dtsen-uji" / "derived" / "linkage"
+    with Workspace.open(workspace) as ws:
+        first = link_list(ws, listed, "dtsen-uji", upper=0.97, lower=0.45)
+        runs = {p: p.stat().st_mtime_ns for p in kept.glob("run-*/*")}
+        again = link_list(ws, listed, "dtsen-uji", upper=0.97, lower=0.45)
+        assert {p: p.stat().st_mtime_ns for p in kept.glob("run-*/*")} == runs  # read, not written
+        assert again.links.equals(first.links) and again.queue.equals(first.queue)
+        assert again.result.model == first.result.model
+        assert again.result.findings == first.result.findings
+        assert again.folder == first.folder
+        other = link_list(ws, listed, "dtsen-uji", upper=0.98, lower=0.45)
+    made = sorted(set(kept.glob("run-*")) - {p.parent for p in runs})
+    assert len(made) == 1 and other.result.thresholds.upper == 0.98
+    assert {r["record"]: r["method"] for r in other.links.to_pylist()}.keys() == set(data.truth)
+
+
 def test_usage_and_input_errors_have_their_exit_codes(workspace: Path) -> None:
     missing = _error(
         "link",

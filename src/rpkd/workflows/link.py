@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -29,12 +30,13 @@ from rpkd import engine as eng
 from rpkd.access import masking
 from rpkd.access.roles import Scope
 from rpkd.errors import InvalidInput, UsageError
+from rpkd.findings import Finding
 from rpkd.linkage import decisions as link_decisions
 from rpkd.linkage.model import METHODS, LinkResult, ModelSettings, Thresholds, link
 from rpkd.linkage.review import PII_FIELDS, apply_decisions, read_decisions, review_queue
 from rpkd.linkage.standardise import Rules, rules_from, standardise_list, standardise_registry
 from rpkd.releases.catalog import open_release
-from rpkd.releases.importer import clean_stale, staging_name
+from rpkd.releases.importer import clean_stale, sha256, staging_name
 from rpkd.reports.xlsx import neutralise_row
 from rpkd.workflows import gate
 from rpkd.workflows.derived import digest, output_folder, publish, stored
@@ -43,7 +45,6 @@ from rpkd.workflows.results import records
 if TYPE_CHECKING:
     from ibis.expr.types import Table
 
-    from rpkd.findings import Finding
     from rpkd.releases.catalog import Release
     from rpkd.workflows.workspace import Workspace
 
@@ -191,13 +192,21 @@ def link_list(
         cache: Path | None = output_folder(ws, release, "linkage")
     except InvalidInput:
         cache = None
-    result = link(
-        engine,
-        standardise_list(engine, rows, rules),
-        _standardised_registry(engine, release, rules, cache),
-        thresholds=thresholds,
-        settings=model_settings,
-    )
+    list_sha256 = sha256(list_path)
+
+    def linked() -> LinkResult:
+        return link(
+            engine,
+            standardise_list(engine, rows, rules),
+            _standardised_registry(engine, release, rules, cache),
+            thresholds=thresholds,
+            settings=model_settings,
+        )
+
+    key = {"list_sha256": list_sha256, "engine": engine.name, "upper": thresholds.upper,
+           "lower": thresholds.lower, "model_settings": model_settings.__dict__,
+           "birth_date_rules": rules.__dict__, "rpkd": version("rpkd")}  # fmt: skip
+    result = _kept_result(cache / f"run-{digest(key)}" if cache else None, linked)
     home = families.select("family_id", "kk_number", "desa_code")
     registry = persons.drop(*[c for c in ("kk_number", "desa_code") if c in persons.columns])
     registry = registry.left_join(home, registry.family_id == home.family_id)
@@ -207,8 +216,8 @@ def link_list(
     links = link_decisions.honour(result.links, kept, queue) if kept else result.links
     if decisions is not None:
         links = apply_decisions(links, read_decisions(_decisions(decisions), queue), queue)
-    parameters = _parameters(release, list_path, thresholds, model_settings, rules, decisions,
-                             result)  # fmt: skip
+    parameters = _parameters(release, list_path, list_sha256, thresholds, model_settings, rules,
+                             decisions, result)  # fmt: skip
     parameters["stored_decisions"] = digest(
         {"decisions": [(d.record, d.person_id, d.decision) for d in kept]}
     )
@@ -234,9 +243,50 @@ def link_list(
     return LinkOutcome(release.name, links, shown, folder, parameters, result)
 
 
+def _kept_result(folder: Path | None, build: Callable[[], LinkResult]) -> LinkResult:
+    """Return the link result kept in ``folder``, computing and keeping ``build()`` if absent.
+
+    A link run is a function of the release, the list's bytes, the thresholds, the model
+    settings, the birth-date rules, rpkd's version and the engine (Splink's sampling and EM are
+    seeded), which ``folder``'s name digests; it lies beside the release, so linking an
+    unchanged list again (``rpkd demo`` run twice, a list relinked after review) skips the
+    fit. The clerk's decisions are applied to the result afterwards, so they are not in the
+    key. Written whole into a hidden folder and renamed into place (:func:`publish`).
+    """
+    if folder is None:
+        return build()
+    if (folder / "findings.json").is_file():
+        findings = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
+        model = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        return LinkResult(
+            pq.read_table(folder / "links.parquet"),
+            pq.read_table(folder / "candidates.parquet"),
+            Thresholds(**findings["thresholds"]),
+            ModelSettings(**findings["model_settings"]),
+            model,
+            tuple(Finding(**f) for f in findings["findings"]),
+        )
+    result = build()
+    clean_stale(folder.parent)
+    staging = folder.with_name(staging_name(folder.name))
+    staging.mkdir()
+    pq.write_table(result.links, staging / "links.parquet", compression="zstd")
+    pq.write_table(result.candidates, staging / "candidates.parquet", compression="zstd")
+    (staging / "model.json").write_text(json.dumps(result.model, indent=2), encoding="utf-8")
+    kept = {
+        "thresholds": result.thresholds.__dict__,
+        "model_settings": result.settings.__dict__,
+        "findings": [f.to_json() for f in result.findings],
+    }
+    (staging / "findings.json").write_text(json.dumps(kept, indent=2), encoding="utf-8")
+    publish(staging, folder)
+    return result
+
+
 def _parameters(
     release: Release,
     list_path: Path,
+    list_sha256: str,
     thresholds: Thresholds,
     model_settings: ModelSettings,
     rules: Rules,
@@ -244,12 +294,10 @@ def _parameters(
     result: LinkResult,
 ) -> dict[str, Any]:
     """Return what produced the links (their folder's tag is a digest of it)."""
-    from rpkd.releases.importer import sha256
-
     return {
         "release": release.name,
         "list": list_path.name,
-        "list_sha256": sha256(list_path),
+        "list_sha256": list_sha256,
         "upper": thresholds.upper,
         "lower": thresholds.lower,
         "model_settings": model_settings.__dict__,
