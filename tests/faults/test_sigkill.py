@@ -1,11 +1,11 @@
 """SIGKILL during every writing command leaves the workspace as before (or the command done).
 
-Each command runs once to its end on a copy of a small synthetic workspace (the reference), then
-on fresh copies killed with SIGKILL at several fractions of the reference's duration. After a
-kill the workspace must equal its snapshot from before (files by SHA-256, database rows, audit
-log only appended to) or hold the command's complete result (each unit whole, files as the
-reference wrote them), plus at most hidden ``.tmp-*`` staging folders, which the next run of the
-command removes.
+Each command runs once to its end on a copy of a small synthetic workspace (the reference, shared by
+both tests of the command), then on fresh copies killed with SIGKILL at several fractions of the
+reference's duration. After a kill the workspace must equal its snapshot from before (files by
+SHA-256, database rows, audit log only appended to) or hold the command's complete result (each unit
+whole, files as the reference wrote them), plus at most hidden ``.tmp-*`` staging folders, which the
+next run of the command removes.
 """
 
 from __future__ import annotations
@@ -66,6 +66,30 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> District:
         "\n".join(["jenis,kode,tahun,triwulan,nilai", *lines, ""]), encoding="utf-8"
     )
     return District(root, ws)
+
+
+Reference = Callable[[str], tuple[Snapshot, Snapshot, float]]
+
+
+@pytest.fixture(scope="module")
+def reference(district: District, tmp_path_factory: pytest.TempPathFactory) -> Reference:
+    """Return a command's reference run on a copy of the workspace: the snapshots before and
+    after it and its duration (run once per command, shared by the tests that kill it)."""
+    made: dict[str, tuple[Snapshot, Snapshot, float]] = {}
+
+    def of(command: str) -> tuple[Snapshot, Snapshot, float]:
+        if command not in made:
+            args, _ = COMMANDS[command]
+            workspace = copy(district.workspace, tmp_path_factory.mktemp("reference") / "ws")
+            before = snapshot(workspace)
+            started = time.monotonic()
+            done = run(*args(district, workspace))
+            elapsed = time.monotonic() - started
+            assert done.returncode == 0, done.stderr
+            made[command] = (before, snapshot(workspace), elapsed)
+        return made[command]
+
+    return of
 
 
 def _release_unit(path: str) -> str | None:
@@ -153,16 +177,10 @@ def _check(
 @pytest.mark.slow
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_sigkill_leaves_the_workspace_as_before(
-    command: str, district: District, tmp_path: Path
+    command: str, district: District, reference: Reference, tmp_path: Path
 ) -> None:
     args, unit = COMMANDS[command]
-    reference = copy(district.workspace, tmp_path / "reference")
-    before = snapshot(reference)
-    started = time.monotonic()
-    done = run(*args(district, reference))
-    elapsed = time.monotonic() - started
-    assert done.returncode == 0, done.stderr
-    after = snapshot(reference)
+    before, after, elapsed = reference(command)
     assert after.rows != before.rows or after.visible() != before.files
     outcomes = []
     left: Path | None = None
@@ -193,14 +211,10 @@ STAGING = {
 @pytest.mark.slow
 @pytest.mark.parametrize("command", list(STAGING))
 def test_sigkill_while_staging_leaves_only_a_hidden_folder(
-    command: str, district: District, tmp_path: Path
+    command: str, district: District, reference: Reference, tmp_path: Path
 ) -> None:
     args, unit = COMMANDS[command]
-    reference = copy(district.workspace, tmp_path / "reference")
-    before = snapshot(reference)
-    done = run(*args(district, reference))
-    assert done.returncode == 0, done.stderr
-    after = snapshot(reference)
+    before, after, _ = reference(command)
     workspace = copy(district.workspace, tmp_path / "killed")
     assert kill_when_staging(args(district, workspace), workspace / STAGING[command])
     seen = snapshot(workspace)
