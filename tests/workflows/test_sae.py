@@ -62,10 +62,25 @@ def test_fay_herriot_covers_every_area_with_finite_mse(workspace: Workspace, lev
     parameters = json.loads(files.parameters.read_text())
     assert parameters["release"] == "small" and parameters["method"] == "fh"
     assert parameters["line"] > 0 and parameters["benchmark"] is None
-    assert files.svg.read_text().lstrip().startswith("<svg")
-    assert files.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert files.svg is not None and files.svg.read_text().lstrip().startswith("<svg")
+    assert files.png is not None and files.png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(json.loads(files.geojson.read_text())["features"]) == len(_codes(level))
     assert drawn.cv_threshold == workspace.kit.cv_unreliable_above
+
+
+def test_a_map_not_drawn_has_the_same_estimates_and_no_picture(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    chosen = {"level": "kecamatan", "measure": "fgt0", "method": "fh", "benchmark": False}
+    drawn = sae.map_release(workspace, "small", out=tmp_path / "drawn", **chosen)
+    data = sae.map_release(workspace, "small", out=tmp_path / "data", draw=False, **chosen)
+    assert data.to_json() == drawn.to_json()
+    assert (data.files.svg, data.files.png) == (None, None)
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == sorted(
+        ["estimates.csv", "estimates.parquet", "map.geojson", "parameters.json"]
+    )
+    assert set(data.files.paths()) == set((tmp_path / "data").iterdir())
+    assert (tmp_path / "data" / "map.geojson").read_bytes() == drawn.files.geojson.read_bytes()
 
 
 def test_direct_rows_are_the_survey_domain_estimates(workspace: Workspace) -> None:

@@ -426,7 +426,7 @@ def _map(
         stored = cache.stored_json(
             ws, release, "maps", key,
             lambda: area_map(map_release(ws, release.name, level=level, measure=measure,
-                                         method=method)).to_json(),
+                                         method=method, draw=False)).to_json(),
         )  # fmt: skip
         return AreaMap.from_json(stored)
 

@@ -296,7 +296,8 @@ def run_demo(
 
     report("demo.map", 0, 1)
     mapped = sae.map_release(ws, RELEASE, level="kecamatan", measure="fgt0", out=folder / "peta")
-    files["map"] = mapped.files.png
+    if mapped.files.png is not None:  # drawn: map_release draws unless told not to
+        files["map"] = mapped.files.png
     reliable = sum(1 for a in mapped.map.areas if a.cv is not None and a.cv <= mapped.cv_threshold)
 
     report("demo.link", 0, 1)

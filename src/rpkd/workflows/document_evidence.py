@@ -240,7 +240,7 @@ def _map(ws: Workspace, name: str, level: str, line: float | None, folder: Path)
 
     tag = f"{level}-{'extreme' if line else 'poverty'}"
     mapped = area_map(
-        map_release(ws, name, level=level, measure="fgt0", line=line, out=folder / tag)
+        map_release(ws, name, level=level, measure="fgt0", line=line, out=folder / tag, draw=False)
     )
     return AreaTable(
         mapped.level,

@@ -108,11 +108,11 @@ def _map_answers(
     release = open_release(ws.path, name)
 
     def build() -> tuple[Encoded, Encoded]:
-        # The map is drawn as the command line draws it, into a folder removed afterwards: a
-        # GET leaves nothing behind in the workspace.
+        # The map is written as the command line writes it (not drawn: the answer is its data
+        # and GeoJSON), into a folder removed afterwards: a GET leaves nothing in the workspace.
         with tempfile.TemporaryDirectory(prefix="rpkd-api-map-") as folder:
             result = map_release(ws, name, level=level, measure=measure, method=method,
-                                 benchmark=benchmark, out=Path(folder))  # fmt: skip
+                                 benchmark=benchmark, out=Path(folder), draw=False)  # fmt: skip
             geojson = json.loads(result.files.geojson.read_text(encoding="utf-8"))
         return Encoded.of(result.to_json()), Encoded.of(geojson, GEOJSON)
 

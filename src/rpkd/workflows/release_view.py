@@ -223,7 +223,9 @@ def _compute_release_part(ws: Workspace, release: Release) -> ReleasePart:
         figures = tuple(rows)
     mapped = None
     try:
-        mapped = area_map(map_release(ws, release.name, level=MAP_LEVEL, measure=MAP_MEASURE))
+        mapped = area_map(
+            map_release(ws, release.name, level=MAP_LEVEL, measure=MAP_MEASURE, draw=False)
+        )
     except RpkdError as exc:
         found += [Finding("dashboard_map_missing", "warning", {"release": release.name}),
                   cause(exc)]  # fmt: skip

@@ -66,18 +66,19 @@ __all__ = [
 
 @dataclass(frozen=True)
 class MapFiles:
-    """Where a map's results were written."""
+    """Where a map's results were written (``svg`` and ``png`` None when it was not drawn)."""
 
     folder: Path
     csv: Path
     parquet: Path
-    svg: Path
-    png: Path
+    svg: Path | None
+    png: Path | None
     geojson: Path
     parameters: Path
 
     def paths(self) -> tuple[Path, ...]:
-        return (self.csv, self.parquet, self.svg, self.png, self.geojson, self.parameters)
+        written = (self.csv, self.parquet, self.svg, self.png, self.geojson, self.parameters)
+        return tuple(p for p in written if p is not None)
 
 
 @dataclass(frozen=True)
@@ -143,12 +144,14 @@ def map_release(
     seed: int = 1,
     bootstrap: int | None = None,
     out: Path | None = None,
+    draw: bool = True,
 ) -> MapRelease:
     """Estimate, write and draw the poverty map of release ``name``.
 
     ``method`` defaults to the kit's (:func:`map_method`); ``line`` to the kit's poverty line
     for the release's region at its reference date; ``bootstrap`` overrides the EBP's
-    bootstrap replicates; ``out`` replaces the derived folder.
+    bootstrap replicates; ``out`` replaces the derived folder. ``draw=False`` writes no SVG
+    and PNG (a page or a document that draws the map its own way; drawing takes seconds).
     """
     from rpkd.releases.catalog import open_release
 
@@ -193,7 +196,9 @@ def map_release(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "engine": ws.settings.engine,
     }
-    mapped = MapRelease(result, _write(result, folder, parameters), ws.kit.cv_unreliable_above)
+    mapped = MapRelease(
+        result, _write(result, folder, parameters, draw), ws.kit.cv_unreliable_above
+    )
     _draw(mapped, name, ws.lang)
     return mapped
 
@@ -299,8 +304,9 @@ def _choice(value: str, allowed: tuple[Any, ...], flag: str) -> Any:
     return chosen
 
 
-def _write(result: PovertyMap, folder: Path, parameters: dict[str, Any]) -> MapFiles:
-    """Write the estimates (CSV, Parquet) and ``parameters.json``; return every file's path."""
+def _write(result: PovertyMap, folder: Path, parameters: dict[str, Any], draw: bool) -> MapFiles:
+    """Write the estimates (CSV, Parquet) and ``parameters.json``; return every file's path
+    (the SVG and PNG ones only when the map is to be ``draw``n)."""
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
@@ -311,8 +317,8 @@ def _write(result: PovertyMap, folder: Path, parameters: dict[str, Any]) -> MapF
         folder=folder,
         csv=folder / "estimates.csv",
         parquet=folder / "estimates.parquet",
-        svg=folder / "map.svg",
-        png=folder / "map.png",
+        svg=folder / "map.svg" if draw else None,
+        png=folder / "map.png" if draw else None,
         geojson=folder / "map.geojson",
         parameters=folder / "parameters.json",
     )
@@ -326,14 +332,18 @@ def _write(result: PovertyMap, folder: Path, parameters: dict[str, Any]) -> MapF
 
 
 def _draw(mapped: MapRelease, release: str, lang: Lang) -> None:
-    """Draw the map beside the estimates (SVG, PNG) and write its GeoJSON."""
+    """Draw the map beside the estimates (SVG, PNG, where asked) and write its GeoJSON."""
     from rpkd.reports.charts import poverty_figure, to_png, to_svg
     from rpkd.workflows.area_map import area_map
 
     drawn = area_map(mapped).to_json()
-    spec = poverty_figure(drawn, mapped.map.region, lang, release=release)
-    mapped.files.svg.write_text(to_svg(spec, lang), encoding="utf-8")
-    mapped.files.png.write_bytes(to_png(spec, lang))
+    files = mapped.files
+    if files.svg is not None or files.png is not None:
+        spec = poverty_figure(drawn, mapped.map.region, lang, release=release)
+        if files.svg is not None:
+            files.svg.write_text(to_svg(spec, lang), encoding="utf-8")
+        if files.png is not None:
+            files.png.write_bytes(to_png(spec, lang))
     geojson = _geojson(drawn)
     mapped.files.geojson.write_text(json.dumps(geojson, ensure_ascii=False), encoding="utf-8")
 
