@@ -207,13 +207,21 @@ def test_rules_preview_save_history_and_every_workflow_uses_them(d: District) ->
     with d.ws("pemantau") as ws, pytest.raises(Forbidden):
         save_rule(ws, "sembako", "desil <= 3")
     before = _actions(d, "target.rule.save")
+
+    def eligible(ws: Workspace) -> int:  # the district's own rows of the (kept) matrix
+        found = coverage_matrix(ws, RELEASE)
+        return sum(r["eligible"] for r in found.rows.to_pylist()
+                   if r["programme"] == "sembako" and r["area"] == found.area.code)  # fmt: skip
+
     with d.ws("analis") as ws:
+        assert eligible(ws) == sum(1 for f in d.families if f["desil"] <= 4)
         saved = save_rule(ws, "sembako", "desil  <=  3", reason="uji")
         again = save_rule(ws, "sembako", "desil <= 3")
         history = rule_history(ws, "sembako")
         counts = eligibility_report(ws, RELEASE, programmes=["sembako"]).to_json()
         report = convergence_report(ws, RELEASE)
         assert effective_catalogue(ws).programme("sembako").rule.text == "desil <= 3"
+        assert eligible(ws) == sum(1 for f in d.families if f["desil"] <= 3)  # not the kept one
     assert saved.changed and saved.rule == "desil <= 3" and not again.changed
     assert _actions(d, "target.rule.save") == before + 1
     assert history.rule == "desil <= 3" and history.kit_rule == "desil <= 4"
@@ -224,6 +232,7 @@ def test_rules_preview_save_history_and_every_workflow_uses_them(d: District) ->
     assert whole["eligible"] == three
     with d.ws("analis") as ws:
         back = save_rule(ws, "sembako", "desil <= 4", reason="kembali")
+        assert eligible(ws) == sum(1 for f in d.families if f["desil"] <= 4)
         assert back.changed and rule_history(ws, "sembako").versions.num_rows == 2
         with pytest.raises(NotFound):
             rule_history(ws, "tidak_ada")

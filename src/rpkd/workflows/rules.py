@@ -64,8 +64,17 @@ def _document(base: Mapping[str, Any], rules: Mapping[str, str]) -> dict[str, An
 def effective_catalogue(ws: Workspace) -> Catalogue:
     """Return the workspace's programme catalogue with the rules saved in the application
     (the kit's rule for a programme without a saved one)."""
+    return keyed_catalogue(ws)[0]
+
+
+def keyed_catalogue(ws: Workspace) -> tuple[Catalogue, str]:
+    """Return :func:`effective_catalogue` and a digest of what it is made of (the kit's
+    ``programmes`` document with the saved rules), for the key of a result that depends on it."""
+    from rpkd.workflows.cache import digest
+
     saved = {code: text for code, (text, _, _) in _saved(ws).items()}
-    return catalogue(_document(ws.kit.document("programmes"), saved))
+    document = _document(ws.kit.document("programmes"), saved)
+    return catalogue(document), digest("catalogue", document)
 
 
 def _checked(ws: Workspace, programme: str, text: str) -> tuple[Catalogue, Catalogue]:

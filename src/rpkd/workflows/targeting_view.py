@@ -27,7 +27,7 @@ from rpkd.access import masking
 from rpkd.access.roles import Scope, allowed
 from rpkd.errors import NotFound
 from rpkd.targeting import convergence as cv
-from rpkd.workflows import gate
+from rpkd.workflows import cache, gate
 from rpkd.workflows.area_profile import (
     BELOW,
     Place,
@@ -38,11 +38,12 @@ from rpkd.workflows.area_profile import (
     _trail,
 )
 from rpkd.workflows.results import records
-from rpkd.workflows.rules import effective_catalogue
+from rpkd.workflows.rules import effective_catalogue, keyed_catalogue
 from rpkd.workflows.targeting import opened
 
 if TYPE_CHECKING:
     from rpkd.releases.catalog import Release
+    from rpkd.targeting.eligibility import Catalogue
     from rpkd.workflows.accuracy import AccuracyReport
     from rpkd.workflows.workspace import Workspace
 
@@ -53,6 +54,9 @@ LEFT_OUT_DESIL = 2
 """Families of desil 1 to this one that receive no programme are "left out" (Inpres 8/2025)."""
 BANDS: tuple[int, ...] = (2, 4, 10)
 """Desil bands the matrix by area may show: desil 1–2, 1–4, all."""
+_MATRICES: cache.ResultCache[pa.Table] = cache.ResultCache(64)
+"""The coverage matrix's counts by release, catalogue (the kit's and the saved rules) and area:
+a page served again reads them, not the registry (a new rule or release makes a new key)."""
 _COUNTS = ("families", "eligible", "recipients", "eligible_recipients")
 
 
@@ -175,10 +179,31 @@ def coverage_matrix(
     gate.authorise(ws.actor, "aggregate.read", Scope(region=place.code))
     public = not allowed(ws.actor.grants, "records.read", Scope(region=place.code))
     min_cell = criteria(ws.kit.document("profile")).min_cell
-    cat = effective_catalogue(ws)
-    with opened(ws, chosen) as o:
-        from rpkd.workflows.convergence import _matrix
+    cat, cat_key = keyed_catalogue(ws)
+    key = cache.digest("coverage", str(ws.path.resolve()), chosen.name,
+                       cache.release_digest(chosen), cat_key, place.code)  # fmt: skip
+    counts = _MATRICES.get(key, lambda: _counts(ws, chosen, cat, place))[0]
+    rows = _long(counts.to_pylist(), (*cat.codes, cv.ANY), place, public, min_cell)
+    return CoverageMatrix(
+        release=chosen.name,
+        reference_date=chosen.reference_date,
+        area=place,
+        trail=tuple(_trail(ws, place)),
+        children=BELOW[place.depth],
+        programmes=tuple((p.code, p.name_id, p.name_en) for p in cat.programmes),
+        rows=rows,
+        public=public,
+        min_cell=min_cell,
+        records=not public,
+        releases=tuple(r.name for r in _readable(ws, wanted)),
+    )
 
+
+def _counts(ws: Workspace, release: Release, cat: Catalogue, place: Place) -> pa.Table:
+    """Return the families, eligible, recipients and both by area below ``place`` and desil."""
+    from rpkd.workflows.convergence import _matrix
+
+    with opened(ws, release) as o:
         m, _, _ = _matrix(o, cat, None)
         if place.depth != "kabupaten":
             m = m.filter(m.desa_code.startswith(place.code))
@@ -195,25 +220,11 @@ def coverage_matrix(
             metrics[f"eligible__{cv.ANY}"] = eligible_any.cast("int64").sum()
             metrics[f"both__{cv.ANY}"] = (eligible_any & m.receives_any).cast("int64").sum()
         metrics[f"recipients__{cv.ANY}"] = m.receives_any.cast("int64").sum()
-        counts = eng.fetch(
+        return eng.fetch(
             m.group_by(area=m[unit].cast("string"), desil=m.desil.cast("int64")).aggregate(
                 **metrics
             )
         )
-    rows = _long(counts.to_pylist(), (*cat.codes, cv.ANY), place, public, min_cell)
-    return CoverageMatrix(
-        release=chosen.name,
-        reference_date=chosen.reference_date,
-        area=place,
-        trail=tuple(_trail(ws, place)),
-        children=BELOW[place.depth],
-        programmes=tuple((p.code, p.name_id, p.name_en) for p in cat.programmes),
-        rows=rows,
-        public=public,
-        min_cell=min_cell,
-        records=not public,
-        releases=tuple(r.name for r in _readable(ws, wanted)),
-    )
 
 
 def _long(
