@@ -26,10 +26,8 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # Pinned: every package (and the build backend) at the version and SHA-256 of the lock files
 # (`bash scripts/lock.sh` writes them from pyproject.toml; docs/operations.md), then rpkd itself.
-# Not byte-compiled by pip (Python compiles a module the first time it is imported): the
-# install took 110 s with it, 62 s without, most of what pip compiles is never imported here.
-.venv/bin/python -m pip install -q --no-compile -r requirements/ci.txt -r requirements/build.txt
-.venv/bin/python -m pip install -q --no-compile --no-deps --no-build-isolation -e .
+.venv/bin/python -m pip install -q -r requirements/ci.txt -r requirements/build.txt
+.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 
 # A PostgreSQL server of our own, on a private socket and port, removed on exit.
 pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
@@ -45,9 +43,8 @@ export RPKD_TEST_POSTGRES_URL="postgresql+psycopg://rpkd@127.0.0.1:54329/postgre
 .venv/bin/ruff check src tests benchmarks scripts
 .venv/bin/ruff format --check src tests benchmarks scripts
 .venv/bin/lint-imports
-# Types are checked beside the tests (printed, and failing the run, after them): mypy is one
-# process on one core for a minute, which the tests' waits on subprocesses, browsers and JVMs
-# leave idle (a sixth of the 2-core CI machine's CPU went unused during pytest, 2026-12-07).
+# Types are checked beside the tests (printed, and failing the run, after them): run first,
+# mypy kept one of the two cores busy for a minute and left the other idle.
 types=$(mktemp)
 .venv/bin/mypy >"$types" 2>&1 &
 mypy_pid=$!

@@ -6,7 +6,7 @@ and exited 1 (CI installed more and hid it). This test builds a fresh venv (no s
 packages), installs exactly the README's extras from this checkout, and runs each usage-error
 path as a shell would: exit code 2 (0 for ``--version`` and ``--help``), one line of message,
 no traceback. pip uses this machine's index configuration and its wheel cache; it does not
-byte-compile what it installs (Python compiles what a command imports on first use).
+byte-compile the packages (the few commands compile what they import, a fraction of it).
 """
 
 from __future__ import annotations
