@@ -39,6 +39,7 @@ from rpkd.releases.catalog import open_release
 from rpkd.releases.importer import clean_stale, sha256, staging_name
 from rpkd.reports.xlsx import neutralise_row
 from rpkd.workflows import gate
+from rpkd.workflows.cache import release_digest
 from rpkd.workflows.derived import digest, output_folder, publish, stored
 from rpkd.workflows.results import records
 
@@ -203,9 +204,10 @@ def link_list(
             settings=model_settings,
         )
 
-    key = {"list_sha256": list_sha256, "engine": engine.name, "upper": thresholds.upper,
-           "lower": thresholds.lower, "model_settings": model_settings.__dict__,
-           "birth_date_rules": rules.__dict__, "rpkd": version("rpkd")}  # fmt: skip
+    key = {"release": release_digest(release), "list_sha256": list_sha256,
+           "engine": engine.name, "upper": thresholds.upper, "lower": thresholds.lower,
+           "model_settings": model_settings.__dict__, "birth_date_rules": rules.__dict__,
+           "rpkd": version("rpkd")}  # fmt: skip
     result = _kept_result(cache / f"run-{digest(key)}" if cache else None, linked)
     home = families.select("family_id", "kk_number", "desa_code")
     registry = persons.drop(*[c for c in ("kk_number", "desa_code") if c in persons.columns])
@@ -246,26 +248,28 @@ def link_list(
 def _kept_result(folder: Path | None, build: Callable[[], LinkResult]) -> LinkResult:
     """Return the link result kept in ``folder``, computing and keeping ``build()`` if absent.
 
-    A link run is a function of the release, the list's bytes, the thresholds, the model
-    settings, the birth-date rules, rpkd's version and the engine (Splink's sampling and EM are
-    seeded), which ``folder``'s name digests; it lies beside the release, so linking an
-    unchanged list again (``rpkd demo`` run twice, a list relinked after review) skips the
-    fit. The clerk's decisions are applied to the result afterwards, so they are not in the
-    key. Written whole into a hidden folder and renamed into place (:func:`publish`).
+    A link run is a function of the release (its manifest's digest), the list's bytes, the
+    thresholds, the model settings, the birth-date rules, rpkd's version and the engine
+    (Splink's sampling and EM are seeded), which ``folder``'s name digests; it lies beside the
+    release, so linking an unchanged list again (``rpkd demo`` run twice, a list relinked after
+    review) skips the fit. The clerk's decisions are applied to the result afterwards, so they
+    are not in the key. Written whole into a hidden folder and renamed into place
+    (:func:`publish`); a kept result that another run is replacing at that moment is made again.
     """
     if folder is None:
         return build()
-    if (folder / "findings.json").is_file():
+    try:
         findings = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
-        model = json.loads((folder / "model.json").read_text(encoding="utf-8"))
         return LinkResult(
             pq.read_table(folder / "links.parquet"),
             pq.read_table(folder / "candidates.parquet"),
             Thresholds(**findings["thresholds"]),
             ModelSettings(**findings["model_settings"]),
-            model,
+            json.loads((folder / "model.json").read_text(encoding="utf-8")),
             tuple(Finding(**f) for f in findings["findings"]),
         )
+    except OSError:  # not kept yet (or being replaced)
+        pass
     result = build()
     clean_stale(folder.parent)
     staging = folder.with_name(staging_name(folder.name))
