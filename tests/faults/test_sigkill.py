@@ -11,6 +11,7 @@ next run of the command removes.
 from __future__ import annotations
 
 import json
+import signal
 import time
 import zipfile
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fault_kit import Snapshot, copy, kill_after, kill_when_staging, run, snapshot
+from fault_kit import Snapshot, copy, kill_after, kill_when_publishing, run, snapshot
 from openpyxl import load_workbook
 
 FRACTIONS = (0.6, 0.9)
@@ -216,7 +217,8 @@ def test_sigkill_while_staging_leaves_only_a_hidden_folder(
     args, unit = COMMANDS[command]
     before, after, _ = reference(command)
     workspace = copy(district.workspace, tmp_path / "killed")
-    assert kill_when_staging(args(district, workspace), workspace / STAGING[command])
+    code = kill_when_publishing(args(district, workspace), workspace / STAGING[command])
+    assert code == -signal.SIGKILL, "the command ended before it published its result"
     seen = snapshot(workspace)
     assert _check(workspace, seen, before, after, unit) == "before" or command == "link"
     folder = workspace / STAGING[command]
