@@ -11,6 +11,7 @@ import duckdb
 import ibis
 import pyarrow as pa
 
+from rpkd.engine.compiled import CompiledShapes
 from rpkd.errors import MissingExtra, UsageError
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class DuckDBBackend:
                 "memory_limit_invalid", param="memory_limit", value=memory_limit
             ) from exc
         self.ibis = ibis.duckdb.from_connection(self.native)
+        self.ibis.compile = CompiledShapes(self.ibis.compile)  # every query compiles here
 
     def read_parquet(self, paths: Sequence[str], name: str) -> Table:
         # A folder (as Spark writes) stands for the Parquet files inside it.

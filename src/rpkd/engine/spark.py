@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import ibis
 import pyarrow as pa
 
+from rpkd.engine.compiled import CompiledShapes
 from rpkd.errors import MissingExtra
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ class SparkBackend:
         self.native = _session(master)
         _join(self.native)
         self.ibis = ibis.pyspark.connect(self.native)
+        self.ibis.compile = CompiledShapes(self.ibis.compile)  # every query compiles here
 
     def read_parquet(self, paths: Sequence[str], name: str) -> Table:
         frame = self.native.read.parquet(*paths)
