@@ -41,10 +41,6 @@ def duck() -> Iterator[tuple[eng.Engine, Counted, Any]]:
     eng.close(engine)
 
 
-def _total(engine: eng.Engine, rows: pa.Table, line: float) -> Any:
-    return _totals(eng.table(engine, rows), line)
-
-
 def _totals(t: Any, line: float) -> Any:
     return (
         t.filter(t.y < line)
@@ -79,8 +75,8 @@ def test_another_constant_is_another_shape(
     duck: tuple[eng.Engine, Counted, Any], line: float
 ) -> None:
     engine, counted, own = duck
-    eng.fetch(_total(engine, ROWS, 100.0))
-    expr = _total(engine, OTHER, line)
+    eng.fetch(_totals(eng.table(engine, ROWS), 100.0))
+    expr = _totals(eng.table(engine, OTHER), line)
     assert engine.backend.ibis.compile(expr) == own(expr)
     assert counted.calls == 2  # neither 100 (an int) nor 100.5 is the float 100.0
 
@@ -96,8 +92,12 @@ def test_one_table_twice_is_not_two_tables(duck: tuple[eng.Engine, Counted, Any]
     compiled = engine.backend.ibis.compile
     assert (compiled(twice), compiled(pair)) == (own(twice), own(pair))
     got = eng.fetch(pair.order_by(["desa", "y"]))["y"].to_pylist()
-    assert got == [100.0, 300.0, 10.0, 50.0, 20.0]  # a, a, b (ROWS), b (OTHER), c
+    assert got == [100.0, 300.0, 10.0, 50.0, 20.0]  # a 100, a 300, b 10 (OTHER), b 50 (ROWS), c 20
     assert counted.calls == 3  # twice, pair, and the ordered pair
+    again = eng.table(engine, ROWS).union(eng.table(engine, OTHER))  # pair's shape, reversed
+    assert compiled(again) == own(again)
+    assert eng.fetch(again.order_by(["desa", "y"]))["y"].to_pylist() == got
+    assert counted.calls == 3
 
 
 def test_tables_not_named_by_rpkd_and_in_memory_tables_are_compiled_each_time(
